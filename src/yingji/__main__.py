@@ -1,0 +1,3 @@
+from yingji.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""The FastAPI application: wiring only (routers, middleware, startup)."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from urllib.parse import urlparse
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from yingji import __version__
+from yingji.auth import api as auth_api
+from yingji.auth import views as auth_views
+from yingji.config import Settings, load_settings
+from yingji.core import migrate
+from yingji.core.db import Database, open_database
+from yingji.core.http import RequestContext, install_error_handlers
+from yingji.geo import api as geo_api
+from yingji.org import api as org_api
+from yingji.org import views as org_views
+from yingji.web import views as web_views
+
+log = logging.getLogger("yingji")
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def create_app(
+    settings: Settings | None = None, db: Database | None = None, *, start_worker: bool | None = None
+) -> FastAPI:
+    settings = settings or load_settings()
+    db = db or open_database(settings)
+    run_worker = settings.run_inprocess_worker if start_worker is None else start_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if not migrate.is_current(db.engine):
+            raise SchemaOutOfDate("the database schema is not current: run `yingji migrate` first")
+        worker = None
+        if run_worker:
+            from yingji.jobs.worker import start_background
+
+            worker = start_background(db)
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(
+        title="应急 Yingji",
+        version=__version__,
+        description="Integrated emergency-management platform / 智慧应急综合平台",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    tile_host = ""
+    if settings.tile_url:
+        parsed = urlparse(settings.tile_url.replace("{s}", "a"))
+        tile_host = f"{parsed.scheme}://{parsed.netloc.replace('a.', '*.', 1)}"
+    app.add_middleware(RequestContext, max_body=settings.max_upload_mb * 1024 * 1024, csp_img=tile_host)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(files("yingji.web") / "static")), name="static")
+    for module in (web_views, auth_views, auth_api, org_views, org_api, geo_api):
+        app.include_router(module.router)
+    return app

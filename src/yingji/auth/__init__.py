@@ -1,0 +1,1 @@
+"""Users, roles, jurisdiction scope, sessions, API tokens and the audit log."""

@@ -1,0 +1,75 @@
+"""Roles and what each may do. Kept as data: adding a role is one entry here and one label
+in the catalogs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from yingji.core.i18n import N_
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # 系统管理员
+    COMMANDER = "commander"  # 指挥长 (city commander)
+    DUTY_OFFICER = "duty_officer"  # 值班员
+    DEPARTMENT_STAFF = "department_staff"  # 业务股室人员
+    COUNTY_OFFICER = "county_officer"  # 县级应急管理人员
+    TOWN_OFFICER = "town_officer"  # 乡镇应急管理人员
+    GRID_LEADER = "grid_leader"  # 村网格长
+    GRID_WORKER = "grid_worker"  # 网格员
+    TEAM_LEADER = "team_leader"  # 救援队长
+    WAREHOUSE_KEEPER = "warehouse_keeper"  # 仓库管理员
+    VIEWER = "viewer"  # 只读用户
+
+
+class Perm(StrEnum):
+    ORG_READ = "org.read"
+    ORG_WRITE = "org.write"  # units, HQs, responsibilities
+    PEOPLE_WRITE = "people.write"
+    GRID_WRITE = "grid.write"
+    CONTACT_PHONE = "contact.phone"  # see full phone numbers
+    IMPORT = "data.import"
+    EXPORT = "data.export"
+    AUDIT_READ = "audit.read"
+    USERS_MANAGE = "users.manage"
+
+
+_ALL = frozenset(Perm)
+_READ = frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.EXPORT})
+_MANAGE_PLACE = _READ | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.ORG_WRITE, Perm.IMPORT}
+
+PERMISSIONS: dict[Role, frozenset[Perm]] = {
+    Role.ADMIN: _ALL,
+    Role.COMMANDER: _READ | {Perm.AUDIT_READ},
+    Role.DUTY_OFFICER: _READ,
+    Role.DEPARTMENT_STAFF: _MANAGE_PLACE,
+    Role.COUNTY_OFFICER: _MANAGE_PLACE | {Perm.AUDIT_READ},
+    Role.TOWN_OFFICER: _MANAGE_PLACE,
+    Role.GRID_LEADER: _READ | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE},
+    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}),
+    Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}),
+    # Keepers and viewers do not need people's numbers: they see them masked.
+    Role.WAREHOUSE_KEEPER: frozenset({Perm.ORG_READ}),
+    Role.VIEWER: frozenset({Perm.ORG_READ}),
+}
+
+ROLE_LABELS_MSGID = {
+    Role.ADMIN: N_("System administrator"),
+    Role.COMMANDER: N_("City commander"),
+    Role.DUTY_OFFICER: N_("Duty officer"),
+    Role.DEPARTMENT_STAFF: N_("Department staff"),
+    Role.COUNTY_OFFICER: N_("County officer"),
+    Role.TOWN_OFFICER: N_("Town officer"),
+    Role.GRID_LEADER: N_("Village grid leader"),
+    Role.GRID_WORKER: N_("Grid worker"),
+    Role.TEAM_LEADER: N_("Rescue team leader"),
+    Role.WAREHOUSE_KEEPER: N_("Warehouse keeper"),
+    Role.VIEWER: N_("Read-only viewer"),
+}
+
+
+def permissions_of(role: str) -> frozenset[Perm]:
+    try:
+        return PERMISSIONS[Role(role)]
+    except ValueError:
+        return frozenset()

@@ -1,0 +1,356 @@
+"""The ``yingji`` command: serve, demo, worker, migrate, import, export, stats, users."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from yingji import __version__
+from yingji.config import load_settings
+
+log = logging.getLogger("yingji")
+
+
+def _db():
+    from yingji.core.db import open_database
+
+    return open_database(load_settings())
+
+
+def _ensure_schema(db) -> None:
+    from yingji.core import migrate
+
+    if not migrate.is_current(db.engine):
+        click.echo("Migrating the database schema …", err=True)
+        migrate.upgrade(db.engine)
+
+
+def _principal(db, username: str | None):
+    """The CLI acts as the system (whole scope) or, with --as, as a named user with their scope."""
+    from sqlalchemy import select
+
+    from yingji.auth.models import User
+    from yingji.auth.scope import Principal
+
+    if not username:
+        return Principal.system()
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no such user: {username}")
+        return Principal.of(user)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="yingji")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def cli(verbose: bool) -> None:
+    """应急 Yingji — integrated emergency-management platform (智慧应急综合平台).
+
+    Configuration comes from environment variables (YINGJI_DATABASE_URL, …); with none set,
+    everything runs on a SQLite file under ./var/.
+    """
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to bind (default YINGJI_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default YINGJI_PORT or 8000).")
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="HTTP worker processes (PostgreSQL only; SQLite runs one process).",
+)
+@click.option("--no-worker", is_flag=True, help="Do not start the in-process job worker on SQLite.")
+def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> None:
+    """Run the web application (pages and /api/v1)."""
+    import os
+
+    import uvicorn
+
+    settings = load_settings()
+    db = _db()
+    _ensure_schema(db)
+    db.dispose()
+    if settings.is_sqlite and workers > 1:
+        raise click.ClickException("SQLite serves from one process; use PostgreSQL for --workers > 1")
+    if no_worker:
+        os.environ["YINGJI_INPROCESS_WORKER"] = "0"
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"Yingji {__version__} on http://{host}:{port}  (database: {settings.database_kind})")
+    uvicorn.run(
+        "yingji.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@cli.command()
+@click.option(
+    "--province", is_flag=True, help="Build all of Guizhou (1,510 towns, 17,964 villages) for scale work."
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same demo.")
+@click.option("--reset", is_flag=True, help="Drop everything in the database first.")
+@click.option("--county", "counties", multiple=True, help="Only build these counties in detail (repeatable).")
+def demo(province: bool, seed: int, reset: bool, counties: tuple[str, ...]) -> None:
+    """Build the demo city (Tongren, seed 003 scale) and print the demo logins."""
+    from yingji.core import migrate
+    from yingji.demo import builder
+
+    db = _db()
+    if reset:
+        click.echo("Dropping the existing schema …", err=True)
+        if migrate.current(db.engine) is not None:
+            migrate.downgrade(db.engine, "base")
+    _ensure_schema(db)
+    if builder.is_built(db):
+        click.echo("The demo is already built (use --reset to rebuild).")
+        _print_logins(builder.existing_logins(db))
+        return
+    started = time.perf_counter()
+    bars: dict[str, object] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        bar = bars.get(step)
+        if bar is None:
+            label = {"places": "地图与组织 places", "write": "写入 writing"}.get(step, step)
+            bar = bars[step] = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+            bar.done = 0
+        bar.update(done - bar.done)
+        bar.done = done
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    options = builder.DemoOptions(province=province, seed=seed, counties=list(counties) or None)
+    data, logins = builder.build(db, options, progress)
+    elapsed = time.perf_counter() - started
+    click.echo(f"\nBuilt {'Guizhou' if province else 'Tongren'} in {elapsed:.1f} s: {data.count():,} rows.")
+    with db.reading() as session:
+        from yingji.org import stats
+
+        click.echo(json.dumps(stats.counts(session), ensure_ascii=False))
+    _print_logins(logins)
+
+
+def _print_logins(logins) -> None:
+    from yingji.auth.roles import ROLE_LABELS_MSGID
+    from yingji.core.i18n import translate
+    from yingji.demo.builder import DEMO_PASSWORD
+
+    click.echo(f"\n演示账号 Demo logins (password / 密码: {DEMO_PASSWORD})")
+    for login in logins:
+        role = translate(ROLE_LABELS_MSGID[login.role], "zh_CN")
+        click.echo(f"  {login.username:<11} {role:<10} {login.jurisdiction_name} ({login.jurisdiction_code})")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
+@click.option("--concurrency", type=int, default=1, show_default=True, help="Worker threads in this process.")
+@click.option("--kinds", default="", help="Only these job kinds (comma-separated).")
+@click.option("--load", "modules", multiple=True, help="Extra module(s) with job handlers to import.")
+@click.option(
+    "--idle", type=float, default=0.5, show_default=True, help="Seconds to wait when nothing is due."
+)
+def worker(once: bool, concurrency: int, kinds: str, modules: tuple[str, ...], idle: float) -> None:
+    """Run durable jobs (deadlines, reminders, deliveries). Start as many as you like on PostgreSQL."""
+    from yingji.jobs import registry
+    from yingji.jobs.worker import Worker
+
+    registry.load_all(list(modules))
+    db = _db()
+    _ensure_schema(db)
+    kind_list = [k.strip() for k in kinds.split(",") if k.strip()] or None
+    workers = [Worker(db, kinds=kind_list, idle_sleep_s=idle) for _ in range(max(1, concurrency))]
+    if once:
+        n = sum(w.run_until_idle() for w in workers)
+        click.echo(f"ran {n} jobs")
+        return
+
+    def stop(signum, frame):
+        for w in workers:
+            w.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    threads = [threading.Thread(target=w.run_forever, daemon=True) for w in workers]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        for t in threads:
+            t.join(timeout=0.5)
+
+
+@cli.command()
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@click.option("--downgrade", "down", is_flag=True, help="Downgrade to --revision instead.")
+def migrate(revision: str, down: bool) -> None:
+    """Bring the database schema up to date (Alembic, one linear history)."""
+    from yingji.core import migrate as m
+
+    db = _db()
+    if down:
+        m.downgrade(db.engine, revision)
+    else:
+        m.upgrade(db.engine, revision)
+    click.echo(f"schema at {m.current(db.engine)}")
+
+
+@cli.command(name="import")
+@click.argument("kind", type=click.Choice(["divisions", "units", "people", "grid"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--as", "as_user", default=None, help="Act as this user (their jurisdiction and permissions).")
+@click.option("--under", default=None, help="divisions: keep only this subtree (e.g. 5206).")
+def import_(kind: str, path: Path | None, as_user: str | None, under: str | None) -> None:
+    """Import divisions (CSV; the packaged Guizhou list when PATH is omitted) or an .xlsx of
+    units, people or grid assignments. A file with any bad row imports nothing."""
+    from yingji.auth import audit
+    from yingji.core.errors import ImportRejected
+    from yingji.core.i18n import translate
+    from yingji.org import divisions, exchange
+
+    db = _db()
+    _ensure_schema(db)
+    principal = _principal(db, as_user)
+    try:
+        with db.writing(principal.as_actor()) as session:
+            if kind == "divisions":
+                result = divisions.import_divisions(session, divisions.read_rows(path), under)
+            else:
+                if path is None:
+                    raise click.UsageError("PATH is required for " + kind)
+                result = exchange.IMPORTERS[kind](session, principal, path.read_bytes()).as_dict()
+                audit.record(session, "import", kind, None, after=result, note=f"file={path.name}")
+    except ImportRejected as exc:
+        click.echo(translate(exc.message, "zh_CN", **exc.params), err=True)
+        for d in exc.details:
+            msg = translate(d["message"], "zh_CN", **(d.get("params") or {}))
+            click.echo(
+                f"  第{d.get('row')}行 row {d.get('row')} [{d.get('column')}] {d.get('value')!s}: {msg}",
+                err=True,
+            )
+        sys.exit(1)
+    click.echo(json.dumps({"kind": kind, **result}, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["units", "people", "grid"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--within", default=None, help="Only this subtree (division code).")
+@click.option("--as", "as_user", default=None, help="Act as this user (their scope; phones masked for them).")
+@click.option("--lang", default="zh_CN", type=click.Choice(["zh_CN", "en"]), show_default=True)
+def export(kind: str, output: Path, within: str | None, as_user: str | None, lang: str) -> None:
+    """Export units, people or grid assignments to an .xlsx that imports back unchanged."""
+    from yingji.auth import audit
+    from yingji.org import exchange
+
+    db = _db()
+    principal = _principal(db, as_user)
+    with db.reading() as session:
+        body = exchange.export_workbook(session, principal, kind, within, lang)
+    output.write_bytes(body)
+    with db.writing(principal.as_actor()) as session:
+        audit.record(session, "export", kind, None, jurisdiction_code=within, note=str(output))
+    click.echo(f"wrote {output} ({len(body):,} bytes)")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@click.option("--within", default=None, help="Only this subtree (division code).")
+def stats(as_json: bool, within: str | None) -> None:
+    """Counts by entity and level: counties, towns, villages, grid cells, grid workers, units,
+    people, users."""
+    from yingji.org import stats as org_stats
+
+    db = _db()
+    with db.reading() as session:
+        counts = org_stats.counts(session, within)
+    if as_json:
+        click.echo(json.dumps(counts, ensure_ascii=False))
+        return
+    for key, value in counts.items():
+        click.echo(f"{key:>22}  {value}")
+
+
+@cli.group()
+def users() -> None:
+    """Create users and set passwords."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, commander, duty_officer, county_officer, town_officer, …")
+@click.option("--jurisdiction", required=True, help="Division code the user is bound to.")
+@click.option("--name", "display_name", default=None)
+@click.password_option()
+def users_create(
+    username: str, role: str, jurisdiction: str, display_name: str | None, password: str
+) -> None:
+    from yingji.auth import service
+    from yingji.auth.scope import Principal
+    from yingji.org import codes
+
+    db = _db()
+    _ensure_schema(db)
+    with db.writing(Principal.system().as_actor()) as session:
+        user = service.create_user(
+            session,
+            Principal.system(),
+            username=username,
+            password=password,
+            display_name=display_name or username,
+            role=role,
+            jurisdiction_code=codes.normalise(jurisdiction),
+        )
+        click.echo(f"created user {user.username} (id {user.id})")
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.password_option()
+def users_passwd(username: str, password: str) -> None:
+    from sqlalchemy import select
+
+    from yingji.auth import service
+    from yingji.auth.models import User
+    from yingji.auth.scope import Principal
+
+    db = _db()
+    with db.writing(Principal.system().as_actor()) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no such user: {username}")
+        service.set_password(session, user, password)
+    click.echo("password changed; the user's sessions were closed")
+
+
+def main() -> None:
+    """Entry point: bilingual one-line errors instead of tracebacks for expected failures."""
+    from yingji.core.errors import YingjiError
+    from yingji.core.i18n import translate
+
+    try:
+        cli(standalone_mode=True)
+    except YingjiError as exc:
+        zh = translate(exc.message, "zh_CN", **exc.params)
+        en = translate(exc.message, "en", **exc.params)
+        details = "; ".join(translate(d.get("message", ""), "zh_CN") for d in exc.details)
+        click.echo(f"错误 error: {zh} / {en}" + (f" ({details})" if details else ""), err=True)
+        sys.exit(2)

@@ -1,0 +1,97 @@
+"""Settings from the environment, with embedded defaults so a bare checkout runs on SQLite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_or_create_secret(var_dir: Path) -> str:
+    """A stable secret for the embedded default: generated once, kept under ./var/."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_locale: str = "zh_CN"
+    tile_url: str = ""
+    tile_attribution: str = ""
+    session_hours: int = 12
+    cookie_secure: bool = False
+    inprocess_worker: bool | None = None  # None: on for SQLite, off for PostgreSQL
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_max_failures_per_ip: int = 30
+    max_upload_mb: int = 20
+    sql_echo: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def database_kind(self) -> str:
+        return "sqlite" if self.is_sqlite else "postgresql"
+
+    @property
+    def run_inprocess_worker(self) -> bool:
+        return self.is_sqlite if self.inprocess_worker is None else self.inprocess_worker
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common spellings and always use psycopg 3 for PostgreSQL."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    var_dir = Path(env.get("YINGJI_VAR_DIR", "./var")).resolve()
+    url = env.get("YINGJI_DATABASE_URL") or f"sqlite:///{var_dir / 'yingji.db'}"
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    inproc = env.get("YINGJI_INPROCESS_WORKER")
+    return Settings(
+        database_url=normalise_database_url(url),
+        secret_key=env.get("YINGJI_SECRET_KEY") or _read_or_create_secret(var_dir),
+        var_dir=var_dir,
+        host=env.get("YINGJI_HOST", "127.0.0.1"),
+        port=int(env.get("YINGJI_PORT", "8000")),
+        default_locale=env.get("YINGJI_LOCALE", "zh_CN"),
+        tile_url=env.get("YINGJI_TILE_URL", ""),
+        tile_attribution=env.get("YINGJI_TILE_ATTRIBUTION", ""),
+        session_hours=int(env.get("YINGJI_SESSION_HOURS", "12")),
+        cookie_secure=_bool(env.get("YINGJI_COOKIE_SECURE"), False),
+        inprocess_worker=None if inproc in (None, "") else _bool(inproc, True),
+        login_max_failures=int(env.get("YINGJI_LOGIN_MAX_FAILURES", "5")),
+        login_lock_minutes=int(env.get("YINGJI_LOGIN_LOCK_MINUTES", "15")),
+        max_upload_mb=int(env.get("YINGJI_MAX_UPLOAD_MB", "20")),
+        sql_echo=_bool(env.get("YINGJI_SQL_ECHO"), False),
+    )

@@ -1,0 +1,85 @@
+"""One error hierarchy for the whole platform, mapped to HTTP codes.
+
+Each error carries an English message id (translated through the gettext catalogs, so the
+API can answer in Chinese first and English too) and optional structured details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class YingjiError(Exception):
+    status_code = 400
+    code = "bad_request"
+    message = "The request could not be processed."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        **params: Any,
+    ) -> None:
+        self.message = message or self.message
+        self.params = params
+        self.details = details or []
+        super().__init__(self.message.format(**params) if params else self.message)
+
+
+class ValidationFailed(YingjiError):
+    status_code = 422
+    code = "validation_failed"
+    message = "The submitted data is not valid."
+
+
+class NotFound(YingjiError):
+    status_code = 404
+    code = "not_found"
+    message = "Not found."
+
+
+class Forbidden(YingjiError):
+    status_code = 403
+    code = "forbidden"
+    message = "You are not allowed to do this."
+
+
+class OutOfJurisdiction(Forbidden):
+    code = "out_of_jurisdiction"
+    message = "This is outside your jurisdiction."
+
+
+class Unauthenticated(YingjiError):
+    status_code = 401
+    code = "unauthenticated"
+    message = "Please log in."
+
+
+class CsrfFailed(YingjiError):
+    status_code = 403
+    code = "csrf_failed"
+    message = "The form has expired. Please reload the page and try again."
+
+
+class Conflict(YingjiError):
+    status_code = 409
+    code = "conflict"
+    message = "This conflicts with existing data."
+
+
+class TooManyAttempts(YingjiError):
+    status_code = 429
+    code = "too_many_attempts"
+    message = "Too many failed attempts. Try again in {minutes} minutes."
+
+
+class PayloadTooLarge(YingjiError):
+    status_code = 413
+    code = "payload_too_large"
+    message = "The file is larger than {limit_mb} MB."
+
+
+class ImportRejected(ValidationFailed):
+    code = "import_rejected"
+    message = "The file has {count} errors; nothing was imported."

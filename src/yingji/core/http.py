@@ -1,0 +1,172 @@
+"""HTTP plumbing: request ids, locale, security headers, upload limits, and one error format.
+
+API errors answer ``{"error": {"code", "message" (中文), "message_en", "details"}}``; pages get
+an error page in the user's language. Bad input is never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from yingji.core import i18n
+from yingji.core.errors import PayloadTooLarge, Unauthenticated, YingjiError
+from yingji.core.i18n import N_
+
+log = logging.getLogger("yingji.http")
+LANG_COOKIE = "yingji_lang"
+
+HTTP_MESSAGES = {
+    400: N_("The request could not be processed."),
+    401: N_("Please log in."),
+    403: N_("You are not allowed to do this."),
+    404: N_("Not found."),
+    405: N_("This method is not allowed here."),
+    413: N_("The request is too large."),
+    422: N_("The submitted data is not valid."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return (
+        request.url.path.startswith("/api/")
+        or request.url.path == "/healthz"
+        or (
+            "application/json" in request.headers.get("accept", "")
+            and "text/html" not in request.headers.get("accept", "")
+        )
+    )
+
+
+def _translate_detail(detail: dict) -> dict:
+    out = {k: v for k, v in detail.items() if k not in ("message", "params")}
+    message = detail.get("message")
+    if message:
+        params = detail.get("params") or {}
+        out["message"], out["message_en"] = i18n.bilingual(message, **params)
+    return out
+
+
+def error_body(code: str, message: str, params: dict, details: list[dict]) -> dict:
+    zh, en = i18n.bilingual(message, **params)
+    return {
+        "error": {
+            "code": code,
+            "message": zh,
+            "message_en": en,
+            "details": [_translate_detail(d) for d in details],
+        }
+    }
+
+
+def _page(
+    request: Request, status: int, code: str, message: str, params: dict, details: list[dict]
+) -> Response:
+    from yingji.web.templating import render
+
+    return render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "code": code,
+            "message": i18n.gettext(message, **params),
+            "details": [_translate_detail(d) for d in details],
+        },
+        status_code=status,
+    )
+
+
+def respond_error(
+    request: Request, status: int, code: str, message: str, params: dict, details: list[dict]
+) -> Response:
+    if wants_json(request):
+        headers = {"X-Request-ID": getattr(request.state, "request_id", "")}
+        return JSONResponse(error_body(code, message, params, details), status_code=status, headers=headers)
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    return _page(request, status, code, message, params, details)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(YingjiError)
+    async def _yingji(request: Request, exc: YingjiError):
+        response = respond_error(request, exc.status_code, exc.code, exc.message, exc.params, exc.details)
+        if isinstance(exc, Unauthenticated) and wants_json(request):
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        details = []
+        for err in exc.errors():
+            loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "form")]
+            details.append(
+                {"field": ".".join(loc), "message": "This value is not valid.", "reason": err.get("msg", "")}
+            )
+        return respond_error(
+            request, 422, "validation_failed", "The submitted data is not valid.", {}, details
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        message = HTTP_MESSAGES.get(exc.status_code, "The request could not be processed.")
+        return respond_error(request, exc.status_code, f"http_{exc.status_code}", message, {}, [])
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception):
+        log.exception(
+            "unhandled error on %s %s (request %s)",
+            request.method,
+            request.url.path,
+            getattr(request.state, "request_id", "-"),
+        )
+        return respond_error(
+            request,
+            500,
+            "internal_error",
+            "Something went wrong on our side (request {request_id}).",
+            {"request_id": getattr(request.state, "request_id", "-")},
+            [],
+        )
+
+
+class RequestContext(BaseHTTPMiddleware):
+    """Request id, locale from the language cookie, body-size limit, security headers."""
+
+    def __init__(self, app, *, max_body: int, csp_img: str = "") -> None:
+        super().__init__(app)
+        self.max_body = max_body
+        self.csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data: {csp_img}".strip()
+            + "; connect-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'"
+        )
+
+    async def dispatch(self, request: Request, call_next):
+        request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        token = i18n.set_locale(request.cookies.get(LANG_COOKIE) or i18n.DEFAULT_LOCALE)
+        try:
+            length = request.headers.get("content-length")
+            if length and length.isdigit() and int(length) > self.max_body:
+                exc = PayloadTooLarge(limit_mb=self.max_body // (1024 * 1024))
+                response = respond_error(request, 413, exc.code, exc.message, exc.params, [])
+            else:
+                response = await call_next(request)
+        finally:
+            i18n.reset_locale(token)
+        response.headers["X-Request-ID"] = request.state.request_id
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        return response

@@ -1,0 +1,1 @@
+"""Geometry helpers (shapely 2, vectorised)."""

@@ -1,0 +1,78 @@
+"""Map layers of the organisation: divisions and grid cells as GeoJSON, villages as points.
+
+Geometry is stored as GeoJSON text and spliced into the response as is: no parse, no re-dump.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.auth.scope import Principal, in_scope
+from yingji.org.models import Jurisdiction
+
+MAX_FEATURES = 4000
+LEVEL_ZOOM = {"county": 0, "town": 9, "village": 11, "group": 13}
+
+
+def _bbox_filter(stmt, bbox: tuple[float, float, float, float] | None):
+    if bbox is None:
+        return stmt
+    minx, miny, maxx, maxy = bbox
+    return stmt.where(
+        Jurisdiction.max_lon >= minx,
+        Jurisdiction.min_lon <= maxx,
+        Jurisdiction.max_lat >= miny,
+        Jurisdiction.min_lat <= maxy,
+    )
+
+
+def features(
+    session: Session, principal: Principal, level: str, bbox: tuple[float, float, float, float] | None
+) -> tuple[str, int, bool]:
+    """A GeoJSON FeatureCollection (as text), its size, and whether it was cut at the limit."""
+    stmt = select(
+        Jurisdiction.code,
+        Jurisdiction.name,
+        Jurisdiction.level,
+        Jurisdiction.lon,
+        Jurisdiction.lat,
+        Jurisdiction.geometry,
+    ).where(
+        Jurisdiction.level == level,
+        Jurisdiction.geometry.is_not(None),
+        in_scope(Jurisdiction.code, principal),
+    )
+    rows = session.execute(_bbox_filter(stmt, bbox).order_by(Jurisdiction.code).limit(MAX_FEATURES + 1)).all()
+    truncated = len(rows) > MAX_FEATURES
+    parts = []
+    for code, name, lvl, lon, lat, geometry in rows[:MAX_FEATURES]:
+        props = json.dumps(
+            {"code": code, "name": name, "level": lvl, "lon": lon, "lat": lat}, ensure_ascii=False
+        )
+        parts.append(f'{{"type":"Feature","id":"{code}","geometry":{geometry},"properties":{props}}}')
+    body = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+    return body, len(parts), truncated
+
+
+def points(
+    session: Session, principal: Principal, level: str, bbox: tuple[float, float, float, float] | None
+) -> list[list]:
+    """[code, name, lon, lat] rows for clustering markers."""
+    stmt = select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.lon, Jurisdiction.lat).where(
+        Jurisdiction.level == level, Jurisdiction.lon.is_not(None), in_scope(Jurisdiction.code, principal)
+    )
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        stmt = stmt.where(Jurisdiction.lon.between(minx, maxx), Jurisdiction.lat.between(miny, maxy))
+    return [list(r) for r in session.execute(stmt.order_by(Jurisdiction.code).limit(50_000))]
+
+
+def extent(session: Session, principal: Principal) -> list[float] | None:
+    """[minx, miny, maxx, maxy] of what the principal sees, to open the map on it."""
+    j = session.get(Jurisdiction, principal.jurisdiction_code) if principal.jurisdiction_code else None
+    if j is None or j.min_lon is None:
+        return None
+    return [j.min_lon, j.min_lat, j.max_lon, j.max_lat]

@@ -1,0 +1,1 @@
+"""Durable job queue: timers, reminders and deliveries are rows, claimed by workers."""

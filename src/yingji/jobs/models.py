@@ -1,0 +1,40 @@
+"""The jobs table: one row per unit of deferred work, with its lease and retry state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, Integer, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yingji.core import clock
+from yingji.core.models import Base, IdMixin
+from yingji.core.types import JSONType
+
+JOB_STATES = ("queued", "running", "done", "dead", "cancelled")
+
+
+class Job(IdMixin, Base):
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in JOB_STATES)})", name="state"),
+        Index("ix_jobs_claim", "state", "due_at"),
+        Index("ix_jobs_lease", "state", "lease_expires_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict] = mapped_column(JSONType, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)
+    due_at: Mapped[datetime] = mapped_column(default=clock.now)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_token: Mapped[str | None] = mapped_column(String(32))
+    lease_expires_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Enqueueing the same key twice gives one job (used by periodic jobs and idempotent callers).
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now)
+    finished_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,201 @@
+"""Enqueue, claim, finish and fail jobs.
+
+Claiming is one UPDATE … RETURNING over the oldest due rows. On PostgreSQL the inner SELECT
+takes ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue without running a job
+twice; on SQLite the write transaction is ``BEGIN IMMEDIATE``, so claims are serialised.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from yingji.core import clock
+from yingji.jobs.models import Job
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    lease_token: str
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    due_at: datetime | None = None,
+    delay: timedelta | None = None,
+    dedupe_key: str | None = None,
+    priority: int = 0,
+    max_attempts: int | None = None,
+) -> int | None:
+    """Add a job in the caller's transaction (so it exists iff the caller's change commits).
+
+    With ``dedupe_key``, a second enqueue of the same key is a no-op and returns None.
+    """
+    from yingji.jobs import registry
+
+    now = clock.now()
+    when = due_at or (now + delay if delay else now)
+    spec = registry.get(kind)
+    values = {
+        "kind": kind,
+        "payload": payload or {},
+        "state": "queued",
+        "priority": priority,
+        "due_at": when,
+        "attempts": 0,
+        "max_attempts": max_attempts or (spec.max_attempts if spec else 5),
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+        "updated_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    ins = pg_insert(Job) if dialect == "postgresql" else sqlite_insert(Job)
+    if dedupe_key is not None:
+        ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return session.execute(ins.values(**values).returning(Job.id)).scalar()
+
+
+def claim(
+    session: Session,
+    worker: str,
+    *,
+    limit: int = 1,
+    kinds: list[str] | None = None,
+    lease: timedelta = timedelta(seconds=60),
+) -> list[Claimed]:
+    now = clock.now()
+    due = select(Job.id).where(Job.state == "queued", Job.due_at <= now)
+    if kinds:
+        due = due.where(Job.kind.in_(kinds))
+    due = due.order_by(Job.priority.desc(), Job.due_at, Job.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    token = secrets.token_hex(16)
+    rows = session.execute(
+        update(Job)
+        .where(Job.id.in_(due.scalar_subquery()))
+        .values(
+            state="running",
+            lease_owner=worker,
+            lease_token=token,
+            lease_expires_at=now + lease,
+            attempts=Job.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token) for r in rows]
+
+
+def _ours(job: Claimed):
+    return and_(Job.id == job.id, Job.lease_token == job.lease_token, Job.state == "running")
+
+
+def finish(session: Session, job: Claimed) -> bool:
+    """Mark done, only if we still hold the lease. False means the lease was lost: roll back."""
+    now = clock.now()
+    result = session.execute(
+        update(Job)
+        .where(_ours(job))
+        .values(state="done", finished_at=now, updated_at=now, lease_token=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str:
+    """Record a failure: back to the queue after ``retry_in``, or dead after the last attempt."""
+    now = clock.now()
+    dead = job.attempts >= job.max_attempts
+    values: dict[str, Any] = {
+        "state": "dead" if dead else "queued",
+        "last_error": error[-4000:],
+        "lease_owner": None,
+        "lease_token": None,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
+    if dead:
+        values["finished_at"] = now
+    else:
+        values["due_at"] = now + retry_in
+    session.execute(
+        update(Job).where(_ours(job)).values(**values).execution_options(synchronize_session=False)
+    )
+    return values["state"]
+
+
+def extend_lease(session: Session, job: Claimed, lease: timedelta) -> bool:
+    result = session.execute(
+        update(Job)
+        .where(_ours(job))
+        .values(lease_expires_at=clock.now() + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release_expired(session: Session) -> dict[str, int]:
+    """The auditor: jobs whose worker vanished (lease expired) go back to the queue, or to
+    dead when they have used up their attempts."""
+    now = clock.now()
+    stale = and_(Job.state == "running", Job.lease_expires_at < now)
+    dead = session.execute(
+        update(Job)
+        .where(stale, Job.attempts >= Job.max_attempts)
+        .values(
+            state="dead",
+            finished_at=now,
+            updated_at=now,
+            lease_token=None,
+            last_error="lease expired on the last attempt (worker lost)",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    requeued = session.execute(
+        update(Job)
+        .where(stale)
+        .values(
+            state="queued",
+            due_at=now,
+            updated_at=now,
+            lease_owner=None,
+            lease_token=None,
+            lease_expires_at=None,
+            last_error="lease expired (worker lost); requeued",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return {"requeued": requeued, "dead": dead}
+
+
+def cancel(session: Session, job_id: int) -> bool:
+    now = clock.now()
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.state == "queued")
+        .values(state="cancelled", finished_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+    return {state: n for state, n in rows}

@@ -1,0 +1,1 @@
+"""Organisation: jurisdictions, the three-level grid, units and command HQs, people, contacts."""

@@ -1,0 +1,318 @@
+"""Organisation API: places, grid, people, units, directory, Excel exchange, stats."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from yingji.auth import audit
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.scope import mask_phone
+from yingji.core.deps import Db, DbSession
+from yingji.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from yingji.core.i18n import current_locale, gettext
+from yingji.org import codes, directory, exchange, grids, people, places, stats, units
+from yingji.org.schemas import (
+    AssignmentIn,
+    GridCellOut,
+    JurisdictionOut,
+    PersonIn,
+    PersonOut,
+    PersonPatch,
+    PlaceCountsOut,
+    PositionIn,
+    UnitIn,
+    UnitPatch,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["organisation"])
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _code(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return codes.normalise(value)
+    except ValueError:
+        raise ValidationFailed(details=[{"field": "code", "message": "Not a division code."}]) from None
+
+
+def _jur_out(j) -> JurisdictionOut:
+    return JurisdictionOut(
+        code=j.code,
+        division_code=j.division_code,
+        name=j.name,
+        level=j.level,
+        parent_code=j.parent_code,
+        lon=j.lon,
+        lat=j.lat,
+    )
+
+
+def _page(page, convert) -> dict:
+    return {
+        "items": [convert(x) for x in page.items],
+        "total": page.total,
+        "page": page.page,
+        "size": page.size,
+    }
+
+
+# -- places ---------------------------------------------------------------------------------
+@router.get("/jurisdictions", response_model=list[JurisdictionOut])
+def search_jurisdictions(
+    principal: CurrentPrincipal, session: DbSession, q: str = ""
+) -> list[JurisdictionOut]:
+    return [_jur_out(j) for j in places.search(session, principal, q)]
+
+
+@router.get("/jurisdictions/{code}")
+def get_jurisdiction(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
+    place = places.get(session, principal, _code(code))
+    return _jur_out(place).model_dump() | {"counts": places.subtree_counts(session, place.code)}
+
+
+@router.get("/jurisdictions/{code}/children", response_model=list[PlaceCountsOut])
+def jurisdiction_children(code: str, principal: CurrentPrincipal, session: DbSession) -> list[PlaceCountsOut]:
+    return [PlaceCountsOut(**vars(k)) for k in places.children_with_counts(session, principal, _code(code))]
+
+
+# -- grid -----------------------------------------------------------------------------------
+@router.get("/grid-cells")
+def list_grid_cells(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: str = "",
+    within: str | None = None,
+    level: Annotated[int | None, Query(ge=1, le=3)] = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    result = grids.search(session, principal, q=q, within=_code(within), level=level, page=page, size=size)
+    return _page(result, lambda c: grids.to_out(c, principal).model_dump())
+
+
+@router.get("/grid-cells/{cell_id}", response_model=GridCellOut)
+def get_grid_cell(cell_id: int, principal: CurrentPrincipal, session: DbSession) -> GridCellOut:
+    return grids.to_out(grids.get(session, principal, cell_id), principal)
+
+
+@router.post("/grid-cells/{cell_id}/assignments", status_code=201)
+def assign_grid(cell_id: int, data: AssignmentIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    a = grids.assign(session, principal, cell_id, data)
+    return {"id": a.id, "grid_cell_id": a.grid_cell_id, "person_id": a.person_id, "role": a.role}
+
+
+@router.delete("/grid-assignments/{assignment_id}", status_code=204)
+def unassign_grid(assignment_id: int, principal: CurrentPrincipal, session: DbSession) -> None:
+    grids.unassign(session, principal, assignment_id)
+
+
+# -- people ---------------------------------------------------------------------------------
+@router.get("/people")
+def list_people(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: str = "",
+    within: str | None = None,
+    grid_role: Annotated[str | None, Query(pattern="^(leader|worker)$")] = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    result = people.search(
+        session, principal, q=q, within=_code(within), grid_role=grid_role, page=page, size=size
+    )
+    return _page(result, lambda p: people.to_out(p, principal).model_dump())
+
+
+@router.post("/people", response_model=PersonOut, status_code=201)
+def create_person(data: PersonIn, principal: CurrentPrincipal, session: DbSession) -> PersonOut:
+    return people.to_out(people.create(session, principal, data), principal)
+
+
+@router.get("/people/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, principal: CurrentPrincipal, session: DbSession) -> PersonOut:
+    return people.to_out(people.get(session, principal, person_id), principal)
+
+
+@router.patch("/people/{person_id}", response_model=PersonOut)
+def update_person(
+    person_id: int, patch: PersonPatch, principal: CurrentPrincipal, session: DbSession
+) -> PersonOut:
+    return people.to_out(people.update(session, principal, person_id, patch), principal)
+
+
+@router.delete("/people/{person_id}", status_code=204)
+def deactivate_person(person_id: int, principal: CurrentPrincipal, session: DbSession) -> None:
+    people.deactivate(session, principal, person_id)
+
+
+# -- units ----------------------------------------------------------------------------------
+def unit_out(session, principal, u) -> dict:
+    return {
+        "id": u.id,
+        "code": u.code,
+        "name": u.name,
+        "kind": u.kind,
+        "topic": u.topic,
+        "parent_id": u.parent_id,
+        "jurisdiction_code": u.jurisdiction_code,
+        "duty_phone": mask_phone(u.duty_phone, principal),
+        "address": u.address,
+        "responsibilities": [{"seq": r.seq, "text": r.text, "topics": r.topics} for r in u.responsibilities],
+        "positions": [
+            {
+                "id": p.id,
+                "person_id": p.person_id,
+                "name": p.person.name,
+                "title": p.title,
+                "role": p.role,
+                "mobile": mask_phone(p.person.mobile, principal),
+            }
+            for p in sorted(u.positions, key=lambda p: (p.sort, p.id))
+        ],
+    }
+
+
+@router.get("/units")
+def list_units(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: str = "",
+    within: str | None = None,
+    kind: str | None = None,
+    topic: str | None = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    result = units.search(
+        session, principal, q=q, within=_code(within), kind=kind, topic=topic, page=page, size=size
+    )
+    return _page(result, lambda u: unit_out(session, principal, u))
+
+
+@router.get("/units/{unit_id}")
+def get_unit(unit_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    u = units.get(session, principal, unit_id)
+    members = [
+        {"hq_id": m.hq_id, "hq": m.hq.name, "member_id": m.member_id, "member": m.member.name, "role": m.role}
+        for m in units.memberships(session, u)
+    ]
+    subs = [{"id": s.id, "name": s.name, "kind": s.kind} for s in units.sub_units(session, principal, u)]
+    return unit_out(session, principal, u) | {"memberships": members, "sub_units": subs}
+
+
+@router.post("/units", status_code=201)
+def create_unit(data: UnitIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return unit_out(session, principal, units.create(session, principal, data))
+
+
+@router.patch("/units/{unit_id}")
+def update_unit(unit_id: int, patch: UnitPatch, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return unit_out(session, principal, units.update(session, principal, unit_id, patch))
+
+
+@router.post("/units/{unit_id}/positions", status_code=201)
+def add_position(unit_id: int, data: PositionIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    p = units.add_position(session, principal, unit_id, data)
+    return {"id": p.id, "unit_id": p.unit_id, "person_id": p.person_id, "title": p.title, "role": p.role}
+
+
+@router.delete("/positions/{position_id}", status_code=204)
+def remove_position(position_id: int, principal: CurrentPrincipal, session: DbSession) -> None:
+    units.remove_position(session, principal, position_id)
+
+
+# -- directory ------------------------------------------------------------------------------
+@router.get("/directory")
+def search_directory(
+    principal: CurrentPrincipal, session: DbSession, q: Annotated[str, Query(max_length=60)] = ""
+) -> dict:
+    """Who is responsible for X in place Y: e.g. ``q=碧江区灯塔街道 防汛``."""
+    answer = directory.find(session, principal, q)
+    return {
+        "query": answer.query,
+        "places": [_jur_out(p).model_dump() for p in answer.places],
+        "topics": [{"code": t.code, "label": t.label()} for t in answer.topics],
+        "contacts": [vars(c) | {"reason": gettext(c.reason, **c.reason_params)} for c in answer.contacts],
+        "units": [
+            {"id": u.id, "name": u.name, "kind": u.kind, "duty_phone": mask_phone(u.duty_phone, principal)}
+            for u in answer.units
+        ],
+    }
+
+
+# -- Excel exchange -------------------------------------------------------------------------
+async def read_upload(request: Request, file: UploadFile) -> bytes:
+    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(limit_mb=request.app.state.settings.max_upload_mb)
+    return data
+
+
+@router.post("/import/{kind}")
+async def import_sheet(
+    kind: str, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """Import an .xlsx of ``units``, ``people`` or ``grid`` assignments: all rows or none."""
+    if kind not in exchange.IMPORTERS:
+        raise NotFound()
+    data = await read_upload(request, file)
+    result = await run_sync(exchange.IMPORTERS[kind], session, principal, data)
+    await run_sync(
+        audit.record,
+        session,
+        "import",
+        kind,
+        None,
+        after=result.as_dict(),
+        note=f"file={file.filename!s:.100}",
+    )
+    return {"kind": kind, **result.as_dict()}
+
+
+@router.get("/export/{kind}")
+def export_sheet(
+    kind: str, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+) -> Response:
+    """Download units, people or grid assignments as .xlsx; every export is audited."""
+    if kind not in exchange.EXPORTERS:
+        raise NotFound()
+    code = _code(within)
+    if code:
+        places.get(session, principal, code)
+    body = exchange.export_workbook(session, principal, kind, code, current_locale())
+    with db.writing(principal.as_actor()) as log_session:
+        audit.record(
+            log_session,
+            "export",
+            kind,
+            None,
+            jurisdiction_code=code or principal.jurisdiction_code,
+            note=f"{len(body)} bytes",
+        )
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="yingji-{kind}-{code or "all"}.xlsx"'},
+    )
+
+
+@router.get("/stats")
+def get_stats(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> dict:
+    code = _code(within) or principal.jurisdiction_code or None
+    if code:
+        places.get(session, principal, code)
+    return stats.counts(session, code)
+
+
+async def run_sync(fn, *args, **kwargs):
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args, **kwargs)

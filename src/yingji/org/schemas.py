@@ -1,0 +1,177 @@
+"""Input and output shapes of the organisation API (validated by Pydantic)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from yingji.org import codes
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+OFFICE_PHONE = re.compile(r"^[0-9\-+() ]{5,30}$")
+
+
+def _code(value: str) -> str:
+    try:
+        return codes.normalise(value)
+    except ValueError:
+        raise ValueError("not a division code") from None
+
+
+def check_mobile(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    value = re.sub(r"[\s-]", "", str(value))
+    if value.startswith("+86"):
+        value = value[3:]
+    if not MOBILE.match(value):
+        raise ValueError("not a mainland mobile number (11 digits starting with 1)")
+    return value
+
+
+class PersonIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=60)
+    gender: str | None = Field(default=None, pattern="^[MF]$")
+    mobile: str | None = None
+    office_phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=120)
+    title: str | None = Field(default=None, max_length=100)
+    jurisdiction_code: str
+    note: str | None = Field(default=None, max_length=2000)
+
+    _mobile = field_validator("mobile")(check_mobile)
+    _jur = field_validator("jurisdiction_code")(_code)
+
+    @field_validator("office_phone")
+    @classmethod
+    def _office(cls, v):
+        if v and not OFFICE_PHONE.match(v):
+            raise ValueError("not a phone number")
+        return v or None
+
+
+class PersonPatch(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=60)
+    gender: str | None = Field(default=None, pattern="^[MF]$")
+    mobile: str | None = None
+    office_phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=120)
+    title: str | None = Field(default=None, max_length=100)
+    jurisdiction_code: str | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    active: bool | None = None
+
+    _mobile = field_validator("mobile")(check_mobile)
+
+    @field_validator("jurisdiction_code")
+    @classmethod
+    def _jur(cls, v):
+        return None if v is None else _code(v)
+
+
+class PositionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    unit_id: int
+    unit_name: str
+    title: str
+    role: str
+
+
+class GridRoleOut(BaseModel):
+    id: int
+    grid_cell_id: int
+    grid_cell_name: str
+    level: int
+    role: str
+
+
+class PersonOut(BaseModel):
+    id: int
+    name: str
+    gender: str | None
+    mobile: str | None
+    office_phone: str | None
+    email: str | None
+    title: str | None
+    jurisdiction_code: str
+    jurisdiction_name: str
+    active: bool
+    note: str | None
+    positions: list[PositionOut] = []
+    grid_roles: list[GridRoleOut] = []
+    updated_at: datetime
+
+
+class JurisdictionOut(BaseModel):
+    code: str
+    division_code: str
+    name: str
+    level: str
+    parent_code: str | None
+    lon: float | None
+    lat: float | None
+
+
+class PlaceCountsOut(BaseModel):
+    code: str
+    name: str
+    level: str
+    counts: dict[str, int]
+
+
+class GridCellOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    level: int
+    jurisdiction_code: str
+    parent_id: int | None
+    households: int | None
+    population: int | None
+    leaders: list[dict] = []
+    workers: list[dict] = []
+
+
+class AssignmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person_id: int
+    role: str = Field(pattern="^(leader|worker)$")
+    duties: str | None = Field(default=None, max_length=1000)
+
+
+class UnitIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    name: str = Field(min_length=1, max_length=120)
+    kind: str
+    topic: str | None = None
+    parent_id: int | None = None
+    jurisdiction_code: str
+    duty_phone: str | None = Field(default=None, max_length=30)
+    address: str | None = Field(default=None, max_length=200)
+    responsibilities: list[str] = []
+
+    _jur = field_validator("jurisdiction_code")(_code)
+
+
+class UnitPatch(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    topic: str | None = None
+    duty_phone: str | None = Field(default=None, max_length=30)
+    address: str | None = Field(default=None, max_length=200)
+    responsibilities: list[str] | None = None
+
+
+class PositionIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    person_id: int
+    title: str = Field(min_length=1, max_length=60)
+    role: str = "member"

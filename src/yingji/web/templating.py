@@ -1,0 +1,71 @@
+"""Jinja2 with gettext: every page renders in the request's locale."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from yingji import __version__
+from yingji.auth.roles import ROLE_LABELS_MSGID, Perm
+from yingji.auth.scope import mask_phone
+from yingji.core import i18n
+from yingji.core.clock import to_local
+from yingji.org.codes import division_code_12
+from yingji.web import nav
+
+templates = Jinja2Templates(directory=str(files("yingji.web") / "templates"))
+env = templates.env
+env.add_extension("jinja2.ext.i18n")
+# Old-style callables: our gettext formats "{name}" placeholders itself (newstyle would apply %).
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
+env.policies["ext.i18n.trimmed"] = True
+
+
+def _fmt_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    local = to_local(value)
+    return local.strftime(fmt) if local else ""
+
+
+def _qs(request: Request, **changes: Any) -> str:
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + urlencode(params)
+
+
+env.filters["localtime"] = _fmt_time
+env.filters["division12"] = division_code_12
+env.globals.update(
+    version=__version__,
+    role_label=lambda role: i18n.gettext(ROLE_LABELS_MSGID.get(role, role)),
+    LOCALE_NAMES=i18n.LOCALE_NAMES,
+    Perm=Perm,
+    qs=_qs,
+)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    principal = getattr(request.state, "principal", None)
+    ctx = {
+        "request": request,
+        "principal": principal,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "locale": i18n.current_locale(),
+        "nav": nav.for_principal(principal),
+        "settings": request.app.state.settings,
+        # Phone numbers shown through ``mask`` are masked for roles that do not need them.
+        "mask": lambda number: mask_phone(number, principal) if principal else None,
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
