@@ -59,8 +59,9 @@ def _changes(obj: Audited) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _entity_id(obj: Audited) -> str:
-    identity = inspect(obj).identity or ()
-    return ",".join(str(v) for v in identity)
+    # New rows get their identity key only after the flush; read the primary key values instead.
+    values = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(v) for v in values)
 
 
 def actor_of(session: Session) -> Actor:

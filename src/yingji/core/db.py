@@ -69,11 +69,8 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        with self.read_sessions() as session:  # close() ends the transaction, keeps loaded values
+            yield session
 
     @contextmanager
     def writing(self, actor: Actor) -> Iterator[Session]:

@@ -286,9 +286,9 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
     rows = read(data, UNITS)
     errors = _Errors()
     kinds = _label_lookup(UNIT_KINDS)
-    topic_of = {t.code: t.code for t in topics.all_topics().values()} | {
-        t.zh: t.code for t in topics.all_topics().values()
-    }
+    topic_of = {}  # a code, its label, or one of its words (防汛抗旱 → flood_drought)
+    for t in topics.all_topics().values():
+        topic_of.update({kw: t.code for kw in t.keywords} | {t.zh: t.code, t.en: t.code, t.code: t.code})
     in_file = {r["code"] for _, r in rows if r["code"]}
     existing = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(in_file)))}
     parents_known = set(existing) | {

@@ -10,7 +10,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.pagination import Page, paginate
-from yingji.org.codes import subtree_bounds
+from yingji.org import places
 from yingji.org.models import GridAssignment, GridCell, Person
 from yingji.org.schemas import AssignmentIn, GridCellOut
 
@@ -27,7 +27,7 @@ def search(
 ) -> Page[GridCell]:
     stmt = select(GridCell).where(in_scope(GridCell.jurisdiction_code, principal))
     if within:
-        low, high = subtree_bounds(within)
+        low, high = places.within(session, principal, within)
         stmt = stmt.where(GridCell.jurisdiction_code >= low, GridCell.jurisdiction_code < high)
     if level:
         stmt = stmt.where(GridCell.level == level)

@@ -9,7 +9,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.pagination import Page, paginate
-from yingji.org.codes import subtree_bounds
+from yingji.org import places
 from yingji.org.models import GridAssignment, Jurisdiction, Person
 from yingji.org.schemas import GridRoleOut, PersonIn, PersonOut, PersonPatch, PositionOut
 
@@ -27,7 +27,7 @@ def search(
     """People in scope, optionally under a place, matching a name, number or title."""
     stmt = select(Person).where(in_scope(Person.jurisdiction_code, principal), Person.active)
     if within:
-        low, high = subtree_bounds(within)
+        low, high = places.within(session, principal, within)
         stmt = stmt.where(Person.jurisdiction_code >= low, Person.jurisdiction_code < high)
     q = (q or "").strip()
     if q:
@@ -103,7 +103,7 @@ def create(session: Session, principal: Principal, data: PersonIn) -> Person:
 
 
 def update(session: Session, principal: Principal, person_id: int, patch: PersonPatch) -> Person:
-    person = session.get(Person, person_id, with_for_update=True)
+    person = session.get(Person, person_id, with_for_update={"of": Person})
     if person is None:
         raise NotFound()
     writable(principal, person.jurisdiction_code, Perm.PEOPLE_WRITE)

@@ -35,6 +35,12 @@ def root(session: Session, principal: Principal) -> Jurisdiction | None:
     return session.get(Jurisdiction, principal.jurisdiction_code)
 
 
+def within(session: Session, principal: Principal, code: str) -> tuple[str, str]:
+    """Bounds of a subtree the principal asked to narrow to; a place they cannot see is 404."""
+    get(session, principal, code)
+    return subtree_bounds(code)
+
+
 def breadcrumbs(session: Session, principal: Principal, place: Jurisdiction) -> list[Jurisdiction]:
     """Ancestors the principal may see, top first, then the place itself."""
     codes = [c for c in ancestors(place.code) if principal.covers(c)]

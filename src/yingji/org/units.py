@@ -11,8 +11,7 @@ from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.core.pagination import Page, paginate
-from yingji.org import topics
-from yingji.org.codes import subtree_bounds
+from yingji.org import places, topics
 from yingji.org.models import Jurisdiction, Person, Position, Responsibility, Unit, UnitMembership
 from yingji.org.schemas import PositionIn, UnitIn, UnitPatch
 
@@ -54,7 +53,7 @@ def search(
 ) -> Page[Unit]:
     stmt = select(Unit).where(in_scope(Unit.jurisdiction_code, principal))
     if within:
-        low, high = subtree_bounds(within)
+        low, high = places.within(session, principal, within)
         stmt = stmt.where(Unit.jurisdiction_code >= low, Unit.jurisdiction_code < high)
     if kind:
         stmt = stmt.where(Unit.kind == kind)
