@@ -19,6 +19,9 @@
     group: { color: "#9e9e9e", weight: 0.7, fillColor: "#f9a825", fillOpacity: 0.05 }
   };
   var layers = {}, loaded = {}, counts = {};
+  // Each request for a level gets a number; an answer that is no longer the latest one (the
+  // user zoomed or panned again, or zoomed out below the level) is dropped, not drawn.
+  var generation = {};
   var enabled = { county: true, town: true, village: true, group: true, "village-points": true };
 
   function label(key) { return statusEl ? statusEl.dataset[key] || key : key; }
@@ -55,7 +58,9 @@
 
   function loadLevel(level, whole) {
     var url = "/api/v1/map/features?level=" + level + (whole ? "" : "&bbox=" + bboxParam());
+    var mine = generation[level] = (generation[level] || 0) + 1;
     return fetchJSON(url).then(function (res) {
+      if (mine !== generation[level]) return null;  // stale: a newer request or a zoom-out won
       if (layers[level]) map.removeLayer(layers[level]);
       layers[level] = L.geoJSON(res.body, { style: STYLE[level], onEachFeature: popup });
       if (enabled[level]) layers[level].addTo(map);
@@ -85,7 +90,12 @@
     var jobs = [];
     ["town", "village", "group"].forEach(function (level) {
       if (z >= ZOOM[level]) jobs.push(loadLevel(level, false));
-      else if (layers[level]) { map.removeLayer(layers[level]); delete layers[level]; counts[level] = 0; }
+      else {
+        generation[level] = (generation[level] || 0) + 1;  // answers still on their way are stale
+        if (layers[level]) { map.removeLayer(layers[level]); delete layers[level]; }
+        counts[level] = 0;
+        delete el.dataset["loaded" + level.charAt(0).toUpperCase() + level.slice(1)];
+      }
     });
     Promise.all(jobs).then(report, function () { showStatus("!"); });
   }
