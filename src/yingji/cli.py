@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -61,6 +63,8 @@ def cli(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @cli.command()
@@ -76,8 +80,6 @@ def cli(verbose: bool) -> None:
 @click.option("--no-worker", is_flag=True, help="Do not start the in-process job worker on SQLite.")
 def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> None:
     """Run the web application (pages and /api/v1)."""
-    import os
-
     import uvicorn
 
     settings = load_settings()
@@ -178,7 +180,10 @@ def worker(once: bool, concurrency: int, kinds: str, modules: tuple[str, ...], i
     db = _db()
     _ensure_schema(db)
     kind_list = [k.strip() for k in kinds.split(",") if k.strip()] or None
-    workers = [Worker(db, kinds=kind_list, idle_sleep_s=idle) for _ in range(max(1, concurrency))]
+    workers = [
+        Worker(db, name=f"{socket.gethostname()}:{os.getpid()}:{i}", kinds=kind_list, idle_sleep_s=idle)
+        for i in range(max(1, concurrency))
+    ]
     if once:
         n = sum(w.run_until_idle() for w in workers)
         click.echo(f"ran {n} jobs")

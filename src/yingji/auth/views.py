@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from yingji.auth import service
+from yingji.auth import audit, service
 from yingji.auth.deps import SESSION_COOKIE, CurrentPrincipal, OptionalPrincipal
 from yingji.auth.models import User
 from yingji.auth.roles import ROLE_LABELS_MSGID, Perm
@@ -18,7 +18,7 @@ from yingji.auth.scope import in_scope, require
 from yingji.core import i18n
 from yingji.core.db import Actor
 from yingji.core.deps import DbSession
-from yingji.core.errors import TooManyAttempts, ValidationFailed, YingjiError
+from yingji.core.errors import TooManyAttempts, YingjiError
 from yingji.core.http import LANG_COOKIE
 from yingji.org import codes
 from yingji.web.templating import render
@@ -107,8 +107,6 @@ def login(
 @router.post("/logout")
 def logout(request: Request, principal: CurrentPrincipal, session: DbSession):
     service.close_session(session, request.cookies.get(SESSION_COOKIE))
-    from yingji.auth import audit
-
     audit.record(session, "logout", "users", principal.user_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -159,7 +157,7 @@ def users_create(
                 role=role,
                 jurisdiction_code=code,
             )
-    except (ValidationFailed, YingjiError) as exc:
+    except YingjiError as exc:
         users = session.scalars(
             select(User).where(in_scope(User.jurisdiction_code, principal)).order_by(User.id)
         )

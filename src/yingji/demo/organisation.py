@@ -326,7 +326,7 @@ class OrgMaker:
             duty_phone=self.duty_phone(town),
         )
         director = self.person(town, "应急管理办公室主任")
-        self.post(director, office, town, "办公室主任", "director")
+        self.post(director, office, town, "主任", "director")
         staff = [self.person(town, "应急专干") for _ in range(3)]
         for i, p in enumerate(staff, 1):
             self.post(p, office, town, "值班员", "duty_officer", i)

@@ -97,9 +97,11 @@ def claim(
             attempts=Job.attempts + 1,
             updated_at=now,
         )
-        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts)
+        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at)
         .execution_options(synchronize_session=False)
     ).all()
+    # RETURNING comes back in no particular order; hand the batch out in claim order.
+    rows = sorted(rows, key=lambda r: (-r.priority, r.due_at, r.id))
     return [Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token) for r in rows]
 
 
@@ -120,7 +122,10 @@ def finish(session: Session, job: Claimed) -> bool:
 
 
 def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str:
-    """Record a failure: back to the queue after ``retry_in``, or dead after the last attempt."""
+    """Record a failure: back to the queue after ``retry_in``, or dead after the last attempt.
+
+    Returns the new state, or ``"lost"`` when the lease was lost (nothing is changed then).
+    """
     now = clock.now()
     dead = job.attempts >= job.max_attempts
     values: dict[str, Any] = {
@@ -135,10 +140,29 @@ def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str
         values["finished_at"] = now
     else:
         values["due_at"] = now + retry_in
-    session.execute(
+    result = session.execute(
         update(Job).where(_ours(job)).values(**values).execution_options(synchronize_session=False)
     )
-    return values["state"]
+    return values["state"] if result.rowcount == 1 else "lost"
+
+
+def release(session: Session, job: Claimed) -> bool:
+    """Give back a claimed job that was never run (a stopping worker): queued again as it was,
+    without using up an attempt."""
+    result = session.execute(
+        update(Job)
+        .where(_ours(job))
+        .values(
+            state="queued",
+            attempts=Job.attempts - 1,
+            lease_owner=None,
+            lease_token=None,
+            lease_expires_at=None,
+            updated_at=clock.now(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def extend_lease(session: Session, job: Claimed, lease: timedelta) -> bool:

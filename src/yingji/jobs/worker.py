@@ -50,9 +50,10 @@ class Worker:
             claimed = queue.claim(session, self.name, limit=self.batch, kinds=self.kinds, lease=self._lease())
         for job in claimed:
             if self.stopping.is_set():
-                # Give the rest back at once rather than waiting for their leases to expire.
+                # Give the rest back at once rather than waiting for their leases to expire;
+                # they never ran, so this uses up none of their attempts.
                 with self.db.writing(Actor.system("worker")) as session:
-                    queue.fail(session, job, "worker stopping", timedelta(0))
+                    queue.release(session, job)
                 continue
             self._run(job)
         return len(claimed)
@@ -94,8 +95,17 @@ class Worker:
             with self.db.writing(Actor.system("worker")) as session:
                 queue.fail(session, job, f"no handler for kind {job.kind!r}", timedelta(hours=1))
             return
+        # The batch was claimed with the longest lease of any kind. From here on the job holds
+        # its own kind's lease (kept alive by the heartbeat on PostgreSQL), so a worker that
+        # dies mid-job is noticed after lease_s; and a job whose lease ran out while it waited
+        # in the batch (the auditor gave it to another worker) is not run a second time.
+        lease = timedelta(seconds=spec.lease_s)
+        with self.db.writing(Actor.system("worker")) as session:
+            if not queue.extend_lease(session, job, lease):
+                log.warning("job %s lost its lease before it started; skipped", job.id)
+                return
         ctx = registry.JobContext(job.id, job.kind, job.payload, job.attempts, self.name)
-        heartbeat = _Heartbeat(self.db, job, timedelta(seconds=spec.lease_s))
+        heartbeat = _Heartbeat(self.db, job, lease)
         heartbeat.start()
         error: str | None = None
         try:
@@ -125,6 +135,8 @@ class Worker:
                 )
             if state == "dead":
                 log.error("job %s (%s) is dead after %d attempts", job.id, job.kind, job.attempts)
+                if spec.period is not None:
+                    self._schedule_next(spec)  # a dead run must not end the schedule
         elif spec.period is not None:
             self._schedule_next(spec)
 
@@ -155,8 +167,9 @@ class Worker:
 class _Heartbeat:
     """Keeps a running job's lease alive on PostgreSQL, so only a dead worker loses it.
 
-    On SQLite there is one worker and the job's own transaction holds the write lock, so the
-    lease is simply long enough.
+    On SQLite there is one worker, whose auditor never runs while it is in a job, and a job's
+    own transaction holds the write lock once it writes; there is no heartbeat, so a job should
+    finish within its kind's ``lease_s``.
     """
 
     def __init__(self, db: Database, job: queue.Claimed, lease: timedelta) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
@@ -264,8 +265,8 @@ async def import_sheet(
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
-    result = await run_sync(exchange.IMPORTERS[kind], session, principal, data)
-    await run_sync(
+    result = await run_in_threadpool(exchange.IMPORTERS[kind], session, principal, data)
+    await run_in_threadpool(
         audit.record,
         session,
         "import",
@@ -310,9 +311,3 @@ def get_stats(principal: CurrentPrincipal, session: DbSession, within: str | Non
     if code:
         places.get(session, principal, code)
     return stats.counts(session, code)
-
-
-async def run_sync(fn, *args, **kwargs):
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(fn, *args, **kwargs)

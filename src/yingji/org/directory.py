@@ -19,7 +19,7 @@ from yingji.core.i18n import N_
 from yingji.org import people as people_service
 from yingji.org import places, topics
 from yingji.org.codes import ancestors
-from yingji.org.models import GridCell, Jurisdiction, Position, Unit
+from yingji.org.models import GridCell, Jurisdiction, Position, Responsibility, Unit
 
 FILLER = ("谁负责", "负责人", "联系人", "联系方式", "电话", "谁是", "找", "谁", "的", "是", "?", "?")
 ROLE_ORDER = [
@@ -111,8 +111,6 @@ def _unit_contacts(session, principal, place, kinds, topic, reason) -> tuple[lis
 
 def _responsible_units(session, principal, codes: list[str], topic: topics.Topic) -> list[Unit]:
     """Member units whose responsibility lists name the topic, at the given levels."""
-    from yingji.org.models import Responsibility
-
     unit_ids = select(Responsibility.unit_id).where(
         Responsibility.jurisdiction_code.in_(codes), Responsibility.topics.contains(topic.code)
     )
@@ -209,13 +207,12 @@ def find(session: Session, principal: Principal, query: str, limit: int = 40) ->
         own = places.root(session, principal)
         targets = [own] if own is not None else []
     topic = answer.topics[0] if answer.topics else None
-    seen: set[tuple[int, str]] = set()
+    seen: set[int] = set()
     for target in targets:
         contacts, units = _steps(session, principal, target, topic)
         for c in contacts:
-            key = (c.person_id, c.reason_params.get("unit") or c.reason_params.get("cell", ""))
-            if key not in seen:
-                seen.add(key)
+            if c.person_id not in seen:  # a person's nearest, most specific post is listed once
+                seen.add(c.person_id)
                 answer.contacts.append(c)
         answer.units += [u for u in units if u not in answer.units]
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
@@ -16,7 +17,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
 from yingji.org import codes, directory, exchange, grids, people, places, topics, units
-from yingji.org.api import read_upload, run_sync
+from yingji.org.api import read_upload
 from yingji.org.schemas import PersonIn, PersonPatch
 from yingji.web.templating import render
 
@@ -168,7 +169,7 @@ async def person_create(request: Request, principal: CurrentPrincipal, session: 
             **{k: (v or None) for k, v in form.items()}
             | {"name": form["name"], "jurisdiction_code": form["jurisdiction_code"]}
         )
-        person = await run_sync(_in_savepoint, session, people.create, session, principal, data)
+        person = await run_in_threadpool(_in_savepoint, session, people.create, session, principal, data)
     except (ValidationError, ValidationFailed, YingjiError) as exc:
         if isinstance(exc, YingjiError) and exc.status_code in (403, 404):
             raise
@@ -205,11 +206,11 @@ async def person_update(person_id: int, request: Request, principal: CurrentPrin
     form = await _person_form(request)
     try:
         patch = PersonPatch(**{k: (v or None) for k, v in form.items()} | {"name": form["name"] or None})
-        await run_sync(_in_savepoint, session, people.update, session, principal, person_id, patch)
+        await run_in_threadpool(_in_savepoint, session, people.update, session, principal, person_id, patch)
     except (ValidationError, ValidationFailed, YingjiError) as exc:
         if isinstance(exc, YingjiError) and exc.status_code in (403, 404):
             raise
-        person = await run_sync(people.get, session, principal, person_id)
+        person = await run_in_threadpool(people.get, session, principal, person_id)
         return render(
             request,
             "people/form.html",
@@ -289,7 +290,8 @@ async def exchange_import(
         raise NotFound()
     data = await read_upload(request, file)
     try:
-        result = await run_sync(_in_savepoint, session, exchange.IMPORTERS[kind], session, principal, data)
+        importer = exchange.IMPORTERS[kind]
+        result = await run_in_threadpool(_in_savepoint, session, importer, session, principal, data)
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
         return render(
@@ -298,7 +300,7 @@ async def exchange_import(
             {"result": None, "errors": errors, "kind": kind, "kinds": exchange.KINDS},
             status_code=422,
         )
-    await run_sync(
+    await run_in_threadpool(
         audit.record,
         session,
         "import",

@@ -6,7 +6,7 @@
   var el = document.getElementById("map");
   if (!el || typeof L === "undefined") return;
   var statusEl = document.getElementById("map-status");
-  var map = L.map(el, { zoomControl: true, preferCanvas: true, minZoom: 5, maxZoom: 18 });
+  var map = L.map(el, { zoomControl: true, preferCanvas: true, minZoom: 5, maxZoom: 18, zoomSnap: 0.5 });
   window.yingjiMap = map;  // for tests and the console
   if (el.dataset.tileUrl) {
     L.tileLayer(el.dataset.tileUrl, { attribution: el.dataset.tileAttribution || "", maxZoom: 18 }).addTo(map);
@@ -94,7 +94,7 @@
         generation[level] = (generation[level] || 0) + 1;  // answers still on their way are stale
         if (layers[level]) { map.removeLayer(layers[level]); delete layers[level]; }
         counts[level] = 0;
-        delete el.dataset["loaded" + level.charAt(0).toUpperCase() + level.slice(1)];
+        el.dataset["loaded" + level.charAt(0).toUpperCase() + level.slice(1)] = "0";
       }
     });
     Promise.all(jobs).then(report, function () { showStatus("!"); });
@@ -105,7 +105,9 @@
     [["county", "counties"], ["town", "towns"], ["village", "villages"], ["group", "groups"]].forEach(function (pair) {
       if (counts[pair[0]]) parts.push(counts[pair[0]] + " " + label(pair[1]));
     });
-    showStatus(parts.join(" · "));
+    var text = parts.join(" · ");
+    if (parts.some(function (p) { return p.indexOf("+") >= 0; })) text += " (" + label("truncated") + ")";
+    showStatus(text);
   }
 
   document.querySelectorAll("[data-layer]").forEach(function (box) {
@@ -117,6 +119,10 @@
       if (box.checked) layer.addTo(map); else map.removeLayer(layer);
     });
   });
+
+  // On a phone the layer panel starts folded so the map stays visible.
+  var panel = document.getElementById("map-panel");
+  if (panel && window.matchMedia("(max-width: 760px)").matches) panel.removeAttribute("open");
 
   showStatus(label("loading"));
   fetchJSON("/api/v1/map/extent").then(function (res) {

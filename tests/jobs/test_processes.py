@@ -1,0 +1,162 @@
+"""``yingji worker`` as real processes: several on one PostgreSQL queue never run a job twice,
+and a worker killed in the middle of a job loses it only until its lease runs out.
+
+Subprocesses have their own clock (the real one), so these tests never freeze it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import PG_URL
+from tests.jobs import handlers
+from tests.jobs.conftest import add, effects, get
+from yingji.core.db import Actor
+from yingji.jobs import queue
+from yingji.jobs.models import Job
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+
+
+@pytest.fixture
+def spawn(db, tmp_path):
+    """Start ``yingji worker --load tests.jobs.handlers …`` on the test database; every process
+    still running at the end of the test is killed."""
+    env = dict(os.environ)
+    env.update(
+        YINGJI_DATABASE_URL=db.settings.database_url,
+        YINGJI_VAR_DIR=str(tmp_path / "var"),
+        YINGJI_SECRET_KEY="test-secret",
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
+    )
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str, *args: str) -> subprocess.Popen:
+        output = tmp_path / f"{name}.out"
+        with output.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "yingji", "worker", "--load", "tests.jobs.handlers", *args],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        proc.output = output  # type: ignore[attr-defined]
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def output(proc) -> str:
+    return proc.output.read_text(errors="replace")
+
+
+def wait_for(condition, *, timeout: float, what: str, procs=()) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        for proc in procs:
+            assert proc.poll() is None, (
+                f"worker exited ({proc.returncode}) waiting for {what}:\n{output(proc)}"
+            )
+        assert time.monotonic() < deadline, f"timed out waiting for {what}:\n" + "\n".join(
+            output(p) for p in procs
+        )
+        time.sleep(0.05)
+
+
+def kind_counts(db, kind: str) -> dict[str, int]:
+    with db.reading() as session:
+        rows = session.execute(select(Job.state, func.count()).where(Job.kind == kind).group_by(Job.state))
+        return {state: n for state, n in rows}
+
+
+def test_worker_once_runs_what_is_due_for_its_kinds(db, spawn):
+    ids = [add(db, "tests.record", {"note": f"n{i}"}) for i in range(3)]
+    other = add(db, "tests.fail")
+    later = add(db, "tests.record", delay=timedelta(hours=1))
+    proc = spawn("once", "--once", "--kinds", "tests.record, tests.block")
+    assert proc.wait(timeout=60) == 0, output(proc)
+    assert "ran 3 jobs" in output(proc)
+    assert [(j, a, pid) for j, a, pid, _ in effects(db)] == [(i, 1, proc.pid) for i in ids]
+    assert (get(db, other).state, get(db, other).attempts) == ("queued", 0)
+    assert get(db, later).state == "queued"
+
+
+@pytest.mark.skipif(not PG_URL, reason="several worker processes share a queue on PostgreSQL only")
+def test_two_worker_processes_run_every_job_exactly_once(db, spawn, tmp_path):
+    log = tmp_path / "executions.log"
+    with db.writing(Actor.system("tests")) as session:
+        ids = [queue.enqueue(session, "tests.record", {"log": str(log), "sleep": 0.005}) for _ in range(400)]
+    workers = [
+        spawn(f"worker{i}", "--kinds", "tests.record", "--concurrency", "2", "--idle", "0.05")
+        for i in range(2)
+    ]
+    wait_for(
+        lambda: kind_counts(db, "tests.record") == {"done": 400},
+        timeout=90,
+        what="all 400 jobs to be done",
+        procs=workers,
+    )
+    for proc in workers:
+        proc.send_signal(signal.SIGTERM)
+    for proc in workers:
+        assert proc.wait(timeout=20) == 0, output(proc)
+
+    runs = handlers.read_log(log)
+    # Every execution is logged, even one whose transaction was rolled back: exactly one each.
+    assert sorted(job_id for job_id, _, _, _ in runs) == ids
+    assert {attempt for _, attempt, _, _ in runs} == {1}
+    assert {pid for _, _, pid, _ in runs} == {proc.pid for proc in workers}  # both took part
+    assert sorted(job_id for job_id, _, _, _ in effects(db)) == ids
+    with db.reading() as session:
+        assert set(session.scalars(select(Job.attempts).where(Job.kind == "tests.record"))) == {1}
+
+
+def test_a_killed_workers_job_is_requeued_after_its_lease_and_run_by_another(db, spawn, tmp_path):
+    log, release = tmp_path / "block.log", tmp_path / "release"
+    job_id = add(db, "tests.block", {"log": str(log), "release": str(release)})  # lease_s=2
+    first = spawn("first", "--kinds", "tests.block", "--idle", "0.05")
+    wait_for(lambda: handlers.read_log(log), timeout=60, what="the job to start", procs=[first])
+    assert handlers.read_log(log) == [(job_id, 1, first.pid, "start")]
+    row = get(db, job_id)
+    assert (row.state, row.attempts) == ("running", 1)
+    assert f":{first.pid}:" in row.lease_owner
+
+    first.send_signal(signal.SIGKILL)
+    assert first.wait(timeout=10) == -signal.SIGKILL
+    row = get(db, job_id)
+    assert (row.state, row.attempts) == ("running", 1)  # nobody knows yet
+    # The job held its kind's 2 s lease, not the batch's longest one.
+    assert row.lease_expires_at <= datetime.now(UTC) + timedelta(seconds=2)
+
+    # Wait out the lease, then a fresh worker's auditor requeues the job and the worker runs it.
+    time.sleep(max(0.0, (row.lease_expires_at - datetime.now(UTC)).total_seconds()) + 0.1)
+    release.touch()
+    second = spawn("second", "--once", "--kinds", "tests.block")
+    assert second.wait(timeout=60) == 0, output(second)
+    assert "ran 1 jobs" in output(second)
+
+    row = get(db, job_id)
+    assert (row.state, row.attempts, row.lease_token) == ("done", 2, None)
+    assert effects(db) == [(job_id, 2, second.pid, "unblocked")]
+    assert handlers.read_log(log) == [
+        (job_id, 1, first.pid, "start"),
+        (job_id, 2, second.pid, "start"),
+        (job_id, 2, second.pid, "done"),
+    ]
