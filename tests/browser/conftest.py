@@ -9,14 +9,15 @@ Every test leaves a screenshot of its last page in artifacts/screenshots/<test-n
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import socket
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 
@@ -81,11 +82,11 @@ class LiveServer:
             if not self.thread.is_alive():
                 raise RuntimeError("the live server thread died while starting")
             try:
-                r = httpx.get(f"{self.url}/healthz", timeout=2.0)
-                if r.status_code == 200 and r.json().get("status") == "ok":
-                    return
-                last = f"HTTP {r.status_code}: {r.text[:200]}"
-            except httpx.HTTPError as exc:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2.0) as r:
+                    if json.load(r).get("status") == "ok":
+                        return
+                    last = f"HTTP {r.status}"
+            except (OSError, ValueError) as exc:
                 last = exc
             time.sleep(0.1)
         self.stop()
