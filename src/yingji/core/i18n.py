@@ -1,7 +1,8 @@
-"""Translations from gettext catalogs (``yingji/locale/<lang>/LC_MESSAGES/yingji.po``).
+"""Translations from gettext catalogs (``yingji/locale/<lang>/LC_MESSAGES/<domain>.po``).
 
-Message ids are English; Simplified Chinese is the default locale. Catalogs are compiled in
-memory at first use, so the .po files are the only thing to edit.
+Message ids are English; Simplified Chinese is the default locale. Each domain (org, auth, duty …)
+keeps its own catalog so that domains can be translated independently; at first use all catalogs
+of a language are merged and compiled in memory, so the .po files are the only thing to edit.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextvars import ContextVar
 from functools import cache
 from importlib.resources import files
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -23,21 +25,27 @@ DOMAIN = "yingji"
 _current: ContextVar[str] = ContextVar("yingji_locale", default=DEFAULT_LOCALE)
 
 
-def catalog_path(locale: str):
-    return files("yingji") / "locale" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_dir(locale: str):
+    return files("yingji") / "locale" / locale / "LC_MESSAGES"
 
 
 @cache
 def translations(locale: str) -> _gettext.NullTranslations:
     if locale not in LOCALES:
         locale = DEFAULT_LOCALE
-    path = catalog_path(locale)
-    if not path.is_file():
+    folder = catalog_dir(locale)
+    if not folder.is_dir():
         return _gettext.NullTranslations()
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
+    merged = Catalog(locale=locale, domain=DOMAIN)
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not path.name.endswith(".po"):
+            continue
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale=locale):
+                if message.id:
+                    merged[message.id] = message
     buf = io.BytesIO()
-    write_mo(buf, catalog)
+    write_mo(buf, merged)
     buf.seek(0)
     return _gettext.GNUTranslations(buf)
 
