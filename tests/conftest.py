@@ -102,9 +102,11 @@ class City:
 @pytest.fixture(scope="session")
 def city(databases) -> City:
     db = databases.make("city")
-    data = builder.generate(builder.DemoOptions(counties=["520602", "520603"]))
+    options = builder.DemoOptions(counties=["520602", "520603"])
+    data = builder.generate(options)
     builder.write(db, data)
     builder.create_logins(db, data)
+    builder.add_extras(db, data, options)
     with db.writing(Actor.system("tests")) as session:
         towns = session.scalars(
             select(Jurisdiction.code).where(Jurisdiction.level == "town").order_by(Jurisdiction.code)

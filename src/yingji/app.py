@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -11,18 +12,31 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from yingji import __version__
-from yingji.auth import api as auth_api
-from yingji.auth import views as auth_views
 from yingji.config import Settings, load_settings
 from yingji.core import migrate
 from yingji.core.db import Database, open_database
 from yingji.core.http import RequestContext, install_error_handlers
-from yingji.geo import api as geo_api
-from yingji.org import api as org_api
-from yingji.org import views as org_views
-from yingji.web import views as web_views
 
 log = logging.getLogger("yingji")
+
+
+# Every module with a ``router``; pages before the JSON API of the same domain.
+ROUTER_MODULES = [
+    "yingji.web.views",
+    "yingji.auth.views",
+    "yingji.auth.api",
+    "yingji.org.views",
+    "yingji.org.api",
+    "yingji.geo.api",
+    "yingji.rules.api",
+    "yingji.duty.views",
+    "yingji.duty.api",
+    "yingji.incidents.views",
+    "yingji.incidents.api",
+    "yingji.response.views",
+    "yingji.response.api",
+    "yingji.notify.views",
+]
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -67,6 +81,6 @@ def create_app(
     app.add_middleware(RequestContext, max_body=settings.max_upload_mb * 1024 * 1024, csp_img=tile_host)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(files("yingji.web") / "static")), name="static")
-    for module in (web_views, auth_views, auth_api, org_views, org_api, geo_api):
-        app.include_router(module.router)
+    for name in ROUTER_MODULES:
+        app.include_router(importlib.import_module(name).router)
     return app

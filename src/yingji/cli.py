@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -344,6 +345,12 @@ def users_passwd(username: str, password: str) -> None:
             raise click.ClickException(f"no such user: {username}")
         service.set_password(session, user, password)
     click.echo("password changed; the user's sessions were closed")
+
+
+# Command groups that live with their domain (``yingji rules …``, ``yingji duty …``).
+DOMAIN_COMMANDS = [("yingji.rules.cli", "rules"), ("yingji.duty.cli", "duty")]
+for _module, _attr in DOMAIN_COMMANDS:
+    cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 
 def main() -> None:

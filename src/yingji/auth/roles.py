@@ -32,24 +32,38 @@ class Perm(StrEnum):
     EXPORT = "data.export"
     AUDIT_READ = "audit.read"
     USERS_MANAGE = "users.manage"
+    DUTY_MANAGE = "duty.manage"  # rosters, overrides, swaps, leave approval, report settings
+    DUTY_REPORT = "duty.report"  # submit daily / zero reports, write handover logs
+    INCIDENT_REPORT = "incident.report"  # submit incident reports (首报/续报/终报), from the field too
+    INCIDENT_MANAGE = "incident.manage"  # verify, grade, merge, follow deadlines
+    RESPONSE_COMMAND = "response.command"  # activate response levels, command posts, tasks, closure
+    TASK_HANDLE = "task.handle"  # acknowledge and complete tasks assigned to oneself
+    RULES_MANAGE = "rules.manage"  # per-jurisdiction rule overrides
 
 
 _ALL = frozenset(Perm)
 _READ = frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.EXPORT})
 _MANAGE_PLACE = _READ | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.ORG_WRITE, Perm.IMPORT}
+# The daily work of a duty room: reports in, deadlines watched, tasks followed.
+_DUTY_ROOM = frozenset(
+    {Perm.DUTY_MANAGE, Perm.DUTY_REPORT, Perm.INCIDENT_REPORT, Perm.INCIDENT_MANAGE, Perm.TASK_HANDLE}
+)
+_FIELD = frozenset({Perm.INCIDENT_REPORT, Perm.TASK_HANDLE})  # report from the field, take tasks
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.COMMANDER: _READ | {Perm.AUDIT_READ},
-    Role.DUTY_OFFICER: _READ,
-    Role.DEPARTMENT_STAFF: _MANAGE_PLACE,
-    Role.COUNTY_OFFICER: _MANAGE_PLACE | {Perm.AUDIT_READ},
-    Role.TOWN_OFFICER: _MANAGE_PLACE,
-    Role.GRID_LEADER: _READ | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE},
-    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}),
-    Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}),
+    Role.COMMANDER: _READ | _DUTY_ROOM | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND},
+    Role.DUTY_OFFICER: _READ | _DUTY_ROOM,
+    Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | {Perm.DUTY_REPORT},
+    Role.COUNTY_OFFICER: _MANAGE_PLACE
+    | _DUTY_ROOM
+    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE},
+    Role.TOWN_OFFICER: _MANAGE_PLACE | _DUTY_ROOM | {Perm.RESPONSE_COMMAND},
+    Role.GRID_LEADER: _READ | _FIELD | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE},
+    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}) | _FIELD,
+    Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}) | _FIELD,
     # Keepers and viewers do not need people's numbers: they see them masked.
-    Role.WAREHOUSE_KEEPER: frozenset({Perm.ORG_READ}),
+    Role.WAREHOUSE_KEEPER: frozenset({Perm.ORG_READ, Perm.TASK_HANDLE}),
     Role.VIEWER: frozenset({Perm.ORG_READ, Perm.EXPORT}),
 }
 

@@ -1,8 +1,20 @@
 """Imports every domain's models so that ``metadata`` holds the whole schema (Alembic, tests)."""
 
-from yingji.auth import models as _auth  # noqa: F401
+import importlib
+
 from yingji.core.models import Base
-from yingji.jobs import models as _jobs  # noqa: F401
-from yingji.org import models as _org  # noqa: F401
+
+MODEL_MODULES = [
+    "yingji.org.models",
+    "yingji.auth.models",
+    "yingji.jobs.models",
+    "yingji.rules.models",
+    "yingji.duty.models",
+    "yingji.incidents.models",
+    "yingji.notify.models",
+    "yingji.response.models",
+]
+for _name in MODEL_MODULES:
+    importlib.import_module(_name)
 
 metadata = Base.metadata

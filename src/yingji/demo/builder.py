@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -281,9 +282,21 @@ def _display(username: str, place: str) -> str:
     return f"{place}{words.get(username, username)}"
 
 
+# Each domain adds its demo data (rosters, incident history …) once the organisation exists:
+# a module with ``build(db, data, options, progress)``.
+DEMO_EXTRAS = ["yingji.duty.demo", "yingji.incidents.demo", "yingji.response.demo"]
+
+
 def build(
     db: Database, options: DemoOptions, progress: Progress = _quiet
 ) -> tuple[DemoData, list[DemoLogin]]:
     data = generate(options, progress)
     write(db, data, progress)
-    return data, create_logins(db, data)
+    logins = create_logins(db, data)
+    add_extras(db, data, options, progress)
+    return data, logins
+
+
+def add_extras(db: Database, data: DemoData, options: DemoOptions, progress: Progress = _quiet) -> None:
+    for name in DEMO_EXTRAS:
+        importlib.import_module(name).build(db, data, options, progress)

@@ -35,6 +35,13 @@ class HandlerSpec:
 
 _HANDLERS: dict[str, HandlerSpec] = {}
 _LOADED = False
+# The platform's own handler modules; plugins add theirs under the ``yingji.jobs`` entry points.
+HANDLER_MODULES = [
+    "yingji.jobs.builtin",
+    "yingji.duty.jobs",
+    "yingji.incidents.jobs",
+    "yingji.response.jobs",
+]
 
 
 def handler(
@@ -69,9 +76,10 @@ def load_all(extra_modules: list[str] | None = None) -> None:
     global _LOADED
     if not _LOADED:
         _LOADED = True
+        for name in HANDLER_MODULES:
+            importlib.import_module(name)
         for ep in entry_points(group="yingji.jobs"):
             importlib.import_module(ep.value)
-        importlib.import_module("yingji.jobs.builtin")
     for module in extra_modules or []:
         importlib.import_module(module)
 

@@ -1,0 +1,5 @@
+"""duty/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""duty/jobs (being built)."""

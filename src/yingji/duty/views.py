@@ -1,0 +1,5 @@
+"""duty/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

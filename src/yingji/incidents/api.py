@@ -1,0 +1,5 @@
+"""incidents/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

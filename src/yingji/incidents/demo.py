@@ -1,0 +1,5 @@
+"""Demo data of incidents (being built)."""
+
+
+def build(db, data, options, progress) -> None:
+    return None

@@ -1,0 +1,1 @@
+"""incidents/jobs (being built)."""

@@ -1,0 +1,5 @@
+"""incidents/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Notifications: one channel interface (``send(batch) -> receipts``) and its adapters."""

@@ -1,0 +1,5 @@
+"""notify/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

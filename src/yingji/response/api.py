@@ -1,0 +1,5 @@
+"""response/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""response/models (being built)."""

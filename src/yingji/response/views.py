@@ -1,0 +1,5 @@
+"""response/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,8 @@
+"""``yingji rules`` (being built)."""
+
+import click
+
+
+@click.group()
+def rules() -> None:
+    """Grading and reporting rules."""

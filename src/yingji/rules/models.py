@@ -1,0 +1,1 @@
+"""rules/models (being built)."""
