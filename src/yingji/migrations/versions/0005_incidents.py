@@ -1,7 +1,7 @@
 """incidents, reports, timeline
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-24 08:17:33.967929
 """
 
@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql
 
 import yingji.core.types
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
