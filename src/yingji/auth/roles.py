@@ -39,6 +39,10 @@ class Perm(StrEnum):
     RESPONSE_COMMAND = "response.command"  # activate response levels, command posts, tasks, closure
     TASK_HANDLE = "task.handle"  # acknowledge and complete tasks assigned to oneself
     RULES_MANAGE = "rules.manage"  # per-jurisdiction rule overrides
+    FORCES_MANAGE = "forces.manage"  # teams, members, equipment, readiness
+    STOCK_MOVE = "stock.move"  # receipts, issues, transfers, counts in one's stores
+    SUPPLIES_MANAGE = "supplies.manage"  # warehouses, catalogue, reserve standards, maintenance plans
+    DISPATCH = "dispatch"  # recommend and commit teams and supplies to an incident
 
 
 _ALL = frozenset(Perm)

@@ -1,0 +1,5 @@
+"""forces/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""forces/jobs (being built)."""

@@ -1,0 +1,1 @@
+"""forces/models (being built)."""

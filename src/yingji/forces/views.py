@@ -1,0 +1,5 @@
+"""forces/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

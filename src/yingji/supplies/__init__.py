@@ -1,0 +1,1 @@
+"""Emergency supplies (应急物资): warehouses, catalogue, stock ledger, maintenance, allocation."""

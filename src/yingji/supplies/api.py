@@ -1,0 +1,5 @@
+"""supplies/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""supplies/jobs (being built)."""

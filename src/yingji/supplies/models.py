@@ -1,0 +1,1 @@
+"""supplies/models (being built)."""

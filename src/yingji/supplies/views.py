@@ -1,0 +1,5 @@
+"""supplies/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
