@@ -36,6 +36,10 @@ ROUTER_MODULES = [
     "yingji.response.views",
     "yingji.response.api",
     "yingji.notify.views",
+    "yingji.forces.views",
+    "yingji.forces.api",
+    "yingji.supplies.views",
+    "yingji.supplies.api",
 ]
 
 

@@ -54,20 +54,24 @@ _DUTY_ROOM = frozenset(
 )
 _FIELD = frozenset({Perm.INCIDENT_REPORT, Perm.TASK_HANDLE})  # report from the field, take tasks
 
+_RESOURCES = frozenset({Perm.FORCES_MANAGE, Perm.SUPPLIES_MANAGE, Perm.STOCK_MOVE, Perm.DISPATCH})
+
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.COMMANDER: _READ | _DUTY_ROOM | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND},
-    Role.DUTY_OFFICER: _READ | _DUTY_ROOM,
-    Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | {Perm.DUTY_REPORT},
+    Role.COMMANDER: _READ | _DUTY_ROOM | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH},
+    Role.DUTY_OFFICER: _READ | _DUTY_ROOM | {Perm.DISPATCH},
+    Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | _RESOURCES | {Perm.DUTY_REPORT},
     Role.COUNTY_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
+    | _RESOURCES
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE},
-    Role.TOWN_OFFICER: _MANAGE_PLACE | _DUTY_ROOM | {Perm.RESPONSE_COMMAND},
+    Role.TOWN_OFFICER: _MANAGE_PLACE | _DUTY_ROOM | _RESOURCES | {Perm.RESPONSE_COMMAND},
     Role.GRID_LEADER: _READ | _FIELD | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE},
     Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}) | _FIELD,
-    Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}) | _FIELD,
-    # Keepers and viewers do not need people's numbers: they see them masked.
-    Role.WAREHOUSE_KEEPER: frozenset({Perm.ORG_READ, Perm.TASK_HANDLE}),
+    # A team leader keeps their own team's members, equipment and readiness up to date.
+    Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.FORCES_MANAGE}) | _FIELD,
+    # Keepers move stock in their own stores; they and viewers see phone numbers masked.
+    Role.WAREHOUSE_KEEPER: frozenset({Perm.ORG_READ, Perm.TASK_HANDLE, Perm.STOCK_MOVE}),
     Role.VIEWER: frozenset({Perm.ORG_READ, Perm.EXPORT}),
 }
 

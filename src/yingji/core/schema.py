@@ -13,6 +13,8 @@ MODEL_MODULES = [
     "yingji.incidents.models",
     "yingji.notify.models",
     "yingji.response.models",
+    "yingji.forces.models",
+    "yingji.supplies.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -284,7 +284,13 @@ def _display(username: str, place: str) -> str:
 
 # Each domain adds its demo data (rosters, incident history …) once the organisation exists:
 # a module with ``build(db, data, options, progress)``.
-DEMO_EXTRAS = ["yingji.duty.demo", "yingji.incidents.demo", "yingji.response.demo"]
+DEMO_EXTRAS = [
+    "yingji.duty.demo",
+    "yingji.incidents.demo",
+    "yingji.response.demo",
+    "yingji.forces.demo",
+    "yingji.supplies.demo",
+]
 
 
 def build(

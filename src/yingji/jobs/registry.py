@@ -41,6 +41,8 @@ HANDLER_MODULES = [
     "yingji.duty.jobs",
     "yingji.incidents.jobs",
     "yingji.response.jobs",
+    "yingji.forces.jobs",
+    "yingji.supplies.jobs",
 ]
 
 
