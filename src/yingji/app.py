@@ -40,6 +40,12 @@ ROUTER_MODULES = [
     "yingji.forces.api",
     "yingji.supplies.views",
     "yingji.supplies.api",
+    "yingji.warnings.views",
+    "yingji.warnings.api",
+    "yingji.delivery.views",
+    "yingji.delivery.api",
+    "yingji.residents.views",
+    "yingji.residents.api",
 ]
 
 

@@ -348,7 +348,12 @@ def users_passwd(username: str, password: str) -> None:
 
 
 # Command groups that live with their domain (``yingji rules …``, ``yingji duty …``).
-DOMAIN_COMMANDS = [("yingji.rules.cli", "rules"), ("yingji.duty.cli", "duty")]
+DOMAIN_COMMANDS = [
+    ("yingji.rules.cli", "rules"),
+    ("yingji.duty.cli", "duty"),
+    ("yingji.warnings.cli", "cap"),
+    ("yingji.residents.cli", "residents"),
+]
 for _module, _attr in DOMAIN_COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _attr))
 

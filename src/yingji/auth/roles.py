@@ -43,6 +43,11 @@ class Perm(StrEnum):
     STOCK_MOVE = "stock.move"  # receipts, issues, transfers, counts in one's stores
     SUPPLIES_MANAGE = "supplies.manage"  # warehouses, catalogue, reserve standards, maintenance plans
     DISPATCH = "dispatch"  # recommend and commit teams and supplies to an incident
+    WARNING_DRAFT = "warning.draft"  # compose, submit, update warnings in one's area
+    WARNING_APPROVE = "warning.approve"  # approve (red/orange need a leader other than the author)
+    WARNING_PUBLISH = "warning.publish"  # publish, update, lift approved warnings
+    WARNING_ACK = "warning.ack"  # confirm receipt of a warning, close door-to-door tasks
+    RESIDENTS_MANAGE = "residents.manage"  # the resident registry of one's area
 
 
 _ALL = frozenset(Perm)
@@ -55,19 +60,30 @@ _DUTY_ROOM = frozenset(
 _FIELD = frozenset({Perm.INCIDENT_REPORT, Perm.TASK_HANDLE})  # report from the field, take tasks
 
 _RESOURCES = frozenset({Perm.FORCES_MANAGE, Perm.SUPPLIES_MANAGE, Perm.STOCK_MOVE, Perm.DISPATCH})
+_WARN = frozenset({Perm.WARNING_DRAFT, Perm.WARNING_PUBLISH, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE})
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
-    Role.COMMANDER: _READ | _DUTY_ROOM | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH},
-    Role.DUTY_OFFICER: _READ | _DUTY_ROOM | {Perm.DISPATCH},
+    Role.COMMANDER: _READ
+    | _DUTY_ROOM
+    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH}
+    | {Perm.WARNING_APPROVE, Perm.WARNING_ACK},
+    Role.DUTY_OFFICER: _READ | _DUTY_ROOM | _WARN | {Perm.DISPATCH},
     Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | _RESOURCES | {Perm.DUTY_REPORT},
     Role.COUNTY_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
-    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE},
-    Role.TOWN_OFFICER: _MANAGE_PLACE | _DUTY_ROOM | _RESOURCES | {Perm.RESPONSE_COMMAND},
-    Role.GRID_LEADER: _READ | _FIELD | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE},
-    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE}) | _FIELD,
+    | _WARN
+    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE},
+    Role.TOWN_OFFICER: _MANAGE_PLACE
+    | _DUTY_ROOM
+    | _RESOURCES
+    | _WARN
+    | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE},
+    Role.GRID_LEADER: _READ
+    | _FIELD
+    | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE},
+    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.WARNING_ACK}) | _FIELD,
     # A team leader keeps their own team's members, equipment and readiness up to date.
     Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.FORCES_MANAGE}) | _FIELD,
     # Keepers move stock in their own stores; they and viewers see phone numbers masked.

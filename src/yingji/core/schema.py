@@ -15,6 +15,9 @@ MODEL_MODULES = [
     "yingji.response.models",
     "yingji.forces.models",
     "yingji.supplies.models",
+    "yingji.warnings.models",
+    "yingji.residents.models",
+    "yingji.delivery.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -290,6 +290,9 @@ DEMO_EXTRAS = [
     "yingji.response.demo",
     "yingji.forces.demo",
     "yingji.supplies.demo",
+    "yingji.residents.demo",
+    "yingji.warnings.demo",
+    "yingji.delivery.demo",
 ]
 
 

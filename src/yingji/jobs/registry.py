@@ -43,6 +43,8 @@ HANDLER_MODULES = [
     "yingji.response.jobs",
     "yingji.forces.jobs",
     "yingji.supplies.jobs",
+    "yingji.warnings.jobs",
+    "yingji.delivery.jobs",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Warning delivery to the last household: targeting, channel fan-out, acknowledgement, escalation."""

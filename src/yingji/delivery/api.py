@@ -1,0 +1,5 @@
+"""delivery/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

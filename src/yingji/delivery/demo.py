@@ -1,0 +1,5 @@
+"""Demo data of delivery (being built)."""
+
+
+def build(db, data, options, progress) -> None:
+    return None

@@ -1,0 +1,1 @@
+"""delivery/jobs (being built)."""

@@ -1,0 +1,5 @@
+"""delivery/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""The resident registry: households, vulnerable people, subscriptions."""

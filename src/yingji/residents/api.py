@@ -1,0 +1,5 @@
+"""residents/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,8 @@
+"""``yingji residents`` (being built)."""
+
+import click
+
+
+@click.group()
+def residents() -> None:
+    """The resident registry."""

@@ -1,0 +1,1 @@
+"""residents/models (being built)."""

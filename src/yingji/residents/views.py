@@ -1,0 +1,5 @@
+"""residents/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""warnings/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

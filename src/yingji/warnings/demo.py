@@ -1,0 +1,5 @@
+"""Demo data of warnings (being built)."""
+
+
+def build(db, data, options, progress) -> None:
+    return None

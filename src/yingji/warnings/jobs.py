@@ -1,0 +1,1 @@
+"""warnings/jobs (being built)."""

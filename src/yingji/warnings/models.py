@@ -1,0 +1,1 @@
+"""warnings/models (being built)."""

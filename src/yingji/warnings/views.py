@@ -1,0 +1,5 @@
+"""warnings/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
