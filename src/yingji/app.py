@@ -46,6 +46,10 @@ ROUTER_MODULES = [
     "yingji.delivery.api",
     "yingji.residents.views",
     "yingji.residents.api",
+    "yingji.monitoring.views",
+    "yingji.monitoring.api",
+    "yingji.risk.views",
+    "yingji.risk.api",
 ]
 
 

@@ -353,6 +353,7 @@ DOMAIN_COMMANDS = [
     ("yingji.duty.cli", "duty"),
     ("yingji.warnings.cli", "cap"),
     ("yingji.residents.cli", "residents"),
+    ("yingji.monitoring.cli", "ingest"),
 ]
 for _module, _attr in DOMAIN_COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _attr))

@@ -48,6 +48,13 @@ class Perm(StrEnum):
     WARNING_PUBLISH = "warning.publish"  # publish, update, lift approved warnings
     WARNING_ACK = "warning.ack"  # confirm receipt of a warning, close door-to-door tasks
     RESIDENTS_MANAGE = "residents.manage"  # the resident registry of one's area
+    MONITORING_MANAGE = "monitoring.manage"  # hazard points, sensors, alarm rules
+    PATROL_LOG = "patrol.log"  # patrol logs of hazard points, from the phone
+    ALARM_ACK = "alarm.ack"  # acknowledge alarms
+    RISK_MANAGE = "risk.manage"  # enterprises, risk assessments, enforcement plans
+    INSPECT = "inspect"  # inspection and enforcement records
+    DANGER_REPORT = "danger.report"  # report hidden dangers (排查/登记)
+    DANGER_MANAGE = "danger.manage"  # grade, rectify, accept, close hidden dangers
 
 
 _ALL = frozenset(Perm)
@@ -61,6 +68,18 @@ _FIELD = frozenset({Perm.INCIDENT_REPORT, Perm.TASK_HANDLE})  # report from the 
 
 _RESOURCES = frozenset({Perm.FORCES_MANAGE, Perm.SUPPLIES_MANAGE, Perm.STOCK_MOVE, Perm.DISPATCH})
 _WARN = frozenset({Perm.WARNING_DRAFT, Perm.WARNING_PUBLISH, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE})
+# Dual prevention and monitoring: officials manage, the field patrols and reports.
+_PREVENT = frozenset(
+    {
+        Perm.MONITORING_MANAGE,
+        Perm.ALARM_ACK,
+        Perm.RISK_MANAGE,
+        Perm.INSPECT,
+        Perm.DANGER_REPORT,
+        Perm.DANGER_MANAGE,
+    }
+)
+_PATROL = frozenset({Perm.PATROL_LOG, Perm.DANGER_REPORT, Perm.ALARM_ACK})
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -68,22 +87,25 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | _DUTY_ROOM
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH}
     | {Perm.WARNING_APPROVE, Perm.WARNING_ACK},
-    Role.DUTY_OFFICER: _READ | _DUTY_ROOM | _WARN | {Perm.DISPATCH},
-    Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | _RESOURCES | {Perm.DUTY_REPORT},
+    Role.DUTY_OFFICER: _READ | _DUTY_ROOM | _WARN | {Perm.DISPATCH, Perm.ALARM_ACK},
+    Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | _RESOURCES | _PREVENT | {Perm.DUTY_REPORT},
     Role.COUNTY_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
     | _WARN
+    | _PREVENT
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE},
     Role.TOWN_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
     | _WARN
+    | _PREVENT
     | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE},
     Role.GRID_LEADER: _READ
     | _FIELD
+    | _PATROL
     | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE},
-    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.WARNING_ACK}) | _FIELD,
+    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.WARNING_ACK}) | _FIELD | _PATROL,
     # A team leader keeps their own team's members, equipment and readiness up to date.
     Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.FORCES_MANAGE}) | _FIELD,
     # Keepers move stock in their own stores; they and viewers see phone numbers masked.

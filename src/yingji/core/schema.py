@@ -18,6 +18,8 @@ MODEL_MODULES = [
     "yingji.warnings.models",
     "yingji.residents.models",
     "yingji.delivery.models",
+    "yingji.monitoring.models",
+    "yingji.risk.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -293,6 +293,8 @@ DEMO_EXTRAS = [
     "yingji.residents.demo",
     "yingji.warnings.demo",
     "yingji.delivery.demo",
+    "yingji.monitoring.demo",
+    "yingji.risk.demo",
 ]
 
 

@@ -45,6 +45,8 @@ HANDLER_MODULES = [
     "yingji.supplies.jobs",
     "yingji.warnings.jobs",
     "yingji.delivery.jobs",
+    "yingji.monitoring.jobs",
+    "yingji.risk.jobs",
 ]
 
 

@@ -1,0 +1,5 @@
+"""monitoring/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,9 @@
+"""``yingji ingest`` (being built)."""
+
+import click
+
+
+@click.command()
+@click.argument("source")
+def ingest(source: str) -> None:
+    """Ingest sensor readings (mqtt://host:port/topic…)."""

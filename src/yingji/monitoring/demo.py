@@ -1,0 +1,5 @@
+"""Demo data of monitoring (being built)."""
+
+
+def build(db, data, options, progress) -> None:
+    return None

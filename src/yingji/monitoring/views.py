@@ -1,0 +1,5 @@
+"""monitoring/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

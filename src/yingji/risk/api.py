@@ -1,0 +1,5 @@
+"""risk/api (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""risk/models (being built)."""

@@ -1,0 +1,5 @@
+"""risk/views (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
