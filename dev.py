@@ -17,6 +17,9 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+# Test-only packages whose pinned dependencies clash with ours: installed without them.
+# capparselib (an independent CAP parser the warning tests check exports against) pins an old lxml.
+NO_DEPS_TEST_PACKAGES = ["capparselib==0.6.6"]
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
@@ -31,7 +34,10 @@ def ensure_venv(extras: str) -> None:
     if not (BIN / "python").exists():
         say("Creating the virtual environment in .venv …")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    no_deps = NO_DEPS_TEST_PACKAGES if extras == "[test]" else []
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + extras.encode() + " ".join(no_deps).encode()
+    ).hexdigest()
     stamp = VENV / ".yingji-installed"
     installed = stamp.read_text().split() if stamp.exists() else []
     if digest in installed:
@@ -40,6 +46,8 @@ def ensure_venv(extras: str) -> None:
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
     subprocess.run([*pip, "install", "-e", f".{extras}"], check=True, cwd=ROOT)
+    if no_deps:
+        subprocess.run([*pip, "install", "--no-deps", *no_deps], check=True, cwd=ROOT)
     stamp.write_text(" ".join([*installed, digest]))
 
 

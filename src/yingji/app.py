@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from contextlib import asynccontextmanager
@@ -57,6 +58,16 @@ class SchemaOutOfDate(RuntimeError):
     pass
 
 
+def _tune_gc() -> None:
+    """A request allocates thousands of short-lived objects; with the default gen-0 threshold (700)
+    the collector runs every few requests and each full pass walks the ~400,000 long-lived objects
+    of the loaded app (templates, mappers, code tables) — a 100 ms stall every fifth page. Freeze
+    what exists at start-up (it lives as long as the process) and collect young objects less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 def create_app(
     settings: Settings | None = None, db: Database | None = None, *, start_worker: bool | None = None
 ) -> FastAPI:
@@ -68,6 +79,7 @@ def create_app(
     async def lifespan(app: FastAPI):
         if not migrate.is_current(db.engine):
             raise SchemaOutOfDate("the database schema is not current: run `yingji migrate` first")
+        _tune_gc()
         worker = None
         if run_worker:
             from yingji.jobs.worker import start_background

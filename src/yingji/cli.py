@@ -112,7 +112,13 @@ def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> 
 @click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same demo.")
 @click.option("--reset", is_flag=True, help="Drop everything in the database first.")
 @click.option("--county", "counties", multiple=True, help="Only build these counties in detail (repeatable).")
-def demo(province: bool, seed: int, reset: bool, counties: tuple[str, ...]) -> None:
+@click.option(
+    "--residents",
+    type=int,
+    default=None,
+    help="Residents in the registry (default about 20 per village group; e.g. 1000000 for scale work).",
+)
+def demo(province: bool, seed: int, reset: bool, counties: tuple[str, ...], residents: int | None) -> None:
     """Build the demo city (Tongren, seed 003 scale) and print the demo logins."""
     from yingji.core import migrate
     from yingji.demo import builder
@@ -142,7 +148,9 @@ def demo(province: bool, seed: int, reset: bool, counties: tuple[str, ...]) -> N
         if done >= total:
             bar.__exit__(None, None, None)
 
-    options = builder.DemoOptions(province=province, seed=seed, counties=list(counties) or None)
+    options = builder.DemoOptions(
+        province=province, seed=seed, counties=list(counties) or None, residents=residents
+    )
     data, logins = builder.build(db, options, progress)
     elapsed = time.perf_counter() - started
     click.echo(f"\nBuilt {'Guizhou' if province else 'Tongren'} in {elapsed:.1f} s: {data.count():,} rows.")
@@ -354,6 +362,7 @@ DOMAIN_COMMANDS = [
     ("yingji.warnings.cli", "cap"),
     ("yingji.residents.cli", "residents"),
     ("yingji.monitoring.cli", "ingest"),
+    ("yingji.forces.cli", "forces"),
 ]
 for _module, _attr in DOMAIN_COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _attr))

@@ -62,6 +62,16 @@ class Settings:
         return replace(self, **changes)
 
 
+# Domain settings read into ``Settings.extra`` (name → environment variable); each domain documents
+# its default where it reads the value.
+EXTRA_SETTINGS = {
+    "photo_max_mb": "YINGJI_PHOTO_MAX_MB",
+    "duplicate_radius_m": "YINGJI_DUPLICATE_RADIUS_M",
+    "duplicate_window_hours": "YINGJI_DUPLICATE_WINDOW_HOURS",
+    "tipoff_per_hour": "YINGJI_TIPOFF_PER_HOUR",
+}
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the common spellings and always use psycopg 3 for PostgreSQL."""
     if url.startswith("postgres://"):
@@ -94,4 +104,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_lock_minutes=int(env.get("YINGJI_LOGIN_LOCK_MINUTES", "15")),
         max_upload_mb=int(env.get("YINGJI_MAX_UPLOAD_MB", "20")),
         sql_echo=_bool(env.get("YINGJI_SQL_ECHO"), False),
+        extra={key: env[var] for key, var in EXTRA_SETTINGS.items() if env.get(var)},
     )

@@ -57,7 +57,7 @@ class Principal:
         return code is not None and code.startswith(self.jurisdiction_code)
 
     def as_actor(self) -> Actor:
-        return Actor(self.user_id, self.username, self.ip, self.request_id)
+        return Actor(self.user_id, self.username, self.ip, self.request_id, self.display_name)
 
 
 def in_scope(column: InstrumentedAttribute | ColumnElement, principal: Principal) -> ColumnElement:

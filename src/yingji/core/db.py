@@ -96,6 +96,7 @@ class Actor:
     name: str
     ip: str | None = None
     request_id: str | None = None
+    display: str | None = None  # the person's name for logs people read (timelines)
 
     @classmethod
     def system(cls, what: str) -> Actor:

@@ -1,5 +1,29 @@
-"""Reactions to warning events (being built)."""
+"""Reactions to warning events, called by ``yingji.warnings.hooks.emit`` in the transaction that
+publishes, updates, lifts or expires a warning.
+
+- published: target the area, freeze the level's escalation policy, write the staff deliveries and
+  the escalation steps, queue the residents' fan-out and the senders;
+- updated: the same for the new issue, plus everyone the previous issue reached; the previous
+  issue's escalation stops (superseded);
+- lifted: the lift goes to the same recipients; every escalation of the warning stops;
+- expired: every escalation of the warning stops.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from yingji.delivery import dispatching
 
 
-def on_warning_event(session, warning, event: str) -> None:
-    return None
+def on_warning_event(session: Session, warning, event: str) -> None:
+    """Fan out, freeze the policy, or stop escalations, in the caller's transaction."""
+    if event in ("published", "updated"):
+        if getattr(warning, "relay", True) is False:  # an upstream warning we only record
+            return
+        dispatching.issue(session, warning, event)
+    elif event == "lifted":
+        dispatching.stop_chain(session, dispatching.root_id_of(warning), "lifted")
+        dispatching.issue(session, warning, "lifted")
+    elif event == "expired":
+        dispatching.stop_chain(session, dispatching.root_id_of(warning), "expired")

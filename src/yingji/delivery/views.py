@@ -1,5 +1,199 @@
-"""delivery/views (being built)."""
+"""Delivery pages: the live warning page, the grid worker's phone page and door-to-door task, the
+acknowledgement landing page of signed links (no login), and the channel endpoints."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.roles import Perm
+from yingji.auth.scope import require
+from yingji.core.db import Actor
+from yingji.core.deps import DbSession
+from yingji.core.errors import ValidationFailed, YingjiError
+from yingji.core.i18n import N_, gettext
+from yingji.delivery import acks, endpoints, field, live, signing
+from yingji.web import nav
+from yingji.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+SECTION = N_("Warnings")
+nav.register(SECTION, nav.NavItem("field", N_("My warnings and tasks"), "/field", Perm.WARNING_ACK))
+nav.register(SECTION, nav.NavItem("endpoints", N_("Channels"), "/delivery/endpoints", Perm.WARNING_DRAFT))
+
+
+def _live_ctx(session, principal, dispatch) -> dict:
+    towns = live.coverage(session, principal, dispatch, 9)
+    return {
+        "dispatch": dispatch,
+        "towns": towns,
+        "villages": live.coverage(session, principal, dispatch, 12),
+        "totals": live.totals(towns),
+        "channels": live.by_channel(session, principal, dispatch),
+        "steps": live.steps(session, dispatch),
+        "tasks": live.tasks(session, principal, dispatch),
+    }
+
+
+@router.get("/warnings/{warning_id}/live")
+def live_page(warning_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    dispatch = live.dispatch_for_warning(session, principal, warning_id)
+    ctx = _live_ctx(session, principal, dispatch) | {"warning_id": warning_id}
+    if request.headers.get("hx-request"):
+        return render(request, "delivery/_live_stats.html", ctx)
+    return render(request, "delivery/live.html", ctx)
+
+
+@router.get("/delivery/dispatches/{dispatch_id}")
+def dispatch_page(dispatch_id: int, principal: CurrentPrincipal, session: DbSession):
+    dispatch = live.get_dispatch(session, principal, dispatch_id)
+    return RedirectResponse(f"/warnings/{dispatch.warning_id}/live", status_code=303)
+
+
+# -- the grid worker's phone page --------------------------------------------------------------
+@router.get("/field")
+def field_page(request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""):
+    require(principal, Perm.WARNING_ACK)
+    ctx = {
+        "warnings": field.my_warnings(session, principal),
+        "tasks": field.my_tasks(session, principal),
+        "linked": field.person_id_of(session, principal) is not None,
+        "done": done,
+    }
+    return render(request, "delivery/field.html", ctx)
+
+
+@router.post("/field/ack/{dispatch_id}")
+def field_ack(dispatch_id: int, principal: CurrentPrincipal, session: DbSession):
+    acks.ack_in_app(session, principal, dispatch_id)
+    return RedirectResponse("/field?done=ack", status_code=303)
+
+
+@router.get("/field/tasks/{task_id}")
+def task_page(task_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    task = field.get_task(session, principal, task_id)
+    ctx = {
+        "task": task,
+        "cell": field.task_cell(session, task),
+        "residents": field.task_residents(session, task),
+        "errors": {},
+    }
+    return render(request, "delivery/task.html", ctx)
+
+
+def _in_savepoint(session, fn, *args):
+    with session.begin_nested():
+        return fn(*args)
+
+
+@router.post("/field/tasks/{task_id}/close")
+async def task_close(task_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    form = await request.form()
+    raw = str(form.get("households_reached", "")).strip()
+    try:
+        if not raw.isdigit():
+            raise ValidationFailed(
+                details=[
+                    {"field": "households_reached", "message": "Write the number of households reached."}
+                ]
+            )
+        await run_in_threadpool(
+            _in_savepoint,
+            session,
+            field.close_task,
+            session,
+            principal,
+            task_id,
+            int(raw),
+            str(form.get("note", "")).strip() or None,
+            str(form.get("client_key", "")).strip() or None,
+        )
+    except YingjiError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        task = await run_in_threadpool(field.get_task, session, principal, task_id)
+        errors = {d.get("field", "_"): gettext(d["message"]) for d in exc.details} or {
+            "_": gettext(exc.message, **exc.params)
+        }
+        ctx = {
+            "task": task,
+            "cell": await run_in_threadpool(field.task_cell, session, task),
+            "residents": await run_in_threadpool(field.task_residents, session, task),
+            "errors": errors,
+        }
+        return render(request, "delivery/task.html", ctx, status_code=422)
+    return RedirectResponse("/field?done=task", status_code=303)
+
+
+# -- signed links: no login -------------------------------------------------------------------
+@router.get("/ack/{token}")
+def ack_landing(token: str, request: Request, session: DbSession):
+    secret = request.app.state.settings.secret_key
+    try:
+        _delivery, dispatch = acks.by_link(session, secret, token)
+    except signing.BadToken as exc:
+        return render(request, "delivery/ack.html", {"problem": exc.reason}, status_code=400)
+    return render(
+        request, "delivery/ack.html", {"problem": None, "dispatch": dispatch, "token": token, "done": False}
+    )
+
+
+@router.post("/ack/{token}")
+def ack_confirm(token: str, request: Request, session: DbSession):
+    session.info["actor"] = Actor.system("ack-link")
+    secret = request.app.state.settings.secret_key
+    try:
+        delivery, dispatch = acks.by_link(session, secret, token)
+    except signing.BadToken as exc:
+        return render(request, "delivery/ack.html", {"problem": exc.reason}, status_code=400)
+    acks.acknowledge(session, delivery.dispatch_id, delivery.recipient_id, "link")
+    return render(request, "delivery/ack.html", {"problem": None, "dispatch": dispatch, "done": True})
+
+
+# -- channel endpoints ------------------------------------------------------------------------
+@router.get("/delivery/endpoints")
+def endpoints_page(request: Request, principal: CurrentPrincipal, session: DbSession, kind: str = ""):
+    rows = [endpoints.to_out(e) for e in endpoints.search(session, principal, kind or None)]
+    return render(request, "delivery/endpoints.html", {"rows": rows, "kind": kind, "errors": {}, "form": {}})
+
+
+@router.post("/delivery/endpoints")
+def endpoint_create(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    kind: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    jurisdiction_code: Annotated[str, Form()],
+    config: Annotated[str, Form()] = "{}",
+    rate_per_s: Annotated[float, Form()] = 50.0,
+    enabled: Annotated[str, Form()] = "",
+):
+    form = {"kind": kind, "name": name, "jurisdiction_code": jurisdiction_code, "config": config}
+    try:
+        parsed = json.loads(config or "{}")
+        data = endpoints.EndpointIn(
+            kind=kind,
+            name=name,
+            jurisdiction_code=jurisdiction_code,
+            config=parsed if isinstance(parsed, dict) else {},
+            rate_per_s=rate_per_s,
+            enabled=bool(enabled),
+        )
+        with session.begin_nested():
+            endpoints.create(session, principal, data)
+    except (ValueError, ValidationError, ValidationFailed) as exc:
+        if isinstance(exc, ValidationFailed) and exc.details:
+            errors = {d["field"]: gettext(d["message"]) for d in exc.details}
+        else:
+            errors = {"_": gettext("This value is not valid.")}
+        rows = [endpoints.to_out(e) for e in endpoints.search(session, principal)]
+        ctx = {"rows": rows, "kind": "", "errors": errors, "form": form}
+        return render(request, "delivery/endpoints.html", ctx, status_code=422)
+    return RedirectResponse("/delivery/endpoints", status_code=303)

@@ -53,6 +53,7 @@ class DemoOptions:
     province: bool = False
     seed: int = 2026
     counties: list[str] | None = None  # build only these counties in detail (tests)
+    residents: int | None = None  # resident registry size; None = the residents demo's default
 
 
 @dataclass
@@ -271,9 +272,9 @@ def _display(username: str, place: str) -> str:
         "commander": "指挥长",
         "duty": "值班员",
         "staff": "防汛抗旱科",
-        "county": "区应急管理局",
-        "town": "乡镇应急办",
-        "gridleader": "村网格长",
+        "county": "应急管理局",
+        "town": "应急管理办公室",
+        "gridleader": "网格长",
         "gridworker": "网格员",
         "teamleader": "救援队长",
         "keeper": "仓库管理员",

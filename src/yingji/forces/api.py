@@ -1,5 +1,367 @@
-"""forces/api (being built)."""
+"""Forces API: teams, members, equipment, readiness, board, checks, nearest teams, dispatch, roads,
+Excel exchange, and the teams layer of the one map."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth import audit
+from yingji.auth.deps import CurrentPrincipal
+from yingji.core.deps import Db, DbSession
+from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.i18n import current_locale, gettext
+from yingji.forces import (
+    board,
+    checks,
+    codes,
+    dispatch,
+    exchange,
+    index,
+    maplayer,
+    members,
+    readiness,
+    roads,
+    teams,
+)
+from yingji.forces.access import get_team
+from yingji.forces.out import change_out, dispatch_out, equipment_out, member_out, team_out
+from yingji.forces.schemas import (
+    DispatchIn,
+    EquipmentIn,
+    MemberIn,
+    MemberPatch,
+    ReadinessIn,
+    TeamIn,
+    TeamPatch,
+)
+from yingji.geo.api import parse_bbox
+from yingji.geo.travel import model_for
+from yingji.org import codes as division_codes
+from yingji.org import places
+from yingji.org.api import XLSX, read_upload
+
+router = APIRouter(prefix="/api/v1", tags=["forces"])
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+State = Annotated[str | None, Query(pattern="^(on_call|deployed|resting|unavailable)$")]
+Group = Annotated[str | None, Query(pattern="^(professional|town|village|social)$")]
+
+
+def _code(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return division_codes.normalise(value)
+    except ValueError:
+        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
+
+
+def capability_list(value: str | None) -> list[str] | None:
+    """``flood_rescue,medical`` → codes; unknown codes are a 422."""
+    if not value:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in items if v not in codes.CAPABILITIES]
+    if unknown:
+        raise ValidationFailed(details=[{"field": "capabilities", "message": "Unknown capability."}])
+    return items
+
+
+# -- teams ----------------------------------------------------------------------------------
+@router.get("/forces/teams")
+def list_teams(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: str = "",
+    within: str | None = None,
+    kind: str | None = None,
+    group: Group = None,
+    readiness: State = None,
+    capability: str | None = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    if capability and capability not in codes.CAPABILITIES:
+        raise ValidationFailed(details=[{"field": "capability", "message": "Unknown capability."}])
+    result = teams.search(
+        session,
+        principal,
+        q=q,
+        within=_code(within),
+        kind=kind,
+        group=group,
+        readiness=readiness,
+        capability=capability,
+        page=page,
+        size=size,
+    )
+    lead = teams.leaders(session, [t.id for t in result.items])
+    return {
+        "items": [team_out(t, principal, lead.get(t.id)) for t in result.items],
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+    }
+
+
+@router.post("/forces/teams", status_code=201)
+def create_team(data: TeamIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return team_out(teams.create(session, principal, data), principal)
+
+
+@router.get("/forces/teams/{team_id}")
+def get_team_api(team_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    team = teams.get(session, principal, team_id)
+    out = team_out(team, principal, teams.leaders(session, [team.id]).get(team.id))
+    out["members"] = [member_out(m, principal) for m in members.list_members(session, team)]
+    out["equipment"] = [equipment_out(e) for e in teams.equipment(session, team)]
+    return out
+
+
+@router.patch("/forces/teams/{team_id}")
+def update_team(team_id: int, patch: TeamPatch, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return team_out(teams.update(session, principal, team_id, patch), principal)
+
+
+# -- readiness ------------------------------------------------------------------------------
+@router.post("/forces/teams/{team_id}/readiness")
+def set_readiness(team_id: int, data: ReadinessIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Change readiness (idempotent with ``client_key``); answers the history row and the team."""
+    row = readiness.change(session, principal, team_id, data)
+    return {"change": change_out(row), "team": team_out(get_team(session, principal, team_id), principal)}
+
+
+@router.get("/forces/teams/{team_id}/readiness")
+def readiness_history(
+    team_id: int,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[dict]:
+    return [change_out(c) for c in readiness.history(session, principal, team_id, limit)]
+
+
+# -- members --------------------------------------------------------------------------------
+@router.post("/forces/teams/{team_id}/members", status_code=201)
+def add_member(team_id: int, data: MemberIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return member_out(members.add(session, principal, team_id, data), principal)
+
+
+@router.get("/forces/members/{member_id}")
+def get_member(member_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return member_out(members.get_member(session, principal, member_id), principal)
+
+
+@router.patch("/forces/members/{member_id}")
+def update_member(
+    member_id: int, patch: MemberPatch, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return member_out(members.update_member(session, principal, member_id, patch), principal)
+
+
+@router.delete("/forces/members/{member_id}", status_code=204)
+def remove_member(member_id: int, principal: CurrentPrincipal, session: DbSession) -> None:
+    members.remove(session, principal, member_id)
+
+
+# -- equipment ------------------------------------------------------------------------------
+@router.post("/forces/teams/{team_id}/equipment", status_code=201)
+def add_equipment(team_id: int, data: EquipmentIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return equipment_out(teams.add_equipment(session, principal, team_id, data))
+
+
+@router.put("/forces/equipment/{item_id}")
+def update_equipment(
+    item_id: int, data: EquipmentIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return equipment_out(teams.update_equipment(session, principal, item_id, data))
+
+
+@router.delete("/forces/equipment/{item_id}", status_code=204)
+def remove_equipment(item_id: int, principal: CurrentPrincipal, session: DbSession) -> None:
+    teams.remove_equipment(session, principal, item_id)
+
+
+# -- board and checks -----------------------------------------------------------------------
+@router.get("/forces/board")
+def readiness_board(
+    principal: CurrentPrincipal, session: DbSession, within: str | None = None, group: Group = None
+) -> dict:
+    """Teams by readiness for a place and each of its child places, with members on call."""
+    b = board.board(session, principal, _code(within), group)
+
+    def row(r) -> dict:
+        return {
+            "code": r.code,
+            "name": r.name,
+            "teams": r.teams,
+            "total": r.total,
+            "members_on_call": r.members_on_call,
+        }
+
+    return {
+        "place": {"code": b.place.code, "name": b.place.name},
+        "totals": row(b.totals),
+        "groups": b.groups,
+        "places": [row(r) for r in b.rows],
+    }
+
+
+@router.get("/forces/checks")
+def forces_checks(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    within: str | None = None,
+    days: Annotated[int, Query(ge=1, le=365)] = codes.EXPIRY_WARNING_DAYS,
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict:
+    """Rule checks in scope: counts per check and the first rows of each."""
+    if kind is not None and kind not in checks.CHECKS:
+        raise NotFound()
+    report = checks.run(session, principal, within=_code(within), days=days, only=kind, limit=limit)
+    return {
+        "today": report.today,
+        "days": report.days,
+        "counts": report.counts,
+        "labels": {
+            k: gettext(checks.CHECKS[k][0], min=codes.MIN_VOLUNTEER_MEMBERS, days=days) for k in report.counts
+        },
+        "items": {k: [vars(f) for f in v] for k, v in report.items.items()},
+    }
+
+
+# -- nearest teams and dispatch -------------------------------------------------------------
+@router.get("/forces/nearest")
+def nearest_teams(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    lon: Annotated[float, Query(ge=70, le=140)],
+    lat: Annotated[float, Query(ge=0, le=60)],
+    capabilities: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict:
+    """The nearest on-call teams in scope to a point that bring one of the capabilities."""
+    needs = capability_list(capabilities) or []
+    idx, network_id = index.snapshot(session)
+    model = model_for(session, network_id=network_id)
+    found = index.nearest(idx, lon, lat, needs, scope=principal.jurisdiction_code, model=model, limit=limit)
+    return {
+        "capabilities": needs,
+        "teams": [dispatch.Recommendation(c, dispatch.reason_text(c)).as_dict() for c in found],
+    }
+
+
+@router.get("/incidents/{incident_id}/dispatch/teams")
+def recommend_teams(
+    incident_id: int,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    capabilities: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict:
+    """Recommended teams for an incident (nearest first, with reasons) and the teams already sent."""
+    incident, needs, recs = dispatch.recommend(
+        session, principal, incident_id, capabilities=capability_list(capabilities), limit=limit
+    )
+    return {
+        "incident_id": incident.id,
+        "capabilities": needs,
+        "recommendations": [r.as_dict() for r in recs],
+        "dispatched": [dispatch_out(d) for d in dispatch.dispatched(session, principal, incident.id)],
+    }
+
+
+@router.post("/incidents/{incident_id}/dispatch/teams", status_code=201)
+def commit_teams(incident_id: int, data: DispatchIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Send the chosen teams (idempotent with ``client_key``)."""
+    rows = dispatch.commit(session, principal, incident_id, data)
+    return {"incident_id": incident_id, "dispatched": [dispatch_out(d) for d in rows]}
+
+
+# -- road network ---------------------------------------------------------------------------
+@router.get("/forces/roads")
+def road_network(principal: CurrentPrincipal, session: DbSession) -> dict:
+    return roads.describe(roads.current(session))
+
+
+@router.post("/forces/roads", status_code=201)
+async def load_roads(
+    request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """Upload a GeoJSON file of road lines; travel times follow the roads from then on."""
+    data = await read_upload(request, file)
+    row = await run_in_threadpool(roads.load, session, principal, data, file.filename or "roads")
+    return roads.describe(row)
+
+
+@router.delete("/forces/roads", status_code=204)
+def clear_roads(principal: CurrentPrincipal, session: DbSession) -> None:
+    roads.clear(session, principal)
+
+
+# -- Excel exchange -------------------------------------------------------------------------
+@router.post("/forces/import/{kind}")
+async def import_sheet(
+    kind: str, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """Import an .xlsx of ``teams`` or ``members``: all rows or none."""
+    if kind not in exchange.IMPORTERS:
+        raise NotFound()
+    data = await read_upload(request, file)
+    result = await run_in_threadpool(exchange.IMPORTERS[kind], session, principal, data)
+    await run_in_threadpool(
+        audit.record,
+        session,
+        "import",
+        f"forces.{kind}",
+        None,
+        after=result.as_dict(),
+        note=f"file={file.filename!s:.100}",
+    )
+    return {"kind": kind, **result.as_dict()}
+
+
+@router.get("/forces/export/{kind}")
+def export_sheet(
+    kind: str, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+) -> Response:
+    """Download teams or members as .xlsx; every export is audited."""
+    if kind not in exchange.EXPORTERS:
+        raise NotFound()
+    code = _code(within)
+    if code:
+        places.get(session, principal, code)
+    body = exchange.export_workbook(session, principal, kind, code, current_locale())
+    with db.writing(principal.as_actor()) as log_session:
+        audit.record(
+            log_session,
+            "export",
+            f"forces.{kind}",
+            None,
+            jurisdiction_code=code or principal.jurisdiction_code,
+            note=f"{len(body)} bytes",
+        )
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="yingji-{kind}-{code or "all"}.xlsx"'},
+    )
+
+
+# -- the one map ----------------------------------------------------------------------------
+@router.get("/map/teams")
+def map_teams(
+    principal: CurrentPrincipal, session: DbSession, bbox: str | None = None, readiness: State = None
+) -> Response:
+    """Teams as GeoJSON points with their readiness (at most 5,000; ``X-Truncated`` says if cut)."""
+    body, count, truncated = maplayer.teams_geojson(session, principal, parse_bbox(bbox), readiness)
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
+    )

@@ -1,5 +1,282 @@
-"""incidents/api (being built)."""
+"""Incidents API: intake, reports, receipts, merge, photos, lists and the map layer."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.roles import Perm
+from yingji.auth.scope import Principal, require
+from yingji.core.deps import DbSession
+from yingji.core.errors import ValidationFailed
+from yingji.geo.api import parse_bbox
+from yingji.incidents import (
+    chain,
+    deadlines,
+    duplicates,
+    intake,
+    listing,
+    locate,
+    out,
+    photos,
+    reports,
+    rules,
+)
+from yingji.incidents.schemas import ForwardIn, IncidentIn, MergeIn, ReportIn, check_key
+
+router = APIRouter(prefix="/api/v1", tags=["incidents"])
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _key(header: str | None) -> str | None:
+    try:
+        return check_key(header)
+    except ValueError:
+        raise ValidationFailed(
+            details=[{"field": "Idempotency-Key", "message": "This value is not valid."}]
+        ) from None
+
+
+def duplicate_options(request: Request) -> dict:
+    """The configured duplicate-detection distance and time window."""
+    extra = request.app.state.settings.extra
+    return {
+        "radius_m": float(extra.get("duplicate_radius_m", duplicates.DEFAULT_RADIUS_M)),
+        "window": timedelta(
+            hours=float(extra.get("duplicate_window_hours", duplicates.DEFAULT_WINDOW.total_seconds() / 3600))
+        ),
+    }
+
+
+def detail(session, principal: Principal, incident) -> dict:
+    """The full JSON of one incident."""
+    return out.incident_detail(
+        incident,
+        principal,
+        deadlines=deadlines.deadlines_of(session, incident.id),
+        receipts=list(deadlines.receipts_of(session, incident.id).values()),
+        photos=photos.photos_of(session, incident.id),
+    )
+
+
+def _candidates_out(found: list[duplicates.Candidate]) -> list[dict]:
+    return [
+        out.incident_summary(c.incident)
+        | {"distance_m": round(c.distance_m), "minutes_apart": c.minutes_apart}
+        for c in found
+    ]
+
+
+# -- intake and reports -------------------------------------------------------------------------
+@router.post("/incidents", status_code=201)
+def create_incident(
+    data: IncidentIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """File a first report (首报). A retry with the same Idempotency-Key returns the first result (200)."""
+    incident, created = intake.create(session, principal, data, idempotency_key=_key(idempotency_key))
+    body = detail(session, principal, incident) | {
+        "created": created,
+        "duplicates": _candidates_out(
+            duplicates.of_incident(session, principal, incident, **duplicate_options(request))
+        ),
+    }
+    return JSONResponse(jsonable_encoder(body), status_code=201 if created else 200)
+
+
+@router.post("/incidents/{incident_id}/reports", status_code=201)
+def create_report(
+    incident_id: int,
+    data: ReportIn,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A follow-up (续报) or final (终报) report; after the final one, a 补报 inside its window."""
+    report, created = reports.add_report(
+        session, principal, incident_id, data, idempotency_key=_key(idempotency_key)
+    )
+    body = out.report_out(report) | {"created": created, "incident": out.incident_summary(report.incident)}
+    return JSONResponse(jsonable_encoder(body), status_code=201 if created else 200)
+
+
+@router.post("/incidents/{incident_id}/acknowledge")
+def acknowledge(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Your level has received the incident (签收)."""
+    receipt = chain.acknowledge(session, principal, incident_id)
+    return {"received": receipt is not None}
+
+
+@router.post("/incidents/{incident_id}/forward")
+def forward(incident_id: int, data: ForwardIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Report the incident upward (上报) to the next level that must receive it, or to ``to``."""
+    receipt = chain.forward(session, principal, incident_id, data.to)
+    return out.receipt_out(receipt)
+
+
+@router.post("/incidents/{incident_id}/verify")
+def verify(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.incident_summary(chain.verify(session, principal, incident_id))
+
+
+@router.post("/incidents/{incident_id}/merge")
+def merge(incident_id: int, data: MergeIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Merge the duplicate ``duplicate_id`` into this incident."""
+    kept = duplicates.merge(session, principal, incident_id, data.duplicate_id)
+    return detail(session, principal, kept)
+
+
+# -- reading ------------------------------------------------------------------------------------
+@router.get("/incidents")
+def list_incidents(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    status: str | None = None,
+    category: str | None = None,
+    grade: str | None = None,
+    within: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str | None = None,
+    after: str | None = None,
+    size: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict:
+    """Incidents in scope, newest first; ``after`` is the ``next`` cursor of the previous page."""
+    f = listing.Filters(status, category, grade, within, date_from, date_to, q)
+    page = listing.search(session, principal, f, after=after, size=size)
+    return {
+        "items": [out.incident_summary(i) for i in page.items],
+        "total": page.total,
+        "total_is_lower_bound": page.more_than_total,
+        "next": page.next_cursor,
+    }
+
+
+@router.get("/incidents/duplicates")
+def find_duplicates(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    category: str,
+    lon: float,
+    lat: float,
+    occurred_at: datetime | None = None,
+) -> dict:
+    """Open incidents that may be the same event (before filing a new one)."""
+    from yingji.core import clock
+
+    found = duplicates.candidates(
+        session,
+        principal,
+        category=category,
+        lon=lon,
+        lat=lat,
+        occurred_at=clock.to_utc(occurred_at) if occurred_at else clock.now(),
+        **duplicate_options(request),
+    )
+    return {"items": _candidates_out(found)}
+
+
+@router.get("/incidents/{incident_id}")
+def get_incident(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, principal, listing.get(session, principal, incident_id))
+
+
+@router.get("/incidents/{incident_id}/duplicates")
+def incident_duplicates(
+    incident_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    incident = listing.get(session, principal, incident_id)
+    return {
+        "items": _candidates_out(
+            duplicates.of_incident(session, principal, incident, **duplicate_options(request))
+        )
+    }
+
+
+@router.get("/incidents/{incident_id}/timeline")
+def incident_timeline(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    listing.get(session, principal, incident_id)
+    return {"items": [out.event_out(e) for e in listing.timeline_of(session, incident_id)]}
+
+
+@router.get("/incident-categories")
+def incident_categories(principal: CurrentPrincipal) -> dict:
+    """The versioned event-category code table."""
+    return rules.categories()
+
+
+@router.get("/locate")
+def locate_point(principal: CurrentPrincipal, session: DbSession, lon: float, lat: float) -> dict:
+    """The deepest division containing a point you may report in."""
+    require(principal, Perm.INCIDENT_REPORT)
+    place = locate.locate(session, principal, lon, lat)
+    return {"code": place.code, "name": place.name, "level": place.level}
+
+
+# -- photos -------------------------------------------------------------------------------------
+async def read_photo(request: Request, file: UploadFile) -> bytes:
+    """The upload, refused once it passes the photo limit (without reading the rest)."""
+    limit = photos.max_bytes_of(request.app.state.settings)
+    data = await file.read(limit + 1)
+    return data
+
+
+@router.post("/incidents/{incident_id}/photos", status_code=201)
+async def upload_photo(
+    incident_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    data = await read_photo(request, file)
+    settings = request.app.state.settings
+
+    def work():
+        incident = reports.for_write(session, principal, incident_id, Perm.INCIDENT_REPORT)
+        return photos.store(
+            session,
+            principal,
+            incident,
+            data,
+            file.filename,
+            upload_dir=photos.upload_dir_of(settings),
+            max_bytes=photos.max_bytes_of(settings),
+        )
+
+    return out.photo_out(await run_in_threadpool(work))
+
+
+@router.get("/incidents/{incident_id}/photos/{photo_id}")
+def get_photo(
+    incident_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    photo, path = photos.get(
+        session, principal, incident_id, photo_id, photos.upload_dir_of(request.app.state.settings)
+    )
+    return FileResponse(
+        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+# -- the map layer ------------------------------------------------------------------------------
+@router.get("/map/incidents", tags=["map"])
+def map_incidents(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    bbox: str | None = None,
+    days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+) -> Response:
+    """Incidents as GeoJSON points (open ones, or all of the last ``days`` days); at most 2,000."""
+    body, count, truncated = listing.map_features(session, principal, parse_bbox(bbox), days=days)
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
+    )

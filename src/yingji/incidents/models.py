@@ -1,6 +1,7 @@
-"""Incident tables: the incident (current state), its versioned reports, and its timeline.
+"""Incident tables: the incident (current state), its versioned reports, the levels that received
+it, its reporting deadlines, photos, and its timeline.
 
-Reports are an append-only ledger (首报 → 续报 → 终报); the incident row carries the latest
+Reports are an append-only ledger (首报 → 续报 → 终报, then 补报); the incident row carries the latest
 figures, grade and status, updated in the same transaction as the report that changed them.
 """
 
@@ -8,7 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yingji.core import clock
@@ -62,9 +73,25 @@ class Incident(IdMixin, TimestampMixin, FiguresMixin, Audited, Base):
         Index("ix_incidents_jurisdiction_occurred", "jurisdiction_code", "occurred_at"),
         Index("ix_incidents_status_jurisdiction", "status", "jurisdiction_code"),
         Index("ix_incidents_occurred", "occurred_at"),
+        # The list's covering index: count, filters and the page's ids without touching the table.
+        Index(
+            "ix_incidents_live_scope",
+            "jurisdiction_code",
+            "occurred_at",
+            "status",
+            "category",
+            "grade",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NULL"),
+            postgresql_where=text("merged_into_id IS NULL"),
+            postgresql_include=["id"],
+        ),
     )
 
-    number: Mapped[str] = mapped_column(String(40), unique=True)  # e.g. 520602-20261124-0003
+    # e.g. 520602-20261124-0003; "C" collation on PostgreSQL so a number prefix is an index range
+    number: Mapped[str] = mapped_column(
+        String(40).with_variant(String(40, collation="C"), "postgresql"), unique=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(60), index=True)  # rules/event_categories.json
     grading_kind: Mapped[str | None] = mapped_column(String(40))  # which grading table applies
@@ -85,6 +112,9 @@ class Incident(IdMixin, TimestampMixin, FiguresMixin, Audited, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     merged_into_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incidents.id"))
     closed_at: Mapped[datetime | None] = mapped_column()
+    located_by: Mapped[str | None] = mapped_column(String(8))  # gps, map, place
+    final_report_at: Mapped[datetime | None] = mapped_column()
+    supplementary_until: Mapped[datetime | None] = mapped_column()  # end of the 补报 window
 
     jurisdiction = relationship("Jurisdiction", lazy="joined")
     reports = relationship(
@@ -93,19 +123,26 @@ class Incident(IdMixin, TimestampMixin, FiguresMixin, Audited, Base):
 
 
 class IncidentReport(IdMixin, FiguresMixin, Audited, Base):
-    """One report in the chain: 首报 (first), 续报 (follow_up), 终报 (final). Never updated."""
+    """One report in the chain: 首报 (first), 续报 (follow_up), 终报 (final), 补报 (supplementary,
+    a figure change inside the window after the final report). Never updated.
+
+    ``source``: ``chain`` — reported to the sender by the scene or the level below; ``own`` — the
+    sender's level learned of it by itself (the levels below never reported it: 漏报); ``merged`` —
+    copied from a duplicate incident when the two were merged."""
 
     __tablename__ = "incident_reports"
     __table_args__ = (
         UniqueConstraint("incident_id", "seq", name="incident_seq"),
-        CheckConstraint("kind IN ('first', 'follow_up', 'final')", name="kind"),
+        CheckConstraint("kind IN ('first', 'follow_up', 'final', 'supplementary')", name="kind"),
+        CheckConstraint("source IN ('chain', 'own', 'merged')", name="source"),
+        Index("ix_incident_reports_received", "received_at"),
     )
 
     incident_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("incidents.id", ondelete="CASCADE"), index=True
     )
     seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 … in arrival order
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(default=clock.now)
     from_level: Mapped[str | None] = mapped_column(String(10))  # village, town, county … that sent it
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)  # the sender's jurisdiction
@@ -113,6 +150,8 @@ class IncidentReport(IdMixin, FiguresMixin, Audited, Base):
     text: Mapped[str | None] = mapped_column(Text)
     grade_after: Mapped[str | None] = mapped_column(String(3))
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    source: Mapped[str] = mapped_column(String(8), default="chain")
+    merged_from_report_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incident_reports.id"))
 
     incident = relationship(Incident, back_populates="reports")
 
@@ -132,3 +171,93 @@ class TimelineEvent(IdMixin, Base):
     actor: Mapped[str | None] = mapped_column(String(100))
     actor_id: Mapped[int | None] = mapped_column(BigId)
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+
+
+DEADLINE_STATES = ("open", "met", "late", "missed", "waived")
+
+
+class ReportingDeadline(IdMixin, Audited, Base):
+    """One reporting obligation: the incident must reach level ``to_level`` by ``due_at``.
+
+    ``open`` until the level receives it (``met`` in time, ``late`` = 迟报 after the deadline),
+    ``missed`` (漏报) when that level learned of it by itself, ``waived`` when a lower grade or a
+    merge no longer requires it. ``overdue_at`` is set once, by the deadline's job."""
+
+    __tablename__ = "incident_deadlines"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({', '.join(repr(s) for s in DEADLINE_STATES)})", name="state"),
+        Index("ix_incident_deadlines_state_due", "state", "due_at"),
+    )
+
+    incident_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)  # the incident's place
+    to_level: Mapped[str] = mapped_column(String(10))  # town, county, city, province, national
+    to_code: Mapped[str] = mapped_column(CodeStr)  # the receiving jurisdiction ("" = national)
+    channel: Mapped[str] = mapped_column(String(10), default="report")
+    due_at: Mapped[datetime] = mapped_column()
+    basis: Mapped[str] = mapped_column(Text)
+    grade: Mapped[str | None] = mapped_column(String(3))  # the grade that required it
+    state: Mapped[str] = mapped_column(String(8), default="open")
+    met_at: Mapped[datetime | None] = mapped_column()
+    overdue_at: Mapped[datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    report_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incident_reports.id"))
+
+    incident = relationship(Incident, lazy="raise")
+
+
+RECEIPT_HOWS = ("submitted", "chain", "own", "acknowledged", "forwarded", "merged")
+
+
+class IncidentReceipt(IdMixin, Audited, Base):
+    """When a level received the incident: a user of that level submitted a report on it,
+    acknowledged it (签收), or the level below forwarded it there (上报). One row per level."""
+
+    __tablename__ = "incident_receipts"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "level", name="uq_incident_receipts_incident_level"),
+        CheckConstraint(f"how IN ({', '.join(repr(s) for s in RECEIPT_HOWS)})", name="how"),
+    )
+
+    incident_id: Mapped[int] = mapped_column(BigId, ForeignKey("incidents.id", ondelete="CASCADE"))
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)  # the incident's place
+    level: Mapped[str] = mapped_column(String(10))
+    level_code: Mapped[str] = mapped_column(CodeStr)
+    received_at: Mapped[datetime] = mapped_column()
+    how: Mapped[str] = mapped_column(String(12))
+    from_level: Mapped[str | None] = mapped_column(String(10))
+    by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    report_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incident_reports.id"))
+
+
+class IncidentPhoto(IdMixin, Audited, Base):
+    """A photo of an incident, stored under var/uploads by content hash; served only in scope."""
+
+    __tablename__ = "incident_photos"
+    __table_args__ = (UniqueConstraint("incident_id", "sha256", name="uq_incident_photos_incident_sha256"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incident_reports.id"))
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(20))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class IncidentNumberCounter(Base):
+    """The last serial handed out per county and local day (incident numbers 520602-20261124-0003)."""
+
+    __tablename__ = "incident_number_counters"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

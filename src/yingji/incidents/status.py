@@ -32,4 +32,10 @@ def can_move(current: str, target: str) -> bool:
 
 def check_move(current: str, target: str) -> None:
     if not can_move(current, target):
-        raise Conflict("An incident cannot go from {current} to {target}.", current=current, target=target)
+        from yingji.core.i18n import translate  # labels in the message's language, not codes
+
+        raise Conflict(
+            "An incident cannot go from {current} to {target}.",
+            current=translate(STATUSES.get(current, current), "zh_CN"),
+            target=translate(STATUSES.get(target, target), "zh_CN"),
+        )

@@ -22,7 +22,7 @@ def record(
         kind=kind,
         summary=summary,
         data=data,
-        actor=actor.name,
+        actor=actor.display or actor.name,
         actor_id=actor.user_id,
         jurisdiction_code=incident.jurisdiction_code,
     )

@@ -1,5 +1,227 @@
-"""monitoring/api (being built)."""
+"""Monitoring API: hazard points, patrols and danger reports, sensors and their series, the map layer
+(alarms, rules and reading ingest are in ``api_alarms``, included here)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from yingji.auth.deps import CurrentPrincipal
+from yingji.core.deps import DbSession
+from yingji.core.errors import ValidationFailed
+from yingji.geo.api import parse_bbox
+from yingji.incidents import photos as incident_photos
+from yingji.monitoring import api_alarms, catalog, maplayer, out, patrols, points, sensors
+from yingji.monitoring.models import HAZARD_KINDS, SENSOR_KINDS
+from yingji.monitoring.schemas import DangerIn, PatrolIn, PointIn, PointPatch, SensorIn, SensorPatch
+from yingji.org import codes
+
+router = APIRouter(prefix="/api/v1", tags=["monitoring"])
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+Kind = Annotated[str | None, Query(pattern="^(" + "|".join(HAZARD_KINDS) + ")$")]
+SensorKind = Annotated[str | None, Query(pattern="^(" + "|".join(SENSOR_KINDS) + ")$")]
+
+
+def within_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return codes.normalise(value)
+    except ValueError:
+        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
+
+
+def page_of(page, convert) -> dict:
+    return {
+        "items": [convert(x) for x in page.items],
+        "total": page.total,
+        "page": page.page,
+        "size": page.size,
+    }
+
+
+def _json(data, status_code: int = 200) -> JSONResponse:
+    from fastapi.encoders import jsonable_encoder
+
+    return JSONResponse(jsonable_encoder(data), status_code=status_code)
+
+
+@router.get("/monitoring/catalog")
+def catalog_tables(principal: CurrentPrincipal) -> dict:
+    """Hazard-point kinds, sensor kinds (units, plausible ranges), seasons and default rules."""
+    return {
+        "hazard_kinds": catalog.hazard_kinds(),
+        "sensor_kinds": catalog.sensor_kinds(),
+        "seasons": catalog.seasons(),
+        "default_rules": catalog.default_rules(),
+    }
+
+
+# -- hazard points -------------------------------------------------------------------------------
+@router.get("/hazard-points")
+def list_points(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: str = "",
+    kind: Kind = None,
+    within: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    page: PageNo = 1,
+    size: PageSize = 50,
+):
+    result = points.search(
+        session,
+        principal,
+        q=q,
+        kind=kind,
+        within=within_code(within),
+        overdue=overdue,
+        mine=mine,
+        page=page,
+        size=size,
+    )
+    return _json(page_of(result, out.point))
+
+
+@router.post("/hazard-points", status_code=201)
+def create_point(data: PointIn, principal: CurrentPrincipal, session: DbSession):
+    return _json(out.point(points.create(session, principal, data)), 201)
+
+
+@router.get("/hazard-points/{point_id}")
+def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession):
+    point = points.get(session, principal, point_id)
+    found = points.sensors_of(session, point)
+    states = sensors.states(session, [s.id for s in found])
+    body = out.point_detail(point, points.people_of(session, point), principal)
+    body["sensors"] = [out.sensor(s, states.get(s.id)) for s in found]
+    return _json(body)
+
+
+@router.patch("/hazard-points/{point_id}")
+def patch_point(point_id: int, data: PointPatch, principal: CurrentPrincipal, session: DbSession):
+    return _json(out.point(points.update(session, principal, point_id, data)))
+
+
+@router.get("/hazard-points/{point_id}/patrols")
+def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession, page: PageNo = 1):
+    points.get(session, principal, point_id)
+    result = patrols.logs_of(session, principal, point_id, page=page)
+    photos = patrols.photos_of(session, [log.id for log in result.items])
+    return _json(page_of(result, lambda log: out.patrol(log, [p.id for p in photos.get(log.id, [])])))
+
+
+@router.post("/hazard-points/{point_id}/patrols")
+def post_patrol(
+    point_id: int, data: PatrolIn, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    """Record a patrol; the same ``idempotency_key`` again answers 200 with the first log."""
+    settings = request.app.state.settings
+    log, created = patrols.record(
+        session,
+        principal,
+        point_id,
+        data,
+        upload_dir=incident_photos.upload_dir_of(settings),
+        max_bytes=incident_photos.max_bytes_of(settings),
+    )
+    return _json(out.patrol(log), 201 if created else 200)
+
+
+@router.post("/hazard-points/{point_id}/danger")
+def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, session: DbSession):
+    """Find a hazard → report at once: a first incident report (idempotent with its key)."""
+    point = points.get(session, principal, point_id)
+    incident, created = patrols.report_danger(session, principal, point, data)
+    body = {"incident_id": incident.id, "number": incident.number, "url": f"/incidents/{incident.id}"}
+    return _json(body, 201 if created else 200)
+
+
+@router.get("/patrol-photos/{photo_id}")
+def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    row, path = patrols.photo(
+        session, principal, photo_id, incident_photos.upload_dir_of(request.app.state.settings)
+    )
+    return FileResponse(
+        path, media_type=row.content_type, headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+# -- sensors ---------------------------------------------------------------------------------------
+@router.get("/sensors")
+def list_sensors(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: str = "",
+    kind: SensorKind = None,
+    within: str | None = None,
+    point_id: int | None = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+):
+    result = sensors.search(
+        session,
+        principal,
+        q=q,
+        kind=kind,
+        within=within_code(within),
+        point_id=point_id,
+        page=page,
+        size=size,
+    )
+    states = sensors.states(session, [s.id for s in result.items])
+    return _json(page_of(result, lambda s: out.sensor(s, states.get(s.id))))
+
+
+@router.post("/sensors", status_code=201)
+def create_sensor(data: SensorIn, principal: CurrentPrincipal, session: DbSession):
+    return _json(out.sensor(sensors.create(session, principal, data)), 201)
+
+
+@router.get("/sensors/{sensor_id}")
+def get_sensor(sensor_id: int, principal: CurrentPrincipal, session: DbSession):
+    sensor = sensors.get(session, principal, sensor_id)
+    return _json(out.sensor(sensor, sensors.states(session, [sensor.id]).get(sensor.id)))
+
+
+@router.patch("/sensors/{sensor_id}")
+def patch_sensor(sensor_id: int, data: SensorPatch, principal: CurrentPrincipal, session: DbSession):
+    return _json(out.sensor(sensors.update(session, principal, sensor_id, data)))
+
+
+@router.get("/sensors/{sensor_id}/series")
+def sensor_series(
+    sensor_id: int,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    hours: Annotated[int, Query(ge=1, le=24 * 366 * 2)] = 24,
+) -> dict:
+    """Readings for a chart: raw in the raw window, hourly or daily rollups beyond."""
+    return sensors.series(session, principal, sensor_id, hours)
+
+
+# -- the one map -------------------------------------------------------------------------------------
+@router.get("/map/hazards", tags=["map"])
+def map_hazards(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    bbox: str | None = None,
+    kind: Kind = None,
+    alarmed: bool = False,
+) -> Response:
+    """Hazard points as GeoJSON (at most 4,000, alarmed first; ``X-Truncated`` says if cut)."""
+    body, count, truncated = maplayer.features(
+        session, principal, parse_bbox(bbox), kind=kind, alarmed_only=alarmed
+    )
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
+    )
+
+
+router.include_router(api_alarms.router)

@@ -1,5 +1,95 @@
-"""residents/api (being built)."""
+"""Resident registry API: list, read, create, update, Excel import and export."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth import audit
+from yingji.auth.deps import CurrentPrincipal
+from yingji.core.deps import DbSession
+from yingji.core.errors import NotFound
+from yingji.core.i18n import current_locale
+from yingji.org import codes
+from yingji.org.api import read_upload
+from yingji.residents import exchange, registry
+from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPatch
+
+router = APIRouter(prefix="/api/v1", tags=["residents"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def within_code(value: str | None) -> str | None:
+    try:
+        return codes.normalise(value) if value else None
+    except ValueError:
+        raise NotFound() from None
+
+
+@router.get("/residents")
+def list_residents(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=60)] = "",
+    within: str | None = None,
+    vulnerable: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    result = registry.search(
+        session, principal, q=q, within=within_code(within), vulnerable=vulnerable, page=page, size=size
+    )
+    names = registry.place_names(session, result.items)
+    return {
+        "items": [registry.to_out(r, principal, names).model_dump() for r in result.items],
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+    }
+
+
+@router.post("/residents", response_model=ResidentOut, status_code=201)
+def create_resident(data: ResidentIn, principal: CurrentPrincipal, session: DbSession) -> ResidentOut:
+    return registry.to_out(registry.create(session, principal, data), principal)
+
+
+@router.post("/residents/import")
+async def import_residents(
+    request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+):
+    data = await read_upload(request, file)
+    result = await run_in_threadpool(exchange.import_residents, session, principal, data)
+    await run_in_threadpool(
+        audit.record,
+        session,
+        "import",
+        "residents",
+        None,
+        after=result.as_dict(),
+        note=f"file={file.filename!s:.100}",
+    )
+    return {"kind": "residents", **result.as_dict()}
+
+
+@router.get("/residents/export")
+def export_residents(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> Response:
+    body = exchange.export_residents(session, principal, within_code(within), current_locale())
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="residents.xlsx"'}
+    )
+
+
+@router.get("/residents/{resident_id}", response_model=ResidentOut)
+def get_resident(resident_id: int, principal: CurrentPrincipal, session: DbSession) -> ResidentOut:
+    r = registry.get(session, principal, resident_id)
+    return registry.to_out(r, principal, registry.place_names(session, [r]))
+
+
+@router.patch("/residents/{resident_id}", response_model=ResidentOut)
+def update_resident(
+    resident_id: int, patch: ResidentPatch, principal: CurrentPrincipal, session: DbSession
+) -> ResidentOut:
+    return registry.to_out(registry.update(session, principal, resident_id, patch), principal)

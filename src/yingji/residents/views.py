@@ -1,5 +1,84 @@
-"""residents/views (being built)."""
+"""Resident registry pages: the list (vulnerable people filter) and the Excel import."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth import audit
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.roles import Perm
+from yingji.auth.scope import require
+from yingji.core.deps import DbSession
+from yingji.core.errors import ImportRejected
+from yingji.core.i18n import N_, gettext
+from yingji.org.api import read_upload
+from yingji.residents import exchange, registry
+from yingji.residents.api import within_code
+from yingji.web import nav
+from yingji.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+nav.register(N_("Warnings"), nav.NavItem("residents", N_("Residents"), "/residents", Perm.RESIDENTS_MANAGE))
+
+
+@router.get("/residents")
+def residents_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=60)] = "",
+    within: str | None = None,
+    vulnerable: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    result = registry.search(
+        session, principal, q=q, within=within_code(within), vulnerable=vulnerable, page=page, size=50
+    )
+    ctx = {
+        "page": result,
+        "names": registry.place_names(session, result.items),
+        "q": q,
+        "within": within or "",
+        "vulnerable": vulnerable,
+    }
+    return render(request, "residents/list.html", ctx)
+
+
+@router.get("/residents/import")
+def import_page(request: Request, principal: CurrentPrincipal):
+    require(principal, Perm.RESIDENTS_MANAGE)
+    return render(
+        request, "residents/import.html", {"result": None, "errors": [], "columns": exchange.COLUMNS}
+    )
+
+
+def _in_savepoint(session, fn, *args):
+    with session.begin_nested():
+        return fn(*args)
+
+
+@router.post("/residents/import")
+async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
+    data = await read_upload(request, file)
+    try:
+        result = await run_in_threadpool(
+            _in_savepoint, session, exchange.import_residents, session, principal, data
+        )
+    except ImportRejected as exc:
+        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
+        return render(request, "residents/import.html", ctx, status_code=422)
+    await run_in_threadpool(
+        audit.record,
+        session,
+        "import",
+        "residents",
+        None,
+        after=result.as_dict(),
+        note=f"file={file.filename!s:.100}",
+    )
+    ctx = {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
+    return render(request, "residents/import.html", ctx)

@@ -1,5 +1,300 @@
-"""response/api (being built)."""
+"""Response API (/api/v1): levels, command post, consultations, tasks, situation reports (JSON, DOCX,
+PDF), closure, investigation, escalation policy, incident statistics (JSON, Excel)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth import audit
+from yingji.auth.deps import CurrentPrincipal
+from yingji.core.deps import Db, DbSession
+from yingji.core.errors import ValidationFailed
+from yingji.org import codes, places
+from yingji.response import (
+    closure,
+    command,
+    consultations,
+    escalation,
+    investigation,
+    levels,
+    out,
+    panel,
+    sitrep_docx,
+    sitrep_layout,
+    sitrep_pdf,
+    sitreps,
+    stats,
+    stats_excel,
+    tasks,
+)
+from yingji.response.common import incident_for_read
+from yingji.response.schemas import (
+    ActivationIn,
+    AdjustIn,
+    ClosureIn,
+    CommandPostIn,
+    ConsultationIn,
+    DecisionTaskIn,
+    EndIn,
+    ExtensionIn,
+    InvestigationIn,
+    PolicyIn,
+    SitrepIn,
+    TaskIn,
+    TaskNoteIn,
+)
+from yingji.response.stats_json import report_dict
+
+router = APIRouter(prefix="/api/v1", tags=["response"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TASK_ACTIONS = {
+    "acknowledge": "acknowledged",
+    "start": "in_progress",
+    "complete": "done",
+    "cancel": "cancelled",
+}
+
+
+def _code(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return codes.normalise(value)
+    except ValueError:
+        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
+
+
+@router.get("/incidents/{incident_id}/response")
+def get_response(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """The whole response record of an incident."""
+    ctx = panel.gather(session, principal, incident_id, with_options=False)
+    return {
+        "incident_id": incident_id,
+        "status": ctx["incident"].status,
+        "response_level": ctx["incident"].response_level,
+        "active": out.activation(ctx["active"]),
+        "history": [out.activation(a) for a in ctx["history"]],
+        "command_post": out.post(ctx["post"]),
+        "tasks": [out.task(t) for t in ctx["tasks"]],
+        "consultations": [out.consultation(c) for c in ctx["consultations"]],
+        "sitreps": [out.sitrep(s) for s in ctx["sitreps"]],
+        "closure": out.closure(ctx["closure"]),
+        "investigation": out.investigation(ctx["investigation"]),
+    }
+
+
+@router.post("/incidents/{incident_id}/response/activate", status_code=201)
+def activate(incident_id: int, data: ActivationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.activation(levels.activate(session, principal, incident_id, data))
+
+
+@router.post("/incidents/{incident_id}/response/adjust", status_code=201)
+def adjust(incident_id: int, data: AdjustIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.activation(levels.adjust(session, principal, incident_id, data))
+
+
+@router.post("/incidents/{incident_id}/response/end")
+def end(incident_id: int, data: EndIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.activation(levels.end(session, principal, incident_id, data))
+
+
+@router.put("/incidents/{incident_id}/command-post")
+def set_command_post(
+    incident_id: int, data: CommandPostIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return out.post(command.set_post(session, principal, incident_id, data))
+
+
+@router.post("/incidents/{incident_id}/consultations", status_code=201)
+def create_consultation(
+    incident_id: int, data: ConsultationIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return out.consultation(consultations.create(session, principal, incident_id, data))
+
+
+@router.post("/consultation-decisions/{decision_id}/task", status_code=201)
+def decision_to_task(
+    decision_id: int, data: DecisionTaskIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """A consultation decision becomes a task in one step."""
+    return out.task(tasks.create_from_decision(session, principal, decision_id, data), with_steps=True)
+
+
+@router.post("/incidents/{incident_id}/tasks", status_code=201)
+def create_task(incident_id: int, data: TaskIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Assign a task (a repeated ``client_key`` returns the first task)."""
+    return out.task(tasks.create(session, principal, incident_id, data), with_steps=True)
+
+
+@router.get("/tasks")
+def list_my_tasks(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    all: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> dict:
+    """Tasks assigned to me (my person, or a unit I hold a post in); open ones unless ``all``."""
+    result = tasks.mine(session, principal, open_only=not all, page=page)
+    return {"items": [out.task(t) for t in result.items], "total": result.total, "page": result.page}
+
+
+@router.get("/tasks/overdue")
+def list_overdue(principal: CurrentPrincipal, session: DbSession) -> dict:
+    rows = tasks.overdue(session, principal)
+    return {"items": [out.task(t) | {"incident_number": n, "incident_title": title} for t, n, title in rows]}
+
+
+@router.get("/tasks/{task_id}")
+def get_task(task_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.task(tasks.get(session, principal, task_id), with_steps=True)
+
+
+@router.post("/tasks/{task_id}/{action}")
+def task_action(
+    task_id: int, action: str, principal: CurrentPrincipal, session: DbSession, data: TaskNoteIn | None = None
+) -> dict:
+    """acknowledge, start, complete or cancel; repeating an action changes nothing (phone retries)."""
+    if action not in TASK_ACTIONS:
+        raise ValidationFailed(details=[{"field": "action", "message": "Unknown action."}])
+    note = data.note if data else None
+    return out.task(tasks.move(session, principal, task_id, TASK_ACTIONS[action], note))
+
+
+@router.post("/incidents/{incident_id}/sitreps", status_code=201)
+def create_sitrep(incident_id: int, data: SitrepIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.sitrep(sitreps.create(session, principal, incident_id, data))
+
+
+def export_sitrep(session, db, principal, sitrep_id: int, kind: str) -> Response:
+    """Render a situation report as DOCX or PDF; every export is audited."""
+    report = sitreps.get(session, principal, sitrep_id)
+    incident = incident_for_read(session, principal, report.incident_id)
+    doc = sitrep_layout.build(report, incident)
+    body = sitrep_pdf.render(doc) if kind == "pdf" else sitrep_docx.render(doc)
+    with db.writing(principal.as_actor()) as log_session:
+        audit.record(
+            log_session,
+            "export",
+            "situation_reports",
+            report.id,
+            jurisdiction_code=report.jurisdiction_code,
+            note=f"{kind} {len(body)} bytes",
+        )
+    name = sitrep_layout.file_name(report, incident, kind)
+    return Response(
+        body,
+        media_type="application/pdf" if kind == "pdf" else DOCX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/sitreps/{sitrep_id}.docx")
+def sitrep_as_docx(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
+    return export_sitrep(session, db, principal, sitrep_id, "docx")
+
+
+@router.get("/sitreps/{sitrep_id}.pdf")
+def sitrep_as_pdf(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
+    """The PDF embeds a CJK font; 503 ``no_cjk_font`` when the server has none."""
+    return export_sitrep(session, db, principal, sitrep_id, "pdf")
+
+
+@router.get("/sitreps/{sitrep_id}")
+def get_sitrep(sitrep_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return out.sitrep(sitreps.get(session, principal, sitrep_id))
+
+
+@router.post("/incidents/{incident_id}/close")
+def close_incident(
+    incident_id: int, data: ClosureIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return out.closure(closure.close(session, principal, incident_id, data))
+
+
+@router.put("/incidents/{incident_id}/investigation")
+def update_investigation(
+    incident_id: int, data: InvestigationIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return out.investigation(investigation.update(session, principal, incident_id, data))
+
+
+@router.post("/incidents/{incident_id}/investigation/extend")
+def extend_investigation(
+    incident_id: int, data: ExtensionIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """Extend the investigation-report deadline (at most 60 days in all, with the approval recorded)."""
+    return out.investigation(investigation.extend(session, principal, incident_id, data))
+
+
+@router.get("/escalation-policies/{code}")
+def get_policy(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """The escalation policy that applies to tasks issued at a place."""
+    place = _code(code)
+    places.get(session, principal, place)
+    return escalation.policy_for(session, place)
+
+
+@router.put("/escalation-policies/{code}")
+def put_policy(code: str, data: PolicyIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    row = escalation.set_policy(session, principal, _code(code), data)
+    return {
+        "jurisdiction_code": row.jurisdiction_code,
+        "name": row.name,
+        "version": row.version,
+        "steps": row.steps,
+    }
+
+
+def _report(session, principal, within, start, end, category):
+    return stats.report(
+        session, principal, within=_code(within), first_day=start, last_day=end, category=category or None
+    )
+
+
+@router.get("/stats/incidents")
+def incident_stats(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    within: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    category: Annotated[str | None, Query(max_length=60)] = None,
+) -> dict:
+    """Incidents by category, grade, place and month against the same period last year (双降)."""
+    return report_dict(_report(session, principal, within, start, end, category))
+
+
+@router.get("/stats/incidents.xlsx")
+async def incident_stats_excel(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    db: Db,
+    within: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    category: Annotated[str | None, Query(max_length=60)] = None,
+) -> Response:
+    result = await run_in_threadpool(_report, session, principal, within, start, end, category)
+    return await run_in_threadpool(excel_response, db, principal, result)
+
+
+def excel_response(db, principal, result) -> Response:
+    """The workbook as a download; audited as an export."""
+    body = stats_excel.workbook(result)
+    with db.writing(principal.as_actor()) as log_session:
+        audit.record(
+            log_session,
+            "export",
+            "incident_stats",
+            None,
+            jurisdiction_code=result.place_code or principal.jurisdiction_code,
+            note=f"{len(body)} bytes",
+        )
+    name = f"yingji-incident-stats-{result.place_code or 'all'}-{result.current.first_day:%Y%m%d}.xlsx"
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,5 +1,325 @@
-"""warnings/api (being built)."""
+"""Warnings API: compose, approve, publish, update, lift; CAP import, validation and export; feeds."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.roles import Perm
+from yingji.auth.scope import require
+from yingji.core.deps import DbSession
+from yingji.core.errors import PayloadTooLarge
+from yingji.warnings import (
+    capimport,
+    capxml,
+    compose,
+    export,
+    feeds,
+    lifecycle,
+    queries,
+    recipients,
+    values,
+    versions,
+)
+from yingji.warnings.capmodel import info_dict
+from yingji.warnings.models import Warning, WarningFeed
+from yingji.warnings.schemas import FeedIn, LiftIn, ReviewIn, WarningIn
+
+router = APIRouter(prefix="/api/v1/warnings", tags=["warnings"])
+CAP_MIME = "application/cap+xml"
+
+
+def summary(w: Warning) -> dict:
+    """The list form of a warning."""
+    return {
+        "id": w.id,
+        "identifier": w.identifier,
+        "sender": w.sender,
+        "status": w.status,
+        "msg_type": w.msg_type,
+        "cap_status": w.cap_status,
+        "level": w.level,
+        "event": w.event,
+        "headline": w.headline,
+        "jurisdiction_code": w.jurisdiction_code,
+        "sender_name": w.sender_name,
+        "sent": w.sent,
+        "effective": w.effective,
+        "onset": w.onset,
+        "expires": w.expires,
+        "root_id": w.root_id,
+        "origin": w.origin,
+    }
+
+
+def detail(session, w: Warning) -> dict:
+    """The full form: CAP fields, lifecycle, what 第六十四条 still misses, the chain."""
+    out = summary(w)
+    out.update(
+        {
+            "sender_code": w.sender_code,
+            "scope": w.scope,
+            "codes": w.codes or [],
+            "note": w.note,
+            "references": w.references or [],
+            "category": w.category,
+            "template_key": w.template_key,
+            "locked_fields": w.locked_fields or [],
+            "description": w.description,
+            "instruction": w.instruction,
+            "area_desc": w.area_desc,
+            "area_codes": w.area_codes(),
+            "previous_id": w.previous_id,
+            "revision": w.revision,
+            "author_user_id": w.author_user_id,
+            "approved_by_user_id": w.approved_by_user_id,
+            "approved_at": w.approved_at,
+            "review_note": w.review_note,
+            "published_at": w.published_at,
+            "ended_at": w.ended_at,
+            "relay": w.relay,
+            "missing": lifecycle.missing_contents(w)
+            if w.status in ("draft", "submitted", "approved")
+            else [],
+            "infos": [info_dict(i) for i in w.infos],
+            "chain": [
+                {"id": c.id, "msg_type": c.msg_type, "status": c.status, "identifier": c.identifier}
+                for c in queries.chain(session, w)
+            ],
+        }
+    )
+    return out
+
+
+def _json(data, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(data), status_code=status_code)
+
+
+async def _xml_body(request: Request) -> bytes:
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > capxml.MAX_CAP_BYTES:
+        raise PayloadTooLarge(limit_mb=capxml.MAX_CAP_BYTES // (1024 * 1024))
+    body = await request.body()
+    if len(body) > capxml.MAX_CAP_BYTES:
+        raise PayloadTooLarge(limit_mb=capxml.MAX_CAP_BYTES // (1024 * 1024))
+    return body
+
+
+@router.get("")
+def list_warnings(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    view: str = "all",
+    status: str | None = None,
+    level: str | None = None,
+    q: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict:
+    found = queries.list_warnings(
+        session, principal, view=view, status=status, level=level, q=q, page=page, size=size
+    )
+    return jsonable_encoder(
+        {"items": [summary(w) for w in found.items], "total": found.total, "page": found.page}
+    )
+
+
+@router.get("/templates")
+def list_templates(principal: CurrentPrincipal) -> dict:
+    """Compose templates per event type, with their locked fields."""
+    return {"templates": values.templates()}
+
+
+@router.get("/levels")
+def list_levels(principal: CurrentPrincipal) -> dict:
+    """Levels, the colour → CAP severity map in force, channel codes and CAP value lists."""
+    return {
+        "levels": values.levels(),
+        "cap_severity": values.severity_map(),
+        "channels": values.profile()["channels"],
+        "article_64": list(lifecycle.ARTICLE_64),
+        "cap_values": {
+            k: v for k, v in values.cap_values().items() if isinstance(v, dict) and k != "cap11_upgrade"
+        },
+    }
+
+
+@router.post("", status_code=201)
+def create_warning(data: WarningIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    warning = compose.create_draft(session, principal, data)
+    return _json(detail(session, warning), 201)
+
+
+@router.post("/cap", status_code=201)
+async def import_cap(
+    request: Request, principal: CurrentPrincipal, session: DbSession, relay: bool = False
+) -> JSONResponse:
+    """Import one CAP 1.2 (or 1.1) message from the XML body; 200 when it was already stored."""
+    body = await _xml_body(request)
+    result = capimport.import_message(
+        session, principal, body, origin="import", origin_ref="api", relay=relay
+    )
+    return _json(result.as_dict(), 200 if result.duplicate else 201)
+
+
+@router.post("/validate")
+async def validate_cap(request: Request, principal: CurrentPrincipal) -> dict:
+    """Check a CAP message without storing it: ``valid`` and the problems (element, line)."""
+    body = await _xml_body(request)
+    try:
+        message = capxml.parse(body)
+    except capxml.CapRejected as exc:
+        return {
+            "valid": False,
+            "problems": [
+                {**d, "text": line} for d, line in zip(exc.details, capxml.describe(exc, "en"), strict=True)
+            ],
+        }
+    return {"valid": True, "cap_version": message["cap_version"], "identifier": message["identifier"]}
+
+
+@router.get("/feeds")
+def list_feeds(principal: CurrentPrincipal, session: DbSession) -> dict:
+    return jsonable_encoder({"items": [_feed(f) for f in feeds.list_feeds(session, principal)]})
+
+
+def _feed(f: WarningFeed) -> dict:
+    return {
+        k: getattr(f, k)
+        for k in (
+            "id",
+            "name",
+            "url",
+            "kind",
+            "jurisdiction_code",
+            "enabled",
+            "relay",
+            "interval_s",
+            "last_polled_at",
+            "last_ok_at",
+            "last_error",
+            "imported_count",
+        )
+    }
+
+
+@router.post("/feeds", status_code=201)
+def create_feed(data: FeedIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    return _json(_feed(feeds.create_feed(session, principal, data)), 201)
+
+
+@router.post("/feeds/{feed_id}/poll")
+def poll_feed(feed_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Poll a feed now (instead of waiting for its interval)."""
+    feed = next((f for f in feeds.list_feeds(session, principal) if f.id == feed_id), None)
+    if feed is None:
+        from yingji.core.errors import NotFound
+
+        raise NotFound()
+    require(principal, Perm.WARNING_PUBLISH)
+    return {"feed": jsonable_encoder(_feed(feed)), **feeds.poll(session, feed)}
+
+
+@router.delete("/feeds/{feed_id}", status_code=204)
+def delete_feed(feed_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
+    feeds.delete_feed(session, principal, feed_id)
+    return Response(status_code=204)
+
+
+@router.get("/{warning_id}")
+def get_warning(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    return _json(detail(session, queries.get_warning(session, principal, warning_id)))
+
+
+@router.put("/{warning_id}")
+def edit_warning(
+    warning_id: int, data: WarningIn, principal: CurrentPrincipal, session: DbSession
+) -> JSONResponse:
+    return _json(detail(session, compose.edit_draft(session, principal, warning_id, data)))
+
+
+@router.post("/{warning_id}/submit")
+def submit(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    return _json(detail(session, lifecycle.submit(session, principal, warning_id)))
+
+
+@router.post("/{warning_id}/approve")
+def approve(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    return _json(detail(session, lifecycle.approve(session, principal, warning_id, data.note)))
+
+
+@router.post("/{warning_id}/reject")
+def reject(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    return _json(detail(session, lifecycle.reject(session, principal, warning_id, data.note)))
+
+
+@router.post("/{warning_id}/publish")
+def publish(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    return _json(detail(session, lifecycle.publish(session, principal, warning_id)))
+
+
+@router.post("/{warning_id}/update", status_code=201)
+def start_update(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    """A draft Update of the warning in force (edit it, then submit/publish)."""
+    return _json(detail(session, lifecycle.start_update(session, principal, warning_id)), 201)
+
+
+@router.post("/{warning_id}/lift")
+def lift(warning_id: int, data: LiftIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+    """解除: publishes the Cancel message at once and returns it."""
+    return _json(detail(session, lifecycle.lift(session, principal, warning_id, data.reason)))
+
+
+@router.get("/{warning_id}/check")
+def check(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """What 突发事件应对法 第六十四条 still misses before this warning can be published."""
+    warning = queries.get_warning(session, principal, warning_id)
+    return {"missing": lifecycle.missing_contents(warning)}
+
+
+@router.get("/{warning_id}/versions")
+def list_versions(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    queries.get_warning(session, principal, warning_id)
+    rows = versions.history(session, warning_id)
+    return jsonable_encoder(
+        {
+            "items": [
+                {
+                    "seq": v.seq,
+                    "action": v.action,
+                    "status": v.status,
+                    "at": v.at,
+                    "actor": v.actor,
+                    "note": v.note,
+                    "snapshot": v.snapshot,
+                }
+                for v in rows
+            ]
+        }
+    )
+
+
+@router.get("/{warning_id}/preview")
+def preview(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Who the warning would reach: counts by channel and by town (delivery), else the cells."""
+    warning = queries.get_warning(session, principal, warning_id)
+    return jsonable_encoder(recipients.preview(session, warning))
+
+
+@router.get("/{warning_id}/cap")
+def export_cap(
+    warning_id: int, principal: CurrentPrincipal, session: DbSession, profile: str = "cap12"
+) -> Response:
+    """The warning as CAP 1.2 (``profile=cap12``) or the Chinese profile (``profile=cn``)."""
+    body, name = export.export(session, principal, warning_id, profile)
+    from urllib.parse import quote
+
+    return Response(
+        body,
+        media_type=CAP_MIME,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

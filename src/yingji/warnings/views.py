@@ -1,5 +1,205 @@
-"""warnings/views (being built)."""
+"""Warning pages: the list, one warning with its actions (submit, approve, publish, update, lift),
+CAP import; compose and the public pages live in their own modules."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.roles import Perm
+from yingji.core.deps import DbSession
+from yingji.core.errors import YingjiError
+from yingji.core.i18n import N_, current_locale, gettext
+from yingji.warnings import capimport, capxml, lifecycle, queries, recipients, values, versions
+from yingji.warnings.forms import error_lines
+from yingji.warnings.views_compose import router as compose_router
+from yingji.warnings.views_public import router as public_router
+from yingji.web import nav
+from yingji.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+router.include_router(compose_router)
+router.include_router(public_router)
+
+WARNINGS = N_("Warnings")  # 预警发布
+nav.register(WARNINGS, nav.NavItem("warnings", N_("Warnings"), "/warnings", Perm.ORG_READ))
+nav.register(
+    WARNINGS, nav.NavItem("warnings-new", N_("Compose a warning"), "/warnings/new", Perm.WARNING_DRAFT)
+)
+nav.register(
+    WARNINGS, nav.NavItem("warnings-import", N_("Import CAP"), "/warnings/import", Perm.WARNING_PUBLISH)
+)
+nav.register(WARNINGS, nav.NavItem("warnings-public", N_("Public warning page"), "/public/warnings", None))
+
+VIEW_LABELS = {
+    "current": N_("In force"),
+    "pending": N_("Awaiting approval or publishing"),
+    "drafts": N_("Drafts"),
+    "ended": N_("Ended"),
+    "all": N_("All"),
+}
+
+
+def common() -> dict:
+    """Labels every warning template uses."""
+    return {
+        "LEVELS": values.levels(),
+        "STATUS_LABELS": lifecycle.STATUS_LABELS,
+        "CAP": values.cap_values(),
+        "CHANNELS": values.profile()["channels"],
+        "ARTICLE_64": lifecycle.ARTICLE_64,
+    }
+
+
+@router.get("/warnings")
+def list_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    view: str = "current",
+    level: str | None = None,
+    q: str = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+):
+    found = queries.list_warnings(session, principal, view=view, level=level or None, q=q, page=page, size=30)
+    ctx = {"page": found, "view": view, "level": level or "", "q": q, "VIEW_LABELS": VIEW_LABELS, **common()}
+    return render(request, "warnings/list.html", ctx)
+
+
+def area_json(warning) -> str:
+    """Polygons and circles of a warning for the page's map (``data-area``)."""
+    areas = warning.all_areas()
+    return json.dumps(
+        {
+            "polygons": [p for a in areas for p in (a.polygons or [])],
+            "circles": [c for a in areas for c in (a.circles or [])],
+        }
+    )
+
+
+def _actions(principal, warning) -> dict[str, bool]:
+    inside = principal.covers(warning.jurisdiction_code)
+    status = warning.status
+    direct = lifecycle.can_publish_directly(warning)
+    author = warning.author_user_id == principal.user_id
+    own_block = values.requires_approval(warning.level) and author and values.approver_must_differ()
+    return {
+        "edit": inside and status == "draft" and principal.can(Perm.WARNING_DRAFT),
+        "submit": inside and status == "draft" and principal.can(Perm.WARNING_DRAFT),
+        "approve": inside and status == "submitted" and principal.can(Perm.WARNING_APPROVE) and not own_block,
+        "reject": inside and status in ("submitted", "approved") and principal.can(Perm.WARNING_APPROVE),
+        "publish": inside
+        and principal.can(Perm.WARNING_PUBLISH)
+        and (status == "approved" or (direct and status in ("draft", "submitted"))),
+        "update": inside and status == "published" and principal.can(Perm.WARNING_DRAFT),
+        "lift": inside and status == "published" and principal.can(Perm.WARNING_PUBLISH),
+    }
+
+
+def _detail(request: Request, principal, session, warning, errors: list[str] | None = None, status_code=200):
+    ctx = {
+        "w": warning,
+        "chain": queries.chain(session, warning),
+        "history": versions.history(session, warning.id),
+        "missing": lifecycle.missing_contents(warning)
+        if warning.status in ("draft", "submitted", "approved")
+        else [],
+        "actions": _actions(principal, warning),
+        "area_json": area_json(warning),
+        "errors": errors or [],
+        **common(),
+    }
+    return render(request, "warnings/detail.html", ctx, status_code=status_code)
+
+
+@router.get("/warnings/import")
+def import_page(request: Request, principal: CurrentPrincipal):
+    return render(request, "warnings/import.html", {"errors": [], "result": None, **common()})
+
+
+@router.post("/warnings/import")
+async def import_post(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
+    data = await file.read(capxml.MAX_CAP_BYTES + 1)
+    form = await request.form()
+    relay = form.get("relay") == "1"
+    try:
+        result = capimport.import_message(
+            session,
+            principal,
+            data,
+            origin="import",
+            origin_ref=(file.filename or "upload")[:300],
+            relay=relay,
+        )
+    except capxml.CapRejected as exc:
+        session.rollback()
+        lines = [error_lines(exc)[0], *capxml.describe(exc, current_locale())]
+        return render(request, "warnings/import.html", {"errors": lines, "result": None, **common()}, 422)
+    except YingjiError as exc:
+        session.rollback()
+        return render(
+            request,
+            "warnings/import.html",
+            {"errors": error_lines(exc), "result": None, **common()},
+            exc.status_code,
+        )
+    return RedirectResponse(
+        f"/warnings/{result.warning.id}?imported={'dup' if result.duplicate else 'new'}", status_code=303
+    )
+
+
+@router.get("/warnings/{warning_id}")
+def detail_page(warning_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    return _detail(request, principal, session, queries.get_warning(session, principal, warning_id))
+
+
+@router.get("/warnings/{warning_id}/preview")
+def preview_partial(warning_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    warning = queries.get_warning(session, principal, warning_id)
+    return render(request, "warnings/_preview.html", {"preview": recipients.preview(session, warning)})
+
+
+ACTIONS = {
+    "submit": lambda s, p, i, f: lifecycle.submit(s, p, i),
+    "approve": lambda s, p, i, f: lifecycle.approve(s, p, i, str(f.get("note") or "")),
+    "reject": lambda s, p, i, f: lifecycle.reject(s, p, i, str(f.get("note") or "")),
+    "publish": lambda s, p, i, f: lifecycle.publish(s, p, i),
+    "update": lambda s, p, i, f: lifecycle.start_update(s, p, i),
+    "lift": lambda s, p, i, f: lifecycle.lift(s, p, i, str(f.get("reason") or "").strip()),
+}
+
+
+async def action_post(
+    warning_id: int, action: str, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    """A lifecycle button; on refusal the page shows why (e.g. what 第六十四条 still needs)."""
+    form = await request.form()
+    if action == "lift" and not str(form.get("reason") or "").strip():
+        warning = queries.get_warning(session, principal, warning_id)
+        return _detail(request, principal, session, warning, [gettext("Give the reason for lifting.")], 422)
+    try:
+        result = ACTIONS[action](session, principal, warning_id, form)
+    except YingjiError as exc:
+        session.rollback()
+        warning = queries.get_warning(session, principal, warning_id)
+        return _detail(request, principal, session, warning, error_lines(exc), exc.status_code)
+    target = result.id if action in ("update", "lift") else warning_id
+    suffix = "/edit" if action == "update" else ""
+    return RedirectResponse(f"/warnings/{target}{suffix}", status_code=303)
+
+
+def _route(action: str):
+    async def endpoint(warning_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+        return await action_post(warning_id, action, request, principal, session)
+
+    endpoint.__name__ = f"warning_{action}_post"
+    return endpoint
+
+
+# One explicit route per action, so no catch-all shadows other domains' /warnings/{id}/… pages.
+for _action in ACTIONS:
+    router.add_api_route(f"/warnings/{{warning_id}}/{_action}", _route(_action), methods=["POST"])

@@ -62,12 +62,49 @@ def register(section_label: str, item: NavItem) -> None:
     SECTIONS.insert(len(SECTIONS) - 1, NavSection(section_label, (item,)))
 
 
+# The order a duty officer thinks in: today's work first, the registers after, the system last.
+SECTION_ORDER = [
+    N_("Command"),
+    N_("Duty"),
+    N_("Response"),
+    N_("Warnings"),
+    N_("Monitoring"),
+    N_("Dual prevention"),
+    N_("Rescue forces"),
+    N_("Supplies"),
+    N_("Statistics"),
+    N_("Organisation"),
+    N_("Rules"),
+    N_("System"),
+]
+
+
+def _rank(section: NavSection) -> int:
+    try:
+        return SECTION_ORDER.index(section.label)
+    except ValueError:
+        return len(SECTION_ORDER) - 1  # a new module's section goes just before System
+
+
 def for_principal(principal: Principal | None) -> list[NavSection]:
     if principal is None:
         return []
     out = []
-    for section in SECTIONS:
+    for section in sorted(SECTIONS, key=_rank):
         items = tuple(i for i in section.items if i.perm is None or principal.can(i.perm))
         if items:
             out.append(NavSection(section.label, items))
     return out
+
+
+def active_key(sections: list[NavSection], path: str) -> str | None:
+    """The entry to highlight: the longest URL that is the path or a parent of it
+    (so /duty/rosters lights "Rosters", not "Duty board" at /duty)."""
+    best, best_len = None, -1
+    for section in sections:
+        for item in section.items:
+            url = item.url.rstrip("/") or "/"
+            hit = path == url or (url != "/" and path.startswith(url + "/"))
+            if hit and len(url) > best_len:
+                best, best_len = item.key, len(url)
+    return best

@@ -57,12 +57,14 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
+    sections = nav.for_principal(principal)
     ctx = {
         "request": request,
         "principal": principal,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "locale": i18n.current_locale(),
-        "nav": nav.for_principal(principal),
+        "nav": sections,
+        "nav_active": nav.active_key(sections, request.url.path),
         "settings": request.app.state.settings,
         # Phone numbers shown through ``mask`` are masked for roles that do not need them.
         "mask": lambda number: mask_phone(number, principal) if principal else None,

@@ -1,0 +1,256 @@
+"""Escalation of a dispatch, step by step (after Grafana OnCall): the steps were frozen into the
+dispatch when it was issued; each is a row and a job due at its time. The job re-checks under row
+locks and does nothing once the dispatch has stopped (lifted, expired, superseded); every action
+touches only the cells still silent. An auditor finds steps whose job vanished or died and repairs
+them, and marks a step stalled after ``MAX_REPAIRS``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Integer, String, case, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from yingji.auth import audit
+from yingji.core import clock
+from yingji.delivery import recipients
+from yingji.delivery.dispatching import STEP_JOB, ensure_sender
+from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
+from yingji.jobs import queue
+from yingji.jobs.models import Job
+from yingji.notify.inbox import notify_level
+from yingji.org.models import GridAssignment, GridCell, Person
+from yingji.residents.models import Resident
+
+AUDIT_GRACE = timedelta(minutes=5)
+MAX_REPAIRS = 3
+
+
+def _silent(dispatch_id: int):
+    return select(DispatchCell.grid_cell_id).where(
+        DispatchCell.dispatch_id == dispatch_id, DispatchCell.acknowledged_at.is_(None)
+    )
+
+
+def _silent_staff(dispatch_id: int):
+    return select(GridAssignment.person_id).where(GridAssignment.grid_cell_id.in_(_silent(dispatch_id)))
+
+
+def resend(session: Session, dispatch: Dispatch) -> dict:
+    """Send the warning again (a new round, so a new key) to the staff of the silent cells."""
+    from yingji.auth.models import User
+
+    staff = _silent_staff(dispatch.id)
+    users = select(User.id).where(User.person_id.in_(staff))
+    n = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.dispatch_id == dispatch.id,
+            Delivery.purpose == "warning",
+            Delivery.state != "acknowledged",
+            ((Delivery.recipient_kind == "person") & Delivery.recipient_id.in_(staff))
+            | ((Delivery.recipient_kind == "user") & Delivery.recipient_id.in_(users)),
+        )
+        .values(state="queued", round=Delivery.round + 1, attempts=0, detail=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return {"resent": n or 0}
+
+
+def _escalation_rows(session: Session, dispatch: Dispatch, purpose: str, people) -> int:
+    """SMS (and then inbox) deliveries of ``purpose`` to the people selected by ``people``."""
+    stmt = select(
+        literal(dispatch.id, Integer),
+        literal("sms", String),
+        literal("person", String),
+        Person.id,
+        literal(purpose, String),
+        literal(purpose, String),
+        literal(0, Integer),
+        Person.mobile,
+        Person.jurisdiction_code,
+        literal("queued", String),
+        literal(1, Integer),
+        literal(0, Integer),
+    ).where(Person.id.in_(people), Person.active)
+    n = recipients._run(session, stmt)
+    recipients.person_channels(session, dispatch.id, purpose)
+    return n
+
+
+def notify_leaders(session: Session, dispatch: Dispatch) -> dict:
+    """Tell the silent cells' grid leaders and their villages' secretaries (level-2 leaders)."""
+    silent_codes = select(DispatchCell.cell_code).where(
+        DispatchCell.dispatch_id == dispatch.id, DispatchCell.acknowledged_at.is_(None)
+    )
+    cell_leaders = select(GridAssignment.person_id).where(
+        GridAssignment.grid_cell_id.in_(_silent(dispatch.id)), GridAssignment.role == "leader"
+    )
+    village_leaders = (
+        select(GridAssignment.person_id)
+        .join(GridCell, GridCell.id == GridAssignment.grid_cell_id)
+        .where(
+            GridCell.level == 2,
+            GridAssignment.role == "leader",
+            GridCell.code.in_(select(func.substr(silent_codes.subquery().c.cell_code, 1, 12))),
+        )
+    )
+    n = _escalation_rows(session, dispatch, "escalation", cell_leaders.union(village_leaders))
+    return {"leaders_told": n}
+
+
+def door_to_door(session: Session, dispatch: Dispatch) -> dict:
+    """A 逐家逐户 task per silent cell (bulk, audited), and the cell's staff told."""
+    cells = session.execute(
+        select(DispatchCell.grid_cell_id, DispatchCell.cell_code, GridCell.households)
+        .join(GridCell, GridCell.id == DispatchCell.grid_cell_id)
+        .where(DispatchCell.dispatch_id == dispatch.id, DispatchCell.acknowledged_at.is_(None))
+    ).all()
+    if not cells:
+        return {"tasks": 0}
+    ids = [c.grid_cell_id for c in cells]
+    staff: dict[int, list[int]] = {}
+    for cell_id, person_id in session.execute(
+        select(GridAssignment.grid_cell_id, GridAssignment.person_id).where(
+            GridAssignment.grid_cell_id.in_(ids)
+        )
+    ):
+        staff.setdefault(cell_id, []).append(person_id)
+    codes = [c.cell_code for c in cells]
+    households, vulnerable = {}, {}
+    for code, n_households, n_vulnerable in session.execute(
+        select(
+            Resident.jurisdiction_code,
+            func.count(func.distinct(Resident.household)),
+            func.sum(case((Resident.vulnerability > 0, 1), else_=0)),
+        )
+        .where(Resident.jurisdiction_code.in_(codes), Resident.active)
+        .group_by(Resident.jurisdiction_code)
+    ):
+        households[code], vulnerable[code] = n_households, int(n_vulnerable or 0)
+    existing = set(session.scalars(select(DoorTask.grid_cell_id).where(DoorTask.dispatch_id == dispatch.id)))
+    now = clock.now()
+    rows = [
+        {
+            "dispatch_id": dispatch.id,
+            "grid_cell_id": c.grid_cell_id,
+            "jurisdiction_code": c.cell_code,
+            "assignee_ids": sorted(set(staff.get(c.grid_cell_id, []))),
+            "state": "open",
+            "households_total": households.get(c.cell_code) or c.households or 0,
+            "vulnerable_total": vulnerable.get(c.cell_code, 0),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for c in cells
+        if c.grid_cell_id not in existing
+    ]
+    if rows:
+        session.execute(insert(DoorTask), rows)
+        audit.record_many(
+            session,
+            audit.entries_for_bulk(
+                session,
+                "create",
+                "door_tasks",
+                [(f"{dispatch.id}:{r['grid_cell_id']}", r["jurisdiction_code"], None, r) for r in rows],
+                note=f"door-to-door tasks of dispatch {dispatch.id}",
+            ),
+        )
+    told = _escalation_rows(session, dispatch, "door_to_door", _silent_staff(dispatch.id))
+    return {"tasks": len(rows), "staff_told": told}
+
+
+ACTIONS = {"resend": resend, "notify_leaders": notify_leaders, "door_to_door": door_to_door}
+
+
+def run_step(session: Session, step_id: int) -> str:
+    """Run one step if it is still pending and its dispatch still active (under row locks)."""
+    step = session.scalar(
+        select(EscalationStep)
+        .where(EscalationStep.id == step_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if step is None or step.state != "pending":
+        return "skipped"
+    dispatch = session.scalar(
+        select(Dispatch)
+        .where(Dispatch.id == step.dispatch_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if dispatch is None or dispatch.state != "active":
+        step.state = "cancelled"
+        return "cancelled"
+    if clock.now() < step.due_at:
+        return "early"
+    result = ACTIONS[step.action](session, dispatch)
+    session.execute(
+        update(DispatchCell)
+        .where(DispatchCell.dispatch_id == dispatch.id, DispatchCell.acknowledged_at.is_(None))
+        .values(escalated=step.seq)
+        .execution_options(synchronize_session=False)
+    )
+    for (channel,) in session.execute(
+        select(Delivery.channel)
+        .where(Delivery.dispatch_id == dispatch.id, Delivery.state == "queued", Delivery.tier == 0)
+        .group_by(Delivery.channel)
+    ):
+        ensure_sender(session, dispatch.id, channel, f"step{step.seq}")
+    step.state, step.done_at, step.result = "done", clock.now(), result
+    return "done"
+
+
+def audit_steps(session: Session) -> dict[str, int]:
+    """The auditor: pending steps past due whose job is gone, dead or cancelled are re-queued; after
+    ``MAX_REPAIRS`` a step is marked stalled and the dispatch's jurisdiction is told."""
+    late = session.scalars(
+        select(EscalationStep)
+        .where(EscalationStep.state == "pending", EscalationStep.due_at < clock.now() - AUDIT_GRACE)
+        .with_for_update()
+    ).all()
+    out = {"repaired": 0, "stalled": 0}
+    for step in late:
+        job_state = session.scalar(select(Job.state).where(Job.id == step.job_id)) if step.job_id else None
+        if job_state in ("queued", "running"):
+            continue
+        if step.repairs >= MAX_REPAIRS:
+            step.state = "stalled"
+            out["stalled"] += 1
+            notify_level(
+                session,
+                step.jurisdiction_code,
+                subject=f"预警督办步骤停滞：调度 {step.dispatch_id} 第 {step.seq} 步",
+                category="warning.escalation_stalled",
+                severity="urgent",
+                link=f"/delivery/dispatches/{step.dispatch_id}",
+                key=f"stalled:{step.id}",
+            )
+            continue
+        step.repairs += 1
+        step.job_id = queue.enqueue(
+            session,
+            STEP_JOB,
+            {"step_id": step.id},
+            dedupe_key=f"{STEP_JOB}:{step.id}:r{step.repairs}",
+            priority=5,
+        )
+        out["repaired"] += 1
+    return out
+
+
+def stalled(session: Session, code_filter) -> list[EscalationStep]:
+    """Steps that stalled or are late, for the auditor's list (scope filter given by the caller)."""
+    return list(
+        session.scalars(
+            select(EscalationStep)
+            .where(
+                code_filter,
+                (EscalationStep.state == "stalled")
+                | ((EscalationStep.state == "pending") & (EscalationStep.due_at < clock.now() - AUDIT_GRACE)),
+            )
+            .order_by(EscalationStep.due_at)
+            .limit(200)
+        )
+    )

@@ -1,0 +1,91 @@
+"""Small helpers the duty services share: people checks, who-did-it names, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from yingji.auth.scope import Principal, visible
+from yingji.core.errors import ValidationFailed
+from yingji.core.i18n import N_
+from yingji.org.models import Person
+
+ROLE_LABELS = {
+    "leader": N_("Leader on duty"),  # 带班领导
+    "officer": N_("Duty officer"),  # 值班员
+    "backup": N_("Backup"),  # 备班
+}
+LEAVE_STATUS_LABELS = {
+    "pending": N_("Awaiting approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "cancelled": N_("Cancelled"),
+}
+PERIOD_KIND_LABELS = {
+    "holiday": N_("Holiday"),
+    "flood_season": N_("Flood season"),
+    "sensitive": N_("Sensitive period"),
+    "other": N_("Special period"),
+}
+LEVEL_LABELS = {"town": N_("Town / street"), "county": N_("County")}
+REPORT_KIND_LABELS = {"daily": N_("Daily report"), "zero": N_("Zero report")}
+REPORT_STATUS_LABELS = {
+    "received": N_("Received"),
+    "late": N_("Late"),
+    "missing": N_("Missing"),
+    "pending": N_("Not yet due"),
+}
+
+
+def who(principal: Principal) -> str:
+    """The name written into logs (display name, else user name)."""
+    return (principal.display_name or principal.username)[:100]
+
+
+def check_people(
+    session: Session, principal: Principal, ids: Iterable[int | None], field: str
+) -> dict[int, Person]:
+    """Every id names an active person the principal can see, else a 422 naming the field."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    found = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
+    bad = sorted(
+        i
+        for i in wanted
+        if i not in found or not found[i].active or not principal.covers(found[i].jurisdiction_code)
+    )
+    if bad:
+        raise ValidationFailed(
+            details=[
+                {"field": field, "message": "Unknown person {person_id}.", "params": {"person_id": i}}
+                for i in bad
+            ]
+        )
+    return found
+
+
+def insert_once(session: Session, principal: Principal, obj, conflict: Exception) -> tuple[object, bool]:
+    """Insert ``obj`` unless a row with its ``client_key`` exists (a retried field submission):
+    returns (row, created). A clash on another unique key raises ``conflict``."""
+    model = type(obj)
+    key = getattr(obj, "client_key", None)
+
+    def earlier():
+        row = session.scalar(select(model).where(model.client_key == key)) if key else None
+        return visible(principal, row) if row is not None else None
+
+    if (found := earlier()) is not None:
+        return found, False
+    try:
+        with session.begin_nested():
+            session.add(obj)
+            session.flush()
+    except IntegrityError:
+        if (found := earlier()) is not None:
+            return found, False
+        raise conflict from None
+    return obj, True

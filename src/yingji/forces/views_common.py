@@ -1,0 +1,56 @@
+"""What the forces pages share: rendering with the code tables, form errors, savepoints."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from yingji.core.errors import NotFound, YingjiError
+from yingji.core.i18n import gettext
+from yingji.forces import codes
+from yingji.org import codes as division_codes
+from yingji.web.templating import render
+
+STATE_CLASS = {"on_call": "state-on-call", "deployed": "state-deployed", "resting": "state-resting"}
+STATE_CLASS |= {"unavailable": "state-unavailable"}
+
+
+def page(request: Request, name: str, ctx: dict[str, Any] | None = None, status_code: int = 200):
+    """Render a forces template with the code tables at hand."""
+    base = {
+        "fc": codes,
+        "state_class": STATE_CLASS,
+        "split_codes": codes.split_codes,
+        "new_key": lambda: uuid.uuid4().hex,  # client keys of one-tap forms (idempotent retries)
+    }
+    return render(request, name, base | (ctx or {}), status_code=status_code)
+
+
+def code_or_none(value: str | None) -> str | None:
+    """A division code from a query string; a malformed one is 404 (like a place one cannot see)."""
+    try:
+        return division_codes.normalise(value) if value else None
+    except ValueError:
+        raise NotFound() from None
+
+
+def in_savepoint(session, fn, *args):
+    """Run a service in a savepoint, so a refused form leaves the transaction clean."""
+    with session.begin_nested():
+        return fn(*args)
+
+
+def form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
+    """Field → message of a refused form."""
+    if isinstance(exc, ValidationError):
+        out = {}
+        for e in exc.errors():
+            key = str(e["loc"][0]) if e["loc"] else "_"
+            out[key] = gettext("This value is not valid.")
+        return out
+    if exc.details:
+        return {d.get("field", "_"): gettext(d["message"]) for d in exc.details}
+    return {"_": gettext(exc.message, **exc.params)}

@@ -1,0 +1,137 @@
+"""Input shapes of incident intake and reports (validated by Pydantic)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from yingji.incidents.models import MEASURES
+from yingji.incidents.rules import subcategory
+from yingji.org import codes
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,80}$")
+MAX_COUNT = 10_000_000  # people, rooms, households: more is a typing error
+MAX_CNY = 10**13
+MONEY = frozenset({"direct_loss_cny", "potential_loss_cny"})
+
+
+def check_key(value: str | None) -> str | None:
+    """An idempotency key: 8–80 letters, digits and ``._:-`` (a UUID fits)."""
+    if value in (None, ""):
+        return None
+    if not IDEMPOTENCY_KEY.match(value):
+        raise ValueError("an idempotency key is 8 to 80 letters, digits or ._:-")
+    return value
+
+
+def _figure(name: str, value: int | None) -> int | None:
+    if value is None:
+        return None
+    limit = MAX_CNY if name in MONEY else MAX_COUNT
+    if not 0 <= value <= limit:
+        raise ValueError(f"between 0 and {limit}")
+    return value
+
+
+class Figures(BaseModel):
+    """Casualties and losses; absent = unchanged in a follow-up, 0 in a first report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deaths: int | None = None
+    missing: int | None = None
+    serious_injuries: int | None = None
+    injuries: int | None = None
+    trapped: int | None = None
+    direct_loss_cny: int | None = None
+    relocated: int | None = None
+    affected: int | None = None
+    needing_aid: int | None = None
+    collapsed_rooms: int | None = None
+    collapsed_households: int | None = None
+    threatened_people: int | None = None
+    potential_loss_cny: int | None = None
+
+    @field_validator(*MEASURES)
+    @classmethod
+    def _check(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _figure(info.field_name, value)
+
+    def given(self) -> dict[str, int]:
+        return {m: v for m in MEASURES if (v := getattr(self, m)) is not None}
+
+
+class IncidentIn(BaseModel):
+    """A first report (首报): what, where, when, how bad."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    category: str = Field(max_length=60)
+    title: str | None = Field(default=None, max_length=200)
+    occurred_at: datetime | None = None
+    received_at: datetime | None = None  # when the first receiver got it (default: now)
+    lon: float | None = None
+    lat: float | None = None
+    located_by: str | None = Field(default=None, pattern="^(gps|map|place)$")
+    jurisdiction_code: str | None = None
+    address: str | None = Field(default=None, max_length=300)
+    description: str | None = Field(default=None, max_length=10_000)
+    reporter_name: str | None = Field(default=None, max_length=60)
+    reporter_phone: str | None = Field(default=None, max_length=30)
+    source: str = Field(default="chain", pattern="^(chain|own)$")
+    figures: Figures = Field(default_factory=Figures)
+    idempotency_key: str | None = None
+
+    _key = field_validator("idempotency_key")(check_key)
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v: str) -> str:
+        if subcategory(v) is None:
+            raise ValueError("not a category of the code table")
+        return v
+
+    @field_validator("jurisdiction_code")
+    @classmethod
+    def _code(cls, v: str | None) -> str | None:
+        if not v:
+            return None
+        try:
+            return codes.normalise(v)
+        except ValueError:
+            raise ValueError("not a division code") from None
+
+    @field_validator("occurred_at", "received_at")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            raise ValueError("give the time with its offset, e.g. 2026-11-24T08:30:00+08:00")
+        return v
+
+
+class ReportIn(BaseModel):
+    """A follow-up (续报), final (终报) or supplementary (补报) report on an incident."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    kind: str = Field(default="follow_up", pattern="^(follow_up|final)$")
+    text: str | None = Field(default=None, max_length=10_000)
+    source: str = Field(default="chain", pattern="^(chain|own)$")
+    figures: Figures = Field(default_factory=Figures)
+    idempotency_key: str | None = None
+
+    _key = field_validator("idempotency_key")(check_key)
+
+
+class ForwardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: str | None = Field(default=None, pattern="^(town|county|city|province|national)$")
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    duplicate_id: int

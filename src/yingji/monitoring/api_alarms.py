@@ -1,0 +1,157 @@
+"""Monitoring API, second part: the reading ingest (HTTP batch), rejected-reading counters, alarm rules
+and alarms."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.roles import Perm
+from yingji.auth.scope import require
+from yingji.core.deps import DbSession
+from yingji.core.errors import ValidationFailed
+from yingji.monitoring import alarm_rules, alarms, ingest, out, parse, points, sensors
+from yingji.monitoring.models import LEVELS
+from yingji.monitoring.schemas import AlarmNoteIn, RuleIn, RulePatch
+
+router = APIRouter()
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+MAX_BATCH = 50_000
+
+
+def _json(data, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(data), status_code=status_code)
+
+
+# -- readings ---------------------------------------------------------------------------------------
+@router.post("/readings")
+async def post_readings(request: Request, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """A batch of readings: ``[{"sensor": code, "t": ISO time with offset or epoch s, "v": number}]``.
+
+    Answers what was accepted and what was rejected, by reason (rejections are also counted in
+    ``/api/v1/readings/rejections``); one bad reading never fails the batch."""
+    require(principal, Perm.MONITORING_MANAGE)
+    body = await request.body()
+    try:
+        items = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(details=[{"field": "body", "message": "The body is not JSON."}]) from None
+    if isinstance(items, list) and len(items) > MAX_BATCH:
+        raise ValidationFailed(
+            details=[
+                {
+                    "field": "body",
+                    "message": "At most {limit} readings in one request.",
+                    "params": {"limit": MAX_BATCH},
+                }
+            ]
+        )
+    source = f"http:{principal.username}"[:100]
+    result = await run_in_threadpool(
+        ingest.ingest, session, principal, parse.from_items(items), source=source
+    )
+    return result.as_dict()
+
+
+@router.get("/readings/rejections")
+def list_rejections(principal: CurrentPrincipal, session: DbSession, page: PageNo = 1, size: PageSize = 50):
+    """Rejected readings counted per sensor code and reason (newest first), with the totals."""
+    result = sensors.rejections(session, principal, page=page, size=size)
+    body = {
+        "items": [out.rejection(r) for r in result.items],
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+        "by_reason": sensors.rejection_totals(session, principal),
+    }
+    return _json(body)
+
+
+# -- alarm rules ----------------------------------------------------------------------------------------
+@router.get("/alarm-rules")
+def list_rules(principal: CurrentPrincipal, session: DbSession, point_id: int | None = None):
+    """Rules of places and points in scope (defaults at ``/alarm-rules/defaults``)."""
+    return _json([out.rule(r) for r in alarm_rules.search(session, principal, point_id=point_id)])
+
+
+@router.get("/alarm-rules/defaults")
+def default_rules(principal: CurrentPrincipal) -> list[dict]:
+    return [out.rule_book_entry(r) for r in alarm_rules.defaults()]
+
+
+@router.get("/hazard-points/{point_id}/effective-rules")
+def effective_rules(point_id: int, principal: CurrentPrincipal, session: DbSession, kind: str = "rain_gauge"):
+    """The rules a sensor of ``kind`` at this point is evaluated with, and where each comes from."""
+    point = points.get(session, principal, point_id)
+    return [out.rule_book_entry(r) for r in alarm_rules.effective_for(session, principal, point, kind)]
+
+
+@router.post("/alarm-rules", status_code=201)
+def create_rule(data: RuleIn, principal: CurrentPrincipal, session: DbSession):
+    return _json(out.rule(alarm_rules.create(session, principal, data)), 201)
+
+
+@router.patch("/alarm-rules/{rule_id}")
+def patch_rule(rule_id: int, data: RulePatch, principal: CurrentPrincipal, session: DbSession):
+    return _json(out.rule(alarm_rules.update(session, principal, rule_id, data)))
+
+
+@router.delete("/alarm-rules/{rule_id}", status_code=204)
+def delete_rule(rule_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
+    alarm_rules.delete(session, principal, rule_id)
+    return Response(status_code=204)
+
+
+# -- alarms -----------------------------------------------------------------------------------------------
+@router.get("/alarms")
+def list_alarms(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    state: Annotated[str, Query(pattern="^(open|acknowledged|cleared|all)$")] = "open",
+    level: Annotated[str | None, Query(pattern="^(" + "|".join(LEVELS) + ")$")] = None,
+    point_id: int | None = None,
+    sensor_id: int | None = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+):
+    """Open alarms (open or acknowledged) by severity, or the history (``state=all|cleared|…``)."""
+    result = alarms.search(
+        session,
+        principal,
+        state=None if state == "all" else state,
+        level=level,
+        point_id=point_id,
+        sensor_id=sensor_id,
+        page=page,
+        size=size,
+    )
+    body = {"items": [out.alarm(a) for a in result.items], "total": result.total, "page": result.page}
+    body["counts"] = alarms.board_counts(session, principal)
+    return _json(body)
+
+
+@router.get("/alarms/{alarm_id}")
+def get_alarm(alarm_id: int, principal: CurrentPrincipal, session: DbSession):
+    alarm = alarms.get(session, principal, alarm_id)
+    return _json(out.alarm(alarm) | {"events": [out.event(e) for e in alarms.events_of(session, alarm)]})
+
+
+@router.post("/alarms/{alarm_id}/ack")
+def ack_alarm(
+    alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
+):
+    return _json(out.alarm(alarms.acknowledge(session, principal, alarm_id, data.note if data else "")))
+
+
+@router.post("/alarms/{alarm_id}/clear")
+def clear_alarm(
+    alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
+):
+    return _json(out.alarm(alarms.clear_by_hand(session, principal, alarm_id, data.note if data else "")))

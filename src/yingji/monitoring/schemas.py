@@ -1,0 +1,185 @@
+"""Input shapes of the monitoring API (validated by Pydantic)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from yingji.incidents.schemas import check_key
+from yingji.monitoring.models import ACTIONS, CONDITIONS, HAZARD_KINDS, LEVELS, METRICS, SENSOR_KINDS
+from yingji.monitoring.parse import CODE
+from yingji.org import codes
+
+
+def _pattern(values: tuple[str, ...]) -> str:
+    return "^(" + "|".join(values) + ")$"
+
+
+def _division(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return codes.normalise(value)
+    except ValueError:
+        raise ValueError("not a division code") from None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("give the time with its offset, e.g. 2026-06-03T08:30:00+08:00")
+    return value
+
+
+class PointIn(BaseModel):
+    """A hazard point (灾险点)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    kind: str = Field(pattern=_pattern(HAZARD_KINDS))
+    subtype: str | None = Field(default=None, max_length=20)
+    code: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")
+    jurisdiction_code: str | None = None
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    address: str | None = Field(default=None, max_length=200)
+    threatened_households: int = Field(default=0, ge=0, le=1_000_000)
+    threatened_people: int = Field(default=0, ge=0, le=10_000_000)
+    monitor_person_id: int | None = None
+    leader_person_id: int | None = None
+    patrol_every_days: int | None = Field(default=None, ge=1, le=365)
+    note: str | None = Field(default=None, max_length=4000)
+
+    _code = field_validator("jurisdiction_code")(_division)
+
+
+class PointPatch(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    subtype: str | None = Field(default=None, max_length=20)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    address: str | None = Field(default=None, max_length=200)
+    threatened_households: int | None = Field(default=None, ge=0, le=1_000_000)
+    threatened_people: int | None = Field(default=None, ge=0, le=10_000_000)
+    monitor_person_id: int | None = None
+    leader_person_id: int | None = None
+    patrol_every_days: int | None = Field(default=None, ge=1, le=365)
+    status: str | None = Field(default=None, pattern="^(active|closed)$")
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class PatrolIn(BaseModel):
+    """A patrol log from the phone; ``idempotency_key`` makes a resend land once."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    patrolled_at: datetime | None = None
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    condition: str = Field(default="normal", pattern=_pattern(CONDITIONS))
+    observations: str | None = Field(default=None, max_length=4000)
+    photos: list[str] = Field(default_factory=list, max_length=6)  # data: URLs (base64)
+    report_incident: bool = False  # a danger found: file an incident report at once
+    idempotency_key: str | None = None
+
+    _key = field_validator("idempotency_key")(check_key)
+    _time = field_validator("patrolled_at")(_aware)
+
+
+class DangerIn(BaseModel):
+    """ "Find a hazard → report at once": a first incident report for the point."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    description: str = Field(min_length=1, max_length=10_000)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    occurred_at: datetime | None = None
+    threatened_people: int | None = Field(default=None, ge=0, le=10_000_000)
+    reporter_phone: str | None = Field(default=None, max_length=30)
+    idempotency_key: str | None = None
+
+    _key = field_validator("idempotency_key")(check_key)
+    _time = field_validator("occurred_at")(_aware)
+
+
+class SensorIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    code: str = Field(max_length=64)
+    name: str = Field(min_length=1, max_length=120)
+    kind: str = Field(pattern=_pattern(SENSOR_KINDS))
+    hazard_point_id: int | None = None
+    target_kind: str | None = Field(default=None, pattern="^(enterprise)$")
+    target_id: int | None = None
+    jurisdiction_code: str | None = None
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    valid_min: float | None = None
+    valid_max: float | None = None
+    installed_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=4000)
+
+    _code = field_validator("jurisdiction_code")(_division)
+    _time = field_validator("installed_at")(_aware)
+
+    @field_validator("code")
+    @classmethod
+    def _sensor_code(cls, value: str) -> str:
+        if not CODE.match(value):
+            raise ValueError("1 to 64 letters, digits or ._- (it is the last level of the MQTT topic)")
+        return value
+
+
+class SensorPatch(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    valid_min: float | None = None
+    valid_max: float | None = None
+    active: bool | None = None
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class RuleIn(BaseModel):
+    """An alarm rule for a point, or for a jurisdiction's subtree."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hazard_point_id: int | None = None
+    jurisdiction_code: str | None = None
+    sensor_kind: str = Field(pattern=_pattern(SENSOR_KINDS))
+    metric: str = Field(pattern=_pattern(METRICS))
+    direction: str = Field(default="above", pattern="^(above|below)$")
+    raise_at: float
+    clear_at: float
+    level: str = Field(pattern=_pattern(LEVELS))
+    action: str = Field(default="notify", pattern=_pattern(ACTIONS))
+    enabled: bool = True
+    basis: str | None = Field(default=None, max_length=300)
+
+    _code = field_validator("jurisdiction_code")(_division)
+
+
+class RulePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    direction: str | None = Field(default=None, pattern="^(above|below)$")
+    raise_at: float | None = None
+    clear_at: float | None = None
+    level: str | None = Field(default=None, pattern=_pattern(LEVELS))
+    action: str | None = Field(default=None, pattern=_pattern(ACTIONS))
+    enabled: bool | None = None
+    basis: str | None = Field(default=None, max_length=300)
+
+
+class AlarmNoteIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    note: str = Field(default="", max_length=2000)

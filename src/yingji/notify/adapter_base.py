@@ -1,0 +1,74 @@
+"""What the external channel adapters share: a validated config with secrets, transport errors that
+the job queue retries, and one HTTP client per adapter instance.
+
+An adapter is ``Adapter(config).send(session, batch) -> receipts``: per-message outcomes come back as
+receipts (``sent``, ``delivered``, ``failed``, ``duplicate``); a failure of the transport itself (no
+connection, a timeout, a 5xx) raises :class:`ChannelUnavailable`, so the caller's job fails and is
+retried with backoff, handing the gateway the same idempotency keys again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+SECRET_MASK = "********"
+
+
+class ChannelUnavailable(RuntimeError):
+    """The channel could not be reached or answered with a server error: retry later."""
+
+
+class AdapterConfig(BaseModel):
+    """Base of every adapter's settings. Unknown keys are refused (a typo must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    timeout_s: float = 10.0
+
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def public(self) -> dict[str, Any]:
+        """The config as shown back to users: secrets replaced by a mask (or empty when unset)."""
+        out = self.model_dump(mode="json")
+        for name in self.secret_fields:
+            value = getattr(self, name)
+            out[name] = SECRET_MASK if value and value.get_secret_value() else ""
+        return out
+
+    def stored(self) -> dict[str, Any]:
+        """The config as stored in the database (secrets in clear: the column is not audited)."""
+        out = self.model_dump(mode="json")
+        for name in self.secret_fields:
+            value = getattr(self, name)
+            out[name] = value.get_secret_value() if value else ""
+        return out
+
+
+def secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value else ""
+
+
+def http_client(config: AdapterConfig) -> httpx.Client:
+    return httpx.Client(timeout=config.timeout_s, trust_env=False)
+
+
+def post_json(client: httpx.Client, url: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+    """POST JSON; transport errors and 5xx raise ChannelUnavailable, the JSON answer is returned."""
+    try:
+        response = client.post(url, json=body, headers=headers or {})
+    except httpx.HTTPError as exc:
+        raise ChannelUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise ChannelUnavailable(f"{url}: HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise ChannelRefused(f"HTTP {response.status_code}: {response.text[:160]}")
+    try:
+        return response.json()
+    except ValueError:
+        return {}
+
+
+class ChannelRefused(RuntimeError):
+    """The channel refused the request itself (4xx): retrying the same request will not help."""

@@ -1,0 +1,84 @@
+"""IP broadcast (村村响 loudspeaker) controllers over HTTP: the text is read out by the controller's
+text-to-speech, repeated, on the terminals (or zones) of the village.
+
+Request (JSON, ``Authorization: Bearer`` token)::
+
+    POST {url}  {"id": key, "terminals": [...], "text": "...", "tts": {"voice": "female",
+                 "speed": 0, "repeat": 3}, "priority": "emergency", "volume": 90}
+
+Answer ``{"code": 0, "task_id": "…"}`` when the controller has taken the broadcast; any other code
+fails that message. The key lets the controller refuse a second broadcast of the same message.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, HttpUrl, SecretStr
+from sqlalchemy.orm import Session
+
+from yingji.notify.adapter_base import (
+    AdapterConfig,
+    ChannelRefused,
+    ChannelUnavailable,
+    http_client,
+    post_json,
+    secret,
+)
+from yingji.notify.channels import Message, Receipt
+
+
+class BroadcastConfig(AdapterConfig):
+    url: HttpUrl
+    token: SecretStr | None = None
+    terminals: list[str] = Field(default_factory=list)  # empty: every terminal of the controller
+    voice: str = "female"
+    repeat: int = Field(3, ge=1, le=10)
+    volume: int = Field(90, ge=0, le=100)
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
+
+
+def tts_text(m: Message) -> str:
+    """What the loudspeaker says: the headline, then the body, without markdown marks."""
+    body = m.body.replace("#", "").replace("*", "").replace(">", "")
+    return f"{m.subject}。{body}".strip()
+
+
+class BroadcastChannel:
+    name = "broadcast"
+
+    def __init__(self, config: BroadcastConfig) -> None:
+        self.config = config
+
+    def send(self, session: Session | None, batch: list[Message]) -> list[Receipt]:
+        c = self.config
+        headers = {"Authorization": f"Bearer {secret(c.token)}"} if c.token else {}
+        receipts: list[Receipt] = []
+        with http_client(c) as client:
+            for i, m in enumerate(batch):
+                body = {
+                    "id": m.key,
+                    "terminals": list(m.data.get("terminals") or c.terminals),
+                    "text": tts_text(m),
+                    "tts": {"voice": c.voice, "speed": 0, "repeat": c.repeat},
+                    "priority": "emergency",
+                    "volume": c.volume,
+                }
+                try:
+                    reply = post_json(client, str(c.url), body, headers)
+                except ChannelRefused as exc:
+                    receipts.append(Receipt(m.key, "failed", self.name, str(exc)[:200]))
+                    continue
+                except ChannelUnavailable as exc:
+                    if i == 0:
+                        raise
+                    return receipts + [Receipt(x.key, "queued", self.name, str(exc)[:200]) for x in batch[i:]]
+                code = reply.get("code", -1) if isinstance(reply, dict) else -1
+                if code == 0:
+                    receipts.append(Receipt(m.key, "sent", self.name, str(reply.get("task_id") or "")[:200]))
+                elif reply.get("duplicate"):
+                    receipts.append(Receipt(m.key, "duplicate", self.name))
+                else:
+                    receipts.append(Receipt(m.key, "failed", self.name, f"controller code {code}"))
+        return receipts

@@ -1,0 +1,177 @@
+"""Excel import and export of residents. Every row is checked first; one bad row and nothing is
+imported (the answer lists each row's errors). Residents are keyed by village, household and name,
+so importing the same file again changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from yingji.auth.roles import Perm
+from yingji.auth.scope import Principal, in_scope, mask_phone, require
+from yingji.org import codes
+from yingji.org.exchange.common import (
+    ImportResult,
+    RowErrors,
+    column,
+    mobile_or_none,
+    place_code,
+    required_present,
+)
+from yingji.org.models import Jurisdiction
+from yingji.org.sheets import Column, read, write
+from yingji.residents.models import Resident
+
+COLUMNS = [
+    Column("name", "姓名", "Name", True, 10),
+    Column("mobile", "手机号", "Mobile", False, 14),
+    Column("jurisdiction_code", "所属区划代码", "Division code", True, 18),
+    Column("jurisdiction_name", "所属村组", "Village / group", False, 16),
+    Column("household", "户号", "Household", True, 12),
+    Column("address", "住址", "Address", False, 24),
+    Column("disabled", "残疾", "Disabled", False, 6),
+    Column("lives_alone", "独居老人", "Elderly living alone", False, 8),
+    Column("very_old", "高龄", "Very old", False, 6),
+    Column("subscribed", "接收预警", "Receives warnings", False, 8),
+    Column("note", "备注", "Note", False, 20),
+]
+FLAGS = ("disabled", "lives_alone", "very_old", "subscribed")
+YES = {"是", "y", "yes", "1", "true", "√", "✓"}
+NO = {"否", "n", "no", "0", "false", ""}
+SHEET_TITLE = "居民"
+
+
+def _flag(value: str) -> bool | None:
+    v = (value or "").strip().lower()
+    return True if v in YES else (False if v in NO else None)
+
+
+def import_residents(session: Session, principal: Principal, data: bytes) -> ImportResult:
+    """Apply a residents sheet in the caller's transaction (all rows or none)."""
+    require(principal, Perm.RESIDENTS_MANAGE)
+    rows = read(data, COLUMNS)
+    errors = RowErrors()
+    plan = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for rownum, r in rows:
+        if not required_present(errors, rownum, COLUMNS, r):
+            continue
+        code = place_code(
+            session,
+            principal,
+            errors,
+            rownum,
+            column(COLUMNS, "jurisdiction_code"),
+            r["jurisdiction_code"],
+            Perm.RESIDENTS_MANAGE,
+        )
+        if code is None:
+            continue
+        if len(code) not in (12, 15):
+            errors.add(
+                rownum,
+                column(COLUMNS, "jurisdiction_code"),
+                r["jurisdiction_code"],
+                "A village or village-group code is required.",
+            )
+            continue
+        mobile = mobile_or_none(r["mobile"])
+        if r["mobile"] and mobile is None:
+            errors.add(rownum, column(COLUMNS, "mobile"), r["mobile"], "Not a mainland mobile number.")
+            continue
+        flags = {}
+        for key in FLAGS:
+            value = _flag(r[key]) if r[key] or key != "subscribed" else True
+            if value is None:
+                errors.add(rownum, column(COLUMNS, key), r[key], "Write 是 or 否.")
+                break
+            flags[key] = value
+        if len(flags) < len(FLAGS):
+            continue
+        if len(r["name"]) > 60 or len(r["household"]) > 40:
+            errors.add(rownum, column(COLUMNS, "name"), r["name"], "Too long.")
+            continue
+        key = (code[:12], r["household"], r["name"])
+        if key in seen:
+            errors.add(
+                rownum,
+                column(COLUMNS, "name"),
+                r["name"],
+                "The same person is already on row {other}.",
+                other=seen[key],
+            )
+            continue
+        seen[key] = rownum
+        plan.append((key, code, mobile, r, flags))
+    errors.raise_if_any()
+    existing: dict[tuple[str, str, str], Resident] = {}
+    keys = [p[0] for p in plan]
+    for i in range(0, len(keys), 500):
+        for res in session.scalars(
+            select(Resident).where(
+                tuple_(Resident.village_code, Resident.household, Resident.name).in_(keys[i : i + 500])
+            )
+        ):
+            existing[(res.village_code, res.household, res.name)] = res
+    result = ImportResult()
+    for key, code, mobile, r, flags in plan:
+        values = {
+            "name": r["name"],
+            "mobile": mobile,
+            "jurisdiction_code": code,
+            "village_code": code[:12],
+            "household": r["household"],
+            "address": r["address"] or None,
+            "note": r["note"] or None,
+            **flags,
+        }
+        resident = existing.get(key)
+        if resident is None:
+            resident = Resident(**values, active=True)
+            resident.refresh_vulnerability()
+            session.add(resident)
+            result.created += 1
+            continue
+        changed = {k: v for k, v in values.items() if getattr(resident, k) != v}
+        if not resident.active:
+            changed["active"] = True
+        for k, v in changed.items():
+            setattr(resident, k, v)
+        resident.refresh_vulnerability()
+        result.updated += bool(changed)
+        result.unchanged += not changed
+    session.flush()
+    return result
+
+
+def export_residents(
+    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
+) -> bytes:
+    """The residents in scope as a sheet that imports back (phones masked for roles without them)."""
+    require(principal, Perm.RESIDENTS_MANAGE)
+    require(principal, Perm.EXPORT)
+    stmt = (
+        select(Resident, Jurisdiction.name)
+        .join(Jurisdiction, Jurisdiction.code == Resident.jurisdiction_code)
+        .where(in_scope(Resident.jurisdiction_code, principal), Resident.active)
+    )
+    if within:
+        low, high = codes.subtree_bounds(within)
+        stmt = stmt.where(Resident.jurisdiction_code >= low, Resident.jurisdiction_code < high)
+    rows = []
+    for res, place in session.execute(
+        stmt.order_by(Resident.jurisdiction_code, Resident.household, Resident.id).limit(200_000)
+    ):
+        rows.append(
+            {
+                "name": res.name,
+                "mobile": mask_phone(res.mobile, principal),
+                "jurisdiction_code": codes.division_code_12(res.jurisdiction_code),
+                "jurisdiction_name": place,
+                "household": res.household,
+                "address": res.address,
+                "note": res.note,
+                **{k: "是" if getattr(res, k) else "否" for k in FLAGS},
+            }
+        )
+    return write(SHEET_TITLE, COLUMNS, rows, locale)

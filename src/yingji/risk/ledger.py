@@ -1,0 +1,79 @@
+"""The hidden-danger ledger (隐患台账) as an Excel sheet: the rows of the ledger page's filters, with
+each step's date, in the official column order. Reporters' names and numbers are not exported."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.auth.roles import Perm
+from yingji.auth.scope import Principal, require
+from yingji.core.clock import to_local
+from yingji.org.models import Jurisdiction
+from yingji.org.sheets import Column, write
+from yingji.risk import dangers, labels, tables
+
+MAX_ROWS = 100_000
+COLUMNS = [
+    Column("number", "隐患编号", "Number", False, 16),
+    Column("place", "所在地", "Place", False, 18),
+    Column("title", "隐患内容", "Hidden danger", False, 30),
+    Column("category", "类别", "Category", False, 12),
+    Column("source", "来源", "Source", False, 10),
+    Column("grade", "等级", "Grade", False, 12),
+    Column("status", "状态", "Status", False, 12),
+    Column("found", "发现日期", "Found", False, 12),
+    Column("responsible_party", "整改责任单位", "Responsible", False, 20),
+    Column("measures", "整改措施", "Measures", False, 30),
+    Column("funds_cny", "整改资金(元)", "Funds (CNY)", False, 12),
+    Column("deadline", "整改期限", "Deadline", False, 12),
+    Column("reviewed", "复查验收日期", "Accepted", False, 12),
+    Column("closed", "销号日期", "Written off", False, 12),
+    Column("overdue", "逾期", "Overdue", False, 6),
+    Column("listed", "挂牌督办", "Listed", False, 8),
+]
+
+
+def _day(value) -> str:
+    return f"{to_local(value):%Y-%m-%d}" if value else ""
+
+
+def rows(session: Session, principal: Principal, **filters) -> list[dict]:
+    """The ledger's rows under the same filters as its page (at most 100,000)."""
+    require(principal, Perm.EXPORT)
+    items = list(session.scalars(dangers.ledger_query(session, principal, **filters).limit(MAX_ROWS)))
+    names = dict(
+        session.execute(
+            select(Jurisdiction.code, Jurisdiction.name).where(
+                Jurisdiction.code.in_({d.jurisdiction_code for d in items})
+            )
+        ).all()
+    )
+    status, grades = labels.translated(labels.DANGER_STATUS), labels.translated(labels.GRADES)
+    sources, categories = labels.translated(labels.SOURCES), tables.categories()
+    return [
+        {
+            "number": d.number,
+            "place": names.get(d.jurisdiction_code, d.jurisdiction_code),
+            "title": d.title,
+            "category": categories.get(d.category, d.category),
+            "source": sources.get(d.source, d.source),
+            "grade": grades.get(d.grade, ""),
+            "status": status.get(d.status, d.status),
+            "found": _day(d.found_at),
+            "responsible_party": d.responsible_party,
+            "measures": d.measures,
+            "funds_cny": d.funds_cny,
+            "deadline": d.deadline.isoformat() if d.deadline else "",
+            "reviewed": _day(d.accepted_at),
+            "closed": _day(d.closed_at),
+            "overdue": "是" if dangers.is_overdue(d) or d.overdue_at else "",
+            "listed": "是" if d.listed else "",
+        }
+        for d in items
+    ]
+
+
+def workbook(session: Session, principal: Principal, locale: str, **filters) -> bytes:
+    """The ledger under ``filters`` as .xlsx."""
+    return write("隐患台账", COLUMNS, rows(session, principal, **filters), locale)

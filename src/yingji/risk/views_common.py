@@ -1,0 +1,76 @@
+"""What the dual-prevention pages share: form reading, error messages for the form, the labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from yingji.core.errors import NotFound, YingjiError
+from yingji.core.i18n import gettext
+from yingji.org import codes
+from yingji.risk import labels
+from yingji.web.templating import render
+
+
+def code_or_404(value: str | None) -> str | None:
+    """A division code from the address, or 404."""
+    try:
+        return codes.normalise(value) if value else None
+    except ValueError:
+        raise NotFound() from None
+
+
+def form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
+    """Field → message, for the form to show next to each field ("_" for the form as a whole)."""
+    if isinstance(exc, ValidationError):
+        out = {}
+        for e in exc.errors():
+            loc = [str(x) for x in e["loc"]]
+            field = (
+                loc[-1] if loc[:1] == ["plan"] else (loc[0] if loc else "_")
+            )  # plan fields sit flat in the form
+            out[field] = gettext("This value is not valid.")
+        return out
+    if exc.details:
+        return {
+            d.get("field", "_") or "_": gettext(d["message"], **(d.get("params") or {}))
+            for d in exc.details
+            if d.get("message")
+        }
+    return {"_": gettext(exc.message, **exc.params)}
+
+
+def refuse_or_errors(exc: Exception) -> dict[str, str]:
+    """Errors a form can show; 403 and 404 are raised to the error page instead."""
+    if isinstance(exc, YingjiError) and exc.status_code in (403, 404):
+        raise exc
+    return form_errors(exc)  # type: ignore[arg-type]
+
+
+async def form_dict(request: Request) -> dict[str, Any]:
+    """The posted form as {name: value} (lists for repeated names)."""
+    form = await request.form()
+    out: dict[str, Any] = {}
+    for key in form:
+        values = form.getlist(key)
+        texts = [v.strip() if isinstance(v, str) else v for v in values]
+        out[key] = texts if len(texts) > 1 else texts[0]
+    return out
+
+
+def pick(form: dict, names: tuple[str, ...]) -> dict[str, Any]:
+    """Non-empty fields of ``names`` (empty text is "not given")."""
+    return {k: form[k] for k in names if k in form and form[k] not in ("", None)}
+
+
+def in_savepoint(session, fn, *args, **kwargs):
+    """Run a service in a savepoint, so a refused form leaves the request's transaction clean."""
+    with session.begin_nested():
+        return fn(*args, **kwargs)
+
+
+def page(request: Request, template: str, ctx: dict | None = None, status_code: int = 200):
+    """Render a risk page with the label tables in ``L``."""
+    return render(request, template, {"L": labels.template_globals()} | (ctx or {}), status_code=status_code)

@@ -1,0 +1,54 @@
+"""Input and output shapes of the rules API (overrides; grade and deadline bodies are parsed by
+``yingji.rules.interface`` so that the API and the CLI answer alike)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from yingji.org import codes
+from yingji.rules.tables import TABLE_NAMES
+
+
+class OverrideIn(BaseModel):
+    """A new per-jurisdiction override (a partial rule table)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    jurisdiction_code: str
+    table_name: str
+    version: str = Field(min_length=1, max_length=40)
+    valid_from: AwareDatetime | None = None
+    data: dict[str, Any]
+    source: str = Field(min_length=1, max_length=2000)
+    note: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("jurisdiction_code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        try:
+            return codes.normalise(value)
+        except ValueError:
+            raise ValueError("not a division code") from None
+
+    @field_validator("table_name")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        if value not in TABLE_NAMES:
+            raise ValueError(f"not a rule table: use one of {', '.join(TABLE_NAMES)}")
+        return value
+
+
+class OverrideOut(BaseModel):
+    id: int
+    jurisdiction_code: str
+    table_name: str
+    version: str
+    valid_from: datetime
+    data: dict[str, Any]
+    source: str
+    note: str | None
+    created_by: str
+    created_at: datetime

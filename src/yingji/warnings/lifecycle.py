@@ -1,0 +1,325 @@
+"""The warning lifecycle: one explicit transition table, the approval rule, the 第六十四条 check at
+publish, updates and lifts that reference the first issue, and expiry by a job at ``expires``.
+
+draft → submitted → approved → published → updated (a newer issue replaced it) / lifted (解除) /
+expired. Red and orange must be approved by a holder of ``warning.approve`` other than the author;
+blue and yellow may go from draft (or submitted) straight to published (``warning_levels.json``).
+Lifting needs no approval: 第七十条 says a warning is lifted at once when the danger has passed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.auth.roles import Perm
+from yingji.auth.scope import Principal, writable
+from yingji.core import clock
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
+from yingji.core.i18n import N_
+from yingji.jobs import queue
+from yingji.warnings import capmodel, hooks, profile, values, versions
+from yingji.warnings.compose import lock
+from yingji.warnings.models import Warning
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),  # 草稿
+    "submitted": N_("Submitted"),  # 待审批
+    "approved": N_("Approved"),  # 已审批
+    "published": N_("Published"),  # 已发布
+    "updated": N_("Superseded"),  # 已更新
+    "lifted": N_("Lifted"),  # 已解除
+    "expired": N_("Expired"),  # 已过期
+}
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"submitted", "published"}),  # published: only levels without approval
+    "submitted": frozenset({"approved", "draft", "published"}),  # draft: rejected or withdrawn
+    "approved": frozenset({"published", "draft"}),
+    "published": frozenset({"updated", "lifted", "expired"}),
+    "updated": frozenset(),
+    "lifted": frozenset(),
+    "expired": frozenset(),
+}
+
+# 突发事件应对法 第六十四条第二款: what a warning must state, in the law's order.
+ARTICLE_64 = {
+    "category": N_("warning category (event type)"),  # 预警类别
+    "level": N_("level"),  # 级别
+    "start_time": N_("start time"),  # 起始时间
+    "area": N_("possible area of impact"),  # 可能影响的范围
+    "matters": N_("matters to heed"),  # 警示事项
+    "measures": N_("measures to take"),  # 应当采取的措施
+    "issuer": N_("issuing body"),  # 发布单位
+    "issue_time": N_("issue time"),  # 发布时间
+}
+
+
+class ContentMissing(ValidationFailed):
+    code = "warning_incomplete"
+    message = "The warning cannot be published; 突发事件应对法 第六十四条 requires: {missing}."
+
+
+def check_move(current: str, target: str) -> None:
+    if target not in TRANSITIONS.get(current, frozenset()):
+        raise Conflict("A warning cannot go from {current} to {target}.", current=current, target=target)
+
+
+def missing_contents(warning: Warning, *, issue_time_set: bool = True) -> list[str]:
+    """The 第六十四条 items the warning lacks (keys of :data:`ARTICLE_64`), in the law's order."""
+    info = warning.primary_info
+    missing = []
+    if not (warning.event or "").strip() or not (info and info.categories):
+        missing.append("category")
+    if warning.level not in values.LEVELS:
+        missing.append("level")
+    if warning.effective is None and warning.onset is None:
+        missing.append("start_time")
+    areas = warning.all_areas()
+    if not any((a.polygons or a.circles or a.geocodes) for a in areas):
+        missing.append("area")
+    if not (warning.description or "").strip():
+        missing.append("matters")
+    if not (warning.instruction or "").strip():
+        missing.append("measures")
+    if not (warning.sender_name or "").strip():
+        missing.append("issuer")
+    if not issue_time_set and warning.sent is None:
+        missing.append("issue_time")
+    return missing
+
+
+def refuse_if_incomplete(warning: Warning) -> None:
+    from yingji.core.i18n import translate
+
+    missing = missing_contents(warning)
+    if missing:
+        raise ContentMissing(
+            missing="、".join(translate(ARTICLE_64[m], "zh_CN") for m in missing)
+            + " / "
+            + ", ".join(translate(ARTICLE_64[m], "en") for m in missing),
+            details=[{"field": m, "message": ARTICLE_64[m]} for m in missing],
+        )
+
+
+def _move(
+    session: Session, principal: Principal | None, warning: Warning, target: str, action: str, note=None
+) -> None:
+    check_move(warning.status, target)
+    warning.status = target
+    versions.record(session, warning, action, principal, note)
+
+
+def submit(session: Session, principal: Principal, warning_id: int) -> Warning:
+    """Send a draft for approval."""
+    warning = lock(session, principal, warning_id)
+    writable(principal, warning.jurisdiction_code, Perm.WARNING_DRAFT)
+    warning.submitted_at = clock.now()
+    _move(session, principal, warning, "submitted", "submitted")
+    return warning
+
+
+def approve(session: Session, principal: Principal, warning_id: int, note: str = "") -> Warning:
+    """A leader approves a submitted warning; for red and orange not the author."""
+    warning = lock(session, principal, warning_id)
+    writable(principal, warning.jurisdiction_code, Perm.WARNING_APPROVE)
+    own = warning.author_user_id is not None and principal.user_id == warning.author_user_id
+    if own and values.approver_must_differ() and values.requires_approval(warning.level):
+        raise Forbidden("The author cannot approve their own red or orange warning.")
+    check_move(warning.status, "approved")
+    warning.approved_by_user_id = principal.user_id
+    warning.approved_at = clock.now()
+    warning.review_note = note or None
+    _move(session, principal, warning, "approved", "approved", note or None)
+    return warning
+
+
+def reject(session: Session, principal: Principal, warning_id: int, note: str = "") -> Warning:
+    """Send a submitted (or approved, not yet published) warning back to its author as a draft."""
+    warning = lock(session, principal, warning_id)
+    writable(principal, warning.jurisdiction_code, Perm.WARNING_APPROVE)
+    warning.approved_by_user_id = None
+    warning.approved_at = None
+    warning.review_note = note or None
+    _move(session, principal, warning, "draft", "rejected", note or None)
+    return warning
+
+
+def _new_identifier(session: Session, warning: Warning) -> str:
+    n = 0
+    while True:
+        candidate = profile.identifier(warning.sender_code or "0" * 14, warning.sent, n)
+        taken = session.scalar(
+            select(Warning.id).where(Warning.sender == warning.sender, Warning.identifier == candidate)
+        )
+        if taken is None:
+            return candidate
+        n += 1
+
+
+def reference_of(warning: Warning) -> str:
+    """``sender,identifier,sent`` of a sent message (CAP references)."""
+    from yingji.warnings.capwrite import cap_time
+
+    return f"{warning.sender},{warning.identifier},{cap_time(warning.sent)}"
+
+
+def _stamp(session: Session, principal: Principal, warning: Warning) -> None:
+    """Set what sending fixes: sent, identifier, profile headline, references."""
+    warning.sent = clock.now()
+    warning.identifier = _new_identifier(session, warning)
+    for info in warning.infos:
+        if not info.headline and (info.language or "").startswith("zh"):
+            info.headline = profile.headline(
+                warning.msg_type, warning.sender_name or "", warning.event or "", warning.level
+            )
+        if info.effective is None:
+            info.effective = warning.sent
+    capmodel.sync_summary(warning)
+    warning.published_at = warning.sent
+    warning.published_by_user_id = principal.user_id
+
+
+def _schedule_expiry(session: Session, warning: Warning) -> None:
+    if warning.expires is not None:
+        queue.enqueue(
+            session,
+            "warnings.expire",
+            {"warning_id": warning.id},
+            due_at=warning.expires,
+            dedupe_key=f"warnings.expire:{warning.id}:{warning.expires.isoformat()}",
+        )
+
+
+def publish(session: Session, principal: Principal, warning_id: int) -> Warning:
+    """Publish: approval where the level needs it, the 第六十四条 check, then identifier, sent,
+    references (updates), the expiry timer and the ``published``/``updated`` hook."""
+    warning = lock(session, principal, warning_id)
+    writable(principal, warning.jurisdiction_code, Perm.WARNING_PUBLISH)
+    check_move(warning.status, "published")
+    if values.requires_approval(warning.level) and warning.status != "approved":
+        raise Conflict(
+            "A {level} warning must be approved before it is published.", level=warning.level or ""
+        )
+    if warning.expires is not None and warning.expires <= clock.now():
+        raise ValidationFailed(details=[{"field": "expires", "message": "The warning has already expired."}])
+    refuse_if_incomplete(warning)
+    previous = None
+    if warning.previous_id is not None:
+        previous = lock(session, principal, warning.previous_id)
+        if previous.status != "published":
+            raise Conflict("The warning this update replaces is no longer current.")
+    _stamp(session, principal, warning)
+    event = "published"
+    if previous is not None:
+        root = session.get(Warning, warning.root_id) or previous
+        chain = [reference_of(root)] + ([reference_of(previous)] if previous.id != root.id else [])
+        warning.references = chain
+        previous.ended_at = warning.sent
+        _move(session, principal, previous, "updated", "superseded", warning.identifier)
+        event = "updated"
+    _move(session, principal, warning, "published", "published")
+    _schedule_expiry(session, warning)
+    if warning.relay:
+        hooks.emit(session, warning, event)
+    return warning
+
+
+def _copy_as(session: Session, principal: Principal, current: Warning, msg_type: str) -> Warning:
+    root_id = current.root_id or current.id
+    copy = Warning(
+        status="draft",
+        origin="local",
+        msg_type=msg_type,
+        root_id=root_id,
+        previous_id=current.id,
+        author_user_id=principal.user_id,
+        jurisdiction_code=current.jurisdiction_code,
+        level=current.level,
+        category=current.category,
+        event_type=current.event_type,
+        template_key=current.template_key,
+        locked_fields=current.locked_fields,
+        sender=current.sender,
+        sender_code=current.sender_code,
+        cap_status=current.cap_status,
+        scope=current.scope,
+        codes=list(current.codes or []),
+        relay=current.relay,
+        revision=1,
+    )
+    infos = [capmodel.info_dict(i) for i in current.infos]
+    for info in infos:
+        info["headline"] = None if (info.get("language") or "").startswith("zh") else info.get("headline")
+        info["effective"] = None
+    capmodel.set_infos(copy, infos)
+    capmodel.sync_summary(copy)
+    session.add(copy)
+    return copy
+
+
+def current_issue(session: Session, principal: Principal, warning_id: int) -> Warning:
+    """The published issue of the chain that ``warning_id`` belongs to (locked)."""
+    warning = lock(session, principal, warning_id)
+    root_id = warning.root_id or warning.id
+    current = session.scalar(
+        select(Warning.id).where(
+            (Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == "published"
+        )
+    )
+    if current is None:
+        raise Conflict("This warning is not in force.")
+    return lock(session, principal, current)
+
+
+def start_update(session: Session, principal: Principal, warning_id: int) -> Warning:
+    """A draft Update of the warning in force; it goes through approval and publish like any draft."""
+    current = current_issue(session, principal, warning_id)
+    writable(principal, current.jurisdiction_code, Perm.WARNING_DRAFT)
+    update = _copy_as(session, principal, current, "Update")
+    versions.record(session, update, "created", principal, f"update of {current.identifier}")
+    return update
+
+
+def lift(session: Session, principal: Principal, warning_id: int, reason: str) -> Warning:
+    """解除: a Cancel message referencing the first issue; the chain is lifted at once. The Cancel
+    row is born ``lifted`` (it is the lift itself, sent as it is created)."""
+    current = current_issue(session, principal, warning_id)
+    writable(principal, current.jurisdiction_code, Perm.WARNING_PUBLISH)
+    cancel = _copy_as(session, principal, current, "Cancel")
+    cancel.note = reason
+    for info in cancel.infos:
+        if (info.language or "").startswith("zh"):
+            info.description = reason
+            info.instruction = "预警解除，请恢复正常生产生活秩序，仍需注意安全。"
+        info.response_types = ["AllClear"]
+        info.expires = None
+    session.flush()
+    _stamp(session, principal, cancel)
+    root = session.get(Warning, cancel.root_id) or current
+    cancel.references = [reference_of(root)] + ([reference_of(current)] if current.id != root.id else [])
+    cancel.status = "lifted"
+    cancel.ended_at = cancel.sent
+    versions.record(session, cancel, "lifted", principal, reason)
+    current.ended_at = cancel.sent
+    _move(session, principal, current, "lifted", "lifted", reason)
+    if current.relay:
+        hooks.emit(session, cancel, "lifted")
+    return cancel
+
+
+def expire(session: Session, warning_id: int) -> Warning | None:
+    """The expiry job: a published warning past ``expires`` becomes expired (else nothing)."""
+    warning = session.scalar(select(Warning).where(Warning.id == warning_id).with_for_update())
+    now = clock.now()
+    if warning is None or warning.status != "published" or warning.expires is None or warning.expires > now:
+        return None
+    warning.ended_at = now
+    _move(session, None, warning, "expired", "expired")
+    if warning.relay:
+        hooks.emit(session, warning, "expired")
+    return warning
+
+
+def can_publish_directly(warning: Warning) -> bool:
+    return not values.requires_approval(warning.level)
