@@ -40,5 +40,10 @@ def test_ruff_format():
 
 
 def test_modules_stay_small():
-    big = [(p, n) for p in (ROOT / "src").rglob("*.py") if (n := len(p.read_text().splitlines())) > 500]
+    """Migration revisions are generated schema code (one per domain, see docs/ARCHITECTURE.md)."""
+    big = [
+        (p, n)
+        for p in (ROOT / "src").rglob("*.py")
+        if "migrations" not in p.parts and (n := len(p.read_text().splitlines())) > 500
+    ]
     assert big == [], f"split these by meaning: {big}"

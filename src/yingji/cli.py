@@ -116,7 +116,7 @@ def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> 
     "--residents",
     type=int,
     default=None,
-    help="Residents in the registry (default about 20 per village group; e.g. 1000000 for scale work).",
+    help="Residents in the registry (default about 6 per village group; e.g. 1000000 for scale work).",
 )
 def demo(province: bool, seed: int, reset: bool, counties: tuple[str, ...], residents: int | None) -> None:
     """Build the demo city (Tongren, seed 003 scale) and print the demo logins."""

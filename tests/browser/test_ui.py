@@ -76,7 +76,7 @@ def test_zooming_into_a_detailed_county_loads_its_towns(page, login, js_errors):
     login("duty")
     page.goto("/map")
     _wait_for_map(page)
-    page.evaluate("() => window.yingjiMap.setView([27.70, 109.18], 10, { animate: false })")
+    page.evaluate("() => { window.yingjiMap.setView([27.70, 109.18], 10, { animate: false }); }")
     page.wait_for_function("() => Number(document.getElementById('map').dataset.loadedTown || 0) > 0")
     assert page.evaluate("() => window.yingjiMap.getZoom()") >= 10
     towns = page.evaluate(FEATURES_ON_MAP, "town")
@@ -206,9 +206,9 @@ def test_a_late_town_answer_after_zooming_out_is_dropped(page, login):
     page.goto("/map")
     _wait_for_map(page)
     held = _hold_town_answers(page, 1)
-    page.evaluate("() => window.yingjiMap.setView([27.70, 109.18], 10, { animate: false })")
+    page.evaluate("() => { window.yingjiMap.setView([27.70, 109.18], 10, { animate: false }); }")
     _wait_until(page, lambda: held, "the town request")
-    page.evaluate("() => window.yingjiMap.setView([27.70, 109.18], 7, { animate: false })")
+    page.evaluate("() => { window.yingjiMap.setView([27.70, 109.18], 7, { animate: false }); }")
     with page.expect_response(TOWN_FEATURES):
         held[0].continue_()
     page.wait_for_timeout(300)
@@ -225,10 +225,10 @@ def test_an_older_town_answer_does_not_replace_a_newer_one(page, login):
     _wait_for_map(page)
     held = _hold_town_answers(page, 1)
     # Over 碧江区 (towns in detail), then far to the west (no detailed county there).
-    page.evaluate("() => window.yingjiMap.setView([27.70, 109.18], 10, { animate: false })")
+    page.evaluate("() => { window.yingjiMap.setView([27.70, 109.18], 10, { animate: false }); }")
     _wait_until(page, lambda: held, "the first town request")
     with page.expect_response(TOWN_FEATURES) as newer:
-        page.evaluate("() => window.yingjiMap.setView([27.95, 107.7], 10, { animate: false })")
+        page.evaluate("() => { window.yingjiMap.setView([27.95, 107.7], 10, { animate: false }); }")
     assert newer.value.json()["features"] == []
     with page.expect_response(TOWN_FEATURES) as older:
         held[0].continue_()

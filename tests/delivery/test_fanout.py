@@ -63,7 +63,9 @@ def test_publish_reaches_staff_cadres_inbox_and_residents_once(city, sms):
     marker = dispatch.headline
     counts = sms.gateway.per_recipient(marker)
     assert set(counts.values()) == {1}
-    assert sum(counts.values()) == len(people_sms) + len(resident_sms)
+    # Every SMS delivery of the dispatch (staff, cadres, residents, and team leaders or hazard monitors
+    # that other tests placed in the area) reached the gateway exactly once.
+    assert sum(counts.values()) == len(deliveries(city.db, dispatch.id, channel="sms"))
     with city.db.reading() as session:
         staff_phone = session.get(Person, next(iter(staff))).mobile
     texts = {m["to"]: m["content"] for m in sms.gateway.data.sms if marker in m["content"]}
@@ -124,7 +126,8 @@ def test_rescue_team_leaders_in_the_area_are_told(city):
         )
     dispatch = emit(city.db, make_warning(city.db, city.county_a, area_codes=[city.village_a]))
     leaders = [d for d in deliveries(city.db, dispatch.id, channel="sms") if d.role == "team_leader"]
-    assert [d.address for d in leaders if d.recipient_kind == "member"] == [phone]
+    # Other teams may be based in the same village (the demo, other tests): ours is told, once.
+    assert [d.address for d in leaders if d.recipient_kind == "member"].count(phone) == 1
 
 
 def test_hazard_point_monitors_in_the_cells_are_told(city):

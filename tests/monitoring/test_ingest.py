@@ -133,14 +133,21 @@ def test_readings_come_back_as_a_chart_series(city, api):
 
 
 def test_a_gas_sensor_watches_an_enterprise_of_the_risk_register(city, api):
-    from yingji.risk import enterprises
+    import random
+
+    from yingji.risk import creditcode, enterprises
     from yingji.risk.schemas import EnterpriseIn
 
     db = city.db
     principal = principal_of(db, "county")
+    org = "".join(random.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
     with db.writing(principal.as_actor()) as session:
         data = EnterpriseIn(
-            name=f"测试化工{uid()}", industry="coal_mine", scale="small", jurisdiction_code=city.town_a
+            name=f"测试煤矿{uid()}",
+            credit_code=creditcode.make("9", "1", "520602", org),
+            industry="coal_mine",
+            scale="small",
+            jurisdiction_code=city.town_a,
         )
         enterprise = enterprises.create(session, principal, data)
     code = f"GAS-{uid()}"

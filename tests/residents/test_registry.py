@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import unique_mobile
 from tests.factories import xlsx
+from yingji.residents.demo import DEFAULT_PER_GROUP
 from yingji.residents.models import Resident
 
 HEADER = ["姓名", "手机号", "所属区划代码", "户号", "残疾", "独居老人", "高龄", "接收预警", "备注"]
@@ -108,7 +109,7 @@ def test_demo_fills_every_group(city):
         groups = session.scalar(select(func.count(func.distinct(Resident.jurisdiction_code))))
         total = session.scalar(select(func.count()).select_from(Resident))
         vulnerable = session.scalar(select(func.count()).where(Resident.vulnerability > 0))
-    assert groups > 1000 and total >= 20 * groups - 10
+    assert groups > 1000 and total >= DEFAULT_PER_GROUP * groups - 10
     assert 0.03 * total < vulnerable < 0.2 * total
 
 

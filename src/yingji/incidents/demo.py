@@ -156,9 +156,7 @@ def _one(
             "reporter_name": "村信息员",
             "closed_at": received + timedelta(days=rng.randint(2, 15)) if closed else None,
             "final_report_at": received + timedelta(days=1) if closed else None,
-            "supplementary_until": rules.supplementary_deadline(category, occurred)
-            if closed
-            else None,
+            "supplementary_until": rules.supplementary_deadline(category, occurred) if closed else None,
             "created_at": received,
             "updated_at": received,
             **figures,

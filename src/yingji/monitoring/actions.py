@@ -26,6 +26,7 @@ log = logging.getLogger("yingji.monitoring")
 
 
 def zh(message: str, **params) -> str:
+    """A message in Chinese (notifications are stored ready to show)."""
     return translate(message, "zh_CN", **params)
 
 

@@ -22,6 +22,7 @@ _books: dict[str, tuple[tuple, list[Rule]]] = {}
 
 
 def as_rule(row: AlarmRule) -> Rule:
+    """An enabled rule row as the rule book evaluates it."""
     return Rule(
         key=f"rule:{row.id}",
         rule_id=row.id,
@@ -71,6 +72,7 @@ def _check(data: RuleIn | RulePatch, kind: str | None, metric: str | None) -> No
 
 
 def search(session: Session, principal: Principal, *, point_id: int | None = None) -> list[AlarmRule]:
+    """Rules of places and points in scope (optionally of one point)."""
     stmt = select(AlarmRule).where(in_scope(AlarmRule.jurisdiction_code, principal))
     if point_id is not None:
         stmt = stmt.where(AlarmRule.hazard_point_id == point_id)
@@ -85,6 +87,7 @@ def effective_for(session: Session, principal: Principal, point: HazardPoint, ki
 
 
 def defaults() -> list[Rule]:
+    """The packaged default rules."""
     return default_rules()
 
 
@@ -108,10 +111,12 @@ def create(session: Session, principal: Principal, data: RuleIn) -> AlarmRule:
 
 
 def get(session: Session, principal: Principal, rule_id: int) -> AlarmRule:
+    """One rule in scope (404 outside)."""
     return visible(principal, session.get(AlarmRule, rule_id))
 
 
 def update(session: Session, principal: Principal, rule_id: int, patch: RulePatch) -> AlarmRule:
+    """Change a rule's levels, colour, action or state (403 outside, needs monitoring.manage)."""
     rule = session.get(AlarmRule, rule_id, with_for_update=True)
     if rule is None:
         raise NotFound()
@@ -127,6 +132,7 @@ def update(session: Session, principal: Principal, rule_id: int, patch: RulePatc
 
 
 def delete(session: Session, principal: Principal, rule_id: int) -> None:
+    """Remove a rule: the defaults or the place's rules apply again."""
     rule = session.get(AlarmRule, rule_id)
     if rule is None:
         raise NotFound()

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import BigInteger, any_, bindparam, case, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -36,9 +37,13 @@ def open_for(session: Session, sensor_ids: list[int]) -> dict[tuple[int, str], t
     """Open alarms of these sensors: (sensor id, rule key) → (alarm id, peak)."""
     if not sensor_ids:
         return {}
+    if session.get_bind().dialect.name == "postgresql":  # one array parameter, not thousands
+        among = Alarm.sensor_id == any_(bindparam("ids", sensor_ids, type_=ARRAY(BigInteger)))
+    else:
+        among = Alarm.sensor_id.in_(sensor_ids)
     rows = session.execute(
         select(Alarm.sensor_id, Alarm.rule_key, Alarm.id, Alarm.peak_value).where(
-            Alarm.state.in_(OPEN_STATES), Alarm.sensor_id.in_(sensor_ids)
+            Alarm.state.in_(OPEN_STATES), among
         )
     ).all()
     return {(s, k): (i, p) for s, k, i, p in rows}
@@ -47,6 +52,7 @@ def open_for(session: Session, sensor_ids: list[int]) -> dict[tuple[int, str], t
 def event(
     session: Session, alarm: Alarm, kind: str, *, user_id=None, value=None, note=None, data=None
 ) -> None:
+    """Append a history event to an alarm."""
     session.add(
         AlarmEvent(
             alarm_id=alarm.id,
@@ -135,6 +141,7 @@ def clear_auto(session: Session, alarm_id: int, value: float) -> bool:
 
 # -- people ------------------------------------------------------------------------------------------
 def get(session: Session, principal: Principal, alarm_id: int) -> Alarm:
+    """One alarm in scope (404 outside)."""
     return visible(principal, session.get(Alarm, alarm_id))
 
 
@@ -235,6 +242,7 @@ def by_town(session: Session, principal: Principal) -> list[tuple[str, str, int,
 
 
 def events_of(session: Session, alarm: Alarm) -> list[AlarmEvent]:
+    """The history of an alarm, oldest first."""
     return list(
         session.scalars(select(AlarmEvent).where(AlarmEvent.alarm_id == alarm.id).order_by(AlarmEvent.id))
     )

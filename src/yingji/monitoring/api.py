@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
@@ -26,6 +27,7 @@ SensorKind = Annotated[str | None, Query(pattern="^(" + "|".join(SENSOR_KINDS) +
 
 
 def within_code(value: str | None) -> str | None:
+    """A division code from a query parameter (422 when it is none)."""
     if not value:
         return None
     try:
@@ -35,6 +37,7 @@ def within_code(value: str | None) -> str | None:
 
 
 def page_of(page, convert) -> dict:
+    """A page of records as JSON."""
     return {
         "items": [convert(x) for x in page.items],
         "total": page.total,
@@ -44,8 +47,6 @@ def page_of(page, convert) -> dict:
 
 
 def _json(data, status_code: int = 200) -> JSONResponse:
-    from fastapi.encoders import jsonable_encoder
-
     return JSONResponse(jsonable_encoder(data), status_code=status_code)
 
 
@@ -73,6 +74,7 @@ def list_points(
     page: PageNo = 1,
     size: PageSize = 50,
 ):
+    """Hazard points in scope, by kind, place, overdue patrol or mine."""
     result = points.search(
         session,
         principal,
@@ -89,11 +91,13 @@ def list_points(
 
 @router.post("/hazard-points", status_code=201)
 def create_point(data: PointIn, principal: CurrentPrincipal, session: DbSession):
+    """Register a hazard point (its coordinates decide its place and grid cell)."""
     return _json(out.point(points.create(session, principal, data)), 201)
 
 
 @router.get("/hazard-points/{point_id}")
 def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession):
+    """A hazard point with its people and sensors."""
     point = points.get(session, principal, point_id)
     found = points.sensors_of(session, point)
     states = sensors.states(session, [s.id for s in found])
@@ -104,11 +108,13 @@ def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession):
 
 @router.patch("/hazard-points/{point_id}")
 def patch_point(point_id: int, data: PointPatch, principal: CurrentPrincipal, session: DbSession):
+    """Change a hazard point."""
     return _json(out.point(points.update(session, principal, point_id, data)))
 
 
 @router.get("/hazard-points/{point_id}/patrols")
 def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession, page: PageNo = 1):
+    """Patrol logs of a point, newest first."""
     points.get(session, principal, point_id)
     result = patrols.logs_of(session, principal, point_id, page=page)
     photos = patrols.photos_of(session, [log.id for log in result.items])
@@ -143,6 +149,7 @@ def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, se
 
 @router.get("/patrol-photos/{photo_id}")
 def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """A patrol photo (for users who can see the point)."""
     row, path = patrols.photo(
         session, principal, photo_id, incident_photos.upload_dir_of(request.app.state.settings)
     )
@@ -163,6 +170,7 @@ def list_sensors(
     page: PageNo = 1,
     size: PageSize = 50,
 ):
+    """Sensors in scope with their latest reading."""
     result = sensors.search(
         session,
         principal,
@@ -179,17 +187,20 @@ def list_sensors(
 
 @router.post("/sensors", status_code=201)
 def create_sensor(data: SensorIn, principal: CurrentPrincipal, session: DbSession):
+    """Register a sensor at a point, an enterprise or a place."""
     return _json(out.sensor(sensors.create(session, principal, data)), 201)
 
 
 @router.get("/sensors/{sensor_id}")
 def get_sensor(sensor_id: int, principal: CurrentPrincipal, session: DbSession):
+    """A sensor with its latest reading."""
     sensor = sensors.get(session, principal, sensor_id)
     return _json(out.sensor(sensor, sensors.states(session, [sensor.id]).get(sensor.id)))
 
 
 @router.patch("/sensors/{sensor_id}")
 def patch_sensor(sensor_id: int, data: SensorPatch, principal: CurrentPrincipal, session: DbSession):
+    """Change a sensor (name, position, plausible range, on or off)."""
     return _json(out.sensor(sensors.update(session, principal, sensor_id, data)))
 
 

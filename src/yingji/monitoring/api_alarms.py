@@ -83,6 +83,7 @@ def list_rules(principal: CurrentPrincipal, session: DbSession, point_id: int | 
 
 @router.get("/alarm-rules/defaults")
 def default_rules(principal: CurrentPrincipal) -> list[dict]:
+    """The packaged default rules with their sources."""
     return [out.rule_book_entry(r) for r in alarm_rules.defaults()]
 
 
@@ -95,16 +96,19 @@ def effective_rules(point_id: int, principal: CurrentPrincipal, session: DbSessi
 
 @router.post("/alarm-rules", status_code=201)
 def create_rule(data: RuleIn, principal: CurrentPrincipal, session: DbSession):
+    """A rule for a point or a place's subtree."""
     return _json(out.rule(alarm_rules.create(session, principal, data)), 201)
 
 
 @router.patch("/alarm-rules/{rule_id}")
 def patch_rule(rule_id: int, data: RulePatch, principal: CurrentPrincipal, session: DbSession):
+    """Change a rule."""
     return _json(out.rule(alarm_rules.update(session, principal, rule_id, data)))
 
 
 @router.delete("/alarm-rules/{rule_id}", status_code=204)
 def delete_rule(rule_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
+    """Remove a rule."""
     alarm_rules.delete(session, principal, rule_id)
     return Response(status_code=204)
 
@@ -139,6 +143,7 @@ def list_alarms(
 
 @router.get("/alarms/{alarm_id}")
 def get_alarm(alarm_id: int, principal: CurrentPrincipal, session: DbSession):
+    """An alarm with its history."""
     alarm = alarms.get(session, principal, alarm_id)
     return _json(out.alarm(alarm) | {"events": [out.event(e) for e in alarms.events_of(session, alarm)]})
 
@@ -147,6 +152,7 @@ def get_alarm(alarm_id: int, principal: CurrentPrincipal, session: DbSession):
 def ack_alarm(
     alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
 ):
+    """Acknowledge an alarm (alarm.ack, in one's area)."""
     return _json(out.alarm(alarms.acknowledge(session, principal, alarm_id, data.note if data else "")))
 
 
@@ -154,4 +160,5 @@ def ack_alarm(
 def clear_alarm(
     alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
 ):
+    """Clear an alarm by hand, with the reason."""
     return _json(out.alarm(alarms.clear_by_hand(session, principal, alarm_id, data.note if data else "")))

@@ -27,6 +27,7 @@ def hazard_kinds() -> list[dict]:
 
 @cache
 def hazard_kind(code: str) -> dict | None:
+    """One hazard-point kind by code, or None."""
     return next((k for k in hazard_kinds() if k["code"] == code), None)
 
 
@@ -37,6 +38,7 @@ def sensor_kinds() -> list[dict]:
 
 @cache
 def sensor_kind(code: str) -> dict | None:
+    """One sensor kind by code, or None."""
     return next((k for k in sensor_kinds() if k["code"] == code), None)
 
 
@@ -96,8 +98,10 @@ def next_patrol_due(kind: str, last: datetime, override: int | None = None) -> d
 
 
 def seasons() -> dict:
+    """The seasons (汛期, 森林防火期 …) and their date ranges."""
     return _patrol()["seasons"]
 
 
 def gps_warn_distance_m() -> float:
+    """How far from the point a patrol's GPS fix is shown as a warning."""
     return float(_patrol()["gps_warn_distance_m"])

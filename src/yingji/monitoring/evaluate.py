@@ -35,6 +35,7 @@ class Rule:
 
 
 def default_rules() -> list[Rule]:
+    """The packaged default rules as rule-book entries."""
     return [
         Rule(
             f"default:{r['key']}",

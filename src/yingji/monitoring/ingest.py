@@ -45,6 +45,7 @@ class IngestResult:
     alarms_cleared: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
+        """The answer of the HTTP endpoint and the CLI."""
         return {
             "accepted": self.accepted,
             "rejected": sum(self.rejected.values()),
@@ -54,6 +55,7 @@ class IngestResult:
         }
 
     def add(self, other: IngestResult) -> None:
+        """Sum another batch's result into this one."""
         self.accepted += other.accepted
         self.rejected.update(other.rejected)
         self.alarms_raised += other.alarms_raised
@@ -68,6 +70,7 @@ class _Rejections:
         self.rows: dict[tuple[str, str], dict] = {}
 
     def add(self, code: str, reason: str, sample: str, sensor: SensorRow | None, principal: Principal, n=1):
+        """Count one (or ``n``) rejected reading, keeping the latest sample."""
         row = self.rows.get((code, reason))
         if row is None:
             jur = sensor.jurisdiction_code if sensor else (principal.jurisdiction_code or None)
@@ -81,6 +84,7 @@ class _Rejections:
         row["sample"] = sample
 
     def counter(self) -> Counter:
+        """Rejections per reason."""
         out: Counter = Counter()
         for (_code, reason), row in self.rows.items():
             out[reason] += row["count"]

@@ -50,6 +50,7 @@ EVENTS = {
 
 
 def label(table: dict[str, str], code: str | None, locale: str | None = None) -> str:
+    """The translated label of a code (in ``locale`` or the request's)."""
     if code is None:
         return ""
     msgid = table.get(code)
@@ -65,14 +66,17 @@ def _named(row: dict | None, code: str, locale: str | None) -> str:
 
 
 def hazard_kind(code: str, locale: str | None = None) -> str:
+    """The name of a hazard-point kind in the locale."""
     return _named(catalog.hazard_kind(code), code, locale)
 
 
 def sensor_kind(code: str, locale: str | None = None) -> str:
+    """The name of a sensor kind in the locale."""
     return _named(catalog.sensor_kind(code), code, locale)
 
 
 def subtype(kind: str, code: str | None, locale: str | None = None) -> str:
+    """The name of a hazard-point subtype in the locale."""
     if not code:
         return ""
     row = next((s for s in (catalog.hazard_kind(kind) or {}).get("subtypes", []) if s["code"] == code), None)

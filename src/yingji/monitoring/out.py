@@ -15,6 +15,7 @@ def _person(p, principal: Principal) -> dict | None:
 
 
 def point(p: HazardPoint) -> dict:
+    """A hazard point as JSON."""
     return {
         "id": p.id,
         "code": p.code,
@@ -40,6 +41,7 @@ def point(p: HazardPoint) -> dict:
 
 
 def point_detail(p: HazardPoint, people: dict, principal: Principal) -> dict:
+    """A hazard point with its monitor, leader and grid people (phones masked)."""
     return point(p) | {
         "monitor": _person(people["monitor"], principal),
         "leader": _person(people["leader"], principal),
@@ -52,6 +54,7 @@ def point_detail(p: HazardPoint, people: dict, principal: Principal) -> dict:
 
 
 def sensor(s: Sensor, state: State | None = None) -> dict:
+    """A sensor and its latest reading as JSON."""
     return {
         "id": s.id,
         "code": s.code,
@@ -75,6 +78,7 @@ def sensor(s: Sensor, state: State | None = None) -> dict:
 
 
 def patrol(log: PatrolLog, photo_ids: list[int] | None = None) -> dict:
+    """A patrol log as JSON, with its photos' addresses."""
     return {
         "id": log.id,
         "hazard_point_id": log.hazard_point_id,
@@ -94,6 +98,7 @@ def patrol(log: PatrolLog, photo_ids: list[int] | None = None) -> dict:
 
 
 def rule(r: AlarmRule) -> dict:
+    """An alarm rule row as JSON."""
     return {
         "id": r.id,
         "key": f"rule:{r.id}",
@@ -128,6 +133,7 @@ def rule_book_entry(r) -> dict:
 
 
 def alarm(a: Alarm) -> dict:
+    """An alarm as JSON."""
     return {
         "id": a.id,
         "state": a.state,
@@ -157,6 +163,7 @@ def alarm(a: Alarm) -> dict:
 
 
 def event(e: AlarmEvent) -> dict:
+    """An alarm history event as JSON."""
     return {
         "at": e.at,
         "kind": e.kind,
@@ -168,6 +175,7 @@ def event(e: AlarmEvent) -> dict:
 
 
 def rejection(r: Rejection) -> dict:
+    """A rejected-reading counter as JSON."""
     return {
         "sensor_code": r.sensor_code,
         "reason": r.reason,

@@ -35,6 +35,7 @@ class Parsed:
         return len(self.codes)
 
     def extend(self, other: Parsed) -> None:
+        """Append another parse's readings and rejections."""
         self.codes += other.codes
         self.t_us += other.t_us
         self.values += other.values
@@ -99,15 +100,27 @@ def from_items(items: Any) -> Parsed:
 def from_mqtt(topic: str, payload: bytes) -> Parsed:
     """One MQTT message: the sensor is the topic's last level; the payload one reading or a list."""
     out = Parsed()
+    add_mqtt(out, topic, payload)
+    return out
+
+
+def add_mqtt(out: Parsed, topic: str, payload: bytes) -> None:
+    """Add one MQTT message's readings to ``out`` (a batch is parsed into one ``Parsed``)."""
     code = topic.rsplit("/", 1)[-1]
     if not CODE.match(code):
         out.bad.append((code[:64], "malformed", topic[:300]))
-        return out
+        return
     try:
         body = json.loads(payload)
     except (ValueError, UnicodeDecodeError):
         out.bad.append((code, "malformed", payload[:300].decode("utf-8", "replace")))
-        return out
+        return
+    if isinstance(body, dict) and "t" in body and "v" in body:  # the common case, one reading
+        t = time_us(body["t"])
+        if t is not None:
+            out.codes.append(code)
+            out.t_us.append(t)
+            out.values.append(body["v"])
+            return
     for item in body if isinstance(body, list) else [body]:
         _one(out, code, item)
-    return out

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.pagination import Page, paginate
 from yingji.incidents import intake
 from yingji.incidents import photos as incident_photos
@@ -42,6 +42,7 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def by_key(session: Session, principal: Principal, key: str) -> PatrolLog | None:
+    """The log a key already made (the same user's resend), else None; 409 for someone else's."""
     log = session.scalar(select(PatrolLog).where(PatrolLog.idempotency_key == key))
     if log is not None and log.user_id != principal.user_id:
         raise Conflict("This idempotency key was already used for another submission.")
@@ -208,6 +209,7 @@ def report_danger(
 def logs_of(
     session: Session, principal: Principal, point_id: int, page: int = 1, size: int = 20
 ) -> Page[PatrolLog]:
+    """Patrol logs of a point in scope, newest first."""
     stmt = (
         select(PatrolLog)
         .where(PatrolLog.hazard_point_id == point_id, in_scope(PatrolLog.jurisdiction_code, principal))
@@ -217,6 +219,7 @@ def logs_of(
 
 
 def photos_of(session: Session, log_ids: list[int]) -> dict[int, list[PatrolPhoto]]:
+    """The photos of these logs, by log."""
     out: dict[int, list[PatrolPhoto]] = {}
     if not log_ids:
         return out
@@ -233,7 +236,5 @@ def photo(
     kind = next(k for k, (mime, _ext) in incident_photos.KINDS.items() if mime == row.content_type)
     path = incident_photos.path_of(upload_dir, row.sha256, kind)
     if not path.is_file():
-        from yingji.core.errors import NotFound
-
         raise NotFound()
     return row, path

@@ -66,6 +66,7 @@ def _person_of(session: Session, principal: Principal) -> int:
 
 
 def get(session: Session, principal: Principal, point_id: int) -> HazardPoint:
+    """One hazard point in scope (404 outside)."""
     return visible(principal, session.get(HazardPoint, point_id))
 
 
@@ -153,6 +154,7 @@ def cell_for(session: Session, code: str) -> int | None:
 
 
 def update(session: Session, principal: Principal, point_id: int, patch: PointPatch) -> HazardPoint:
+    """Change a hazard point (its schedule follows a new patrol interval)."""
     point = lock(session, principal, point_id, Perm.MONITORING_MANAGE)
     changes = patch.model_dump(exclude_unset=True)
     _check_person(session, principal, changes.get("monitor_person_id"), "monitor_person_id")
@@ -168,12 +170,14 @@ def update(session: Session, principal: Principal, point_id: int, patch: PointPa
 
 
 def sensors_of(session: Session, point: HazardPoint) -> list[Sensor]:
+    """The sensors of a point."""
     return list(
         session.scalars(select(Sensor).where(Sensor.hazard_point_id == point.id).order_by(Sensor.code))
     )
 
 
 def counts_by_kind(session: Session, principal: Principal) -> dict[str, int]:
+    """Active points in scope per kind."""
     rows = session.execute(
         select(HazardPoint.kind, func.count())
         .where(in_scope(HazardPoint.jurisdiction_code, principal), HazardPoint.status == "active")
@@ -183,6 +187,7 @@ def counts_by_kind(session: Session, principal: Principal) -> dict[str, int]:
 
 
 def overdue_count(session: Session, principal: Principal, at: datetime | None = None) -> int:
+    """Active points in scope whose patrol is overdue."""
     return (
         session.scalar(
             select(func.count()).where(

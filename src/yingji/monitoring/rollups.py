@@ -26,6 +26,7 @@ LOCAL_OFFSET_H = 8  # Asia/Shanghai has no daylight saving time
 
 
 def hour_floor(at: datetime) -> datetime:
+    """The start of the hour of ``at``."""
     return at.replace(minute=0, second=0, microsecond=0)
 
 

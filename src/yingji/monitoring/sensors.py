@@ -34,6 +34,7 @@ def search(
     page: int = 1,
     size: int = 50,
 ) -> Page[Sensor]:
+    """Sensors in scope, by kind, place, point, code or name."""
     stmt = select(Sensor).where(in_scope(Sensor.jurisdiction_code, principal))
     if within:
         low, high = places.within(session, principal, within)
@@ -51,10 +52,12 @@ def search(
 
 
 def get(session: Session, principal: Principal, sensor_id: int) -> Sensor:
+    """One sensor in scope (404 outside)."""
     return visible(principal, session.get(Sensor, sensor_id))
 
 
 def states(session: Session, ids: list[int]) -> dict[int, SensorState]:
+    """The live state (latest reading, counters) of these sensors."""
     if not ids:
         return {}
     return {
@@ -125,6 +128,7 @@ def _check_range(low: float | None, high: float | None) -> None:
 
 
 def update(session: Session, principal: Principal, sensor_id: int, patch: SensorPatch) -> Sensor:
+    """Change a sensor."""
     sensor = session.get(Sensor, sensor_id, with_for_update={"of": Sensor})
     if sensor is None:
         raise NotFound()
@@ -192,6 +196,7 @@ def rejections(session: Session, principal: Principal, *, page: int = 1, size: i
 
 
 def rejection_totals(session: Session, principal: Principal) -> dict[str, int]:
+    """Rejected readings in scope per reason."""
     rows = session.execute(
         select(Rejection.reason, func.sum(Rejection.count))
         .where(in_scope(Rejection.jurisdiction_code, principal))

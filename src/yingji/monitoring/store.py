@@ -47,6 +47,7 @@ _ONE_US = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC) - EPOCH
 
 
 def dt_of(us: int) -> datetime:
+    """The aware UTC datetime of epoch microseconds."""
     return EPOCH + int(us) * _ONE_US
 
 
@@ -62,6 +63,7 @@ def db_text(t_us: np.ndarray) -> list[str]:
 
 
 def dialect(session: Session) -> str:
+    """The session's database kind."""
     return session.get_bind().dialect.name
 
 
@@ -75,8 +77,8 @@ def sensors_by_code(session: Session, codes: list[str]) -> dict[str, SensorRow]:
         try:
             cur.execute(
                 "SELECT id, code, kind, jurisdiction_code, valid_min, valid_max, active, hazard_point_id "
-                f"FROM sensors WHERE code IN ({_marks(session, len(part))})",
-                part,
+                f"FROM sensors WHERE code {_among(session, part)}",
+                _params(session, part),
             )
             rows = cur.fetchall()
         finally:
@@ -102,8 +104,15 @@ def load_states(session: Session, ids: list[int]) -> dict[int, State]:
     return found
 
 
-def _marks(session: Session, n: int) -> str:
-    return ", ".join(["?" if dialect(session) == "sqlite" else "%s"] * n)
+def _among(session: Session, values: list) -> str:
+    """``IN (?, ?, …)`` on SQLite; ``= ANY(%s)`` with one array parameter on PostgreSQL."""
+    if dialect(session) == "sqlite":
+        return "IN (" + ", ".join(["?"] * len(values)) + ")"
+    return "= ANY(%s)"
+
+
+def _params(session: Session, values: list) -> list:
+    return values if dialect(session) == "sqlite" else [values]
 
 
 def _us_column(values: list) -> list[int | None]:
@@ -126,8 +135,8 @@ def _select_states(session: Session, ids: list[int]) -> dict[int, State]:
         try:
             cur.execute(
                 "SELECT sensor_id, last_at, last_value, head_bucket, ring, rolled_until FROM sensor_state "
-                f"WHERE sensor_id IN ({_marks(session, len(part))}) ORDER BY sensor_id{lock}",
-                part,
+                f"WHERE sensor_id {_among(session, part)} ORDER BY sensor_id{lock}",
+                _params(session, part),
             )
             rows = cur.fetchall()
         finally:
@@ -163,9 +172,9 @@ def save_states(session: Session, states: dict[int, State]) -> None:
         (at, s.last_value, s.head, s.ring_bytes(), s.added, mark, now, sid)
         for (sid, s), at, mark in zip(items, last, rolled, strict=True)
     ]
-    m = "?" if dialect(session) == "sqlite" else "%s"
     raw = session.connection().connection.dbapi_connection
     cur = raw.cursor()
+    m = "?" if dialect(session) == "sqlite" else "%s"
     try:
         cur.executemany(
             f"UPDATE sensor_state SET last_at = {m}, last_value = {m}, head_bucket = {m}, ring = {m}, "
@@ -228,10 +237,12 @@ def _month_start(index: int) -> datetime:
 
 
 def partition_name(index: int) -> str:
+    """The name of a month's partition (months since 1970-01)."""
     return f"sensor_readings_{_month_start(index):%Y_%m}"
 
 
 def existing_partitions(session: Session) -> set[str]:
+    """Names of the partitions of sensor_readings."""
     rows = session.execute(
         text(
             "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "

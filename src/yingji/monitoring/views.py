@@ -37,6 +37,7 @@ nav.register(SECTION, NavItem("mon-rules", N_("Alarm rules"), "/monitoring/rules
 # -- the alarm board -----------------------------------------------------------------------------
 @router.get("/monitoring")
 def monitoring_home() -> RedirectResponse:
+    """The monitoring section opens on the alarm board."""
     return RedirectResponse("/monitoring/alarms", status_code=303)
 
 
@@ -49,6 +50,7 @@ def alarm_board(
     level: Annotated[str, Query(pattern="^(|" + "|".join(LEVELS) + ")$")] = "",
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
+    """Open alarms by severity and town (the board polls itself), or the history."""
     result = alarms.search(
         session,
         principal,
@@ -72,12 +74,14 @@ def alarm_board(
 
 @router.get("/monitoring/alarms/{alarm_id:int}")
 def alarm_page(alarm_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """An alarm with its history, chart and the acknowledge and clear forms."""
     alarm = alarms.get(session, principal, alarm_id)
     ctx = {"alarm": alarm, "events": alarms.events_of(session, alarm), "place": places_name(session, alarm)}
     return page(request, "monitoring/alarm.html", ctx)
 
 
 def places_name(session, alarm) -> str:
+    """The name of the alarm's place."""
     place = session.get(Jurisdiction, alarm.jurisdiction_code)
     return place.name if place else alarm.jurisdiction_code
 
@@ -89,6 +93,7 @@ def alarm_ack(
     session: DbSession,
     note: Annotated[str, Form(max_length=2000)] = "",
 ):
+    """Acknowledge from the alarm page."""
     alarms.acknowledge(session, principal, alarm_id, note)
     return RedirectResponse(f"/monitoring/alarms/{alarm_id}", status_code=303)
 
@@ -100,6 +105,7 @@ def alarm_clear(
     session: DbSession,
     note: Annotated[str, Form(max_length=2000)] = "",
 ):
+    """Clear by hand from the alarm page."""
     alarms.clear_by_hand(session, principal, alarm_id, note)
     return RedirectResponse(f"/monitoring/alarms/{alarm_id}", status_code=303)
 
@@ -116,6 +122,7 @@ def points_page(
     overdue: bool = False,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
+    """Hazard points by kind, place and overdue patrol."""
     result = points.search(
         session, principal, q=q, kind=kind or None, within=code_or_none(within), overdue=overdue, page=page_no
     )
@@ -133,6 +140,7 @@ def points_page(
 
 @router.get("/monitoring/points/{point_id:int}")
 def point_page(point_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """A hazard point: people, sensors with live charts, alarms, patrols, rules."""
     point = points.get(session, principal, point_id)
     found = points.sensors_of(session, point)
     logs = patrols.logs_of(session, principal, point.id, size=10)
@@ -163,6 +171,7 @@ def sensors_page(
     kind: Annotated[str, Query(pattern="^(|" + "|".join(SENSOR_KINDS) + ")$")] = "",
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
+    """The sensor registry."""
     result = sensors.search(session, principal, q=q, kind=kind or None, page=page_no)
     ctx = {
         "page": result,
@@ -177,6 +186,7 @@ def sensors_page(
 
 @router.get("/monitoring/sensors/{sensor_id:int}")
 def sensor_page(sensor_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """A sensor with its chart and alarms."""
     sensor = sensors.get(session, principal, sensor_id)
     state = sensors.states(session, [sensor.id]).get(sensor.id)
     ctx = {
@@ -195,6 +205,7 @@ def rejections_page(
     session: DbSession,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
+    """Rejected readings per sensor and reason."""
     result = sensors.rejections(session, principal, page=page_no)
     ctx = {"page": result, "totals": sensors.rejection_totals(session, principal)}
     return page(request, "monitoring/rejections.html", ctx)
@@ -203,6 +214,7 @@ def rejections_page(
 # -- rules -------------------------------------------------------------------------------------------
 @router.get("/monitoring/rules")
 def rules_page(request: Request, principal: CurrentPrincipal, session: DbSession):
+    """Rules of places and points, the defaults, and the form to add one."""
     require(principal, Perm.MONITORING_MANAGE)
     ctx = {
         "rules": alarm_rules.search(session, principal),

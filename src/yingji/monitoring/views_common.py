@@ -21,6 +21,7 @@ def page(request: Request, name: str, ctx: dict | None = None, status_code: int 
 
 
 def code_or_none(value: str | None) -> str | None:
+    """A division code from the URL (404 when it is none)."""
     try:
         return codes.normalise(value) if value else None
     except ValueError:

@@ -81,6 +81,7 @@ def _person_by_mobile(session, principal, mobile: str) -> int | None:
 # -- hazard points ---------------------------------------------------------------------------------
 @router.get("/monitoring/points/new")
 def point_new(request: Request, principal: CurrentPrincipal, within: str | None = None):
+    """The form to register a hazard point."""
     require(principal, Perm.MONITORING_MANAGE)
     form = {"jurisdiction_code": within or principal.jurisdiction_code, "kind": "geological"}
     return page(request, "monitoring/point_form.html", {"form": form, "errors": {}})
@@ -88,6 +89,7 @@ def point_new(request: Request, principal: CurrentPrincipal, within: str | None 
 
 @router.post("/monitoring/points/new")
 async def point_create(request: Request, principal: CurrentPrincipal, session: DbSession):
+    """Register a hazard point from the form."""
     form = await _form(request, POINT_FIELDS)
 
     def create():
@@ -106,6 +108,7 @@ async def point_create(request: Request, principal: CurrentPrincipal, session: D
 # -- sensors -----------------------------------------------------------------------------------------
 @router.get("/monitoring/sensors/new")
 def sensor_new(request: Request, principal: CurrentPrincipal, point: int | None = None):
+    """The form to register a sensor."""
     require(principal, Perm.MONITORING_MANAGE)
     form = {"hazard_point_id": str(point or ""), "kind": "rain_gauge", "jurisdiction_code": ""}
     return page(request, "monitoring/sensor_form.html", {"form": form, "errors": {}})
@@ -113,6 +116,7 @@ def sensor_new(request: Request, principal: CurrentPrincipal, point: int | None 
 
 @router.post("/monitoring/sensors/new")
 async def sensor_create(request: Request, principal: CurrentPrincipal, session: DbSession):
+    """Register a sensor from the form."""
     form = await _form(request, SENSOR_FIELDS)
 
     def create():
@@ -129,6 +133,7 @@ async def sensor_create(request: Request, principal: CurrentPrincipal, session: 
 # -- rules ---------------------------------------------------------------------------------------------
 @router.post("/monitoring/rules")
 async def rule_create(request: Request, principal: CurrentPrincipal, session: DbSession):
+    """Add a rule from the rules page."""
     form = await _form(request, RULE_FIELDS)
 
     def create():
@@ -151,6 +156,7 @@ async def rule_create(request: Request, principal: CurrentPrincipal, session: Db
 
 @router.post("/monitoring/rules/{rule_id:int}/delete")
 def rule_delete(rule_id: int, principal: CurrentPrincipal, session: DbSession):
+    """Remove a rule."""
     rule = alarm_rules.get(session, principal, rule_id)
     target = f"/monitoring/points/{rule.hazard_point_id}" if rule.hazard_point_id else "/monitoring/rules"
     alarm_rules.delete(session, principal, rule_id)

@@ -51,6 +51,7 @@ def my_patrols(
 
 @router.get("/monitoring/points/{point_id:int}/patrol")
 def patrol_form(point_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """The patrol form of a point (phone)."""
     require(principal, Perm.PATROL_LOG)
     point = points.get(session, principal, point_id)
     ctx = {"point": point, "form": {}, "errors": {}, "warn_m": catalog.gps_warn_distance_m()}
@@ -107,6 +108,7 @@ def patrol_submit(
 
 @router.get("/monitoring/points/{point_id:int}/danger")
 def danger_form(point_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """The danger report form of a point (phone)."""
     require(principal, Perm.INCIDENT_REPORT)
     point = points.get(session, principal, point_id)
     return page(request, "monitoring/danger_form.html", {"point": point, "form": {}, "errors": {}})

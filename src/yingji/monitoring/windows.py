@@ -45,6 +45,7 @@ class State:
 
     @staticmethod
     def ring_from(data: bytes | None) -> np.ndarray | None:
+        """The stored ring as float64, or None (none stored, or of another size)."""
         if not data:
             return None
         ring = np.frombuffer(bytes(data), dtype="<f4").astype(np.float64)

@@ -20,7 +20,7 @@ from yingji.demo.names import GIVEN, SURNAMES
 from yingji.org.models import Jurisdiction
 from yingji.residents.models import Resident
 
-DEFAULT_PER_GROUP = 20
+DEFAULT_PER_GROUP = 6  # ~126,000 for Tongren: enough to show households; --residents N for scale work
 RATES = {"disabled": 0.02, "lives_alone": 0.03, "very_old": 0.04}
 MOBILE_SHARE, SUBSCRIBED_SHARE = 0.85, 0.9
 CHUNK = 20_000

@@ -54,7 +54,7 @@
         .catch(function () { /* the base map stays usable */ });
     }
     map.on("moveend", load);
-    load();
+    map.whenReady(load);  // map.js sets the view once the extent has arrived
     var box = document.querySelector('[data-layer="hazards"]');
     if (box) box.addEventListener("change", function () {
       enabled = box.checked;
