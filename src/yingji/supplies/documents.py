@@ -15,7 +15,8 @@ from datetime import date
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from yingji.auth.audit import actor_of
 from yingji.auth.scope import Principal, visible
@@ -48,14 +49,18 @@ def fingerprint(data: BaseModel, **extra) -> str:
 
 def replay(session: Session, model, client_key: str, fp: str):
     """The row an earlier request with this key created, or None; a different request → 409."""
-    row = session.scalar(select(model).where(model.client_key == client_key))
-    if row is not None and row.fingerprint != fp:
+    # most keys are new: look at the key alone before loading a row with its eager relations
+    hit = session.execute(select(model.id, model.fingerprint).where(model.client_key == client_key)).first()
+    if hit is None:
+        return None
+    if hit.fingerprint != fp:
         raise KeyReused()
-    return row
+    return session.get(model, hit.id)
 
 
 def _warehouse(session: Session, warehouse_id: int) -> Warehouse:
-    warehouse = session.get(Warehouse, warehouse_id)
+    # the keepers list is not needed to move stock (check_move asks kept_by): don't load it
+    warehouse = session.get(Warehouse, warehouse_id, options=[lazyload(Warehouse.keepers)])
     if warehouse is None:
         raise NotFound()
     return warehouse
@@ -98,6 +103,7 @@ def _line(
         document_id=doc.id,
         line_no=no,
         item_id=item.id,
+        item=item,
         batch_id=batch_id,
         qty=qty,
         delta=delta,
@@ -120,7 +126,12 @@ def _finish(session: Session, doc: Document, lines: list[DocumentLine], touches:
             for no, wh, item, delta, kind in touches
         ],
     )
-    session.refresh(doc, ["lines"])
+    # the lines are in hand, in line order: no need to read them back, only their batches
+    ids = {line.batch_id for line in lines if line.batch_id is not None}
+    batches = {b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(ids)))} if ids else {}
+    for line in lines:
+        set_committed_value(line, "batch", batches.get(line.batch_id))
+    set_committed_value(doc, "lines", lines)
     return Result(doc)
 
 
