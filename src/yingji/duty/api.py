@@ -28,24 +28,14 @@ from yingji.duty.schemas import (
     RotationIn,
     SwapIn,
 )
-from yingji.org import codes, places
+from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
+from yingji.org.params import XLSX, query_code
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty"])
 router.include_router(api_reports.router)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_DAYS = 62
-
-
-def place_code(value: str | None) -> str | None:
-    """A division code from a query parameter (422 if it is not one)."""
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "place", "message": "Not a division code."}]) from None
 
 
 # -- who is on ------------------------------------------------------------------------------
@@ -63,7 +53,7 @@ def who_is_on(
         visible(principal, session.get(Unit, unit))
         found = oncall.on_duty(session, unit_id=unit, at=at)
     else:
-        code = place_code(place) or principal.jurisdiction_code
+        code = query_code(place, "place") or principal.jurisdiction_code
         if not code:
             raise ValidationFailed(details=[{"field": "place", "message": "Name a place or a unit."}])
         places.get(session, principal, code)
@@ -99,7 +89,11 @@ def gaps_ahead(principal: CurrentPrincipal, session: DbSession) -> dict:
 @router.get("/rosters")
 def list_rosters(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> dict:
     """Rosters in your scope (optionally under a place)."""
-    return {"items": [out.roster(r) for r in rosters.search(session, principal, within=place_code(within))]}
+    return {
+        "items": [
+            out.roster(r) for r in rosters.search(session, principal, within=query_code(within, "place"))
+        ]
+    }
 
 
 @router.post("/rosters", status_code=201)

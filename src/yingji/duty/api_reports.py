@@ -11,23 +11,12 @@ from fastapi import APIRouter, Query, Response
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
-from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import current_locale
 from yingji.duty import deadlines, exchange, leave, out, rotation, routine
 from yingji.duty.schemas import LeaveDecision, LeaveIn, ReportSettingIn, RoutineReportIn, SpecialPeriodIn
-from yingji.org import codes
+from yingji.org.params import XLSX, query_code
 
 router = APIRouter()
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _code(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
 
 
 # -- leader leave ---------------------------------------------------------------------------
@@ -40,7 +29,7 @@ def list_leaves(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> dict:
     """Leader leaves in your scope, newest first."""
-    result = leave.search(session, principal, status=status, within=_code(within), page=page)
+    result = leave.search(session, principal, status=status, within=query_code(within), page=page)
     return {"items": [out.leave(lv, principal) for lv in result.items], "total": result.total}
 
 
@@ -77,7 +66,9 @@ def list_reports(
     principal: CurrentPrincipal, session: DbSession, day: date | None = None, within: str | None = None
 ) -> dict:
     """Routine reports in your scope (by day or place)."""
-    return {"items": [out.report(r) for r in routine.search(session, principal, day=day, code=_code(within))]}
+    return {
+        "items": [out.report(r) for r in routine.search(session, principal, day=day, code=query_code(within))]
+    }
 
 
 @router.post("/reports")
@@ -100,7 +91,7 @@ def report_summary(
 ) -> dict:
     """Who reported, who was late, who is missing on a day (default today)."""
     summary = routine.day_summary(
-        session, principal, day or routine.today(), within=_code(within), level=level
+        session, principal, day or routine.today(), within=query_code(within), level=level
     )
     return out.summary(summary)
 
@@ -114,7 +105,7 @@ def report_summary_xlsx(
     within: str | None = None,
 ) -> Response:
     """The day's summary as .xlsx (audited)."""
-    code = _code(within)
+    code = query_code(within)
     summary = routine.day_summary(session, principal, day or routine.today(), within=code)
     body = exchange.export_summary(summary, current_locale())
     with db.writing(principal.as_actor()) as log_session:

@@ -14,23 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
-from yingji.core.errors import NotFound, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.duty import deadlines, routine
 from yingji.duty.common import PERIOD_KIND_LABELS, REPORT_KIND_LABELS, REPORT_STATUS_LABELS
 from yingji.duty.forms import day_or_none, errors_of, field, is_form_error, number, optional
 from yingji.duty.rotation import minute_to_text
 from yingji.duty.schemas import ReportSettingIn, RoutineReportIn, SpecialPeriodIn
-from yingji.org import codes, places
+from yingji.org import places
+from yingji.org.params import url_code
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _within(value: str | None) -> str | None:
-    try:
-        return codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
 
 
 def _reports_page(
@@ -40,7 +34,7 @@ def _reports_page(
         day = day_or_none(day_text) or routine.today()
     except YingjiError:
         day = routine.today()
-    code = _within(within)
+    code = url_code(within)
     summary = routine.day_summary(session, principal, day, within=code)
     own = deadlines.reporting_level(principal.jurisdiction_code) if principal.jurisdiction_code else None
     own_row = next((r for r in summary.rows if r.code == principal.jurisdiction_code), None)

@@ -40,24 +40,13 @@ from yingji.forces.schemas import (
 )
 from yingji.geo.api import parse_bbox
 from yingji.geo.travel import model_for
-from yingji.org import codes as division_codes
 from yingji.org import places
-from yingji.org.api import XLSX, read_upload
+from yingji.org.api import read_upload
+from yingji.org.params import XLSX, PageNo, PageSize, query_code
 
 router = APIRouter(prefix="/api/v1", tags=["forces"])
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 State = Annotated[str | None, Query(pattern="^(on_call|deployed|resting|unavailable)$")]
 Group = Annotated[str | None, Query(pattern="^(professional|town|village|social)$")]
-
-
-def _code(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
 
 
 def capability_list(value: str | None) -> list[str] | None:
@@ -91,7 +80,7 @@ def list_teams(
         session,
         principal,
         q=q,
-        within=_code(within),
+        within=query_code(within),
         kind=kind,
         group=group,
         readiness=readiness,
@@ -192,7 +181,7 @@ def readiness_board(
     principal: CurrentPrincipal, session: DbSession, within: str | None = None, group: Group = None
 ) -> dict:
     """Teams by readiness for a place and each of its child places, with members on call."""
-    b = board.board(session, principal, _code(within), group)
+    b = board.board(session, principal, query_code(within), group)
 
     def row(r) -> dict:
         return {
@@ -223,7 +212,7 @@ def forces_checks(
     """Rule checks in scope: counts per check and the first rows of each."""
     if kind is not None and kind not in checks.CHECKS:
         raise NotFound()
-    report = checks.run(session, principal, within=_code(within), days=days, only=kind, limit=limit)
+    report = checks.run(session, principal, within=query_code(within), days=days, only=kind, limit=limit)
     return {
         "today": report.today,
         "days": report.days,
@@ -333,7 +322,7 @@ def export_sheet(
     """Download teams or members as .xlsx; every export is audited."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
-    code = _code(within)
+    code = query_code(within)
     if code:
         places.get(session, principal, code)
     body = exchange.export_workbook(session, principal, kind, code, current_locale())

@@ -22,17 +22,17 @@ from yingji.core.i18n import N_, gettext
 from yingji.forces import board, checks, codes, exchange, members, readiness, roads, teams
 from yingji.forces.access import can_manage, led_team_ids
 from yingji.forces.schemas import ReadinessIn
-from yingji.forces.views_common import code_or_none, in_savepoint, page
+from yingji.forces.views_common import in_savepoint, page
 from yingji.forces.views_dispatch import router as dispatch_router
 from yingji.forces.views_forms import router as forms_router
 from yingji.org import places
 from yingji.org.api import read_upload
+from yingji.org.params import url_code
 from yingji.web import nav
 
 router = APIRouter(include_in_schema=False)
 router.include_router(forms_router)
 router.include_router(dispatch_router)
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
 SECTION = N_("Rescue forces")
 
 nav.register(SECTION, nav.NavItem("forces-board", N_("Readiness board"), "/forces", Perm.ORG_READ))
@@ -51,7 +51,7 @@ def board_page(
     within: str | None = None,
     group: Annotated[str | None, Query(pattern="^(professional|town|village|social)?$")] = None,
 ):
-    b = board.board(session, principal, code_or_none(within), group or None)
+    b = board.board(session, principal, url_code(within), group or None)
     trail = places.breadcrumbs(session, principal, b.place)
     led = sorted(led_team_ids(session, principal))
     ctx = {"board": b, "trail": trail, "group": group or "", "my_team": led[0] if led else None}
@@ -76,7 +76,7 @@ def teams_page(
         session,
         principal,
         q=q,
-        within=code_or_none(within),
+        within=url_code(within),
         group=group or None,
         readiness=readiness_state or None,
         capability=capability or None,
@@ -154,7 +154,7 @@ def checks_page(
     within: str | None = None,
     days: Annotated[int, Query(ge=1, le=365)] = codes.EXPIRY_WARNING_DAYS,
 ):
-    report = checks.run(session, principal, within=code_or_none(within), days=days, limit=50)
+    report = checks.run(session, principal, within=url_code(within), days=days, limit=50)
     labels = {k: gettext(v[0], min=codes.MIN_VOLUNTEER_MEMBERS, days=days) for k, v in checks.CHECKS.items()}
     ctx = {"report": report, "labels": labels, "severity": {k: v[1] for k, v in checks.CHECKS.items()}}
     return page(request, "forces/checks.html", ctx | {"within": within or "", "days": days})

@@ -8,10 +8,9 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
-from yingji.core.errors import NotFound, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
 from yingji.forces import codes
-from yingji.org import codes as division_codes
 from yingji.web.templating import render
 
 STATE_CLASS = {"on_call": "state-on-call", "deployed": "state-deployed", "resting": "state-resting"}
@@ -27,14 +26,6 @@ def page(request: Request, name: str, ctx: dict[str, Any] | None = None, status_
         "new_key": lambda: uuid.uuid4().hex,  # client keys of one-tap forms (idempotent retries)
     }
     return render(request, name, base | (ctx or {}), status_code=status_code)
-
-
-def code_or_none(value: str | None) -> str | None:
-    """A division code from a query string; a malformed one is 404 (like a place one cannot see)."""
-    try:
-        return division_codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
 
 
 def in_savepoint(session, fn, *args):

@@ -11,39 +11,16 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
-from yingji.core.errors import ValidationFailed
 from yingji.geo.api import parse_bbox
 from yingji.incidents import photos as incident_photos
 from yingji.monitoring import api_alarms, catalog, maplayer, out, patrols, points, sensors
 from yingji.monitoring.models import HAZARD_KINDS, SENSOR_KINDS
 from yingji.monitoring.schemas import DangerIn, PatrolIn, PointIn, PointPatch, SensorIn, SensorPatch
-from yingji.org import codes
+from yingji.org.params import PageNo, PageSize, page_json, query_code
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 Kind = Annotated[str | None, Query(pattern="^(" + "|".join(HAZARD_KINDS) + ")$")]
 SensorKind = Annotated[str | None, Query(pattern="^(" + "|".join(SENSOR_KINDS) + ")$")]
-
-
-def within_code(value: str | None) -> str | None:
-    """A division code from a query parameter (422 when it is none)."""
-    if not value:
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
-
-
-def page_of(page, convert) -> dict:
-    """A page of records as JSON."""
-    return {
-        "items": [convert(x) for x in page.items],
-        "total": page.total,
-        "page": page.page,
-        "size": page.size,
-    }
 
 
 def _json(data, status_code: int = 200) -> JSONResponse:
@@ -80,13 +57,13 @@ def list_points(
         principal,
         q=q,
         kind=kind,
-        within=within_code(within),
+        within=query_code(within),
         overdue=overdue,
         mine=mine,
         page=page,
         size=size,
     )
-    return _json(page_of(result, out.point))
+    return _json(page_json(result, out.point))
 
 
 @router.post("/hazard-points", status_code=201)
@@ -118,7 +95,7 @@ def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession,
     points.get(session, principal, point_id)
     result = patrols.logs_of(session, principal, point_id, page=page)
     photos = patrols.photos_of(session, [log.id for log in result.items])
-    return _json(page_of(result, lambda log: out.patrol(log, [p.id for p in photos.get(log.id, [])])))
+    return _json(page_json(result, lambda log: out.patrol(log, [p.id for p in photos.get(log.id, [])])))
 
 
 @router.post("/hazard-points/{point_id}/patrols")
@@ -176,13 +153,13 @@ def list_sensors(
         principal,
         q=q,
         kind=kind,
-        within=within_code(within),
+        within=query_code(within),
         point_id=point_id,
         page=page,
         size=size,
     )
     states = sensors.states(session, [s.id for s in result.items])
-    return _json(page_of(result, lambda s: out.sensor(s, states.get(s.id))))
+    return _json(page_json(result, lambda s: out.sensor(s, states.get(s.id))))
 
 
 @router.post("/sensors", status_code=201)

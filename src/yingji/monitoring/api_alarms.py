@@ -19,10 +19,9 @@ from yingji.core.errors import ValidationFailed
 from yingji.monitoring import alarm_rules, alarms, ingest, out, parse, points, sensors
 from yingji.monitoring.models import LEVELS
 from yingji.monitoring.schemas import AlarmNoteIn, RuleIn, RulePatch
+from yingji.org.params import PageNo, PageSize
 
 router = APIRouter()
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 MAX_BATCH = 50_000
 
 

@@ -17,14 +17,14 @@ from yingji.core.deps import DbSession
 from yingji.core.i18n import N_
 from yingji.monitoring import alarm_rules, alarms, catalog, patrols, points, sensors, views_forms, views_phone
 from yingji.monitoring.models import HAZARD_KINDS, LEVELS, SENSOR_KINDS
-from yingji.monitoring.views_common import code_or_none, page
+from yingji.monitoring.views_common import page
 from yingji.org import places
 from yingji.org.models import Jurisdiction
+from yingji.org.params import url_code
 from yingji.web import nav
 from yingji.web.nav import NavItem
 
 router = APIRouter(include_in_schema=False)
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
 SECTION = N_("Monitoring")
 
 nav.register(SECTION, NavItem("mon-alarms", N_("Alarm board"), "/monitoring/alarms"))
@@ -124,7 +124,7 @@ def points_page(
 ):
     """Hazard points by kind, place and overdue patrol."""
     result = points.search(
-        session, principal, q=q, kind=kind or None, within=code_or_none(within), overdue=overdue, page=page_no
+        session, principal, q=q, kind=kind or None, within=url_code(within), overdue=overdue, page=page_no
     )
     ctx = {
         "page": result,

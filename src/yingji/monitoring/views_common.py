@@ -6,10 +6,9 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from yingji.core import clock
-from yingji.core.errors import NotFound, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
 from yingji.monitoring.labels import Labels
-from yingji.org import codes
 from yingji.web.templating import render
 
 ML = Labels()
@@ -18,14 +17,6 @@ ML = Labels()
 def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
     """Render a monitoring template with the label helpers (``ml``)."""
     return render(request, name, {"ml": ML, "now_utc": clock.now(), **(ctx or {})}, status_code=status_code)
-
-
-def code_or_none(value: str | None) -> str | None:
-    """A division code from the URL (404 when it is none)."""
-    try:
-        return codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
 
 
 def form_errors(exc: Exception) -> dict[str, str]:

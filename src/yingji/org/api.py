@@ -12,9 +12,10 @@ from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.scope import mask_phone
 from yingji.core.deps import Db, DbSession
-from yingji.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from yingji.core.errors import NotFound, PayloadTooLarge
 from yingji.core.i18n import current_locale, gettext
-from yingji.org import codes, directory, exchange, grids, people, places, stats, units
+from yingji.org import directory, exchange, grids, people, places, stats, units
+from yingji.org.params import XLSX, PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
     AssignmentIn,
     GridCellOut,
@@ -29,18 +30,6 @@ from yingji.org.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["organisation"])
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _code(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "code", "message": "Not a division code."}]) from None
 
 
 def _jur_out(j) -> JurisdictionOut:
@@ -55,15 +44,6 @@ def _jur_out(j) -> JurisdictionOut:
     )
 
 
-def _page(page, convert) -> dict:
-    return {
-        "items": [convert(x) for x in page.items],
-        "total": page.total,
-        "page": page.page,
-        "size": page.size,
-    }
-
-
 # -- places ---------------------------------------------------------------------------------
 @router.get("/jurisdictions", response_model=list[JurisdictionOut])
 def search_jurisdictions(
@@ -74,13 +54,16 @@ def search_jurisdictions(
 
 @router.get("/jurisdictions/{code}")
 def get_jurisdiction(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
-    place = places.get(session, principal, _code(code))
+    place = places.get(session, principal, query_code(code, "code"))
     return _jur_out(place).model_dump() | {"counts": places.subtree_counts(session, place.code)}
 
 
 @router.get("/jurisdictions/{code}/children", response_model=list[PlaceCountsOut])
 def jurisdiction_children(code: str, principal: CurrentPrincipal, session: DbSession) -> list[PlaceCountsOut]:
-    return [PlaceCountsOut(**vars(k)) for k in places.children_with_counts(session, principal, _code(code))]
+    return [
+        PlaceCountsOut(**vars(k))
+        for k in places.children_with_counts(session, principal, query_code(code, "code"))
+    ]
 
 
 # -- grid -----------------------------------------------------------------------------------
@@ -94,8 +77,10 @@ def list_grid_cells(
     page: PageNo = 1,
     size: PageSize = 50,
 ) -> dict:
-    result = grids.search(session, principal, q=q, within=_code(within), level=level, page=page, size=size)
-    return _page(result, lambda c: grids.to_out(c, principal).model_dump())
+    result = grids.search(
+        session, principal, q=q, within=query_code(within, "code"), level=level, page=page, size=size
+    )
+    return page_json(result, lambda c: grids.to_out(c, principal).model_dump())
 
 
 @router.get("/grid-cells/{cell_id}", response_model=GridCellOut)
@@ -126,9 +111,9 @@ def list_people(
     size: PageSize = 50,
 ) -> dict:
     result = people.search(
-        session, principal, q=q, within=_code(within), grid_role=grid_role, page=page, size=size
+        session, principal, q=q, within=query_code(within, "code"), grid_role=grid_role, page=page, size=size
     )
-    return _page(result, lambda p: people.to_out(p, principal).model_dump())
+    return page_json(result, lambda p: people.to_out(p, principal).model_dump())
 
 
 @router.post("/people", response_model=PersonOut, status_code=201)
@@ -192,9 +177,16 @@ def list_units(
     size: PageSize = 50,
 ) -> dict:
     result = units.search(
-        session, principal, q=q, within=_code(within), kind=kind, topic=topic, page=page, size=size
+        session,
+        principal,
+        q=q,
+        within=query_code(within, "code"),
+        kind=kind,
+        topic=topic,
+        page=page,
+        size=size,
     )
-    return _page(result, lambda u: unit_out(session, principal, u))
+    return page_json(result, lambda u: unit_out(session, principal, u))
 
 
 @router.get("/units/{unit_id}")
@@ -285,7 +277,7 @@ def export_sheet(
     """Download units, people or grid assignments as .xlsx; every export is audited."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
-    code = _code(within)
+    code = query_code(within, "code")
     if code:
         places.get(session, principal, code)
     body = exchange.export_workbook(session, principal, kind, code, current_locale())
@@ -307,7 +299,7 @@ def export_sheet(
 
 @router.get("/stats")
 def get_stats(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> dict:
-    code = _code(within) or principal.jurisdiction_code or None
+    code = query_code(within, "code") or principal.jurisdiction_code or None
     if code:
         places.get(session, principal, code)
     return stats.counts(session, code)

@@ -16,20 +16,13 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
-from yingji.org import codes, directory, exchange, grids, people, places, topics, units
+from yingji.org import directory, exchange, grids, people, places, topics, units
 from yingji.org.api import read_upload
+from yingji.org.params import PageNo, url_code
 from yingji.org.schemas import PersonIn, PersonPatch
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-
-
-def _code_or_none(value: str | None) -> str | None:
-    try:
-        return codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
 
 
 # -- places ---------------------------------------------------------------------------------
@@ -43,7 +36,7 @@ def places_root(principal: CurrentPrincipal, session: DbSession):
 
 @router.get("/places/{code}")
 def place_page(code: str, request: Request, principal: CurrentPrincipal, session: DbSession):
-    place = places.get(session, principal, _code_or_none(code))
+    place = places.get(session, principal, url_code(code))
     ctx = {
         "place": place,
         "trail": places.breadcrumbs(session, principal, place),
@@ -67,9 +60,7 @@ def grids_page(
     level: Annotated[int | None, Query(ge=1, le=3)] = None,
     page: PageNo = 1,
 ):
-    result = grids.search(
-        session, principal, q=q, within=_code_or_none(within), level=level, page=page, size=50
-    )
+    result = grids.search(session, principal, q=q, within=url_code(within), level=level, page=page, size=50)
     return render(
         request, "grids/list.html", {"page": result, "q": q, "level": level, "within": within or ""}
     )
@@ -129,7 +120,7 @@ def people_page(
     within: str | None = None,
     page: PageNo = 1,
 ):
-    result = people.search(session, principal, q=q, within=_code_or_none(within), page=page, size=50)
+    result = people.search(session, principal, q=q, within=url_code(within), page=page, size=50)
     return render(request, "people/list.html", {"page": result, "q": q, "within": within or ""})
 
 
@@ -231,7 +222,7 @@ def units_page(
     kind: str | None = None,
     page: PageNo = 1,
 ):
-    result = units.search(session, principal, q=q, within=_code_or_none(within), kind=kind or None, page=page)
+    result = units.search(session, principal, q=q, within=url_code(within), kind=kind or None, page=page)
     return render(
         request,
         "units/list.html",

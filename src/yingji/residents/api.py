@@ -11,22 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
-from yingji.core.errors import NotFound
 from yingji.core.i18n import current_locale
-from yingji.org import codes
 from yingji.org.api import read_upload
+from yingji.org.params import XLSX, url_code
 from yingji.residents import exchange, registry
 from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPatch
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def within_code(value: str | None) -> str | None:
-    try:
-        return codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
 
 
 @router.get("/residents")
@@ -40,7 +31,7 @@ def list_residents(
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
     result = registry.search(
-        session, principal, q=q, within=within_code(within), vulnerable=vulnerable, page=page, size=size
+        session, principal, q=q, within=url_code(within), vulnerable=vulnerable, page=page, size=size
     )
     names = registry.place_names(session, result.items)
     return {
@@ -76,7 +67,7 @@ async def import_residents(
 
 @router.get("/residents/export")
 def export_residents(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> Response:
-    body = exchange.export_residents(session, principal, within_code(within), current_locale())
+    body = exchange.export_residents(session, principal, url_code(within), current_locale())
     return Response(
         body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="residents.xlsx"'}
     )

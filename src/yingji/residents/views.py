@@ -15,8 +15,8 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected
 from yingji.core.i18n import N_, gettext
 from yingji.org.api import read_upload
+from yingji.org.params import url_code
 from yingji.residents import exchange, registry
-from yingji.residents.api import within_code
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -35,7 +35,7 @@ def residents_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ):
     result = registry.search(
-        session, principal, q=q, within=within_code(within), vulnerable=vulnerable, page=page, size=50
+        session, principal, q=q, within=url_code(within), vulnerable=vulnerable, page=page, size=50
     )
     ctx = {
         "page": result,

@@ -14,7 +14,8 @@ from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
-from yingji.org import codes, places
+from yingji.org import places
+from yingji.org.params import XLSX, query_code
 from yingji.response import (
     closure,
     command,
@@ -51,7 +52,6 @@ from yingji.response.schemas import (
 from yingji.response.stats_json import report_dict
 
 router = APIRouter(prefix="/api/v1", tags=["response"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TASK_ACTIONS = {
     "acknowledge": "acknowledged",
@@ -59,15 +59,6 @@ TASK_ACTIONS = {
     "complete": "done",
     "cancel": "cancelled",
 }
-
-
-def _code(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
 
 
 @router.get("/incidents/{incident_id}/response")
@@ -235,14 +226,14 @@ def extend_investigation(
 @router.get("/escalation-policies/{code}")
 def get_policy(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
     """The escalation policy that applies to tasks issued at a place."""
-    place = _code(code)
+    place = query_code(code)
     places.get(session, principal, place)
     return escalation.policy_for(session, place)
 
 
 @router.put("/escalation-policies/{code}")
 def put_policy(code: str, data: PolicyIn, principal: CurrentPrincipal, session: DbSession) -> dict:
-    row = escalation.set_policy(session, principal, _code(code), data)
+    row = escalation.set_policy(session, principal, query_code(code), data)
     return {
         "jurisdiction_code": row.jurisdiction_code,
         "name": row.name,
@@ -253,7 +244,12 @@ def put_policy(code: str, data: PolicyIn, principal: CurrentPrincipal, session: 
 
 def _report(session, principal, within, start, end, category):
     return stats.report(
-        session, principal, within=_code(within), first_day=start, last_day=end, category=category or None
+        session,
+        principal,
+        within=query_code(within),
+        first_day=start,
+        last_day=end,
+        category=category or None,
     )
 
 

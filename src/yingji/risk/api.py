@@ -14,38 +14,16 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import Db, DbSession
-from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import current_locale
 from yingji.geo.api import parse_bbox
-from yingji.org import codes, places
-from yingji.org.api import XLSX, read_upload
+from yingji.org import places
+from yingji.org.api import read_upload
+from yingji.org.params import XLSX, PageNo, PageSize, page_json, query_code
 from yingji.risk import api_dangers, assessments, enforcement, enterprises, exchange, inspections, maplayer
 from yingji.risk.schemas import AssessmentIn, EnterpriseIn, EnterprisePatch, InspectionIn, PlanIn, RiskPointIn
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 Level = Annotated[str | None, Query(pattern="^(major|high|general|low)$")]
-
-
-def code_or_none(value: str | None) -> str | None:
-    """A division code from a query parameter (either form), or None; 422 if malformed."""
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
-
-
-def page_of(page, convert) -> dict:
-    """A page of results as the API's JSON shape."""
-    return {
-        "items": [convert(x) for x in page.items],
-        "total": page.total,
-        "page": page.page,
-        "size": page.size,
-    }
 
 
 # -- enterprises ----------------------------------------------------------------------------
@@ -67,7 +45,7 @@ def list_enterprises(
         session,
         principal,
         q=q,
-        within=code_or_none(within),
+        within=query_code(within),
         industry=industry,
         enforcement_class=enforcement_class,
         level=level,
@@ -75,7 +53,7 @@ def list_enterprises(
         page=page,
         size=size,
     )
-    return page_of(found, lambda e: enterprises.to_out(e, principal))
+    return page_json(found, lambda e: enterprises.to_out(e, principal))
 
 
 @router.post("/risk/enterprises", status_code=201)
@@ -127,7 +105,7 @@ def export_enterprises(
     principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
     """The register in scope as .xlsx (the import's columns); the export is audited."""
-    code = code_or_none(within)
+    code = query_code(within)
     if code:
         places.get(session, principal, code)
     body = exchange.workbook(session, principal, code, current_locale())
@@ -160,7 +138,7 @@ def score(
 ) -> dict:
     """Score L·E·C or L·S under the banding in force at ``place`` (default: one's own), no write."""
     require(principal, Perm.ORG_READ)
-    code = code_or_none(place) or principal.jurisdiction_code
+    code = query_code(place) or principal.jurisdiction_code
     if code:
         places.get(session, principal, code)
     result = assessments.evaluate(session, code, AssessmentIn(method=method, l=l, e=e, c=c, s=s))
@@ -190,12 +168,12 @@ def list_points(
         principal,
         enterprise_id=enterprise_id,
         public_only=public,
-        within=code_or_none(within),
+        within=query_code(within),
         level=level,
         page=page,
         size=size,
     )
-    return page_of(found, lambda p: assessments.point_out(p, principal))
+    return page_json(found, lambda p: assessments.point_out(p, principal))
 
 
 @router.post("/risk/points", status_code=201)
@@ -284,7 +262,7 @@ def list_inspections(
     principal: CurrentPrincipal, session: DbSession, enterprise_id: int | None = None, page: PageNo = 1
 ) -> dict:
     """Inspection records in scope, newest first."""
-    return page_of(
+    return page_json(
         inspections.search(session, principal, enterprise_id=enterprise_id, page=page), inspections.to_out
     )
 

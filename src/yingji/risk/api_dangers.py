@@ -11,26 +11,16 @@ from fastapi.responses import FileResponse, Response
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
-from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.errors import NotFound
 from yingji.core.i18n import current_locale
-from yingji.org import codes, places
-from yingji.org.api import XLSX, read_upload
+from yingji.org import places
+from yingji.org.api import read_upload
+from yingji.org.params import XLSX, PageNo, PageSize, query_code
 from yingji.risk import clearing, dangers, ledger, meetings, photos, settings, steps
 from yingji.risk.schemas import ActionIn, DangerIn, MeetingIn, SettingsIn
 
 router = APIRouter(prefix="/risk")
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-
-
-def _code(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
 
 
 # -- hidden dangers -------------------------------------------------------------------------
@@ -56,7 +46,7 @@ def list_dangers(
         session,
         principal,
         q=q,
-        within=_code(within),
+        within=query_code(within),
         status=status,
         grade=grade,
         source=source,
@@ -91,7 +81,7 @@ def export_ledger(
     listed: bool = False,
 ) -> Response:
     """The ledger (台账) under the page's filters (empty ones ignored) as .xlsx; the export is audited."""
-    code = _code(within)
+    code = query_code(within)
     filters = {
         "q": q,
         "within": code,
@@ -185,7 +175,7 @@ def list_meetings(
     page: PageNo = 1,
 ) -> dict:
     """Village meetings in scope for a month, with the month's coverage."""
-    found = meetings.search(session, principal, month=month, within=_code(within), page=page)
+    found = meetings.search(session, principal, month=month, within=query_code(within), page=page)
     return {
         "items": [meeting_out(session, m) for m in found.items],
         "total": found.total,
@@ -214,7 +204,7 @@ def clearing_stats(
     months: Annotated[int, Query(ge=1, le=36)] = 12,
 ) -> dict:
     """Dynamic-clearing statistics per town and month, and per town."""
-    rows = clearing.table(session, principal, months=clearing.months_back(months), within=_code(within))
+    rows = clearing.table(session, principal, months=clearing.months_back(months), within=query_code(within))
     return {"rows": rows, "towns": clearing.by_town(rows)}
 
 
@@ -227,7 +217,7 @@ def clearing_export(
     months: Annotated[int, Query(ge=1, le=36)] = 12,
 ) -> Response:
     """The dynamic-clearing statistics as .xlsx; the export is audited."""
-    code = _code(within)
+    code = query_code(within)
     rows = clearing.table(session, principal, months=clearing.months_back(months), within=code)
     body = clearing.workbook(rows, current_locale())
     with db.writing(principal.as_actor()) as log_session:
@@ -260,14 +250,14 @@ def settings_out(session, code: str) -> dict:
 @router.get("/settings/{code}")
 def get_settings(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
     """The dual-prevention settings in force at a place."""
-    place = places.get(session, principal, _code(code) or "")
+    place = places.get(session, principal, query_code(code) or "")
     return settings_out(session, place.code)
 
 
 @router.put("/settings/{code}")
 def put_settings(code: str, data: SettingsIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Set or clear a place's own settings (rules.manage)."""
-    normal = _code(code)
+    normal = query_code(code)
     if normal is None:
         raise NotFound()
     settings.put(session, principal, normal, data.model_dump(exclude_unset=True))

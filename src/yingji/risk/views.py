@@ -15,6 +15,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_
 from yingji.org import places
+from yingji.org.params import url_code
 from yingji.risk import (
     overview,
     settings,
@@ -25,7 +26,7 @@ from yingji.risk import (
     views_public,
 )
 from yingji.risk.schemas import SettingsIn
-from yingji.risk.views_common import code_or_404, form_dict, in_savepoint, page, refuse_or_errors
+from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_errors
 from yingji.web import nav
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +86,7 @@ def _settings_ctx(
 def settings_page(request: Request, principal: CurrentPrincipal, session: DbSession, code: str | None = None):
     """The local settings of a place."""
     require(principal, Perm.RULES_MANAGE)
-    target = code_or_404(code) or principal.jurisdiction_code or "52"
+    target = url_code(code) or principal.jurisdiction_code or "52"
     return page(request, "risk/settings.html", _settings_ctx(session, principal, target))
 
 
@@ -93,7 +94,7 @@ def settings_page(request: Request, principal: CurrentPrincipal, session: DbSess
 async def settings_save(request: Request, principal: CurrentPrincipal, session: DbSession):
     """Save a place's local settings."""
     form = await form_dict(request)
-    code = code_or_404(str(form.get("code", ""))) or principal.jurisdiction_code
+    code = url_code(str(form.get("code", ""))) or principal.jurisdiction_code
     try:
         values = SettingsIn(
             lec_mapping=form.get("lec_mapping") or None,

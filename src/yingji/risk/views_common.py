@@ -7,19 +7,10 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
-from yingji.core.errors import NotFound, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
-from yingji.org import codes
 from yingji.risk import labels
 from yingji.web.templating import render
-
-
-def code_or_404(value: str | None) -> str | None:
-    """A division code from the address, or 404."""
-    try:
-        return codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
 
 
 def form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:

@@ -18,9 +18,10 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.org import places
 from yingji.org.api import read_upload
+from yingji.org.params import url_code
 from yingji.risk import dangers, loop, photos, steps, tables
 from yingji.risk.schemas import ActionIn, DangerIn
-from yingji.risk.views_common import code_or_404, form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
 
 router = APIRouter(include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
@@ -47,7 +48,7 @@ def ledger_page(
         session,
         principal,
         q=q,
-        within=code_or_404(within),
+        within=url_code(within),
         status=status or None,
         grade=grade or None,
         source=source or None,

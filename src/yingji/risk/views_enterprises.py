@@ -20,6 +20,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import gettext
 from yingji.org.api import read_upload
+from yingji.org.params import PageNo, url_code
 from yingji.risk import (
     assessments,
     dangers,
@@ -32,10 +33,9 @@ from yingji.risk import (
     tables,
 )
 from yingji.risk.schemas import AssessmentIn, EnterpriseIn, EnterprisePatch, InspectionIn, PlanIn, RiskPointIn
-from yingji.risk.views_common import code_or_404, form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
 
 router = APIRouter(include_in_schema=False)
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
 ENTERPRISE_FIELDS = (
     "name",
     "credit_code",
@@ -77,7 +77,7 @@ def enterprises_page(
         session,
         principal,
         q=q,
-        within=code_or_404(within),
+        within=url_code(within),
         industry=industry or None,
         enforcement_class=enforcement_class or None,
         level=level or None,

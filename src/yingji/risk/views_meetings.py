@@ -16,9 +16,10 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.org import places
+from yingji.org.params import url_code
 from yingji.risk import clearing, dangers, meetings
 from yingji.risk.schemas import MeetingIn
-from yingji.risk.views_common import code_or_404, form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
 
 router = APIRouter(include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]
@@ -35,7 +36,7 @@ def meetings_page(
 ):
     """The month's village meetings and their coverage."""
     month = month or meetings.this_month()
-    found = meetings.search(session, principal, month=month, within=code_or_404(within), page=page_no)
+    found = meetings.search(session, principal, month=month, within=url_code(within), page=page_no)
     names = {c: dangers.place_name(session, c) for c in {m.jurisdiction_code for m in found.items}}
     ctx = {"page": found, "month": month, "cov": meetings.coverage(session, principal, month), "names": names}
     return page(request, "risk/meetings.html", ctx)
@@ -71,7 +72,7 @@ def meeting_new(
 ):
     """The form to record a village's meeting."""
     require(principal, Perm.DANGER_REPORT)
-    return page(request, "risk/meeting_form.html", _form_ctx(session, principal, code_or_404(village)))
+    return page(request, "risk/meeting_form.html", _form_ctx(session, principal, url_code(village)))
 
 
 @router.post("/risk/meetings/new")
@@ -95,7 +96,7 @@ async def meeting_create(request: Request, principal: CurrentPrincipal, session:
         meeting = await run_in_threadpool(in_savepoint, session, meetings.record, session, principal, data)
     except (ValidationError, YingjiError) as exc:
         errors = refuse_or_errors(exc)
-        village = code_or_404(str(form.get("jurisdiction_code") or "")) or None
+        village = url_code(str(form.get("jurisdiction_code") or "")) or None
         ctx = await run_in_threadpool(_form_ctx, session, principal, village, form, errors)
         return page(request, "risk/meeting_form.html", ctx, status_code=422)
     return RedirectResponse(f"/risk/meetings/{meeting.id}", status_code=303)
@@ -129,6 +130,6 @@ def clearing_page(
     months: Annotated[int, Query(ge=1, le=36)] = 12,
 ):
     """The dynamic-clearing statistics."""
-    rows = clearing.table(session, principal, months=clearing.months_back(months), within=code_or_404(within))
+    rows = clearing.table(session, principal, months=clearing.months_back(months), within=url_code(within))
     ctx = {"rows": rows, "towns": clearing.by_town(rows), "within": within or "", "months": months}
     return page(request, "risk/clearing.html", ctx)

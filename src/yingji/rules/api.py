@@ -10,9 +10,9 @@ from fastapi import APIRouter, Body, Query
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.scope import Principal
 from yingji.core.deps import DbSession
-from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.errors import NotFound
 from yingji.incidents import rules
-from yingji.org import codes
+from yingji.org.params import query_code
 from yingji.rules import interface, overrides, tables, views
 from yingji.rules.schemas import OverrideIn, OverrideOut
 
@@ -34,15 +34,6 @@ def _tables_for(session, principal: Principal):
         return overrides.tables_for(session, code)
 
     return resolve
-
-
-def _code(value: str | None, field: str = "jurisdiction") -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": field, "message": "Not a division code."}]) from None
 
 
 @api.post("/grade")
@@ -79,7 +70,7 @@ def effective_table(
     """A rule table as it applies in a jurisdiction (default: the user's own)."""
     if name not in tables.TABLE_NAMES:
         raise NotFound()
-    code = _code(jurisdiction) or principal.jurisdiction_code
+    code = query_code(jurisdiction, "jurisdiction") or principal.jurisdiction_code
     if not code:
         return tables.effective(name, [])
     overrides.check_related(principal, code)
@@ -94,7 +85,7 @@ def list_overrides(
     table: Annotated[str | None, Query(max_length=60)] = None,
 ) -> list[OverrideOut]:
     """Overrides set in the user's scope."""
-    found = overrides.search(session, principal, within=_code(within, "within"), table_name=table)
+    found = overrides.search(session, principal, within=query_code(within, "within"), table_name=table)
     return [overrides.to_out(r) for r in found]
 
 

@@ -14,7 +14,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import gettext
 from yingji.geo.api import parse_bbox
-from yingji.org import codes
+from yingji.org.params import XLSX, PageNo, PageSize, page_json, query_code
 from yingji.supplies import (
     catalogue,
     dispatch,
@@ -45,27 +45,6 @@ from yingji.supplies.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["supplies"])
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
-PageSize = Annotated[int, Query(ge=1, le=200)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _code(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValidationFailed(details=[{"field": "within", "message": "Not a division code."}]) from None
-
-
-def _page(page, convert) -> dict:
-    return {
-        "items": [convert(x) for x in page.items],
-        "total": page.total,
-        "page": page.page,
-        "size": page.size,
-    }
 
 
 # -- catalogue ------------------------------------------------------------------------------
@@ -122,13 +101,13 @@ def list_warehouses(
         session,
         principal,
         q=q,
-        within=_code(within),
+        within=query_code(within),
         level=level,
         area_short=area_short,
         page=page,
         size=size,
     )
-    return _page(result, lambda w: warehouse_out(w, principal))
+    return page_json(result, lambda w: warehouse_out(w, principal))
 
 
 @router.post("/supplies/warehouses", status_code=201)
@@ -190,7 +169,7 @@ def stock_card(
     """The stock card of one item in one store: movements newest first with the running balance."""
     w = warehouses.get(session, principal, warehouse_id)
     item = catalogue.by_code(session, item_code)
-    return _page(
+    return page_json(
         stock.stock_card(session, w, item, page),
         lambda r: {
             "at": r.at.isoformat(),
@@ -260,7 +239,7 @@ def get_gaps(
     by: Annotated[str, Query(pattern="^(town|store)$")] = "town",
 ) -> dict:
     """What is missing where: per town, or per store with the missing items."""
-    code = _code(within)
+    code = query_code(within)
     if by == "town":
         return {
             "by": "town",
@@ -298,7 +277,7 @@ def get_gaps(
 @router.get("/supplies/gaps.xlsx")
 def export_gaps(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> Response:
     require(principal, Perm.EXPORT)
-    body = gap_workbook(session, principal, _code(within))
+    body = gap_workbook(session, principal, query_code(within))
     return Response(
         body,
         media_type=XLSX,
@@ -355,7 +334,7 @@ def get_expiring(
             "days_left": e.days_left,
             "qty": e.qty,
         }
-        for e in stock.expiring(session, principal, days=days, within=_code(within))
+        for e in stock.expiring(session, principal, days=days, within=query_code(within))
     ]
 
 
@@ -374,12 +353,12 @@ def list_tasks(
         session,
         principal,
         status=status,
-        within=_code(within),
+        within=query_code(within),
         warehouse_id=warehouse_id,
         overdue_only=overdue,
         page=page,
     )
-    return _page(
+    return page_json(
         result,
         lambda t: {
             "id": t.id,

@@ -14,7 +14,8 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.org import codes, places
+from yingji.org import places
+from yingji.org.params import PageNo, url_code
 from yingji.supplies import catalogue, forms, gaps, maintenance, rules, stock, transfers, warehouses
 from yingji.supplies.documents import get as get_document
 from yingji.supplies.schemas import MaintenanceRecordIn
@@ -24,7 +25,6 @@ from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(forms.router)
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
 
 SECTION = N_("Supplies")
 nav.register(SECTION, NavItem("supplies", N_("Stores and stock"), "/supplies"))
@@ -100,14 +100,6 @@ def labels() -> dict:
     }
 
 
-def code_or_none(value: str | None) -> str | None:
-    """A division code from a query parameter; anything else is a 404 (like the organisation pages)."""
-    try:
-        return codes.normalise(value) if value else None
-    except ValueError:
-        raise NotFound() from None
-
-
 @router.get("/supplies")
 def overview(
     request: Request,
@@ -119,7 +111,7 @@ def overview(
     area_short: bool = False,
     page: PageNo = 1,
 ):
-    code = code_or_none(within)
+    code = url_code(within)
     result = warehouses.search(
         session, principal, q=q, within=code, level=level or None, area_short=area_short, page=page
     )
@@ -192,7 +184,7 @@ def document_page(document_id: int, request: Request, principal: CurrentPrincipa
 
 @router.get("/supplies/gaps")
 def gaps_page(request: Request, principal: CurrentPrincipal, session: DbSession, within: str | None = None):
-    code = code_or_none(within)
+    code = url_code(within)
     place = places.get(session, principal, code) if code else None
     by_store = place is not None and place.level in ("town", "village")
     ctx = {
@@ -222,7 +214,7 @@ def maintenance_page(
         session,
         principal,
         status=status,
-        within=code_or_none(within),
+        within=url_code(within),
         warehouse_id=warehouse,
         overdue_only=overdue,
         page=page,
@@ -260,7 +252,7 @@ def expiry_page(
     days: Annotated[int, Query(ge=0, le=3650)] = 90,
     within: str | None = None,
 ):
-    rows = stock.expiring(session, principal, days=days, within=code_or_none(within))
+    rows = stock.expiring(session, principal, days=days, within=url_code(within))
     return render(
         request, "supplies/expiry.html", {"rows": rows, "days": days, "within": within or ""} | labels()
     )
