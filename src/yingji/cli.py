@@ -35,7 +35,7 @@ def _ensure_schema(db) -> None:
         migrate.upgrade(db.engine)
 
 
-def _principal(db, username: str | None):
+def _principal(db, username: str | None, what: str = "cli"):
     """The CLI acts as the system (whole scope) or, with --as, as a named user with their scope."""
     from sqlalchemy import select
 
@@ -43,7 +43,7 @@ def _principal(db, username: str | None):
     from yingji.auth.scope import Principal
 
     if not username:
-        return Principal.system()
+        return Principal.system(what=what)
     with db.reading() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.auth.scope import visible
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
@@ -31,7 +32,7 @@ from yingji.duty.schemas import (
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
-from yingji.org.params import XLSX, query_code
+from yingji.org.params import query_code
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty"])
 router.include_router(api_reports.router)
@@ -190,24 +191,20 @@ async def import_roster(
     return result.as_dict()
 
 
-def _xlsx(body: bytes, filename: str) -> Response:
-    return Response(
-        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _audit_export(db: Db, principal, entity: str, entity_id, code: str, size: int) -> None:
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(log_session, "export", entity, entity_id, jurisdiction_code=code, note=f"{size} bytes")
-
-
 @router.get("/rosters/{roster_id}/export")
 def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The roster's rotations as .xlsx, in the import layout."""
     roster = rosters.get(session, principal, roster_id)
     body = exchange.export_roster(session, principal, roster, current_locale())
-    _audit_export(db, principal, "duty_rosters", roster.id, roster.jurisdiction_code, len(body))
-    return _xlsx(body, f"yingji-roster-{roster.id}.xlsx")
+    return audited_download(
+        db,
+        principal,
+        body,
+        entity="duty_rosters",
+        entity_id=roster.id,
+        filename=f"yingji-roster-{roster.id}.xlsx",
+        jurisdiction_code=roster.jurisdiction_code,
+    )
 
 
 @router.get("/rosters/{roster_id}/calendar.xlsx")
@@ -219,8 +216,15 @@ def export_calendar(
     year, mon = parse_month(month)
     shifts = oncall.resolve(session, roster, rotation.month_days(year, mon))
     body = exchange.export_calendar(shifts, principal, f"{year}-{mon:02d}", current_locale())
-    _audit_export(db, principal, "duty_rosters", roster.id, roster.jurisdiction_code, len(body))
-    return _xlsx(body, f"yingji-duty-{roster.id}-{year}-{mon:02d}.xlsx")
+    return audited_download(
+        db,
+        principal,
+        body,
+        entity="duty_rosters",
+        entity_id=roster.id,
+        filename=f"yingji-duty-{roster.id}-{year}-{mon:02d}.xlsx",
+        jurisdiction_code=roster.jurisdiction_code,
+    )
 
 
 # -- handover -------------------------------------------------------------------------------

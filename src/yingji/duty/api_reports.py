@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.duty import deadlines, exchange, leave, out, rotation, routine
 from yingji.duty.schemas import LeaveDecision, LeaveIn, ReportSettingIn, RoutineReportIn, SpecialPeriodIn
-from yingji.org.params import XLSX, query_code
+from yingji.org.params import query_code
 
 router = APIRouter()
 
@@ -108,17 +108,15 @@ def report_summary_xlsx(
     code = query_code(within)
     summary = routine.day_summary(session, principal, day or routine.today(), within=code)
     body = exchange.export_summary(summary, current_locale())
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            "duty_routine_reports",
-            summary.day.isoformat(),
-            jurisdiction_code=code or principal.jurisdiction_code,
-            note=f"{len(body)} bytes",
-        )
-    name = f"yingji-reports-{summary.day.isoformat()}.xlsx"
-    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return audited_download(
+        db,
+        principal,
+        body,
+        entity="duty_routine_reports",
+        entity_id=summary.day.isoformat(),
+        filename=f"yingji-reports-{summary.day.isoformat()}.xlsx",
+        jurisdiction_code=code,
+    )
 
 
 @router.get("/reports/{report_id}")

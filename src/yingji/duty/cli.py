@@ -17,25 +17,15 @@ import click
 
 
 def _db():
-    from yingji.config import load_settings
-    from yingji.core.db import open_database
+    from yingji.cli import _db as open_db  # not at import time: yingji.cli imports this module
 
-    return open_database(load_settings())
+    return open_db()
 
 
 def _principal(db, username: str | None):
-    from sqlalchemy import select
+    from yingji.cli import _principal as acting_as
 
-    from yingji.auth.models import User
-    from yingji.auth.scope import Principal
-
-    if not username:
-        return Principal.system(what="duty-cli")
-    with db.reading() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise click.ClickException(f"no such user: {username}")
-        return Principal.of(user)
+    return acting_as(db, username, what="duty-cli")
 
 
 @click.group()

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import current_locale, gettext
@@ -42,7 +43,7 @@ from yingji.geo.api import parse_bbox
 from yingji.geo.travel import model_for
 from yingji.org import places
 from yingji.org.api import read_upload
-from yingji.org.params import XLSX, PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, query_code
 
 router = APIRouter(prefix="/api/v1", tags=["forces"])
 State = Annotated[str | None, Query(pattern="^(on_call|deployed|resting|unavailable)$")]
@@ -326,19 +327,9 @@ def export_sheet(
     if code:
         places.get(session, principal, code)
     body = exchange.export_workbook(session, principal, kind, code, current_locale())
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            f"forces.{kind}",
-            None,
-            jurisdiction_code=code or principal.jurisdiction_code,
-            note=f"{len(body)} bytes",
-        )
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="yingji-{kind}-{code or "all"}.xlsx"'},
+    filename = f"yingji-{kind}-{code or 'all'}.xlsx"
+    return audited_download(
+        db, principal, body, entity=f"forces.{kind}", filename=filename, jurisdiction_code=code
     )
 
 

@@ -10,12 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.auth.scope import mask_phone
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, PayloadTooLarge
 from yingji.core.i18n import current_locale, gettext
 from yingji.org import directory, exchange, grids, people, places, stats, units
-from yingji.org.params import XLSX, PageNo, PageSize, page_json, query_code
+from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
     AssignmentIn,
     GridCellOut,
@@ -281,20 +282,8 @@ def export_sheet(
     if code:
         places.get(session, principal, code)
     body = exchange.export_workbook(session, principal, kind, code, current_locale())
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            kind,
-            None,
-            jurisdiction_code=code or principal.jurisdiction_code,
-            note=f"{len(body)} bytes",
-        )
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="yingji-{kind}-{code or "all"}.xlsx"'},
-    )
+    filename = f"yingji-{kind}-{code or 'all'}.xlsx"
+    return audited_download(db, principal, body, entity=kind, filename=filename, jurisdiction_code=code)
 
 
 @router.get("/stats")

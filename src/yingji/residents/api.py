@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
-from yingji.core.deps import DbSession
+from yingji.auth.downloads import audited_download
+from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.org.api import read_upload
-from yingji.org.params import XLSX, url_code
+from yingji.org.params import query_code
 from yingji.residents import exchange, registry
 from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPatch
 
@@ -31,7 +32,7 @@ def list_residents(
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
     result = registry.search(
-        session, principal, q=q, within=url_code(within), vulnerable=vulnerable, page=page, size=size
+        session, principal, q=q, within=query_code(within), vulnerable=vulnerable, page=page, size=size
     )
     names = registry.place_names(session, result.items)
     return {
@@ -66,10 +67,14 @@ async def import_residents(
 
 
 @router.get("/residents/export")
-def export_residents(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> Response:
-    body = exchange.export_residents(session, principal, url_code(within), current_locale())
-    return Response(
-        body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="residents.xlsx"'}
+def export_residents(
+    principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+) -> Response:
+    """The residents in scope as .xlsx (personal data: every export is audited)."""
+    code = query_code(within)
+    body = exchange.export_residents(session, principal, code, current_locale())
+    return audited_download(
+        db, principal, body, entity="residents", filename="residents.xlsx", jurisdiction_code=code
     )
 
 

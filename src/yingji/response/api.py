@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.org import places
-from yingji.org.params import XLSX, query_code
+from yingji.org.params import query_code
 from yingji.response import (
     closure,
     command,
@@ -168,20 +168,16 @@ def export_sitrep(session, db, principal, sitrep_id: int, kind: str) -> Response
     incident = incident_for_read(session, principal, report.incident_id)
     doc = sitrep_layout.build(report, incident)
     body = sitrep_pdf.render(doc) if kind == "pdf" else sitrep_docx.render(doc)
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            "situation_reports",
-            report.id,
-            jurisdiction_code=report.jurisdiction_code,
-            note=f"{kind} {len(body)} bytes",
-        )
-    name = sitrep_layout.file_name(report, incident, kind)
-    return Response(
+    return audited_download(
+        db,
+        principal,
         body,
+        entity="situation_reports",
+        entity_id=report.id,
+        filename=sitrep_layout.file_name(report, incident, kind),
+        jurisdiction_code=report.jurisdiction_code,
         media_type="application/pdf" if kind == "pdf" else DOCX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        note=kind,
     )
 
 
@@ -283,14 +279,7 @@ async def incident_stats_excel(
 def excel_response(db, principal, result) -> Response:
     """The workbook as a download; audited as an export."""
     body = stats_excel.workbook(result)
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            "incident_stats",
-            None,
-            jurisdiction_code=result.place_code or principal.jurisdiction_code,
-            note=f"{len(body)} bytes",
-        )
     name = f"yingji-incident-stats-{result.place_code or 'all'}-{result.current.first_day:%Y%m%d}.xlsx"
-    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return audited_download(
+        db, principal, body, entity="incident_stats", filename=name, jurisdiction_code=result.place_code
+    )

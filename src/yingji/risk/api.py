@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import Db, DbSession
@@ -18,7 +19,7 @@ from yingji.core.i18n import current_locale
 from yingji.geo.api import parse_bbox
 from yingji.org import places
 from yingji.org.api import read_upload
-from yingji.org.params import XLSX, PageNo, PageSize, page_json, query_code
+from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.risk import api_dangers, assessments, enforcement, enterprises, exchange, inspections, maplayer
 from yingji.risk.schemas import AssessmentIn, EnterpriseIn, EnterprisePatch, InspectionIn, PlanIn, RiskPointIn
 
@@ -109,18 +110,13 @@ def export_enterprises(
     if code:
         places.get(session, principal, code)
     body = exchange.workbook(session, principal, code, current_locale())
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            "risk_enterprises",
-            None,
-            jurisdiction_code=code or principal.jurisdiction_code,
-        )
-    return Response(
+    return audited_download(
+        db,
+        principal,
         body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="enterprises-{code or "all"}.xlsx"'},
+        entity="risk_enterprises",
+        filename=f"enterprises-{code or 'all'}.xlsx",
+        jurisdiction_code=code,
     )
 
 

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound
 from yingji.core.i18n import current_locale
 from yingji.org import places
 from yingji.org.api import read_upload
-from yingji.org.params import XLSX, PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, query_code
 from yingji.risk import clearing, dangers, ledger, meetings, photos, settings, steps
 from yingji.risk.schemas import ActionIn, DangerIn, MeetingIn, SettingsIn
 
@@ -91,12 +91,8 @@ def export_ledger(
     }
     filters |= {"month": month or None, "overdue": overdue, "listed": listed}
     body = ledger.workbook(session, principal, current_locale(), **filters)
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session, "export", "risk_dangers", None, jurisdiction_code=code or principal.jurisdiction_code
-        )
-    return Response(
-        body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="dangers.xlsx"'}
+    return audited_download(
+        db, principal, body, entity="risk_dangers", filename="dangers.xlsx", jurisdiction_code=code
     )
 
 
@@ -220,16 +216,8 @@ def clearing_export(
     code = query_code(within)
     rows = clearing.table(session, principal, months=clearing.months_back(months), within=code)
     body = clearing.workbook(rows, current_locale())
-    with db.writing(principal.as_actor()) as log_session:
-        audit.record(
-            log_session,
-            "export",
-            "risk_clearing",
-            None,
-            jurisdiction_code=code or principal.jurisdiction_code,
-        )
-    return Response(
-        body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="clearing.xlsx"'}
+    return audited_download(
+        db, principal, body, entity="risk_clearing", filename="clearing.xlsx", jurisdiction_code=code
     )
 
 

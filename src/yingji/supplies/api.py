@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
-from yingji.core.deps import DbSession
+from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import gettext
 from yingji.geo.api import parse_bbox
-from yingji.org.params import XLSX, PageNo, PageSize, page_json, query_code
+from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.supplies import (
     catalogue,
     dispatch,
@@ -275,13 +276,15 @@ def get_gaps(
 
 
 @router.get("/supplies/gaps.xlsx")
-def export_gaps(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> Response:
+def export_gaps(
+    principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+) -> Response:
+    """The gap report as .xlsx (audited)."""
     require(principal, Perm.EXPORT)
-    body = gap_workbook(session, principal, query_code(within))
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": 'attachment; filename="yingji-supply-gaps.xlsx"'},
+    code = query_code(within)
+    body = gap_workbook(session, principal, code)
+    return audited_download(
+        db, principal, body, entity="supply_gaps", filename="yingji-supply-gaps.xlsx", jurisdiction_code=code
     )
 
 
