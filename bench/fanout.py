@@ -201,7 +201,9 @@ def dispatch(db: Database, gateway: BenchGateway, limit: int, staff: int) -> dic
         "sent": sent,
         "elapsed": elapsed,
         "rate": sent / elapsed if elapsed else 0.0,
+        # counted once the worker has stopped (it finishes the batches it holds): equal = no duplicate
         "distinct_keys": len(gateway.keys),
+        "received": gateway.count,
     }
 
 
@@ -242,9 +244,12 @@ def main() -> None:
         persist_s = publish_s + fanout_s
         with db.reading() as session:
             rows = session.scalar(select(func.count()).where(Delivery.dispatch_id == dispatch_id))
+            sms = session.scalar(
+                select(func.count()).where(Delivery.dispatch_id == dispatch_id, Delivery.channel == "sms")
+            )
         raw_s, raw_rows = raw_reinsert(db, dispatch_id)
         assert raw_rows == rows
-        sent = dispatch(db, gateway, min(args.dispatch, rows), staff_sms)
+        sent = dispatch(db, gateway, min(args.dispatch, sms), staff_sms)  # only SMS reach the gateway
         gateway.close()
         handoff_s = publish_s + sent["first_staff_s"]
         kind = db.kind
@@ -270,7 +275,11 @@ def main() -> None:
             ("  worker start → all staff SMS handed (s)", f"{sent['all_staff_s']:.2f}"),
             ("dispatch: messages to the gateway", f"{sent['sent']:,} in {sent['elapsed']:.1f} s"),
             ("dispatch rate (msg/s)", f"{sent['rate']:,.0f}   goal ≥ {GOALS['rate']:,.0f}"),
-            ("distinct idempotency keys seen", f"{sent['distinct_keys']:,}"),
+            (
+                "distinct idempotency keys / messages received",
+                f"{sent['distinct_keys']:,} / {sent['received']:,}"
+                + ("   no duplicate" if sent["distinct_keys"] == sent["received"] else "   DUPLICATES"),
+            ),
         ],
         {
             "figure": round(persist_s, 2),
