@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from tests.supplies.conftest import keeper_login as keeper_login
 from tests.supplies.conftest import receive
+from yingji.auth.models import User
 from yingji.core.db import Actor
 from yingji.jobs.models import Job
 from yingji.jobs.worker import Worker
 from yingji.notify.models import InboxMessage
 from yingji.supplies import jobs as supply_jobs
-from yingji.supplies import maintenance
+from yingji.supplies import maintenance, warehouses
 from yingji.supplies.models import MaintenanceSchedule, MaintenanceTask, Warehouse
 
 KINDS = ["supplies.maintenance_due", "supplies.maintenance_overdue"]
@@ -94,6 +95,58 @@ def test_a_keeper_records_checks_only_for_their_store(city, keeper_login, api):
         )
     r = k.client.post(f"/api/v1/supplies/maintenance/tasks/{other}/record", json={"result": "ok"})
     assert r.status_code in (403, 404)
+
+
+def test_stores_without_a_keeper_account_give_their_officials_one_digest_a_day(city, clock):
+    """Thousands of village stores have keepers without accounts: their reminders must not bury the
+    town's inbox, one message a day points at the list."""
+    clock.freeze(datetime.now(UTC))
+    with city.db.reading() as session:
+        town_b = session.scalar(select(User.id).where(User.username == "town_b"))
+        stores = session.scalars(
+            select(Warehouse.id)
+            .where(Warehouse.level == "village", Warehouse.jurisdiction_code.startswith(city.town_b))
+            .where(exists().where(MaintenanceSchedule.warehouse_id == Warehouse.id))  # the demo's
+            .order_by(Warehouse.id)
+            .limit(3)
+        ).all()
+        assert len(stores) == 3 and not any(warehouses.keeper_user_ids(session, w) for w in stores)
+    task_ids = []
+    with city.db.writing(Actor.system("tests")) as session:
+        for store in stores:
+            warehouse = session.get(Warehouse, store)
+            schedule = maintenance.schedules_of(session, warehouse)[0]
+            task = MaintenanceTask(
+                schedule_id=schedule.id,
+                warehouse_id=store,
+                due_on=maintenance.today() - timedelta(days=1000),  # a date no demo task has
+                status="open",
+                jurisdiction_code=warehouse.jurisdiction_code,
+            )
+            session.add(task)
+            session.flush()
+            task_ids.append(task.id)
+    before = {m.id for m in inbox(city.db, town_b, "supplies.maintenance")}
+    with city.db.writing(Actor.system("tests")) as session:
+        for task_id in task_ids:
+            maintenance.remind(session, task_id, "due")
+            maintenance.remind(session, task_id, "overdue")
+    messages = inbox(city.db, town_b, "supplies.maintenance")
+    new = [m for m in messages if m.id not in before]
+    # six reminders, one message (none if an earlier test's digest already went out today)
+    assert len(new) <= 1
+    today = maintenance.today().isoformat()
+    digest = [
+        m for m in messages if m.dedupe_key.startswith(f"supplies.maintenance.digest:{city.town_b}:{today}")
+    ]
+    assert len(digest) == 1 and "保管员未开通账号" in digest[0].subject
+    assert digest[0].link == f"/supplies/maintenance?within={city.town_b}"
+    clock.advance(timedelta(days=1))  # the next day, the next digest
+    with city.db.writing(Actor.system("tests")) as session:
+        maintenance.remind(session, task_ids[0], "overdue")
+    tomorrow = f"supplies.maintenance.digest:{city.town_b}:{maintenance.today().isoformat()}"
+    later = inbox(city.db, town_b, "supplies.maintenance")
+    assert sum(m.dedupe_key.startswith(tomorrow) for m in later) == 1
 
 
 def test_expiry_warnings_ahead_of_time_once(city, keeper_login, clock):

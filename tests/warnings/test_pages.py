@@ -101,6 +101,7 @@ def test_list_and_import_pages(browser_client, api, city):
     c = browser_client("town_b")
     listed = c.get("/warnings?view=drafts")
     assert listed.status_code == 200 and "分页测试30" in listed.text and "page=2" in listed.text
+    assert "四级（蓝色）" in listed.text and "Level IV" not in listed.text  # the level badge speaks Chinese
     assert c.get("/warnings?view=drafts&page=2").status_code == 200
     c = browser_client("county")
     assert c.get("/warnings?view=all").status_code == 200

@@ -28,6 +28,7 @@ from yingji.notify.channels import Message
 from yingji.notify.inbox import InboxChannel, notify_level
 from yingji.org import places
 from yingji.org.codes import ancestors
+from yingji.org.models import Jurisdiction
 from yingji.supplies import rules, warehouses
 from yingji.supplies.models import Item, MaintenanceSchedule, MaintenanceTask, Warehouse
 from yingji.supplies.schemas import MaintenanceRecordIn
@@ -201,42 +202,60 @@ def remind(session: Session, task_id: int, stage: str) -> int:
     return tell_keepers(session, warehouse, subject, link, key, severity, "supplies.maintenance")
 
 
+# What a level's supplies officials get instead, once a day, for stores whose keepers have no account:
+# one line pointing at the list (per-store messages would bury a county or city inbox in thousands).
+OFFICIAL_DIGESTS = {
+    "supplies.maintenance": (
+        N_("Maintenance is due or overdue at stores in {place} whose keepers have no account: see the list"),
+        "/supplies/maintenance?within={code}",
+    ),
+    "supplies.expiry": (
+        N_("Stock is expiring or expired at stores in {place} whose keepers have no account: see the list"),
+        "/supplies/expiry?within={code}",
+    ),
+}
+
+
 def tell_keepers(
     session: Session, warehouse: Warehouse, subject: str, link: str, key: str, severity: str, category: str
 ) -> int:
-    """Inbox messages to the store's keepers, or to the nearest level's supplies officials when no
-    keeper has a user; ``key`` makes a repeat land once. Returns how many were delivered."""
+    """Inbox messages to the store's keepers (``key`` makes a repeat land once); when no keeper has
+    a user, the day's digest to the nearest level's supplies officials. Returns how many were delivered."""
     users = warehouses.keeper_user_ids(session, warehouse.id)
-    if users:
-        batch = [
-            Message(
-                u,
-                subject,
-                link=link,
-                category=category,
-                severity=severity,
-                jurisdiction_code=warehouse.jurisdiction_code,
-                key=f"{key}:{u}",
-            )
-            for u in users
-        ]
-        receipts = InboxChannel().send(session, batch)
-    else:
-        receipts = []
-        for code in [warehouse.jurisdiction_code, *reversed(ancestors(warehouse.jurisdiction_code))]:
-            receipts = notify_level(
-                session,
-                code,
-                subject=subject,
-                link=link,
-                category=category,
-                severity=severity,
-                key=key,
-                perm=Perm.SUPPLIES_MANAGE,
-            )
-            if receipts:
-                break
-    return sum(r.state == "delivered" for r in receipts)
+    if not users:
+        return _tell_officials(session, warehouse, severity, category)
+    batch = [
+        Message(
+            u,
+            subject,
+            link=link,
+            category=category,
+            severity=severity,
+            jurisdiction_code=warehouse.jurisdiction_code,
+            key=f"{key}:{u}",
+        )
+        for u in users
+    ]
+    return sum(r.state == "delivered" for r in InboxChannel().send(session, batch))
+
+
+def _tell_officials(session: Session, warehouse: Warehouse, severity: str, category: str) -> int:
+    text, link = OFFICIAL_DIGESTS[category]
+    for code in [warehouse.jurisdiction_code, *reversed(ancestors(warehouse.jurisdiction_code))]:
+        place = session.get(Jurisdiction, code)
+        receipts = notify_level(
+            session,
+            code,
+            subject=translate(text, "zh_CN", place=place.name if place else code),
+            link=link.format(code=code),
+            category=category,
+            severity=severity,
+            key=f"{category}.digest:{code}:{today().isoformat()}",
+            perm=Perm.SUPPLIES_MANAGE,
+        )
+        if receipts:
+            return sum(r.state == "delivered" for r in receipts)
+    return 0
 
 
 def tasks(
