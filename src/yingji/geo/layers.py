@@ -57,6 +57,26 @@ def features(
     return body, len(parts), truncated
 
 
+def shapes_of(session: Session, codes: list[str]) -> str | None:
+    """The divisions ``codes`` as a GeoJSON FeatureCollection (text), or None when none has a shape
+    (a warning's geocoded area on its page; the page already checked that the user may see it)."""
+    if not codes:
+        return None
+    rows = session.execute(
+        select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.geometry).where(
+            Jurisdiction.code.in_(sorted(set(codes))[:MAX_FEATURES]), Jurisdiction.geometry.is_not(None)
+        )
+    ).all()
+    if not rows:
+        return None
+    parts = [
+        f'{{"type":"Feature","id":"{code}","geometry":{geometry},"properties":'
+        f"{json.dumps({'code': code, 'name': name}, ensure_ascii=False)}}}"
+        for code, name, geometry in rows
+    ]
+    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
+
+
 def points(
     session: Session, principal: Principal, level: str, bbox: tuple[float, float, float, float] | None
 ) -> list[list]:

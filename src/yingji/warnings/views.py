@@ -14,6 +14,7 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, current_locale, gettext
+from yingji.geo import layers
 from yingji.warnings import capimport, capxml, lifecycle, queries, recipients, values, versions
 from yingji.warnings.forms import error_lines
 from yingji.warnings.views_compose import router as compose_router
@@ -110,6 +111,7 @@ def _detail(request: Request, principal, session, warning, errors: list[str] | N
         else [],
         "actions": _actions(principal, warning),
         "area_json": area_json(warning),
+        "divisions_json": layers.shapes_of(session, warning.area_codes()) or "",
         "errors": errors or [],
         **common(),
     }

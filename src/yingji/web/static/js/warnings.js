@@ -25,8 +25,12 @@
       }
     }
 
+    var divisions = el.dataset.divisions ? parse(el.dataset.divisions, null) : null;
+
     function redraw() {
       drawn.clearLayers();
+      // an area named by division codes: the divisions themselves, in the warning's red
+      if (divisions) L.geoJSON(divisions, { style: { color: "#d7263d", weight: 2, fillOpacity: 0.2 } }).addTo(drawn);
       polygons.forEach(function (p) { L.polygon(p, { color: "#d7263d", weight: 2, fillOpacity: 0.2 }).addTo(drawn); });
       circles.forEach(function (c) { L.circle([c[0], c[1]], { radius: c[2], color: "#d7263d", weight: 2, fillOpacity: 0.2 }).addTo(drawn); });
     }
