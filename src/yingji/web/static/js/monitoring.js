@@ -42,7 +42,7 @@
       chart.setOption({
         animation: false,
         tooltip: { trigger: "axis" },
-        grid: { left: 48, right: data.accumulates ? 48 : 16, top: 24, bottom: 28 },
+        grid: { left: 8, right: 8, top: 24, bottom: 4, containLabel: true },  // room for long values such as 745.175
         xAxis: { type: "time" },
         yAxis: data.accumulates ? [{ type: "value", name: data.unit }, { type: "value", name: "Σ" }] : [{ type: "value", name: data.unit, scale: true }],
         series: series
