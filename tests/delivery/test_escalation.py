@@ -14,6 +14,7 @@ from yingji.core.db import Actor
 from yingji.delivery import acks, escalation
 from yingji.delivery.models import DoorTask, EscalationStep
 from yingji.jobs.models import Job
+from yingji.org.models import Jurisdiction
 
 
 def steps_of(db, dispatch_id):
@@ -90,7 +91,7 @@ def test_silent_cells_are_resent_then_escalated_then_visited(city, sms, clock, a
     assert len(live["tasks"]) == len(silent)
 
 
-def test_door_to_door_task_closes_once_with_households(city, clock, api):
+def test_door_to_door_task_closes_once_with_households(city, clock, api, browser_client):
     clock.freeze(core_clock.now())
     wid = make_warning(city.db, city.county_a, area_codes=[city.group_a])
     dispatch = emit(city.db, wid)
@@ -98,6 +99,10 @@ def test_door_to_door_task_closes_once_with_households(city, clock, api):
     run_jobs(city.db)
     (task,) = tasks_of(city.db, dispatch.id)
     assert task.jurisdiction_code == city.group_a and task.households_total > 0
+    with city.db.reading() as session:
+        group_name = session.get(Jurisdiction, city.group_a).name
+    assert group_name in browser_client("gridworker").get("/field").text  # the place by name, not code
+    assert group_name in browser_client("town").get(f"/warnings/{wid}/live").text
     detail = api("gridworker").get(f"/api/v1/delivery/tasks/{task.id}").json()
     flags = [r["disabled"] or r["lives_alone"] or r["very_old"] for r in detail["residents"]]
     assert flags == sorted(flags, reverse=True)  # vulnerable residents first

@@ -19,6 +19,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.core.i18n import N_, gettext
 from yingji.delivery import acks, endpoints, field, live, signing
+from yingji.org import places
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -30,6 +31,7 @@ nav.register(SECTION, nav.NavItem("endpoints", N_("Channels"), "/delivery/endpoi
 
 def _live_ctx(session, principal, dispatch) -> dict:
     towns = live.coverage(session, principal, dispatch, 9)
+    tasks = live.tasks(session, principal, dispatch)
     return {
         "dispatch": dispatch,
         "towns": towns,
@@ -37,7 +39,8 @@ def _live_ctx(session, principal, dispatch) -> dict:
         "totals": live.totals(towns),
         "channels": live.by_channel(session, principal, dispatch),
         "steps": live.steps(session, dispatch),
-        "tasks": live.tasks(session, principal, dispatch),
+        "tasks": tasks,
+        "place_names": places.names(session, [t.jurisdiction_code for t in tasks]),
     }
 
 
@@ -60,9 +63,11 @@ def dispatch_page(dispatch_id: int, principal: CurrentPrincipal, session: DbSess
 @router.get("/field")
 def field_page(request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""):
     require(principal, Perm.WARNING_ACK)
+    tasks = field.my_tasks(session, principal)
     ctx = {
         "warnings": field.my_warnings(session, principal),
-        "tasks": field.my_tasks(session, principal),
+        "tasks": tasks,
+        "place_names": places.names(session, [t.jurisdiction_code for t in tasks]),
         "linked": field.person_id_of(session, principal) is not None,
         "done": done,
     }

@@ -26,6 +26,15 @@ def get(session: Session, principal: Principal, code: str) -> Jurisdiction:
     return visible(principal, session.get(Jurisdiction, code), code)
 
 
+def names(session: Session, codes) -> dict[str, str]:
+    """Code → name of the given divisions (for lists that carry codes)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(wanted)))
+    return dict(rows.all())
+
+
 def root(session: Session, principal: Principal) -> Jurisdiction | None:
     """The principal's own jurisdiction (the top of what they see)."""
     if not principal.jurisdiction_code:
