@@ -91,3 +91,9 @@ def template(key: str | None) -> dict | None:
 def profile() -> dict:
     """The Chinese national profile settings (``cap_profile_cn.json``)."""
     return load("cap_profile_cn.json")
+
+
+def channel_labels(locale: str) -> dict[str, str]:
+    """Channel code → label in the page's language (the profile's own labels are Chinese)."""
+    data = profile()
+    return data["channels"] if locale == "zh_CN" else data.get("channels_en", data["channels"])

@@ -51,7 +51,7 @@ def common() -> dict:
         "LEVELS": values.levels(),
         "STATUS_LABELS": lifecycle.STATUS_LABELS,
         "CAP": values.cap_values(),
-        "CHANNELS": values.profile()["channels"],
+        "CHANNELS": values.channel_labels(current_locale()),
         "ARTICLE_64": lifecycle.ARTICLE_64,
     }
 

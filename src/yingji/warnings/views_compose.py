@@ -15,6 +15,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core.deps import DbSession
 from yingji.core.errors import Conflict, NotFound, YingjiError
+from yingji.core.i18n import current_locale
 from yingji.org import codes
 from yingji.org.models import Jurisdiction
 from yingji.warnings import capmodel, compose, forms, queries, recipients, values
@@ -77,7 +78,7 @@ def _form_page(
         "templates_json": json.dumps(values.templates(), ensure_ascii=False),
         "LEVELS": values.levels(),
         "CAP": values.cap_values(),
-        "CHANNELS": values.profile()["channels"],
+        "CHANNELS": values.channel_labels(current_locale()),
         "SECTORS": values.profile()["sender_code"]["sectors"],
         "area_json": json.dumps({"polygons": form["area"]["polygons"], "circles": form["area"]["circles"]}),
         "errors": errors or [],
