@@ -103,11 +103,13 @@ def _in_savepoint(session, fn, *args):
 
 # -- settings -------------------------------------------------------------------------------
 def _settings_page(request, principal, session, errors=None, status_code=200):
+    rows = deadlines.list_settings(session, principal)
     return render(
         request,
         "duty/report_settings.html",
         {
-            "settings_rows": deadlines.list_settings(session, principal),
+            "settings_rows": rows,
+            "place_names": places.names(session, [r.jurisdiction_code for r in rows]),
             "periods": deadlines.list_periods(
                 session, principal, on_or_after=routine.today() - timedelta(days=30)
             ),

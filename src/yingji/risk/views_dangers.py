@@ -77,6 +77,7 @@ def _danger_ctx(
         "photos": dangers.photos_of(session, danger),
         "events": dangers.events(session, danger),
         "place": dangers.place_name(session, danger.jurisdiction_code),
+        "supervisor": dangers.place_name(session, danger.supervised_by) if danger.supervised_by else None,
         "overdue": dangers.is_overdue(danger),
         "criteria": tables.criteria(),
         "plan_fields": tables.plan_fields(),

@@ -19,6 +19,7 @@ from yingji.core import clock
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import gettext
+from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, url_code
 from yingji.risk import (
@@ -293,6 +294,16 @@ async def point_assess(point_id: int, request: Request, principal: CurrentPrinci
 
 
 # -- planned enforcement --------------------------------------------------------------------
+def _plans_ctx(session, principal, year, errors: dict | None = None) -> dict:
+    plans = enforcement.search(session, principal)
+    return {
+        "plans": plans,
+        "place_names": places.names(session, [p.jurisdiction_code for p in plans]),
+        "year": year,
+        "errors": errors or {},
+    }
+
+
 @router.get("/risk/plans")
 def plans_page(request: Request, principal: CurrentPrincipal, session: DbSession):
     """The enforcement plans and the form to generate one."""
@@ -300,7 +311,7 @@ def plans_page(request: Request, principal: CurrentPrincipal, session: DbSession
     return page(
         request,
         "risk/plans.html",
-        {"plans": enforcement.search(session, principal), "year": year, "errors": {}},
+        _plans_ctx(session, principal, year),
     )
 
 
@@ -319,11 +330,7 @@ async def plan_generate(request: Request, principal: CurrentPrincipal, session: 
             in_savepoint, session, enforcement.generate, session, principal, data.jurisdiction_code, data.year
         )
     except (ValidationError, YingjiError) as exc:
-        ctx = {
-            "plans": enforcement.search(session, principal),
-            "year": form.get("year"),
-            "errors": refuse_or_errors(exc),
-        }
+        ctx = _plans_ctx(session, principal, form.get("year"), refuse_or_errors(exc))
         return page(request, "risk/plans.html", ctx, status_code=422)
     return RedirectResponse(f"/risk/plans/{plan.id}", status_code=303)
 
