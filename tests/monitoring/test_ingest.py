@@ -79,6 +79,8 @@ def test_a_batch_is_stored_and_bad_readings_are_rejected_by_reason(city, api):
     }
     assert counted(db, ghost) == {"unknown_sensor": 1}
     again = api("county").post("/api/v1/readings", json=items[:2]).json()
+    form = api("county").post("/api/v1/readings", data={"sensor": code, "v": "1"})
+    assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
     assert again["accepted"] == 0 and again["rejected_by_reason"] == {"duplicate": 2}
     assert counted(db, code)["duplicate"] == 3  # the counters add up
 

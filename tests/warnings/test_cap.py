@@ -169,6 +169,10 @@ def test_api_import_dedupes_and_links_cancel(api, cap_bytes):
     )
     bad = duty.post("/api/v1/warnings/cap", content=cap_bytes["invalid.cap"])
     assert bad.status_code == 422
+    # a file sent as a form instead of the body: refused with a reason, never a 500
+    as_file = {"file": ("a.cap", cap_bytes["australia.cap"], "text/xml")}
+    form = duty.post("/api/v1/warnings/cap", files=as_file)
+    assert form.status_code == 415 and "XML" in form.json()["error"]["message"]
     assert bad.json()["error"]["details"][0]["line"] == 9
     assert bad.json()["error"]["details"][0]["element"] == "info"
     # An alert still in force (the same message, valid until 2099), then a Cancel referencing it.

@@ -80,6 +80,12 @@ class PayloadTooLarge(YingjiError):
     message = "The file is larger than {limit_mb} MB."
 
 
+class UnsupportedMediaType(YingjiError):
+    status_code = 415
+    code = "unsupported_media_type"
+    message = "Send the data as {expected} in the request body, not as a form."
+
+
 class ImportRejected(ValidationFailed):
     code = "import_rejected"
     message = "The file has {count} errors; nothing was imported."

@@ -12,12 +12,13 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from yingji.core import i18n
-from yingji.core.errors import PayloadTooLarge, Unauthenticated, YingjiError
+from yingji.core.errors import PayloadTooLarge, Unauthenticated, UnsupportedMediaType, YingjiError
 from yingji.core.i18n import N_
 
 log = logging.getLogger("yingji.http")
@@ -32,6 +33,22 @@ HTTP_MESSAGES = {
     413: N_("The request is too large."),
     422: N_("The submitted data is not valid."),
 }
+
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+async def raw_body(request: Request, expected: str, limit_bytes: int | None = None) -> bytes:
+    """The request body as bytes, for endpoints that take a document (XML, a JSON batch). A form is
+    refused with 415: the CSRF check has parsed it already, so its raw stream is gone."""
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        raise UnsupportedMediaType(expected=expected)
+    if limit_bytes is not None and int(request.headers.get("content-length") or 0) > limit_bytes:
+        raise PayloadTooLarge(limit_mb=max(1, limit_bytes // (1024 * 1024)))
+    body = await request.body()
+    if limit_bytes is not None and len(body) > limit_bytes:
+        raise PayloadTooLarge(limit_mb=max(1, limit_bytes // (1024 * 1024)))
+    return body
 
 
 def wants_json(request: Request) -> bool:
@@ -121,6 +138,14 @@ def install_error_handlers(app: FastAPI) -> None:
         message = HTTP_MESSAGES.get(exc.status_code, "The request could not be processed.")
         return respond_error(request, exc.status_code, f"http_{exc.status_code}", message, {}, [])
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception):
+        # A number past the database's range (an id of 10^30 in a URL) or a value the database
+        # cannot take: the client's input, not our bug; logged in case it is ours after all.
+        log.warning("refused out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+        return respond_error(request, 422, "out_of_range", N_("A value is out of range."), {}, [])
+
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception):
         log.exception(
@@ -133,7 +158,7 @@ def install_error_handlers(app: FastAPI) -> None:
             request,
             500,
             "internal_error",
-            "Something went wrong on our side (request {request_id}).",
+            N_("Something went wrong on our side (request {request_id})."),
             {"request_id": getattr(request.state, "request_id", "-")},
             [],
         )

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from yingji.core import clock
+from yingji.core.errors import ValidationFailed
 from yingji.core.types import BigId, UTCDateTime
 
 NAMING = {
@@ -42,3 +43,20 @@ class Audited:
     """
 
     __audit_exclude__: frozenset[str] = frozenset()
+
+
+def apply_changes(row: Base, changes: dict) -> None:
+    """Set a patch's ``changes`` on ``row``. An explicit null for a column that cannot be empty is
+    refused as a 422 naming the fields (it would otherwise reach the database as an integrity error)."""
+    columns = row.__table__.c
+    empty = [
+        key
+        for key, value in changes.items()
+        if value is None and key in columns and not columns[key].nullable
+    ]
+    if empty:
+        raise ValidationFailed(
+            details=[{"field": key, "message": "This field cannot be empty."} for key in empty]
+        )
+    for key, value in changes.items():
+        setattr(row, key, value)

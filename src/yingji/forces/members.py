@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.forces.access import check_manage, get_team
 from yingji.forces.models import MemberCertificate, Team, TeamMember
 from yingji.forces.schemas import CertificateIn, MemberIn, MemberPatch
@@ -113,8 +114,7 @@ def update_member(session: Session, principal: Principal, member_id: int, patch:
         _check_person(session, principal, changes["person_id"])
     if changes.get("mobile"):
         _check_mobile_free(session, team, changes["mobile"], member.id)
-    for key, value in changes.items():
-        setattr(member, key, value)
+    apply_changes(member, changes)
     if patch.certificates is not None:
         member.certificates = _certificates(member, patch.certificates)
     session.flush()

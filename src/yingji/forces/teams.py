@@ -9,6 +9,7 @@ from yingji.auth.audit import actor_of
 from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.forces import codes
 from yingji.forces.access import check_create, check_manage, get_team
@@ -132,8 +133,7 @@ def update(session: Session, principal: Principal, team_id: int, patch: TeamPatc
     if "capabilities" in changes:
         caps = changes.pop("capabilities")
         changes["capabilities"] = codes.join_codes(caps or [])
-    for key, value in changes.items():
-        setattr(team, key, value)
+    apply_changes(team, changes)
     session.flush()
     return team
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.monitoring import catalog
 from yingji.monitoring.evaluate import Rule, RuleBook, default_rules
 from yingji.monitoring.models import AlarmRule, HazardPoint
@@ -125,8 +126,7 @@ def update(session: Session, principal: Principal, rule_id: int, patch: RulePatc
     changes = patch.model_dump(exclude_unset=True)
     merged = RulePatch(**{f: changes.get(f, getattr(rule, f)) for f in ("raise_at", "clear_at", "direction")})
     _check(merged, rule.sensor_kind, changes.get("metric"))
-    for key, value in changes.items():
-        setattr(rule, key, value)
+    apply_changes(rule, changes)
     session.flush()
     return rule
 

@@ -16,6 +16,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
+from yingji.core.http import raw_body
 from yingji.monitoring import alarm_rules, alarms, ingest, out, parse, points, sensors
 from yingji.monitoring.models import LEVELS
 from yingji.monitoring.schemas import AlarmNoteIn, RuleIn, RulePatch
@@ -37,7 +38,7 @@ async def post_readings(request: Request, principal: CurrentPrincipal, session: 
     Answers what was accepted and what was rejected, by reason (rejections are also counted in
     ``/api/v1/readings/rejections``); one bad reading never fails the batch."""
     require(principal, Perm.MONITORING_MANAGE)
-    body = await request.body()
+    body = await raw_body(request, "JSON (application/json)")
     try:
         items = json.loads(body)
     except (ValueError, UnicodeDecodeError):

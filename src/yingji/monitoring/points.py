@@ -11,6 +11,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.incidents import locate
 from yingji.monitoring import catalog
@@ -159,8 +160,7 @@ def update(session: Session, principal: Principal, point_id: int, patch: PointPa
     changes = patch.model_dump(exclude_unset=True)
     _check_person(session, principal, changes.get("monitor_person_id"), "monitor_person_id")
     _check_person(session, principal, changes.get("leader_person_id"), "leader_person_id")
-    for key, value in changes.items():
-        setattr(point, key, value)
+    apply_changes(point, changes)
     if "patrol_every_days" in changes:
         point.patrol_due_at = catalog.next_patrol_due(
             point.kind, point.last_patrol_at or point.created_at, point.patrol_every_days

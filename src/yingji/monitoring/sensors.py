@@ -13,6 +13,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.monitoring import catalog
 from yingji.monitoring.models import HazardPoint, Reading, Rejection, Rollup, Sensor, SensorState
@@ -136,8 +137,7 @@ def update(session: Session, principal: Principal, sensor_id: int, patch: Sensor
     writable(principal, sensor.jurisdiction_code, Perm.MONITORING_MANAGE)
     changes = patch.model_dump(exclude_unset=True)
     _check_range(changes.get("valid_min", sensor.valid_min), changes.get("valid_max", sensor.valid_max))
-    for key, value in changes.items():
-        setattr(sensor, key, value)
+    apply_changes(sensor, changes)
     session.flush()
     return sensor
 

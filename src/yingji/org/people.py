@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.org import places
 from yingji.org.models import GridAssignment, Jurisdiction, Person
@@ -113,8 +114,7 @@ def update(session: Session, principal: Principal, person_id: int, patch: Person
         _check_place(session, changes["jurisdiction_code"])
     if "mobile" in changes:
         _check_mobile_free(session, changes["mobile"], person.id)
-    for key, value in changes.items():
-        setattr(person, key, value)
+    apply_changes(person, changes)
     session.flush()
     return person
 

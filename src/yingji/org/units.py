@@ -10,6 +10,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.org import places, topics
 from yingji.org.models import Jurisdiction, Person, Position, Responsibility, Unit, UnitMembership
@@ -139,8 +140,7 @@ def update(session: Session, principal: Principal, unit_id: int, patch: UnitPatc
     changes = patch.model_dump(exclude_unset=True)
     _validate(session, None, changes.get("topic"), None)
     lines = changes.pop("responsibilities", None)
-    for key, value in changes.items():
-        setattr(unit, key, value)
+    apply_changes(unit, changes)
     if lines is not None:
         _set_responsibilities(session, unit, lines)
     session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.org import places
 from yingji.org.models import GridCell, Jurisdiction
@@ -163,8 +164,7 @@ def update(session: Session, principal: Principal, enterprise_id: int, patch: En
         enterprise.class_fixed = chosen is not None
         if chosen is not None:
             enterprise.enforcement_class = chosen
-    for key, value in changes.items():
-        setattr(enterprise, key, value)
+    apply_changes(enterprise, changes)
     if not enterprise.major_hazard:
         enterprise.major_hazard_grade = None
     classify(session, enterprise)

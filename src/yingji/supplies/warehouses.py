@@ -14,6 +14,7 @@ from yingji.auth.models import User
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, require, visible, writable
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.org import places
 from yingji.org.models import Jurisdiction, Person
@@ -159,8 +160,7 @@ def update(session: Session, principal: Principal, warehouse_id: int, patch: War
         )
         if held:
             raise Conflict("The store still holds stock: transfer or issue it first.")
-    for key, value in changes.items():
-        setattr(warehouse, key, value)
+    apply_changes(warehouse, changes)
     session.flush()
     return warehouse
 

@@ -12,7 +12,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import PayloadTooLarge
+from yingji.core.http import raw_body
 from yingji.warnings import (
     capimport,
     capxml,
@@ -100,13 +100,7 @@ def _json(data, status_code: int = 200) -> JSONResponse:
 
 
 async def _xml_body(request: Request) -> bytes:
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > capxml.MAX_CAP_BYTES:
-        raise PayloadTooLarge(limit_mb=capxml.MAX_CAP_BYTES // (1024 * 1024))
-    body = await request.body()
-    if len(body) > capxml.MAX_CAP_BYTES:
-        raise PayloadTooLarge(limit_mb=capxml.MAX_CAP_BYTES // (1024 * 1024))
-    return body
+    return await raw_body(request, "XML (application/xml)", capxml.MAX_CAP_BYTES)
 
 
 @router.get("")
