@@ -1,6 +1,7 @@
 """Walk the whole API (its OpenAPI description) with input a careless or hostile client sends — ids
 past the database's range, nulls for every field, a form where a document is expected — and require
-an answer that is not a 500. New endpoints are covered without writing a case for them."""
+an answer that is not a 500. New endpoints are covered without writing a case for them. It runs on a
+scratch city (``tests/core/conftest.py``): what it manages to change stays there."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ HUGE = str(10**30)
 
 
 @pytest.fixture(scope="module")
-def operations(app):
+def operations(scratch_app):
     from fastapi.testclient import TestClient
 
-    spec = TestClient(app).get("/api/openapi.json").json()
+    spec = TestClient(scratch_app).get("/api/openapi.json").json()
     components = spec.get("components", {}).get("schemas", {})
     out = []
     for path, ops in spec["paths"].items():
@@ -32,8 +33,8 @@ def _fill(path: str, value: str) -> str:
     return re.sub(r"\{[^}]+\}", value, path)
 
 
-def test_ids_past_the_integer_range(api, operations):
-    admin = api("admin")
+def test_ids_past_the_integer_range(scratch_admin_api, operations):
+    admin = scratch_admin_api
     failures = []
     for method, path, _ in operations:
         if "{" in path:
@@ -43,8 +44,8 @@ def test_ids_past_the_integer_range(api, operations):
     assert not failures, failures
 
 
-def test_null_for_every_field(api, operations):
-    admin = api("admin")
+def test_null_for_every_field(scratch_admin_api, operations):
+    admin = scratch_admin_api
     failures = []
     for method, path, fields in operations:
         if method in ("POST", "PATCH", "PUT") and fields:
@@ -54,8 +55,8 @@ def test_null_for_every_field(api, operations):
     assert not failures, failures
 
 
-def test_a_form_where_a_body_is_expected(api, operations):
-    admin = api("admin")
+def test_a_form_where_a_body_is_expected(scratch_admin_api, operations):
+    admin = scratch_admin_api
     failures = []
     for method, path, _ in operations:
         if method == "POST":
