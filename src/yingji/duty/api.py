@@ -191,20 +191,24 @@ async def import_roster(
     return result.as_dict()
 
 
-@router.get("/rosters/{roster_id}/export")
-def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
-    """The roster's rotations as .xlsx, in the import layout."""
-    roster = rosters.get(session, principal, roster_id)
-    body = exchange.export_roster(session, principal, roster, current_locale())
+def _roster_file(db, principal, roster, body: bytes, filename: str) -> Response:
     return audited_download(
         db,
         principal,
         body,
         entity="duty_rosters",
         entity_id=roster.id,
-        filename=f"yingji-roster-{roster.id}.xlsx",
+        filename=filename,
         jurisdiction_code=roster.jurisdiction_code,
     )
+
+
+@router.get("/rosters/{roster_id}/export")
+def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
+    """The roster's rotations as .xlsx, in the import layout."""
+    roster = rosters.get(session, principal, roster_id)
+    body = exchange.export_roster(session, principal, roster, current_locale())
+    return _roster_file(db, principal, roster, body, f"yingji-roster-{roster.id}.xlsx")
 
 
 @router.get("/rosters/{roster_id}/calendar.xlsx")
@@ -216,15 +220,7 @@ def export_calendar(
     year, mon = parse_month(month)
     shifts = oncall.resolve(session, roster, rotation.month_days(year, mon))
     body = exchange.export_calendar(shifts, principal, f"{year}-{mon:02d}", current_locale())
-    return audited_download(
-        db,
-        principal,
-        body,
-        entity="duty_rosters",
-        entity_id=roster.id,
-        filename=f"yingji-duty-{roster.id}-{year}-{mon:02d}.xlsx",
-        jurisdiction_code=roster.jurisdiction_code,
-    )
+    return _roster_file(db, principal, roster, body, f"yingji-duty-{roster.id}-{year}-{mon:02d}.xlsx")
 
 
 # -- handover -------------------------------------------------------------------------------
