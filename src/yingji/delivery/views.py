@@ -162,10 +162,15 @@ def ack_confirm(token: str, request: Request, session: DbSession):
 
 
 # -- channel endpoints ------------------------------------------------------------------------
+def _endpoint_rows(session, principal, kind: str = "") -> dict:
+    rows = [endpoints.to_out(e) for e in endpoints.search(session, principal, kind or None)]
+    return {"rows": rows, "place_names": places.names(session, [r["jurisdiction_code"] for r in rows])}
+
+
 @router.get("/delivery/endpoints")
 def endpoints_page(request: Request, principal: CurrentPrincipal, session: DbSession, kind: str = ""):
-    rows = [endpoints.to_out(e) for e in endpoints.search(session, principal, kind or None)]
-    return render(request, "delivery/endpoints.html", {"rows": rows, "kind": kind, "errors": {}, "form": {}})
+    ctx = _endpoint_rows(session, principal, kind) | {"kind": kind, "errors": {}, "form": {}}
+    return render(request, "delivery/endpoints.html", ctx)
 
 
 @router.post("/delivery/endpoints")
@@ -198,7 +203,6 @@ def endpoint_create(
             errors = {d["field"]: gettext(d["message"]) for d in exc.details}
         else:
             errors = {"_": gettext("This value is not valid.")}
-        rows = [endpoints.to_out(e) for e in endpoints.search(session, principal)]
-        ctx = {"rows": rows, "kind": "", "errors": errors, "form": form}
+        ctx = _endpoint_rows(session, principal) | {"kind": "", "errors": errors, "form": form}
         return render(request, "delivery/endpoints.html", ctx, status_code=422)
     return RedirectResponse("/delivery/endpoints", status_code=303)

@@ -18,7 +18,7 @@ from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import N_, current_locale, gettext
 from yingji.incidents import rules
 from yingji.incidents.rules import MEASURE_LABELS
-from yingji.org import codes
+from yingji.org import codes, places
 from yingji.rules import overrides, tables
 from yingji.rules.schemas import OverrideIn
 from yingji.web import nav
@@ -107,10 +107,12 @@ def rules_page(request: Request, principal: CurrentPrincipal, session: DbSession
         {"name": n, "title": TABLE_TITLES[n], **{k: tables.base(n)[k] for k in ("version", "source")}}
         for n in tables.TABLE_NAMES
     ]
+    found = overrides.search(session, principal)
     ctx = {
         "tables": listed,
         "categories": rules.categories(),
-        "overrides": overrides.search(session, principal),
+        "overrides": found,
+        "place_names": places.names(session, [o.jurisdiction_code for o in found]),
         "titles": TABLE_TITLES,
         "can_manage": principal.can(Perm.RULES_MANAGE),
         "english": current_locale() == "en",
