@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 HUGE = str(10**30)
 
 
 @pytest.fixture(scope="module")
 def operations(scratch_app):
-    from fastapi.testclient import TestClient
-
     spec = TestClient(scratch_app).get("/api/openapi.json").json()
     components = spec.get("components", {}).get("schemas", {})
     out = []
