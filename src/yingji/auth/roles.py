@@ -32,6 +32,7 @@ class Perm(StrEnum):
     EXPORT = "data.export"
     AUDIT_READ = "audit.read"
     USERS_MANAGE = "users.manage"
+    SYSTEM_MANAGE = "system.manage"  # server-wide settings (the hosts feeds may be fetched from)
     DUTY_MANAGE = "duty.manage"  # rosters, overrides, swaps, leave approval, report settings
     DUTY_REPORT = "duty.report"  # submit daily / zero reports, write handover logs
     INCIDENT_REPORT = "incident.report"  # submit incident reports (首报/续报/终报), from the field too

@@ -14,10 +14,12 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.http import raw_body
 from yingji.warnings import (
+    authority,
     capimport,
     capxml,
     compose,
     export,
+    feedhosts,
     feeds,
     lifecycle,
     queries,
@@ -27,7 +29,18 @@ from yingji.warnings import (
 )
 from yingji.warnings.capmodel import info_dict
 from yingji.warnings.models import Warning, WarningFeed
-from yingji.warnings.schemas import FeedIn, LiftIn, ReviewIn, WarningIn
+from yingji.warnings.schemas import (
+    FeedHostIn,
+    FeedHostList,
+    FeedHostOut,
+    FeedIn,
+    LiftIn,
+    ReviewIn,
+    SenderAuthorityIn,
+    SenderAuthorityList,
+    SenderAuthorityOut,
+    WarningIn,
+)
 
 router = APIRouter(prefix="/api/v1/warnings", tags=["warnings"])
 CAP_MIME = "application/cap+xml"
@@ -152,12 +165,21 @@ def create_warning(data: WarningIn, principal: CurrentPrincipal, session: DbSess
 async def import_cap(
     request: Request, principal: CurrentPrincipal, session: DbSession, relay: bool = False
 ) -> JSONResponse:
-    """Import one CAP 1.2 (or 1.1) message from the XML body; 200 when it was already stored."""
+    """Import one CAP 1.2 (or 1.1) message from the XML body; 200 when it was already stored, 202
+    when it waits for approval (``submitted``), 403 when it may not change the warning it
+    references."""
     body = await _xml_body(request)
-    result = capimport.import_message(
-        session, principal, body, origin="import", origin_ref="api", relay=relay
-    )
-    return _json(result.as_dict(), 200 if result.duplicate else 201)
+    try:
+        result = capimport.import_message(
+            session, principal, body, origin="import", origin_ref="api", relay=relay
+        )
+    except authority.AuthorityRefused as exc:
+        session.rollback()  # nothing of the refused message stays; the refusal itself is kept
+        authority.record_refusal(session, principal, exc, note="api")
+        session.commit()
+        raise
+    status = 200 if result.duplicate else 202 if result.warning.status == "submitted" else 201
+    return _json(result.as_dict(), status)
 
 
 @router.post("/validate")
@@ -224,6 +246,48 @@ def delete_feed(feed_id: int, principal: CurrentPrincipal, session: DbSession) -
     return Response(status_code=204)
 
 
+# -- who may act on whose warnings; where feeds may come from -----------------------------------
+@router.get("/authorities", response_model=SenderAuthorityList)
+def list_authorities(principal: CurrentPrincipal, session: DbSession) -> SenderAuthorityList:
+    """Senders allowed to update or cancel another sender's warnings, in the principal's scope."""
+    rows = authority.list_authorities(session, principal)
+    return SenderAuthorityList(items=[SenderAuthorityOut.model_validate(r) for r in rows])
+
+
+@router.post("/authorities", status_code=201, response_model=SenderAuthorityOut)
+def add_authority(data: SenderAuthorityIn, principal: CurrentPrincipal, session: DbSession):
+    row = authority.add_authority(
+        session, principal, data.sender, data.authority, data.jurisdiction_code, data.note
+    )
+    return SenderAuthorityOut.model_validate(row)
+
+
+@router.delete("/authorities/{authority_id}", status_code=204, response_class=Response)
+def remove_authority(authority_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
+    authority.remove_authority(session, principal, authority_id)
+    return Response(status_code=204)
+
+
+@router.get("/feed-hosts", response_model=FeedHostList)
+def list_feed_hosts(principal: CurrentPrincipal, session: DbSession) -> FeedHostList:
+    """The hosts feeds may be fetched from (set by the administrator)."""
+    return FeedHostList(
+        items=[FeedHostOut.model_validate(r) for r in feedhosts.list_hosts(session, principal)]
+    )
+
+
+@router.post("/feed-hosts", status_code=201, response_model=FeedHostOut)
+def add_feed_host(data: FeedHostIn, principal: CurrentPrincipal, session: DbSession):
+    row = feedhosts.add_host(session, principal, data.pattern, data.allow_private, data.note)
+    return FeedHostOut.model_validate(row)
+
+
+@router.delete("/feed-hosts/{host_id}", status_code=204, response_class=Response)
+def remove_feed_host(host_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
+    feedhosts.remove_host(session, principal, host_id)
+    return Response(status_code=204)
+
+
 @router.get("/{warning_id}")
 def get_warning(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     return _json(detail(session, queries.get_warning(session, principal, warning_id)))
@@ -264,8 +328,11 @@ def start_update(warning_id: int, principal: CurrentPrincipal, session: DbSessio
 
 @router.post("/{warning_id}/lift")
 def lift(warning_id: int, data: LiftIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    """解除: publishes the Cancel message at once and returns it."""
-    return _json(detail(session, lifecycle.lift(session, principal, warning_id, data.reason)))
+    """解除: the Cancel message. Sent at once (200, ``lifted``) at levels without approval; a red or
+    orange lift waits for another leader's approval (202, ``submitted``) and takes effect when it
+    is published."""
+    cancel = lifecycle.lift(session, principal, warning_id, data.reason)
+    return _json(detail(session, cancel), 202 if cancel.status == "submitted" else 200)
 
 
 @router.get("/{warning_id}/check")

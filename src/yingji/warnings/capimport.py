@@ -5,6 +5,10 @@ An imported Alert or Update is stored ``published`` (``expired`` if already past
 Cancel ``lifted`` together with the issues it cancels. Ack and Error messages are kept for the
 record as ``expired`` (never in force). Imported warnings are passed on to our recipients only
 when asked (``relay``: an API flag, a feed setting).
+
+An Update or Cancel changes a stored warning only with authority over it (``authority``: the same
+sender, and the importer's jurisdiction); a person's import at a red or orange level waits
+(``submitted``) for a leader's approval like a warning composed here (``lifecycle.publish``).
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core import clock
-from yingji.core.errors import Conflict, OutOfJurisdiction
+from yingji.core.errors import Conflict, OutOfJurisdiction, ValidationFailed
 from yingji.org.models import Jurisdiction
-from yingji.warnings import capmodel, capxml, hooks, profile, versions
-from yingji.warnings.lifecycle import _schedule_expiry
+from yingji.warnings import authority, capmodel, capxml, hooks, profile, versions
+from yingji.warnings.lifecycle import _schedule_expiry, check_move
 from yingji.warnings.models import Warning
 
 
@@ -79,9 +83,9 @@ def place_of(session: Session, principal: Principal, message: dict) -> str:
     raise OutOfJurisdiction()
 
 
-def _referenced(session: Session, message: dict) -> list[Warning]:
+def _referenced(session: Session, references: list[str]) -> list[Warning]:
     out = []
-    for ref in message["references"]:
+    for ref in references:
         sender, identifier, _sent = ref.split(",")
         found = _existing(session, sender, identifier)
         if found is not None:
@@ -89,29 +93,53 @@ def _referenced(session: Session, message: dict) -> list[Warning]:
     return out
 
 
-def _link(session: Session, principal: Principal, warning: Warning, message: dict) -> Warning | None:
-    """Attach an Update/Cancel to the chain it references; end the issues it replaces. Returns the
-    root of the chain (None when nothing referenced is stored)."""
-    referenced = _referenced(session, message)
+def _targets(session: Session, references: list[str]) -> tuple[Warning | None, list[Warning]]:
+    """The root of the chain an Update/Cancel references and every warning it would change: the
+    referenced messages, the root and the issues of the chain in force (locked)."""
+    referenced = _referenced(session, references)
     if not referenced:
-        return None
+        return None, []
     root_id = min(r.root_id or r.id for r in referenced)
-    root = session.get(Warning, root_id)
-    warning.root_id = root_id
     in_force = session.scalars(
         select(Warning)
         .where((Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == "published")
         .with_for_update()
     ).all()
-    target = "lifted" if message["msg_type"] == "Cancel" else "updated"
+    root = session.get(Warning, root_id)
+    targets = {w.id: w for w in [*referenced, root, *in_force] if w is not None}
+    return root, list(targets.values())
+
+
+def _end_replaced(session: Session, principal: Principal, warning: Warning, root: Warning) -> None:
+    """End the issues of the chain that ``warning`` (an Update or Cancel taking effect) replaces."""
+    in_force = session.scalars(
+        select(Warning)
+        .where((Warning.id == root.id) | (Warning.root_id == root.id), Warning.status == "published")
+        .with_for_update()
+    ).all()
+    target = "lifted" if warning.msg_type == "Cancel" else "updated"
     for issue in in_force:
         if issue is warning:
             continue
         warning.previous_id = issue.id
         issue.status = target
-        issue.ended_at = message["sent"]
-        versions.record(session, issue, target, principal, f"by {message['identifier']}")
-    return root
+        issue.ended_at = warning.sent or clock.now()
+        versions.record(session, issue, target, principal, f"by {warning.identifier}")
+
+
+def _take_effect(session: Session, principal: Principal, warning: Warning, root: Warning | None) -> None:
+    """An imported message in force now: end what it replaces, start its expiry timer, pass it on
+    to our recipients when it is relayed."""
+    if root is not None:
+        _end_replaced(session, principal, warning, root)
+    if warning.status == "published":
+        _schedule_expiry(session, warning)
+    relayed = warning.relay or (root is not None and root.relay)
+    if relayed and warning.status == "published":
+        warning.relay = True
+        hooks.emit(session, warning, "updated" if root is not None else "published")
+    elif relayed and warning.msg_type == "Cancel" and root is not None:
+        hooks.emit(session, warning, "lifted")
 
 
 def import_message(
@@ -125,7 +153,11 @@ def import_message(
     feed_id: int | None = None,
 ) -> Imported:
     """Validate and store one CAP message; a message already stored (same sender + identifier)
-    is returned as it is, marked ``duplicate``."""
+    is returned as it is, marked ``duplicate``.
+
+    An Update or Cancel of a stored warning must pass :func:`authority.check`; one that a person
+    imports at a level needing approval (or an Alert they ask to relay at such a level) is stored
+    ``submitted`` and changes nothing until a leader approves and publishes it."""
     require(principal, Perm.WARNING_PUBLISH)
     message = capxml.parse(data)
     existing = _existing(session, message["sender"], message["identifier"])
@@ -133,7 +165,13 @@ def import_message(
         if not principal.covers(existing.jurisdiction_code):
             raise Conflict("This message was already imported.")
         return Imported(existing, True)
-    code = place_of(session, principal, message)
+    msg_type = message["msg_type"]
+    via_feed = origin == "feed"
+    root, targets = (None, [])
+    if msg_type in ("Update", "Cancel"):
+        root, targets = _targets(session, message["references"])
+        authority.check(session, principal, message["sender"], targets, via_feed=via_feed)
+    code = root.jurisdiction_code if root is not None else place_of(session, principal, message)
     warning = Warning(
         origin=origin, origin_ref=(origin_ref or "")[:300] or None, feed_id=feed_id, relay=relay
     )
@@ -142,16 +180,28 @@ def import_message(
     capmodel.set_infos(warning, message["infos"])
     capmodel.sync_summary(warning)
     warning.raw_xml = data.decode("utf-8", errors="replace")
-    warning.published_at = clock.now()
     warning.author_user_id = principal.user_id
-    msg_type = message["msg_type"]
     now = clock.now()
-    if msg_type == "Cancel":
+    relayed = relay or (root is not None and root.relay)
+    levels = {warning.level} | {t.level for t in targets if t.status == "published"}
+    held = (
+        msg_type not in ("Ack", "Error")
+        and (warning.expires is None or warning.expires > now)
+        and (root is not None or relayed)
+        and authority.needs_approval(principal, via_feed=via_feed, levels=levels)
+    )
+    if held:
+        warning.status, warning.submitted_at = "submitted", now
+        warning.root_id = root.id if root is not None else None
+    elif msg_type == "Cancel":
         warning.status, warning.ended_at = "lifted", now
     elif msg_type in ("Ack", "Error") or (warning.expires is not None and warning.expires <= now):
         warning.status, warning.ended_at = "expired", now
     else:
         warning.status = "published"
+    if not held:
+        warning.published_at = now
+        warning.root_id = root.id if root is not None else None
     try:
         with session.begin_nested():
             session.add(warning)
@@ -161,14 +211,33 @@ def import_message(
         if found is None:
             raise
         return Imported(found, True)
-    root = _link(session, principal, warning, message) if msg_type in ("Update", "Cancel") else None
+    if held:
+        versions.record(session, warning, "import_held", principal, origin_ref)
+        return Imported(warning, False)
     versions.record(session, warning, "imported", principal, origin_ref)
-    if warning.status == "published":
-        _schedule_expiry(session, warning)
-    relayed = warning.relay or (root is not None and root.relay)
-    if relayed and warning.status == "published":
-        warning.relay = True
-        hooks.emit(session, warning, "updated" if root is not None else "published")
-    elif relayed and msg_type == "Cancel" and root is not None:
-        hooks.emit(session, warning, "lifted")
+    _take_effect(session, principal, warning, root)
     return Imported(warning, False)
+
+
+def publish_held(session: Session, principal: Principal, warning: Warning) -> Warning:
+    """Publish an imported message that waited for approval (the caller checked the approval):
+    the authority is checked again, for the publisher and as things stand now."""
+    if warning.expires is not None and warning.expires <= clock.now():
+        raise ValidationFailed(details=[{"field": "expires", "message": "The warning has already expired."}])
+    root = None
+    if warning.msg_type in ("Update", "Cancel"):
+        root, targets = _targets(session, list(warning.references or []))
+        authority.check(session, principal, warning.sender, targets, via_feed=warning.origin == "feed")
+    target = "lifted" if warning.msg_type == "Cancel" else "published"
+    if target == "lifted" and (root is None or not any(t.status == "published" for t in targets)):
+        raise Conflict("This warning is not in force.")
+    check_move(warning.status, target)
+    warning.status = target
+    warning.published_at = clock.now()
+    warning.published_by_user_id = principal.user_id
+    if target == "lifted":
+        warning.ended_at = warning.published_at
+    warning.root_id = root.id if root is not None else None
+    versions.record(session, warning, target, principal)
+    _take_effect(session, principal, warning, root)
+    return warning

@@ -1,5 +1,7 @@
 """Upstream feeds: configured CAP or Atom URLs polled on the job queue; each new entry is imported
-(deduplicated by sender + identifier, and by the entry keys already fetched)."""
+(deduplicated by sender + identifier, and by the entry keys already fetched). Addresses are limited
+to the hosts the administrator allows (``feedhosts``); a feed's Update or Cancel acts only on
+warnings of its own sender that came from outside (``authority``)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed, YingjiError
 from yingji.org import codes
-from yingji.warnings import atom, capimport, capxml
+from yingji.warnings import atom, authority, capimport, capxml, feedhosts
+from yingji.warnings.authority import record_refusal
 from yingji.warnings.models import WarningFeed
 from yingji.warnings.schemas import FeedIn
 
-FETCH_TIMEOUT_S = 10.0
 SEEN_KEEP = 500
 
 
@@ -41,6 +43,7 @@ def create_feed(session: Session, principal: Principal, data: FeedIn) -> Warning
             details=[{"field": "jurisdiction_code", "message": "Unknown division code."}]
         ) from None
     writable(principal, code, Perm.WARNING_PUBLISH)
+    feedhosts.check_url(session, data.url)  # only hosts the administrator allows
     if session.scalar(select(WarningFeed.id).where(WarningFeed.url == data.url)) is not None:
         raise Conflict("This feed is already registered.")
     feed = WarningFeed(
@@ -65,22 +68,6 @@ def delete_feed(session: Session, principal: Principal, feed_id: int) -> None:
     session.delete(feed)
 
 
-def fetch(url: str, *, max_bytes: int = capxml.MAX_CAP_BYTES) -> bytes:
-    """GET ``url`` (size-limited, no redirects to other schemes)."""
-    with (
-        httpx.Client(timeout=FETCH_TIMEOUT_S, follow_redirects=True) as client,
-        client.stream("GET", url) as resp,
-    ):
-        resp.raise_for_status()
-        chunks, size = [], 0
-        for chunk in resp.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise ValueError(f"{url}: larger than {max_bytes} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-
 def _owner(feed: WarningFeed) -> Principal:
     """The feed imports as the system, bound to the feed's jurisdiction."""
     return Principal.system(feed.jurisdiction_code, what=f"feed:{feed.id}")
@@ -92,29 +79,38 @@ def poll(session: Session, feed: WarningFeed) -> dict:
     feed.last_polled_at = now
     counts = {"entries": 0, "imported": 0, "duplicates": 0, "refused": 0}
     try:
-        body = fetch(feed.url)
+        body = feedhosts.fetch(session, feed.url, max_bytes=capxml.MAX_CAP_BYTES)
         entries = [{"key": feed.url, "xml": body}] if feed.kind == "cap" else atom.read_index(body)
     except (httpx.HTTPError, ValueError, YingjiError) as exc:
         feed.last_error = str(exc)[:2000]
         return counts
     seen = list(feed.seen or [])
-    errors = []
+    errors: list[str] = []
+    refusals: list[authority.AuthorityRefused] = []
     for entry in entries:
         counts["entries"] += 1
         if feed.kind == "atom" and entry["key"] in seen:
             counts["duplicates"] += 1
             continue
         try:
-            data = entry.get("xml") or fetch(urljoin(feed.url, entry["url"]))
-            result = capimport.import_message(
-                session,
-                _owner(feed),
-                data,
-                origin="feed",
-                origin_ref=feed.url,
-                relay=feed.relay,
-                feed_id=feed.id,
+            data = entry.get("xml") or feedhosts.fetch(
+                session, urljoin(feed.url, entry["url"]), max_bytes=capxml.MAX_CAP_BYTES
             )
+            with session.begin_nested():  # a refused entry leaves nothing behind
+                result = capimport.import_message(
+                    session,
+                    _owner(feed),
+                    data,
+                    origin="feed",
+                    origin_ref=feed.url,
+                    relay=feed.relay,
+                    feed_id=feed.id,
+                )
+        except authority.AuthorityRefused as exc:
+            counts["refused"] += 1
+            errors.append(f"{entry['key']}: {exc}")
+            refusals.append(exc)
+            continue
         except capxml.CapRejected as exc:
             counts["refused"] += 1
             errors.append(f"{entry['key']}: " + "; ".join(capxml.describe(exc, "en")))
@@ -130,6 +126,8 @@ def poll(session: Session, feed: WarningFeed) -> dict:
     feed.imported_count = (feed.imported_count or 0) + counts["imported"]
     feed.last_error = "\n".join(errors)[:2000] or None
     feed.last_ok_at = now
+    for exc in refusals:
+        record_refusal(session, _owner(feed), exc, note=f"feed {feed.id}: {feed.url}"[:300])
     return counts
 
 

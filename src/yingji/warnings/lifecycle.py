@@ -4,7 +4,12 @@ publish, updates and lifts that reference the first issue, and expiry by a job a
 draft → submitted → approved → published → updated (a newer issue replaced it) / lifted (解除) /
 expired. Red and orange must be approved by a holder of ``warning.approve`` other than the author;
 blue and yellow may go from draft (or submitted) straight to published (``warning_levels.json``).
-Lifting needs no approval: 第七十条 says a warning is lifted at once when the danger has passed.
+
+A lift is a Cancel message. At a level that needs no approval it is sent at once (第七十条: a warning
+is lifted as soon as the danger has passed); a red or orange lift needs the same approval as the
+issue, so that no one person can stop a red warning: the Cancel waits ``submitted`` until another
+leader approves, and publishing it lifts the warning. Imported messages waiting for approval are
+published through ``capimport.publish_held`` (they keep their sender and identifier).
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ STATUS_LABELS = {
     "expired": N_("Expired"),  # 已过期
 }
 
+# ``lifted`` from approved: a Cancel taking effect (the Cancel row is the lift itself).
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted", "published"}),  # published: only levels without approval
     "submitted": frozenset({"approved", "draft", "published"}),  # draft: rejected or withdrawn
-    "approved": frozenset({"published", "draft"}),
+    "approved": frozenset({"published", "draft", "lifted"}),
     "published": frozenset({"updated", "lifted", "expired"}),
     "updated": frozenset(),
     "lifted": frozenset(),
@@ -196,11 +202,20 @@ def publish(session: Session, principal: Principal, warning_id: int) -> Warning:
     references (updates), the expiry timer and the ``published``/``updated`` hook."""
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_PUBLISH)
-    check_move(warning.status, "published")
-    if values.requires_approval(warning.level) and warning.status != "approved":
+    held = warning.origin != "local" or warning.msg_type == "Cancel"
+    check_move(warning.status, "lifted" if warning.msg_type == "Cancel" else "published")
+    if (held or values.requires_approval(warning.level)) and warning.status != "approved":
+        if warning.msg_type == "Cancel":
+            raise Conflict("The lift must be approved before it takes effect.")
         raise Conflict(
             "A {level} warning must be approved before it is published.", level=warning.level or ""
         )
+    if warning.origin != "local":
+        from yingji.warnings import capimport  # capimport builds on this module
+
+        return capimport.publish_held(session, principal, warning)
+    if warning.msg_type == "Cancel":
+        return _publish_lift(session, principal, warning)
     if warning.expires is not None and warning.expires <= clock.now():
         raise ValidationFailed(details=[{"field": "expires", "message": "The warning has already expired."}])
     refuse_if_incomplete(warning)
@@ -281,11 +296,27 @@ def start_update(session: Session, principal: Principal, warning_id: int) -> War
     return update
 
 
+def pending_lift(session: Session, warning: Warning) -> Warning | None:
+    """The lift of ``warning``'s chain that waits for approval, if any."""
+    root_id = warning.root_id or warning.id
+    return session.scalar(
+        select(Warning).where(
+            Warning.root_id == root_id,
+            Warning.msg_type == "Cancel",
+            Warning.origin == "local",
+            Warning.status.in_(("submitted", "approved")),
+        )
+    )
+
+
 def lift(session: Session, principal: Principal, warning_id: int, reason: str) -> Warning:
-    """解除: a Cancel message referencing the first issue; the chain is lifted at once. The Cancel
-    row is born ``lifted`` (it is the lift itself, sent as it is created)."""
+    """解除: a Cancel message referencing the first issue. Where the level needs approval the Cancel
+    waits ``submitted`` for a leader (see the module docstring); otherwise the chain is lifted at
+    once and the Cancel row is born ``lifted`` (it is the lift itself, sent as it is created)."""
     current = current_issue(session, principal, warning_id)
     writable(principal, current.jurisdiction_code, Perm.WARNING_PUBLISH)
+    if pending_lift(session, current) is not None:
+        raise Conflict("A lift of this warning is already waiting for approval.")
     cancel = _copy_as(session, principal, current, "Cancel")
     cancel.note = reason
     for info in cancel.infos:
@@ -294,15 +325,42 @@ def lift(session: Session, principal: Principal, warning_id: int, reason: str) -
             info.instruction = "预警解除，请恢复正常生产生活秩序，仍需注意安全。"
         info.response_types = ["AllClear"]
         info.expires = None
+    capmodel.sync_summary(cancel)
     session.flush()
+    if values.requires_approval(current.level):
+        cancel.submitted_at = clock.now()
+        _move(session, principal, cancel, "submitted", "lift_requested", reason)
+        return cancel
+    return _execute_lift(session, principal, cancel, current)
+
+
+def _publish_lift(session: Session, principal: Principal, cancel: Warning) -> Warning:
+    """An approved lift takes effect: the chain's issue in force now is lifted."""
+    root_id = cancel.root_id or cancel.id
+    current_id = session.scalar(
+        select(Warning.id).where(
+            (Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == "published"
+        )
+    )
+    if current_id is None:
+        raise Conflict("This warning is not in force.")
+    current = lock(session, principal, current_id)
+    writable(principal, current.jurisdiction_code, Perm.WARNING_PUBLISH)
+    cancel.previous_id = current.id
+    return _execute_lift(session, principal, cancel, current)
+
+
+def _execute_lift(session: Session, principal: Principal, cancel: Warning, current: Warning) -> Warning:
     _stamp(session, principal, cancel)
     root = session.get(Warning, cancel.root_id) or current
     cancel.references = [reference_of(root)] + ([reference_of(current)] if current.id != root.id else [])
+    if cancel.status == "approved":
+        check_move(cancel.status, "lifted")
     cancel.status = "lifted"
     cancel.ended_at = cancel.sent
-    versions.record(session, cancel, "lifted", principal, reason)
+    versions.record(session, cancel, "lifted", principal, cancel.note)
     current.ended_at = cancel.sent
-    _move(session, principal, current, "lifted", "lifted", reason)
+    _move(session, principal, current, "lifted", "lifted", cancel.note)
     if current.relay:
         hooks.emit(session, cancel, "lifted")
     return cancel

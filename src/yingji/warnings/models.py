@@ -266,3 +266,36 @@ class WarningFeed(IdMixin, TimestampMixin, Audited, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     imported_count: Mapped[int] = mapped_column(Integer, default=0)
     seen: Mapped[list | None] = mapped_column(JSONType)  # entry keys already fetched (bounded)
+
+
+class WarningSenderAuthority(IdMixin, TimestampMixin, Audited, Base):
+    """``authority`` may update or cancel the warnings that ``sender`` issued within
+    ``jurisdiction_code`` (e.g. the provincial bureau over a city's feed). Without such a row, an
+    imported Update or Cancel acts only on warnings of its own sender."""
+
+    __tablename__ = "warning_sender_authorities"
+    __table_args__ = (
+        UniqueConstraint(
+            "sender", "authority", "jurisdiction_code", name="uq_warning_sender_authorities_pair"
+        ),
+    )
+
+    sender: Mapped[str] = mapped_column(String(200), index=True)
+    authority: Mapped[str] = mapped_column(String(200))
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, ForeignKey("jurisdictions.code"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+
+
+class WarningFeedHost(IdMixin, TimestampMixin, Audited, Base):
+    """A host the administrator allows feeds to be fetched from: a name (``cma.gov.cn``), a
+    wildcard (``*.cma.gov.cn``) or an address / CIDR (``10.20.0.0/16``). Private, loopback and
+    link-local addresses are refused unless the entry says ``allow_private``."""
+
+    __tablename__ = "warning_feed_hosts"
+    __table_args__ = (UniqueConstraint("pattern", name="uq_warning_feed_hosts_pattern"),)
+
+    pattern: Mapped[str] = mapped_column(String(255))
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))

@@ -105,3 +105,50 @@ class FeedIn(BaseModel):
     relay: bool = False
     interval_s: int = Field(default=300, ge=30, le=86400)
     enabled: bool = True
+
+
+class SenderAuthorityIn(BaseModel):
+    """``authority`` may update or cancel ``sender``'s warnings within ``jurisdiction_code``."""
+
+    model_config = ConfigDict(extra="forbid")
+    sender: str = Field(min_length=1, max_length=200)
+    authority: str = Field(min_length=1, max_length=200)
+    jurisdiction_code: str | None = Field(default=None, max_length=15)
+    note: str = Field(default="", max_length=500)
+
+
+class SenderAuthorityOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    sender: str
+    authority: str
+    jurisdiction_code: str
+    note: str | None
+    created_at: datetime
+
+
+class SenderAuthorityList(BaseModel):
+    items: list[SenderAuthorityOut]
+
+
+class FeedHostIn(BaseModel):
+    """A host feeds may be fetched from: ``cma.gov.cn``, ``*.cma.gov.cn``, ``10.20.0.5`` or
+    ``10.20.0.0/16``; ``allow_private`` admits private and loopback addresses for it."""
+
+    model_config = ConfigDict(extra="forbid")
+    pattern: str = Field(min_length=1, max_length=255)
+    allow_private: bool = False
+    note: str = Field(default="", max_length=500)
+
+
+class FeedHostOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    pattern: str
+    allow_private: bool
+    note: str | None
+    created_at: datetime
+
+
+class FeedHostList(BaseModel):
+    items: list[FeedHostOut]

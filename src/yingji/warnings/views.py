@@ -15,7 +15,16 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, current_locale, gettext
 from yingji.geo import layers
-from yingji.warnings import capimport, capxml, lifecycle, queries, recipients, values, versions
+from yingji.warnings import (
+    authority,
+    capimport,
+    capxml,
+    lifecycle,
+    queries,
+    recipients,
+    values,
+    versions,
+)
 from yingji.warnings.forms import error_lines
 from yingji.warnings.views_compose import router as compose_router
 from yingji.warnings.views_public import router as public_router
@@ -50,6 +59,7 @@ def common() -> dict:
     return {
         "LEVELS": values.levels(),
         "STATUS_LABELS": lifecycle.STATUS_LABELS,
+        "ACTION_LABELS": versions.ACTION_LABELS,
         "CAP": values.cap_values(),
         "CHANNELS": values.channel_labels(current_locale()),
         "ARTICLE_64": lifecycle.ARTICLE_64,
@@ -82,34 +92,45 @@ def area_json(warning) -> str:
     )
 
 
-def _actions(principal, warning) -> dict[str, bool]:
+def _actions(principal, warning, pending_lift=None) -> dict[str, bool]:
     inside = principal.covers(warning.jurisdiction_code)
     status = warning.status
-    direct = lifecycle.can_publish_directly(warning)
+    # Imported messages and lifts are sent as they are: never edited here, always through approval.
+    as_sent = warning.origin != "local" or warning.msg_type == "Cancel"
+    direct = lifecycle.can_publish_directly(warning) and not as_sent
     author = warning.author_user_id == principal.user_id
     own_block = values.requires_approval(warning.level) and author and values.approver_must_differ()
     return {
-        "edit": inside and status == "draft" and principal.can(Perm.WARNING_DRAFT),
-        "submit": inside and status == "draft" and principal.can(Perm.WARNING_DRAFT),
+        "edit": inside and status == "draft" and principal.can(Perm.WARNING_DRAFT) and not as_sent,
+        "submit": inside
+        and status == "draft"
+        and principal.can(Perm.WARNING_DRAFT)
+        and warning.origin == "local",
         "approve": inside and status == "submitted" and principal.can(Perm.WARNING_APPROVE) and not own_block,
         "reject": inside and status in ("submitted", "approved") and principal.can(Perm.WARNING_APPROVE),
         "publish": inside
         and principal.can(Perm.WARNING_PUBLISH)
         and (status == "approved" or (direct and status in ("draft", "submitted"))),
         "update": inside and status == "published" and principal.can(Perm.WARNING_DRAFT),
-        "lift": inside and status == "published" and principal.can(Perm.WARNING_PUBLISH),
+        "lift": inside
+        and status == "published"
+        and principal.can(Perm.WARNING_PUBLISH)
+        and pending_lift is None,
     }
 
 
 def _detail(request: Request, principal, session, warning, errors: list[str] | None = None, status_code=200):
+    pending = lifecycle.pending_lift(session, warning) if warning.status == "published" else None
     ctx = {
+        "pending_lift": pending,
+        "lift_needs_approval": values.requires_approval(warning.level),
         "w": warning,
         "chain": queries.chain(session, warning),
         "history": versions.history(session, warning.id),
         "missing": lifecycle.missing_contents(warning)
         if warning.status in ("draft", "submitted", "approved")
         else [],
-        "actions": _actions(principal, warning),
+        "actions": _actions(principal, warning, pending),
         "area_json": area_json(warning),
         "divisions_json": layers.shapes_of(session, warning.area_codes()) or "",
         "errors": errors or [],
@@ -143,6 +164,8 @@ async def import_post(request: Request, principal: CurrentPrincipal, session: Db
         return render(request, "warnings/import.html", {"errors": lines, "result": None, **common()}, 422)
     except YingjiError as exc:
         session.rollback()
+        if isinstance(exc, authority.AuthorityRefused):
+            authority.record_refusal(session, principal, exc, note=(file.filename or "upload")[:100])
         return render(
             request,
             "warnings/import.html",
