@@ -174,3 +174,16 @@ def test_catalogue_has_32_categories(city, api):
     body = api("viewer").get("/api/v1/supplies/catalogue").json()
     assert len(body["categories"]) == 32 and body["categories"][0]["name"] == "个体防护"
     assert all(cat["items"] for cat in body["categories"])
+
+
+def test_catalogue_item_codes_are_written_only_by_the_owning_level(api):
+    """Item codes are one namespace for every store: a town or county officer could squat codes
+    the whole city then cannot use (issue 10)."""
+    item = {"code": "LOCAL-TENT-9", "name": "本地帐篷", "category": "C01", "unit": "顶"}
+    for user in ("town", "county", "keeper", "viewer"):
+        r = api(user).post("/api/v1/supplies/catalogue/items", json=item)
+        assert r.status_code == 403, (user, r.text)
+    assert "LOCAL-TENT-9" not in api("staff").get("/api/v1/supplies/catalogue").text
+    r = api("staff").post("/api/v1/supplies/catalogue/items", json=item)  # city department staff
+    assert r.status_code == 201, r.text
+    assert api("admin").post("/api/v1/supplies/catalogue/items", json=item).status_code == 409

@@ -179,3 +179,22 @@ def test_a_feed_cancels_only_its_own_senders_warnings_from_outside(api, city, up
             session.scalar(select(Warning.id).where(Warning.identifier == "urn:test:feed-cancel-local"))
             is None
         )
+
+
+def test_the_sources_page(browser_client, city):
+    admin = browser_client("admin")
+    page = admin.get("/warnings/sources")
+    assert page.status_code == 200 and "预警来源与授权" in page.text and "允许的预警源主机" in page.text
+    r = admin.form("/warnings/sources/host-add", {"pattern": "*.weather.example.cn"}, follow_redirects=True)
+    assert r.status_code == 200 and "*.weather.example.cn" in r.text
+    town = browser_client("town")
+    shown = town.get("/warnings/sources").text
+    assert "*.weather.example.cn" in shown and "允许该主机" not in shown  # the list, not its form
+    refused = town.form("/warnings/sources/feed-add", {"name": "内网", "url": "http://10.1.1.1/feed"})
+    assert refused.status_code == 422 and "不在系统管理员允许的预警源主机名单中" in refused.text
+    assert town.form("/warnings/sources/host-add", {"pattern": "evil.example"}).status_code == 403
+    assert browser_client("viewer").get("/warnings/sources").status_code == 403
+    with city.db.writing(Principal.system().as_actor()) as session:
+        for host in feedhosts.list_hosts(session, Principal.system()):
+            if host.pattern == "*.weather.example.cn":
+                feedhosts.remove_host(session, Principal.system(), host.id)

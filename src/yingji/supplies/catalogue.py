@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core import clock
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
+from yingji.org.codes import LEVEL_LENGTH
 from yingji.supplies import rules
 from yingji.supplies.models import Item
 from yingji.supplies.schemas import ItemIn
@@ -84,9 +85,21 @@ def by_codes(session: Session, codes: list[str]) -> dict[str, Item]:
     return {code: by_code(session, code) for code in dict.fromkeys(codes)}
 
 
+def require_owner(principal: Principal) -> None:
+    """Item codes are one namespace shared by every store: only officials at (or above) the level
+    that owns the catalogue write them (``supplies_catalogue.json`` → ``local_items``)."""
+    require(principal, Perm.SUPPLIES_MANAGE)
+    owner = rules.catalogue_owner_level()
+    if len(principal.jurisdiction_code) > LEVEL_LENGTH.get(owner, 4):
+        raise Forbidden(
+            "Item codes are shared by every store: only officials of the level that owns the catalogue "
+            "add items to it. Ask them to add this item."
+        )
+
+
 def create(session: Session, principal: Principal, data: ItemIn) -> Item:
     """A local item (not in the standard catalogue), owned by the principal's jurisdiction."""
-    require(principal, Perm.SUPPLIES_MANAGE)
+    require_owner(principal)
     if rules.category(data.category) is None:
         raise ValidationFailed(details=[{"field": "category", "message": "Unknown category."}])
     if data.maintenance_class and data.maintenance_class not in rules.maintenance_classes():

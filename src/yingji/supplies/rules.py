@@ -54,6 +54,11 @@ def category(code: str | None) -> Category | None:
     return categories().get(code or "")
 
 
+def catalogue_owner_level() -> str:
+    """The division level whose officials may add items to the shared catalogue (data)."""
+    return catalogue().get("local_items", {}).get("owner_level", "city")
+
+
 def class_label(cls: str, locale: str | None = None) -> str:
     """Label of one of the 13 national classes (防护用品 …)."""
     entry = catalogue()["classes"].get(cls, {})

@@ -100,11 +100,12 @@ def parse(data: dict) -> WarningIn:
         ) from None
 
 
-def error_lines(exc: YingjiError) -> list[str]:
-    """The error and its details, translated, one line each."""
+def error_lines(exc: YingjiError, *, with_fields: bool = True) -> list[str]:
+    """The error and its details, translated, one line each (``with_fields``: prefixed by the field
+    or CAP element, for forms whose field names the user sees)."""
     lines = [gettext(exc.message, **exc.params)]
     for d in exc.details:
         text = gettext(d.get("message", ""), **(d.get("params") or {}))
-        where = d.get("field") or d.get("element") or ""
+        where = (d.get("field") or d.get("element") or "") if with_fields else ""
         lines.append(f"{where}: {text}" if where else text)
     return lines

@@ -8,17 +8,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
+from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import YingjiError
+from yingji.core.errors import NotFound, YingjiError
 from yingji.core.i18n import N_, current_locale, gettext
 from yingji.geo import layers
+from yingji.org import places
 from yingji.warnings import (
     authority,
     capimport,
     capxml,
+    feedhosts,
+    feeds,
     lifecycle,
     queries,
     recipients,
@@ -26,6 +31,7 @@ from yingji.warnings import (
     versions,
 )
 from yingji.warnings.forms import error_lines
+from yingji.warnings.schemas import FeedIn
 from yingji.warnings.views_compose import router as compose_router
 from yingji.warnings.views_public import router as public_router
 from yingji.web import nav
@@ -42,6 +48,12 @@ nav.register(
 )
 nav.register(
     WARNINGS, nav.NavItem("warnings-import", N_("Import CAP"), "/warnings/import", Perm.WARNING_PUBLISH)
+)
+nav.register(
+    WARNINGS,
+    nav.NavItem(
+        "warnings-sources", N_("Upstream feeds and authorities"), "/warnings/sources", Perm.WARNING_PUBLISH
+    ),
 )
 nav.register(WARNINGS, nav.NavItem("warnings-public", N_("Public warning page"), "/public/warnings", None))
 
@@ -175,6 +187,72 @@ async def import_post(request: Request, principal: CurrentPrincipal, session: Db
     return RedirectResponse(
         f"/warnings/{result.warning.id}?imported={'dup' if result.duplicate else 'new'}", status_code=303
     )
+
+
+# -- upstream feeds, the hosts they may come from, sender authorities --------------------------------
+def _sources(request: Request, principal, session, errors: list[str] | None = None, status_code=200):
+    feed_rows = feeds.list_feeds(session, principal)
+    authorities = authority.list_authorities(session, principal) if principal.can(Perm.RULES_MANAGE) else []
+    ctx = {
+        "feeds": feed_rows,
+        "hosts": feedhosts.list_hosts(session, principal),
+        "authorities": authorities,
+        "place_names": places.names(
+            session, [f.jurisdiction_code for f in feed_rows] + [a.jurisdiction_code for a in authorities]
+        ),
+        "errors": errors or [],
+    }
+    return render(request, "warnings/sources.html", ctx, status_code=status_code)
+
+
+@router.get("/warnings/sources")
+def sources_page(request: Request, principal: CurrentPrincipal, session: DbSession):
+    require(principal, Perm.WARNING_PUBLISH)
+    return _sources(request, principal, session)
+
+
+SOURCE_ACTIONS = {
+    "feed-add": lambda s, p, f: feeds.create_feed(
+        s,
+        p,
+        FeedIn(
+            name=f.get("name", ""),
+            url=f.get("url", ""),
+            kind=f.get("kind") or "atom",
+            relay=f.get("relay") == "1",
+            interval_s=int(f.get("interval_s") or 300),
+        ),
+    ),
+    "feed-delete": lambda s, p, f: feeds.delete_feed(s, p, int(f.get("id") or 0)),
+    "host-add": lambda s, p, f: feedhosts.add_host(
+        s, p, f.get("pattern", ""), f.get("allow_private") == "1", f.get("note", "")
+    ),
+    "host-delete": lambda s, p, f: feedhosts.remove_host(s, p, int(f.get("id") or 0)),
+    "authority-add": lambda s, p, f: authority.add_authority(
+        s,
+        p,
+        f.get("sender", ""),
+        f.get("authority", ""),
+        f.get("jurisdiction_code") or None,
+        f.get("note", ""),
+    ),
+    "authority-delete": lambda s, p, f: authority.remove_authority(s, p, int(f.get("id") or 0)),
+}
+
+
+@router.post("/warnings/sources/{action}")
+async def sources_post(action: str, request: Request, principal: CurrentPrincipal, session: DbSession):
+    if action not in SOURCE_ACTIONS:
+        raise NotFound()
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        with session.begin_nested():
+            SOURCE_ACTIONS[action](session, principal, form)
+    except (ValidationError, ValueError):
+        return _sources(request, principal, session, [gettext("The submitted data is not valid.")], 422)
+    except YingjiError as exc:
+        return _sources(request, principal, session, error_lines(exc, with_fields=False), exc.status_code)
+    return RedirectResponse("/warnings/sources", status_code=303)
 
 
 @router.get("/warnings/{warning_id}")
