@@ -9,9 +9,10 @@ the password is even checked (no argon2 work for a flood). The keys:
 - ``pair:<name>|<addr>`` — failures against one account from one address: guessing from there.
 - ``user:<name>`` — failures against the account from anywhere. Its wait applies only to clients
   that have given the account reason to distrust them: an address with a failure against it in the
-  current run, or — once ``BYPASS_BUDGET`` fresh addresses have failed during the wait — any address
-  without a known-browser cookie. A fresh address (the duty officer at another desk) still gets its
-  password checked, so hammering an account from elsewhere does not lock its owner out.
+  current run, or — once ``BYPASS_BUDGET`` fresh addresses have failed during waits in a day
+  (``bypass:<name>``) — any address without a known-browser cookie. A fresh address (the duty
+  officer at another desk) still gets its password checked, so hammering an account from elsewhere
+  does not lock its owner out.
 - ``browser:<nonce>`` — a *known browser* (it logged in to the account before: a signed cookie) is
   judged by its own failures only, not by its address or the account's run, so neither an attack on
   the account nor a shared address (NAT, a proxy not configured as trusted) locks it out.
@@ -42,7 +43,8 @@ from yingji.core.errors import TooManyAttempts
 from yingji.core.i18n import N_
 
 FORGET = timedelta(hours=1)  # a run ends an hour after its last failure
-BYPASS_BUDGET = 20  # fresh addresses that may fail against a waiting account per run
+BYPASS_BUDGET = 20  # fresh addresses that may fail against a waiting account …
+BYPASS_MEMORY = timedelta(hours=24)  # … per day: after that only known browsers pass the account's wait
 KNOWN_COOKIE = "yingji_known"
 KNOWN_DAYS = 90
 KNOWN_MAX = 5  # a shared duty-room computer remembers up to five accounts
@@ -86,8 +88,12 @@ class LoginThrottled(TooManyAttempts):
 
 
 # -- runs ------------------------------------------------------------------------------------------
-def _stale(now: datetime):
-    return or_(LoginThrottle.last_failure_at.is_(None), LoginThrottle.last_failure_at < now - FORGET)
+def _memory(key: str) -> timedelta:
+    return BYPASS_MEMORY if key.startswith("bypass:") else FORGET
+
+
+def _stale(now: datetime, memory: timedelta):
+    return or_(LoginThrottle.last_failure_at.is_(None), LoginThrottle.last_failure_at < now - memory)
 
 
 def _read(session: Session, key: str, lock: bool = False):
@@ -97,8 +103,8 @@ def _read(session: Session, key: str, lock: bool = False):
     return session.execute(stmt.with_for_update() if lock else stmt).first()
 
 
-def _live(row, now: datetime) -> bool:
-    return row is not None and row.last_failure_at is not None and now - row.last_failure_at <= FORGET
+def _live(row, now: datetime, memory: timedelta = FORGET) -> bool:
+    return row is not None and row.last_failure_at is not None and now - row.last_failure_at <= memory
 
 
 def waiting(row, now: datetime) -> timedelta | None:
@@ -112,7 +118,7 @@ def fail(session: Session, key: str, rule: Rule | None, now: datetime) -> int:
     """Count one failure on ``key`` (an atomic upsert); start its wait if the run is long enough.
     Returns the failures in the run. ``rule`` None counts without ever waiting."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stale = _stale(now)
+    stale = _stale(now, _memory(key))
     stmt = (
         insert(LoginThrottle)
         .values(key=key[:200], failures=1, window_started_at=now, last_failure_at=now, locked_until=None)
@@ -133,7 +139,7 @@ def fail(session: Session, key: str, rule: Rule | None, now: datetime) -> int:
     if random.random() < 0.01:  # forgotten runs are dead weight: sweep them now and then
         session.execute(
             delete(_table)
-            .where(_table.c.last_failure_at < now - 2 * FORGET)
+            .where(_table.c.last_failure_at < now - 2 * BYPASS_MEMORY)
             .execution_options(synchronize_session=False)
         )
     return failures
@@ -184,7 +190,7 @@ def plan(session: Session, username: str, ip: str | None, browser: str | None) -
     if account_wait:
         pair = _read(session, k["pair"])
         spent = _read(session, k["bypass"])
-        if _live(pair, now) or (_live(spent, now) and spent.failures >= BYPASS_BUDGET):
+        if _live(pair, now) or (_live(spent, now, BYPASS_MEMORY) and spent.failures >= BYPASS_BUDGET):
             raise LoginThrottled(account_wait, "account")
         bypass = k["bypass"]  # a fresh address: its password is checked despite the account's wait
     return Plan([(k["ip"], "ip"), (k["pair"], "pair"), (k["user"], "user")], bool(account_wait), bypass)
