@@ -28,6 +28,8 @@ from yingji.org.models import Jurisdiction
 PG_URL = os.environ.get("YINGJI_TEST_PG_URL")
 PASSWORD = builder.DEMO_PASSWORD
 passwords.allow_demo_password_in_tests()  # the suite's users share the demo password; production may not
+# Fixture tokens outlive the years tests travel ahead (token expiry has its own tests, through the API).
+auth_service.DEFAULT_TOKEN_DAYS = 100 * 365
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 

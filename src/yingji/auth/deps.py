@@ -53,7 +53,15 @@ def optional_principal(
         secret = auth[7:].strip()
         user, why = service.check_token(session, secret)
         if user is None:
-            security.record(None, None, "invalid_token", note=f"{why} {secret[:10]}", ip=ip)
+            security.record(
+                None,
+                None,
+                "invalid_token",
+                entity="api_tokens",
+                entity_id=secret[:10],
+                note=f"token:{why}",
+                ip=ip,
+            )
             raise Unauthenticated(TOKEN_MESSAGES.get(why, "The API token is not valid."))
         principal = Principal.of(user, ip=ip, request_id=request_id)
     else:
@@ -65,7 +73,7 @@ def optional_principal(
         if request.method not in SAFE_METHODS and not (
             csrf and hmac.compare_digest(csrf, user_session.csrf_token)
         ):
-            security.record(None, principal, "csrf_failed", note=f"{request.method} {request.url.path}")
+            security.record(None, principal, "csrf_failed")
             raise CsrfFailed()
         request.state.csrf_token = user_session.csrf_token
     session.info["actor"] = principal.as_actor()

@@ -72,7 +72,7 @@ def in_scope(column: InstrumentedAttribute | ColumnElement, principal: Principal
 
 def require(principal: Principal, perm: Perm) -> None:
     if not principal.can(perm):
-        note_refusal(principal, "forbidden", 403, note=f"needs {perm.value}")
+        note_refusal(principal, "forbidden", 403, note=f"perm:{perm.value}")
         raise Forbidden()
 
 
@@ -99,7 +99,7 @@ def writable(principal: Principal, code: str, perm: Perm) -> None:
     """Raise unless the principal holds ``perm`` and ``code`` lies in their subtree."""
     require(principal, perm)
     if not principal.covers(code):
-        note_refusal(principal, "out_of_jurisdiction", 403, jurisdiction_code=code, note=f"{perm.value}")
+        note_refusal(principal, "out_of_jurisdiction", 403, jurisdiction_code=code, note=f"perm:{perm.value}")
         raise OutOfJurisdiction()
 
 

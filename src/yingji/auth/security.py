@@ -67,6 +67,33 @@ def register_kind(kind: str, label: str) -> None:
     KINDS[kind] = label
 
 
+# Notes written by this package are "what:value" codes, shown on the page in words.
+NOTES = {
+    "wait:ip": N_("this address failed too often"),
+    "wait:pair": N_("this address failed too often for this account"),
+    "wait:account": N_("the account is under attack; this address must wait"),
+    "wait:browser": N_("this browser failed too often"),
+    "token:unknown": N_("no such token"),
+    "token:expired": N_("the token has expired"),
+    "token:revoked": N_("the token was revoked"),
+    "token:disabled": N_("the token's user is disabled"),
+    "form:login": N_("login form"),
+}
+
+
+def describe(note: str | None) -> str:
+    """A note in the reader's language: known codes in words, a permission named, others as written."""
+    from yingji.core.i18n import gettext
+
+    if not note:
+        return ""
+    if note in NOTES:
+        return gettext(NOTES[note])
+    if note.startswith("perm:"):
+        return gettext(N_("needs the permission {perm}"), perm=note[5:])
+    return note
+
+
 @dataclass
 class _Event:
     kind: str
@@ -200,7 +227,7 @@ def write(
             "path": (path or "")[:300] or None,
             "status": status,
             "request_id": (request_id or (p.request_id if p is not None else None) or None),
-            "note": ("(many principals) " if folded else "") + (ev.note or "") or None,
+            "note": ev.note,  # a folded row (bucket "kind|*|minute") keeps the first one's
         }
         if values["username"]:
             values["username"] = values["username"][:100]

@@ -190,7 +190,7 @@ def create_token(
     name: str,
     expires_at: datetime | None = None,
     *,
-    days: int = DEFAULT_TOKEN_DAYS,
+    days: int | None = None,
 ) -> tuple[str, ApiToken]:
     """Admins issue tokens for anyone in their scope; a user may issue their own. A token lives
     ``days`` (YINGJI_TOKEN_DAYS) unless asked for less; only the system (CLI, tests) may ask for more."""
@@ -201,6 +201,7 @@ def create_token(
     if not name or len(name) > 100:
         raise ValidationFailed(details=[{"field": "name", "message": "A name is required."}])
     now = clock.now()
+    days = days or DEFAULT_TOKEN_DAYS  # the app passes YINGJI_TOKEN_DAYS; scripts and tests the default
     longest = now + timedelta(days=days)
     if expires_at is None:
         expires_at = longest

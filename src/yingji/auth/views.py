@@ -93,7 +93,7 @@ def login(
     name = username.strip()
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, login_csrf):
-        security.record(None, None, "csrf_failed", username=name[:64], ip=ip, note="login form")
+        security.record(None, None, "csrf_failed", username=name[:64], ip=ip, note="form:login")
         return _login_page(
             request,
             next_url,
@@ -106,7 +106,7 @@ def login(
     try:
         user = service.authenticate(session, settings, name, password, ip, known)
     except throttle.LoginThrottled as exc:
-        security.record(None, None, "login_throttled", username=name[:64], ip=ip, note=f"wait: {exc.scope}")
+        security.record(None, None, "login_throttled", username=name[:64], ip=ip, note=f"wait:{exc.scope}")
         response = _login_page(request, next_url, i18n.gettext(exc.message, **exc.params), 429, username)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -63,6 +63,7 @@ def security_page(
         {
             "page": result,
             "kinds": security.KINDS,
+            "describe": security.describe,
             "f": {
                 "kind": wanted["kind"] or "",
                 "user": wanted["username"] or "",

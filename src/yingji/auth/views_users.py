@@ -40,7 +40,7 @@ def _list(request: Request, principal: Principal, session, *, form=None, errors=
     users = session.scalars(select(User).where(in_scope(User.jurisdiction_code, principal)).order_by(User.id))
     return render(
         request,
-        "users.html",
+        "auth/users.html",
         {
             "users": list(users),
             "roles": grantable_roles(principal),
