@@ -186,3 +186,30 @@ def test_the_page_filters_and_stays_in_the_jurisdiction(app, city, browser_clien
     api = as_user(app, city, county_admin).get("/api/v1/security-events", params={"user": mine})
     assert api.status_code == 200 and api.json()["total"] == 0
     assert as_user(app, city, mine).get("/api/v1/security-events").status_code == 403
+
+
+def test_a_refusal_raised_outside_the_scope_helpers_is_recorded_too(app, city):
+    """Every 403 answer counts, e.g. an administrator trying to disable themselves."""
+    admin = fresh_user(city, role="admin", code=city.town_a)
+    c = as_user(app, city, admin)
+    me = c.get("/api/v1/me").json()
+    assert c.patch(f"/api/v1/users/{me['id']}", json={"active": False}).status_code == 403
+    [ev] = events(city, username=admin)
+    assert (ev.kind, ev.method, ev.path, ev.status) == (
+        "forbidden",
+        "PATCH",
+        f"/api/v1/users/{me['id']}",
+        403,
+    )
+
+
+def test_notes_are_shown_in_words():
+    from yingji.core import i18n
+
+    token = i18n.set_locale("zh_CN")
+    try:
+        assert security.describe("token:expired") == "令牌已过期"
+        assert security.describe("perm:people.write") == "需要权限 people.write"
+        assert security.describe("written by a domain") == "written by a domain"
+    finally:
+        i18n.reset_locale(token)

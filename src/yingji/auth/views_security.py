@@ -21,6 +21,7 @@ router = APIRouter(include_in_schema=False)
 nav.register(
     N_("System"), nav.NavItem("security", N_("Security events"), "/admin/security", Perm.USERS_MANAGE)
 )
+nav.register(N_("System"), nav.NavItem("password", N_("Change my password"), "/account/password", None))
 
 
 def parse_day(value: str | None) -> date | None:
