@@ -48,6 +48,7 @@ def build(db, incidents: int, years: float) -> dict:
             Principal.system(),
             username="prov_duty",
             password=builder.DEMO_PASSWORD,
+            check_password=False,  # a demo login: the published demo password is its password
             display_name="省应急厅值班员",
             role="duty_officer",
             jurisdiction_code="52",

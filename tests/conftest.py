@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from yingji.app import create_app
+from yingji.auth import passwords
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
 from yingji.auth.scope import Principal
@@ -26,6 +27,9 @@ from yingji.org.models import Jurisdiction
 
 PG_URL = os.environ.get("YINGJI_TEST_PG_URL")
 PASSWORD = builder.DEMO_PASSWORD
+passwords.allow_demo_password_in_tests()  # the suite's users share the demo password; production may not
+# Fixture tokens outlive the years tests travel ahead (token expiry has its own tests, through the API).
+auth_service.DEFAULT_TOKEN_DAYS = 100 * 365
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from yingji import __version__
+from yingji.auth.security import SecurityEvents
 from yingji.config import Settings, load_settings
 from yingji.core import migrate
 from yingji.core.db import Database, open_database
@@ -105,6 +106,7 @@ def create_app(
         parsed = urlparse(settings.tile_url.replace("{s}", "a"))
         tile_host = f"{parsed.scheme}://{parsed.netloc.replace('a.', '*.', 1)}"
     app.add_middleware(RequestContext, max_body=settings.max_upload_mb * 1024 * 1024, csp_img=tile_host)
+    app.add_middleware(SecurityEvents)  # outermost: records refusals after the response, see auth/security.py
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(files("yingji.web") / "static")), name="static")
     for name in ROUTER_MODULES:

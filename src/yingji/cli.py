@@ -86,22 +86,51 @@ def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> 
     settings = load_settings()
     db = _db()
     _ensure_schema(db)
-    db.dispose()
     if settings.is_sqlite and workers > 1:
         raise click.ClickException("SQLite serves from one process; use PostgreSQL for --workers > 1")
     if no_worker:
         os.environ["YINGJI_INPROCESS_WORKER"] = "0"
     host = host or settings.host
     port = port or settings.port
+    _warn_demo_accounts(db)
+    proxies = list(settings.trusted_proxies)
     click.echo(f"Yingji {__version__} on http://{host}:{port}  (database: {settings.database_kind})")
+    click.echo(
+        f"X-Forwarded-For believed from: {', '.join(proxies)}"
+        if proxies
+        else "X-Forwarded-For ignored (set YINGJI_TRUSTED_PROXIES behind a proxy)",
+        err=True,
+    )
     uvicorn.run(
         "yingji.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # Only our proxies' X-Forwarded-For/-Proto count (the app reads the same list: auth/clientaddr.py);
+        # uvicorn's default would believe any local process.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],
         log_level="info",
+    )
+
+
+def _warn_demo_accounts(db) -> None:
+    """Loudly, at start: demo logins that still have the published password on PostgreSQL."""
+    from yingji.auth import demo_accounts
+
+    names = demo_accounts.warning(db)
+    db.dispose()
+    if not names:
+        return
+    log.warning("DEMO ACCOUNTS OPEN with the published demo password: %s", ", ".join(names))
+    bar = "!" * 78
+    click.echo(
+        f"{bar}\n!! 警告：演示账号仍使用公开的演示密码，可被任何人登录：{', '.join(names)}\n"
+        f"!! WARNING: demo accounts still have the published demo password: {', '.join(names)}\n"
+        "!! 请停用或修改密码 / disable them or change their passwords: yingji users disable NAME\n"
+        f"{bar}",
+        err=True,
     )
 
 
@@ -303,60 +332,9 @@ def stats(as_json: bool, within: str | None) -> None:
         click.echo(f"{key:>22}  {value}")
 
 
-@cli.group()
-def users() -> None:
-    """Create users and set passwords."""
-
-
-@users.command("create")
-@click.argument("username")
-@click.option("--role", required=True, help="admin, commander, duty_officer, county_officer, town_officer, …")
-@click.option("--jurisdiction", required=True, help="Division code the user is bound to.")
-@click.option("--name", "display_name", default=None)
-@click.password_option()
-def users_create(
-    username: str, role: str, jurisdiction: str, display_name: str | None, password: str
-) -> None:
-    from yingji.auth import service
-    from yingji.auth.scope import Principal
-    from yingji.org import codes
-
-    db = _db()
-    _ensure_schema(db)
-    with db.writing(Principal.system().as_actor()) as session:
-        user = service.create_user(
-            session,
-            Principal.system(),
-            username=username,
-            password=password,
-            display_name=display_name or username,
-            role=role,
-            jurisdiction_code=codes.normalise(jurisdiction),
-        )
-        click.echo(f"created user {user.username} (id {user.id})")
-
-
-@users.command("passwd")
-@click.argument("username")
-@click.password_option()
-def users_passwd(username: str, password: str) -> None:
-    from sqlalchemy import select
-
-    from yingji.auth import service
-    from yingji.auth.models import User
-    from yingji.auth.scope import Principal
-
-    db = _db()
-    with db.writing(Principal.system().as_actor()) as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise click.ClickException(f"no such user: {username}")
-        service.set_password(session, user, password)
-    click.echo("password changed; the user's sessions were closed")
-
-
 # Command groups that live with their domain (``yingji rules …``, ``yingji duty …``).
 DOMAIN_COMMANDS = [
+    ("yingji.auth.cli", "users"),
     ("yingji.rules.cli", "rules"),
     ("yingji.duty.cli", "duty"),
     ("yingji.warnings.cli", "cap"),

@@ -42,6 +42,9 @@ class Settings:
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_max_failures_per_ip: int = 30
+    # Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
+    token_days: int = 90  # API tokens expire after this many days (and cannot be asked for longer)
     max_upload_mb: int = 20
     sql_echo: bool = False
     extra: dict = field(default_factory=dict)
@@ -102,6 +105,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         inprocess_worker=None if inproc in (None, "") else _bool(inproc, True),
         login_max_failures=int(env.get("YINGJI_LOGIN_MAX_FAILURES", "5")),
         login_lock_minutes=int(env.get("YINGJI_LOGIN_LOCK_MINUTES", "15")),
+        login_max_failures_per_ip=int(env.get("YINGJI_LOGIN_MAX_FAILURES_PER_IP", "30")),
+        trusted_proxies=tuple(
+            p.strip() for p in env.get("YINGJI_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ),
+        token_days=int(env.get("YINGJI_TOKEN_DAYS", "90")),
         max_upload_mb=int(env.get("YINGJI_MAX_UPLOAD_MB", "20")),
         sql_echo=_bool(env.get("YINGJI_SQL_ECHO"), False),
         extra={key: env[var] for key, var in EXTRA_SETTINGS.items() if env.get(var)},

@@ -11,10 +11,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from yingji.auth import service
+from yingji.auth import security, service
+from yingji.auth.clientaddr import client_address
 from yingji.auth.scope import Principal
 from yingji.core.deps import SAFE_METHODS, DbSession
 from yingji.core.errors import CsrfFailed, Unauthenticated
+from yingji.core.i18n import N_
 
 SESSION_COOKIE = "yingji_session"
 
@@ -33,8 +35,10 @@ async def submitted_csrf(request: Request) -> str | None:
     return None
 
 
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+TOKEN_MESSAGES = {
+    "expired": N_("The API token has expired."),
+    "revoked": N_("The API token has been revoked."),
+}
 
 
 def optional_principal(
@@ -43,23 +47,35 @@ def optional_principal(
     csrf: Annotated[str | None, Depends(submitted_csrf)],
 ) -> Principal | None:
     request_id = getattr(request.state, "request_id", None)
+    ip = client_address(request)
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = service.resolve_token(session, auth[7:].strip())
+        secret = auth[7:].strip()
+        user, why = service.check_token(session, secret)
         if user is None:
-            raise Unauthenticated("The API token is not valid.")
-        principal = Principal.of(user, ip=_client_ip(request), request_id=request_id)
+            security.record(
+                None,
+                None,
+                "invalid_token",
+                entity="api_tokens",
+                entity_id=secret[:10],
+                note=f"token:{why}",
+                ip=ip,
+            )
+            raise Unauthenticated(TOKEN_MESSAGES.get(why, "The API token is not valid."))
+        principal = Principal.of(user, ip=ip, request_id=request_id)
     else:
         found = service.resolve_session(session, request.cookies.get(SESSION_COOKIE))
         if found is None:
             return None
         user, user_session = found
+        principal = Principal.of(user, ip=ip, request_id=request_id)
         if request.method not in SAFE_METHODS and not (
             csrf and hmac.compare_digest(csrf, user_session.csrf_token)
         ):
+            security.record(None, principal, "csrf_failed")
             raise CsrfFailed()
         request.state.csrf_token = user_session.csrf_token
-        principal = Principal.of(user, ip=_client_ip(request), request_id=request_id)
     session.info["actor"] = principal.as_actor()
     request.state.principal = principal
     return principal

@@ -62,13 +62,17 @@ class ApiToken(IdMixin, Audited, Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins per key ("user:<name>" or "ip:<addr>"), shared by all server processes."""
+    """A run of failed logins per key (``ip:<addr>``, ``user:<name>``, ``pair:<name>|<addr>``,
+    ``bypass:<name>``, ``browser:<nonce>``), shared by all server processes: ``locked_until`` is the
+    earliest time the key may try again (see ``auth/throttle.py``)."""
 
     __tablename__ = "login_throttle"
+    __table_args__ = (Index("ix_login_throttle_last_failure_at", "last_failure_at"),)
 
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column()
+    window_started_at: Mapped[datetime] = mapped_column()  # the run's first failure
+    last_failure_at: Mapped[datetime | None] = mapped_column()
     locked_until: Mapped[datetime | None] = mapped_column()
 
 
@@ -91,5 +95,36 @@ class AuditEntry(IdMixin, Base):
     before: Mapped[dict | None] = mapped_column(JSONType)
     after: Mapped[dict | None] = mapped_column(JSONType)
     ip: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class SecurityEvent(IdMixin, Base):
+    """A refusal (403, a scope probe, a failed login, a bad token or CSRF token), at most one row per
+    principal, kind and minute: the rest of that minute only raise ``count`` (see ``auth/security.py``).
+    Not in ``audit_log``: those rows record changes, one per write, while these are counted floods
+    with their own key (``bucket``) for an atomic upsert, their own filters and their own page."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (
+        Index("ix_security_events_jurisdiction_at", "jurisdiction_code", "at"),
+        Index("ix_security_events_user_jurisdiction_at", "user_jurisdiction_code", "at"),
+    )
+
+    bucket: Mapped[str] = mapped_column(String(250), unique=True)
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)  # the first of the minute
+    last_at: Mapped[datetime] = mapped_column(default=clock.now)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[int | None] = mapped_column(BigId, index=True)
+    username: Mapped[str | None] = mapped_column(String(100))  # the principal, or the name tried
+    user_jurisdiction_code: Mapped[str | None] = mapped_column(CodeStr)
+    ip: Mapped[str | None] = mapped_column(String(64), index=True)
+    entity: Mapped[str | None] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    jurisdiction_code: Mapped[str | None] = mapped_column(CodeStr)  # where the object lies
+    method: Mapped[str | None] = mapped_column(String(10))
+    path: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[int | None] = mapped_column(Integer)
     request_id: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)

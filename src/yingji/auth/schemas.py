@@ -46,3 +46,58 @@ class TokenOut(BaseModel):
     prefix: str
     token: str | None = None  # only in the answer that creates it
     expires_at: datetime | None
+
+
+class UserPatch(BaseModel):
+    """Change a user's role or disable / enable them (each checked and audited)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+    role: str | None = None
+    active: bool | None = None
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    password: str = Field(min_length=1, max_length=200)
+
+
+class OwnPasswordIn(PasswordIn):
+    current_password: str = Field(min_length=1, max_length=200)
+
+
+class ClosedOut(BaseModel):
+    """What a password change or reset ended."""
+
+    sessions: int
+    tokens: int
+
+
+class TokenRow(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    state: str  # valid, expired, revoked
+
+
+class SecurityEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    at: datetime
+    last_at: datetime
+    count: int
+    kind: str
+    user_id: int | None
+    username: str | None
+    user_jurisdiction_code: str | None
+    ip: str | None
+    entity: str | None
+    entity_id: str | None
+    jurisdiction_code: str | None
+    method: str | None
+    path: str | None
+    status: int | None
+    request_id: str | None
+    note: str | None

@@ -1,7 +1,8 @@
 """Jurisdiction scope: the one place that decides what a principal may see and change.
 
 A user is bound to a jurisdiction; they see its whole subtree. Reads of anything outside are
-"not found" (404: we do not even confirm it exists); writes outside are 403.
+"not found" (404: we do not even confirm it exists); writes outside are 403. Each refusal here is
+noted as a security event (``security.note_refusal``), written if the request ends refused.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from yingji.auth.roles import Perm, permissions_of
+from yingji.auth.security import note_refusal
 from yingji.core.db import Actor
 from yingji.core.errors import Forbidden, NotFound, OutOfJurisdiction
 from yingji.org.codes import subtree_bounds
@@ -70,14 +72,25 @@ def in_scope(column: InstrumentedAttribute | ColumnElement, principal: Principal
 
 def require(principal: Principal, perm: Perm) -> None:
     if not principal.can(perm):
+        note_refusal(principal, "forbidden", 403, note=f"perm:{perm.value}")
         raise Forbidden()
 
 
 def visible(principal: Principal, obj, code: str | None = None):
-    """Return ``obj`` if the principal may see it, else raise NotFound (also when obj is None)."""
+    """Return ``obj`` if the principal may see it, else raise NotFound (also when obj is None).
+    An object that exists outside the principal's scope is a probe: noted as a security event."""
     if obj is None:
         raise NotFound()
-    if not principal.covers(code if code is not None else obj.jurisdiction_code):
+    where = code if code is not None else obj.jurisdiction_code
+    if not principal.covers(where):
+        note_refusal(
+            principal,
+            "scope_probe",
+            404,
+            entity=getattr(obj, "__tablename__", type(obj).__name__),
+            entity_id=getattr(obj, "id", None) or getattr(obj, "code", None),
+            jurisdiction_code=where,
+        )
         raise NotFound()
     return obj
 
@@ -86,6 +99,7 @@ def writable(principal: Principal, code: str, perm: Perm) -> None:
     """Raise unless the principal holds ``perm`` and ``code`` lies in their subtree."""
     require(principal, perm)
     if not principal.covers(code):
+        note_refusal(principal, "out_of_jurisdiction", 403, jurisdiction_code=code, note=f"perm:{perm.value}")
         raise OutOfJurisdiction()
 
 

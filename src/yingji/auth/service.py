@@ -1,4 +1,7 @@
-"""Accounts: users, login with throttling, browser sessions and API tokens."""
+"""Accounts: users, login with throttling, browser sessions and API tokens.
+
+Managing other people's accounts (roles, disabling, tokens, password resets) is ``accounts.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +12,45 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from yingji.auth import audit
-from yingji.auth.models import ApiToken, LoginThrottle, User, UserSession
+from yingji.auth import audit, demo_accounts, throttle
+from yingji.auth.models import ApiToken, User, UserSession
 from yingji.auth.passwords import hash_password, needs_rehash, password_problems, verify_password
-from yingji.auth.roles import Perm, Role
+from yingji.auth.roles import Perm, Role, permissions_of
 from yingji.auth.scope import Principal, writable
 from yingji.config import Settings
 from yingji.core import clock
-from yingji.core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.org.models import Jurisdiction
 
 TOKEN_PREFIX = "yj_"
+DEFAULT_TOKEN_DAYS = 90
 
 
 def _sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+    message = "This account has been disabled. Ask your administrator."
+
+
 # -- users ----------------------------------------------------------------------------------
+def check_grant(principal: Principal, role: str, jurisdiction_code: str) -> None:
+    """No one hands out more than they hold: the role's permissions must be the granter's own, and
+    an administrator's peers (an administrator of the same place) are made by the level above."""
+    writable(principal, jurisdiction_code, Perm.USERS_MANAGE)
+    if not permissions_of(role) <= principal.permissions:
+        raise Forbidden(N_("You cannot grant a role with permissions you do not have."))
+    if (
+        role == Role.ADMIN
+        and principal.user_id is not None
+        and jurisdiction_code == principal.jurisdiction_code
+    ):
+        raise Forbidden(N_("Administrators of your own level are managed by the level above."))
+
+
 def create_user(
     session: Session,
     principal: Principal,
@@ -46,11 +70,12 @@ def create_user(
     if role not in {r.value for r in Role}:
         details.append({"field": "role", "message": "Unknown role."})
     if check_password:
-        details += [{"field": "password", "message": m} for m in password_problems(password)]
+        details += [{"field": "password", "message": m} for m in password_problems(password, username)]
     if session.get(Jurisdiction, jurisdiction_code) is None:
         details.append({"field": "jurisdiction_code", "message": "Unknown jurisdiction."})
     if details:
         raise ValidationFailed(details=details)
+    check_grant(principal, role, jurisdiction_code)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("The user name {username} is taken.", username=username)
     user = User(
@@ -66,61 +91,56 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    problems = password_problems(password)
+def set_password(session: Session, user: User, password: str, *, check: bool = True) -> dict[str, int]:
+    """A new password ends every session and API token of the user: whoever held the old one (or
+    a token made with it) is out. Returns what was closed."""
+    problems = password_problems(password, user.username) if check else []
     if problems:
         raise ValidationFailed(details=[{"field": "password", "message": m} for m in problems])
     user.password_hash = hash_password(password)
-    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    closed = revoke_everything(session, user)
+    demo_accounts.forget()
+    audit.record(
+        session, "password_changed", "users", user.id, jurisdiction_code=user.jurisdiction_code, after=closed
+    )
+    return closed
 
 
-# -- login throttling -----------------------------------------------------------------------
-def _throttle_row(session: Session, key: str) -> LoginThrottle:
-    row = session.get(LoginThrottle, key, with_for_update=True)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, window_started_at=clock.now())
-        session.add(row)
-    return row
-
-
-def _check_locked(session: Session, keys: list[str]) -> None:
+def revoke_everything(session: Session, user: User) -> dict[str, int]:
+    """Close the user's browser sessions and revoke their live API tokens (audited per token)."""
+    sessions = session.execute(delete(UserSession).where(UserSession.user_id == user.id)).rowcount
     now = clock.now()
-    for key in keys:
-        row = session.get(LoginThrottle, key)
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            minutes = max(1, int((row.locked_until - now).total_seconds() // 60) + 1)
-            raise TooManyAttempts(minutes=minutes)
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    session.flush()
+    return {"sessions": sessions or 0, "tokens": len(tokens)}
 
 
-def _register_failure(session: Session, settings: Settings, key: str, limit: int) -> None:
-    now = clock.now()
-    window = timedelta(minutes=settings.login_lock_minutes)
-    row = _throttle_row(session, key)
-    if now - row.window_started_at > window:
-        row.failures, row.window_started_at = 0, now
-    row.failures += 1
-    if row.failures >= limit:
-        row.locked_until = now + window
-        row.failures, row.window_started_at = 0, now
-
-
+# -- login ----------------------------------------------------------------------------------
 def authenticate(
-    session: Session, settings: Settings, username: str, password: str, ip: str | None
+    session: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    ip: str | None,
+    known_cookie: str | None = None,
 ) -> User | None:
-    """Check a login. Five failures for one name (or many from one address) lock it for a while;
-    the lock is kept in the database so every server process sees it."""
-    user_key, ip_key = f"user:{username.lower()[:100]}", f"ip:{ip or '-'}"
-    _check_locked(session, [user_key, ip_key])
+    """Check a login. Raises LoginThrottled (429, before any password check) when this client
+    must wait, AccountDisabled for the right password of a disabled account; None for a wrong one
+    (the caller commits the counts, then answers 401). See ``throttle`` for who waits when."""
     user = session.scalar(select(User).where(User.username == username))
+    known = throttle.known_browsers(settings.secret_key, known_cookie)
+    plan = throttle.plan(session, username, ip, known.get(user.id) if user is not None else None)
     ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
-        _register_failure(session, settings, user_key, settings.login_max_failures)
-        _register_failure(session, settings, ip_key, settings.login_max_failures_per_ip)
-        audit.record(
-            session, "login_failed", "users", user.id if user else None, note=f"username={username[:64]}"
-        )
-        return None  # the caller commits the failure count, then answers 401
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key == user_key))
+    if not ok or user is None:
+        throttle.record_failure(session, settings, plan)
+        return None
+    throttle.record_success(session, plan)
+    if not user.active:
+        raise AccountDisabled()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
@@ -169,18 +189,43 @@ def create_token(
     user: User,
     name: str,
     expires_at: datetime | None = None,
+    *,
+    days: int | None = None,
 ) -> tuple[str, ApiToken]:
-    """Admins issue tokens for anyone in their scope; a user may issue their own."""
+    """Admins issue tokens for anyone in their scope; a user may issue their own. A token lives
+    ``days`` (YINGJI_TOKEN_DAYS) unless asked for less; only the system (CLI, tests) may ask for more."""
     if user.id != principal.user_id:
-        writable(principal, user.jurisdiction_code, Perm.USERS_MANAGE)
+        from yingji.auth.accounts import manageable
+
+        manageable(principal, user, action="tokens")
     if not name or len(name) > 100:
         raise ValidationFailed(details=[{"field": "name", "message": "A name is required."}])
+    now = clock.now()
+    days = days or DEFAULT_TOKEN_DAYS  # the app passes YINGJI_TOKEN_DAYS; scripts and tests the default
+    longest = now + timedelta(days=days)
+    if expires_at is None:
+        expires_at = longest
+    elif expires_at.tzinfo is None:
+        expires_at = clock.to_utc(expires_at)
+    if expires_at <= now or (expires_at > longest + timedelta(minutes=1) and principal.user_id is not None):
+        raise ValidationFailed(
+            details=[
+                {
+                    "field": "expires_at",
+                    "message": N_("A token expires in the future, within {days} days."),
+                    "params": {"days": days},
+                }
+            ]
+        )
+    if not user.active:
+        raise Conflict(N_("This account is disabled."))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,
         name=name,
         token_hash=_sha256(secret),
         prefix=secret[:10],
+        created_at=now,
         expires_at=expires_at,
     )
     session.add(row)
@@ -188,20 +233,39 @@ def create_token(
     return secret, row
 
 
-def resolve_token(session: Session, secret: str) -> User | None:
+def token_expiry(row: ApiToken) -> datetime:
+    """Tokens made before expiry existed count from their creation."""
+    return row.expires_at or row.created_at + timedelta(days=DEFAULT_TOKEN_DAYS)
+
+
+def check_token(session: Session, secret: str) -> tuple[User | None, str]:
+    """(user, "ok") or (None, why): "unknown", "revoked", "expired" or "disabled"."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
-    now = clock.now()
-    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
-        return None
+    if row is None:
+        return None, "unknown"
+    if row.revoked_at is not None:
+        return None, "revoked"
+    if token_expiry(row) <= clock.now():
+        return None, "expired"
     user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None, "disabled"
+    return user, "ok"
 
 
-def revoke_token(session: Session, principal: Principal, token_id: int) -> None:
+def resolve_token(session: Session, secret: str) -> User | None:
+    return check_token(session, secret)[0]
+
+
+def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:
         raise NotFound()
     owner = session.get(User, row.user_id)
     if owner.id != principal.user_id:
-        writable(principal, owner.jurisdiction_code, Perm.USERS_MANAGE)
-    row.revoked_at = clock.now()
+        from yingji.auth.accounts import manageable
+
+        manageable(principal, owner, action="tokens")
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+    return row

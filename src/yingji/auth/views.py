@@ -1,4 +1,5 @@
-"""Login, logout and the user administration page."""
+"""Login, logout, one's own password, and the audit log page. User administration and the security
+events page are ``views_users.py`` and ``views_security.py`` (included below)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,24 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from yingji.auth import audit, service
+from yingji.auth import (
+    accounts,
+    audit,
+    demo_accounts,
+    security,
+    service,
+    throttle,
+    views_security,
+    views_users,
+)
+from yingji.auth.clientaddr import client_address
 from yingji.auth.deps import SESSION_COOKIE, CurrentPrincipal, OptionalPrincipal
 from yingji.auth.models import User
-from yingji.auth.roles import ROLE_LABELS_MSGID, Perm
-from yingji.auth.scope import in_scope, require
 from yingji.core import i18n
 from yingji.core.db import Actor
 from yingji.core.deps import DbSession
-from yingji.core.errors import TooManyAttempts, YingjiError
+from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.core.http import LANG_COOKIE
-from yingji.org import codes
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +60,17 @@ def _login_page(
     return response
 
 
+def set_session_cookie(response, settings, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_hours * 3600,
+    )
+
+
 @router.get("/login")
 def login_form(request: Request, principal: OptionalPrincipal, next: str = "/"):
     if principal is not None:
@@ -70,9 +89,11 @@ def login(
 ):
     settings = request.app.state.settings
     next_url = _safe_next(next)
-    ip = request.client.host if request.client else None
+    ip = client_address(request)
+    name = username.strip()
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, login_csrf):
+        security.record(None, None, "csrf_failed", username=name[:64], ip=ip, note="form:login")
         return _login_page(
             request,
             next_url,
@@ -80,23 +101,43 @@ def login(
             403,
             username,
         )
-    session.info["actor"] = Actor(None, f"login:{username[:64]}", ip)
+    session.info["actor"] = Actor(None, f"login:{name[:64]}", ip)
+    known = request.cookies.get(throttle.KNOWN_COOKIE)
     try:
-        user = service.authenticate(session, settings, username.strip(), password, ip)
-    except TooManyAttempts as exc:
-        return _login_page(request, next_url, i18n.gettext(exc.message, **exc.params), 429, username)
+        user = service.authenticate(session, settings, name, password, ip, known)
+    except throttle.LoginThrottled as exc:
+        security.record(None, None, "login_throttled", username=name[:64], ip=ip, note=f"wait:{exc.scope}")
+        response = _login_page(request, next_url, i18n.gettext(exc.message, **exc.params), 429, username)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except service.AccountDisabled as exc:
+        security.record(None, None, "login_disabled", username=name[:64], ip=ip)
+        return _login_page(request, next_url, i18n.gettext(exc.message), 403, username)
     if user is None:
+        target = session.execute(select(User.id, User.jurisdiction_code).where(User.username == name)).first()
+        security.record(
+            None,
+            None,
+            "login_failed",
+            entity="users",
+            entity_id=target.id if target else None,
+            jurisdiction_code=target.jurisdiction_code if target else None,
+            username=name[:64],
+            ip=ip,
+        )
         return _login_page(request, next_url, i18n.gettext("Wrong user name or password."), 401, username)
     session.info["actor"] = Actor(user.id, user.username, ip)
     token, _row = service.open_session(session, settings, user, ip, request.headers.get("user-agent"))
     response = RedirectResponse(next_url, status_code=303)
+    set_session_cookie(response, settings, token)
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
+        throttle.KNOWN_COOKIE,
+        throttle.remember_browser(settings.secret_key, known, user.id),
         httponly=True,
         samesite="lax",
         secure=settings.cookie_secure,
-        max_age=settings.session_hours * 3600,
+        max_age=throttle.KNOWN_DAYS * 86400,
+        path="/login",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     if user.locale:
@@ -113,97 +154,45 @@ def logout(request: Request, principal: CurrentPrincipal, session: DbSession):
     return response
 
 
-@router.get("/admin/users")
-def users_page(request: Request, principal: CurrentPrincipal, session: DbSession):
-    require(principal, Perm.USERS_MANAGE)
-    users = session.scalars(select(User).where(in_scope(User.jurisdiction_code, principal)).order_by(User.id))
-    return render(
-        request,
-        "users.html",
-        {"users": list(users), "roles": ROLE_LABELS_MSGID, "created_token": None, "form": {}, "errors": []},
-    )
+@router.get("/account/password")
+def password_form(request: Request, principal: CurrentPrincipal):
+    return render(request, "auth/password.html", {"errors": {}, "done": request.query_params.get("done")})
 
 
-@router.post("/admin/users")
-def users_create(
+@router.post("/account/password")
+def password_change(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    username: Annotated[str, Form()] = "",
-    display_name: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    role: Annotated[str, Form()] = "",
-    jurisdiction_code: Annotated[str, Form()] = "",
+    current_password: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    password_again: Annotated[str, Form(max_length=200)] = "",
 ):
-    require(principal, Perm.USERS_MANAGE)
-    form = {
-        "username": username,
-        "display_name": display_name,
-        "role": role,
-        "jurisdiction_code": jurisdiction_code,
-    }
+    """Change one's own password: every session and token ends, this browser gets a new session."""
+    settings = request.app.state.settings
+    user = session.get(User, principal.user_id)
     try:
-        code = codes.normalise(jurisdiction_code)
-    except ValueError:
-        code = jurisdiction_code
-    try:
-        with session.begin_nested():
-            service.create_user(
-                session,
-                principal,
-                username=username.strip(),
-                password=password,
-                display_name=display_name.strip() or username,
-                role=role,
-                jurisdiction_code=code,
+        if password != password_again:
+            raise ValidationFailed(
+                details=[{"field": "password_again", "message": "The two passwords differ."}]
             )
-    except YingjiError as exc:
-        users = session.scalars(
-            select(User).where(in_scope(User.jurisdiction_code, principal)).order_by(User.id)
+        accounts.change_own_password(
+            session, settings, user, current_password, password, client_address(request)
         )
-        errors = [i18n.gettext(d["message"]) for d in exc.details] or [
-            i18n.gettext(exc.message, **exc.params)
-        ]
-        return render(
-            request,
-            "users.html",
-            {
-                "users": list(users),
-                "roles": ROLE_LABELS_MSGID,
-                "created_token": None,
-                "form": form,
-                "errors": errors,
-            },
-            status_code=exc.status_code,
-        )
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-@router.post("/admin/users/{user_id}/tokens")
-def users_token(
-    request: Request,
-    user_id: int,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    name: Annotated[str, Form()] = "api",
-):
-    require(principal, Perm.USERS_MANAGE)
-    from yingji.auth.scope import visible
-
-    user = visible(principal, session.get(User, user_id))
-    secret, _row = service.create_token(session, principal, user, name)
-    users = session.scalars(select(User).where(in_scope(User.jurisdiction_code, principal)).order_by(User.id))
-    return render(
-        request,
-        "users.html",
-        {
-            "users": list(users),
-            "roles": ROLE_LABELS_MSGID,
-            "created_token": {"user": user.username, "token": secret},
-            "form": {},
-            "errors": [],
-        },
+    except throttle.LoginThrottled as exc:
+        errors = {"_": i18n.gettext(exc.message, **exc.params)}
+        return render(request, "auth/password.html", {"errors": errors}, status_code=429)
+    except YingjiError as exc:  # returned, not raised: a wrong current password's count must commit
+        errors = {d.get("field") or "_": i18n.gettext(d["message"]) for d in exc.details} or {
+            "_": i18n.gettext(exc.message, **exc.params)
+        }
+        return render(request, "auth/password.html", {"errors": errors}, status_code=exc.status_code)
+    token, _row = service.open_session(
+        session, settings, user, client_address(request), request.headers.get("user-agent")
     )
+    response = RedirectResponse("/account/password?done=1", status_code=303)
+    set_session_cookie(response, settings, token)
+    return response
 
 
 @router.get("/audit")
@@ -215,11 +204,20 @@ def audit_page(
     entity_id: str | None = None,
     page: int = 1,
 ):
-    from yingji.auth import audit
-
     result = audit.search(
         session, principal, entity=entity or None, entity_id=entity_id or None, page=max(page, 1)
     )
     return render(
-        request, "audit.html", {"page": result, "entity": entity or "", "entity_id": entity_id or ""}
+        request,
+        "audit.html",
+        {
+            "page": result,
+            "entity": entity or "",
+            "entity_id": entity_id or "",
+            "demo_logins": demo_accounts.warning(request.app.state.db),
+        },
     )
+
+
+router.include_router(views_users.router)
+router.include_router(views_security.router)

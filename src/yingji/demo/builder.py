@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from yingji.auth import audit
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
+from yingji.auth.passwords import demo_password_allowed
 from yingji.auth.roles import Role
 from yingji.auth.scope import Principal
 from yingji.core import clock
@@ -225,16 +226,17 @@ def create_logins(db: Database, data: DemoData) -> list[DemoLogin]:
         logins = []
         for username, role, code, person in plan:
             if session.scalar(select(User.id).where(User.username == username)) is None:
-                auth_service.create_user(
-                    session,
-                    system,
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    display_name=_display(username, names.get(code, code)),
-                    role=role,
-                    jurisdiction_code=code,
-                    person_id=person,
-                )
+                with demo_password_allowed():  # the one place the published demo password is set
+                    auth_service.create_user(
+                        session,
+                        system,
+                        username=username,
+                        password=DEMO_PASSWORD,
+                        display_name=_display(username, names.get(code, code)),
+                        role=role,
+                        jurisdiction_code=code,
+                        person_id=person,
+                    )
             logins.append(DemoLogin(username, role, code, names.get(code, code), person))
     return logins
 

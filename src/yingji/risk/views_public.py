@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from yingji.auth.clientaddr import client_address
 from yingji.core.db import Actor
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import PayloadTooLarge, TooManyAttempts, ValidationFailed
@@ -18,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    # Behind a load balancer the peer is the balancer: the one client-address rule applies here too.
+    return client_address(request) or "-"
 
 
 def _form_page(request: Request, session, form: dict, errors: dict, status: int = 200):
