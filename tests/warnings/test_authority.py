@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.warnings.capbuild import is_stored, message, status_of, stored_alert
 from tests.warnings.conftest import create
-from yingji.auth.models import User
+from yingji.auth.models import SecurityEvent, User
 from yingji.auth.roles import Perm, permissions_of
 from yingji.delivery.models import Dispatch
 
@@ -89,6 +89,19 @@ def test_every_role_own_and_other_place_own_and_other_sender(api, city, msg_type
     wrong = [o for o in outcomes if not o[1]]
     assert wrong == [], wrong
     assert len(outcomes) == len(USERS) * 4
+    # every refusal is a security event (rate-limited: counted per user and minute)
+    refused = {}
+    for (username, _, _), _ok, got, _ in outcomes:
+        if got[1] == "warning_authority_refused":
+            refused[username] = refused.get(username, 0) + 1
+    with city.db.reading() as session:
+        events = session.execute(
+            select(SecurityEvent.username, func.sum(SecurityEvent.count))
+            .where(SecurityEvent.kind == "warning_authority_refused", SecurityEvent.username.in_(refused))
+            .group_by(SecurityEvent.username)
+        ).all()
+    counted = dict(events)
+    assert all(counted.get(u, 0) >= n for u, n in refused.items()), (refused, counted)
 
 
 def test_the_town_officer_cannot_end_the_citys_red_warning(api, city):

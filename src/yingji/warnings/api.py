@@ -174,9 +174,7 @@ async def import_cap(
             session, principal, body, origin="import", origin_ref="api", relay=relay
         )
     except authority.AuthorityRefused as exc:
-        session.rollback()  # nothing of the refused message stays; the refusal itself is kept
-        authority.record_refusal(session, principal, exc, note="api")
-        session.commit()
+        authority.record_refusal(session, principal, exc, exc.target, note="api")
         raise
     status = 200 if result.duplicate else 202 if result.warning.status == "submitted" else 201
     return _json(result.as_dict(), status)

@@ -22,10 +22,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.auth import audit
+from yingji.auth import security
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require, writable
-from yingji.core.errors import Forbidden, NotFound, OutOfJurisdiction, ValidationFailed
+from yingji.core.errors import Forbidden, NotFound, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.org import codes
 from yingji.org.models import Jurisdiction
 from yingji.warnings import values
@@ -39,6 +40,7 @@ class AuthorityRefused(Forbidden):
     message = "This message may not change the warning it references."
     # the security-event kind under which the caller records the refusal
     event = "warning_authority_refused"
+    target: Warning | None = None  # the warning it tried to change (not shown to the client)
 
 
 class SenderMismatch(AuthorityRefused):
@@ -59,16 +61,22 @@ class FeedOnLocal(AuthorityRefused):
     )
 
 
-def record_refusal(session: Session, principal: Principal, exc: AuthorityRefused, note: str = "") -> None:
-    """The refused attempt as a security event, in ``session`` (the caller makes sure the refused
-    change itself was rolled back and that this row is committed)."""
-    audit.record(
+security.register_kind(AuthorityRefused.event, N_("Refused: a CAP update or cancel without authority"))
+
+
+def record_refusal(
+    session: Session, principal: Principal, exc: AuthorityRefused, target: Warning | None, note: str = ""
+) -> None:
+    """The refused attempt as a security event: after the response in a request (whatever the
+    request's outcome), else in ``session`` (a feed poll's job transaction)."""
+    security.record(
         session,
+        principal,
         exc.event,
-        "warnings",
-        None,
-        jurisdiction_code=principal.jurisdiction_code,
-        note=f"{principal.username}: {exc.code} {exc}"[:900] + (f" ({note})" if note else ""),
+        entity="warnings",
+        entity_id=target.id if target is not None else None,
+        jurisdiction_code=target.jurisdiction_code if target is not None else principal.jurisdiction_code,
+        note=(f"{exc}" + (f" ({note})" if note else ""))[:500],
     )
 
 
@@ -89,17 +97,18 @@ def check(
     may change every warning in ``targets``."""
     require(principal, Perm.WARNING_PUBLISH)
     for target in targets:
+        refusal: AuthorityRefused | None = None
         if via_feed and target.origin == "local":
-            raise FeedOnLocal()
-        allowed = {target.sender}
-        if not via_feed:
-            allowed |= authorities_of(session, target.sender, target.jurisdiction_code)
-        if sender not in allowed:
-            raise SenderMismatch(sender=sender)
-        try:
-            writable(principal, target.jurisdiction_code, Perm.WARNING_PUBLISH)
-        except OutOfJurisdiction:
-            raise OutsideJurisdiction() from None
+            refusal = FeedOnLocal()
+        elif sender not in {target.sender} | (
+            set() if via_feed else authorities_of(session, target.sender, target.jurisdiction_code)
+        ):
+            refusal = SenderMismatch(sender=sender)
+        elif not principal.covers(target.jurisdiction_code):
+            refusal = OutsideJurisdiction()  # (scope's own 403 would name no reason)
+        if refusal is not None:
+            refusal.target = target
+            raise refusal
 
 
 def needs_approval(principal: Principal, *, via_feed: bool, levels: set[str | None]) -> bool:

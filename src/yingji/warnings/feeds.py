@@ -127,7 +127,7 @@ def poll(session: Session, feed: WarningFeed) -> dict:
     feed.last_error = "\n".join(errors)[:2000] or None
     feed.last_ok_at = now
     for exc in refusals:
-        record_refusal(session, _owner(feed), exc, note=f"feed {feed.id}: {feed.url}"[:300])
+        record_refusal(session, _owner(feed), exc, exc.target, note=f"feed {feed.id}: {feed.url}"[:300])
     return counts
 
 

@@ -177,7 +177,7 @@ async def import_post(request: Request, principal: CurrentPrincipal, session: Db
     except YingjiError as exc:
         session.rollback()
         if isinstance(exc, authority.AuthorityRefused):
-            authority.record_refusal(session, principal, exc, note=(file.filename or "upload")[:100])
+            authority.record_refusal(session, principal, exc, exc.target, (file.filename or "upload")[:100])
         return render(
             request,
             "warnings/import.html",
