@@ -96,7 +96,7 @@ def setup(db: Database, stock: int) -> tuple[list[int], str]:
             session,
             SYSTEM,
             username="bench_admin",
-            password=secrets.token_urlsafe(18),
+            password=secrets.token_urlsafe(18) + "-7a",  # letters, digits and a symbol, whatever the draw
             display_name="压测管理员",
             role="admin",
             jurisdiction_code="5206",

@@ -95,10 +95,14 @@ class RequestGate:
         with self._lock:
             while self._waiters:
                 turn = self._waiters.popleft()
-                if not turn.done():
+                if turn.done():
+                    continue
+                try:
                     # Hand the slot straight to the next waiter (the count stays), on its own loop.
                     turn.get_loop().call_soon_threadsafe(self._grant, turn)
                     return
+                except RuntimeError:  # that loop is closed (its server stopped): the next one
+                    continue
             self._active -= 1
 
     def _grant(self, turn: asyncio.Future) -> None:
