@@ -10,6 +10,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psycopg
@@ -33,6 +34,12 @@ from yingji.supplies.models import Balance, Document
 
 ITEM = "C11-01"
 BURST = 500
+
+
+def run_async(coro):
+    """``asyncio.run`` on a thread of its own: the browser tests leave an event loop on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def api_token(db: Database, code: str) -> str:
@@ -113,7 +120,7 @@ def test_500_concurrent_conflicting_issues_are_never_a_500(databases):
     token = api_token(db, codes["city"])
 
     with LiveServer(create_app(db.settings, db, start_worker=False)) as server:
-        answers = asyncio.run(burst(server.url, token, store, qtys))
+        answers = run_async(burst(server.url, token, store, qtys))
 
     by_status: dict[int, int] = {}
     for a in answers:
@@ -145,7 +152,7 @@ def test_a_full_request_gate_answers_503_at_once_and_recovers(databases):
     app = create_app(db.settings.with_(db_max_active=1, db_max_queued=0), start_worker=False)
     gate: RequestGate = app.state.db.request_gate
     client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {token}"})
-    asyncio.run(gate.acquire())  # the one turn is taken, and no one may queue
+    run_async(gate.acquire())  # the one turn is taken, and no one may queue
     try:
         shed = client.get("/api/v1/supplies/warehouses")
         page = client.get("/supplies", headers={"Accept": "text/html"})
@@ -183,7 +190,7 @@ def test_request_gate_queues_hands_over_and_times_out():
         events.append(f"active {gate.active} queued {gate.queued}")
         return events
 
-    assert asyncio.run(scenario()) == [
+    assert run_async(scenario()) == [
         "queued 1",
         "refused at once",
         "handed over, active 1",
