@@ -60,10 +60,9 @@ def cli(verbose: bool) -> None:
     Configuration comes from environment variables (YINGJI_DATABASE_URL, …); with none set,
     everything runs on a SQLite file under ./var/.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from yingji.core.redact import configure_logging
+
+    configure_logging(logging.DEBUG if verbose else logging.INFO)  # secrets masked in every line
     if not verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -82,6 +81,8 @@ def cli(verbose: bool) -> None:
 def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> None:
     """Run the web application (pages and /api/v1)."""
     import uvicorn
+
+    from yingji.core.redact import uvicorn_log_config
 
     settings = load_settings()
     db = _db()
@@ -112,6 +113,7 @@ def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> 
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or [],
         log_level="info",
+        log_config=uvicorn_log_config(logging.getLogger().level),
     )
 
 

@@ -47,6 +47,13 @@ class Settings:
     token_days: int = 90  # API tokens expire after this many days (and cannot be asked for longer)
     max_upload_mb: int = 20
     sql_echo: bool = False
+    # Overload: connections per process, how many requests use the database at once, how many more
+    # may wait for a turn, and how long any wait lasts before the request is shed with a 503.
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    db_max_active: int = 20
+    db_max_queued: int = 200
+    db_wait_s: float = 5.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -73,6 +80,9 @@ EXTRA_SETTINGS = {
     "duplicate_window_hours": "YINGJI_DUPLICATE_WINDOW_HOURS",
     "tipoff_per_hour": "YINGJI_TIPOFF_PER_HOUR",
 }
+
+
+MAX_ACTIVE_CEILING = 32
 
 
 def normalise_database_url(url: str) -> str:
@@ -112,5 +122,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         token_days=int(env.get("YINGJI_TOKEN_DAYS", "90")),
         max_upload_mb=int(env.get("YINGJI_MAX_UPLOAD_MB", "20")),
         sql_echo=_bool(env.get("YINGJI_SQL_ECHO"), False),
+        db_pool_size=max(1, int(env.get("YINGJI_DB_POOL_SIZE", "10"))),
+        db_max_overflow=max(0, int(env.get("YINGJI_DB_MAX_OVERFLOW", "20"))),
+        # Sync endpoints run on 40 worker threads; a request holding a connection needs one of them to
+        # finish, so at most 32 may hold one (more lets waiting threads starve the holders).
+        db_max_active=min(MAX_ACTIVE_CEILING, max(1, int(env.get("YINGJI_DB_MAX_ACTIVE", "20")))),
+        db_max_queued=max(0, int(env.get("YINGJI_DB_MAX_QUEUED", "200"))),
+        db_wait_s=max(0.1, float(env.get("YINGJI_DB_WAIT_S", "5"))),
         extra={key: env[var] for key, var in EXTRA_SETTINGS.items() if env.get(var)},
     )

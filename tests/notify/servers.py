@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 SMS_TOKEN = "gw-api-key"
 DINGTALK_SECRET = "SECtest-dingtalk-secret"
@@ -123,6 +124,11 @@ class Gateway:
             self.data.wecom.append(body | {"_key": query.get("key", [""])[0]})
         return 200, {"errcode": 0, "errmsg": "ok"}
 
+    def _wecom_refused(self, handler, body, query):
+        """A robot that refuses the request and echoes its key back (as some error pages do)."""
+        key = query.get("key", [""])[0]
+        return 400, {"errcode": 93000, "errmsg": f"invalid webhook url key={key}; no robot {key}"}
+
     def _dingtalk(self, handler, body, query):
         ts = query.get("timestamp", [""])[0]
         sign = query.get("sign", [""])[0]  # parse_qs has already URL-decoded it once
@@ -171,12 +177,23 @@ class MailSink:
 
 
 class SmtpServer:
-    """``with SmtpServer() as s: s.port`` — a real SMTP server on 127.0.0.1."""
+    """``with SmtpServer() as s: s.port`` — a real SMTP server on 127.0.0.1; with ``login`` (user,
+    password) it takes AUTH (without TLS: it is local) and refuses any other password."""
 
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.sink = MailSink()
         self._port = free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self._port)
+        self.logins: list[tuple[str, bool]] = []
+        kwargs = {}
+        if login is not None:
+
+            def authenticate(server, session, envelope, mechanism, data):
+                ok = (data.login.decode(), data.password.decode()) == login
+                self.logins.append((data.login.decode(), ok))
+                return AuthResult(success=ok, handled=False)  # aiosmtpd answers 235 / 535 itself
+
+            kwargs = {"authenticator": authenticate, "auth_require_tls": False}
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self._port, **kwargs)
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()

@@ -71,6 +71,14 @@ def test_sms_gateway_server_errors_are_retryable(gateway):
         closed.send(None, sms(1))
 
 
+def test_sms_gateway_auth_prefix_survives_a_stored_config(gateway):
+    """Configs strip whitespace: a stored config (``auth_prefix`` "Bearer " included) read back must
+    not glue the key onto "Bearer"."""
+    stored = adapters.parse("sms", {"url": gateway.url("/sms"), "api_key": SMS_TOKEN}).stored()
+    assert adapters.build("sms", stored).send(None, sms(1))[0].state == "sent"
+    assert gateway.data.auth == [f"Bearer {SMS_TOKEN}"]
+
+
 def test_sms_config_is_validated_and_secrets_are_not_shown():
     with pytest.raises(ValidationError) as exc:
         adapters.parse("sms", {"url": "not a url"})

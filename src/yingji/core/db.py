@@ -1,12 +1,15 @@
 """Engines and sessions.
 
 SQLite runs in WAL mode with foreign keys on. Write sessions start with ``BEGIN IMMEDIATE`` so
-that two writers queue on the busy timeout instead of failing on a lock upgrade; read sessions
-use a deferred ``BEGIN`` and never block writers.
+that two writers never fail on a lock upgrade; within a process they queue on a Python lock (the
+write gate, ``core.overload``) with a bounded wait, across processes on SQLite's busy timeout.
+Read sessions use a deferred ``BEGIN`` and never block writers. The pool, the request gate and
+every wait are bounded (``Settings.db_*``): past them a request is shed with a 503.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,23 +18,45 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from yingji.config import Settings
+from yingji.core.overload import GatedConnection, RequestGate, WriteGate
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+def _echo(settings: Settings) -> None:
+    """YINGJI_SQL_ECHO: statements (and rows under ``yingji -v``) go through Yingji's log handlers,
+    where secrets are masked; ``echo=True`` would add an unfiltered handler of SQLAlchemy's own."""
+    if settings.sql_echo:
+        verbose = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def _pool_args(settings: Settings) -> dict:
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_wait_s,
+    }
+
+
 def _make_engine(settings: Settings) -> Engine:
+    _echo(settings)
     if settings.is_sqlite:
+        gate = WriteGate(background_wait_s=SQLITE_BUSY_TIMEOUT_S, request_wait_s=settings.db_wait_s)
         engine = create_engine(
             settings.database_url,
-            echo=settings.sql_echo,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
-            pool_size=10,
-            max_overflow=20,
+            connect_args={
+                "check_same_thread": False,
+                "timeout": SQLITE_BUSY_TIMEOUT_S,
+                "factory": GatedConnection,
+            },
+            **_pool_args(settings),
         )
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+            dbapi_conn.write_gate = gate
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -42,15 +67,23 @@ def _make_engine(settings: Settings) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            if mode != "IMMEDIATE":
+                conn.exec_driver_sql(f"BEGIN {mode}")
+                return
+            dbapi_conn = conn.connection.dbapi_connection
+            gate.acquire()  # DatabaseBusy past the wait; released by GatedConnection.commit/rollback
+            dbapi_conn.holds_gate = True
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_conn.release_gate()
+                raise
 
         return engine
     return create_engine(
         settings.database_url,
-        echo=settings.sql_echo,
-        pool_size=10,
-        max_overflow=20,
         pool_pre_ping=True,
+        **_pool_args(settings),
     )
 
 
@@ -62,6 +95,7 @@ class Database:
     engine: Engine
     read_sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    request_gate: RequestGate
 
     @property
     def kind(self) -> str:
@@ -111,4 +145,5 @@ def open_database(settings: Settings) -> Database:
         engine=engine,
         read_sessions=sessionmaker(engine, expire_on_commit=False),
         write_sessions=sessionmaker(write_engine, expire_on_commit=False),
+        request_gate=RequestGate(settings.db_max_active, settings.db_max_queued, settings.db_wait_s),
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from yingji.core.db import Database
+from yingji.core.overload import REQUEST_WAIT
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -17,7 +18,22 @@ def get_database(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def database_turn(request: Request) -> AsyncIterator[None]:
+    """A turn at the database (``core.overload.RequestGate``), waited for in the event loop before
+    any worker thread is taken; a 503 with Retry-After when too many are waiting or the wait is over."""
+    db: Database = request.app.state.db
+    await db.request_gate.acquire()
+    token = REQUEST_WAIT.set(db.settings.db_wait_s)  # SQLite's write lock: a request's short wait
+    try:
+        yield
+    finally:
+        REQUEST_WAIT.reset(token)
+        db.request_gate.release()
+
+
+def get_session(
+    request: Request, _turn: Annotated[None, Depends(database_turn, scope="function")]
+) -> Iterator[Session]:
     """GET and HEAD read; everything else writes and commits before the response is sent
     (``scope="function"``), so a client never sees success for a change that was lost."""
     db: Database = request.app.state.db

@@ -89,3 +89,18 @@ class UnsupportedMediaType(YingjiError):
 class ImportRejected(ValidationFailed):
     code = "import_rejected"
     message = "The file has {count} errors; nothing was imported."
+
+
+class DatabaseBusy(YingjiError):
+    """Too many requests at once: shed with 503 and ``Retry-After`` rather than queue without end."""
+
+    status_code = 503
+    code = "busy"
+    message = "The system is busy. Please try again in {seconds} seconds."
+
+    def __init__(self, seconds: int = 5, **kw) -> None:
+        super().__init__(seconds=max(1, int(seconds)), **kw)
+
+    @property
+    def retry_after(self) -> int:
+        return self.params["seconds"]

@@ -12,14 +12,22 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from yingji.core import i18n
-from yingji.core.errors import PayloadTooLarge, Unauthenticated, UnsupportedMediaType, YingjiError
+from yingji.core.errors import (
+    DatabaseBusy,
+    PayloadTooLarge,
+    Unauthenticated,
+    UnsupportedMediaType,
+    YingjiError,
+)
 from yingji.core.i18n import N_
+from yingji.core.overload import is_saturation, retry_after
 
 log = logging.getLogger("yingji.http")
 LANG_COOKIE = "yingji_lang"
@@ -113,13 +121,51 @@ def respond_error(
     return _page(request, status, code, message, params, details)
 
 
+def _bug(request: Request, exc: BaseException) -> Response:
+    log.error(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.url.path,
+        getattr(request.state, "request_id", "-"),
+        exc_info=exc,
+    )
+    return respond_error(
+        request,
+        500,
+        "internal_error",
+        N_("Something went wrong on our side (request {request_id})."),
+        {"request_id": getattr(request.state, "request_id", "-")},
+        [],
+    )
+
+
+def respond_busy(request: Request, exc: DatabaseBusy) -> Response:
+    """503 with Retry-After: the client did nothing wrong and may simply try again."""
+    response = respond_error(request, exc.status_code, exc.code, exc.message, exc.params, exc.details)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(YingjiError)
     async def _yingji(request: Request, exc: YingjiError):
+        if isinstance(exc, DatabaseBusy):
+            return respond_busy(request, exc)
         response = respond_error(request, exc.status_code, exc.code, exc.message, exc.params, exc.details)
         if isinstance(exc, Unauthenticated) and wants_json(request):
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _saturated(request: Request, exc: Exception):
+        # The database's own signs of saturation (pool timeout, too many clients, database is
+        # locked): shed like the gates do. Any other operational error is ours.
+        if not is_saturation(exc):
+            return _bug(request, exc)
+        log.warning("database saturated on %s %s: %s", request.method, request.url.path, exc)
+        wait = request.app.state.settings.db_wait_s
+        return respond_busy(request, DatabaseBusy(retry_after(wait)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -147,21 +193,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return respond_error(request, 422, "out_of_range", N_("A value is out of range."), {}, [])
 
     @app.exception_handler(Exception)
-    async def _bug(request: Request, exc: Exception):
-        log.exception(
-            "unhandled error on %s %s (request %s)",
-            request.method,
-            request.url.path,
-            getattr(request.state, "request_id", "-"),
-        )
-        return respond_error(
-            request,
-            500,
-            "internal_error",
-            N_("Something went wrong on our side (request {request_id})."),
-            {"request_id": getattr(request.state, "request_id", "-")},
-            [],
-        )
+    async def _unhandled(request: Request, exc: Exception):
+        return _bug(request, exc)
 
 
 class RequestContext(BaseHTTPMiddleware):

@@ -5,6 +5,10 @@ An adapter is ``Adapter(config).send(session, batch) -> receipts``: per-message 
 receipts (``sent``, ``delivered``, ``failed``, ``duplicate``); a failure of the transport itself (no
 connection, a timeout, a 5xx) raises :class:`ChannelUnavailable`, so the caller's job fails and is
 retried with backoff, handing the gateway the same idempotency keys again.
+
+Error texts (of exceptions and receipts) end up in job errors, delivery details and logs: they are
+masked where they are made (``core.redact``), and every config registers its secrets so that a
+server echoing one back is masked too.
 """
 
 from __future__ import annotations
@@ -14,10 +18,17 @@ from typing import Any, ClassVar
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from yingji.core.redact import redact, register
+
 SECRET_MASK = "********"
 
 
-class ChannelUnavailable(RuntimeError):
+class _MaskedError(RuntimeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+
+class ChannelUnavailable(_MaskedError):
     """The channel could not be reached or answered with a server error: retry later."""
 
 
@@ -28,6 +39,13 @@ class AdapterConfig(BaseModel):
     timeout_s: float = 10.0
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def model_post_init(self, context: Any) -> None:
+        register(*self.secret_values())
+
+    def secret_values(self) -> list[str]:
+        """The values to mask wherever they appear (logs, error texts)."""
+        return [secret(getattr(self, name)) for name in self.secret_fields]
 
     def public(self) -> dict[str, Any]:
         """The config as shown back to users: secrets replaced by a mask (or empty when unset)."""
@@ -59,16 +77,18 @@ def post_json(client: httpx.Client, url: str, body: Any, headers: dict[str, str]
     try:
         response = client.post(url, json=body, headers=headers or {})
     except httpx.HTTPError as exc:
-        raise ChannelUnavailable(f"{url}: {type(exc).__name__}: {exc}") from exc
+        # Not chained: the cause's own text may carry the URL, and a traceback cannot be masked
+        # after the fact; its type and masked text are in this message.
+        raise ChannelUnavailable(f"{url}: {type(exc).__name__}: {exc}") from None
     if response.status_code >= 500 or response.status_code == 429:
         raise ChannelUnavailable(f"{url}: HTTP {response.status_code}")
     if response.status_code >= 400:
-        raise ChannelRefused(f"HTTP {response.status_code}: {response.text[:160]}")
+        raise ChannelRefused(f"HTTP {response.status_code}: {redact(response.text)[:160]}")
     try:
         return response.json()
     except ValueError:
         return {}
 
 
-class ChannelRefused(RuntimeError):
+class ChannelRefused(_MaskedError):
     """The channel refused the request itself (4xx): retrying the same request will not help."""

@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from yingji.core.redact import redact
+
 
 @dataclass(frozen=True)
 class Message:
@@ -34,7 +36,11 @@ class Receipt:
     key: str | None
     state: str  # queued, sent, delivered, failed, duplicate
     channel: str
-    detail: str | None = None
+    detail: str | None = None  # stored and shown on pages: masked here, whoever made it
+
+    def __post_init__(self) -> None:
+        if self.detail:
+            object.__setattr__(self, "detail", redact(self.detail))
 
 
 class Channel(Protocol):

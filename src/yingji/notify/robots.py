@@ -17,11 +17,12 @@ import hashlib
 import hmac
 import time
 from typing import ClassVar
-from urllib.parse import quote_plus
+from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 from pydantic import HttpUrl, SecretStr
 from sqlalchemy.orm import Session
 
+from yingji.core.redact import redact
 from yingji.notify.adapter_base import (
     AdapterConfig,
     ChannelRefused,
@@ -36,10 +37,18 @@ from yingji.notify.channels import Message, Receipt
 THROTTLED_CODES = {45009, 130101}
 
 
+def _query_values(url: str) -> list[str]:
+    """The values in a webhook's query string (the robot's key or access token)."""
+    return [value for _, value in parse_qsl(urlsplit(url).query)]
+
+
 class WeComRobotConfig(AdapterConfig):
     webhook_url: HttpUrl  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
+
+    def secret_values(self) -> list[str]:
+        return super().secret_values() + _query_values(str(self.webhook_url))
 
     def public(self) -> dict:
         out = super().public()
@@ -52,6 +61,9 @@ class DingTalkRobotConfig(AdapterConfig):
     sign_secret: SecretStr | None = None  # SEC… of a robot with 加签
 
     secret_fields: ClassVar[tuple[str, ...]] = ("sign_secret",)
+
+    def secret_values(self) -> list[str]:
+        return super().secret_values() + _query_values(str(self.webhook_url))
 
     def public(self) -> dict:
         out = super().public()
@@ -128,7 +140,7 @@ class _RobotChannel:
                     receipts.append(Receipt(m.key, "delivered", self.name))
                 else:
                     detail = f"errcode {code}: {reply.get('errmsg', '') if isinstance(reply, dict) else ''}"
-                    receipts.append(Receipt(m.key, "failed", self.name, detail[:200]))
+                    receipts.append(Receipt(m.key, "failed", self.name, redact(detail)[:200]))
         return receipts
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import hashlib
 from string import Template
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, HttpUrl, SecretStr
+from pydantic import Field, HttpUrl, SecretStr, StringConstraints
 from sqlalchemy.orm import Session
 
 from yingji.notify.adapter_base import AdapterConfig, ChannelRefused, http_client, post_json, secret
@@ -33,7 +33,8 @@ class SmsGatewayConfig(AdapterConfig):
     url: HttpUrl
     api_key: SecretStr | None = None
     auth_header: str = "Authorization"
-    auth_prefix: str = "Bearer "
+    # kept as typed: the configs strip whitespace, which made "Bearer " into "Bearer" (key glued on)
+    auth_prefix: Annotated[str, StringConstraints(strip_whitespace=False)] = "Bearer "
     sign: str = Field("应急管理", max_length=20)  # 短信签名
     batch_size: int = Field(500, ge=1, le=5000)
     body_template: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_BODY))

@@ -14,6 +14,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr
 from sqlalchemy.orm import Session
 
+from yingji.core.redact import redact
 from yingji.notify.adapter_base import AdapterConfig, ChannelUnavailable, secret
 from yingji.notify.channels import Message, Receipt
 
@@ -63,7 +64,8 @@ class SmtpChannel:
             if c.username:
                 server.login(c.username, secret(c.password))
         except (OSError, smtplib.SMTPException) as exc:
-            raise ChannelUnavailable(f"smtp {c.host}:{c.port}: {exc}") from exc
+            # not chained: the server's reply in the cause could echo what we sent (see post_json)
+            raise ChannelUnavailable(f"smtp {c.host}:{c.port}: {type(exc).__name__}: {exc}") from None
         return server
 
     def send(self, session: Session | None, batch: list[Message]) -> list[Receipt]:
@@ -83,16 +85,16 @@ class SmtpChannel:
                     refused = exc.recipients
                 except (TimeoutError, smtplib.SMTPServerDisconnected, OSError) as exc:
                     if not receipts:
-                        raise ChannelUnavailable(f"smtp: {exc}") from exc
+                        raise ChannelUnavailable(f"smtp: {type(exc).__name__}: {exc}") from None
                     left = batch[len(receipts) :]
                     return receipts + [
-                        Receipt(x.key, "queued", self.name, f"smtp: {exc}"[:200]) for x in left
+                        Receipt(x.key, "queued", self.name, redact(f"smtp: {exc}")[:200]) for x in left
                     ]
                 except smtplib.SMTPException as exc:
-                    receipts.append(Receipt(m.key, "failed", self.name, f"smtp: {exc}"[:200]))
+                    receipts.append(Receipt(m.key, "failed", self.name, redact(f"smtp: {exc}")[:200]))
                     continue
                 if refused:
-                    receipts.append(Receipt(m.key, "failed", self.name, f"refused: {refused}"[:200]))
+                    receipts.append(Receipt(m.key, "failed", self.name, redact(f"refused: {refused}")[:200]))
                 else:
                     receipts.append(Receipt(m.key, "sent", self.name))
         finally:
