@@ -13,19 +13,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from tests.delivery.conftest import deliveries, emit, make_warning, run_jobs
+from tests.conftest import PG_URL
+from tests.delivery.conftest import alone, deliveries, emit, make_warning, run_jobs, send_jobs
 from yingji.core.db import Actor
 from yingji.delivery.models import ChannelEndpoint
+from yingji.jobs import queue
 from yingji.jobs.models import Job
+from yingji.jobs.worker import Worker
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
@@ -52,32 +54,6 @@ def start_worker(db, tmp_path, name: str, *args: str, env: dict | None = None) -
         stdout=out,
         stderr=subprocess.STDOUT,
     )
-
-
-def send_jobs(db, dispatch_id: int) -> list[Job]:
-    with db.reading() as session:
-        jobs = session.scalars(select(Job).where(Job.kind == "delivery.send").order_by(Job.id))
-        return [j for j in jobs if j.payload.get("dispatch_id") == dispatch_id]
-
-
-@contextmanager
-def alone(db, dispatch_id: int):
-    """Other dispatches of the shared test city (the demo's) wait while this test runs, so the
-    workers here send this dispatch only; their send jobs are due again afterwards."""
-    with db.writing(Actor.system("tests")) as session:
-        others = [
-            (j.id, j.due_at)
-            for j in session.scalars(select(Job).where(Job.kind == "delivery.send", Job.state == "queued"))
-            if j.payload.get("dispatch_id") != dispatch_id
-        ]
-        for job_id, due_at in others:
-            session.execute(update(Job).where(Job.id == job_id).values(due_at=due_at + timedelta(days=365)))
-    try:
-        yield
-    finally:
-        with db.writing(Actor.system("tests")) as session:
-            for job_id, due_at in others:
-                session.execute(update(Job).where(Job.id == job_id).values(due_at=due_at))
 
 
 def wait_for(condition, *, timeout: float, what: str, proc, output: Path) -> None:
@@ -154,3 +130,53 @@ def kill_and_recover(city, sms, tmp_path, dispatch, total: int) -> None:
     assert all(len(keys) == 1 for keys in sms.gateway.keys_per_recipient(marker).values())
     # Resent: the held batch only, recognised by its keys.
     assert 0 < sms.gateway.data.duplicates <= BATCH
+
+
+@pytest.mark.skipif(not PG_URL, reason="on SQLite a step holds the write lock: its lease cannot go mid-batch")
+def test_a_sender_that_lost_its_lease_stops_before_the_next_batch(city, sms):
+    """While the gateway holds the second batch, the auditor gives the send job to another worker
+    (as it does when a worker was cut off from the database for longer than its lease). The first
+    claim records that batch, finds at its checkpoint that the job is no longer its own, rolls the
+    batch's receipts back and sends nothing more; the new owner resends that one batch (recognised
+    by its keys) and the rest."""
+    with city.db.writing(Actor.system("tests")) as session:
+        endpoint = session.get(ChannelEndpoint, sms.endpoint_id)
+        endpoint.config = endpoint.config | {"batch_size": BATCH}
+    sms.gateway.hold_request = 2
+    dispatch = emit(city.db, make_warning(city.db, city.county_a, area_codes=[city.village_a]))
+    run_jobs(city.db, ["delivery.fanout_residents"])
+    total = len(deliveries(city.db, dispatch.id, channel="sms"))
+    with alone(city.db, dispatch.id):
+        # Only the SMS senders; the staff one (priority 10) runs first.
+        worker = Worker(city.db, kinds=["delivery.send"], name="cut-off", batch=1)
+        with city.db.writing(Actor.system("tests")) as session:
+            for job in send_jobs(city.db, dispatch.id):
+                if job.payload["channel"] != "sms":
+                    queue.cancel(session, job.id)
+        runner = threading.Thread(target=worker.run_once)
+        runner.start()
+        try:
+            assert sms.gateway.held.wait(timeout=60)
+            [job] = [j for j in send_jobs(city.db, dispatch.id) if j.state == "running"]
+            with city.db.writing(Actor.system("auditor")) as session:  # the auditor's requeue
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job.id)
+                    .values(state="queued", lease_owner=None, lease_token=None, lease_expires_at=None)
+                )
+        finally:
+            sms.gateway.release.set()
+            runner.join(timeout=60)
+        assert not runner.is_alive()
+        assert sms.gateway.data.sms_batches == 2  # nothing sent after the lost checkpoint
+        states = Counter(r.state for r in deliveries(city.db, dispatch.id, channel="sms"))
+        assert states == {"sent": BATCH, "queued": total - BATCH}  # the second batch rolled back
+        assert worker.processed == 0
+
+        run_jobs(city.db, ["delivery.send"])  # the new owner
+    rows = deliveries(city.db, dispatch.id, channel="sms")
+    assert {r.state for r in rows} == {"sent"}
+    accepted = sms.gateway.per_recipient(dispatch.headline)
+    assert sorted(accepted) == sorted({r.address for r in rows if r.address})
+    assert set(accepted.values()) == {1}
+    assert sms.gateway.data.duplicates == BATCH  # the batch in flight, once

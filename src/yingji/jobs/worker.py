@@ -1,7 +1,9 @@
-"""The worker: claims due jobs, runs their handlers, retries with backoff, audits leases.
+"""The worker: claims due jobs one at a time as it starts them, runs their handlers under a
+renewed lease (heartbeat, checkpoints), retries with backoff, audits expired leases.
 
 Run as ``yingji worker`` (any number of processes on PostgreSQL) or as the one in-process
-thread that ``yingji serve`` starts on SQLite.
+thread that ``yingji serve`` starts on SQLite. ``YINGJI_JOB_LEASE_S`` (the longest lease) and
+``YINGJI_JOB_AUDIT_S`` (the auditor's interval) bound how long a dead worker's job waits.
 """
 
 from __future__ import annotations
