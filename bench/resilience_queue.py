@@ -16,6 +16,8 @@ the environment, else 15 s and 5 s):
    gateway still takes: the worst case, a batch in flight); another worker process starts at once.
 
    - ``stall_s``: from the kill until the gateway receives messages again (goal ≤ 30);
+   - ``longest_gap_s``: the longest pause in the gateway's traffic from the kill to the end of the
+     fan-out (a replacement worker may send something at once and then wait for a lease);
    - ``rerun_s``: from the kill until the dead worker's job runs again (the auditor's requeue);
    - ``duplicates``: messages the gateway received more than once, by key (goal ≤ one batch);
    - ``duplicates_delivered``: messages a phone got more than once (the gateway honours keys: 0);
@@ -52,7 +54,16 @@ from yingji.jobs.worker import Worker
 GOALS = {"stall_s": 30.0, "rerun_s": 30.0, "duplicates": SMS_BATCH, "duplicates_delivered": 0, "lost": 0}
 ROOT = Path(__file__).resolve().parents[1]
 WAIT_S = 900  # give up on a fan-out after this long
-FIGURES = ("stall_s", "rerun_s", "baseline_s", "duplicates", "duplicates_delivered", "lost", "total_s")
+FIGURES = (
+    "stall_s",
+    "longest_gap_s",
+    "rerun_s",
+    "baseline_s",
+    "duplicates",
+    "duplicates_delivered",
+    "lost",
+    "total_s",
+)
 
 
 def start_worker(db: Database, var_dir: Path, name: str) -> subprocess.Popen:
@@ -201,7 +212,8 @@ def _killed(db: Database, top: str, gateway: BenchGateway, var_dir: Path) -> dic
         done = wait_sent(db, dispatch_id, second, var_dir / "second.log")
     finally:
         stop_worker(second)
-    after = [t for t in gateway.request_times[before:] if t > killed_at]
+    after = sorted(t for t in gateway.request_times[before:] if t > killed_at)
+    pauses = [b - a for a, b in zip([killed_at, *after], after, strict=False)]
     with gateway.lock:
         received, distinct = gateway.count, len(gateway.keys)
         delivered = dict(gateway.delivered)
@@ -209,6 +221,7 @@ def _killed(db: Database, top: str, gateway: BenchGateway, var_dir: Path) -> dic
         "messages": messages,
         "killed_after": gateway.hold_after,
         "stall_s": (min(after) - killed_at) if after else float("nan"),
+        "longest_gap_s": max(pauses, default=float("nan")),
         "rerun_s": (rerun_at - killed_at) if rerun_at else float("nan"),
         "total_s": done - started,
         "duplicates": received - distinct,
@@ -247,6 +260,7 @@ def main() -> None:
                 "stall: kill → gateway receives again (s)",
                 f"{med['stall_s']:.2f}   goal ≤ {GOALS['stall_s']:.0f}",
             ),
+            ("longest pause of the gateway after the kill (s)", f"{med['longest_gap_s']:.2f}"),
             (
                 "kill → dead worker's job runs again (s)",
                 f"{med['rerun_s']:.2f}   goal ≤ {GOALS['rerun_s']:.0f}",
@@ -267,6 +281,7 @@ def main() -> None:
             "baseline": round(med["baseline_s"], 2),
             "ratio": round(ratio, 2),
             "stall_s": round(med["stall_s"], 2),
+            "longest_gap_s": round(med["longest_gap_s"], 2),
             "rerun_s": round(med["rerun_s"], 2),
             "duplicates": med["duplicates"],
             "duplicates_delivered": med["duplicates_delivered"],

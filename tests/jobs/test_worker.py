@@ -289,11 +289,6 @@ def test_a_checkpoint_without_the_lease_stops_the_job_and_commits_nothing_of_the
     )
 
 
-def test_a_checkpoint_outside_a_worker_commits_nothing(db):
-    ctx = registry.JobContext(1, "tests.hook", {}, 1, "direct")
-    ctx.checkpoint()  # a handler called directly: its work commits with the caller's transaction
-
-
 # -- the auditor pass -------------------------------------------------------------------------
 def test_the_worker_audits_expired_leases_every_audit_every_s(db, frozen):
     job_id = add(db, "tests.record")
