@@ -22,9 +22,11 @@ workers, plus ``--residents`` generated residents, all subscribed with a phone):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import delete, func, select
@@ -46,13 +48,19 @@ SMS_BATCH = 1000
 
 
 class BenchGateway:
-    """A minimal SMS gateway on 127.0.0.1 that counts what it takes and when staff SMS arrive."""
+    """A minimal SMS gateway on 127.0.0.1 that counts what it takes and when staff SMS arrive.
+
+    Like a real gateway it honours idempotency keys: a message whose key it has already taken is
+    answered but not delivered again (``delivered`` counts deliveries per phone). ``hold_after``
+    makes it hold the first request that arrives once that many messages were taken, until
+    ``release`` is set (the resilience bench kills a worker while it waits for the answer)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.count = 0
-        self.keys: set[str] = set()
-        self.first_staff_at: float | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.hold_after: int | None = None
+        self.reset()
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -66,20 +74,39 @@ class BenchGateway:
                 messages = body.get("messages", [])
                 now = time.perf_counter()
                 with gateway.lock:
+                    gateway.request_times.append(now)
+                    hold = gateway.hold_after is not None and gateway.count >= gateway.hold_after
+                    hold = hold and not gateway.held.is_set()
                     if gateway.first_staff_at is None and any("/ack/" in m["content"] for m in messages):
                         gateway.first_staff_at = now
                     gateway.count += len(messages)
-                    gateway.keys.update(m["id"] for m in messages)
+                    for m in messages:
+                        if m["id"] not in gateway.keys:
+                            gateway.keys.add(m["id"])
+                            gateway.delivered[m["to"]] += 1
+                if hold:
+                    gateway.held.set()
+                    gateway.release.wait(timeout=600)
                 raw = b'{"code": 0}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                with contextlib.suppress(OSError):  # the client may be gone (a killed worker)
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def reset(self) -> None:
+        """Forget what was taken (between two measured fan-outs)."""
+        with self.lock:
+            self.count = 0
+            self.keys: set[str] = set()
+            self.delivered: Counter[str] = Counter()
+            self.request_times: list[float] = []
+            self.first_staff_at: float | None = None
 
     @property
     def url(self) -> str:
@@ -87,6 +114,7 @@ class BenchGateway:
         return f"http://{host}:{port}/sms"
 
     def close(self) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -107,7 +135,22 @@ def build_city(db: Database, residents: int, seed: int) -> dict:
     return {"groups": len(groups), "grid_workers": workers, "top": data.top}
 
 
-def red_warning(db: Database, top: str) -> int:
+def add_gateway(db: Database, top: str, gateway: BenchGateway) -> None:
+    """The city's SMS endpoint: the bench gateway, batches of ``SMS_BATCH``, no rate limit."""
+    with db.writing(Actor.system("bench")) as session:
+        session.add(
+            ChannelEndpoint(
+                kind="sms",
+                name="bench gateway",
+                jurisdiction_code=top,
+                config={"url": gateway.url, "batch_size": SMS_BATCH, "results_field": "none"},
+                enabled=True,
+                rate_per_s=1_000_000,
+            )
+        )
+
+
+def red_warning(db: Database, top: str, identifier: str = "BENCH_FANOUT") -> int:
     from yingji.warnings.models import Warning, WarningArea, WarningInfo
     from yingji.warnings.profile import geocodes_for
 
@@ -124,7 +167,7 @@ def red_warning(db: Database, top: str) -> int:
             areas=[area],
         )
         warning = Warning(
-            identifier="BENCH_FANOUT",
+            identifier=identifier,
             sender="bench@yingji",
             sent=clock.now(),
             status="published",
@@ -218,17 +261,7 @@ def main() -> None:
         setup = {}
         setup_s = timed(lambda: setup.update(build_city(db, args.residents, args.seed)))
         gateway = BenchGateway()
-        with db.writing(Actor.system("bench")) as session:
-            session.add(
-                ChannelEndpoint(
-                    kind="sms",
-                    name="bench gateway",
-                    jurisdiction_code=setup["top"],
-                    config={"url": gateway.url, "batch_size": SMS_BATCH, "results_field": "none"},
-                    enabled=True,
-                    rate_per_s=1_000_000,
-                )
-            )
+        add_gateway(db, setup["top"], gateway)
         warning_id = red_warning(db, setup["top"])
         registry.load_all()  # import the job handlers once, as a running server has
         holder: dict = {}

@@ -79,6 +79,8 @@ EXTRA_SETTINGS = {
     "duplicate_radius_m": "YINGJI_DUPLICATE_RADIUS_M",
     "duplicate_window_hours": "YINGJI_DUPLICATE_WINDOW_HOURS",
     "tipoff_per_hour": "YINGJI_TIPOFF_PER_HOUR",
+    "job_lease_s": "YINGJI_JOB_LEASE_S",
+    "job_audit_s": "YINGJI_JOB_AUDIT_S",
 }
 
 

@@ -5,7 +5,9 @@ gateway endpoint pointing at a real HTTP server on 127.0.0.1, and the delivery j
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -15,6 +17,7 @@ from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.delivery import flows, signing
 from yingji.delivery.models import ChannelEndpoint, Delivery, Dispatch, DispatchCell
+from yingji.jobs.models import Job
 from yingji.jobs.worker import Worker
 from yingji.org.models import GridAssignment, GridCell, Person
 from yingji.warnings.models import Warning, WarningArea, WarningInfo
@@ -98,6 +101,33 @@ def emit(db: Database, warning_id: int, event: str = "published") -> Dispatch | 
         return session.scalar(
             select(Dispatch).where(Dispatch.warning_id == warning_id).order_by(Dispatch.id.desc()).limit(1)
         )
+
+
+@contextmanager
+def alone(db, dispatch_id: int):
+    """Other dispatches of the shared test city (the demo's) wait while this test runs, so the
+    workers here send this dispatch only; their send jobs are due again afterwards."""
+    with db.writing(Actor.system("tests")) as session:
+        others = [
+            (j.id, j.due_at)
+            for j in session.scalars(select(Job).where(Job.kind == "delivery.send", Job.state == "queued"))
+            if j.payload.get("dispatch_id") != dispatch_id
+        ]
+        for job_id, due_at in others:
+            session.execute(update(Job).where(Job.id == job_id).values(due_at=due_at + timedelta(days=365)))
+    try:
+        yield
+    finally:
+        with db.writing(Actor.system("tests")) as session:
+            for job_id, due_at in others:
+                session.execute(update(Job).where(Job.id == job_id).values(due_at=due_at))
+
+
+def send_jobs(db: Database, dispatch_id: int) -> list[Job]:
+    """The dispatch's send jobs, oldest first."""
+    with db.reading() as session:
+        jobs = session.scalars(select(Job).where(Job.kind == "delivery.send").order_by(Job.id))
+        return [j for j in jobs if j.payload.get("dispatch_id") == dispatch_id]
 
 
 def run_jobs(db: Database, kinds: list[str] | None = None) -> int:

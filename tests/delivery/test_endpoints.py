@@ -23,6 +23,14 @@ def test_endpoint_configs_are_validated_and_secrets_masked(city, api):
     assert api("town_b").post("/api/v1/delivery/endpoints", json=body).status_code == 403
     bad = api("town").post("/api/v1/delivery/endpoints", json=body | {"config": {"url": "nope"}})
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "config.url"
+    # A message template must hand the gateway each message's idempotency key (retries are
+    # recognised by it): one without ${key} is refused.
+    keyless = body["config"] | {"message_template": {"to": "${phone}", "content": "${text}"}}
+    bad = api("town").post("/api/v1/delivery/endpoints", json=body | {"config": keyless})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "config.message_template"
+    keyed = keyless | {"message_template": {"to": "${phone}", "content": "${text}", "ref": "${key}"}}
+    assert api("town").post("/api/v1/delivery/endpoints", json=body | {"config": keyed}).status_code == 201
     created = api("town").post("/api/v1/delivery/endpoints", json=body)
     assert created.status_code == 201, created.text
     out = created.json()

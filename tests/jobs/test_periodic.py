@@ -136,7 +136,7 @@ def test_the_registry_loads_entry_points_and_extra_modules(monkeypatch):
     registry.load_all(["tests.jobs.handlers"])  # idempotent
     assert registry.get("jobs.prune").period == timedelta(hours=6)  # via the entry point
     spec = registry.get("tests.fail")
-    assert (spec.max_attempts, spec.backoff_base_s, spec.lease_s) == (4, 10.0, 60.0)
+    assert (spec.max_attempts, spec.backoff_base_s, spec.lease_s) == (4, 10.0, registry.DEFAULT_LEASE_S)
     assert registry.get("tests.block").lease_s == 2.0
     assert registry.get("no.such.kind") is None
 

@@ -1,4 +1,5 @@
-"""queue.py: enqueue, claim, finish, fail, extend_lease, release_expired (the auditor), cancel."""
+"""queue.py: enqueue, claim (one job, leased for its kind), finish, fail, extend_lease,
+release_expired (the auditor), cancel."""
 
 from __future__ import annotations
 
@@ -17,9 +18,20 @@ SYSTEM = Actor.system("tests")
 LEASE = timedelta(seconds=60)
 
 
-def claim(db, worker="w1", **kw) -> list[queue.Claimed]:
+def claim(db, worker="w1", **kw) -> queue.Claimed | None:
     with db.writing(SYSTEM) as session:
         return queue.claim(session, worker, **kw)
+
+
+def claim_ids(db, n: int, **kw) -> list[int]:
+    """Claim up to n jobs one by one (as a worker does), in claim order."""
+    out = []
+    for _ in range(n):
+        job = claim(db, **kw)
+        if job is None:
+            break
+        out.append(job.id)
+    return out
 
 
 def finish(db, job) -> bool:
@@ -45,20 +57,21 @@ def test_enqueue_claim_finish(db, frozen):
     assert queued.max_attempts == 3  # from the handler's spec
     assert queued.payload == {"note": "hello"}
 
-    [job] = claim(db, "worker-a", lease=LEASE)
-    assert (job.id, job.kind, job.payload, job.attempts, job.max_attempts) == (
+    job = claim(db, "worker-a", max_lease_s=60)
+    assert (job.id, job.kind, job.payload, job.attempts, job.max_attempts, job.lease_s) == (
         job_id,
         "tests.record",
         {"note": "hello"},
         1,
         3,
+        15.0,  # the kind's (default) lease, below the longest allowed
     )
     running = get(db, job_id)
     assert running.state == "running"
     assert running.lease_owner == "worker-a"
     assert running.lease_token == job.lease_token
-    assert running.lease_expires_at == T0 + LEASE
-    assert claim(db, "worker-b") == []  # a running job is nobody else's
+    assert running.lease_expires_at == T0 + timedelta(seconds=15)
+    assert claim(db, "worker-b") is None  # a running job is nobody else's
 
     frozen.advance(timedelta(seconds=5))
     assert finish(db, job) is True
@@ -68,7 +81,27 @@ def test_enqueue_claim_finish(db, frozen):
     assert done.lease_token is None
     assert done.attempts == 1
     assert finish(db, job) is False  # only once
-    assert claim(db) == []
+    assert claim(db) is None
+
+
+def test_a_claim_takes_one_job_leased_for_its_kind(db, frozen):
+    """Leases are per job and sized per kind (capped by the configured longest lease); the
+    other due jobs stay queued, free for any worker, until a worker starts them."""
+    short = add(db, "tests.hook_short_lease", {"hook": "x"}, priority=2)  # lease_s=1.5
+    block = add(db, "tests.block", {}, priority=1)  # lease_s=2
+    plain = add(db, "tests.record")  # the default lease_s
+    job = claim(db, max_lease_s=20)
+    assert (job.id, job.lease_s) == (short, 1.5)
+    assert get(db, short).lease_expires_at == T0 + timedelta(seconds=1.5)
+    assert (get(db, block).state, get(db, plain).state) == ("queued", "queued")
+    assert (get(db, block).lease_expires_at, get(db, block).attempts) == (None, 0)
+
+    job = claim(db, max_lease_s=20)
+    assert (job.id, job.lease_s) == (block, 2.0)
+    job = claim(db, max_lease_s=1)  # the configured longest lease caps every kind's
+    assert (job.id, job.lease_s) == (plain, 1.0)
+    assert get(db, plain).lease_expires_at == T0 + timedelta(seconds=1)
+    assert claim(db, max_lease_s=20) is None
 
 
 def test_enqueue_belongs_to_the_callers_transaction(db):
@@ -96,7 +129,7 @@ def test_dedupe_key_makes_a_second_enqueue_a_no_op(db, frozen):
     assert set(states(db)) == {first, other}
     assert get(db, first).payload == {"n": 1}  # the first one wins, untouched
 
-    [job] = claim(db, limit=1)
+    job = claim(db)
     assert finish(db, job)
     # The key stays taken after the job has finished.
     assert add(db, "tests.record", {"n": 5}, dedupe_key="report:42") is None
@@ -110,17 +143,17 @@ def test_a_job_due_in_the_future_waits_for_the_clock(db, frozen):
     later = add(db, "tests.record", delay=timedelta(minutes=5))
     at = add(db, "tests.record", due_at=T0 + timedelta(hours=1))
     assert get(db, later).due_at == T0 + timedelta(minutes=5)
-    assert claim(db) == []
+    assert claim(db) is None
 
     frozen.advance(timedelta(minutes=5) - timedelta(seconds=1))
-    assert claim(db) == []
+    assert claim(db) is None
     frozen.advance(timedelta(seconds=1))  # due_at <= now: exactly on time
-    assert [j.id for j in claim(db)] == [later]
+    assert claim_ids(db, 10) == [later]
 
     frozen.advance(timedelta(minutes=54, seconds=59))
-    assert claim(db) == []
+    assert claim(db) is None
     frozen.advance(timedelta(seconds=1))
-    assert [j.id for j in claim(db)] == [at]
+    assert claim_ids(db, 10) == [at]
 
 
 def test_claim_order_priority_then_due_time_then_id(db, frozen):
@@ -130,31 +163,30 @@ def test_claim_order_priority_then_due_time_then_id(db, frozen):
     mid_early = add(db, "tests.record", priority=5, due_at=T0 - timedelta(seconds=2))
     low2 = add(db, "tests.record", priority=0)
     negative = add(db, "tests.record", priority=-3, due_at=T0 - timedelta(days=1))
-    order = [j.id for _ in range(6) for j in claim(db, limit=1)]
+    order = claim_ids(db, 10)
     assert order == [high, mid_early, mid_late, low, low2, negative]
 
 
-def test_a_claimed_batch_comes_back_in_claim_order(db, frozen):
-    ids = [add(db, "tests.record", priority=p) for p in (0, 3, 1, 3, 2)]
-    batch = claim(db, limit=4)
-    assert [j.id for j in batch] == [ids[1], ids[3], ids[4], ids[2]]
-    assert len({j.lease_token for j in batch}) == 1  # one claim, one token
-    assert [j.id for j in claim(db, limit=10)] == [ids[0]]
+def test_every_claim_has_its_own_token(db, frozen):
+    for _ in range(3):
+        add(db, "tests.record")
+    jobs = [claim(db) for _ in range(3)]
+    assert len({j.lease_token for j in jobs}) == 3
 
 
-def test_claim_limit_and_kinds(db, frozen):
+def test_claim_kinds(db, frozen):
     records = [add(db, "tests.record") for _ in range(5)]
     hooks = [add(db, "tests.hook", {"hook": "x"}) for _ in range(2)]
-    assert [j.id for j in claim(db, limit=2, kinds=["tests.hook"])] == hooks
-    assert claim(db, kinds=["tests.hook"]) == []
-    assert [j.id for j in claim(db, limit=3)] == records[:3]
-    assert [j.id for j in claim(db, limit=10, kinds=["tests.record", "tests.hook"])] == records[3:]
+    assert claim_ids(db, 10, kinds=["tests.hook"]) == hooks
+    assert claim(db, kinds=["tests.hook"]) is None
+    assert claim_ids(db, 3) == records[:3]
+    assert claim_ids(db, 10, kinds=["tests.record", "tests.hook"]) == records[3:]
 
 
 def test_cancel_only_queued_jobs(db, frozen):
     queued = add(db, "tests.record")
     running = add(db, "tests.record", priority=1)
-    [job] = claim(db, limit=1)
+    job = claim(db)
     assert job.id == running
     with db.writing(SYSTEM) as session:
         assert queue.cancel(session, queued) is True
@@ -163,7 +195,7 @@ def test_cancel_only_queued_jobs(db, frozen):
         assert queue.cancel(session, 999_999) is False
     cancelled = get(db, queued)
     assert (cancelled.state, cancelled.finished_at) == ("cancelled", T0)
-    assert claim(db) == []
+    assert claim(db) is None
     assert finish(db, job)
     with db.writing(SYSTEM) as session:
         assert queue.cancel(session, running) is False  # nor a finished one
@@ -173,7 +205,7 @@ def test_cancel_only_queued_jobs(db, frozen):
 # -- fail / retries ----------------------------------------------------------------------------
 def test_fail_requeues_with_the_delay_then_kills_on_the_last_attempt(db, frozen):
     job_id = add(db, "tests.record", max_attempts=2)
-    [job] = claim(db)
+    job = claim(db)
     with db.writing(SYSTEM) as session:
         assert queue.fail(session, job, "first error", timedelta(seconds=30)) == "queued"
     row = get(db, job_id)
@@ -182,7 +214,7 @@ def test_fail_requeues_with_the_delay_then_kills_on_the_last_attempt(db, frozen)
     assert (row.lease_owner, row.lease_token, row.lease_expires_at, row.finished_at) == (None,) * 4
 
     frozen.advance(timedelta(seconds=30))
-    [job] = claim(db)
+    job = claim(db)
     assert job.attempts == 2
     with db.writing(SYSTEM) as session:
         assert queue.fail(session, job, "x" * 5000 + "second error", timedelta(seconds=30)) == "dead"
@@ -190,18 +222,18 @@ def test_fail_requeues_with_the_delay_then_kills_on_the_last_attempt(db, frozen)
     assert (row.state, row.attempts, row.finished_at) == ("dead", 2, T0 + timedelta(seconds=30))
     assert row.last_error.endswith("second error") and len(row.last_error) == 4000
     frozen.advance(timedelta(hours=1))
-    assert claim(db) == []
+    assert claim(db) is None
 
 
 def test_fail_and_extend_lease_need_the_lease(db, frozen):
     job_id = add(db, "tests.record", max_attempts=1)
-    [job] = claim(db, lease=LEASE)
-    frozen.advance(timedelta(seconds=20))
+    job = claim(db)  # 15 s
+    frozen.advance(timedelta(seconds=10))
     with db.writing(SYSTEM) as session:
         assert queue.extend_lease(session, job, timedelta(seconds=90)) is True
-    assert get(db, job_id).lease_expires_at == T0 + timedelta(seconds=110)
+    assert get(db, job_id).lease_expires_at == T0 + timedelta(seconds=100)
 
-    frozen.advance(timedelta(seconds=111))
+    frozen.advance(timedelta(seconds=91))
     assert audit(db) == {"requeued": 0, "dead": 1}
     with db.writing(SYSTEM) as session:
         assert queue.extend_lease(session, job, LEASE) is False
@@ -216,22 +248,22 @@ def test_fail_and_extend_lease_need_the_lease(db, frozen):
 # -- the auditor ---------------------------------------------------------------------------------
 def test_auditor_requeues_a_running_job_whose_lease_expired(db, frozen):
     job_id = add(db, "tests.record")
-    [job] = claim(db, "vanished-worker", lease=LEASE)
-    frozen.advance(timedelta(seconds=59))
+    job = claim(db, "vanished-worker")  # 15 s
+    frozen.advance(timedelta(seconds=14))
     assert audit(db) == {"requeued": 0, "dead": 0}
     assert get(db, job_id).state == "running"
 
     frozen.advance(timedelta(seconds=2))
     assert audit(db) == {"requeued": 1, "dead": 0}
     row = get(db, job_id)
-    assert (row.state, row.attempts, row.due_at) == ("queued", 1, T0 + timedelta(seconds=61))
+    assert (row.state, row.attempts, row.due_at) == ("queued", 1, T0 + timedelta(seconds=16))
     assert (row.lease_owner, row.lease_token, row.lease_expires_at) == (None, None, None)
     assert "lease expired" in row.last_error
     assert audit(db) == {"requeued": 0, "dead": 0}
 
     # The vanished worker cannot finish it any more; a new claim can.
     assert finish(db, job) is False
-    [again] = claim(db, "new-worker")
+    again = claim(db, "new-worker")
     assert (again.id, again.attempts) == (job_id, 2)
     assert finish(db, again) is True
     assert get(db, job_id).state == "done"
@@ -241,26 +273,26 @@ def test_auditor_kills_an_expired_job_on_its_last_attempt(db, frozen):
     last = add(db, "tests.record", max_attempts=1)
     not_last = add(db, "tests.record", max_attempts=2)
     fresh = add(db, "tests.record", max_attempts=1)
-    claim(db, limit=2, lease=LEASE)
-    frozen.advance(timedelta(seconds=30))
-    claim(db, lease=LEASE)  # `fresh`, whose lease runs 30 s longer
-    frozen.advance(timedelta(seconds=31))
+    assert claim_ids(db, 2) == [last, not_last]
+    frozen.advance(timedelta(seconds=10))
+    claim(db)  # `fresh`, whose lease runs 10 s longer
+    frozen.advance(timedelta(seconds=6))
 
     assert audit(db) == {"requeued": 1, "dead": 1}
     assert states(db) == {last: "dead", not_last: "queued", fresh: "running"}
     dead = get(db, last)
-    assert dead.finished_at == T0 + timedelta(seconds=61)
+    assert dead.finished_at == T0 + timedelta(seconds=16)
     assert dead.lease_token is None
     assert dead.last_error == "lease expired on the last attempt (worker lost)"
 
-    frozen.advance(timedelta(seconds=30))
+    frozen.advance(timedelta(seconds=10))
     assert audit(db) == {"requeued": 0, "dead": 1}
     assert states(db)[fresh] == "dead"
 
 
 def test_auditor_leaves_other_states_alone(db, frozen):
     done = add(db, "tests.record", priority=2)
-    [job] = claim(db)
+    job = claim(db)
     assert finish(db, job)
     cancelled = add(db, "tests.record")
     with db.writing(SYSTEM) as session:
@@ -271,22 +303,42 @@ def test_auditor_leaves_other_states_alone(db, frozen):
     assert states(db) == {done: "done", cancelled: "cancelled", queued: "queued"}
 
 
-# -- PostgreSQL: concurrent claims ---------------------------------------------------------------
+# -- PostgreSQL: concurrent claims, heartbeats and the auditor skip locked rows ---------------------
 @pytest.mark.skipif(not PG_URL, reason="SKIP LOCKED claims: PostgreSQL only (SQLite serialises writers)")
 def test_concurrent_claims_skip_each_others_rows(db, frozen):
-    ids = [add(db, "tests.record") for _ in range(10)]
+    ids = [add(db, "tests.record") for _ in range(4)]
     first = db.write_sessions()
     second = db.write_sessions()
     try:
-        a = queue.claim(first, "a", limit=4)  # uncommitted: its rows stay locked
-        b = queue.claim(second, "b", limit=4)  # must skip them, not wait and not take them
-        c = queue.claim(second, "b", limit=10)
+        a = queue.claim(first, "a")  # uncommitted: its row stays locked
+        b = queue.claim(second, "b")  # must skip it, not wait and not take it
+        c = queue.claim(second, "b")
         first.commit()
         second.commit()
     finally:
         first.close()
         second.close()
-    assert [j.id for j in a] == ids[:4]
-    assert [j.id for j in b] == ids[4:8]
-    assert [j.id for j in c] == ids[8:]
-    assert set(states(db).values()) == {"running"}
+    assert [a.id, b.id, c.id] == ids[:3]
+    assert states(db) == {ids[0]: "running", ids[1]: "running", ids[2]: "running", ids[3]: "queued"}
+
+
+@pytest.mark.skipif(not PG_URL, reason="row locks: PostgreSQL only (SQLite serialises writers)")
+def test_the_auditor_and_the_heartbeat_skip_a_row_a_live_transaction_holds(db, frozen):
+    """A job committing a checkpoint holds its row: the auditor neither waits for it nor takes the
+    job; the heartbeat leaves it to the checkpoint; once committed the lease is good again."""
+    job_id = add(db, "tests.record")
+    job = claim(db)
+    frozen.advance(timedelta(seconds=16))  # the 15 s lease ran out, but the worker is alive
+    holder = db.write_sessions()
+    try:
+        assert queue.extend_lease(holder, job, timedelta(seconds=15)) is True  # locks the row
+        assert audit(db) == {"requeued": 0, "dead": 0}
+        with db.writing(SYSTEM) as session:
+            assert queue.extend_lease(session, job, timedelta(seconds=15), skip_locked=True) is False
+        holder.commit()
+    finally:
+        holder.close()
+    assert audit(db) == {"requeued": 0, "dead": 0}
+    assert get(db, job_id).lease_expires_at == T0 + timedelta(seconds=31)
+    with db.writing(SYSTEM) as session:
+        assert queue.extend_lease(session, job, timedelta(seconds=15), skip_locked=True) is True

@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PG_URL
 from tests.jobs import handlers
 from tests.jobs.conftest import T0, add, effects, get
 from yingji.core.db import Actor
@@ -126,20 +125,21 @@ def test_handler_writes_commit_only_together_with_the_job(db, frozen):
 
 
 def test_a_lost_lease_rolls_the_work_back(db, frozen):
-    """The auditor gives the job away while its handler runs: the handler's writes and the
-    completion are rolled back together; the next claim does the work exactly once."""
+    """The auditor gives the job away while its handler runs (before the handler has touched the
+    database): the handler's writes and the completion are rolled back together; the next claim
+    does the work exactly once."""
     attempts = []
 
     def lose_the_lease(session, ctx):
         attempts.append(ctx.attempt)
         if ctx.attempt == 1:
-            frozen.advance(timedelta(minutes=5))  # far past the 30 s lease
+            frozen.advance(timedelta(minutes=5))  # far past the 15 s lease
             with db.writing(Actor.system("auditor")) as other:
                 assert queue.release_expired(other) == {"requeued": 1, "dead": 0}
         handlers.record(session, ctx, "work")
 
     job_id = hook(db, "lose", lose_the_lease)
-    worker = Worker(db, kinds=["tests.hook"])
+    worker = Worker(db, kinds=["tests.hook"], batch=1)
     assert worker.run_once() == 1
     assert effects(db) == []
     row = get(db, job_id)
@@ -153,57 +153,54 @@ def test_a_lost_lease_rolls_the_work_back(db, frozen):
     assert worker.processed == 1
 
 
-def test_a_job_whose_lease_ran_out_in_the_batch_is_not_run(db, frozen):
-    ran = []
-
-    def slow_first(session, ctx):
-        ran.append((ctx.job_id, ctx.attempt))
-        if len(ran) == 1:  # the batch's lease (the longest of any kind) runs out while the first job runs
-            frozen.advance(worker._lease() + timedelta(seconds=1))
-            with db.writing(Actor.system("auditor")) as other:
-                assert queue.release_expired(other) == {"requeued": 2, "dead": 0}
-
-    first = hook(db, "slow_first", slow_first)
-    second = hook(db, "slow_first", slow_first)
-    worker = Worker(db, kinds=["tests.hook"], batch=10)
-    assert worker.run_once() == 2
-    assert ran == [(first, 1)]  # the second job was given away before it started: not run
-    assert (get(db, first).state, get(db, second).state) == ("queued", "queued")
-
-    assert worker.run_until_idle() == 2
-    assert ran == [(first, 1), (first, 2), (second, 2)]
-    assert (get(db, first).state, get(db, second).state) == ("done", "done")
-
-
-def test_a_running_job_holds_its_own_kinds_lease(db, frozen):
-    """Claimed batches hold the longest lease of any kind; a job that starts holds its kind's
-    lease_s, so a worker that dies in it is noticed after lease_s."""
+def test_jobs_waiting_their_turn_are_neither_claimed_nor_leased(db, frozen):
+    """A worker claims a job only when it starts it, leased for that job's kind: while one job
+    runs, the others of the pass are still queued, so a worker dying in it holds nothing else."""
     seen = {}
 
     def look(session, ctx):
         with db.reading() as other:
             seen[ctx.kind] = {
-                job.id: (job.state, job.lease_expires_at)
-                for job in other.scalars(select(Job))
-                if job.state == "running"
+                job.id: (job.state, job.attempts, job.lease_expires_at) for job in other.scalars(select(Job))
             }
 
     handlers.HOOKS["look"] = look
-    first = add(db, "tests.hook", {"hook": "look"}, priority=1)  # lease_s=30
+    first = add(db, "tests.hook", {"hook": "look"}, priority=1)  # lease_s=30, capped at 15
     second = add(db, "tests.hook_short_lease", {"hook": "look"})  # lease_s=1.5
-    longest = max(spec.lease_s for spec in registry.all_specs())
-    assert longest >= 30
     assert Worker(db, kinds=["tests.hook", "tests.hook_short_lease"], batch=10).run_once() == 2
     assert seen == {
         "tests.hook": {
-            first: ("running", T0 + timedelta(seconds=30)),
-            second: ("running", T0 + timedelta(seconds=longest)),  # still waiting in the batch
+            first: ("running", 1, T0 + timedelta(seconds=15)),
+            second: ("queued", 0, None),  # waits its turn unleased: any worker may take it
         },
-        "tests.hook_short_lease": {second: ("running", T0 + timedelta(seconds=1.5))},
+        "tests.hook_short_lease": {
+            first: ("done", 1, T0 + timedelta(seconds=15)),
+            second: ("running", 1, T0 + timedelta(seconds=1.5)),
+        },
     }
 
 
-def test_a_stopping_worker_gives_back_unrun_jobs_without_using_attempts(db, frozen):
+def test_the_longest_lease_is_a_setting(db, frozen):
+    leases = []
+    handlers.HOOKS["lease"] = lambda session, ctx: leases.append(get(db, ctx.job_id).lease_expires_at)
+    hook(db, "lease", handlers.HOOKS["lease"])
+    assert Worker(db, kinds=["tests.hook"], lease_s=4).run_once() == 1
+    configured = db.settings.with_(extra={"job_lease_s": "2.5", "job_audit_s": "0.5"})
+    other = type(db)(configured, db.engine, db.read_sessions, db.write_sessions)
+    worker = Worker(other, kinds=["tests.hook"])
+    assert (worker.lease_s, worker.audit_every_s) == (2.5, 0.5)
+    hook(db, "lease", handlers.HOOKS["lease"])
+    assert worker.run_once() == 1
+    assert leases == [T0 + timedelta(seconds=4), T0 + timedelta(seconds=2.5)]
+    default = Worker(db)
+    assert (default.lease_s, default.audit_every_s) == (registry.DEFAULT_LEASE_S, registry.DEFAULT_AUDIT_S)
+    # A dead worker's jobs run again within lease + audit interval (+ an idle pause): ≤ 30 s.
+    assert default.lease_s + default.audit_every_s + default.idle_sleep_s <= 30
+    with pytest.raises(ValueError):
+        Worker(db, lease_s=-1)
+
+
+def test_a_stopping_worker_claims_nothing_more(db, frozen):
     worker = Worker(db, kinds=["tests.hook"], batch=10)
     ran = []
 
@@ -213,7 +210,7 @@ def test_a_stopping_worker_gives_back_unrun_jobs_without_using_attempts(db, froz
         handlers.record(session, ctx)
 
     ids = [hook(db, "stop", stop, max_attempts=1) for _ in range(3)]
-    assert worker.run_once() == 3
+    assert worker.run_once() == 1
     assert ran == ids[:1]
     assert get(db, ids[0]).state == "done"
     for job_id in ids[1:]:
@@ -226,20 +223,86 @@ def test_a_stopping_worker_gives_back_unrun_jobs_without_using_attempts(db, froz
     assert [get(db, i).attempts for i in ids] == [1, 1, 1]
 
 
+# -- checkpoints ---------------------------------------------------------------------------------
+def test_a_checkpoint_commits_the_work_so_far_with_a_renewed_lease(db, frozen):
+    """Steps before a checkpoint stay committed when a later step fails; the retry goes on from
+    there. Each checkpoint renews the lease in the same transaction."""
+    leases = []
+
+    def steps(session, ctx):
+        done = {note for _, _, _, note in effects(db)}
+        for step in ("one", "two", "three"):
+            if step in done:
+                continue
+            handlers.record(session, ctx, step)
+            if step == "three" and ctx.attempt == 1:
+                raise RuntimeError("the third step fails once")
+            frozen.advance(timedelta(seconds=10))
+            ctx.checkpoint()
+            leases.append(get(db, ctx.job_id).lease_expires_at)  # committed: another session sees it
+
+    job_id = hook(db, "steps", steps)
+    worker = Worker(db, kinds=["tests.hook"], batch=1)
+    assert worker.run_once() == 1
+    assert [(a, note) for _, a, _, note in effects(db)] == [(1, "one"), (1, "two")]
+    assert leases == [T0 + timedelta(seconds=25), T0 + timedelta(seconds=35)]  # now + 15 s each time
+    row = get(db, job_id)
+    assert (row.state, row.attempts) == ("queued", 1)
+    assert "the third step fails once" in row.last_error
+
+    frozen.advance(timedelta(seconds=5))  # the hook kind's backoff
+    assert worker.run_once() == 1
+    assert [(a, note) for _, a, _, note in effects(db)] == [(1, "one"), (1, "two"), (2, "three")]
+    assert get(db, job_id).state == "done"
+
+
+def test_a_checkpoint_without_the_lease_stops_the_job_and_commits_nothing_of_the_step(db, frozen):
+    """The job's connection was lost mid-step (its transaction rolled back) and the auditor gave
+    the job to another worker: the next checkpoint raises LeaseLost; the step is not committed,
+    the job's state is left to its new owner, and the handler does not go on."""
+    went_on = []
+
+    def cut_off(session, ctx):
+        handlers.record(session, ctx, "step one")
+        ctx.checkpoint()
+        handlers.record(session, ctx, "step two")
+        session.rollback()  # what a lost connection does to the step
+        frozen.advance(timedelta(seconds=16))
+        with db.writing(Actor.system("auditor")) as other:
+            assert queue.release_expired(other) == {"requeued": 1, "dead": 0}
+            queue.claim(other, "new-owner")
+        handlers.record(session, ctx, "step two again")
+        ctx.checkpoint()
+        went_on.append(True)
+
+    job_id = hook(db, "cut", cut_off)
+    worker = Worker(db, kinds=["tests.hook"], batch=1)
+    assert worker.run_once() == 1
+    assert went_on == [] and worker.processed == 0
+    assert [note for _, _, _, note in effects(db)] == ["step one"]
+    row = get(db, job_id)
+    assert (row.state, row.lease_owner, row.attempts, row.last_error) == (
+        "running",
+        "new-owner",
+        2,
+        "lease expired (worker lost); requeued",
+    )
+
+
 # -- the auditor pass -------------------------------------------------------------------------
 def test_the_worker_audits_expired_leases_every_audit_every_s(db, frozen):
     job_id = add(db, "tests.record")
     with db.writing(SYSTEM) as session:  # a worker that will vanish
-        [ghost] = queue.claim(session, "ghost", lease=timedelta(seconds=60))
+        ghost = queue.claim(session, "ghost")  # 15 s
     worker = Worker(db, kinds=["tests.record"], audit_every_s=100)
     assert worker.run_once() == 0  # audits at once: the lease is still good
     assert get(db, job_id).state == "running"
 
-    frozen.advance(timedelta(seconds=61))
+    frozen.advance(timedelta(seconds=16))
     assert worker.run_once() == 0  # expired, but the next audit is due at T0+100 s
     assert get(db, job_id).state == "running"
 
-    frozen.advance(timedelta(seconds=39))
+    frozen.advance(timedelta(seconds=84))
     assert worker.run_once() == 1  # audited: requeued, claimed and run in one pass
     row = get(db, job_id)
     assert (row.state, row.attempts) == ("done", 2)
@@ -251,8 +314,8 @@ def test_the_worker_audits_expired_leases_every_audit_every_s(db, frozen):
 def test_the_worker_audit_kills_a_lost_job_on_its_last_attempt(db, frozen):
     job_id = add(db, "tests.record", max_attempts=1)
     with db.writing(SYSTEM) as session:
-        queue.claim(session, "ghost", lease=timedelta(seconds=60))
-    frozen.advance(timedelta(seconds=61))
+        queue.claim(session, "ghost")
+    frozen.advance(timedelta(seconds=16))
     assert Worker(db, kinds=["tests.record"]).run_once() == 0
     row = get(db, job_id)
     assert (row.state, row.attempts) == ("dead", 1)
@@ -295,7 +358,6 @@ def test_worker_threads_run_every_job_exactly_once(db):
         assert queue.counts(session) == {"done": 200}
 
 
-@pytest.mark.skipif(not PG_URL, reason="the lease heartbeat runs on PostgreSQL only")
 def test_the_heartbeat_keeps_a_long_jobs_lease_alive(db):
     """A job running longer than its lease_s (1.5 s) keeps it: the auditor leaves it alone."""
     audits = []
@@ -313,3 +375,23 @@ def test_the_heartbeat_keeps_a_long_jobs_lease_alive(db):
     row = get(db, job_id)
     assert (row.state, row.attempts) == ("done", 1)
     assert [(j, a) for j, a, _, _ in effects(db)] == [(job_id, 1)]
+
+
+def test_a_job_holding_the_write_lock_outlives_its_lease(db):
+    """On SQLite the job's transaction holds the write lock from its first write: the heartbeat
+    cannot renew (it skips the beat instead of waiting) and no other worker can take the job
+    either; on PostgreSQL the heartbeat renews from its own connection. Either way the job ends
+    done, once, and nothing waits for a lock."""
+
+    def long_write(session, ctx):
+        handlers.record(session, ctx, "written first")
+        session.flush()
+        time.sleep(2.5)
+
+    handlers.HOOKS["long_write"] = long_write
+    job_id = add(db, "tests.hook_short_lease", {"hook": "long_write"})
+    worker = Worker(db, kinds=["tests.hook_short_lease"])
+    assert worker.run_once() == 1
+    assert worker.processed == 1
+    assert (get(db, job_id).state, get(db, job_id).attempts) == ("done", 1)
+    assert [(j, note) for j, _, _, note in effects(db)] == [(job_id, "written first")]

@@ -17,7 +17,9 @@ from yingji.jobs.registry import JobContext, handler
 RECENT = timedelta(days=3)
 
 
-@handler(dispatching.FANOUT_JOB, max_attempts=5, lease_s=240, backoff_base_s=5)
+# Leases: the default (15 s) for the fan-out, one INSERT … SELECT whose lease the heartbeat renews
+# however long it takes; 10 s for the senders, whose batches each renew it at their checkpoint.
+@handler(dispatching.FANOUT_JOB, max_attempts=5, backoff_base_s=5)
 def fanout_residents(session: Session, ctx: JobContext) -> None:
     """Subscribed residents of the dispatch's cells → SMS deliveries (one INSERT … SELECT)."""
     dispatch_id = int(ctx.payload["dispatch_id"])
@@ -30,10 +32,13 @@ def fanout_residents(session: Session, ctx: JobContext) -> None:
         dispatching.ensure_sender(session, dispatch_id, "sms", "residents", dispatching.SEND_PRIORITY[2])
 
 
-@handler(dispatching.SEND_JOB, max_attempts=20, backoff_base_s=5, backoff_max_s=300, lease_s=120)
+@handler(dispatching.SEND_JOB, max_attempts=20, backoff_base_s=5, backoff_max_s=300, lease_s=10)
 def send(session: Session, ctx: JobContext) -> None:
-    """Hand queued deliveries of one channel to it, within the job's time budget."""
-    sending.run(session, int(ctx.payload["dispatch_id"]), str(ctx.payload["channel"]), ctx.job_id)
+    """Hand queued deliveries of one channel to it, within the job's time budget, committing each
+    gateway batch's receipts as it goes (``ctx.checkpoint``)."""
+    sending.run(
+        session, int(ctx.payload["dispatch_id"]), str(ctx.payload["channel"]), ctx.job_id, ctx.checkpoint
+    )
 
 
 @handler(dispatching.STEP_JOB, max_attempts=5, backoff_base_s=10)

@@ -1,8 +1,13 @@
 """The sender: one job per (dispatch, channel) takes queued deliveries in order (staff, groups,
 residents), hands them to the channel in batches, and records the receipts.
 
+- Small steps: each gateway batch (one HTTP request: the SMS gateway's ``batch_size``, one robot or
+  loudspeaker message, ``STEP`` e-mails) is a step of its own: its rows are taken under lock, sent,
+  and their receipts committed by ``ctx.checkpoint()`` together with a renewal of the job's lease.
+  A worker killed mid-send therefore repeats at most the one batch it had in flight, and a worker
+  that lost its lease stops at its next checkpoint without committing (the new owner sends).
 - Idempotency: every message carries ``yj-{delivery}-{round}``; a worker killed after the gateway
-  took a batch but before its transaction committed leaves the rows queued, and the retry hands the
+  took a batch but before its step committed leaves the rows queued, and the retry hands the
   gateway the same keys, which it recognises.
 - Rate limits: a provider endpoint (SMS gateway, SMTP server) and each robot or loudspeaker has
   ``rate_per_s``; sending reserves time on the endpoint row under its lock (``next_free_at``), so
@@ -10,14 +15,16 @@ residents), hands them to the channel in batches, and records the receipts.
 - Retries: a transport failure fails the job (the queue retries with backoff, same keys); a message
   the channel leaves queued is tried again by a continuation after a backoff; after
   ``MAX_ATTEMPTS`` it is failed.
-- A job works for at most ``JOB_SECONDS`` and then hands over to a continuation, so a transaction
-  (and SQLite's write lock) is never held long.
+- A job works for at most ``JOB_SECONDS`` and then hands over to a continuation, so other
+  dispatches and channels get their turn; a step holds its transaction (and SQLite's write lock)
+  for one batch only.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,7 +44,8 @@ from yingji.org.codes import ancestors
 
 JOB_SECONDS = 2.0
 SLICE_SECONDS = 1.0  # the share of the rate budget reserved at a time
-CHUNK = 5000  # deliveries read per round trip
+CHUNK = 5000  # deliveries read per round trip (and per step of the inbox, which is our own table)
+STEP = 50  # messages per step for channels without a batch size of their own (e-mail)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=30)
 STATE_OF_RECEIPT = {"sent": "sent", "duplicate": "sent", "delivered": "delivered", "failed": "failed"}
@@ -200,23 +208,42 @@ def _continue(session: Session, dispatch_id: int, channel: str, job_id: int, wai
     )
 
 
-def run(session: Session, dispatch_id: int, channel: str, job_id: int) -> Outcome:
-    """Send what is queued on one channel of one dispatch, within this job's time budget."""
+def run(
+    session: Session,
+    dispatch_id: int,
+    channel: str,
+    job_id: int,
+    checkpoint: Callable[[], None] | None = None,
+) -> Outcome:
+    """Send what is queued on one channel of one dispatch, within this job's time budget.
+
+    ``checkpoint`` (the job's ``ctx.checkpoint``) commits each batch's receipts as it is recorded;
+    without it everything commits with the caller's transaction."""
     dispatch = session.get(Dispatch, dispatch_id)
     if dispatch is None:
         return Outcome()
+    step = checkpoint or (lambda: None)
     if channel in adapters.TARGET_KINDS:
-        outcome = _run_targets(session, dispatch, channel)
+        outcome = _run_targets(session, dispatch, channel, step)
     else:
-        outcome = _run_provided(session, dispatch, channel)
+        outcome = _run_provided(session, dispatch, channel, step)
     if outcome.more or outcome.retry:
         wait = RETRY_AFTER if outcome.retry and not outcome.more else timedelta(0)
         _continue(session, dispatch_id, channel, job_id, max(wait, outcome.wait))
     return outcome
 
 
-def _run_provided(session: Session, dispatch: Dispatch, channel: str) -> Outcome:
-    endpoint = None
+def _step_size(channel: str, sender) -> int:
+    """Messages per committed step: one gateway batch, so that a crash repeats at most one."""
+    if channel == "inbox":
+        return CHUNK
+    return max(1, min(CHUNK, int(getattr(sender.config, "batch_size", STEP))))
+
+
+def _run_provided(
+    session: Session, dispatch: Dispatch, channel: str, checkpoint: Callable[[], None]
+) -> Outcome:
+    endpoint_id = None
     if channel == "inbox":
         sender = InboxChannel()
     else:
@@ -226,19 +253,22 @@ def _run_provided(session: Session, dispatch: Dispatch, channel: str) -> Outcome
                 session, dispatch.id, channel, f"no enabled {channel} endpoint for this jurisdiction"
             )
             return Outcome(failed=n)
-        endpoint = _lock(session, found.id)
-        sender = adapters.build(channel, endpoint.config)
+        endpoint_id = found.id
+        sender = adapters.build(channel, found.config)
+    step = _step_size(channel, sender)
     secret = signing.app_secret()
     total = Outcome()
     started = time.monotonic()
     while time.monotonic() - started < JOB_SECONDS:
-        limit = CHUNK
-        if endpoint is not None:
+        limit, endpoint = step, None
+        if endpoint_id is not None:
+            # Locked for this step only: senders sharing the endpoint take turns batch by batch.
+            endpoint = _lock(session, endpoint_id)
             wait = _wait_of(endpoint)
             if wait > timedelta(seconds=0.2):
                 total.more, total.wait = True, wait
                 return total
-            limit = max(1, min(CHUNK, int(endpoint.rate_per_s * SLICE_SECONDS)))
+            limit = max(1, min(step, int(endpoint.rate_per_s * SLICE_SECONDS)))
         rows = _queued(session, dispatch.id, channel, limit)
         if not rows:
             return total
@@ -253,18 +283,35 @@ def _run_provided(session: Session, dispatch: Dispatch, channel: str) -> Outcome
             return total
         got = record(session, rows, receipts)
         total.add(got)
+        checkpoint()  # this batch's receipts commit now: a crash from here on never repeats it
         if got.retry:
             return total
     total.more = True
     return total
 
 
-def _run_targets(session: Session, dispatch: Dispatch, channel: str) -> Outcome:
-    """Robots and loudspeakers: one message per endpoint, each under its own rate limit."""
+def _take(session: Session, row_id: int) -> bool:
+    """Whether a delivery is still queued and now locked by this step (PostgreSQL: not by another
+    sender of the same channel, which skips it)."""
+    stmt = select(Delivery.id).where(Delivery.id == row_id, Delivery.state == "queued")
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return session.scalar(stmt) is not None
+
+
+def _run_targets(
+    session: Session, dispatch: Dispatch, channel: str, checkpoint: Callable[[], None]
+) -> Outcome:
+    """Robots and loudspeakers: one message per endpoint, each under its own rate limit, each its
+    own step."""
     rows = _queued(session, dispatch.id, channel, CHUNK)
     secret = signing.app_secret()
     total = Outcome()
     for row in rows:
+        # The rows were read in an earlier step whose locks the checkpoints released: take each
+        # again before sending it.
+        if not _take(session, row.id):
+            continue
         endpoint = _lock(session, row.recipient_id)
         if endpoint is None or not endpoint.enabled:
             session.execute(
@@ -284,4 +331,5 @@ def _run_targets(session: Session, dispatch: Dispatch, channel: str) -> Outcome:
         except ChannelUnavailable as exc:
             receipts = [Receipt(message.key, "queued", channel, str(exc)[:200])]
         total.add(record(session, [row], receipts))
+        checkpoint()
     return total

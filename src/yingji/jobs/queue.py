@@ -1,8 +1,11 @@
 """Enqueue, claim, finish and fail jobs.
 
-Claiming is one UPDATE … RETURNING over the oldest due rows. On PostgreSQL the inner SELECT
-takes ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue without running a job
-twice; on SQLite the write transaction is ``BEGIN IMMEDIATE``, so claims are serialised.
+A worker claims one job at a time, just before it runs it, and leases it for its kind's
+``lease_s`` (at most the configured ``YINGJI_JOB_LEASE_S``): a job never waits under another job's
+lease, and a dead worker holds at most the job it was running. Claiming selects the oldest due row;
+on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue without
+running a job twice; on SQLite the write transaction is ``BEGIN IMMEDIATE``, so claims are
+serialised. The auditor (``release_expired``) requeues running jobs whose lease ran out.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Update, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
+from yingji.core.redact import redact
 from yingji.jobs.models import Job
 
 
@@ -29,6 +33,7 @@ class Claimed:
     attempts: int
     max_attempts: int
     lease_token: str
+    lease_s: float
 
 
 def enqueue(
@@ -74,35 +79,46 @@ def claim(
     session: Session,
     worker: str,
     *,
-    limit: int = 1,
     kinds: list[str] | None = None,
-    lease: timedelta = timedelta(seconds=60),
-) -> list[Claimed]:
+    max_lease_s: float | None = None,
+) -> Claimed | None:
+    """Take the next due job (priority, then due time, then id) and lease it from now for its
+    kind's ``lease_s``, at most ``max_lease_s``. None when nothing is due."""
+    from yingji.jobs import registry
+
     now = clock.now()
-    due = select(Job.id).where(Job.state == "queued", Job.due_at <= now)
+    due = select(Job.id, Job.kind).where(Job.state == "queued", Job.due_at <= now)
     if kinds:
         due = due.where(Job.kind.in_(kinds))
-    due = due.order_by(Job.priority.desc(), Job.due_at, Job.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
+    due = due.order_by(Job.priority.desc(), Job.due_at, Job.id).limit(1)
+    if _postgres(session):
         due = due.with_for_update(skip_locked=True)
+    found = session.execute(due).first()
+    if found is None:
+        return None
+    lease_s = registry.lease_for(found.kind, max_lease_s)
     token = secrets.token_hex(16)
-    rows = session.execute(
+    row = session.execute(
         update(Job)
-        .where(Job.id.in_(due.scalar_subquery()))
+        .where(Job.id == found.id, Job.state == "queued")
         .values(
             state="running",
             lease_owner=worker,
             lease_token=token,
-            lease_expires_at=now + lease,
+            lease_expires_at=now + timedelta(seconds=lease_s),
             attempts=Job.attempts + 1,
             updated_at=now,
         )
-        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at)
+        .returning(Job.payload, Job.attempts, Job.max_attempts)
         .execution_options(synchronize_session=False)
-    ).all()
-    # RETURNING comes back in no particular order; hand the batch out in claim order.
-    rows = sorted(rows, key=lambda r: (-r.priority, r.due_at, r.id))
-    return [Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token) for r in rows]
+    ).first()
+    if row is None:  # pragma: no cover - the row is locked (PostgreSQL) or the writer is alone (SQLite)
+        return None
+    return Claimed(found.id, found.kind, row.payload, row.attempts, row.max_attempts, token, lease_s)
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _ours(job: Claimed):
@@ -130,7 +146,7 @@ def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str
     dead = job.attempts >= job.max_attempts
     values: dict[str, Any] = {
         "state": "dead" if dead else "queued",
-        "last_error": error[-4000:],
+        "last_error": redact(error)[-4000:]  # a traceback may carry a webhook key,
         "lease_owner": None,
         "lease_token": None,
         "lease_expires_at": None,
@@ -146,43 +162,46 @@ def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str
     return values["state"] if result.rowcount == 1 else "lost"
 
 
-def release(session: Session, job: Claimed) -> bool:
-    """Give back a claimed job that was never run (a stopping worker): queued again as it was,
-    without using up an attempt."""
-    result = session.execute(
-        update(Job)
-        .where(_ours(job))
-        .values(
-            state="queued",
-            attempts=Job.attempts - 1,
-            lease_owner=None,
-            lease_token=None,
-            lease_expires_at=None,
-            updated_at=clock.now(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def extend_lease(session: Session, job: Claimed, lease: timedelta) -> bool:
-    result = session.execute(
+def renewal(job: Claimed, lease: timedelta) -> Update:
+    """The statement that renews a lease we hold; it changes no row when the lease is lost."""
+    return (
         update(Job)
         .where(_ours(job))
         .values(lease_expires_at=clock.now() + lease)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+
+
+def extend_lease(session: Session, job: Claimed, lease: timedelta, *, skip_locked: bool = False) -> bool:
+    """Renew our lease for ``lease`` from now; False when the job is no longer ours.
+
+    ``skip_locked`` (the heartbeat, PostgreSQL): leave a row that a transaction has locked (the
+    job's own checkpoint or completion) instead of waiting for it; that also answers False."""
+    stmt = renewal(job, lease)
+    if skip_locked and _postgres(session):
+        mine = select(Job.id).where(_ours(job)).with_for_update(skip_locked=True)
+        stmt = stmt.where(Job.id.in_(mine.scalar_subquery()))
+    return session.execute(stmt).rowcount == 1
 
 
 def release_expired(session: Session) -> dict[str, int]:
-    """The auditor: jobs whose worker vanished (lease expired) go back to the queue, or to
-    dead when they have used up their attempts."""
+    """The auditor: jobs whose worker vanished (lease expired) go back to the queue, due now, or to
+    dead when they have used up their attempts.
+
+    On PostgreSQL a row locked by a live transaction (a job committing a checkpoint) is skipped,
+    not waited for: its worker is alive, and the auditor never hangs on a stuck connection."""
     now = clock.now()
     stale = and_(Job.state == "running", Job.lease_expires_at < now)
+
+    def expired(*where):
+        if not _postgres(session):
+            return and_(stale, *where)
+        ids = select(Job.id).where(stale, *where).with_for_update(skip_locked=True)
+        return Job.id.in_(ids.scalar_subquery())
+
     dead = session.execute(
         update(Job)
-        .where(stale, Job.attempts >= Job.max_attempts)
+        .where(expired(Job.attempts >= Job.max_attempts))
         .values(
             state="dead",
             finished_at=now,
@@ -194,7 +213,7 @@ def release_expired(session: Session) -> dict[str, int]:
     ).rowcount
     requeued = session.execute(
         update(Job)
-        .where(stale)
+        .where(expired())
         .values(
             state="queued",
             due_at=now,

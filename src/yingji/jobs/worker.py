@@ -1,7 +1,9 @@
-"""The worker: claims due jobs, runs their handlers, retries with backoff, audits leases.
+"""The worker: claims due jobs one at a time as it starts them, runs their handlers under a
+renewed lease (heartbeat, checkpoints), retries with backoff, audits expired leases.
 
 Run as ``yingji worker`` (any number of processes on PostgreSQL) or as the one in-process
-thread that ``yingji serve`` starts on SQLite.
+thread that ``yingji serve`` starts on SQLite. ``YINGJI_JOB_LEASE_S`` (the longest lease) and
+``YINGJI_JOB_AUDIT_S`` (the auditor's interval) bound how long a dead worker's job waits.
 """
 
 from __future__ import annotations
@@ -13,8 +15,13 @@ import threading
 import traceback
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
 from yingji.core import clock
 from yingji.core.db import Actor, Database
+from yingji.core.errors import DatabaseBusy
+from yingji.core.overload import REQUEST_WAIT
 from yingji.jobs import queue, registry
 
 log = logging.getLogger("yingji.worker")
@@ -29,14 +36,18 @@ class Worker:
         kinds: list[str] | None = None,
         batch: int = 10,
         idle_sleep_s: float = 0.5,
-        audit_every_s: float = 15.0,
+        audit_every_s: float | None = None,
+        lease_s: float | None = None,
     ) -> None:
         self.db = db
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
         self.kinds = kinds
         self.batch = batch
         self.idle_sleep_s = idle_sleep_s
-        self.audit_every_s = audit_every_s
+        extra = db.settings.extra
+        # The longest lease any job takes, and how often this worker looks for expired ones.
+        self.lease_s = _positive(lease_s, extra.get("job_lease_s"), registry.DEFAULT_LEASE_S)
+        self.audit_every_s = _positive(audit_every_s, extra.get("job_audit_s"), registry.DEFAULT_AUDIT_S)
         self.stopping = threading.Event()
         self._last_audit = 0.0
         self.processed = 0
@@ -44,19 +55,18 @@ class Worker:
 
     # -- one pass -------------------------------------------------------------------------
     def run_once(self) -> int:
-        """Claim and run one batch of due jobs; returns how many were claimed."""
-        self._maybe_audit()
-        with self.db.writing(Actor.system("worker")) as session:
-            claimed = queue.claim(session, self.name, limit=self.batch, kinds=self.kinds, lease=self._lease())
-        for job in claimed:
-            if self.stopping.is_set():
-                # Give the rest back at once rather than waiting for their leases to expire;
-                # they never ran, so this uses up none of their attempts.
-                with self.db.writing(Actor.system("worker")) as session:
-                    queue.release(session, job)
-                continue
+        """Run up to ``batch`` due jobs, each claimed (and leased) only when it starts; returns
+        how many ran."""
+        ran = 0
+        while ran < self.batch and not self.stopping.is_set():
+            self._maybe_audit()
+            with self.db.writing(Actor.system("worker")) as session:
+                job = queue.claim(session, self.name, kinds=self.kinds, max_lease_s=self.lease_s)
+            if job is None:
+                break
+            ran += 1
             self._run(job)
-        return len(claimed)
+        return ran
 
     def run_until_idle(self, max_rounds: int = 10_000) -> int:
         """Process until no job is due (tests and ``yingji worker --once``)."""
@@ -85,45 +95,50 @@ class Worker:
         self.stopping.set()
 
     # -- internals ------------------------------------------------------------------------
-    def _lease(self) -> timedelta:
-        longest = max((s.lease_s for s in registry.all_specs()), default=60.0)
-        return timedelta(seconds=longest)
-
     def _run(self, job: queue.Claimed) -> None:
         spec = registry.get(job.kind)
         if spec is None:
             with self.db.writing(Actor.system("worker")) as session:
                 queue.fail(session, job, f"no handler for kind {job.kind!r}", timedelta(hours=1))
             return
-        # The batch was claimed with the longest lease of any kind. From here on the job holds
-        # its own kind's lease (kept alive by the heartbeat on PostgreSQL), so a worker that
-        # dies mid-job is noticed after lease_s; and a job whose lease ran out while it waited
-        # in the batch (the auditor gave it to another worker) is not run a second time.
-        lease = timedelta(seconds=spec.lease_s)
-        with self.db.writing(Actor.system("worker")) as session:
-            if not queue.extend_lease(session, job, lease):
-                log.warning("job %s lost its lease before it started; skipped", job.id)
-                return
-        ctx = registry.JobContext(job.id, job.kind, job.payload, job.attempts, self.name)
+        lease = timedelta(seconds=job.lease_s)
         heartbeat = _Heartbeat(self.db, job, lease)
         heartbeat.start()
         error: str | None = None
+        lost = False
         try:
             with self.db.write_sessions() as session:
                 session.info["actor"] = Actor.system(f"job:{job.kind}")
+                ctx = registry.JobContext(
+                    job.id,
+                    job.kind,
+                    job.payload,
+                    job.attempts,
+                    self.name,
+                    _checkpoint=lambda: _checkpoint(session, job, lease),
+                )
                 try:
                     spec.fn(session, ctx)
                     if queue.finish(session, job):
                         session.commit()
                         self.processed += 1
                     else:
-                        log.warning("job %s lost its lease; its work is rolled back", job.id)
+                        lost = True
                         session.rollback()
+                except registry.LeaseLost:
+                    lost = True
+                    session.rollback()
                 except Exception:
                     session.rollback()
                     error = traceback.format_exc()
         finally:
             heartbeat.stop()
+        if lost:
+            # Another worker has the job now; it does what this one rolled back.
+            log.warning(
+                "job %s (%s) lost its lease; work since its last checkpoint rolled back", job.id, job.kind
+            )
+            return
         if error is not None:
             log.warning("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
             with self.db.writing(Actor.system("worker")) as session:
@@ -164,32 +179,79 @@ class Worker:
             queue.enqueue(session, spec.kind, {}, due_at=due, dedupe_key=f"{spec.kind}@{slot}")
 
 
-class _Heartbeat:
-    """Keeps a running job's lease alive on PostgreSQL, so only a dead worker loses it.
+def _positive(*values) -> float:
+    """The first value given (an argument, then a setting, then the default), as seconds > 0."""
+    value = float(next(v for v in values if v not in (None, "")))
+    if value <= 0:
+        raise ValueError(f"job lease and audit intervals must be positive seconds, not {value}")
+    return value
 
-    On SQLite there is one worker, whose auditor never runs while it is in a job, and a job's
-    own transaction holds the write lock once it writes; there is no heartbeat, so a job should
-    finish within its kind's ``lease_s``.
+
+def _checkpoint(session: Session, job: queue.Claimed, lease: timedelta) -> None:
+    """ctx.checkpoint(): renew the lease in the job's transaction and commit it with the work so
+    far, so that no step commits unless this worker still held the job when it did."""
+    if not queue.extend_lease(session, job, lease):
+        session.rollback()
+        raise registry.LeaseLost(f"job {job.id} is no longer leased to this worker")
+    session.commit()
+
+
+class _Heartbeat:
+    """Renews a running job's lease every third of it from its own connection, so a job may run
+    for any length of time and only a dead (or cut-off) worker loses it.
+
+    It never waits long for a lock. On PostgreSQL a job row locked by a transaction (the job's own
+    checkpoint or completion) is skipped. On SQLite the job's transaction holds the database's
+    write lock from its first statement to its commit; while it does, no other worker can take the
+    job either, so a beat that cannot get the lock within a moment is simply skipped.
     """
 
     def __init__(self, db: Database, job: queue.Claimed, lease: timedelta) -> None:
         self.db, self.job, self.lease = db, job, lease
+        self.interval = lease.total_seconds() / 3
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        if self.db.kind != "postgresql":
-            return
-        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{self.job.id}", daemon=True)
         self._thread.start()
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.lease.total_seconds() / 3):
+        while not self._stop.wait(self.interval):
             try:
-                with self.db.writing(Actor.system("worker")) as session:
-                    queue.extend_lease(session, self.job, self.lease)
+                if self.db.kind == "sqlite":
+                    self._renew_sqlite()
+                else:
+                    with self.db.writing(Actor.system("worker")) as session:
+                        queue.extend_lease(session, self.job, self.lease, skip_locked=True)
+            except OperationalError as exc:
+                if "locked" in str(exc):
+                    log.debug("lease heartbeat of job %s skipped: the database is locked", self.job.id)
+                else:
+                    log.warning("lease heartbeat failed for job %s: %s", self.job.id, exc)
             except Exception:
                 log.exception("lease heartbeat failed for job %s", self.job.id)
+
+    def _renew_sqlite(self) -> None:
+        wait_s = min(self.interval / 2, 1.0)
+        # The process's write gate (core.overload) is waited on as briefly as the database lock.
+        token = REQUEST_WAIT.set(wait_s)
+        try:
+            with self.db.engine.connect() as conn:
+                # The pragmas go through the driver connection (autocommit): no BEGIN, no waiting.
+                raw = conn.connection.dbapi_connection
+                previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+                raw.execute(f"PRAGMA busy_timeout = {int(wait_s * 1000)}")
+                try:
+                    conn.execution_options(sqlite_begin="IMMEDIATE")
+                    conn.execute(queue.renewal(self.job, self.lease))
+                    conn.commit()
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout = {int(previous)}")
+        except DatabaseBusy:
+            log.debug("lease heartbeat of job %s skipped: a write is in progress", self.job.id)
+        finally:
+            REQUEST_WAIT.reset(token)
 
     def stop(self) -> None:
         self._stop.set()

@@ -9,17 +9,20 @@ gateway is a configuration, not code::
     message_template {"to": "${phone}", "content": "${text}", "id": "${key}"}
 
 ``$messages`` (a whole string) becomes the list of messages; ``${phone}``, ``${text}``, ``${key}``
-and ``${sign}`` are substituted in strings. Each message's ``key`` is the delivery's idempotency key;
-the batch also carries an ``Idempotency-Key`` header (a digest of its keys).
+and ``${sign}`` are substituted in strings. Each message's ``key`` is the delivery's idempotency key
+(``yj-{delivery}-{round}``, the same on every retry), so the message template must carry ``${key}``:
+a retried batch is recognised by the gateway instead of sent twice. The batch also carries an
+``Idempotency-Key`` header (a digest of its keys).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from string import Template
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, HttpUrl, SecretStr, StringConstraints
+from pydantic import Field, HttpUrl, SecretStr, StringConstraints, field_validator
 from sqlalchemy.orm import Session
 
 from yingji.notify.adapter_base import AdapterConfig, ChannelRefused, http_client, post_json, secret
@@ -47,6 +50,14 @@ class SmsGatewayConfig(AdapterConfig):
     callback_token: SecretStr | None = None  # what the gateway sends back on receipts and replies
 
     secret_fields: ClassVar[tuple[str, ...]] = ("api_key", "callback_token")
+
+    @field_validator("message_template")
+    @classmethod
+    def _carries_the_key(cls, value: dict[str, Any]) -> dict[str, Any]:
+        # Without the key a message resent after a crash or a retry reaches the phone twice.
+        if "${key}" not in json.dumps(value, ensure_ascii=False):
+            raise ValueError("the message template must carry ${key}, the idempotency key")
+        return value
 
 
 def fill(template: Any, values: dict[str, str], messages: list | None = None) -> Any:
