@@ -146,7 +146,7 @@ def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str
     dead = job.attempts >= job.max_attempts
     values: dict[str, Any] = {
         "state": "dead" if dead else "queued",
-        "last_error": redact(error)[-4000:]  # a traceback may carry a webhook key,
+        "last_error": redact(error)[-4000:],  # a traceback may carry a webhook key
         "lease_owner": None,
         "lease_token": None,
         "lease_expires_at": None,
