@@ -3,6 +3,7 @@ auditor pass, stopping, and several worker threads on one queue."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import timedelta
@@ -186,7 +187,7 @@ def test_the_longest_lease_is_a_setting(db, frozen):
     hook(db, "lease", handlers.HOOKS["lease"])
     assert Worker(db, kinds=["tests.hook"], lease_s=4).run_once() == 1
     configured = db.settings.with_(extra={"job_lease_s": "2.5", "job_audit_s": "0.5"})
-    other = type(db)(configured, db.engine, db.read_sessions, db.write_sessions)
+    other = dataclasses.replace(db, settings=configured)
     worker = Worker(other, kinds=["tests.hook"])
     assert (worker.lease_s, worker.audit_every_s) == (2.5, 0.5)
     hook(db, "lease", handlers.HOOKS["lease"])
