@@ -13,9 +13,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.conftest import unique_mobile
+from yingji.auth.models import User
+from yingji.auth.scope import Principal
 from yingji.core import text
 from yingji.core.db import Actor
 from yingji.delivery.models import ChannelEndpoint
+from yingji.monitoring import ingest, parse
+from yingji.monitoring.models import Rejection
 from yingji.org.models import Person, Unit
 from yingji.residents.models import Resident
 from yingji.risk.danger_models import Danger
@@ -23,7 +27,7 @@ from yingji.risk.danger_models import Danger
 CONTROLS = "\x01\x02\x08\x1b\x1f\x7f\x85\x9b"
 
 
-def _json(client, url: str, body: dict):
+def _json(client, url: str, body: dict | list):
     """Posted as JSON text (escapes for NUL and lone surrogates, which a client library refuses)."""
     return client.post(url, content=json.dumps(body), headers={"Content-Type": "application/json"})
 
@@ -131,3 +135,32 @@ def test_clean_keeps_text_and_line_breaks():
     assert text.clean(same) is same
     nested = {"a": ["x", ("y",)], "b": 1}
     assert text.clean_deep(nested) is nested
+
+
+def test_sensor_batches_store_rejections_cleaned(api, city):
+    """A malformed reading is kept as a sample with its sensor code: whatever a device sent. A NUL
+    (PostgreSQL refuses it in text) or a lone surrogate (no encoder takes it) failed the whole batch;
+    over MQTT the message came back again and again."""
+    tag = uuid.uuid4().hex[:6]
+    items = [
+        {"sensor": f"坏\u0000码\ud800{tag}", "t": 1, "v": 1},
+        {"sensor": f"OK{tag}", "t": "\u0000\ud800\x01"},
+    ]
+    r = _json(api("county"), "/api/v1/readings", items)
+    assert r.status_code == 200, r.text
+    assert r.json()["rejected"] == 2
+    with city.db.writing(Actor.system("tests")) as session:
+        principal = Principal.of(session.scalar(select(User).where(User.username == "county")))
+        ingest.ingest(session, principal, parse.from_mqtt(f"yj/{tag}\x01", b"{\x00"), source="mqtt:\x1b")
+        ingest.ingest(
+            session, principal, parse.from_mqtt(f"yj/M{tag}", b'{"t": "\\u0000\\ud800"}'), source="mqtt"
+        )
+    with city.db.reading() as session:
+        rows = session.execute(
+            select(Rejection.sensor_code, Rejection.last_sample, Rejection.last_source).where(
+                Rejection.sensor_code.contains(tag)
+            )
+        ).all()
+    assert sorted(code for code, _, _ in rows) == sorted([f"M{tag}", f"OK{tag}", tag, f"坏码{tag}"])
+    for code, sample, source in rows:
+        assert text.is_clean(code + (sample or "") + (source or "")), (code, sample, source)
