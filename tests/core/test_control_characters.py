@@ -5,14 +5,20 @@ and lone surrogates (which no encoder takes) are stripped as well."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import io
 import json
+import typing
 import uuid
 
+from fastapi.routing import APIRoute
 from openpyxl import load_workbook
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from tests.conftest import unique_mobile
+from yingji.app import ROUTER_MODULES
 from yingji.auth.models import User
 from yingji.auth.scope import Principal
 from yingji.core import text
@@ -164,3 +170,45 @@ def test_sensor_batches_store_rejections_cleaned(api, city):
     assert sorted(code for code, _, _ in rows) == sorted([f"M{tag}", f"OK{tag}", tag, f"坏码{tag}"])
     for code, sample, source in rows:
         assert text.is_clean(code + (sample or "") + (source or "")), (code, sample, source)
+
+
+# Input schemas in packages this part does not own (accounts and delivery are changed by other parts of
+# issue 10 at the same time): their text is cleaned by the flush guard; they derive from Input once merged.
+NOT_YET_INPUT = {
+    "yingji.auth.schemas",
+    "yingji.delivery.api",
+    "yingji.delivery.endpoints",
+    "yingji.delivery.policy",
+}
+
+
+def _models(annotation, found: set) -> None:
+    if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+        if annotation not in found:
+            found.add(annotation)
+            for f in annotation.model_fields.values():
+                _models(f.annotation, found)
+        return
+    for arg in typing.get_args(annotation):
+        _models(arg, found)
+
+
+def test_every_request_body_schema_cleans_its_text():
+    """A new schema cannot forget: every model an operation takes as its body (nested ones too)."""
+    found: set = set()
+    for name in ROUTER_MODULES:
+        for route in importlib.import_module(name).router.routes:
+            if isinstance(route, APIRoute):
+                stack = [route.dependant]
+                while stack:
+                    dependant = stack.pop()
+                    stack += dependant.dependencies
+                    for param in dependant.body_params:
+                        _models(param.field_info.annotation, found)
+    assert len(found) > 50
+    missing = sorted(
+        f"{m.__module__}.{m.__name__}"
+        for m in found
+        if not issubclass(m, text.Input) and m.__module__ not in NOT_YET_INPUT
+    )
+    assert not missing, missing
