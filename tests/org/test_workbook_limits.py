@@ -166,3 +166,25 @@ def _replace_member(data: bytes, name: str, change) -> bytes:
             body = src.read(info)
             dst.writestr(info.filename, change(body) if info.filename == name else body)
     return out.getvalue()
+
+
+class _Trickle(io.BytesIO):
+    """A source that hands out a few bytes a read, so that tags fall across reads."""
+
+    def read(self, size: int = -1) -> bytes:
+        return super().read(7)
+
+
+def test_rows_only_ends_after_the_rows_whatever_the_prefix_and_the_reads():
+    sheet = (
+        b'<?xml version="1.0"?><x:worksheet xmlns:x="' + bombs.NS.encode() + b'"><x:sheetData>'
+        b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData >'
+        b"<x:conditionalFormatting>broken" * 50
+    )
+    out = sheet_limits.RowsOnly(_Trickle(sheet)).read()
+    assert out.endswith(b"</x:sheetData ></x:worksheet>") and b"conditional" not in out
+    rows_only = sheet_limits.RowsOnly(_Trickle(sheet))
+    pieces = iter(lambda: rows_only.read(5), b"")  # read as a parser does: a little at a time
+    assert b"".join(pieces) == out
+    empty = b'<worksheet xmlns="' + bombs.NS.encode() + b'"><sheetData/><hyperlinks>' + b"x" * 5000
+    assert sheet_limits.RowsOnly(_Trickle(empty)).read().endswith(b"<sheetData/></worksheet>")

@@ -268,31 +268,37 @@ class RowsOnly(io.RawIOBase):
     def __init__(self, source) -> None:
         super().__init__()
         self.source = source
-        self.buffer = b""
+        self.buffer = b""  # read from the source, not yet handed out
+        self.head = b""  # the first bytes, until the root tag is known
+        self.tail = b""  # the last bytes seen, where an end tag may have begun
         self.root: bytes | None = None
         self.done = False
 
     def readable(self) -> bool:
         return True
 
-    def _root_tag(self) -> bytes | None:
-        found = re.search(rb"<([A-Za-z_][\w.-]*(?::[\w.-]+)?)[\s>/]", self.buffer)
-        return found.group(1) if found else None
+    def _fill(self) -> None:
+        chunk = self.source.read(CHUNK)
+        if not chunk:
+            self.done = True
+            return
+        if self.root is None and len(self.head) < 4096:
+            self.head += chunk[:4096]
+            found = re.search(rb"<([A-Za-z_][\w.-]*(?::[\w.-]+)?)[\s>/]", self.head)
+            self.root = found.group(1) if found else None
+        window = self.tail + chunk
+        end = _SHEET_DATA_END.search(window)
+        if end is not None and self.root is not None:
+            cut = end.end() - len(self.tail)  # the tag ends in this chunk (else it was found before)
+            self.buffer += chunk[:cut] + b"</" + self.root + b">"
+            self.done = True
+            return
+        self.buffer += chunk
+        self.tail = window[-64:]
 
     def read(self, size: int = -1) -> bytes:
         while not self.done and (size < 0 or len(self.buffer) < size):
-            chunk = self.source.read(CHUNK)
-            if not chunk:
-                self.done = True
-                break
-            start = max(0, len(self.buffer) - 64)
-            self.buffer += chunk
-            if self.root is None:
-                self.root = self._root_tag()
-            end = _SHEET_DATA_END.search(self.buffer, start)
-            if end is not None and self.root is not None:
-                self.buffer = self.buffer[: end.end()] + b"</" + self.root + b">"
-                self.done = True
+            self._fill()
         if size < 0:
             out, self.buffer = self.buffer, b""
         else:
