@@ -82,44 +82,46 @@ def test_residents_and_people_with_control_characters_export(api, city):
         {
             "name": f"王\x01小明{tag}",
             "jurisdiction_code": city.group_a,
-            "household": f"H\x0b{tag}",
+            "household": f"H\x01{tag}",
             "address": "灯塔街道\x1b[31m1号",
-            "note": "行动不便\n需要协助\x00",
+            "note": "行动不便\x0b需要协助\x00",
         },
     )
     assert r.status_code == 201, r.text
     assert r.json()["name"] == f"王小明{tag}"
     r = _json(
-        town,
+        api("admin"),
         "/api/v1/people",
         {
             "name": f"李\x02四{tag}",
             "mobile": unique_mobile(),
-            "jurisdiction_code": city.village_a,
-            "note": "\x7f",
+            "jurisdiction_code": city.town_other_county,
+            "note": "备\x7f注",
         },
     )
     assert r.status_code == 201, r.text
     with city.db.reading() as session:
         resident = session.scalar(select(Resident).where(Resident.name == f"王小明{tag}"))
-        assert resident.household == f"H\n{tag}" and resident.address == "灯塔街道[31m1号"
+        assert resident.household == f"H{tag}" and resident.address == "灯塔街道[31m1号"
         assert resident.note == "行动不便\n需要协助"
-        assert session.scalar(select(Person.note).where(Person.name == f"李四{tag}")) == ""
+        assert session.scalar(select(Person.note).where(Person.name == f"李四{tag}")) == "备注"
     residents = _sheet(town.get("/api/v1/residents/export", params={"within": city.group_a}))
     assert any(row[0] == f"王小明{tag}" for row in residents)
-    people = _sheet(town.get("/api/v1/export/people", params={"within": city.village_a}))
+    people = _sheet(api("admin").get("/api/v1/export/people", params={"within": city.town_other_county}))
     assert any(row[0] == f"李四{tag}" for row in people)
 
 
 def test_the_flush_guard_cleans_whatever_way_text_comes_in(city):
     """Forms read field by field, jobs, imports: every row the ORM writes is cleaned, JSON too."""
-    code = f"{city.town_a}-CTL{uuid.uuid4().hex[:4]}"
+    code = f"{city.town_other_county}-CTL{uuid.uuid4().hex[:4]}"  # outside the places other tests export
     with city.db.writing(Actor.system("tests")) as session:
-        unit = Unit(code=code, name="应急\x01办", kind="office", jurisdiction_code=city.town_a)
+        unit = Unit(
+            code=code, name="应急\x01办", kind="committee_office", jurisdiction_code=city.town_other_county
+        )
         endpoint = ChannelEndpoint(
             kind="wecom",
             name=f"群\x02{code}",
-            jurisdiction_code=city.town_a,
+            jurisdiction_code=city.town_other_county,
             config={"键\x03": ["值\ud800", 1]},
         )
         session.add_all([unit, endpoint])
