@@ -189,6 +189,10 @@ def setup(db) -> str:
         session.add(Jurisdiction(code="52", name="贵州省", level="province"))
         session.add(Jurisdiction(code="5206", name="铜仁市", level="city", parent_code="52"))
         session.add(Jurisdiction(code="520602", name="碧江区", level="county", parent_code="5206"))
+        session.add(Jurisdiction(code="520602001", name="环北街道", level="town", parent_code="520602"))
+        session.add(
+            Jurisdiction(code="520602001001", name="灯塔社区", level="village", parent_code="520602001")
+        )
         session.flush()
         user = auth_service.create_user(
             session,
@@ -232,7 +236,12 @@ def legit_residents(rows: int) -> bytes:
     from yingji.residents.exchange import COLUMNS
 
     data = [
-        {"name": f"居民{i}", "jurisdiction_code": "520602", "household": f"H{i // 3:06d}", "subscribed": "是"}
+        {
+            "name": f"居民{i}",
+            "jurisdiction_code": "520602001001",
+            "household": f"H{i // 3:06d}",
+            "subscribed": "是",
+        }
         for i in range(rows)
     ]
     return write("居民", COLUMNS, data)
