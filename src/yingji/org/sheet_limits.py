@@ -30,7 +30,9 @@ MB = 1024 * 1024
 # 200,000-row × 11-column sheet took 43 s of CPU), so the row and cell limits keep the worst file
 # within what the largest legitimate import costs anyway.
 MAX_ROWS = 200_000  # a county's residents (the largest register imported) fit
-MAX_CELLS = 4_000_000  # 200,000 rows × 20 columns: the widest import has 15 columns, plus a few notes
+# 200,000 rows × 20 columns: the longest import (residents) has 11 columns, the widest (enterprises, a few
+# thousand rows) 20.
+MAX_CELLS = 4_000_000
 MAX_COLUMNS = 256  # per row; no import sheet is wider than a few dozen columns
 MAX_MEMBERS = 1_000  # a workbook has ~10 parts, a few hundred with many sheets and pictures
 # Inflated size of all parts: a 200,000-row × 11-column sheet written with inline strings is 126 MB.
@@ -256,7 +258,7 @@ def check_workbook(data: bytes) -> None:
                 try:
                     _scan(archive, m)
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
-                    return  # damaged or encrypted: openpyxl refuses it as "not an Excel workbook"
+                    continue  # damaged or encrypted: openpyxl fails on it too, if it ever reads it
 
 
 # -- while the rows stream ----------------------------------------------------------------------
