@@ -161,3 +161,10 @@ def test_atom_index_in_utf16_is_read():
     hidden = ATOM_FEED.replace("<feed", '<!DOCTYPE feed [<!ENTITY a "a">]>\n<feed', 1).format(alert="")
     with pytest.raises(capxml.CapRejected, match=r"refused"):
         atom.read_index(hidden.encode("utf-16"))
+
+
+def test_the_atom_index_survives_a_row_stored_before_input_was_cleaned():
+    """Rows written before this change may hold control characters; the public feed still renders."""
+    old = Warning(id=1, sender="s@example", identifier="x", headline="暴雨\x01预警", description="描述\x0b二")
+    body = atom.index_feed([old], "http://example.test")
+    assert "<title>暴雨预警</title>".encode() in body and "描述\n二".encode() in body
