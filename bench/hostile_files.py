@@ -53,10 +53,16 @@ def _vm(pid: int, key: str) -> int:
     return 0
 
 
-def _reset_peak() -> None:
-    """Start VmHWM afresh (Linux: writing 5 to clear_refs), so that the peak is the read's own."""
+def _reset_peak(pid: int | str = "self") -> None:
+    """Start VmHWM afresh (Linux: writing 5 to clear_refs), so that the peak is the next step's own."""
     with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def _server_base(pid: int) -> int:
+    """The server's RSS now, with its peak reset: the growth of a request is its VmHWM minus this."""
+    _reset_peak(pid)
+    return _vm(pid, "VmRSS")
 
 
 def _child_read(path: str) -> None:
@@ -293,7 +299,7 @@ def http_part(src: str | None, timeout: float) -> dict:
                 )
                 bomb = xlsx_bombs.cells_bomb(ISSUE_BOMB_MB)
                 out["bomb_kb"] = len(bomb) / 1024
-                hwm = _vm(server.pid, "VmHWM")
+                hwm = _server_base(server.pid)
                 stop, waits = threading.Event(), []
                 probe = threading.Thread(target=write_probe, args=(db, stop, waits))
                 probe.start()
@@ -306,7 +312,7 @@ def http_part(src: str | None, timeout: float) -> dict:
                 out["bomb_rss_mb"] = (_vm(server.pid, "VmHWM") - hwm) / MB
                 out["max_write_wait_s"] = max(waits, default=0.0)
                 for name, url in (("cap", "/api/v1/warnings/cap"), ("readings", "/api/v1/readings")):
-                    hwm = _vm(server.pid, "VmHWM")
+                    hwm = _server_base(server.pid)
                     seconds, status, answer = timed_post(
                         client,
                         base + url,
