@@ -132,7 +132,6 @@ def _declared_parts(archive: zipfile.ZipFile) -> tuple[set[str], set[str]]:
 _TAG = rb"<(?:[A-Za-z_][\w.-]*:)?"
 _ROW = re.compile(_TAG + rb"row[\s>/]")
 _CELL = re.compile(_TAG + rb"c[\s>/]")
-_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _SHEET_DATA = re.compile(_TAG + rb"sheetData[\s>/]")
 _SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>|" + _TAG + rb"sheetData\s*/>")
 
@@ -164,7 +163,9 @@ class PartCount:
     def _count(self, buf: bytes, end: int) -> None:
         self.rows += len(_ROW.findall(buf, 0, end))
         self.cells += len(_CELL.findall(buf, 0, end))
-        self.elements += len(_ELEMENT.findall(buf, 0, end))
+        part = buf[:end] if end < len(buf) else buf
+        # Start and empty-element tags: every '<' but those of end tags, declarations and comments.
+        self.elements += part.count(b"<") - part.count(b"</") - part.count(b"<?") - part.count(b"<!")
         if self.sheet_data_at is None:
             found = _SHEET_DATA.search(buf, 0, end)
             if found:
