@@ -271,7 +271,8 @@ class RowsOnly(io.RawIOBase):
     def __init__(self, source) -> None:
         super().__init__()
         self.source = source
-        self.buffer = b""  # read from the source, not yet handed out
+        self.buffer = b""  # read from the source; handed out up to ``pos``
+        self.pos = 0
         self.head = b""  # the first bytes, until the root tag is known
         self.tail = b""  # the last bytes seen, where an end tag may have begun
         self.root: bytes | None = None
@@ -291,21 +292,22 @@ class RowsOnly(io.RawIOBase):
             self.root = found.group(1) if found else None
         window = self.tail + chunk
         end = _SHEET_DATA_END.search(window)
+        rest = self.buffer[self.pos :]  # once a chunk, not once a read: reads are small
+        self.pos = 0
         if end is not None and self.root is not None:
             cut = end.end() - len(self.tail)  # the tag ends in this chunk (else it was found before)
-            self.buffer += chunk[:cut] + b"</" + self.root + b">"
+            self.buffer = rest + chunk[:cut] + b"</" + self.root + b">"
             self.done = True
             return
-        self.buffer += chunk
+        self.buffer = rest + chunk
         self.tail = window[-64:]
 
     def read(self, size: int = -1) -> bytes:
-        while not self.done and (size < 0 or len(self.buffer) < size):
+        while not self.done and (size < 0 or len(self.buffer) - self.pos < size):
             self._fill()
-        if size < 0:
-            out, self.buffer = self.buffer, b""
-        else:
-            out, self.buffer = self.buffer[:size], self.buffer[size:]
+        end = len(self.buffer) if size < 0 else self.pos + size
+        out = self.buffer[self.pos : end]
+        self.pos += len(out)
         return out
 
     def readinto(self, b) -> int:
