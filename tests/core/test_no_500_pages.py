@@ -8,6 +8,9 @@ import re
 import pytest
 
 HUGE = str(10**30)
+CONTROL = "控制\x00\x01\x0b\x1b\x7f\x9b字符"
+# Names the page forms use for their text: each form takes what it knows.
+TEXT_FIELDS = ("title", "name", "description", "summary", "note", "content", "address", "location", "what")
 SKIP = ("/login", "/logout", "/lang")  # they end the session or switch the language
 
 
@@ -49,4 +52,16 @@ def test_page_ids_past_the_integer_range(scratch_admin_browser, pages):
             r = c.get(re.sub(r"\{[^}]+\}", HUGE, path), follow_redirects=False)
             if r.status_code >= 500:
                 failures.append(f"GET {path}: {r.status_code}")
+    assert not failures, failures
+
+
+def test_page_forms_with_control_characters(scratch_admin_browser, pages):
+    c = scratch_admin_browser
+    failures = []
+    for method, path in pages:
+        if method == "POST":
+            data = {"csrf_token": c.csrf, **dict.fromkeys(TEXT_FIELDS, CONTROL)}
+            r = c.post(re.sub(r"\{[^}]+\}", "1", path), data=data, follow_redirects=False)
+            if r.status_code >= 500:
+                failures.append(f"POST {path}: {r.status_code}")
     assert not failures, failures

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from yingji.core.text import Input, is_clean
 
 
-class UserIn(BaseModel):
+class UserIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     username: str = Field(min_length=2, max_length=64)
     password: str = Field(min_length=1, max_length=200)
@@ -34,7 +36,7 @@ class MeOut(UserOut):
     jurisdiction_name: str
 
 
-class TokenIn(BaseModel):
+class TokenIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     expires_at: datetime | None = None
@@ -48,7 +50,7 @@ class TokenOut(BaseModel):
     expires_at: datetime | None
 
 
-class UserPatch(BaseModel):
+class UserPatch(Input):
     """Change a user's role or disable / enable them (each checked and audited)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -57,8 +59,18 @@ class UserPatch(BaseModel):
 
 
 class PasswordIn(BaseModel):
+    """Not an :class:`Input`: a password is refused with control characters, never silently altered
+    (the stored hash would then not match what the user types)."""
+
     model_config = ConfigDict(extra="forbid")
     password: str = Field(min_length=1, max_length=200)
+
+    @field_validator("password", "current_password", check_fields=False)
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        if not is_clean(value):
+            raise ValueError("a password may not contain control characters")
+        return value
 
 
 class OwnPasswordIn(PasswordIn):

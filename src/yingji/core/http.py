@@ -14,9 +14,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yingji.core import i18n
 from yingji.core.errors import (
@@ -48,15 +49,24 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 async def raw_body(request: Request, expected: str, limit_bytes: int | None = None) -> bytes:
     """The request body as bytes, for endpoints that take a document (XML, a JSON batch). A form is
-    refused with 415: the CSRF check has parsed it already, so its raw stream is gone."""
+    refused with 415: the CSRF check has parsed it already, so its raw stream is gone. The body is
+    read as it streams and refused once it passes ``limit_bytes`` (chunked bodies too, which announce
+    no length); without one, the global upload limit of :class:`RequestContext` bounds it."""
     if request.headers.get("content-type", "").startswith(FORM_TYPES):
         raise UnsupportedMediaType(expected=expected)
-    if limit_bytes is not None and int(request.headers.get("content-length") or 0) > limit_bytes:
-        raise PayloadTooLarge(limit_mb=max(1, limit_bytes // (1024 * 1024)))
-    body = await request.body()
-    if limit_bytes is not None and len(body) > limit_bytes:
-        raise PayloadTooLarge(limit_mb=max(1, limit_bytes // (1024 * 1024)))
-    return body
+    if limit_bytes is None:
+        return await request.body()
+    too_large = PayloadTooLarge(limit_mb=max(1, limit_bytes // (1024 * 1024)))
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit_bytes:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def wants_json(request: Request) -> bool:
@@ -197,11 +207,23 @@ def install_error_handlers(app: FastAPI) -> None:
         return _bug(request, exc)
 
 
-class RequestContext(BaseHTTPMiddleware):
-    """Request id, locale from the language cookie, body-size limit, security headers."""
+class BodyTooLarge(StarletteHTTPException):
+    """Raised from ``receive`` once a body passes the upload limit. An HTTP exception, so that no
+    layer in between turns it into a 400; :class:`RequestContext` answers the 413 itself."""
 
-    def __init__(self, app, *, max_body: int, csp_img: str = "") -> None:
-        super().__init__(app)
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class RequestContext:
+    """Request id, locale from the language cookie, body-size limit, security headers.
+
+    A pure ASGI middleware: the limit is enforced on the body as it arrives, so a body without
+    Content-Length (chunked) is cut off at the limit instead of being read whole into memory (or, for
+    a form, spooled to disk) before anything looks at its size."""
+
+    def __init__(self, app: ASGIApp, *, max_body: int, csp_img: str = "") -> None:
+        self.app = app
         self.max_body = max_body
         self.csp = (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -210,21 +232,61 @@ class RequestContext(BaseHTTPMiddleware):
             "base-uri 'self'; form-action 'self'"
         )
 
-    async def dispatch(self, request: Request, call_next):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
         token = i18n.set_locale(request.cookies.get(LANG_COOKIE) or i18n.DEFAULT_LOCALE)
         try:
-            length = request.headers.get("content-length")
-            if length and length.isdigit() and int(length) > self.max_body:
-                exc = PayloadTooLarge(limit_mb=self.max_body // (1024 * 1024))
-                response = respond_error(request, 413, exc.code, exc.message, exc.params, [])
-            else:
-                response = await call_next(request)
+            await self._handle(request, scope, receive, send)
         finally:
             i18n.reset_locale(token)
-        response.headers["X-Request-ID"] = request.state.request_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", self.csp)
-        return response
+
+    async def _handle(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
+        received, exceeded, started = 0, False, False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    exceeded = True
+                    raise BodyTooLarge()
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the app's answer to the cut-off body; ours follows
+            if message["type"] == "http.response.start":
+                started = True
+                self._secure(MutableHeaders(scope=message), request)
+            await send(message)
+
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body:
+            await self._too_large(request, scope, receive, send)
+            return
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except Exception:
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
+            await self._too_large(request, scope, receive, send)
+
+    async def _too_large(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
+        exc = PayloadTooLarge(limit_mb=self.max_body // (1024 * 1024))
+        response = respond_error(request, 413, exc.code, exc.message, exc.params, [])
+        self._secure(response.headers, request)
+        await response(scope, receive, send)
+
+    def _secure(self, headers: MutableHeaders, request: Request) -> None:
+        headers["X-Request-ID"] = request.state.request_id
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Content-Security-Policy", self.csp)

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from yingji.core import clock
+from yingji.core import text as _text  # noqa: F401 - registers the guard that cleans text on flush
 from yingji.core.errors import ValidationFailed
 from yingji.core.types import BigId, UTCDateTime
 

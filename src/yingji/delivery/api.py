@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from yingji.auth.deps import CurrentPrincipal
@@ -16,19 +16,20 @@ from yingji.auth.scope import Principal, in_scope, mask_phone, require, visible
 from yingji.core.db import Actor
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
+from yingji.core.text import Input
 from yingji.delivery import acks, endpoints, escalation, field, live, policy
 from yingji.delivery.models import Dispatch, DoorTask, EscalationStep
 
 router = APIRouter(prefix="/api/v1", tags=["delivery"])
 
 
-class CloseIn(BaseModel):
+class CloseIn(Input):
     households_reached: int = Field(ge=0, le=100_000)
     note: str | None = Field(None, max_length=1000)
     client_key: str | None = Field(None, max_length=64)
 
 
-class InboundIn(BaseModel):
+class InboundIn(Input):
     sender: str = Field(alias="from", max_length=30)
     text: str = Field(max_length=500)
 

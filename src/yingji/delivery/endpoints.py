@@ -4,13 +4,14 @@ stored but never shown back, and an edit that leaves a secret blank (or masked) 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, require, visible, writable
 from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.text import Input
 from yingji.delivery.models import ChannelEndpoint
 from yingji.notify import adapters
 from yingji.notify.adapter_base import SECRET_MASK
@@ -18,7 +19,7 @@ from yingji.org import codes
 from yingji.org.models import Jurisdiction
 
 
-class EndpointIn(BaseModel):
+class EndpointIn(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: str = Field(pattern="^(sms|email|wecom|dingtalk|broadcast)$")
@@ -29,7 +30,7 @@ class EndpointIn(BaseModel):
     rate_per_s: float = Field(50.0, gt=0, le=100_000)
 
 
-class EndpointPatch(BaseModel):
+class EndpointPatch(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str | None = Field(None, min_length=1, max_length=100)

@@ -15,13 +15,14 @@ A jurisdiction may set its own steps per level (``WarningPolicy`` rows, nearest 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.core.errors import ValidationFailed
+from yingji.core.text import Input
 from yingji.delivery.models import WarningPolicy
 from yingji.org.codes import ancestors
 
@@ -48,12 +49,12 @@ DEFAULT_POLICIES: dict[str, dict] = {
 }
 
 
-class StepIn(BaseModel):
+class StepIn(Input):
     after_minutes: int = Field(ge=0, le=7 * 24 * 60)
     action: str = Field(pattern="^(resend|notify_leaders|door_to_door)$")
 
 
-class PolicyIn(BaseModel):
+class PolicyIn(Input):
     name: str = Field(min_length=1, max_length=100)
     steps: list[StepIn] = Field(max_length=10)
 

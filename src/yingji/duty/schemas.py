@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.i18n import N_
+from yingji.core.text import Input
 from yingji.duty import rotation
 from yingji.org import codes
 
@@ -57,7 +58,7 @@ def division(value: str | None) -> str | None:
         raise ValueError(N_("Not a division code.")) from None
 
 
-class _In(BaseModel):
+class _In(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.forces import codes
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
@@ -43,7 +44,7 @@ def _squad(value: str | None) -> str | None:
     return value
 
 
-class _Location(BaseModel):
+class _Location(Input):
     lon: float | None = Field(default=None, ge=70, le=140)
     lat: float | None = Field(default=None, ge=0, le=60)
 
@@ -98,7 +99,7 @@ class TeamPatch(_Location):
     _c = field_validator("capabilities")(_capabilities)
 
 
-class CertificateIn(BaseModel):
+class CertificateIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=80)
@@ -106,7 +107,7 @@ class CertificateIn(BaseModel):
     expires_on: date | None = None
 
 
-class MemberIn(BaseModel):
+class MemberIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=60)
@@ -125,7 +126,7 @@ class MemberIn(BaseModel):
     _s = field_validator("squad")(_squad)
 
 
-class MemberPatch(BaseModel):
+class MemberPatch(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=60)
@@ -144,7 +145,7 @@ class MemberPatch(BaseModel):
     _s = field_validator("squad")(_squad)
 
 
-class EquipmentIn(BaseModel):
+class EquipmentIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     category: str = Field(pattern="^(vehicle|equipment)$")
@@ -156,7 +157,7 @@ class EquipmentIn(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-class ReadinessIn(BaseModel):
+class ReadinessIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     state: str = Field(pattern="^(on_call|deployed|resting|unavailable)$")
@@ -164,7 +165,7 @@ class ReadinessIn(BaseModel):
     client_key: str | None = Field(default=None, pattern=KEY)
 
 
-class DispatchIn(BaseModel):
+class DispatchIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     team_ids: list[int] = Field(min_length=1, max_length=50)

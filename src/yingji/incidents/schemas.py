@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
+from yingji.core.text import Input
 from yingji.incidents.models import MEASURES
 from yingji.incidents.rules import subcategory
 from yingji.org import codes
@@ -35,7 +36,7 @@ def _figure(name: str, value: int | None) -> int | None:
     return value
 
 
-class Figures(BaseModel):
+class Figures(Input):
     """Casualties and losses; absent = unchanged in a follow-up, 0 in a first report."""
 
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +64,7 @@ class Figures(BaseModel):
         return {m: v for m in MEASURES if (v := getattr(self, m)) is not None}
 
 
-class IncidentIn(BaseModel):
+class IncidentIn(Input):
     """A first report (首报): what, where, when, how bad."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -111,7 +112,7 @@ class IncidentIn(BaseModel):
         return v
 
 
-class ReportIn(BaseModel):
+class ReportIn(Input):
     """A follow-up (续报), final (终报) or supplementary (补报) report on an incident."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -125,13 +126,13 @@ class ReportIn(BaseModel):
     _key = field_validator("idempotency_key")(check_key)
 
 
-class ForwardIn(BaseModel):
+class ForwardIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     to: str | None = Field(default=None, pattern="^(town|county|city|province|national)$")
 
 
-class MergeIn(BaseModel):
+class MergeIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     duplicate_id: int

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.incidents.schemas import check_key
 from yingji.monitoring.models import ACTIONS, CONDITIONS, HAZARD_KINDS, LEVELS, METRICS, SENSOR_KINDS
 from yingji.monitoring.parse import CODE
@@ -31,7 +32,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-class PointIn(BaseModel):
+class PointIn(Input):
     """A hazard point (灾险点)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -54,7 +55,7 @@ class PointIn(BaseModel):
     _code = field_validator("jurisdiction_code")(_division)
 
 
-class PointPatch(BaseModel):
+class PointPatch(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
@@ -71,7 +72,7 @@ class PointPatch(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
 
 
-class PatrolIn(BaseModel):
+class PatrolIn(Input):
     """A patrol log from the phone; ``idempotency_key`` makes a resend land once."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -90,7 +91,7 @@ class PatrolIn(BaseModel):
     _time = field_validator("patrolled_at")(_aware)
 
 
-class DangerIn(BaseModel):
+class DangerIn(Input):
     """ "Find a hazard → report at once": a first incident report for the point."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -107,7 +108,7 @@ class DangerIn(BaseModel):
     _time = field_validator("occurred_at")(_aware)
 
 
-class SensorIn(BaseModel):
+class SensorIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     code: str = Field(max_length=64)
@@ -135,7 +136,7 @@ class SensorIn(BaseModel):
         return value
 
 
-class SensorPatch(BaseModel):
+class SensorPatch(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
@@ -147,7 +148,7 @@ class SensorPatch(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
 
 
-class RuleIn(BaseModel):
+class RuleIn(Input):
     """An alarm rule for a point, or for a jurisdiction's subtree."""
 
     model_config = ConfigDict(extra="forbid")
@@ -167,7 +168,7 @@ class RuleIn(BaseModel):
     _code = field_validator("jurisdiction_code")(_division)
 
 
-class RulePatch(BaseModel):
+class RulePatch(Input):
     model_config = ConfigDict(extra="forbid")
 
     direction: str | None = Field(default=None, pattern="^(above|below)$")
@@ -179,7 +180,7 @@ class RulePatch(BaseModel):
     basis: str | None = Field(default=None, max_length=300)
 
 
-class AlarmNoteIn(BaseModel):
+class AlarmNoteIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     note: str = Field(default="", max_length=2000)

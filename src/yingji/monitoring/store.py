@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
+from yingji.core.text import clean, trimmed
 from yingji.monitoring.models import PARTITION_SCHEMA, Reading, Rejection, SensorState
 from yingji.monitoring.windows import State
 
@@ -302,17 +303,20 @@ def count_rejections(session: Session, counts: dict[tuple[str, str], dict]) -> N
             "last_source": ins.excluded.last_source,
         },
     )
+    # The code and the sample are whatever a sensor or a client sent (a NUL, which PostgreSQL refuses
+    # in text, or a lone surrogate, which no encoder takes, would fail the whole batch): cleaned here,
+    # where every rejection of HTTP and MQTT batches is stored.
     rows = [
         {
-            "sensor_code": code[:64],
+            "sensor_code": clean(code)[:64],
             "reason": reason,
             "sensor_id": info.get("sensor_id"),
             "jurisdiction_code": info.get("jurisdiction_code"),
             "count": info["count"],
             "first_at": now,
             "last_at": now,
-            "last_sample": (info.get("sample") or "")[:300] or None,
-            "last_source": (info.get("source") or "")[:100] or None,
+            "last_sample": trimmed(info.get("sample"), 300),
+            "last_source": trimmed(info.get("source"), 100),
         }
         for (code, reason), info in sorted(counts.items())
     ]

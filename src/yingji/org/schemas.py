@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.org import codes
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -31,7 +32,7 @@ def check_mobile(value: str | None) -> str | None:
     return value
 
 
-class PersonIn(BaseModel):
+class PersonIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=60)
@@ -54,7 +55,7 @@ class PersonIn(BaseModel):
         return v or None
 
 
-class PersonPatch(BaseModel):
+class PersonPatch(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=60)
@@ -139,14 +140,14 @@ class GridCellOut(BaseModel):
     workers: list[dict] = []
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(Input):
     model_config = ConfigDict(extra="forbid")
     person_id: int
     role: str = Field(pattern="^(leader|worker)$")
     duties: str | None = Field(default=None, max_length=1000)
 
 
-class UnitIn(BaseModel):
+class UnitIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     code: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.:\-]+$")
     name: str = Field(min_length=1, max_length=120)
@@ -156,12 +157,12 @@ class UnitIn(BaseModel):
     jurisdiction_code: str
     duty_phone: str | None = Field(default=None, max_length=30)
     address: str | None = Field(default=None, max_length=200)
-    responsibilities: list[str] = []
+    responsibilities: list[str] = Field(default_factory=list)
 
     _jur = field_validator("jurisdiction_code")(_code)
 
 
-class UnitPatch(BaseModel):
+class UnitPatch(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=120)
     topic: str | None = None
@@ -170,7 +171,7 @@ class UnitPatch(BaseModel):
     responsibilities: list[str] | None = None
 
 
-class PositionIn(BaseModel):
+class PositionIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
     person_id: int
     title: str = Field(min_length=1, max_length=60)

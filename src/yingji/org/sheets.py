@@ -14,9 +14,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from yingji.core.errors import ImportRejected
-
-MAX_ROWS = 200_000
+from yingji.core.errors import ImportRejected, YingjiError
+from yingji.core.i18n import N_
+from yingji.core.text import clean
+from yingji.org.sheet_limits import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, check_workbook, refuse, rows_only
 
 
 @dataclass(frozen=True)
@@ -35,21 +36,55 @@ def _text(value) -> str:
         value = int(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return clean(str(value)).strip()  # a cell can hold control characters; nothing else may
+
+
+def _check_dimension(ws) -> None:
+    """Refuse a sheet whose declared size is past the limits (openpyxl pads every row it reads to the
+    declared width: A1:XFD1048576 makes each row 16,384 cells)."""
+    rows, columns = ws.max_row or 0, ws.max_column or 0
+    if rows > MAX_ROWS + 1 or columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
+        raise refuse(
+            N_(
+                "The sheet declares {rows} rows × {columns} columns; an import reads at most "
+                "{max_rows} rows, {max_columns} columns and {max_cells} cells. Delete the empty rows "
+                "and columns after the data."
+            ),
+            rows=rows,
+            columns=columns,
+            max_rows=MAX_ROWS,
+            max_columns=MAX_COLUMNS,
+            max_cells=MAX_CELLS,
+        )
+
+
+def _not_a_workbook() -> ImportRejected:
+    message = "The file is not an Excel workbook (.xlsx)."
+    return ImportRejected(message, details=[{"row": 0, "column": "", "value": "", "message": message}])
 
 
 def read(data: bytes, columns: list[Column]) -> list[tuple[int, dict[str, str]]]:
-    """Rows of the first sheet as (excel_row_number, {key: text}); header row 1."""
+    """Rows of the first sheet as (excel_row_number, {key: text}); header row 1. The workbook is
+    checked before it is parsed (``sheet_limits``) and its rows are bounded while they stream."""
+    check_workbook(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise ImportRejected(
-            "The file is not an Excel workbook (.xlsx).",
-            details=[
-                {"row": 0, "column": "", "value": "", "message": "The file is not an Excel workbook (.xlsx)."}
-            ],
-        ) from None
-    ws = wb.worksheets[0]
+        raise _not_a_workbook() from None
+    try:
+        return _rows(wb.worksheets[0], columns)
+    except YingjiError:
+        raise
+    except Exception:  # no sheet, or XML that breaks after a good start: the file, not our bug
+        raise _not_a_workbook() from None
+    finally:
+        wb.close()
+
+
+def _rows(ws, columns: list[Column]) -> list[tuple[int, dict[str, str]]]:
+    _check_dimension(ws)
+    ws.reset_dimensions()  # rows as they are, never padded to a declared width
+    rows_only(ws)
     rows = ws.iter_rows(values_only=True)
     header = [_text(h) for h in next(rows, ())]
     by_header = {c.zh: c for c in columns} | {c.en.lower(): c for c in columns} | {c.key: c for c in columns}
@@ -66,20 +101,21 @@ def read(data: bytes, columns: list[Column]) -> list[tuple[int, dict[str, str]]]
         ]
         raise ImportRejected(details=details, count=len(details))
     out = []
+    cells = len(header)
     for rownum, values in enumerate(rows, start=2):
         if rownum > MAX_ROWS + 1:
-            raise ImportRejected(
-                "The file has more than {limit} rows.",
-                details=[{"row": rownum, "column": "", "value": "", "message": "Too many rows."}],
-                limit=MAX_ROWS,
-            )
+            raise refuse(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
+        cells += len(values)
+        if len(values) > MAX_COLUMNS:
+            raise refuse(N_("A row has more than {limit} columns."), limit=MAX_COLUMNS)
+        if cells > MAX_CELLS:
+            raise refuse(N_("The sheet has more than {limit} cells."), limit=MAX_CELLS)
         record = {c.key: "" for c in columns}
         for i, col in index.items():
             if i < len(values):
                 record[col.key] = _text(values[i])
         if any(record.values()):
             out.append((rownum, record))
-    wb.close()
     return out
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.org import codes
 from yingji.org.schemas import check_mobile
 
@@ -20,7 +21,7 @@ def _place(value: str) -> str:
     return code
 
 
-class ResidentIn(BaseModel):
+class ResidentIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=60)
@@ -38,7 +39,7 @@ class ResidentIn(BaseModel):
     _place = field_validator("jurisdiction_code")(_place)
 
 
-class ResidentPatch(BaseModel):
+class ResidentPatch(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=60)

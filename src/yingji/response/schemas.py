@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from yingji.core.clock import to_utc
+from yingji.core.text import Input
 from yingji.response.models import PRIORITIES
 
 STRICT = ConfigDict(str_strip_whitespace=True, extra="forbid")
@@ -23,7 +24,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return to_utc(value)
 
 
-class ActivationIn(BaseModel):
+class ActivationIn(Input):
     model_config = STRICT
     level: int = Field(ge=1, le=4)
     plan_name: str | None = Field(default=None, max_length=200)
@@ -32,20 +33,20 @@ class ActivationIn(BaseModel):
     reason: str | None = Field(default=None, max_length=4000)
 
 
-class AdjustIn(BaseModel):
+class AdjustIn(Input):
     model_config = STRICT
     level: int = Field(ge=1, le=4)
     decided_by: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=4000)
 
 
-class EndIn(BaseModel):
+class EndIn(Input):
     model_config = STRICT
     decided_by: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=4000)
 
 
-class SectionIn(BaseModel):
+class SectionIn(Input):
     model_config = STRICT
     code: str = Field(default="custom", max_length=32, pattern=r"^[a-z_]+$")
     name: str = Field(min_length=1, max_length=60)
@@ -53,7 +54,7 @@ class SectionIn(BaseModel):
     member_ids: list[int] = Field(default_factory=list, max_length=200)
 
 
-class CommandPostIn(BaseModel):
+class CommandPostIn(Input):
     model_config = STRICT
     name: str = Field(min_length=1, max_length=120)
     location: str | None = Field(default=None, max_length=300)
@@ -64,7 +65,7 @@ class CommandPostIn(BaseModel):
     sections: list[SectionIn] | None = Field(default=None, max_length=30)
 
 
-class ConsultationIn(BaseModel):
+class ConsultationIn(Input):
     model_config = STRICT
     held_at: datetime
     topic: str = Field(min_length=1, max_length=200)
@@ -89,7 +90,7 @@ class ConsultationIn(BaseModel):
         return out
 
 
-class TaskIn(BaseModel):
+class TaskIn(Input):
     model_config = STRICT
     title: str = Field(min_length=1, max_length=200)
     detail: str | None = Field(default=None, max_length=4000)
@@ -122,7 +123,7 @@ class TaskIn(BaseModel):
         return self
 
 
-class DecisionTaskIn(BaseModel):
+class DecisionTaskIn(Input):
     """A consultation decision turned into a task: the decision text is the title unless given."""
 
     model_config = STRICT
@@ -137,12 +138,12 @@ class DecisionTaskIn(BaseModel):
     _due = field_validator("due_at")(_aware)
 
 
-class TaskNoteIn(BaseModel):
+class TaskNoteIn(Input):
     model_config = STRICT
     note: str | None = Field(default=None, max_length=4000)
 
 
-class SitrepIn(BaseModel):
+class SitrepIn(Input):
     model_config = STRICT
     title: str | None = Field(default=None, max_length=200)
     issuing_body: str | None = Field(default=None, max_length=120)
@@ -153,7 +154,7 @@ class SitrepIn(BaseModel):
     needs: str | None = Field(default=None, max_length=20000)
 
 
-class ClosureIn(BaseModel):
+class ClosureIn(Input):
     model_config = STRICT
     summary: str = Field(min_length=1, max_length=20000)
     relocation: str | None = Field(default=None, max_length=20000)
@@ -161,7 +162,7 @@ class ClosureIn(BaseModel):
     recovery: str | None = Field(default=None, max_length=20000)
 
 
-class InvestigationIn(BaseModel):
+class InvestigationIn(Input):
     model_config = STRICT
     lead_body: str | None = Field(default=None, max_length=120)
     causes: str | None = Field(default=None, max_length=20000)
@@ -171,14 +172,14 @@ class InvestigationIn(BaseModel):
     submit: bool = False  # the investigation report is handed in
 
 
-class ExtensionIn(BaseModel):
+class ExtensionIn(Input):
     model_config = STRICT
     days: int = Field(ge=1, le=60)
     reason: str = Field(min_length=1, max_length=4000)
     approved_by: str = Field(min_length=1, max_length=100)
 
 
-class PolicyStepIn(BaseModel):
+class PolicyStepIn(Input):
     model_config = STRICT
     offset_minutes: int = Field(ge=-7 * 24 * 60, le=7 * 24 * 60)
     action: str = Field(pattern="^(remind_assignee|notify_superior|notify_commander|notify_issuer)$")
@@ -193,7 +194,7 @@ class PolicyStepIn(BaseModel):
         return sorted(set(v))
 
 
-class PolicyIn(BaseModel):
+class PolicyIn(Input):
     model_config = STRICT
     name: str = Field(min_length=1, max_length=100)
     steps: list[PolicyStepIn] = Field(min_length=1, max_length=20)

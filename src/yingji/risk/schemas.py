@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.org import codes
 from yingji.org.schemas import OFFICE_PHONE, check_mobile
 from yingji.risk import creditcode
@@ -45,7 +45,7 @@ def credit(value: str | None) -> str | None:
     return creditcode.normalise(value)
 
 
-class Strict(BaseModel):
+class Strict(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
@@ -149,7 +149,7 @@ class InspectionIn(Strict):
     inspected_at: datetime | None = None
     inspectors: str = Field(min_length=1, max_length=200)
     findings: str | None = Field(default=None, max_length=8000)
-    orders: list[str] = []
+    orders: list[str] = Field(default_factory=list)
     penalty_cny: int | None = Field(default=None, ge=0, le=100_000_000)
     document_no: str | None = Field(default=None, max_length=60)
     dangers: list[FoundDanger] = Field(default=[], max_length=100)
@@ -227,11 +227,3 @@ class SettingsIn(Strict):
     remind_days: int | None = Field(default=None, ge=0, le=60)
     enforcement: dict | None = None
     source: str | None = Field(default=None, max_length=200)
-
-
-def clean_text(value: str | None, limit: int) -> str | None:
-    """Trimmed text without control characters, or None."""
-    if value is None:
-        return None
-    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", str(value)).strip()
-    return value[:limit] or None

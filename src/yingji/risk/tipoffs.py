@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.errors import TooManyAttempts, ValidationFailed
+from yingji.core.text import trimmed
 from yingji.org.models import Jurisdiction
 from yingji.risk import dangers, photos
 from yingji.risk.danger_models import Danger
 from yingji.risk.models import TipoffLimit
-from yingji.risk.schemas import DangerIn, clean_text, phone
+from yingji.risk.schemas import DangerIn, phone
 
 COOKIE = "yingji_tipoff"
 TOKEN_MAX_AGE = timedelta(hours=2)
@@ -112,11 +113,11 @@ def submit(session: Session, settings, form: dict, uploads: list[bytes], key: st
     place = session.get(Jurisdiction, code) if code.isdigit() else None
     if place is None or place.level not in ("town", "village"):
         problems.append({"field": "town", "message": "Choose the town where it is."})
-    what = clean_text(form.get("what"), 200)
+    what = trimmed(form.get("what"), 200)
     if not what or len(what) < 4:
         problems.append({"field": "what", "message": "Say in a few words what the danger is."})
     try:
-        contact = phone(clean_text(form.get("contact_phone"), 30))
+        contact = phone(trimmed(form.get("contact_phone"), 30))
     except ValueError:
         problems.append({"field": "contact_phone", "message": "Not a phone number."})
     uploads = [u for u in uploads if u]
@@ -132,14 +133,14 @@ def submit(session: Session, settings, form: dict, uploads: list[bytes], key: st
         public,
         DangerIn(
             title=what,
-            description=clean_text(form.get("details"), 4000),
+            description=trimmed(form.get("details"), 4000),
             category="other",
             source="public",
             jurisdiction_code=place.code,
-            location=clean_text(form.get("where"), 200),
+            location=trimmed(form.get("where"), 200),
             lon=_coordinate(form.get("lon"), 180),
             lat=_coordinate(form.get("lat"), 90),
-            reporter_name=clean_text(form.get("contact_name"), 60),
+            reporter_name=trimmed(form.get("contact_name"), 60),
             reporter_phone=contact,
             client_key=f"tipoff:{key}" if key else None,
         ),

@@ -8,11 +8,12 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.org import codes
 from yingji.rules.tables import TABLE_NAMES
 
 
-class OverrideIn(BaseModel):
+class OverrideIn(Input):
     """A new per-jurisdiction override (a partial rule table)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")

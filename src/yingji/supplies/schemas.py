@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from yingji.core.text import Input
 from yingji.org import codes
 from yingji.supplies.models import COUNT_REASONS, STORE_LEVELS
 
@@ -24,7 +25,7 @@ def _code(value: str | None) -> str | None:
         raise ValueError("not a division code") from None
 
 
-class _In(BaseModel):
+class _In(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 

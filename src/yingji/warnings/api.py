@@ -113,7 +113,9 @@ def _json(data, status_code: int = 200) -> JSONResponse:
 
 
 async def _xml_body(request: Request) -> bytes:
-    return await raw_body(request, "XML (application/xml)", capxml.MAX_CAP_BYTES)
+    """The CAP document of the body, in UTF-8 whatever encoding it came in (so that the message kept
+    as received is readable text, not UTF-16 bytes read as UTF-8)."""
+    return capxml.as_utf8(await raw_body(request, "XML (application/xml)", capxml.MAX_CAP_BYTES))
 
 
 @router.get("")

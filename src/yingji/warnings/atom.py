@@ -9,6 +9,7 @@ from lxml import etree
 
 from yingji.core import clock
 from yingji.core.i18n import N_
+from yingji.core.text import clean
 from yingji.warnings import capxml
 from yingji.warnings.capwrite import cap_time
 from yingji.warnings.models import Warning
@@ -18,9 +19,12 @@ CAP_MIME = "application/cap+xml"
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
-    el = etree.SubElement(parent, f"{{{ATOM}}}{name}", {k: v for k, v in attrs.items() if v is not None})
+    # Cleaned again here: a row stored before input was cleaned must not break the public feed
+    # (lxml refuses control characters outright).
+    attributes = {k: clean(v) for k, v in attrs.items() if v is not None}
+    el = etree.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
     if text is not None:
-        el.text = text
+        el.text = clean(text)
     return el
 
 

@@ -179,7 +179,7 @@ def import_message(
     capmodel.apply_alert(warning, message)
     capmodel.set_infos(warning, message["infos"])
     capmodel.sync_summary(warning)
-    warning.raw_xml = data.decode("utf-8", errors="replace")
+    warning.raw_xml = capxml.document_text(data)  # readable whatever its encoding
     warning.author_user_id = principal.user_id
     now = clock.now()
     relayed = relay or (root is not None and root.relay)

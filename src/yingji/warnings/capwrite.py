@@ -12,6 +12,7 @@ from datetime import datetime
 from lxml import etree
 
 from yingji.core.clock import LOCAL_TZ, to_utc
+from yingji.core.text import clean
 from yingji.warnings import profile, values
 from yingji.warnings.capxml import CAP12
 
@@ -38,7 +39,9 @@ class _Builder:
         if text is None:
             return None
         el = etree.SubElement(parent, f"{{{CAP12}}}{name}")
-        el.text = text
+        # cleaned again: a row stored before input was cleaned must not break the export (lxml
+        # refuses control characters)
+        el.text = clean(text)
         return el
 
     def pairs(self, parent: etree._Element, name: str, pairs: list | None) -> None:

@@ -7,6 +7,7 @@ The result is a plain ``dict`` (see :func:`parse`) that ``capmodel`` turns into 
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import datetime
 from functools import cache
@@ -24,7 +25,7 @@ CAP11 = "urn:oasis:names:tc:emergency:cap:1.1"
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_CAP_BYTES = 5 * 1024 * 1024
 MAX_ID_CHARS = 200  # identifier and sender columns
-_FORBIDDEN = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_FORBIDDEN = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
 
 
@@ -65,18 +66,92 @@ def _line_of(data: bytes, index: int) -> int:
     return data.count(b"\n", 0, index) + 1
 
 
+# Byte order marks and, without one, how the first '<' is written (XML 1.0, appendix F).
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_WIDE_STARTS = (
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']{1,40})[\"']")
+_ENCODING_ATTR = re.compile(r"(^\s*<\?xml[^>]*?\bencoding\s*=\s*)([\"'])[^\"']*\2")
+
+
+def _refuse_encoding(message: str, **params: Any) -> CapRejected:
+    return _reject([problem(message, "xml", 1, **params)])
+
+
+def document_text(data: bytes) -> str:
+    """The document as text, decoded as its byte order mark, the width of its first '<' or its XML
+    declaration says (UTF-8 without any). Refused (422) when the encoding is unknown, cannot be read
+    safely (UTF-7, EBCDIC: a '<' could hide in them) or does not match the bytes."""
+    codec, body = None, data
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            codec, body = name, data[len(bom) :]
+            break
+    if codec is None:
+        codec = next((name for start, name in _WIDE_STARTS if data.startswith(start)), None)
+    if codec is None:  # one byte per ASCII character: the declaration names the encoding
+        found = _DECLARED.match(data[:200])
+        declared = found.group(1).decode("ascii", "replace").strip() if found else "utf-8"
+        try:
+            info = codecs.lookup(declared)
+        except LookupError:
+            raise _refuse_encoding(
+                N_("The message's encoding '{encoding}' is not known."), encoding=declared
+            ) from None
+        codec = info.name
+        if codec.startswith(("utf-16", "utf-32")):
+            codec = "utf-8"  # declared two or four bytes wide but written one: the declaration is wrong
+        elif not getattr(info, "_is_text_encoding", True) or "<?xml".encode(codec, "replace") != b"<?xml":
+            raise _refuse_encoding(
+                N_("The message's encoding '{encoding}' cannot be read safely; send UTF-8."),
+                encoding=declared,
+            )
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].decode(codec, "replace").count("\n") + 1
+        raise _reject(
+            [problem(N_("The message is not valid {encoding}."), "xml", line, encoding=codec)]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The document in UTF-8 with its declaration saying so (what lxml then reads, and what is worth
+    storing); the bytes unchanged when they cannot be decoded (``parse`` refuses them with a reason)."""
+    try:
+        text = document_text(data)
+    except CapRejected:
+        return data
+    return _ENCODING_ATTR.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
+
+
 def load_xml(data: bytes, *, max_bytes: int = MAX_CAP_BYTES) -> etree._Element:
-    """Parse XML bytes with the hardened parser; refuse oversized input and any DTD or entity."""
+    """Parse XML bytes in any encoding its declaration names with the hardened parser; refuse
+    oversized input and any DTD or entity (looked for in the decoded text: in UTF-16 the bytes of
+    '<!DOCTYPE' are interleaved with zeros)."""
     if len(data) > max_bytes:
         raise _reject(
             [problem(N_("The message is larger than {limit} bytes."), "alert", None, limit=max_bytes)]
         )
-    found = _FORBIDDEN.search(data)
+    text = document_text(data)
+    found = _FORBIDDEN.search(text)
     if found:
-        line = _line_of(data, found.start())
+        line = text.count("\n", 0, found.start()) + 1
         raise _reject([problem(N_("DTDs and entity declarations are not allowed."), "!DOCTYPE", line)])
+    utf8 = _ENCODING_ATTR.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
     try:
-        return etree.fromstring(data, _parser())
+        return etree.fromstring(utf8, _parser())
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise _reject(

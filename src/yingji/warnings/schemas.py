@@ -6,10 +6,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core.text import Input
 from yingji.warnings.values import LEVELS
 
 
-class AreaIn(BaseModel):
+class AreaIn(Input):
     """The warning's area: polygons ([[lat, lon], …], closed), circles ([lat, lon, radius_m]) and
     division codes (6, 9 or 12 digits)."""
 
@@ -45,7 +46,7 @@ class AreaIn(BaseModel):
         return value
 
 
-class WarningIn(BaseModel):
+class WarningIn(Input):
     """A draft warning as the author composes it (the Chinese info; English optional)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -86,17 +87,17 @@ class WarningIn(BaseModel):
         return value
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(Input):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=2000)
 
 
-class LiftIn(BaseModel):
+class LiftIn(Input):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class FeedIn(BaseModel):
+class FeedIn(Input):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)
     url: str = Field(min_length=8, max_length=500, pattern=r"^https?://")
@@ -107,7 +108,7 @@ class FeedIn(BaseModel):
     enabled: bool = True
 
 
-class SenderAuthorityIn(BaseModel):
+class SenderAuthorityIn(Input):
     """``authority`` may update or cancel ``sender``'s warnings within ``jurisdiction_code``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -131,7 +132,7 @@ class SenderAuthorityList(BaseModel):
     items: list[SenderAuthorityOut]
 
 
-class FeedHostIn(BaseModel):
+class FeedHostIn(Input):
     """A host feeds may be fetched from: ``cma.gov.cn``, ``*.cma.gov.cn``, ``10.20.0.5`` or
     ``10.20.0.0/16``; ``allow_private`` admits private and loopback addresses for it."""
 

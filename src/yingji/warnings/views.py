@@ -158,7 +158,7 @@ def import_page(request: Request, principal: CurrentPrincipal):
 
 @router.post("/warnings/import")
 async def import_post(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
-    data = await file.read(capxml.MAX_CAP_BYTES + 1)
+    data = capxml.as_utf8(await file.read(capxml.MAX_CAP_BYTES + 1))
     form = await request.form()
     relay = form.get("relay") == "1"
     try:
