@@ -336,15 +336,7 @@ def lift(session: Session, principal: Principal, warning_id: int, reason: str) -
 
 def _publish_lift(session: Session, principal: Principal, cancel: Warning) -> Warning:
     """An approved lift takes effect: the chain's issue in force now is lifted."""
-    root_id = cancel.root_id or cancel.id
-    current_id = session.scalar(
-        select(Warning.id).where(
-            (Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == "published"
-        )
-    )
-    if current_id is None:
-        raise Conflict("This warning is not in force.")
-    current = lock(session, principal, current_id)
+    current = current_issue(session, principal, cancel.id)
     writable(principal, current.jurisdiction_code, Perm.WARNING_PUBLISH)
     cancel.previous_id = current.id
     return _execute_lift(session, principal, cancel, current)
