@@ -51,6 +51,8 @@ ROUTER_MODULES = [
     "yingji.monitoring.api",
     "yingji.risk.views",
     "yingji.risk.api",
+    "yingji.files.views",
+    "yingji.files.api",
 ]
 
 
