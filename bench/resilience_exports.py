@@ -9,8 +9,10 @@ read from ``/proc/<pid>/status`` (VmRSS) after every export and sampled while it
 Figure: ``rss_growth_mb``, the RSS after the last export minus the RSS before the first (server plus
 worker on PostgreSQL). Baseline, measured in the same run before the exports: the RSS growth over as
 many light requests (the enterprise list page). Also reported: ``export_s`` (median time of one export,
-request to file), the peak RSS, and the p95 of the enterprise list page before the exports (the page
-latency the garbage-collector tuning was once added for). Goal: ``rss_growth_mb`` ≤ 200.
+request to file), the peak RSS, the p95 of the enterprise list page before the exports (the page
+latency the garbage-collector tuning was once added for), and the writer before issue 10 (the whole
+sheet as openpyxl cells in memory) building the same sheet in the bench process: its time and the
+bench process's RSS growth. Goal: ``rss_growth_mb`` ≤ 200.
 
     python -m bench.resilience_exports                 # SQLite, 20 exports
     python -m bench.resilience_exports --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
@@ -21,8 +23,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -197,6 +201,35 @@ def run(base: str, pids: list[int], exports: int) -> dict:
     }
 
 
+def legacy_writer(db) -> dict:
+    """The whole-city register through the writer before issue 10: every cell an openpyxl object in
+    memory until the workbook is saved (same rows, same columns)."""
+    from openpyxl import Workbook
+    from sqlalchemy import select
+
+    from yingji.auth.models import User
+    from yingji.auth.scope import Principal
+    from yingji.risk import exchange
+
+    with db.reading() as session:
+        principal = Principal.of(session.scalar(select(User).where(User.username == USER)))
+        rows = list(exchange.export_rows(session, principal))
+    before = rss_mb(os.getpid())
+    started = time.perf_counter()
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.zh for c in exchange.COLUMNS])
+    for row in rows:
+        ws.append([row.get(c.key) if row.get(c.key) is not None else "" for c in exchange.COLUMNS])
+    for r in ws.iter_rows(min_row=2):
+        for cell in r:
+            cell.number_format = "@"
+    with tempfile.TemporaryFile() as out:
+        wb.save(out)
+    took = time.perf_counter() - started
+    return {"legacy_writer_s": round(took, 1), "legacy_writer_rss_mb": round(rss_mb(os.getpid()) - before, 1)}
+
+
 def measure(database_url: str | None, exports: int = 20) -> dict:
     """Build Tongren, serve it for real, export the whole-city register ``exports`` times."""
     with fresh_database(database_url, "exports") as db:
@@ -210,18 +243,26 @@ def measure(database_url: str | None, exports: int = 20) -> dict:
             from yingji.risk.models import Enterprise
 
             enterprises = session.scalar(select(func.count()).select_from(Enterprise))
+        legacy = legacy_writer(db)
         url = db.settings.database_url
         var_dir = Path(db.settings.var_dir) / f"bench-exports-{os.getpid()}"
         var_dir.mkdir(parents=True, exist_ok=True)
         db.dispose()
-        with servers(url, var_dir) as (base, pids):
-            result = run(base, pids, exports)
-    return result | {
-        "database": kind,
-        "enterprises": enterprises,
-        "exports": exports,
-        "build_s": round(built_s),
-    }
+        try:
+            with servers(url, var_dir) as (base, pids):
+                result = run(base, pids, exports)
+        finally:
+            shutil.rmtree(var_dir, ignore_errors=True)
+    return (
+        result
+        | legacy
+        | {
+            "database": kind,
+            "enterprises": enterprises,
+            "exports": exports,
+            "build_s": round(built_s),
+        }
+    )
 
 
 def main() -> None:
@@ -244,6 +285,8 @@ def main() -> None:
         ("figure: RSS growth", f"{figure:.0f} MB"),
         (f"baseline: {r['baseline_what']}", f"{baseline:.1f} MB"),
         ("enterprise list page p95 (before)", f"{r['page_p95_ms']:.0f} ms"),
+        ("writer before issue 10: same sheet in memory", f"{r['legacy_writer_s']:.1f} s"),
+        ("writer before issue 10: RSS growth (bench process)", f"{r['legacy_writer_rss_mb']:.0f} MB"),
         ("goal", f"≤ {GOAL_MB:.0f} MB  {'met' if figure <= GOAL_MB else 'NOT MET'}"),
     ]
     report(

@@ -69,6 +69,11 @@ EXTRA_SETTINGS = {
     "duplicate_radius_m": "YINGJI_DUPLICATE_RADIUS_M",
     "duplicate_window_hours": "YINGJI_DUPLICATE_WINDOW_HOURS",
     "tipoff_per_hour": "YINGJI_TIPOFF_PER_HOUR",
+    # file jobs (yingji.files.service): large exports and imports run as jobs
+    "export_job_rows": "YINGJI_EXPORT_JOB_ROWS",
+    "import_job_kb": "YINGJI_IMPORT_JOB_KB",
+    "import_time_limit_s": "YINGJI_IMPORT_TIME_LIMIT_S",
+    "file_keep_hours": "YINGJI_FILE_KEEP_HOURS",
 }
 
 

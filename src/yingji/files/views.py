@@ -18,8 +18,8 @@ router = APIRouter(include_in_schema=False)
 nav.register(N_("System"), nav.NavItem("files", N_("My exports and imports"), "/files", Perm.EXPORT))
 
 STATE_LABELS = {
-    "queued": N_("Waiting"),
-    "running": N_("In progress"),
+    "queued": N_("Queued"),
+    "running": N_("Being processed"),
     "done": N_("Ready"),
     "failed": N_("Failed"),
     "expired": N_("Expired"),

@@ -57,11 +57,13 @@ def _principal(session: Session, user_id: int) -> Principal | None:
     return Principal.of(user) if user is not None and user.active else None
 
 
-def _fail(job: FileJob, message: str, params: dict | None = None, result: dict | None = None) -> dict:
+def _fail(message: str, params: dict | None = None, result: dict | None = None) -> dict:
+    """The job row's values of a failure: the message id and its parameters (kept as JSON)."""
+    plain = {k: v if isinstance(v, int | float | str) else str(v) for k, v in (params or {}).items()}
     return {
         "state": "failed",
         "message": message,
-        "message_params": params or None,
+        "message_params": plain or None,
         "result": result,
         "finished_at": clock.now(),
     }
@@ -76,7 +78,7 @@ def run_export(session: Session, job_id: int) -> None:
     if job is None or job.state not in ("queued", "running"):
         return
     if principal is None:
-        _set(db, job_id, **_fail(job, USER_GONE))
+        _set(db, job_id, **_fail(USER_GONE))
         return
     _set(db, job_id, state="running", started_at=clock.now(), done=0)
     path = Path(job.path)
@@ -98,10 +100,10 @@ def run_export(session: Session, job_id: int) -> None:
         values = {"state": "done", "done": n, "total": n, "size_bytes": path.stat().st_size}
         _set(db, job_id, **values, finished_at=clock.now(), message=None, message_params=None)
     except YingjiError as exc:
-        _set(db, job_id, **_fail(job, exc.message, exc.params))
+        _set(db, job_id, **_fail(exc.message, exc.params))
     except Exception:
         log.exception("export job %s (%s) failed", job_id, job.kind)
-        _set(db, job_id, **_fail(job, FAILED))
+        _set(db, job_id, **_fail(FAILED))
     finally:
         i18n.reset_locale(token)
         part.unlink(missing_ok=True)
@@ -124,9 +126,9 @@ def run_import(session: Session, job_id: int, time_limit_s: float) -> None:
     actor = session.info.get("actor")
     try:
         if principal is None:
-            values = _fail(job, USER_GONE)
+            values = _fail(USER_GONE)
         elif not path.is_file():
-            values = _fail(job, GONE)
+            values = _fail(GONE)
         else:
             values = _apply(session, job, principal, path.read_bytes(), time_limit_s)
     finally:
@@ -156,12 +158,12 @@ def _apply(session: Session, job: FileJob, principal: Principal, data: bytes, ti
     except ImportRejected as exc:
         details = [_plain(d) for d in exc.details[:MAX_ERRORS_KEPT]]
         found = {"errors": details, "error_count": len(exc.details)}
-        return _fail(job, exc.message, exc.params, found)
+        return _fail(exc.message, exc.params, found)
     except YingjiError as exc:
-        return _fail(job, exc.message, exc.params)
+        return _fail(exc.message, exc.params)
     except Exception:
         log.exception("import job %s (%s) failed", job.id, job.kind)
-        return _fail(job, FAILED)
+        return _fail(FAILED)
     counts = result.as_dict()
     rows = sum(v for v in counts.values() if isinstance(v, int))
     return {
