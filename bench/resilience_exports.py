@@ -14,13 +14,19 @@ latency the garbage-collector tuning was once added for), and the writer before 
 sheet as openpyxl cells in memory) building the same sheet in the bench process: its time and the
 bench process's RSS growth. Goal: ``rss_growth_mb`` ≤ 200.
 
+With ``--gc-pages N`` the same database then serves the duty officer's pages N rounds in three fresh
+processes, one per collector setting (the app's own; the tuning before issue 10; no freeze), timing
+every collector pause with ``gc.callbacks``: the page stalls the old tuning was added against.
+
     python -m bench.resilience_exports                 # SQLite, 20 exports
+    python -m bench.resilience_exports --gc-pages 100  # and the collector's page pauses, per setting
     python -m bench.resilience_exports --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -230,8 +236,95 @@ def legacy_writer(db) -> dict:
     return {"legacy_writer_s": round(took, 1), "legacy_writer_rss_mb": round(rss_mb(os.getpid()) - before, 1)}
 
 
-def measure(database_url: str | None, exports: int = 20) -> dict:
-    """Build Tongren, serve it for real, export the whole-city register ``exports`` times."""
+# -- the page latency the old collector tuning was added for -------------------------------------
+GC_SETTINGS = {
+    "app": "the app's own: start-up objects frozen, default thresholds",
+    "old": "before issue 10: frozen, thresholds (50000, 20, 100)",
+    "none": "no freeze, default thresholds",
+}
+GC_PAGES = ["/duty", "/incidents", "/risk/enterprises"]
+
+
+def gc_child(setting: str, database_url: str, requests: int) -> dict:
+    """In a fresh process: the app (its lifespan applies its collector settings), then ``setting``;
+    the duty officer's pages ``requests`` times each, every collector pause timed (gc.callbacks)."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from yingji.app import create_app
+    from yingji.config import Settings
+    from yingji.core.db import open_database
+
+    settings = Settings(database_url=database_url, secret_key="b", var_dir=Path(tempfile.gettempdir()))
+    app = create_app(settings.with_(inprocess_worker=False), open_database(settings), start_worker=False)
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started: list[float] = [0.0]
+
+    def timer(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append((time.perf_counter() - started[0]) * 1000)
+
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        if setting == "old":
+            gc.set_threshold(50_000, 20, 100)
+        elif setting == "none":
+            gc.unfreeze()
+        client.get("/login")
+        r = client.post(
+            "/login",
+            data={
+                "username": "duty",
+                "password": builder.DEMO_PASSWORD,
+                "login_csrf": client.cookies.get("yingji_login_csrf"),
+                "next": "/",
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text[:300]
+        for path in GC_PAGES:
+            client.get(path)
+        gc.callbacks.append(timer)
+        times = []
+        for _ in range(requests):
+            for path in GC_PAGES:
+                t = time.perf_counter()
+                assert client.get(path).status_code == 200
+                times.append((time.perf_counter() - t) * 1000)
+        gc.callbacks.remove(timer)
+    times.sort()
+    every = [p for v in pauses.values() for p in v]
+    return {
+        "setting": setting,
+        "page_p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+        "page_max_ms": round(times[-1], 1),
+        "gc_total_ms": round(sum(every), 1),
+        "gc_max_pause_ms": round(max(every, default=0.0), 1),
+        "full_collections": len(pauses[2]),
+    }
+
+
+def gc_pages(database_url: str, requests: int) -> list[dict]:
+    """``gc_child`` for each setting, each in a process of its own (collector state is per process)."""
+    out = []
+    for setting in GC_SETTINGS:
+        args = ["--gc-child", setting, "--database-url", database_url, "--gc-pages", str(requests)]
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.resilience_exports", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        out.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return out
+
+
+def measure(database_url: str | None, exports: int = 20, gc_requests: int = 0) -> dict:
+    """Build Tongren, serve it for real, export the whole-city register ``exports`` times (and, with
+    ``gc_requests``, compare the page pauses of the collector settings on the same database)."""
     with fresh_database(database_url, "exports") as db:
         started = time.perf_counter()
         builder.build(db, builder.DemoOptions())
@@ -253,6 +346,8 @@ def measure(database_url: str | None, exports: int = 20) -> dict:
                 result = run(base, pids, exports)
         finally:
             shutil.rmtree(var_dir, ignore_errors=True)
+        if gc_requests:
+            result["gc_pages"] = gc_pages(url, gc_requests)
     return (
         result
         | legacy
@@ -269,8 +364,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None, help="PostgreSQL server to use (default SQLite)")
     parser.add_argument("--exports", type=int, default=20)
+    parser.add_argument(
+        "--gc-pages", type=int, default=0, help="also time the collector's pauses over N rounds of pages"
+    )
+    parser.add_argument("--gc-child", choices=list(GC_SETTINGS), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    r = measure(args.database_url, args.exports)
+    if args.gc_child:
+        print(json.dumps(gc_child(args.gc_child, args.database_url, args.gc_pages)))
+        return
+    r = measure(args.database_url, args.exports, args.gc_pages)
     figure, baseline = r["rss_growth_mb"], r["baseline"]
     rows = [
         ("database", r["database"]),
@@ -289,6 +391,14 @@ def main() -> None:
         ("writer before issue 10: RSS growth (bench process)", f"{r['legacy_writer_rss_mb']:.0f} MB"),
         ("goal", f"≤ {GOAL_MB:.0f} MB  {'met' if figure <= GOAL_MB else 'NOT MET'}"),
     ]
+    for g in r.get("gc_pages", []):
+        rows.append(
+            (
+                f"pages, collector {g['setting']} ({GC_SETTINGS[g['setting']]})",
+                f"p95 {g['page_p95_ms']:.0f} ms, max {g['page_max_ms']:.0f} ms; "
+                f"longest pause {g['gc_max_pause_ms']:.0f} ms, {g['full_collections']} full collections",
+            )
+        )
     report(
         f"resilience_exports_{r['database']}",
         rows,

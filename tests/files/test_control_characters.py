@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
+from tests.conftest import unique_mobile
 from tests.files.conftest import sheet_rows
 from yingji.core.db import Actor
 from yingji.org.models import Person
@@ -24,6 +25,11 @@ FORMULA = '=HYPERLINK("http://evil.example","点我")'
 def dirty(db, model, row_id: int, **values) -> None:
     with db.writing(Actor.system("tests")) as session:
         session.execute(update(model).where(model.id == row_id).values(**values))
+
+
+def remove(db, model, row_id: int) -> None:
+    with db.writing(Actor.system("tests")) as session:
+        session.execute(delete(model).where(model.id == row_id))
 
 
 def cells(content: bytes) -> set:
@@ -95,7 +101,8 @@ def dirty_resident(city, app, tokens):
         )
         assert r.status_code == 201, r.text
     dirty(city.db, Resident, r.json()["id"], name=f"居民{DIRTY}", address=DIRTY, note="\x01\x02\x03")
-    return r.json()["id"]
+    yield r.json()["id"]
+    remove(city.db, Resident, r.json()["id"])  # other tests round-trip the village's sheets
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +111,12 @@ def dirty_person(city, app, tokens):
 
     with TestClient(app) as c:
         c.headers["Authorization"] = f"Bearer {tokens['town']}"
-        r = c.post("/api/v1/people", json={"name": "控制符人员", "jurisdiction_code": city.group_a})
+        person = {"name": "控制符人员", "mobile": unique_mobile(), "jurisdiction_code": city.group_a}
+        r = c.post("/api/v1/people", json=person)
         assert r.status_code == 201, r.text
     dirty(city.db, Person, r.json()["id"], name=f"人员{DIRTY}", title=DIRTY, note=FORMULA)
-    return r.json()["id"]
+    yield r.json()["id"]
+    remove(city.db, Person, r.json()["id"])
 
 
 @pytest.mark.parametrize("user", ["gridleader", "town", "county", "duty", "viewer"])
