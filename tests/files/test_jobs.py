@@ -109,6 +109,12 @@ def test_a_browser_goes_to_the_job_page_which_shows_progress_then_the_download(c
     run_file_jobs(city.db)
     page = c.get(r.headers["location"] + "/panel")
     assert "下载" in page.text and "/download" in page.text and "every 2s" not in page.text
+    # an import page's large upload goes to its job's page too
+    for url, data in (("/residents/import", {}), ("/exchange/import", {"kind": "people"})):
+        posted = c.form(
+            url, data, files={"file": ("r.xlsx", xlsx(RESIDENTS, []), XLSX)}, follow_redirects=False
+        )
+        assert posted.status_code == 303 and posted.headers["location"].startswith("/files/"), url
     c.cookies.set("yingji_lang", "en")
     english = c.get(r.headers["location"])
     assert "My exports and imports" in english.text and "Download" in english.text
@@ -204,3 +210,32 @@ def test_files_expire(city, small, on):
     assert town.get(job["url"]).json()["state"] == "expired"
     r = town.get(f"{job['url']}/download")
     assert r.status_code == 404 and r.json()["error"]["message"] == "文件已过期，请重新导出。"
+
+
+def test_every_excel_import_queues_a_large_file(city, small, on):
+    """Units, people, grid, teams, members, a roster, residents, enterprises: with every upload
+    above the (tiny) size, each route answers 202 and the worker applies or refuses the file."""
+    town = on(small, "town")
+    roster = town.get("/api/v1/duty/rosters").json()["items"][0]["id"]
+    routes = {
+        "units": "/api/v1/import/units",
+        "people": "/api/v1/import/people",
+        "grid": "/api/v1/import/grid",
+        "forces.teams": "/api/v1/forces/import/teams",
+        "forces.members": "/api/v1/forces/import/members",
+        "duty_rosters": f"/api/v1/duty/rosters/{roster}/import",
+        "residents": "/api/v1/residents/import",
+        "risk_enterprises": "/api/v1/risk/enterprises/import",
+    }
+    jobs = {}
+    for kind, url in routes.items():
+        r = town.post(url, files={"file": ("x.xlsx", xlsx(["名称"], [["一行"]]), XLSX)})
+        assert r.status_code == 202, (kind, r.text[:300])
+        assert r.json()["kind"] == kind
+        jobs[kind] = r.json()["url"]
+    run_file_jobs(city.db)
+    for kind, url in jobs.items():
+        job = town.get(url).json()
+        # a file without the required columns: refused row by row, never a crash of the job
+        assert job["state"] == "failed" and job["result"]["errors"], (kind, job)
+        assert job["message"] == "文件有 {} 处错误,未导入任何数据。".format(job["result"]["error_count"])

@@ -20,7 +20,7 @@ from yingji.files import kinds
 from yingji.org import codes
 from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
 from yingji.org.models import GridCell
-from yingji.org.sheets import Column, read, write
+from yingji.org.sheets import Column, read
 from yingji.risk import creditcode, enterprises, tables
 from yingji.risk.models import Enterprise
 from yingji.risk.schemas import phone
@@ -302,11 +302,6 @@ def _row_out(e, labels: dict, principal: Principal) -> dict:
         "enforcement_class": e.enforcement_class if e.class_fixed else None,
         "note": e.note,
     }
-
-
-def workbook(session: Session, principal: Principal, within: str | None, locale: str) -> bytes:
-    """The register as .xlsx."""
-    return write("生产经营单位", COLUMNS, export_rows(session, principal, within), locale)
 
 
 def _may_import(session: Session, principal: Principal) -> None:

@@ -14,7 +14,7 @@ from yingji.core.clock import to_local
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org.models import Jurisdiction
-from yingji.org.sheets import Column, write
+from yingji.org.sheets import Column
 from yingji.risk import dangers, labels, tables
 
 MAX_ROWS = 100_000
@@ -87,11 +87,6 @@ def _rows(session: Session, batches) -> Iterator[dict]:
                 "overdue": "是" if dangers.is_overdue(d) or d.overdue_at else "",
                 "listed": "是" if d.listed else "",
             }
-
-
-def workbook(session: Session, principal: Principal, locale: str, **filters) -> bytes:
-    """The ledger under ``filters`` as .xlsx."""
-    return write("隐患台账", COLUMNS, rows(session, principal, **filters), locale)
 
 
 kinds.export(
