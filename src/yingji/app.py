@@ -62,11 +62,12 @@ class SchemaOutOfDate(RuntimeError):
 
 def _tune_gc() -> None:
     """The loaded app holds ~400,000 long-lived objects (mappers, routes, code tables, catalogs): a
-    full collection that walks them all stalls a page for up to half a second. Freeze what exists
-    at start-up (it lives as long as the process, and refcounting still frees what it lets go), so a
-    full collection walks only what came after (≈60 ms). The collector keeps its default thresholds:
-    an earlier tuning (gen-0 threshold 50,000, a full collection every ~100 million allocations) let
-    cyclic garbage pile up, 560 MB per whole-city export (bench/resilience_exports.py)."""
+    full collection that walks them all stalls a page for up to half a second. Freeze what exists at
+    start-up (it lives as long as the process, and refcounting still frees what it lets go), so a
+    full collection walks only what came after (tens of milliseconds). The collector keeps its
+    default thresholds: an earlier tuning (gen-0 threshold 50,000, a full collection every ~100
+    million allocations) let cyclic garbage pile up, 560 MB per whole-city export, never freed
+    (bench/resilience_exports.py measures both: memory over exports, pauses per setting)."""
     from sqlalchemy.orm import configure_mappers
 
     configure_mappers()  # built at the first query otherwise, after the freeze
