@@ -30,7 +30,7 @@ import argparse
 import math
 import statistics
 
-from bench import resilience_queue, resilience_stock
+from bench import resilience_exports, resilience_queue, resilience_stock
 from bench.common import report
 
 GOALS = {"stall_s": 30.0, "rerun_s": 30.0, "errors_5xx": 0, "lost": 0, "rss_growth_mb": 200.0}
@@ -65,8 +65,6 @@ def main() -> None:
             stock_runs.append(resilience_stock.measure(args.database_url, args.requests))
             print(f"stock run {i + 1}: { {k: v for k, v in stock_runs[-1].items() if k != 'latencies'} }")
         if "exports" in parts:
-            from bench import resilience_exports  # noqa: PLC0415 - TEMP until merged
-
             export_runs.append(resilience_exports.measure(args.database_url, args.exports))
             print(f"exports run {i + 1}: { {k: v for k, v in export_runs[-1].items() if 'series' not in k} }")
     database = next(r["database"] for r in [*queue_runs, *stock_runs, *export_runs, {"database": "?"}])

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from yingji import __version__
 from yingji.auth.security import SecurityEvents
 from yingji.config import Settings, load_settings
-from yingji.core import migrate
+from yingji.core import i18n, migrate
 from yingji.core.db import Database, open_database
 from yingji.core.http import RequestContext, install_error_handlers
 
@@ -52,6 +52,8 @@ ROUTER_MODULES = [
     "yingji.monitoring.api",
     "yingji.risk.views",
     "yingji.risk.api",
+    "yingji.files.views",
+    "yingji.files.api",
 ]
 
 
@@ -60,13 +62,20 @@ class SchemaOutOfDate(RuntimeError):
 
 
 def _tune_gc() -> None:
-    """A request allocates thousands of short-lived objects; with the default gen-0 threshold (700)
-    the collector runs every few requests and each full pass walks the ~400,000 long-lived objects
-    of the loaded app (templates, mappers, code tables) — a 100 ms stall every fifth page. Freeze
-    what exists at start-up (it lives as long as the process) and collect young objects less often."""
+    """The loaded app holds ~400,000 long-lived objects (mappers, routes, code tables, catalogs): a
+    full collection that walks them all stalls a page for up to half a second. Freeze what exists at
+    start-up (it lives as long as the process, and refcounting still frees what it lets go), so a
+    full collection walks only what came after (tens of milliseconds). The collector keeps its
+    default thresholds: an earlier tuning (gen-0 threshold 50,000, a full collection every ~100
+    million allocations) let cyclic garbage pile up, 560 MB per whole-city export, never freed
+    (bench/resilience_exports.py measures both: memory over exports, pauses per setting)."""
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()  # built at the first query otherwise, after the freeze
+    for locale in i18n.LOCALE_NAMES:
+        i18n.translations(locale)  # compiled at first use otherwise
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
 
 
 def create_app(

@@ -81,6 +81,11 @@ EXTRA_SETTINGS = {
     "tipoff_per_hour": "YINGJI_TIPOFF_PER_HOUR",
     "job_lease_s": "YINGJI_JOB_LEASE_S",
     "job_audit_s": "YINGJI_JOB_AUDIT_S",
+    # file jobs (yingji.files.service): large exports and imports run as jobs
+    "export_job_rows": "YINGJI_EXPORT_JOB_ROWS",
+    "import_job_kb": "YINGJI_IMPORT_JOB_KB",
+    "import_time_limit_s": "YINGJI_IMPORT_TIME_LIMIT_S",
+    "file_keep_hours": "YINGJI_FILE_KEEP_HOURS",
 }
 
 

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "yingji.delivery.models",
     "yingji.monitoring.models",
     "yingji.risk.models",
+    "yingji.files.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

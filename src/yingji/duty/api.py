@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
@@ -29,6 +29,7 @@ from yingji.duty.schemas import (
     RotationIn,
     SwapIn,
 )
+from yingji.files import answers
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
@@ -175,10 +176,17 @@ def delete_override(override_id: int, principal: CurrentPrincipal, session: DbSe
 @router.post("/rosters/{roster_id}/import")
 async def import_roster(
     roster_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    """Replace the rotations an .xlsx names (角色, 顺序, 姓名, 手机号, 起始日期 …): all rows or none."""
+) -> Response:
+    """Replace the rotations an .xlsx names (角色, 顺序, 姓名, 手机号, 起始日期 …): all rows or none.
+    A large file is imported by a file job: 202 with the job."""
     data = await read_upload(request, file)
-    result = await run_in_threadpool(exchange.import_roster, session, principal, roster_id, data)
+    params = {"roster_id": roster_id}
+    job = await answers.import_job(request, session, principal, "duty_rosters", data, file.filename, params)
+    if job is not None:
+        return answers.job_answer(request, job)
+    result = await run_in_threadpool(
+        answers.timed, request, exchange.import_roster, session, principal, roster_id, data
+    )
     await run_in_threadpool(
         audit.record,
         session,
@@ -188,7 +196,7 @@ async def import_roster(
         after=result.as_dict(),
         note=f"file={file.filename!s:.100}",
     )
-    return result.as_dict()
+    return JSONResponse(result.as_dict())
 
 
 def _roster_file(db, principal, roster, body: bytes, filename: str) -> Response:

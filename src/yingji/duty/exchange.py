@@ -19,14 +19,16 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, mask_phone, writable
+from yingji.core.deadline import paced
 from yingji.core.errors import NotFound
-from yingji.core.i18n import translate
+from yingji.core.i18n import N_, translate
 from yingji.duty import rosters
 from yingji.duty.common import LEVEL_LABELS, REPORT_KIND_LABELS, REPORT_STATUS_LABELS, ROLE_LABELS
 from yingji.duty.models import Roster, Rotation
 from yingji.duty.oncall import Shift
 from yingji.duty.routine import DaySummary
 from yingji.duty.schemas import RotationIn
+from yingji.files import kinds
 from yingji.org.exchange.common import ImportResult, RowErrors, column, label_lookup, mobile_or_none
 from yingji.org.models import Person
 from yingji.org.sheets import Column, read, write
@@ -139,7 +141,7 @@ def import_roster(session: Session, principal: Principal, roster_id: int, data: 
     mobiles = {m for _, r in rows if (m := mobile_or_none(r["mobile"]))}
     people = {p.mobile: p for p in session.scalars(select(Person).where(Person.mobile.in_(mobiles)))}
     groups: dict[tuple[str, date], list[_Row]] = defaultdict(list)
-    for rownum, r in rows:
+    for rownum, r in paced(rows):
         row = _check_row(rownum, r, errors, roles, people, principal)
         if row is None:
             continue
@@ -255,3 +257,24 @@ def export_summary(summary: DaySummary, locale: str) -> bytes:
                 }
             )
     return write(f"报送情况{summary.day.isoformat()}" if locale != "en" else "Reports", SUMMARY, rows, locale)
+
+
+def _import_roster_job(session: Session, principal: Principal, data: bytes, roster_id: int) -> ImportResult:
+    return import_roster(session, principal, roster_id, data)
+
+
+def _may_import(session: Session, principal: Principal, roster_id: int) -> None:
+    roster = rosters.get(session, principal, roster_id)
+    writable(principal, roster.jurisdiction_code, Perm.DUTY_MANAGE)
+
+
+kinds.import_(
+    kinds.ImportKind(
+        name="duty_rosters",
+        label=N_("Duty roster"),
+        entity="duty_rosters",
+        run=_import_roster_job,
+        check=_may_import,
+        entity_id=lambda params: params.get("roster_id"),
+    )
+)

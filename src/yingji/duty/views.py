@@ -33,6 +33,7 @@ from yingji.duty.forms import (
 )
 from yingji.duty.models import Roster
 from yingji.duty.schemas import OverrideIn, RosterIn, RosterPatch, RotationIn, SwapIn
+from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
 from yingji.web import nav
@@ -260,9 +261,13 @@ async def roster_import(
 ):
     """Import a roster sheet; errors listed row by row."""
     data = await read_upload(request, file)
+    params = {"roster_id": roster_id}
+    job = await answers.import_job(request, session, principal, "duty_rosters", data, file.filename, params)
+    if job is not None:  # a large file: its job's page shows the progress and the result
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
         result = await run_in_threadpool(
-            _in_savepoint, session, exchange.import_roster, session, principal, roster_id, data
+            answers.timed, request, exchange.import_roster, session, principal, roster_id, data
         )
     except ImportRejected as exc:
         rows = [

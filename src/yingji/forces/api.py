@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
-from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, ValidationFailed
-from yingji.core.i18n import current_locale, gettext
+from yingji.core.i18n import gettext
+from yingji.files import answers
 from yingji.forces import (
     board,
     checks,
@@ -298,12 +298,18 @@ def clear_roads(principal: CurrentPrincipal, session: DbSession) -> None:
 @router.post("/forces/import/{kind}")
 async def import_sheet(
     kind: str, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    """Import an .xlsx of ``teams`` or ``members``: all rows or none."""
+) -> Response:
+    """Import an .xlsx of ``teams`` or ``members``: all rows or none. A large file is imported by a
+    file job: 202 with the job."""
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
-    result = await run_in_threadpool(exchange.IMPORTERS[kind], session, principal, data)
+    job = await answers.import_job(request, session, principal, f"forces.{kind}", data, file.filename)
+    if job is not None:
+        return answers.job_answer(request, job)
+    result = await run_in_threadpool(
+        answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
+    )
     await run_in_threadpool(
         audit.record,
         session,
@@ -313,23 +319,27 @@ async def import_sheet(
         after=result.as_dict(),
         note=f"file={file.filename!s:.100}",
     )
-    return {"kind": kind, **result.as_dict()}
+    return JSONResponse({"kind": kind, **result.as_dict()})
 
 
 @router.get("/forces/export/{kind}")
 def export_sheet(
-    kind: str, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+    kind: str,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    db: Db,
+    within: str | None = None,
 ) -> Response:
-    """Download teams or members as .xlsx; every export is audited."""
+    """Download teams or members as .xlsx; every export is audited. A large one is written by a
+    file job: 202 with the job."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
     code = query_code(within)
     if code:
         places.get(session, principal, code)
-    body = exchange.export_workbook(session, principal, kind, code, current_locale())
-    filename = f"yingji-{kind}-{code or 'all'}.xlsx"
-    return audited_download(
-        db, principal, body, entity=f"forces.{kind}", filename=filename, jurisdiction_code=code
+    return answers.export(
+        request, session, db, principal, f"forces.{kind}", {"within": code}, jurisdiction_code=code
     )
 
 

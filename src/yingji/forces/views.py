@@ -19,6 +19,7 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import N_, gettext
+from yingji.files import answers
 from yingji.forces import board, checks, codes, exchange, members, readiness, roads, teams
 from yingji.forces.access import can_manage, led_team_ids
 from yingji.forces.schemas import ReadinessIn
@@ -189,9 +190,12 @@ async def exchange_import(
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
+    job = await answers.import_job(request, session, principal, f"forces.{kind}", data, file.filename)
+    if job is not None:  # a large file: its job's page shows the progress and the result
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
         result = await run_in_threadpool(
-            in_savepoint, session, exchange.IMPORTERS[kind], session, principal, data
+            answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
         )
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]

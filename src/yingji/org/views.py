@@ -16,6 +16,7 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
+from yingji.files import answers
 from yingji.org import directory, exchange, grids, people, places, topics, units
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, url_code
@@ -280,9 +281,12 @@ async def exchange_import(
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
+    job = await answers.import_job(request, session, principal, kind, data, file.filename)
+    if job is not None:  # a large file: its job's page shows the progress and the result
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
         importer = exchange.IMPORTERS[kind]
-        result = await run_in_threadpool(_in_savepoint, session, importer, session, principal, data)
+        result = await run_in_threadpool(answers.timed, request, importer, session, principal, data)
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
         return render(

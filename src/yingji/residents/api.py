@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
-from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
-from yingji.core.i18n import current_locale
+from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import query_code
 from yingji.residents import exchange, registry
@@ -51,9 +50,15 @@ def create_resident(data: ResidentIn, principal: CurrentPrincipal, session: DbSe
 @router.post("/residents/import")
 async def import_residents(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
-):
+) -> Response:
+    """An .xlsx of residents: all rows or none. A large file is imported by a file job (202)."""
     data = await read_upload(request, file)
-    result = await run_in_threadpool(exchange.import_residents, session, principal, data)
+    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
+    if job is not None:
+        return answers.job_answer(request, job)
+    result = await run_in_threadpool(
+        answers.timed, request, exchange.import_residents, session, principal, data
+    )
     await run_in_threadpool(
         audit.record,
         session,
@@ -63,18 +68,18 @@ async def import_residents(
         after=result.as_dict(),
         note=f"file={file.filename!s:.100}",
     )
-    return {"kind": "residents", **result.as_dict()}
+    return JSONResponse({"kind": "residents", **result.as_dict()})
 
 
 @router.get("/residents/export")
 def export_residents(
-    principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+    request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
-    """The residents in scope as .xlsx (personal data: every export is audited)."""
+    """The residents in scope as .xlsx (personal data: every export is audited). A large one is
+    written by a file job: 202 with the job."""
     code = query_code(within)
-    body = exchange.export_residents(session, principal, code, current_locale())
-    return audited_download(
-        db, principal, body, entity="residents", filename="residents.xlsx", jurisdiction_code=code
+    return answers.export(
+        request, session, db, principal, "residents", {"within": code}, jurisdiction_code=code
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
@@ -14,6 +15,7 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected
 from yingji.core.i18n import N_, gettext
+from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.residents import exchange, registry
@@ -55,17 +57,15 @@ def import_page(request: Request, principal: CurrentPrincipal):
     )
 
 
-def _in_savepoint(session, fn, *args):
-    with session.begin_nested():
-        return fn(*args)
-
-
 @router.post("/residents/import")
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     data = await read_upload(request, file)
+    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
+    if job is not None:  # a large file: its job's page shows the progress and the result
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
         result = await run_in_threadpool(
-            _in_savepoint, session, exchange.import_residents, session, principal, data
+            answers.timed, request, exchange.import_residents, session, principal, data
         )
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]

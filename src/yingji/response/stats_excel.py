@@ -1,5 +1,6 @@
-"""The incident statistics as an Excel workbook (openpyxl): a summary with the 双降 figures, then one
-sheet per dimension with this period, last year's and the change."""
+"""The incident statistics as an Excel workbook (openpyxl, write-only): a summary with the 双降
+figures, then one sheet per dimension with this period, last year's and the change. Text goes in
+through ``org.sheets.text_cell``, so a place or category name can never break the file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from yingji.core.i18n import gettext
+from yingji.org.sheets import cell_value, text_cell
 from yingji.response.stats import Figures, Report, Row
 
 HEAD = Font(bold=True, color="FFFFFF")
@@ -28,35 +30,39 @@ def _header(ws, first: str) -> None:
     cells = [first]
     for _, label in COLUMNS:
         cells += [gettext(label), gettext("Same period last year"), gettext("Change %")]
-    ws.append(cells)
-    for cell in ws[1]:
+    row = []
+    for value in cells:
+        cell = text_cell(ws, value)
         cell.font, cell.fill = HEAD, HEAD_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        row.append(cell)
+    ws.append(row)
 
 
-def _line(label: str, f: Figures) -> list:
-    out: list = [label]
+def _figures(f: Figures) -> list:
+    out: list = []
     for key, _ in COLUMNS:
         out += [f.current[key], f.previous[key], f.change(key)]
     return out
 
 
 def _sheet(wb: Workbook, title: str, first: str, rows: list[Row]) -> None:
-    ws = wb.create_sheet(title[:31])
-    _header(ws, first)
-    for row in rows:
-        ws.append(_line(row.label.strip(), row.figures))
+    ws = wb.create_sheet(cell_value(title)[:31])
     ws.column_dimensions["A"].width = 28
     for i in range(2, 2 + 3 * len(COLUMNS)):
         ws.column_dimensions[get_column_letter(i)].width = 12
     ws.freeze_panes = "B2"
+    _header(ws, first)
+    for row in rows:
+        ws.append([text_cell(ws, row.label.strip()), *_figures(row.figures)])
 
 
 def workbook(report: Report) -> bytes:
     """The .xlsx bytes of a statistics report."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = gettext("Summary")[:31]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(gettext("Summary")[:31])
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 30
     t = report.totals
     period = f"{report.current.first_day:%Y-%m-%d} – {report.current.last_day:%Y-%m-%d}"
     before = f"{report.previous.first_day:%Y-%m-%d} – {report.previous.last_day:%Y-%m-%d}"
@@ -73,10 +79,9 @@ def workbook(report: Report) -> bytes:
         (gettext("Both down (双降)"), gettext("Yes") if report.double_decline else gettext("No")),
     ]
     for label, value in lines:
-        ws.append([label, value])
-        ws.cell(ws.max_row, 1).font = Font(bold=True)
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 30
+        head = text_cell(ws, label)
+        head.font = Font(bold=True)
+        ws.append([head, text_cell(ws, value) if isinstance(value, str) else value])
     _sheet(wb, gettext("By category"), gettext("Category"), report.by_category)
     _sheet(wb, gettext("By grade"), gettext("Grade"), report.by_grade)
     _sheet(wb, gettext("By place"), gettext("Place"), report.by_place)

@@ -6,16 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
-from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import Db, DbSession
-from yingji.core.i18n import current_locale
+from yingji.files import answers
 from yingji.geo.api import parse_bbox
 from yingji.org import places
 from yingji.org.api import read_upload
@@ -85,10 +84,16 @@ def update_enterprise(
 @router.post("/risk/enterprises/import")
 async def import_enterprises(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    """An .xlsx of the register: all rows or none (422 with the row errors)."""
+) -> Response:
+    """An .xlsx of the register: all rows or none (422 with the row errors). A large file is
+    imported by a file job: 202 with the job, whose page shows the result row by row."""
     data = await read_upload(request, file)
-    result = await run_in_threadpool(exchange.import_enterprises, session, principal, data)
+    job = await answers.import_job(request, session, principal, "risk_enterprises", data, file.filename)
+    if job is not None:
+        return answers.job_answer(request, job)
+    result = await run_in_threadpool(
+        answers.timed, request, exchange.import_enterprises, session, principal, data
+    )
     await run_in_threadpool(
         audit.record,
         session,
@@ -98,25 +103,20 @@ async def import_enterprises(
         after=result.as_dict(),
         note=f"file={file.filename!s:.100}",
     )
-    return result.as_dict()
+    return JSONResponse(result.as_dict())
 
 
 @router.get("/risk/enterprises.xlsx")
 def export_enterprises(
-    principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+    request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
-    """The register in scope as .xlsx (the import's columns); the export is audited."""
+    """The register in scope as .xlsx (the import's columns); the export is audited. A large one
+    (more rows than YINGJI_EXPORT_JOB_ROWS) is written by a file job: 202 with the job."""
     code = query_code(within)
     if code:
         places.get(session, principal, code)
-    body = exchange.workbook(session, principal, code, current_locale())
-    return audited_download(
-        db,
-        principal,
-        body,
-        entity="risk_enterprises",
-        filename=f"enterprises-{code or 'all'}.xlsx",
-        jurisdiction_code=code,
+    return answers.export(
+        request, session, db, principal, "risk_enterprises", {"within": code}, jurisdiction_code=code
     )
 
 

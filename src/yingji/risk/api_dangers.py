@@ -13,10 +13,11 @@ from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound
 from yingji.core.i18n import current_locale
+from yingji.files import answers
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
-from yingji.risk import clearing, dangers, ledger, meetings, photos, settings, steps
+from yingji.risk import clearing, dangers, meetings, photos, settings, steps
 from yingji.risk.schemas import ActionIn, DangerIn, MeetingIn, SettingsIn
 
 router = APIRouter(prefix="/risk")
@@ -68,6 +69,7 @@ def list_dangers(
 
 @router.get("/dangers.xlsx")
 def export_ledger(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     db: Db,
@@ -80,7 +82,8 @@ def export_ledger(
     overdue: bool = False,
     listed: bool = False,
 ) -> Response:
-    """The ledger (台账) under the page's filters (empty ones ignored) as .xlsx; the export is audited."""
+    """The ledger (台账) under the page's filters (empty ones ignored) as .xlsx; the export is audited.
+    A large one is written by a file job: 202 with the job."""
     code = query_code(within)
     filters = {
         "q": q,
@@ -90,10 +93,7 @@ def export_ledger(
         "source": source or None,
     }
     filters |= {"month": month or None, "overdue": overdue, "listed": listed}
-    body = ledger.workbook(session, principal, current_locale(), **filters)
-    return audited_download(
-        db, principal, body, entity="risk_dangers", filename="dangers.xlsx", jurisdiction_code=code
-    )
+    return answers.export(request, session, db, principal, "risk_dangers", filters, jurisdiction_code=code)
 
 
 @router.post("/dangers", status_code=201)

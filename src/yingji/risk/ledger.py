@@ -3,14 +3,18 @@ each step's date, in the official column order. Reporters' names and numbers are
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core.clock import to_local
+from yingji.core.i18n import N_
+from yingji.files import kinds
 from yingji.org.models import Jurisdiction
-from yingji.org.sheets import Column, write
+from yingji.org.sheets import Column
 from yingji.risk import dangers, labels, tables
 
 MAX_ROWS = 100_000
@@ -38,42 +42,62 @@ def _day(value) -> str:
     return f"{to_local(value):%Y-%m-%d}" if value else ""
 
 
-def rows(session: Session, principal: Principal, **filters) -> list[dict]:
-    """The ledger's rows under the same filters as its page (at most 100,000)."""
+def _query(session: Session, principal: Principal, filters: dict):
     require(principal, Perm.EXPORT)
-    items = list(session.scalars(dangers.ledger_query(session, principal, **filters).limit(MAX_ROWS)))
-    names = dict(
-        session.execute(
-            select(Jurisdiction.code, Jurisdiction.name).where(
-                Jurisdiction.code.in_({d.jurisdiction_code for d in items})
-            )
-        ).all()
-    )
+    return dangers.ledger_query(session, principal, **filters).limit(MAX_ROWS)
+
+
+def count(session: Session, principal: Principal, **filters) -> int:
+    """How many rows the ledger under ``filters`` has (at most 100,000)."""
+    return session.scalar(select(func.count()).select_from(_query(session, principal, filters).subquery()))
+
+
+def rows(session: Session, principal: Principal, **filters) -> Iterator[dict]:
+    """The ledger's rows under the same filters as its page (at most 100,000), read in batches from
+    a server-side cursor, place names looked up once per batch."""
+    stmt = _query(session, principal, filters).execution_options(yield_per=1000)
+    return _rows(session, session.scalars(stmt).partitions())
+
+
+def _rows(session: Session, batches) -> Iterator[dict]:
     status, grades = labels.translated(labels.DANGER_STATUS), labels.translated(labels.GRADES)
     sources, categories = labels.translated(labels.SOURCES), tables.categories()
-    return [
-        {
-            "number": d.number,
-            "place": names.get(d.jurisdiction_code, d.jurisdiction_code),
-            "title": d.title,
-            "category": categories.get(d.category, d.category),
-            "source": sources.get(d.source, d.source),
-            "grade": grades.get(d.grade, ""),
-            "status": status.get(d.status, d.status),
-            "found": _day(d.found_at),
-            "responsible_party": d.responsible_party,
-            "measures": d.measures,
-            "funds_cny": d.funds_cny,
-            "deadline": d.deadline.isoformat() if d.deadline else "",
-            "reviewed": _day(d.accepted_at),
-            "closed": _day(d.closed_at),
-            "overdue": "是" if dangers.is_overdue(d) or d.overdue_at else "",
-            "listed": "是" if d.listed else "",
-        }
-        for d in items
-    ]
+    names: dict[str, str] = {}
+    for batch in batches:
+        missing = {d.jurisdiction_code for d in batch} - names.keys()
+        if missing:
+            found = select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(missing))
+            names.update(dict(session.execute(found).all()))
+        for d in batch:
+            yield {
+                "number": d.number,
+                "place": names.get(d.jurisdiction_code, d.jurisdiction_code),
+                "title": d.title,
+                "category": categories.get(d.category, d.category),
+                "source": sources.get(d.source, d.source),
+                "grade": grades.get(d.grade, ""),
+                "status": status.get(d.status, d.status),
+                "found": _day(d.found_at),
+                "responsible_party": d.responsible_party,
+                "measures": d.measures,
+                "funds_cny": d.funds_cny,
+                "deadline": d.deadline.isoformat() if d.deadline else "",
+                "reviewed": _day(d.accepted_at),
+                "closed": _day(d.closed_at),
+                "overdue": "是" if dangers.is_overdue(d) or d.overdue_at else "",
+                "listed": "是" if d.listed else "",
+            }
 
 
-def workbook(session: Session, principal: Principal, locale: str, **filters) -> bytes:
-    """The ledger under ``filters`` as .xlsx."""
-    return write("隐患台账", COLUMNS, rows(session, principal, **filters), locale)
+kinds.export(
+    kinds.ExportKind(
+        name="risk_dangers",
+        label=N_("Hidden-danger ledger"),
+        entity="risk_dangers",
+        title="隐患台账",
+        columns=COLUMNS,
+        rows=rows,
+        count=count,
+        filename=lambda p: "dangers.xlsx",
+    )
+)

@@ -19,6 +19,7 @@ from yingji.core import clock
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import gettext
+from yingji.files import answers
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, url_code
@@ -135,9 +136,12 @@ def import_page(request: Request, principal: CurrentPrincipal):
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     """Import the register from an .xlsx (all rows or none)."""
     data = await read_upload(request, file)
+    job = await answers.import_job(request, session, principal, "risk_enterprises", data, file.filename)
+    if job is not None:  # a large file: its job's page shows the progress and the result
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
         result = await run_in_threadpool(
-            in_savepoint, session, exchange.import_enterprises, session, principal, data
+            answers.timed, request, exchange.import_enterprises, session, principal, data
         )
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]

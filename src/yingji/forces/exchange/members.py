@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
+from yingji.core.deadline import paced
 from yingji.core.i18n import translate
 from yingji.forces import codes
 from yingji.forces.access import is_team_leader
@@ -78,7 +81,7 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
     seen: dict[tuple[str, str], int] = {}
     leaders: dict[str, int] = {}
     plan: list[tuple[int, Team, dict]] = []
-    for rownum, r in rows:
+    for rownum, r in paced(rows):
         if not required_present(errors, rownum, MEMBERS, r):
             continue
         team = teams.get(r["team_code"])
@@ -124,7 +127,7 @@ def _apply(session: Session, plan: list[tuple[int, Team, dict]]) -> ImportResult
         (m.team_id, m.mobile): m
         for m in session.scalars(select(TeamMember).where(TeamMember.team_id.in_(list(touched))))
     }
-    for _rownum, team, values in plan:
+    for _rownum, team, values in paced(plan):
         certs = values.pop("certificates")
         member = existing.get((team.id, values["mobile"]))
         if member is None:
@@ -165,8 +168,7 @@ def _cert(team: Team, name: str, expires_on) -> MemberCertificate:
     )
 
 
-def export_members(session: Session, principal: Principal, within: str | None = None) -> list[dict]:
-    """Members of the teams in scope (narrowed to ``within``) as sheet rows, numbers masked by role."""
+def _members_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
     stmt = (
         select(TeamMember, Team.code, Team.name)
@@ -175,24 +177,34 @@ def export_members(session: Session, principal: Principal, within: str | None = 
     )
     if within:
         stmt = stmt.where(TeamMember.jurisdiction_code.startswith(within))
+    return stmt
+
+
+def count_members(session: Session, principal: Principal, within: str | None = None) -> int:
+    stmt = _members_query(principal, within).with_only_columns(TeamMember.id)
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def export_members(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
+    """Members of the teams in scope (narrowed to ``within``) as sheet rows, numbers masked by role,
+    in batches from a server-side cursor."""
+    stmt = _members_query(principal, within).order_by(
+        TeamMember.jurisdiction_code, TeamMember.team_id, TeamMember.id
+    )
     roles = {"leader": "队长", "deputy": "副队长", "member": "队员"}
-    out = []
-    for m, team_code, team_name in session.execute(
-        stmt.order_by(TeamMember.jurisdiction_code, TeamMember.team_id, TeamMember.id)
-    ):
-        out.append(
-            {
-                "team_code": team_code,
-                "team_name": team_name,
-                "name": m.name,
-                "gender": {"M": "男", "F": "女"}.get(m.gender or "", ""),
-                "mobile": mask_phone(m.mobile, principal),
-                "role": roles.get(m.role, m.role),
-                "squad": translate(codes.SQUADS[m.squad][0], "zh_CN") if m.squad in codes.SQUADS else "",
-                "skills": m.skills,
-                "certificates": certificates_text(m.certificates),
-                "insurance_until": m.insurance_until.isoformat() if m.insurance_until else "",
-                "note": m.note,
-            }
-        )
-    return out
+    return (
+        {
+            "team_code": team_code,
+            "team_name": team_name,
+            "name": m.name,
+            "gender": {"M": "男", "F": "女"}.get(m.gender or "", ""),
+            "mobile": mask_phone(m.mobile, principal),
+            "role": roles.get(m.role, m.role),
+            "squad": translate(codes.SQUADS[m.squad][0], "zh_CN") if m.squad in codes.SQUADS else "",
+            "skills": m.skills,
+            "certificates": certificates_text(m.certificates),
+            "insurance_until": m.insurance_until.isoformat() if m.insurance_until else "",
+            "note": m.note,
+        }
+        for m, team_code, team_name in session.execute(stmt.execution_options(yield_per=1000))
+    )

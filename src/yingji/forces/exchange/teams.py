@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.audit import actor_of
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core import clock
+from yingji.core.deadline import paced
 from yingji.core.i18n import translate
 from yingji.forces import codes
 from yingji.forces.exchange.common import (
@@ -96,7 +99,7 @@ def import_teams(session: Session, principal: Principal, data: bytes) -> ImportR
     errors = RowErrors()
     plan: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
-    for rownum, r in rows:
+    for rownum, r in paced(rows):
         if not required_present(errors, rownum, TEAMS, r):
             continue
         if r["code"] in seen:
@@ -132,7 +135,7 @@ def import_teams(session: Session, principal: Principal, data: bytes) -> ImportR
 def _apply(session: Session, plan: list[tuple[int, dict]], existing: dict[str, Team]) -> ImportResult:
     result = ImportResult()
     actor, now = actor_of(session), clock.now()
-    for _rownum, values in plan:
+    for _rownum, values in paced(plan):
         caps = values.pop("capabilities")
         team = existing.get(values["code"])
         if team is None:
@@ -173,39 +176,46 @@ def _apply(session: Session, plan: list[tuple[int, dict]], existing: dict[str, T
     return result
 
 
-def export_teams(session: Session, principal: Principal, within: str | None = None) -> list[dict]:
-    """Every active team in scope (narrowed to ``within``) as sheet rows."""
+def _teams_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
     stmt = select(Team).where(in_scope(Team.jurisdiction_code, principal), Team.active)
     if within:
         stmt = stmt.where(Team.jurisdiction_code.startswith(within))
-    out = []
-    for t in session.scalars(stmt.order_by(Team.jurisdiction_code, Team.id)):
-        out.append(
-            {
-                "code": t.code,
-                "name": t.name,
-                "kind": translate(codes.TEAM_KINDS[t.kind].label, "zh_CN")
-                if t.kind in codes.TEAM_KINDS
-                else t.kind,
-                "jurisdiction_code": division_code_12(t.jurisdiction_code),
-                "jurisdiction_name": t.jurisdiction.name if t.jurisdiction else "",
-                "lon": t.lon,
-                "lat": t.lat,
-                "address": t.address,
-                "organisation": t.organisation,
-                "duty_phone": mask_phone(t.duty_phone, principal),
-                "capabilities": capability_labels(t.capabilities),
-                "readiness": translate(codes.READINESS.get(t.readiness, t.readiness), "zh_CN"),
-                "member_count": t.member_count,
-                "registration_no": t.registration_no,
-                "registered_on": t.registered_on.isoformat() if t.registered_on else "",
-                "registered_with": t.registered_with,
-                "capability_grade": {"light": "轻型", "medium": "中型", "heavy": "重型"}.get(
-                    t.capability_grade or "", ""
-                ),
-                "insurance_until": t.insurance_until.isoformat() if t.insurance_until else "",
-                "note": t.note,
-            }
-        )
-    return out
+    return stmt
+
+
+def count_teams(session: Session, principal: Principal, within: str | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_teams_query(principal, within).subquery()))
+
+
+def export_teams(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
+    """Every active team in scope (narrowed to ``within``) as sheet rows, in batches from a
+    server-side cursor."""
+    stmt = _teams_query(principal, within).order_by(Team.jurisdiction_code, Team.id)
+    return (_team_row(t, principal) for t in session.scalars(stmt.execution_options(yield_per=500)))
+
+
+def _team_row(t: Team, principal: Principal) -> dict:
+    return {
+        "code": t.code,
+        "name": t.name,
+        "kind": translate(codes.TEAM_KINDS[t.kind].label, "zh_CN") if t.kind in codes.TEAM_KINDS else t.kind,
+        "jurisdiction_code": division_code_12(t.jurisdiction_code),
+        "jurisdiction_name": t.jurisdiction.name if t.jurisdiction else "",
+        "lon": t.lon,
+        "lat": t.lat,
+        "address": t.address,
+        "organisation": t.organisation,
+        "duty_phone": mask_phone(t.duty_phone, principal),
+        "capabilities": capability_labels(t.capabilities),
+        "readiness": translate(codes.READINESS.get(t.readiness, t.readiness), "zh_CN"),
+        "member_count": t.member_count,
+        "registration_no": t.registration_no,
+        "registered_on": t.registered_on.isoformat() if t.registered_on else "",
+        "registered_with": t.registered_with,
+        "capability_grade": {"light": "轻型", "medium": "中型", "heavy": "重型"}.get(
+            t.capability_grade or "", ""
+        ),
+        "insurance_until": t.insurance_until.isoformat() if t.insurance_until else "",
+        "note": t.note,
+    }

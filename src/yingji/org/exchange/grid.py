@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
+from yingji.core.deadline import paced
 from yingji.org.exchange.common import (
     GRID,
     GRID_ROLE_WORDS,
@@ -32,7 +35,7 @@ def import_grid(session: Session, principal: Principal, data: bytes) -> ImportRe
     mobiles = {m for _, r in rows if (m := mobile_or_none(r["mobile"]))}
     people = {p.mobile: p for p in session.scalars(select(Person).where(Person.mobile.in_(mobiles)))}
     plan, seen = [], {}
-    for rownum, r in rows:
+    for rownum, r in paced(rows):
         if not required_present(errors, rownum, GRID, r):
             continue
         cell = cells.get(r["grid_code"])
@@ -70,7 +73,7 @@ def import_grid(session: Session, principal: Principal, data: bytes) -> ImportRe
         plan.append((cell, person, role, r["duties"] or None))
     errors.raise_if_any()
     result = ImportResult()
-    for cell, person, role, duties in plan:
+    for cell, person, role, duties in paced(plan):
         current = session.scalar(
             select(GridAssignment).where(
                 GridAssignment.grid_cell_id == cell.id,
@@ -98,24 +101,43 @@ def import_grid(session: Session, principal: Principal, data: bytes) -> ImportRe
     return result
 
 
-def export_grid(session: Session, principal: Principal, within: str | None = None) -> list[dict]:
+def _grid_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
     stmt = (
-        select(GridAssignment)
+        select(
+            GridCell.code,
+            GridCell.name.label("cell_name"),
+            GridCell.level,
+            Person.mobile,
+            Person.name,
+            GridAssignment.role,
+            GridAssignment.duties,
+        )
         .join(GridCell, GridAssignment.grid_cell_id == GridCell.id)
+        .join(Person, Person.id == GridAssignment.person_id)
         .where(in_scope(GridAssignment.jurisdiction_code, principal))
     )
     if within:
         stmt = stmt.where(GridAssignment.jurisdiction_code.startswith(within))
-    return [
+    return stmt
+
+
+def count_grid(session: Session, principal: Principal, within: str | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_grid_query(principal, within).subquery()))
+
+
+def export_grid(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
+    """Grid assignments in scope, read in batches from a server-side cursor."""
+    stmt = _grid_query(principal, within).order_by(GridCell.code, GridAssignment.role, GridAssignment.id)
+    return (
         {
-            "grid_code": a.cell.code,
-            "grid_name": a.cell.name,
-            "level": a.cell.level,
-            "mobile": mask_phone(a.person.mobile, principal),
-            "name": a.person.name,
+            "grid_code": a.code,
+            "grid_name": a.cell_name,
+            "level": a.level,
+            "mobile": mask_phone(a.mobile, principal),
+            "name": a.name,
             "role": "网格长" if a.role == "leader" else "网格员",
             "duties": a.duties,
         }
-        for a in session.scalars(stmt.order_by(GridCell.code, GridAssignment.role, GridAssignment.id))
-    ]
+        for a in session.execute(stmt.execution_options(yield_per=2000))
+    )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
+from yingji.core.deadline import paced
 from yingji.org import codes
 from yingji.org.exchange.common import (
     GENDER_WORDS,
@@ -18,7 +21,7 @@ from yingji.org.exchange.common import (
     place_code,
     required_present,
 )
-from yingji.org.models import Person, Position, Unit
+from yingji.org.models import Jurisdiction, Person, Position, Unit
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import read
 from yingji.org.units import POSITION_ROLES
@@ -33,7 +36,7 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
     plan = []
     unit_codes = {r["unit_code"] for _, r in rows if r["unit_code"]}
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(unit_codes)))}
-    for rownum, r in rows:
+    for rownum, r in paced(rows):
         if not required_present(errors, rownum, PEOPLE, r):
             continue
         try:
@@ -103,7 +106,7 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
     errors.raise_if_any()
 
     result = ImportResult()
-    for _rownum, mobile, code, r, unit, role in plan:
+    for _rownum, mobile, code, r, unit, role in paced(plan):
         values = {
             "name": r["name"],
             "gender": GENDER_WORDS[r["gender"]],
@@ -147,25 +150,60 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
     return result
 
 
-def export_people(session: Session, principal: Principal, within: str | None = None) -> list[dict]:
+def _people_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = select(Person).where(in_scope(Person.jurisdiction_code, principal), Person.active)
+    stmt = (
+        select(*PERSON_COLUMNS, Jurisdiction.name.label("place"))
+        .join(Jurisdiction, Jurisdiction.code == Person.jurisdiction_code)
+        .where(in_scope(Person.jurisdiction_code, principal), Person.active)
+    )
     if within:
         stmt = stmt.where(Person.jurisdiction_code.startswith(within))
-    rows = []
-    for p in session.scalars(stmt.order_by(Person.jurisdiction_code, Person.id)):
-        base = {
-            "name": p.name,
-            "gender": {"M": "男", "F": "女"}.get(p.gender or "", ""),
-            "mobile": mask_phone(p.mobile, principal),
-            "office_phone": mask_phone(p.office_phone, principal),
-            "jurisdiction_code": codes.division_code_12(p.jurisdiction_code),
-            "jurisdiction_name": p.jurisdiction.name,
-            "title": p.title,
-            "note": p.note,
-        }
-        if not p.positions:
-            rows.append(base)
-        for pos in p.positions:
-            rows.append(base | {"unit_code": pos.unit.code, "post": pos.title, "post_role": pos.role})
-    return rows
+    return stmt
+
+
+PERSON_COLUMNS = [
+    getattr(Person, k)
+    for k in ("id", "name", "gender", "mobile", "office_phone", "jurisdiction_code", "title", "note")
+]
+
+
+def count_people(session: Session, principal: Principal, within: str | None = None) -> int:
+    """How many people the export holds (a person with several posts has a row for each)."""
+    return session.scalar(select(func.count()).select_from(_people_query(principal, within).subquery()))
+
+
+def export_people(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
+    """People in scope with one row per post, read in batches from a server-side cursor (plain
+    columns: loading Person objects would pull in their posts' units and those units' people)."""
+    stmt = _people_query(principal, within).order_by(Person.jurisdiction_code, Person.id)
+    batches = session.execute(stmt.execution_options(yield_per=1000)).partitions()
+    return _people_rows(session, principal, batches)
+
+
+def _people_rows(session: Session, principal: Principal, batches) -> Iterator[dict]:
+    for batch in batches:
+        posts: dict[int, list] = {}
+        found = (
+            select(Position.person_id, Unit.code, Position.title, Position.role)
+            .join(Unit, Unit.id == Position.unit_id)
+            .where(Position.person_id.in_([p.id for p in batch]))
+            .order_by(Position.person_id, Position.id)
+        )
+        for person_id, unit_code, title, role in session.execute(found):
+            posts.setdefault(person_id, []).append((unit_code, title, role))
+        for p in batch:
+            base = {
+                "name": p.name,
+                "gender": {"M": "男", "F": "女"}.get(p.gender or "", ""),
+                "mobile": mask_phone(p.mobile, principal),
+                "office_phone": mask_phone(p.office_phone, principal),
+                "jurisdiction_code": codes.division_code_12(p.jurisdiction_code),
+                "jurisdiction_name": p.place,
+                "title": p.title,
+                "note": p.note,
+            }
+            if p.id not in posts:
+                yield base
+            for unit_code, title, role in posts.get(p.id, ()):
+                yield base | {"unit_code": unit_code, "post": title, "post_role": role}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from collections.abc import Iterator
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, require
+from yingji.core.deadline import paced
 from yingji.org import codes, topics
 from yingji.org.exchange.common import (
     UNITS,
@@ -17,7 +20,7 @@ from yingji.org.exchange.common import (
     place_code,
     required_present,
 )
-from yingji.org.models import Unit
+from yingji.org.models import Responsibility, Unit
 from yingji.org.sheets import read
 from yingji.org.units import UNIT_KINDS, _set_responsibilities
 
@@ -38,7 +41,7 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
     }
     seen: dict[str, int] = {}
     plan = []
-    for rownum, r in rows:
+    for rownum, r in paced(rows):
         if not required_present(errors, rownum, UNITS, r):
             continue
         if r["code"] in seen:
@@ -84,7 +87,7 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
 
     result = ImportResult()
     by_code = dict(existing)
-    for r, kind, topic, code in plan:
+    for r, kind, topic, code in paced(plan):
         values = {
             "name": r["name"],
             "kind": kind,
@@ -125,22 +128,58 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
     return result
 
 
-def export_units(session: Session, principal: Principal, within: str | None = None) -> list[dict]:
+def _units_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = select(Unit).where(in_scope(Unit.jurisdiction_code, principal))
+    parent = aliased(Unit)
+    stmt = (
+        select(
+            Unit.id,
+            Unit.code,
+            Unit.name,
+            Unit.kind,
+            Unit.topic,
+            parent.code.label("parent_code"),
+            Unit.jurisdiction_code,
+            Unit.duty_phone,
+            Unit.address,
+        )
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .where(in_scope(Unit.jurisdiction_code, principal))
+    )
     if within:
         stmt = stmt.where(Unit.jurisdiction_code.startswith(within))
-    return [
-        {
-            "code": u.code,
-            "name": u.name,
-            "kind": u.kind,
-            "topic": u.topic,
-            "parent_code": u.parent.code if u.parent else None,
-            "jurisdiction_code": codes.division_code_12(u.jurisdiction_code),
-            "duty_phone": u.duty_phone,
-            "address": u.address,
-            "responsibilities": [x.text for x in u.responsibilities],
-        }
-        for u in session.scalars(stmt.order_by(Unit.jurisdiction_code, Unit.sort, Unit.id))
-    ]
+    return stmt
+
+
+def count_units(session: Session, principal: Principal, within: str | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_units_query(principal, within).subquery()))
+
+
+def export_units(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
+    """Units in scope with their responsibility lists, in batches from a server-side cursor."""
+    stmt = _units_query(principal, within).order_by(Unit.jurisdiction_code, Unit.sort, Unit.id)
+    return _unit_rows(session, session.execute(stmt.execution_options(yield_per=1000)).partitions())
+
+
+def _unit_rows(session: Session, batches) -> Iterator[dict]:
+    for batch in batches:
+        lists: dict[int, list[str]] = {}
+        found = (
+            select(Responsibility.unit_id, Responsibility.text)
+            .where(Responsibility.unit_id.in_([u.id for u in batch]))
+            .order_by(Responsibility.unit_id, Responsibility.seq)
+        )
+        for unit_id, text in session.execute(found):
+            lists.setdefault(unit_id, []).append(text)
+        for u in batch:
+            yield {
+                "code": u.code,
+                "name": u.name,
+                "kind": u.kind,
+                "topic": u.topic,
+                "parent_code": u.parent_code,
+                "jurisdiction_code": codes.division_code_12(u.jurisdiction_code),
+                "duty_phone": u.duty_phone,
+                "address": u.address,
+                "responsibilities": lists.get(u.id, []),
+            }

@@ -1,0 +1,119 @@
+"""What the domains' export and import routes answer: small files at once, as before; large ones as
+a file job (API: 202 with the job's URL; a page: to the job's page, which shows its progress).
+
+    return answers.export(request, session, db, principal, "risk_enterprises", {"within": code})
+
+    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
+    if job is not None:
+        return answers.job_answer(request, job)
+    result = await run_in_threadpool(answers.timed, request, exchange.import_residents, session, …)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth.downloads import audited_download
+from yingji.auth.scope import Principal
+from yingji.core import deadline
+from yingji.core.db import Database
+from yingji.core.i18n import current_locale
+from yingji.files import kinds, service
+from yingji.files.models import FileJob
+from yingji.org import sheets
+
+
+def wants_page(request: Request) -> bool:
+    """A browser following a link or posting a form (the page links to the API's file URLs)."""
+    return "text/html" in request.headers.get("accept", "") and not request.headers.get("authorization")
+
+
+def job_answer(request: Request, job: FileJob) -> Response:
+    """202 with the job (and its URL in ``Location``); a browser goes to the job's page instead."""
+    if wants_page(request):
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
+    out = service.to_out(job)
+    return JSONResponse(jsonable(out), status_code=202, headers={"Location": out["url"], "Retry-After": "2"})
+
+
+def jsonable(out: dict) -> dict:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in out.items()}
+
+
+def export(
+    request: Request,
+    session: Session,
+    db: Database,
+    principal: Principal,
+    kind_name: str,
+    params: dict[str, Any],
+    *,
+    jurisdiction_code: str | None = None,
+) -> Response:
+    """The export as a download when it is small (rows streamed into the sheet), else a file job."""
+    kind = kinds.export_kind(kind_name)
+    settings = request.app.state.settings
+    total = kind.count(session, principal, **params)
+    if total > service.setting(settings, "export_job_rows"):
+        job = service.start_export(
+            db,
+            settings,
+            principal,
+            kind,
+            params,
+            total=total,
+            jurisdiction_code=jurisdiction_code,
+            locale=current_locale(),
+        )
+        return job_answer(request, job)
+    rows = kind.rows(session, principal, **params)
+    body = sheets.write(kind.title, kind.columns, rows, current_locale())
+    return audited_download(
+        db,
+        principal,
+        body,
+        entity=kind.entity,
+        filename=kind.filename(params),
+        jurisdiction_code=jurisdiction_code,
+    )
+
+
+async def import_job(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    kind_name: str,
+    data: bytes,
+    filename: str | None,
+    params: dict[str, Any] | None = None,
+) -> FileJob | None:
+    """A file job for an upload larger than the setting (None: import it in the request)."""
+    settings = request.app.state.settings
+    if len(data) <= service.setting(settings, "import_job_kb") * 1024:
+        return None
+    kind = kinds.import_kind(kind_name)
+    await run_in_threadpool(kind.check, session, principal, **(params or {}))
+    return await run_in_threadpool(
+        service.start_import,
+        session,
+        settings,
+        principal,
+        kind,
+        data,
+        filename,
+        params or {},
+        current_locale(),
+    )
+
+
+def timed(request: Request, fn: Callable, *args) -> Any:
+    """``fn(*args)`` under the import time limit, in a savepoint: stopped, nothing of it stays."""
+    session = args[0]
+    with deadline.limit(service.time_limit_s(request.app.state.settings)), session.begin_nested():
+        return fn(*args)
