@@ -16,7 +16,7 @@ from yingji.warnings.models import Warning, WarningVersion
 
 # What the history shows for each recorded action.
 ACTION_LABELS = {
-    "created": N_("Created"),  # 创建
+    "created": N_("Drafted"),  # 起草
     "edited": N_("Edited"),  # 修改
     "submitted": N_("Submitted for approval"),  # 提交审批
     "approved": N_("Approved"),  # 审批通过
