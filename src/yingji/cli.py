@@ -92,7 +92,7 @@ def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> 
     if no_worker:
         os.environ["YINGJI_INPROCESS_WORKER"] = "0"
     host = host or settings.host
-    port = port or settings.port
+    port = settings.port if port is None else port  # --port 0: a free port the OS picks
     _warn_demo_accounts(db)
     proxies = list(settings.trusted_proxies)
     click.echo(f"Yingji {__version__} on http://{host}:{port}  (database: {settings.database_kind})")
