@@ -22,9 +22,10 @@ def message(
     msg_type: str = "Alert",
     references: list[str] | None = None,
     level: str = "blue",
+    info: bool = True,
 ) -> bytes:
     refs = f"<references>{' '.join(references)}</references>" if references else ""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
   <identifier>{identifier}</identifier>
   <sender>{sender}</sender>
@@ -46,7 +47,10 @@ def message(
     <description>预计有强降雨。</description>
     <instruction>注意防范。</instruction>
   </info>
-</alert>""".encode()
+</alert>"""
+    if not info:  # CAP allows a Cancel without any info block
+        body = body.split("  <info>", 1)[0] + "</alert>"
+    return body.encode()
 
 
 def reference(warning_sender: str, identifier: str) -> str:

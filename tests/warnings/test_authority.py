@@ -157,6 +157,16 @@ def test_a_red_change_by_import_waits_for_another_leader(api, city):
     assert status_of(city.db, target_id) == "lifted"
 
 
+def test_a_cancel_without_info_takes_its_targets_level(api, city):
+    county = api("county")
+    blue_id, blue_ref = stored_alert(city.db, city.county_a, SENDER, level="blue")
+    r = _import(county, message(SENDER, f"urn:test:{uuid.uuid4().hex}", "Cancel", [blue_ref], info=False))
+    assert r.status_code == 201 and status_of(city.db, blue_id) == "lifted", r.text
+    red_id, red_ref = stored_alert(city.db, city.county_a, SENDER, level="red")
+    r = _import(county, message(SENDER, f"urn:test:{uuid.uuid4().hex}", "Cancel", [red_ref], info=False))
+    assert r.status_code == 202 and status_of(city.db, red_id) == "published", r.text
+
+
 def test_a_held_import_is_checked_again_when_published(api, city):
     """A held Update whose target another message ended meanwhile cannot take effect twice."""
     target_id, ref = stored_alert(city.db, city.county_a, SENDER, level="orange")

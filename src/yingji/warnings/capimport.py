@@ -183,7 +183,9 @@ def import_message(
     warning.author_user_id = principal.user_id
     now = clock.now()
     relayed = relay or (root is not None and root.relay)
-    levels = {warning.level} | {t.level for t in targets if t.status == "published"}
+    levels = {t.level for t in targets if t.status == "published"}
+    if warning.level or not levels:  # a Cancel without info has no level: its target's decides
+        levels.add(warning.level)
     held = (
         msg_type not in ("Ack", "Error")
         and (warning.expires is None or warning.expires > now)
