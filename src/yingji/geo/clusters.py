@@ -1,0 +1,132 @@
+"""Large point layers as clusters computed on the server: a grid in degrees sized for the zoom,
+one SQL ``GROUP BY`` of the cell indices (portable: integer casts, no spatial extension), scoped
+and cut to the box. Below ``RAW_LIMIT`` points in the box, or from ``RAW_ZOOM`` on, the client asks
+the layer's own endpoint for the raw points instead (the answer says ``raw``).
+
+A cluster is ``[lon, lat, count]`` at the mean of its points: count only, no colour, so on the map
+only status colours (grade, level, readiness) mean something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.orm import Session
+
+from yingji.auth.scope import Principal, in_scope
+
+CELL_PX = 64  # a cluster stands for the points of a ~64-pixel square
+RAW_LIMIT = 300  # fewer points than this in the box: draw them, don't cluster
+RAW_ZOOM = 14  # from this zoom on a screen holds few enough points
+
+
+def cell_degrees(zoom: float) -> float:
+    """The side of a grid cell in degrees at ``zoom`` (256-pixel Web Mercator tiles)."""
+    return CELL_PX * 360.0 / (256.0 * 2 ** int(zoom))
+
+
+def snap_bbox(bbox: tuple[float, float, float, float], zoom: float) -> tuple[float, float, float, float]:
+    """The box widened to whole blocks of 8×8 cells, so a small pan asks the same URL again."""
+    block = cell_degrees(zoom) * 8
+    minx, miny, maxx, maxy = bbox
+
+    def down(v: float, offset: float) -> float:
+        return int((v + offset) / block) * block - offset
+
+    return (
+        max(-180.0, round(down(minx, 180), 6)),
+        max(-90.0, round(down(miny, 90), 6)),
+        min(180.0, round(down(maxx, 180) + block, 6)),
+        min(90.0, round(down(maxy, 90) + block, 6)),
+    )
+
+
+# -- the layers: (model, lon column, lat column, extra where clauses) ----------------------------------
+def _hazards():
+    from yingji.monitoring.models import HazardPoint
+
+    return [(HazardPoint, HazardPoint.lon, HazardPoint.lat, [HazardPoint.status == "active"])]
+
+
+def _risk():
+    from yingji.risk.models import Enterprise, RiskPoint
+
+    return [
+        (Enterprise, Enterprise.lon, Enterprise.lat, [Enterprise.status != "closed"]),
+        (RiskPoint, RiskPoint.lon, RiskPoint.lat, [RiskPoint.enterprise_id.is_(None), RiskPoint.active]),
+    ]
+
+
+def _teams():
+    from yingji.forces.models import Team
+
+    return [(Team, Team.lon, Team.lat, [Team.active])]
+
+
+def _stores():
+    from yingji.supplies.models import Warehouse
+
+    return [(Warehouse, Warehouse.lon, Warehouse.lat, [Warehouse.active])]
+
+
+def _villages():
+    from yingji.org.models import Jurisdiction
+
+    return [(Jurisdiction, Jurisdiction.lon, Jurisdiction.lat, [Jurisdiction.level == "village"])]
+
+
+LAYERS: dict[str, Callable[[], list]] = {
+    "hazards": _hazards,
+    "risk": _risk,
+    "teams": _teams,
+    "stores": _stores,
+    "villages": _villages,
+}
+
+
+def _scope_column(model):
+    return model.code if model.__tablename__ == "jurisdictions" else model.jurisdiction_code
+
+
+def clusters(
+    session: Session,
+    principal: Principal,
+    layer: str,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: float,
+) -> dict:
+    """``{layer, zoom, total, raw, cell, clusters: [[lon, lat, count], …]}`` for the box (scoped)."""
+    cell = cell_degrees(zoom)
+    cells: dict[tuple[int, int], list[float]] = {}
+    total = 0
+    for model, lon, lat, where in LAYERS[layer]():
+        conds = [in_scope(_scope_column(model), principal), lon.is_not(None), lat.is_not(None), *where]
+        if bbox is not None:
+            minx, miny, maxx, maxy = bbox
+            conds += [lon >= minx, lon <= maxx, lat >= miny, lat <= maxy]
+        # +180/+90 keeps the values positive; the cast truncates on SQLite and rounds on PostgreSQL:
+        # either way one fixed grid, and every point falls in exactly one cell
+        cx = cast((lon + 180.0) / cell, Integer).label("cx")
+        cy = cast((lat + 90.0) / cell, Integer).label("cy")
+        stmt = (
+            select(cx, cy, func.count().label("n"), func.sum(lon).label("sx"), func.sum(lat).label("sy"))
+            .where(*conds)
+            .group_by(cx, cy)
+        )
+        for x, y, n, sx, sy in session.execute(stmt):
+            acc = cells.setdefault((x, y), [0, 0.0, 0.0])
+            acc[0] += n
+            acc[1] += sx
+            acc[2] += sy
+            total += n
+    raw = zoom >= RAW_ZOOM or total <= RAW_LIMIT
+    out = [[round(sx / n, 5), round(sy / n, 5), n] for (n, sx, sy) in (cells[k] for k in sorted(cells))]
+    return {
+        "layer": layer,
+        "zoom": int(zoom),
+        "total": total,
+        "raw": raw,
+        "cell": round(cell, 6),
+        "clusters": [] if raw else out,
+    }
