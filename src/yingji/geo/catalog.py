@@ -32,6 +32,7 @@ class Layer:
     label: str
     legend: tuple[Key, ...] = ()
     note: str = ""  # e.g. "from zoom 9"
+    short: str = ""  # one character on the layer's clusters (which layer a count belongs to)
     timed: bool = False  # the time filter applies
     default: bool = False  # on when the page does not say
 
@@ -83,7 +84,12 @@ GROUPS: tuple[Group, ...] = (
                 (Key(N_("County · town · village by zoom"), "#263238", "label"),),
                 default=True,
             ),
-            Layer("villages", N_("Village markers"), (_CLUSTER, Key(N_("Village"), "#607d8b", "dot"))),
+            Layer(
+                "villages",
+                N_("Village markers"),
+                (_CLUSTER, Key(N_("Village"), "#607d8b", "dot")),
+                short=N_("V (village, one character)"),
+            ),
         ),
     ),
     Group(
@@ -117,7 +123,12 @@ GROUPS: tuple[Group, ...] = (
                 timed=True,
                 default=True,
             ),
-            Layer("hazards", N_("Hazard points"), (_CLUSTER, Key(N_("Hazard point"), "#00695c", "dot"))),
+            Layer(
+                "hazards",
+                N_("Hazard points"),
+                (_CLUSTER, Key(N_("Hazard point"), "#00695c", "dot")),
+                short=N_("H (hazard point, one character)"),
+            ),
         ),
     ),
     Group(
@@ -134,6 +145,7 @@ GROUPS: tuple[Group, ...] = (
                     Key(N_("Resting"), "#0277bd"),
                     Key(N_("Unavailable"), "#9e9e9e"),
                 ),
+                short=N_("T (rescue team, one character)"),
             ),
             Layer(
                 "stores",
@@ -144,6 +156,7 @@ GROUPS: tuple[Group, ...] = (
                     Key(N_("Below the minimum area"), "#8d6e63", "square"),
                     Key(N_("Empty"), "#bdbdbd", "square"),
                 ),
+                short=N_("S (supplies store, one character)"),
             ),
         ),
     ),
@@ -156,11 +169,14 @@ GROUPS: tuple[Group, ...] = (
                 N_("Four-colour risk map"),
                 (
                     _CLUSTER,
+                    Key(N_("Major risks in the cluster"), LEVEL["red"], "hot"),
                     Key(N_("Major risk"), LEVEL["red"]),
                     Key(N_("High risk"), LEVEL["orange"]),
                     Key(N_("General risk"), LEVEL["yellow"]),
                     Key(N_("Low risk"), LEVEL["blue"]),
+                    Key(N_("Not assessed"), "#b0bec5"),
                 ),
+                short=N_("R (risk place, one character)"),
             ),
         ),
     ),

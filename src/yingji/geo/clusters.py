@@ -3,15 +3,17 @@ one SQL ``GROUP BY`` of the cell indices (portable: integer casts, no spatial ex
 and cut to the box. Below ``RAW_LIMIT`` points in the box, or from ``RAW_ZOOM`` on, the client asks
 the layer's own endpoint for the raw points instead (the answer says ``raw``).
 
-A cluster is ``[lon, lat, count]`` at the mean of its points: count only, no colour, so on the map
-only status colours (grade, level, readiness) mean something.
+A cluster is ``[lon, lat, count, hot]`` at the mean of its points: a count and no colour, so on the
+map only status colours (grade, level, readiness) mean something. ``hot`` counts the points whose
+status must not hide in a count (major risks of the four-colour map; 0 for other layers): the map
+writes it in red beside the count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
@@ -42,7 +44,10 @@ def snap_bbox(bbox: tuple[float, float, float, float], zoom: float) -> tuple[flo
     )
 
 
-# -- the layers: (model, lon column, lat column, extra where clauses) ----------------------------------
+# -- the layers: (model, lon column, lat column, extra where clauses[, hot condition]) ------------------
+MAJOR = 4  # risk/tables.py: major 4 … low 1
+
+
 def _hazards():
     from yingji.monitoring.models import HazardPoint
 
@@ -53,8 +58,20 @@ def _risk():
     from yingji.risk.models import Enterprise, RiskPoint
 
     return [
-        (Enterprise, Enterprise.lon, Enterprise.lat, [Enterprise.status != "closed"]),
-        (RiskPoint, RiskPoint.lon, RiskPoint.lat, [RiskPoint.enterprise_id.is_(None), RiskPoint.active]),
+        (
+            Enterprise,
+            Enterprise.lon,
+            Enterprise.lat,
+            [Enterprise.status != "closed"],
+            Enterprise.risk_rank >= MAJOR,
+        ),
+        (
+            RiskPoint,
+            RiskPoint.lon,
+            RiskPoint.lat,
+            [RiskPoint.enterprise_id.is_(None), RiskPoint.active],
+            RiskPoint.risk_rank >= MAJOR,
+        ),
     ]
 
 
@@ -98,9 +115,9 @@ def clusters(
 ) -> dict:
     """``{layer, zoom, total, raw, cell, clusters: [[lon, lat, count], …]}`` for the box (scoped)."""
     cell = cell_degrees(zoom)
-    cells: dict[tuple[int, int], list[float]] = {}
+    cells: dict[tuple[int, int], list] = {}
     total = 0
-    for model, lon, lat, where in LAYERS[layer]():
+    for model, lon, lat, where, *hot in LAYERS[layer]():
         conds = [in_scope(_scope_column(model), principal), lon.is_not(None), lat.is_not(None), *where]
         if bbox is not None:
             minx, miny, maxx, maxy = bbox
@@ -109,19 +126,23 @@ def clusters(
         # either way one fixed grid, and every point falls in exactly one cell
         cx = cast((lon + 180.0) / cell, Integer).label("cx")
         cy = cast((lat + 90.0) / cell, Integer).label("cy")
+        hot_sum = func.sum(case((hot[0], 1), else_=0)) if hot else literal(0)
         stmt = (
-            select(cx, cy, func.count().label("n"), func.sum(lon).label("sx"), func.sum(lat).label("sy"))
+            select(
+                cx, cy, func.count().label("n"), func.sum(lon).label("sx"), func.sum(lat).label("sy"), hot_sum
+            )
             .where(*conds)
             .group_by(cx, cy)
         )
-        for x, y, n, sx, sy in session.execute(stmt):
-            acc = cells.setdefault((x, y), [0, 0.0, 0.0])
+        for x, y, n, sx, sy, h in session.execute(stmt):
+            acc = cells.setdefault((x, y), [0, 0.0, 0.0, 0])
             acc[0] += n
             acc[1] += sx
             acc[2] += sy
+            acc[3] += int(h or 0)
             total += n
     raw = zoom >= RAW_ZOOM or total <= RAW_LIMIT
-    out = [[round(sx / n, 5), round(sy / n, 5), n] for (n, sx, sy) in (cells[k] for k in sorted(cells))]
+    out = [[round(sx / n, 5), round(sy / n, 5), n, h] for (n, sx, sy, h) in (cells[k] for k in sorted(cells))]
     return {
         "layer": layer,
         "zoom": int(zoom),

@@ -11,7 +11,7 @@ class ClustersOut(BaseModel):
     total: int  # points of the layer in the box and in scope
     raw: bool  # true: few enough to draw; ask the layer's own endpoint
     cell: float  # grid cell side in degrees
-    clusters: list[list[float]]  # [lon, lat, count]
+    clusters: list[list[float]]  # [lon, lat, count, hot]
 
 
 class LabelsOut(BaseModel):

@@ -80,7 +80,7 @@
     if (!window.yingjiMap) window.yingjiMap = map;  // the older *-map.js pattern and the tests
     map.yingji = { el: el, root: root };
     YM.maps.push(map);
-    [["ymBase", 200], ["ymWarn", 330], ["ymLines", 360], ["ymLabels", 450]].forEach(function (p) {
+    [["ymBase", 200], ["ymWarn", 330], ["ymLines", 360], ["ymLabels", 650]].forEach(function (p) {
       map.createPane(p[0]).style.zIndex = p[1];
     });
     map.getPane("ymLabels").style.pointerEvents = "none";
@@ -119,8 +119,12 @@
     var bounds = {}, drawn = {}, bandOf = {}, cache = {};
     ["county", "town", "village", "group"].forEach(function (lv) { bounds[lv] = L.layerGroup(); drawn[lv] = {}; });
 
+    // The shaded base is the county layer, or for a town or village officer (whose scope holds no
+    // county) the shapes of their own level.
+    var digits = Number(el.dataset.scopeDigits || 0);
+    var baseLevel = digits >= 12 ? "village" : digits >= 9 ? "town" : "county";
     function styleFor(level, f) {
-      if (level !== "county") return LINE[level];
+      if (level !== baseLevel) return LINE[level];
       return { color: "#37474f", weight: 1.6, fillColor: TINTS[hash(f.properties.code) % TINTS.length],
         fillOpacity: tiles ? 0.08 : 1, className: "ym-county" };
     }
@@ -148,8 +152,8 @@
       fresh.forEach(function (f) { drawn[level][f.properties.code] = true; });
       if (fresh.length) {
         L.geoJSON({ type: "FeatureCollection", features: fresh }, {
-          renderer: level === "county" ? baseRenderer : lineRenderer,
-          pane: level === "county" ? "ymBase" : "ymLines",
+          renderer: level === baseLevel ? baseRenderer : lineRenderer,
+          pane: level === baseLevel ? "ymBase" : "ymLines",
           style: function (f) { return styleFor(level, f); },
           onEachFeature: placePopup
         }).addTo(bounds[level]);
@@ -227,10 +231,44 @@
 
     // -- point layers from the domains (YingjiMap.define) ---------------------------------------
     var pointLayers = {}, generation = {};
-    function clusterMarker(c, spec) {
-      var n = c[2], size = Math.round(26 + Math.min(22, Math.log(n) * 4));
-      var m = L.marker([c[1], c[0]], { icon: YM.icon("ym-cluster", size, String(n >= 10000 ? Math.round(n / 1000) + "k" : n)),
-        title: String(n), keyboard: false });
+    // Clusters of different layers would sit on one another (they share the grid): each layer's
+    // are nudged a little in its own direction and carry the layer's short name.
+    var NUDGE = { villages: [0, 0], hazards: [-16, -12], risk: [16, -12], teams: [-16, 12], stores: [16, 12] };
+    function shortName(key) {
+      var box = root.querySelector('[data-layer="' + key + '"]');
+      return box && box.dataset.short ? box.dataset.short : "";
+    }
+    // Clusters closer than a marker's width on screen merge (weighted), so counts never overlap.
+    function clusterLayersOn() {
+      return order.filter(function (k) { return on[k] && specs[k].cluster; }).length;
+    }
+    function mergeNear(list) {
+      var out = [], R = 40 + 10 * Math.max(0, clusterLayersOn() - 1);
+      list.slice().sort(function (a, b) { return b[2] - a[2]; }).forEach(function (c) {
+        var pt = map.latLngToContainerPoint([c[1], c[0]]);
+        for (var i = 0; i < out.length; i++) {
+          var o = out[i];
+          if (Math.abs(o.pt.x - pt.x) < R && Math.abs(o.pt.y - pt.y) < R) {
+            var n = o.c[2] + c[2];
+            o.c = [(o.c[0] * o.c[2] + c[0] * c[2]) / n, (o.c[1] * o.c[2] + c[1] * c[2]) / n, n, (o.c[3] || 0) + (c[3] || 0)];
+            return;
+          }
+        }
+        out.push({ c: c.slice(), pt: pt });
+      });
+      return out.map(function (o) { return o.c; });
+    }
+    function fmt(n) { return n >= 10000 ? Math.round(n / 1000) + "k" : String(n); }
+    function clusterMarker(c, key) {
+      var n = c[2], hot = c[3] || 0, size = Math.round(28 + Math.min(20, Math.log(n) * 3.5));
+      var several = clusterLayersOn() > 1;
+      var nudge = several ? NUDGE[key] || [0, 0] : [0, 0], tag = several ? shortName(key) : "";
+      if (several) size = Math.round(size * 0.85);
+      var html = '<div class="ym-cluster ym-cluster-' + key + '">' + (tag ? '<span class="ym-cl-tag"></span>' : "") +
+        "<span>" + fmt(n) + "</span>" + (hot ? '<span class="ym-cl-hot">' + fmt(hot) + "</span>" : "") + "</div>";
+      var icon = L.divIcon({ className: "", html: html, iconSize: [size, size], iconAnchor: [size / 2 - nudge[0], size / 2 - nudge[1]] });
+      var m = L.marker([c[1], c[0]], { icon: icon, title: (tag ? tag + " " : "") + n, keyboard: false });
+      m.on("add", function () { var t = m.getElement().querySelector(".ym-cl-tag"); if (t) t.textContent = tag; });
       m.on("click", function () { map.setView(m.getLatLng(), Math.min(map.getZoom() + 2, 18)); });
       return m;
     }
@@ -264,14 +302,14 @@
       }
       var run;
       if (spec.cluster) {
-        var url = "/api/v1/map/clusters/" + spec.cluster + "?zoom=" + Math.floor(z) + "&bbox=" + snappedBox(z);
+        // several cluster layers at once: one zoom coarser, so they do not carpet the map
+        var cz = Math.max(0, Math.floor(z) - (clusterLayersOn() > 2 ? 1 : 0));
+        var url = "/api/v1/map/clusters/" + spec.cluster + "?zoom=" + cz + "&bbox=" + snappedBox(cz);
         run = fetchJSON(url).then(function (res) {
           if (mine !== generation[key]) return;
           if (res.body.raw) return drawRaw();
           group.clearLayers();
-          res.body.clusters.forEach(function (c) {
-            (c[2] === 1 && spec.single ? spec.single(c) : clusterMarker(c, spec)).addTo(group);
-          });
+          mergeNear(res.body.clusters).forEach(function (c) { clusterMarker(c, key).addTo(group); });
           setCount(key, res.body.total);
           el.dataset["mode" + key.charAt(0).toUpperCase() + key.slice(1)] = "clusters";
         });
@@ -300,6 +338,7 @@
         legendFor(key);
         if (key === "labels") refreshLabels();
         else if (LEVEL_MIN[key] !== undefined) loadBoundary(key);
+        else if (specs[key] && specs[key].cluster) order.forEach(function (k) { if (specs[k].cluster) loadPoints(k); });
         else loadPoints(key);
       });
     });
@@ -335,8 +374,10 @@
     window.addEventListener("yingji:event", reloadLive);
     setInterval(reloadLive, 60000);
 
-    var panel = root.querySelector("[data-ym-panel]");
-    if (panel && window.matchMedia("(max-width: 760px)").matches) panel.removeAttribute("open");
+    // On a phone the layer panel and the legend start folded, so the map stays visible.
+    if (window.matchMedia("(max-width: 760px)").matches) {
+      root.querySelectorAll("[data-ym-panel], [data-ym-legend]").forEach(function (d) { d.removeAttribute("open"); });
+    }
     status(statusEl && statusEl.dataset.loading);
 
     fetchJSON("/api/v1/map/extent").then(function (res) {

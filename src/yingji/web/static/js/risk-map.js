@@ -12,7 +12,7 @@
     cluster: "risk",
     url: function (ctx) { return "/api/v1/map/risk?bbox=" + ctx.box(ctx.zoom()); },
     marker: function (f) {
-      var p = f.properties, c = f.geometry.coordinates, colour = COLOUR[p.colour] || "#90a4ae";
+      var p = f.properties, c = f.geometry.coordinates, colour = COLOUR[p.colour] || "#b0bec5";
       renderer = renderer || L.canvas({ padding: 0.3 });
       if (p.kind === "place") {
         var d = 0.0006;
