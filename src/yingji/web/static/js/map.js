@@ -163,7 +163,10 @@
       var z = map.getZoom();
       if (!on[level] || z < LEVEL_MIN[level]) {
         map.removeLayer(bounds[level]);
-        if (z < LEVEL_MIN[level]) { bounds[level].clearLayers(); drawn[level] = {}; bandOf[level] = null; }
+        if (z < LEVEL_MIN[level]) {
+          bounds[level].clearLayers(); drawn[level] = {}; bandOf[level] = null;
+          el.dataset["loaded" + level.charAt(0).toUpperCase() + level.slice(1)] = "0";
+        }
         setCount(level, on[level] && z < LEVEL_MIN[level] ? "" : null);
         return Promise.resolve();
       }
@@ -177,6 +180,7 @@
           drawBoundary(level, res);
         }, function () { delete cache[url]; if (statusEl) status(statusEl.dataset.failed); });
       })).then(function () {
+        if (bandOf[level] !== band(map.getZoom())) return;  // zoomed away meanwhile
         var n = Object.keys(drawn[level]).length;
         setCount(level, n + (truncated ? "+" : ""));
         el.dataset["loaded" + level.charAt(0).toUpperCase() + level.slice(1)] = String(n);
@@ -207,16 +211,25 @@
           var ll = L.latLng(p[3], p[2]);
           if (!view.contains(ll)) return;
           var pt = map.latLngToContainerPoint(ll), f = FONT[level];
-          var w = p[1].length * f + 6, h = f + 6;
-          var r = [pt.x - w / 2, pt.y - h / 2, pt.x + w / 2, pt.y + h / 2];
-          for (var i = 0; i < placed.length; i++) {
-            var q = placed[i];
-            if (r[0] < q[2] && r[2] > q[0] && r[1] < q[3] && r[3] > q[1]) return;  // would overlap: skip
-          }
-          placed.push(r);
+          var w = p[1].length * f * (level === "county" ? 1.1 : 1) + 6, h = f + 6;
+          // where the name would sit: on its point, else just below or above it; else left out
+          var free = function (r) {
+            for (var i = 0; i < placed.length; i++) {
+              var q = placed[i];
+              if (r[0] < q[2] && r[2] > q[0] && r[1] < q[3] && r[3] > q[1]) return false;
+            }
+            return true;
+          };
+          var shift = null;
+          [0, h, -h].some(function (dy) {
+            var r = [pt.x - w / 2, pt.y + dy - h / 2, pt.x + w / 2, pt.y + dy + h / 2];
+            if (free(r)) { placed.push(r); shift = dy; return true; }
+            return false;
+          });
+          if (shift === null) return;
           shown++;
           L.marker(ll, { pane: "ymLabels", interactive: false, keyboard: false,
-            icon: L.divIcon({ className: "ym-label ym-label-" + level, html: "<span></span>", iconSize: [0, 0] }) })
+            icon: L.divIcon({ className: "ym-label ym-label-" + level, html: "<span></span>", iconSize: [0, 0], iconAnchor: [0, -shift] }) })
             .addTo(labelLayer).getElement().firstChild.textContent = p[1];
         });
       });
