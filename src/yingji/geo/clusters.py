@@ -1,7 +1,8 @@
 """Large point layers as clusters computed on the server: a grid in degrees sized for the zoom,
-one SQL ``GROUP BY`` of the cell indices (portable: integer casts, no spatial extension), scoped
-and cut to the box. Below ``RAW_LIMIT`` points in the box, or from ``RAW_ZOOM`` on, the client asks
-the layer's own endpoint for the raw points instead (the answer says ``raw``).
+one SQL ``GROUP BY`` of the cell indices (portable: integer casts, no spatial extension), scoped.
+The grid of the whole scope is kept half a minute, then cut to the box. Below ``RAW_LIMIT`` points
+in the box, or from ``RAW_ZOOM`` on, the client asks the layer's own endpoint for the raw points
+instead (the answer says ``raw``).
 
 A cluster is ``[lon, lat, count, hot]`` at the mean of its points: a count and no colour, so on the
 map only status colours (grade, level, readiness) mean something. ``hot`` counts the points whose
@@ -11,6 +12,9 @@ writes it in red beside the count.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from sqlalchemy import Integer, case, cast, func, literal, select
@@ -19,6 +23,11 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Principal, in_scope
 
 CELL_PX = 64  # a cluster stands for the points of a ~64-pixel square
+# The grid of a whole jurisdiction is kept a short while per (layer, scope, zoom): a pan then costs
+# a filter in memory, not a scan of 70,000 rows. Half a minute old at most; these layers (hazard
+# points, enterprises, villages, teams, stores) change by the day, and the live ones are not here.
+KEEP_S = 30.0
+KEEP_ENTRIES = 128
 RAW_LIMIT = 300  # fewer points than this in the box: draw them, don't cluster
 RAW_ZOOM = 14  # from this zoom on a screen holds few enough points
 
@@ -106,22 +115,38 @@ def _scope_column(model):
     return model.code if model.__tablename__ == "jurisdictions" else model.jurisdiction_code
 
 
-def clusters(
-    session: Session,
-    principal: Principal,
-    layer: str,
-    bbox: tuple[float, float, float, float] | None,
-    zoom: float,
-) -> dict:
-    """``{layer, zoom, total, raw, cell, clusters: [[lon, lat, count], …]}`` for the box (scoped)."""
+_kept: OrderedDict[tuple[str, str, int], tuple[float, list[list]]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Drop the kept grids (tests that add points and count them again at once)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _grid(session: Session, principal: Principal, layer: str, zoom: int) -> list[list]:
+    """Every cell of the layer in the principal's scope: ``[lon, lat, count, hot]``, kept a while."""
+    key = (layer, principal.jurisdiction_code, zoom)
+    now = time.monotonic()
+    with _kept_lock:
+        hit = _kept.get(key)
+        if hit is not None and now - hit[0] < KEEP_S:
+            return hit[1]
+    cells = _count_cells(session, principal, layer, zoom)
+    with _kept_lock:
+        _kept[key] = (now, cells)
+        _kept.move_to_end(key)
+        while len(_kept) > KEEP_ENTRIES:
+            _kept.popitem(last=False)
+    return cells
+
+
+def _count_cells(session: Session, principal: Principal, layer: str, zoom: int) -> list[list]:
     cell = cell_degrees(zoom)
     cells: dict[tuple[int, int], list] = {}
-    total = 0
     for model, lon, lat, where, *hot in LAYERS[layer]():
         conds = [in_scope(_scope_column(model), principal), lon.is_not(None), lat.is_not(None), *where]
-        if bbox is not None:
-            minx, miny, maxx, maxy = bbox
-            conds += [lon >= minx, lon <= maxx, lat >= miny, lat <= maxy]
         # +180/+90 keeps the values positive; the cast truncates on SQLite and rounds on PostgreSQL:
         # either way one fixed grid, and every point falls in exactly one cell
         cx = cast((lon + 180.0) / cell, Integer).label("cx")
@@ -140,14 +165,31 @@ def clusters(
             acc[1] += sx
             acc[2] += sy
             acc[3] += int(h or 0)
-            total += n
+    return [
+        [round(sx / n, 5), round(sy / n, 5), n, h] for (n, sx, sy, h) in (cells[k] for k in sorted(cells))
+    ]
+
+
+def clusters(
+    session: Session,
+    principal: Principal,
+    layer: str,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: float,
+) -> dict:
+    """``{layer, zoom, total, raw, cell, clusters: [[lon, lat, count, hot], …]}`` for the box (scoped):
+    the cells whose points' mean lies in the box."""
+    cells = _grid(session, principal, layer, int(zoom))
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        cells = [c for c in cells if minx <= c[0] <= maxx and miny <= c[1] <= maxy]
+    total = sum(c[2] for c in cells)
     raw = zoom >= RAW_ZOOM or total <= RAW_LIMIT
-    out = [[round(sx / n, 5), round(sy / n, 5), n, h] for (n, sx, sy, h) in (cells[k] for k in sorted(cells))]
     return {
         "layer": layer,
         "zoom": int(zoom),
         "total": total,
         "raw": raw,
-        "cell": round(cell, 6),
-        "clusters": [] if raw else out,
+        "cell": round(cell_degrees(zoom), 6),
+        "clusters": [] if raw else cells,
     }

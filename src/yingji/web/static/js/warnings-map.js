@@ -15,7 +15,7 @@
     },
     marker: function (f) {
       var c = COLOUR[f.properties.level] || "#78909c";
-      return L.geoJSON(f, { pane: "ymWarn", style: { color: c, weight: 2, fillColor: c, fillOpacity: 0.3 } });
+      return L.geoJSON(f, { pane: "ymWarn", style: { color: c, weight: 2.5, fillColor: c, fillOpacity: 0.2 } });
     },
     popup: function (p) { return YM.link(p.url, p.headline, p.place); }
   });
