@@ -5,7 +5,16 @@
    as neutral clusters computed on the server (/api/v1/map/clusters/…) until few enough to draw.
    Boundaries are fetched once per zoom band (the server simplifies them per band); every request
    of a layer uses a box snapped to a grid, so a small pan asks the same URL again and the browser
-   answers from its cache or with a 304. An optional tile layer when data-tile-url is set. */
+   answers from its cache or with a 304. An optional tile layer when data-tile-url is set.
+
+   YingjiMap.define(key, spec), spec = {
+     url(ctx)        the layer's GeoJSON for the view: ctx.box(zoom) a snapped bbox, ctx.time() the
+                     time filter as "&since=…&until=…", ctx.zoom();
+     marker(f, ctx)  a Leaflet layer for one feature; popup(props, f) an element (link to its page);
+     cluster         a /api/v1/map/clusters/<name> layer: neutral clusters until few enough;
+     timed, live     the time filter applies; reloaded on "yingji:event" and every 60 s;
+     features(body)  when the answer is not a FeatureCollection;
+     group, label, on  for a layer the panel does not list: its row is added to that group. } */
 (function () {
   "use strict";
   if (window.YingjiMap) return;
@@ -344,6 +353,23 @@
     var timer = null;
     function soon() { clearTimeout(timer); timer = setTimeout(refresh, 120); }
 
+    // A layer that a later script defines with a group and a label but that the panel does not
+    // list (e.g. cameras) gets its own row in that group.
+    order.forEach(function (key) {
+      var spec = specs[key], fs = spec.group && root.querySelector('[data-ym-group="' + spec.group + '"]');
+      if (!fs || root.querySelector('[data-layer="' + key + '"]')) return;
+      var label = document.createElement("label"), box = document.createElement("input"), count = document.createElement("span");
+      box.type = "checkbox";
+      box.dataset.layer = key;
+      box.checked = !!spec.on;
+      if (spec.on) on[key] = true;
+      count.className = "ym-count";
+      count.dataset.ymCount = key;
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + (spec.label || key) + " "));
+      label.appendChild(count);
+      fs.appendChild(label);
+    });
     root.querySelectorAll("[data-layer]").forEach(function (box) {
       box.addEventListener("change", function () {
         var key = box.dataset.layer;
