@@ -48,7 +48,7 @@ def parse_range(since: datetime | None, until: datetime | None) -> tuple[datetim
     return since, until
 
 
-def _counted(body: str, count: int, truncated: bool = False) -> dict[str, str]:
+def _counted(count: int, truncated: bool = False) -> dict[str, str]:
     return {"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()}
 
 
@@ -69,7 +69,7 @@ def map_features(
         body,
         kind=caching.STATIC,
         media_type=caching.GEOJSON,
-        headers=_counted(body, count, truncated),
+        headers=_counted(count, truncated),
     )
 
 
@@ -120,7 +120,7 @@ def map_alarms(
     """Hazard points with alarms (worst level, how many): open ones, or raised in [since, until)."""
     start, end = parse_range(since, until)
     body, count, truncated = live.alarms(session, principal, parse_bbox(bbox), start, end)
-    return caching.cached(request, body, media_type=caching.GEOJSON, headers=_counted(body, count, truncated))
+    return caching.cached(request, body, media_type=caching.GEOJSON, headers=_counted(count, truncated))
 
 
 @router.get("/warnings", responses=GEOJSON)
@@ -129,4 +129,4 @@ def map_warnings(
 ) -> Response:
     """Areas of the warnings in force that touch one's jurisdiction, by level (红橙黄蓝)."""
     body, count = live.warnings_in_force(session, principal, zoom)
-    return caching.cached(request, body, media_type=caching.GEOJSON, headers=_counted(body, count))
+    return caching.cached(request, body, media_type=caching.GEOJSON, headers=_counted(count))
