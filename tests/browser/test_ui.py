@@ -56,8 +56,9 @@ def test_duty_officer_sees_ten_counties_on_the_map(page, login, js_errors):
     assert len(codes) == ALL_COUNTIES and len(set(codes)) == ALL_COUNTIES, codes
     assert all(c.startswith("5206") for c in codes), codes
 
-    # Every county carries a permanent label; two of them checked by name, all ten counted.
-    labels = page.locator(".leaflet-tooltip.place-label")
+    # At city zoom the county names are the labels; two of them checked by name, all ten counted
+    # (none left out for overlapping at this size).
+    labels = page.locator(".ym-label-county > span")
     expect(labels).to_have_count(ALL_COUNTIES)
     for name in ("碧江区", "松桃苗族自治县"):
         expect(labels.filter(has_text=re.compile(f"^{name}$"))).to_be_visible()
@@ -68,7 +69,7 @@ def test_duty_officer_sees_ten_counties_on_the_map(page, login, js_errors):
         cx, cy = lb["x"] + lb["width"] / 2, lb["y"] + lb["height"] / 2
         assert box["x"] <= cx <= box["x"] + box["width"] and box["y"] <= cy <= box["y"] + box["height"]
 
-    expect(page.locator("#map-status")).to_contain_text(f"{ALL_COUNTIES} 个县(区)")
+    expect(page.locator('[data-ym-count="county"]')).to_have_text(str(ALL_COUNTIES))
     assert js_errors == []
 
 
@@ -81,7 +82,7 @@ def test_zooming_into_a_detailed_county_loads_its_towns(page, login, js_errors):
     assert page.evaluate("() => window.yingjiMap.getZoom()") >= 10
     towns = page.evaluate(FEATURES_ON_MAP, "town")
     assert towns and any(code.startswith(BIJIANG) for code in towns), towns
-    expect(page.locator("#map-status")).to_contain_text("个乡镇")
+    expect(page.locator('[data-ym-count="town"]')).not_to_have_text("")
     assert js_errors == []
 
 
@@ -215,24 +216,20 @@ def test_a_late_town_answer_after_zooming_out_is_dropped(page, login):
     assert page.evaluate("() => window.yingjiMap.getZoom()") == 7
     assert page.evaluate(FEATURES_ON_MAP, "town") == []
     expect(page.locator("#map")).to_have_attribute("data-loaded-town", "0")
-    expect(page.locator("#map-status")).not_to_contain_text("乡镇")
+    expect(page.locator('[data-ym-count="town"]')).to_have_text("")
 
 
-def test_an_older_town_answer_does_not_replace_a_newer_one(page, login):
-    """Answers arriving out of order: the map shows what the latest view asked for."""
+def test_town_boundaries_are_fetched_once_per_zoom_band(page, login):
+    """Towns come for the whole jurisdiction once per zoom band: panning asks for nothing more."""
     login("duty")
     page.goto("/map")
     _wait_for_map(page)
-    held = _hold_town_answers(page, 1)
-    # Over 碧江区 (towns in detail), then far to the west (no detailed county there).
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if TOWN_FEATURES.search(r.url) else None)
     page.evaluate("() => { window.yingjiMap.setView([27.70, 109.18], 10, { animate: false }); }")
-    _wait_until(page, lambda: held, "the first town request")
-    with page.expect_response(TOWN_FEATURES) as newer:
-        page.evaluate("() => { window.yingjiMap.setView([27.95, 107.7], 10, { animate: false }); }")
-    assert newer.value.json()["features"] == []
-    with page.expect_response(TOWN_FEATURES) as older:
-        held[0].continue_()
-    assert older.value.json()["features"], "the first view (碧江区) should have had towns"
-    page.wait_for_timeout(300)
-    assert page.evaluate(FEATURES_ON_MAP, "town") == []
-    expect(page.locator("#map")).to_have_attribute("data-loaded-town", "0")
+    page.wait_for_function("() => Number(document.getElementById('map').dataset.loadedTown || 0) > 0")
+    page.evaluate("() => { window.yingjiMap.setView([27.95, 107.7], 10, { animate: false }); }")
+    page.wait_for_timeout(400)
+    page.evaluate("() => { window.yingjiMap.setView([27.60, 109.0], 10.5, { animate: false }); }")
+    page.wait_for_timeout(400)
+    assert len(asked) == 1 and "zoom=9" in asked[0], asked

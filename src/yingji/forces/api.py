@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
+from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import gettext
@@ -346,12 +347,17 @@ def export_sheet(
 # -- the one map ----------------------------------------------------------------------------
 @router.get("/map/teams")
 def map_teams(
-    principal: CurrentPrincipal, session: DbSession, bbox: str | None = None, readiness: State = None
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    bbox: str | None = None,
+    readiness: State = None,
 ) -> Response:
     """Teams as GeoJSON points with their readiness (at most 5,000; ``X-Truncated`` says if cut)."""
     body, count, truncated = maplayer.teams_geojson(session, principal, parse_bbox(bbox), readiness)
-    return Response(
+    return caching.cached(
+        request,
         body,
-        media_type="application/geo+json",
+        media_type=caching.GEOJSON,
         headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
     )

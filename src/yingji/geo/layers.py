@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.geo.simplify import band_of, simplified
 from yingji.org.models import Jurisdiction
 
 MAX_FEATURES = 4000
@@ -30,9 +31,15 @@ def _bbox_filter(stmt, bbox: tuple[float, float, float, float] | None):
 
 
 def features(
-    session: Session, principal: Principal, level: str, bbox: tuple[float, float, float, float] | None
+    session: Session,
+    principal: Principal,
+    level: str,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: float | None = None,
 ) -> tuple[str, int, bool]:
-    """A GeoJSON FeatureCollection (as text), its size, and whether it was cut at the limit."""
+    """A GeoJSON FeatureCollection (as text), its size, and whether it was cut at the limit.
+    Shapes are simplified for the zoom band of ``zoom`` (as stored, rounded, without one)."""
+    band = band_of(zoom)
     stmt = select(
         Jurisdiction.code,
         Jurisdiction.name,
@@ -50,11 +57,18 @@ def features(
     parts = []
     for code, name, lvl, lon, lat, geometry in rows[:MAX_FEATURES]:
         props = json.dumps(
-            {"code": code, "name": name, "level": lvl, "lon": lon, "lat": lat}, ensure_ascii=False
+            {"code": code, "name": name, "level": lvl, "lon": _r(lon), "lat": _r(lat)},
+            ensure_ascii=False,
+            separators=(",", ":"),
         )
-        parts.append(f'{{"type":"Feature","id":"{code}","geometry":{geometry},"properties":{props}}}')
+        shape = simplified(code, geometry, band)
+        parts.append(f'{{"type":"Feature","id":"{code}","geometry":{shape},"properties":{props}}}')
     body = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     return body, len(parts), truncated
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 5)
 
 
 def shapes_of(session: Session, codes: list[str]) -> str | None:
@@ -87,7 +101,8 @@ def points(
     if bbox is not None:
         minx, miny, maxx, maxy = bbox
         stmt = stmt.where(Jurisdiction.lon.between(minx, maxx), Jurisdiction.lat.between(miny, maxy))
-    return [list(r) for r in session.execute(stmt.order_by(Jurisdiction.code).limit(50_000))]
+    rows = session.execute(stmt.order_by(Jurisdiction.code).limit(50_000))
+    return [[code, name, _r(lon), _r(lat)] for code, name, lon, lat in rows]
 
 
 def extent(session: Session, principal: Principal) -> list[float] | None:

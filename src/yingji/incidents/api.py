@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
+from yingji.core import caching
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
-from yingji.geo.api import parse_bbox
+from yingji.geo.api import parse_bbox, parse_range
 from yingji.incidents import (
     chain,
     deadlines,
@@ -268,15 +269,23 @@ def get_photo(
 # -- the map layer ------------------------------------------------------------------------------
 @router.get("/map/incidents", tags=["map"])
 def map_incidents(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     bbox: str | None = None,
     days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> Response:
-    """Incidents as GeoJSON points (open ones, or all of the last ``days`` days); at most 2,000."""
-    body, count, truncated = listing.map_features(session, principal, parse_bbox(bbox), days=days)
-    return Response(
+    """Incidents as GeoJSON points (open ones; or all of the last ``days`` days; or all that occurred
+    in [since, until)); at most 2,000. ETag and a short ``Cache-Control`` (core/caching.py)."""
+    start, end = parse_range(since, until)
+    body, count, truncated = listing.map_features(
+        session, principal, parse_bbox(bbox), days=days, since=start, until=end
+    )
+    return caching.cached(
+        request,
         body,
-        media_type="application/geo+json",
+        media_type=caching.GEOJSON,
         headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
     )

@@ -225,8 +225,11 @@ def map_features(
     bbox: tuple[float, float, float, float] | None,
     *,
     days: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> tuple[str, int, bool]:
-    """Incidents as GeoJSON points: open ones, or all of the last ``days`` days."""
+    """Incidents as GeoJSON points: open ones, or all of the last ``days`` days, or all that occurred
+    in [since, until)."""
     stmt = select(
         Incident.id,
         Incident.number,
@@ -244,8 +247,12 @@ def map_features(
     )
     if days:
         stmt = stmt.where(Incident.occurred_at >= clock.now() - timedelta(days=days))
-    else:
+    elif since is None and until is None:
         stmt = stmt.where(Incident.status.in_(OPEN_STATUSES))
+    if since is not None:
+        stmt = stmt.where(Incident.occurred_at >= since)
+    if until is not None:
+        stmt = stmt.where(Incident.occurred_at < until)
     if bbox:
         minx, miny, maxx, maxy = bbox
         stmt = stmt.where(Incident.lon.between(minx, maxx), Incident.lat.between(miny, maxy))
@@ -254,7 +261,7 @@ def map_features(
     features = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
+            "geometry": {"type": "Point", "coordinates": [round(r.lon, 5), round(r.lat, 5)]},
             "properties": {
                 "id": r.id,
                 "number": r.number,
@@ -267,7 +274,9 @@ def map_features(
         }
         for r in rows[:MAP_LIMIT]
     ]
-    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    body = json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+    )
     return body, len(features), truncated
 
 

@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
+from yingji.core import caching
 from yingji.core.deps import DbSession
 from yingji.geo.api import parse_bbox
 from yingji.incidents import photos as incident_photos
@@ -195,6 +196,7 @@ def sensor_series(
 # -- the one map -------------------------------------------------------------------------------------
 @router.get("/map/hazards", tags=["map"])
 def map_hazards(
+    request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
     bbox: str | None = None,
@@ -205,9 +207,10 @@ def map_hazards(
     body, count, truncated = maplayer.features(
         session, principal, parse_bbox(bbox), kind=kind, alarmed_only=alarmed
     )
-    return Response(
+    return caching.cached(
+        request,
         body,
-        media_type="application/geo+json",
+        media_type=caching.GEOJSON,
         headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
     )
 

@@ -13,6 +13,7 @@ from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
+from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
 from yingji.geo.api import parse_bbox
@@ -275,13 +276,18 @@ def get_inspection(inspection_id: int, principal: CurrentPrincipal, session: DbS
 # -- the four-colour map layer --------------------------------------------------------------
 @router.get("/map/risk")
 def risk_map(
-    principal: CurrentPrincipal, session: DbSession, bbox: str | None = None, min_level: Level = None
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    bbox: str | None = None,
+    min_level: Level = None,
 ) -> Response:
     """Enterprises and public-place risk points coloured by their highest level (GeoJSON)."""
     body, count, truncated = maplayer.features(session, principal, parse_bbox(bbox), min_level)
-    return Response(
+    return caching.cached(
+        request,
         body,
-        media_type="application/geo+json",
+        media_type=caching.GEOJSON,
         headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
     )
 

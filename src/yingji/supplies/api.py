@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
+from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import gettext
@@ -470,7 +471,9 @@ def post_allocation(data: AllocationIn, principal: CurrentPrincipal, session: Db
 
 # -- map ------------------------------------------------------------------------------------
 @router.get("/map/stores")
-def map_stores(principal: CurrentPrincipal, session: DbSession, bbox: str | None = None) -> Response:
-    """Stores as GeoJSON points (id, name, level, units held, area check)."""
+def map_stores(
+    request: Request, principal: CurrentPrincipal, session: DbSession, bbox: str | None = None
+) -> Response:
+    """Stores as GeoJSON points (id, name, level, units held, area check); ETag, short cache."""
     body, count = maplayer.stores_geojson(session, principal, parse_bbox(bbox))
-    return Response(body, media_type="application/geo+json", headers={"X-Feature-Count": str(count)})
+    return caching.cached(request, body, media_type=caching.GEOJSON, headers={"X-Feature-Count": str(count)})

@@ -16,6 +16,7 @@ from yingji.auth.roles import ROLE_LABELS_MSGID, Perm
 from yingji.auth.scope import mask_phone
 from yingji.core import i18n
 from yingji.core.clock import to_local
+from yingji.geo import catalog as map_catalog
 from yingji.org.codes import division_code_12
 from yingji.web import nav
 
@@ -50,6 +51,8 @@ env.globals.update(
     LOCALE_NAMES=i18n.LOCALE_NAMES,
     Perm=Perm,
     qs=_qs,
+    map_groups=map_catalog.GROUPS,  # the map panel's layers, legend and switcher
+    map_layers_on=map_catalog.layers_on,
 )
 
 

@@ -1,58 +1,24 @@
-/* The stores layer of the one map: county, town and village stores as circle markers from
-   /api/v1/map/stores, reloaded as the map moves; red when below the minimum area, grey when empty.
-   Loaded by templates/map.html after map.js (which exposes window.yingjiMap). */
+/* Supplies stores on the one map (YingjiMap.define, see map.js): clusters from the server at city
+   zoom, then squares: indigo, brown when below the minimum area, light grey when empty. */
 (function () {
   "use strict";
-  var RADIUS = { city: 9, county: 8, town: 6, village: 4 };
-  function start(map) {
-    var layer = L.layerGroup().addTo(map);
-    var generation = 0;
-    var box = document.querySelector('[data-layer="stores"]');
-    function colour(p) {
-      if (p.area_ok === false) return "#c62828";
-      if (!p.units) return "#9e9e9e";
-      return p.level === "village" ? "#2e7d32" : "#1565c0";
-    }
-    function popup(p) {
-      var div = document.createElement("div");
-      var a = document.createElement("a");
-      a.href = p.url;
-      a.textContent = p.name;
-      div.appendChild(a);
-      var info = document.createElement("div");
-      info.className = "small muted";
-      info.textContent = p.units + " · " + (p.area_m2 === null ? "" : p.area_m2 + " m²");
-      div.appendChild(info);
-      return div;
-    }
-    function load() {
-      if (box && !box.checked) { layer.clearLayers(); return; }
-      var b = map.getBounds().pad(0.2);
-      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (x) { return x.toFixed(4); }).join(",");
-      var mine = ++generation;
-      fetch("/api/v1/map/stores?bbox=" + bbox, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-        .then(function (fc) {
-          if (mine !== generation) return;
-          layer.clearLayers();
-          fc.features.forEach(function (f) {
-            var p = f.properties;
-            if (p.level === "village" && map.getZoom() < 10) return;
-            var c = f.geometry.coordinates;
-            L.circleMarker([c[1], c[0]], { radius: RADIUS[p.level] || 4, color: colour(p), weight: 2, fillOpacity: 0.6 })
-              .bindPopup(popup(p)).addTo(layer);
-          });
-          map.getContainer().dataset.loadedStores = String(fc.features.length);
-        })
-        .catch(function () { /* the base map still works */ });
-    }
-    map.on("moveend", load);
-    if (box) box.addEventListener("change", load);
-    map.whenReady(load);
+  if (!window.YingjiMap) return;
+  var YM = window.YingjiMap;
+  var SIZE = { city: 16, county: 15, town: 12, village: 9 };
+  function colour(p) {
+    if (p.area_ok === false) return "#8d6e63";
+    if (!p.units) return "#bdbdbd";
+    return "#3949ab";
   }
-  var tries = 0;
-  (function wait() {
-    if (window.yingjiMap && typeof L !== "undefined") start(window.yingjiMap);
-    else if (tries++ < 100) setTimeout(wait, 100);
-  })();
+  YM.define("stores", {
+    cluster: "stores",
+    url: function (ctx) { return "/api/v1/map/stores?bbox=" + ctx.box(ctx.zoom()); },
+    marker: function (f) {
+      var p = f.properties, c = f.geometry.coordinates, s = SIZE[p.level] || 9;
+      var icon = L.divIcon({ className: "", html: '<i class="ym-sw ym-sw-square" style="--c:' + colour(p) + ';width:' + s + "px;height:" + s + 'px"></i>',
+        iconSize: [s, s], iconAnchor: [s / 2, s / 2] });
+      return L.marker([c[1], c[0]], { icon: icon, title: p.name });
+    },
+    popup: function (p) { return YM.link(p.url, p.name, p.units + (p.area_m2 === null ? "" : " · " + p.area_m2 + " m²")); }
+  });
 })();
