@@ -4,6 +4,7 @@ consultation's conference link, and the cameras layer of the one map."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -86,7 +87,7 @@ async def import_cameras(
     if job is not None:
         return answers.job_answer(request, job)
     result = await run_in_threadpool(
-        answers.timed, request, exchange.import_cameras, session, principal, data, **params
+        answers.timed, request, partial(exchange.import_cameras, **params), session, principal, data
     )
     await run_in_threadpool(
         audit.record,

@@ -3,6 +3,7 @@ the panel of the incident page (nearest cameras, the village video room, clips, 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -166,7 +167,7 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
         result = await run_in_threadpool(
-            answers.timed, request, exchange.import_cameras, session, principal, data, **params
+            answers.timed, request, partial(exchange.import_cameras, **params), session, principal, data
         )
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
