@@ -1,0 +1,145 @@
+"""A real HLS stream, made by ffmpeg and served over HTTP on 127.0.0.1 by the test, plays on the
+incident page: the nearest camera's player (hls.js, vendored) advances its currentTime in Chromium.
+
+Debian's Chromium decodes H.264 through MediaSource (checked below), so the stream is H.264 as a
+media gateway (ZLMediaKit / WVP) would serve it. The app is served with the stream's origin in its
+media and connect CSP, as a deployment sets YINGJI_VIDEO_MEDIA_ORIGINS."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select, update
+
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS, LiveServer, log_in
+from tests.incidents.conftest import first_report
+from yingji.app import create_app
+from yingji.core.db import Actor
+from yingji.video.models import Camera
+
+
+class CorsHandler(SimpleHTTPRequestHandler):
+    """Static files with the CORS header a media gateway sends (hls.js fetches cross-origin)."""
+
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def hls_stream(tmp_path_factory):
+    """A 30-second H.264 HLS stream (1 s segments) served on 127.0.0.1; yields its playlist URL."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    root = tmp_path_factory.mktemp("hls")
+    subprocess.run(
+        [
+            *(
+                "ffmpeg",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=10",
+                "-t",
+                "30",
+            ),
+            *("-c:v", "libx264", "-profile:v", "baseline", "-pix_fmt", "yuv420p", "-g", "10"),
+            *("-f", "hls", "-hls_time", "1", "-hls_list_size", "0", str(root / "index.m3u8")),
+        ],
+        check=True,
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CorsHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/index.m3u8"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def video_server(city, hls_stream):
+    """The app with the stream's origin allowed by its CSP, served like the live server."""
+    origin = hls_stream.rsplit("/", 1)[0]
+    settings = city.db.settings.with_(extra={**city.db.settings.extra, "video_media_origins": origin})
+    server = LiveServer(create_app(settings, city.db, start_worker=False))
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_nearest_camera_plays_a_real_hls_stream_on_the_incident_page(
+    browser, video_server, hls_stream, city, api, screenshot_path
+):
+    incident = first_report(api("gridworker"), city.db, city.group_a).json()
+    near = api("town").get(f"/api/v1/incidents/{incident['id']}/cameras", params={"n": 1}).json()
+    camera_id = near["cameras"][0]["id"]
+    with city.db.writing(Actor.system("tests")) as session:
+        before = session.scalar(select(Camera.hls_url).where(Camera.id == camera_id))
+        session.execute(
+            update(Camera).where(Camera.id == camera_id).values(hls_url=hls_stream, status="online")
+        )
+    context = browser.new_context(base_url=video_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        assert page.evaluate("() => MediaSource.isTypeSupported('video/mp4; codecs=\"avc1.42E01E\"')"), (
+            "this Chromium cannot decode H.264"
+        )
+        log_in(page, "town", next_path=f"/incidents/{incident['id']}")
+        player = page.locator(f'.video-near [data-camera="{camera_id}"]')
+        player.locator("[data-play]").click()
+        video = player.locator("video.video-hls")
+        page.wait_for_function(
+            "v => v.currentTime > 1.5 && !v.paused", arg=video.element_handle(), timeout=30_000
+        )
+        first = video.evaluate("v => v.currentTime")
+        page.wait_for_function(
+            f"v => v.currentTime > {first} + 1", arg=video.element_handle(), timeout=30_000
+        )
+        assert video.evaluate("v => v.src.startsWith('blob:')")  # hls.js through MediaSource, not a link
+        assert video.evaluate("v => v.videoWidth") == 320
+        assert page.locator("[data-record-start]").count() == 1  # the 视频联报 button is there
+        assert not errors, errors
+        player.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path))
+    finally:
+        context.close()
+        with city.db.writing(Actor.system("tests")) as session:
+            session.execute(update(Camera).where(Camera.id == camera_id).values(hls_url=before))
+
+
+def test_a_clip_recorded_from_a_file_uploads_from_the_page(browser, video_server, city, api, tmp_path):
+    """The 视频联报 fallback (file input with capture): the page uploads the file in chunks."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    clip = tmp_path / "scene.webm"
+    subprocess.run(
+        [
+            *("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-t", "3"),
+            *("-c:v", "libvpx", "-b:v", "2M", str(clip)),
+        ],
+        check=True,
+    )
+    incident = first_report(api("gridworker"), city.db, city.group_a).json()
+    context = browser.new_context(base_url=video_server.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        log_in(page, "gridworker", next_path=f"/incidents/{incident['id']}")
+        page.set_input_files("[data-record-file]", str(clip))
+        page.wait_for_selector(".video-clips video", timeout=30_000)
+        clips = api("town").get(f"/api/v1/incidents/{incident['id']}/clips").json()
+        assert len(clips) == 1 and clips[0]["size_bytes"] == clip.stat().st_size
+    finally:
+        context.close()
