@@ -16,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select, update
 
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS, LiveServer, log_in
+from tests.browser.conftest import CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS, LiveServer, log_in
 from tests.incidents.conftest import first_report
 from yingji.app import create_app
 from yingji.core.db import Actor
@@ -141,5 +141,44 @@ def test_a_clip_recorded_from_a_file_uploads_from_the_page(browser, video_server
         page.wait_for_selector(".video-clips video", timeout=30_000)
         clips = api("town").get(f"/api/v1/incidents/{incident['id']}/clips").json()
         assert len(clips) == 1 and clips[0]["size_bytes"] == clip.stat().st_size
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def camera_browser(playwright_instance, chromium_executable):
+    """Chromium with its fake camera and microphone (a test pattern and a beep), permission granted."""
+    args = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    b = playwright_instance.chromium.launch(
+        executable_path=chromium_executable, headless=True, args=[*CHROMIUM_ARGS, *args]
+    )
+    yield b
+    b.close()
+
+
+def test_video_report_records_with_the_camera_and_uploads(camera_browser, video_server, city, api):
+    """视频联报 on a phone: getUserMedia + MediaRecorder, then the chunked upload; the clip plays."""
+    incident = first_report(api("gridworker"), city.db, city.group_a).json()
+    context = camera_browser.new_context(
+        base_url=video_server.url,
+        viewport={"width": 390, "height": 844},
+        permissions=["camera", "microphone"],
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        log_in(page, "gridworker", next_path=f"/incidents/{incident['id']}")
+        page.click("[data-record-start]")
+        page.wait_for_function("() => !document.querySelector('[data-record-stop]').hidden")
+        page.wait_for_function("() => document.querySelector('[data-record-preview]').currentTime > 2")
+        page.click("[data-record-stop]")
+        page.wait_for_selector(".video-clips video", timeout=30_000)
+        (clip,) = api("town").get(f"/api/v1/incidents/{incident['id']}/clips").json()
+        assert clip["content_type"] == "video/webm" and clip["size_bytes"] > 1000
+        video = page.locator(".video-clips video")
+        page.wait_for_function("v => v.readyState >= 1 && v.videoWidth > 0", arg=video.element_handle())
+        assert not errors, errors
     finally:
         context.close()
