@@ -120,14 +120,25 @@ def test_the_nearest_camera_plays_a_real_hls_stream_on_the_incident_page(
 
 
 def test_a_clip_recorded_from_a_file_uploads_from_the_page(browser, video_server, city, api, tmp_path):
-    """The 视频联报 fallback (file input with capture): the page uploads the file in chunks."""
+    """The 视频联报 fallback (file input with capture): the page uploads the file in chunks, and when
+    the connection drops in the middle it asks the server how much it holds and resumes."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed")
     clip = tmp_path / "scene.webm"
     subprocess.run(
         [
-            *("ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-t", "3"),
-            *("-c:v", "libvpx", "-b:v", "2M", str(clip)),
+            *(
+                "ffmpeg",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=320x240:rate=15,noise=alls=80:allf=t",
+                "-t",
+                "5",
+            ),
+            *("-c:v", "libvpx", "-b:v", "3M", str(clip)),
         ],
         check=True,
     )
@@ -137,10 +148,23 @@ def test_a_clip_recorded_from_a_file_uploads_from_the_page(browser, video_server
     page = context.new_page()
     try:
         log_in(page, "gridworker", next_path=f"/incidents/{incident['id']}")
+        dropped: list[str] = []
+
+        def drop_second_chunk_once(route):
+            if route.request.method == "PUT" and "offset=0" not in route.request.url and not dropped:
+                dropped.append(route.request.url)
+                route.abort("connectionreset")  # the weak network loses this chunk
+            else:
+                route.continue_()
+
+        page.route("**/api/v1/video/uploads/*", drop_second_chunk_once)
         page.set_input_files("[data-record-file]", str(clip))
-        page.wait_for_selector(".video-clips video", timeout=30_000)
+        page.wait_for_selector(".video-clips video", timeout=60_000)
         clips = api("town").get(f"/api/v1/incidents/{incident['id']}/clips").json()
+        assert len(dropped) == 1 and clip.stat().st_size > 2 * 512 * 1024
         assert len(clips) == 1 and clips[0]["size_bytes"] == clip.stat().st_size
+        served = api("town").get(clips[0]["url"])
+        assert served.content == clip.read_bytes()  # resumed without a gap or a repeat
     finally:
         context.close()
 
