@@ -134,3 +134,31 @@ def test_the_panel_plays_the_clip(city, api, browser_client, webm_clip):
     assert put(worker, up["id"], 0, webm_clip).json()["state"] == "done"
     page = browser_client("town").get(f"/incidents/{incident['id']}/video")
     assert f"/api/v1/incidents/{incident['id']}/clips/" in page.text and "现场视频" in page.text
+
+
+def test_abandoned_uploads_are_forgotten_with_their_partial_files(city, api, app, webm_clip):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from yingji.core import clock
+    from yingji.core.db import Actor
+    from yingji.video import clips
+    from yingji.video.models import ClipUpload
+
+    worker = api("gridworker")
+    incident = first_report(worker, city.db, city.group_a).json()
+    up = start(worker, incident["id"], len(webm_clip)).json()
+    assert put(worker, up["id"], 0, webm_clip[:CHUNK]).status_code == 200
+    root = clips.dir_of(app.state.settings)
+    partial = root / "partial" / f"{up['id']}.part"
+    assert partial.stat().st_size == CHUNK
+    with city.db.writing(Actor.system("tests")) as session:
+        clips.expire(session, root)
+        assert session.get(ClipUpload, up["id"]) is not None  # a fresh upload is kept
+        old = clock.now() - timedelta(hours=clips.ABANDONED_HOURS + 1)
+        session.execute(update(ClipUpload).where(ClipUpload.id == up["id"]).values(updated_at=old))
+    with city.db.writing(Actor.system("tests")) as session:
+        assert clips.expire(session, root) >= 1
+    assert not partial.exists()
+    assert worker.get(f"/api/v1/video/uploads/{up['id']}").status_code == 404

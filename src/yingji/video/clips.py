@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from yingji.video.schemas import UploadIn
 
 DEFAULT_MAX_MB = 100  # settings.extra["video_clip_max_mb"] overrides
 CHUNK_MAX = 4 * 1024 * 1024  # one request's chunk at most
+ABANDONED_HOURS = 72  # an upload left open this long is forgotten (video.expire_uploads)
 KINDS = {"video/webm": "webm", "video/mp4": "mp4", "video/quicktime": "mov"}
 
 
@@ -226,3 +228,23 @@ def get_clip(
     if not path.is_file():
         raise NotFound()
     return clip, path
+
+
+def expire(session: Session, root: Path, older_than_hours: int = ABANDONED_HOURS) -> int:
+    """Forget uploads left open longer than ``older_than_hours`` (the phone gave up) and delete their
+    partial files; returns how many."""
+    cutoff = clock.now() - timedelta(hours=older_than_hours)
+    stale = list(
+        session.scalars(
+            select(ClipUpload)
+            .where(ClipUpload.state == UploadState.OPEN.value, ClipUpload.updated_at < cutoff)
+            .limit(1000)
+        )
+    )
+    for upload in stale:
+        _partial(root, upload).unlink(missing_ok=True)
+        session.delete(upload)
+    if stale:
+        audit.record(session, "expire", "video_clip_uploads", None, after={"uploads": len(stale)})
+    session.flush()
+    return len(stale)
