@@ -90,16 +90,10 @@ def generate(towns, villages, seed: int) -> list[dict]:
             add(t, "xueliang", "132", f"{t.name}雪亮{i + 1}号", lon, lat, f"{t.name}进出路口", "县委政法委")
     for v in villages:
         dx, dy = rng.normal(0, 0.0008, 2)
-        add(
-            v,
-            "village_room",
-            "131",
-            f"{v.name}村级视频室",
-            v.lon + dx,
-            v.lat + dy,
-            f"{v.name}村委会",
-            f"{v.name}村委会",
-        )
+        short = v.name.removesuffix("村民委员会").removesuffix("居民委员会")  # 瓦屋村, 北门社区
+        committee = v.name if v.name != short else f"{short}委员会"
+        room = f"{short}村级视频室" if short.endswith("村") else f"{short}视频室"
+        add(v, "village_room", "131", room, v.lon + dx, v.lat + dy, committee, committee)
     return rows
 
 
