@@ -54,6 +54,8 @@ ROUTER_MODULES = [
     "yingji.risk.api",
     "yingji.files.views",
     "yingji.files.api",
+    "yingji.video.views",
+    "yingji.video.api",
 ]
 
 
@@ -114,7 +116,10 @@ def create_app(
     if settings.tile_url:
         parsed = urlparse(settings.tile_url.replace("{s}", "a"))
         tile_host = f"{parsed.scheme}://{parsed.netloc.replace('a.', '*.', 1)}"
-    app.add_middleware(RequestContext, max_body=settings.max_upload_mb * 1024 * 1024, csp_img=tile_host)
+    media = " ".join(str(settings.extra.get("video_media_origins", "")).replace(",", " ").split())
+    app.add_middleware(
+        RequestContext, max_body=settings.max_upload_mb * 1024 * 1024, csp_img=tile_host, csp_media=media
+    )
     app.add_middleware(SecurityEvents)  # outermost: records refusals after the response, see auth/security.py
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(files("yingji.web") / "static")), name="static")

@@ -86,6 +86,15 @@ EXTRA_SETTINGS = {
     "import_job_kb": "YINGJI_IMPORT_JOB_KB",
     "import_time_limit_s": "YINGJI_IMPORT_TIME_LIMIT_S",
     "file_keep_hours": "YINGJI_FILE_KEEP_HOURS",
+    # video linkage (yingji.video): the gateway's stream hosts (allowed by the pages' CSP), an HLS
+    # URL template from the device ID, the 视频会商 URL template, the clip size limit, and the
+    # GB/T 28181 choices the standard leaves open
+    "video_media_origins": "YINGJI_VIDEO_MEDIA_ORIGINS",
+    "video_hls_template": "YINGJI_VIDEO_HLS_TEMPLATE",
+    "video_conference_url": "YINGJI_VIDEO_CONFERENCE_URL",
+    "video_clip_max_mb": "YINGJI_VIDEO_CLIP_MAX_MB",
+    "video_type_categories": "YINGJI_VIDEO_TYPE_CATEGORIES",
+    "video_centre_covers": "YINGJI_VIDEO_CENTRE_COVERS",
 }
 
 

@@ -56,6 +56,7 @@ class Perm(StrEnum):
     INSPECT = "inspect"  # inspection and enforcement records
     DANGER_REPORT = "danger.report"  # report hidden dangers (排查/登记)
     DANGER_MANAGE = "danger.manage"  # grade, rectify, accept, close hidden dangers
+    VIDEO_MANAGE = "video.manage"  # the camera and video-point registry (视频联报)
 
 
 _ALL = frozenset(Perm)
@@ -67,7 +68,9 @@ _DUTY_ROOM = frozenset(
 )
 _FIELD = frozenset({Perm.INCIDENT_REPORT, Perm.TASK_HANDLE})  # report from the field, take tasks
 
-_RESOURCES = frozenset({Perm.FORCES_MANAGE, Perm.SUPPLIES_MANAGE, Perm.STOCK_MOVE, Perm.DISPATCH})
+_RESOURCES = frozenset(
+    {Perm.FORCES_MANAGE, Perm.SUPPLIES_MANAGE, Perm.STOCK_MOVE, Perm.DISPATCH, Perm.VIDEO_MANAGE}
+)
 _WARN = frozenset({Perm.WARNING_DRAFT, Perm.WARNING_PUBLISH, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE})
 # Dual prevention and monitoring: officials manage, the field patrols and reports.
 _PREVENT = frozenset(

@@ -222,14 +222,17 @@ class RequestContext:
     Content-Length (chunked) is cut off at the limit instead of being read whole into memory (or, for
     a form, spooled to disk) before anything looks at its size."""
 
-    def __init__(self, app: ASGIApp, *, max_body: int, csp_img: str = "") -> None:
+    def __init__(self, app: ASGIApp, *, max_body: int, csp_img: str = "", csp_media: str = "") -> None:
         self.app = app
         self.max_body = max_body
+        # Video streams (HLS via hls.js: fetched, then played from a blob: MediaSource) come from
+        # the media gateway's hosts, ``csp_media``.
         self.csp = (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             f"img-src 'self' data: {csp_img}".strip()
-            + "; connect-src 'self'; frame-ancestors 'none'; "
-            "base-uri 'self'; form-action 'self'"
+            + f"; media-src 'self' blob: {csp_media}".rstrip()
+            + f"; connect-src 'self' {csp_media}".rstrip()
+            + "; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

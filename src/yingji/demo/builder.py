@@ -298,6 +298,7 @@ DEMO_EXTRAS = [
     "yingji.delivery.demo",
     "yingji.monitoring.demo",
     "yingji.risk.demo",
+    "yingji.video.demo",
 ]
 
 

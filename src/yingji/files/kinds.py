@@ -51,6 +51,7 @@ KIND_MODULES = [
     "yingji.residents.exchange",
     "yingji.risk.exchange",
     "yingji.risk.ledger",
+    "yingji.video.exchange",
 ]
 
 

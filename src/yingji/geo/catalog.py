@@ -161,6 +161,22 @@ GROUPS: tuple[Group, ...] = (
         ),
     ),
     Group(
+        "video",
+        N_("Video"),
+        (
+            Layer(
+                "cameras",
+                N_("Cameras and video points"),
+                (
+                    Key(N_("Online"), "#2e7d32", "square"),
+                    Key(N_("Offline"), "#78909c", "square"),
+                    Key(N_("Fault"), "#8d6e63", "square"),
+                ),
+                note=N_("from zoom 10"),
+            ),
+        ),
+    ),
+    Group(
         "risk",
         N_("Risk"),
         (
