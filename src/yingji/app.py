@@ -54,6 +54,8 @@ ROUTER_MODULES = [
     "yingji.risk.api",
     "yingji.files.views",
     "yingji.files.api",
+    "yingji.overview.views",
+    "yingji.overview.api",
 ]
 
 
