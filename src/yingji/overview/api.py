@@ -27,12 +27,17 @@ def parse(within: str | None, tiles: str | None, field: str = "within") -> Overv
 
 @router.get("/overview", response_model=OverviewOut)
 def get_overview(
-    principal: CurrentPrincipal, session: DbSession, within: str | None = None, tiles: str | None = None
+    principal: CurrentPrincipal,
+    session: DbSession,
+    within: str | None = None,
+    tiles: str | None = None,
+    fresh: bool = False,
 ) -> OverviewOut:
     """Incidents open by grade and status, today's reports, overdue reports and tasks, responses
     and warnings in force (with delivery and acknowledgement coverage), alarms, teams, supply gaps,
     who is on duty, and the 30-day trends with last year's same days. ``within``: a place inside
-    one's jurisdiction (404 outside); ``tiles``: a comma-separated subset."""
+    one's jurisdiction (404 outside); ``tiles``: a comma-separated subset; ``fresh``: figures at most
+    half a second old (after a push event; otherwise they may be two seconds old)."""
     require(principal, Perm.ORG_READ)
     query = parse(within, tiles)
-    return service.overview(session, principal, within=query.within, tiles=query.tiles)
+    return service.overview(session, principal, within=query.within, tiles=query.tiles, fresh=fresh)

@@ -22,6 +22,7 @@ from yingji.overview.schemas import EXTRAS, TILES, OverviewOut
 # The overview is the home page of these roles; others keep the organisation overview.
 HOME_ROLES = frozenset({Role.COMMANDER, Role.DUTY_OFFICER, Role.COUNTY_OFFICER, Role.TOWN_OFFICER})
 CACHE_SECONDS = 2.0
+FRESH_SECONDS = 0.5
 CACHE_ENTRIES = 256
 
 _BUILDERS = {
@@ -57,16 +58,18 @@ class _Cache:
         self.lock = threading.Lock()
         self.items: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
 
-    def get(self, key: tuple) -> object | None:
+    def get(self, key: tuple, max_age: float | None = None) -> object | None:
         with self.lock:
             hit = self.items.get(key)
-            if hit is None or hit[0] < time.monotonic():
+            now = time.monotonic()
+            if hit is None or hit[0] < now or (max_age is not None and now - hit[1] > max_age):
                 return None
-            return hit[1]
+            return hit[2]
 
     def put(self, key: tuple, value: object, seconds: float) -> None:
         with self.lock:
-            self.items[key] = (time.monotonic() + seconds, value)
+            now = time.monotonic()
+            self.items[key] = (now + seconds, now, value)
             self.items.move_to_end(key)
             while len(self.items) > CACHE_ENTRIES:
                 self.items.popitem(last=False)
@@ -96,7 +99,11 @@ def overview(
     within: str | None = None,
     tiles: list[str] | None = None,
     use_cache: bool = True,
+    fresh: bool = False,
 ) -> OverviewOut:
+    """The tiles asked for. ``fresh``: the page refreshes after an event, so only figures computed
+    in the last ``FRESH_SECONDS`` will do (pages wait longer than that after an event before they
+    ask, so such figures include it; a wall of screens asking at once still computes them once)."""
     scoped, place = narrowed(session, principal, within)
     code = scoped.jurisdiction_code
     within_param = code if code != principal.jurisdiction_code else None
@@ -110,7 +117,7 @@ def overview(
     )
     for tile in wanted:
         key = (code, tile, viewer)
-        value = cache.get(key) if use_cache else None
+        value = cache.get(key, FRESH_SECONDS if fresh else None) if use_cache else None
         if value is None:
             if tile == "duty":
                 value = readiness.duty(session, scoped, principal)

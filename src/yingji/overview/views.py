@@ -97,10 +97,12 @@ def panel(
     within: str | None = None,
     tiles: str | None = None,
     screen: bool = False,
+    fresh: bool = False,
 ):
-    """The tiles asked for, as HTML sections the page swaps in place (``data-tile``)."""
+    """The tiles asked for, as HTML sections the page swaps in place (``data-tile``); ``fresh``
+    after a push event (see ``service.overview``)."""
     require(principal, Perm.ORG_READ)
     query = _query(within, tiles)
-    data = service.overview(session, principal, within=query.within, tiles=query.tiles)
+    data = service.overview(session, principal, within=query.within, tiles=query.tiles, fresh=fresh)
     ctx = {"ov": data, "screen": screen, "only": set(query.tiles)}
     return render(request, "overview/_tiles.html", ctx)

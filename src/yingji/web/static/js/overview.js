@@ -66,10 +66,10 @@
 
   // -- tiles --------------------------------------------------------------------------------------
   var tilesBusy = false, tilesAgain = null;
-  function refreshTiles(list) {
+  function refreshTiles(list, fresh) {
     if (tilesBusy) { tilesAgain = union(tilesAgain || [], list); return Promise.resolve(); }
     tilesBusy = true;
-    var url = "/overview/panel" + qs({ tiles: list.join(","), within: state.within, screen: screen ? "1" : "" });
+    var url = "/overview/panel" + qs({ tiles: list.join(","), within: state.within, screen: screen ? "1" : "", fresh: fresh ? "1" : "" });
     return get(url, "text/html").then(function (html) {
       var box = document.createElement("template");
       box.innerHTML = html;
@@ -81,7 +81,7 @@
       online();
     }, offline).then(function () {
       tilesBusy = false;
-      if (tilesAgain) { var next = tilesAgain; tilesAgain = null; refreshTiles(next); }
+      if (tilesAgain) { var next = tilesAgain; tilesAgain = null; refreshTiles(next, true); }
     });
   }
 
@@ -161,8 +161,8 @@
     }
   }
 
-  function refreshTrends() {
-    return get("/api/v1/overview" + qs({ tiles: "trends", within: state.within }), "application/json").then(function (body) {
+  function refreshTrends(fresh) {
+    return get("/api/v1/overview" + qs({ tiles: "trends", within: state.within, fresh: fresh ? "1" : "" }), "application/json").then(function (body) {
       if (body.trends) drawTrends(body.trends);
       online();
     }, offline);
@@ -196,8 +196,8 @@
       var list = pending; pending = [];
       var withTrends = list.indexOf("trends") >= 0;
       list = list.filter(function (x) { return x !== "trends"; });
-      if (list.length) refreshTiles(list);
-      if (withTrends) refreshTrends();
+      if (list.length) refreshTiles(list, true);
+      if (withTrends) refreshTrends(true);
     }, 1500);
   });
 
