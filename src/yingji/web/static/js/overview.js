@@ -260,8 +260,32 @@
     }, function () {});
   }
 
+  // INTERIM MAP (until the map helper's _map_panel.html): the layer modules read their checkbox only
+  // on "change", so tell them once the map is up (village markers off, hazard points in alarm only).
+  function syncLayers(attempt) {
+    var el = document.getElementById("map");
+    if (!el || !root.querySelector("[data-interim-map]")) return;
+    if (el.dataset.ready !== "true") { if (attempt < 60) setTimeout(function () { syncLayers(attempt + 1); }, 500); return; }
+    root.querySelectorAll("[data-interim-map] [data-layer]").forEach(function (box) {
+      box.dispatchEvent(new Event("change"));
+    });
+    if (attempt < 100) setTimeout(function () { syncLayers(100); }, 4000);  // once more: clusters load late
+  }
+
+  // Long tables on the wall (the duty of twenty towns) scroll by themselves, a row at a time.
+  function autoScroll() {
+    root.querySelectorAll(".ov-duty").forEach(function (box) {
+      if (box.scrollHeight <= box.clientHeight + 2) return;
+      var row = box.querySelector("tr");
+      var step = row ? row.getBoundingClientRect().height : 24;
+      box.scrollTop = box.scrollTop + box.clientHeight >= box.scrollHeight - 2 ? 0 : box.scrollTop + step;
+    });
+  }
+  if (screen) setInterval(autoScroll, 4000);
+
   // First paint of the charts once ECharts (deferred) has loaded; the map follows ?within=.
   function start() {
+    syncLayers(0);
     refreshTrends();
     if (state.within) setTimeout(function () { focusMap(state.within); }, 1500);
   }
