@@ -45,7 +45,15 @@ from yingji.warnings.models import Warning
 
 GOAL_MS = 150.0
 MARK = "BENCH-OV"  # numbers and codes of the rows this bench adds (so a reused database gets them once)
-CATEGORIES = ["natural.geological", "natural.flood", "accident.road_traffic", "accident.production", "accident.fire", "health.food", "social.mass"]
+CATEGORIES = [
+    "natural.geological",
+    "natural.flood",
+    "accident.road_traffic",
+    "accident.production",
+    "accident.fire",
+    "health.food",
+    "social.mass",
+]
 
 
 def p95(values: list[float]) -> float:
@@ -58,7 +66,9 @@ def sqlite_at(path: str):
     """A SQLite database kept at ``path`` (built once, reused by later runs)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    db = open_database(Settings(database_url=f"sqlite:///{p}", secret_key="b", var_dir=p.parent, inprocess_worker=False))
+    db = open_database(
+        Settings(database_url=f"sqlite:///{p}", secret_key="b", var_dir=p.parent, inprocess_worker=False)
+    )
     migrate.upgrade(db.engine)
     try:
         yield db
@@ -83,15 +93,27 @@ def add_load(db, incidents: int, alarms: int, warnings: int, years: float, seed:
     with db.engine.connect() as conn:
         if conn.scalar(select(func.count()).select_from(Incident).where(Incident.number.startswith(MARK))):
             return {"added": False}
-        groups = conn.execute(
-            select(Jurisdiction.code).where(Jurisdiction.level == "group").order_by(Jurisdiction.code)
-        ).scalars().all()
-        villages = conn.execute(
-            select(Jurisdiction.code).where(Jurisdiction.level == "village").order_by(Jurisdiction.code)
-        ).scalars().all()
-        counties = conn.execute(
-            select(Jurisdiction.code).where(Jurisdiction.level == "county").order_by(Jurisdiction.code)
-        ).scalars().all()
+        groups = (
+            conn.execute(
+                select(Jurisdiction.code).where(Jurisdiction.level == "group").order_by(Jurisdiction.code)
+            )
+            .scalars()
+            .all()
+        )
+        villages = (
+            conn.execute(
+                select(Jurisdiction.code).where(Jurisdiction.level == "village").order_by(Jurisdiction.code)
+            )
+            .scalars()
+            .all()
+        )
+        counties = (
+            conn.execute(
+                select(Jurisdiction.code).where(Jurisdiction.level == "county").order_by(Jurisdiction.code)
+            )
+            .scalars()
+            .all()
+        )
     rng = random.Random(seed)
     now = clock.now()
     started = time.perf_counter()
@@ -101,7 +123,9 @@ def add_load(db, incidents: int, alarms: int, warnings: int, years: float, seed:
     inc_rows, rep_rows, dl_rows = [], [], []
     for n in range(incidents):
         is_open = n >= incidents - 300
-        age = timedelta(hours=rng.uniform(0.5, 48)) if is_open else timedelta(days=rng.uniform(2, 365 * years))
+        age = (
+            timedelta(hours=rng.uniform(0.5, 48)) if is_open else timedelta(days=rng.uniform(2, 365 * years))
+        )
         at = now - age
         code = rng.choice(groups)
         iid = first_id + n
@@ -153,11 +177,57 @@ def add_load(db, incidents: int, alarms: int, warnings: int, years: float, seed:
     points, sensors, alarm_rows = [], [], []
     for i in range(alarms // 5):
         code = rng.choice(villages)
-        points.append({"id": point_id + i, "code": f"{MARK}-P{i}", "name": "压测隐患点", "kind": "geological", "jurisdiction_code": code, "status": "active", "threatened_households": 0, "threatened_people": 0, "created_at": now, "updated_at": now})
+        points.append(
+            {
+                "id": point_id + i,
+                "code": f"{MARK}-P{i}",
+                "name": "压测隐患点",
+                "kind": "geological",
+                "jurisdiction_code": code,
+                "status": "active",
+                "threatened_households": 0,
+                "threatened_people": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
         for k in range(5):
             sid = sensor_id + i * 5 + k
-            sensors.append({"id": sid, "code": f"{MARK}-S{i}-{k}", "name": "雨量计", "kind": "rain_gauge", "unit": "mm", "hazard_point_id": point_id + i, "jurisdiction_code": code, "active": True, "created_at": now, "updated_at": now})
-            alarm_rows.append({"id": alarm_id + i * 5 + k, "rule_key": "default:bench", "sensor_id": sid, "hazard_point_id": point_id + i, "jurisdiction_code": code, "metric": "sum_1h", "direction": "above", "level": rng.choice(["red", "orange", "yellow", "blue"]), "action": "notify", "raise_at": 30.0, "clear_at": 20.0, "state": rng.choice(["open", "open", "acknowledged"]), "raised_at": now - timedelta(minutes=rng.uniform(1, 600)), "created_at": now, "value": 35.0, "peak_value": 40.0, "last_value": 33.0})
+            sensors.append(
+                {
+                    "id": sid,
+                    "code": f"{MARK}-S{i}-{k}",
+                    "name": "雨量计",
+                    "kind": "rain_gauge",
+                    "unit": "mm",
+                    "hazard_point_id": point_id + i,
+                    "jurisdiction_code": code,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            alarm_rows.append(
+                {
+                    "id": alarm_id + i * 5 + k,
+                    "rule_key": "default:bench",
+                    "sensor_id": sid,
+                    "hazard_point_id": point_id + i,
+                    "jurisdiction_code": code,
+                    "metric": "sum_1h",
+                    "direction": "above",
+                    "level": rng.choice(["red", "orange", "yellow", "blue"]),
+                    "action": "notify",
+                    "raise_at": 30.0,
+                    "clear_at": 20.0,
+                    "state": rng.choice(["open", "open", "acknowledged"]),
+                    "raised_at": now - timedelta(minutes=rng.uniform(1, 600)),
+                    "created_at": now,
+                    "value": 35.0,
+                    "peak_value": 40.0,
+                    "last_value": 33.0,
+                }
+            )
     _bulk(db, HazardPoint.__table__, points)
     _bulk(db, Sensor.__table__, sensors)
     _bulk(db, Alarm.__table__, alarm_rows)
@@ -171,19 +241,83 @@ def add_load(db, incidents: int, alarms: int, warnings: int, years: float, seed:
     for i in range(warnings):
         county = rng.choice(counties)
         level = rng.choice(["red", "orange", "yellow", "blue"])
-        w_rows.append({"id": warning_id + i, "sender": "bench", "status": "published", "level": level, "jurisdiction_code": county, "identifier": f"{MARK}-W{i}", "headline": "压测预警", "sent": now, "expires": now + timedelta(days=1), "created_at": now, "updated_at": now, "cap_status": "Actual", "msg_type": "Alert", "scope": "Public", "origin": "local", "relay": True, "revision": 1})
-        d_rows.append({"id": dispatch_id + i, "warning_id": warning_id + i, "root_warning_id": warning_id + i, "event": "published", "identifier": f"{MARK}-W{i}", "level": level, "headline": "压测预警", "jurisdiction_code": county, "ack_code": f"B{i:04d}", "state": "active", "policy": {}, "content": {}, "targeting": {}, "created_at": now})
+        w_rows.append(
+            {
+                "id": warning_id + i,
+                "sender": "bench",
+                "status": "published",
+                "level": level,
+                "jurisdiction_code": county,
+                "identifier": f"{MARK}-W{i}",
+                "headline": "压测预警",
+                "sent": now,
+                "expires": now + timedelta(days=1),
+                "created_at": now,
+                "updated_at": now,
+                "cap_status": "Actual",
+                "msg_type": "Alert",
+                "scope": "Public",
+                "origin": "local",
+                "relay": True,
+                "revision": 1,
+            }
+        )
+        d_rows.append(
+            {
+                "id": dispatch_id + i,
+                "warning_id": warning_id + i,
+                "root_warning_id": warning_id + i,
+                "event": "published",
+                "identifier": f"{MARK}-W{i}",
+                "level": level,
+                "headline": "压测预警",
+                "jurisdiction_code": county,
+                "ack_code": f"B{i:04d}",
+                "state": "active",
+                "policy": {},
+                "content": {},
+                "targeting": {},
+                "created_at": now,
+            }
+        )
         for j, cell in enumerate(by_county.get(county, [])[:300]):
-            c_rows.append({"dispatch_id": dispatch_id + i, "grid_cell_id": j, "cell_code": cell, "acknowledged_at": now if rng.random() < 0.6 else None, "escalated": 0})
+            c_rows.append(
+                {
+                    "dispatch_id": dispatch_id + i,
+                    "grid_cell_id": j,
+                    "cell_code": cell,
+                    "acknowledged_at": now if rng.random() < 0.6 else None,
+                    "escalated": 0,
+                }
+            )
             for k in range(3):
-                del_rows.append({"dispatch_id": dispatch_id + i, "channel": "sms", "recipient_kind": "person", "recipient_id": j * 3 + k, "purpose": "warning", "role": "grid_worker", "tier": 0, "cell_code": cell, "state": "delivered" if rng.random() < 0.8 else "sent", "round": 1, "attempts": 1})
+                del_rows.append(
+                    {
+                        "dispatch_id": dispatch_id + i,
+                        "channel": "sms",
+                        "recipient_kind": "person",
+                        "recipient_id": j * 3 + k,
+                        "purpose": "warning",
+                        "role": "grid_worker",
+                        "tier": 0,
+                        "cell_code": cell,
+                        "state": "delivered" if rng.random() < 0.8 else "sent",
+                        "round": 1,
+                        "attempts": 1,
+                    }
+                )
     _bulk(db, Warning.__table__, w_rows)
     _bulk(db, Dispatch.__table__, d_rows)
     _bulk(db, DispatchCell.__table__, c_rows)
     _bulk(db, Delivery.__table__, del_rows)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if db.kind == "postgresql" else "ANALYZE"))
-    return {"added": True, "seconds": time.perf_counter() - started, "cells": len(c_rows), "deliveries": len(del_rows)}
+    return {
+        "added": True,
+        "seconds": time.perf_counter() - started,
+        "cells": len(c_rows),
+        "deliveries": len(del_rows),
+    }
 
 
 def ensure_users(db) -> None:
@@ -206,7 +340,12 @@ def login(client: TestClient, username: str) -> None:
     client.get("/login")
     r = client.post(
         "/login",
-        data={"username": username, "password": builder.DEMO_PASSWORD, "login_csrf": client.cookies.get("yingji_login_csrf"), "next": "/"},
+        data={
+            "username": username,
+            "password": builder.DEMO_PASSWORD,
+            "login_csrf": client.cookies.get("yingji_login_csrf"),
+            "next": "/",
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text[:300]
@@ -263,15 +402,27 @@ def main() -> None:
             baseline = p95(measure(client, "/healthz", args.requests * 2, cached=True))
             for user, label in (("commander", "city"), ("prov_commander", "province")):
                 login(client, user)
-                results[f"{label} p95"] = p95(measure(client, "/api/v1/overview", args.requests, cached=False))
-                results[f"{label} p95, cached"] = p95(measure(client, "/api/v1/overview", args.requests, cached=True))
-                results[f"{label} page p95"] = p95(measure(client, "/", max(10, args.requests // 2), cached=False))
+                results[f"{label} p95"] = p95(
+                    measure(client, "/api/v1/overview", args.requests, cached=False)
+                )
+                results[f"{label} p95, cached"] = p95(
+                    measure(client, "/api/v1/overview", args.requests, cached=True)
+                )
+                results[f"{label} page p95"] = p95(
+                    measure(client, "/", max(10, args.requests // 2), cached=False)
+                )
         tiles = tile_medians(db, "prov_commander")
         with db.reading() as session:
             counts = {
                 "incidents": session.scalar(select(func.count()).select_from(Incident)),
-                "open alarms": session.scalar(select(func.count()).select_from(Alarm).where(Alarm.state != "cleared")),
-                "warnings in force": session.scalar(select(func.count()).select_from(Warning).where(Warning.status == "published", Warning.expires > clock.now())),
+                "open alarms": session.scalar(
+                    select(func.count()).select_from(Alarm).where(Alarm.state != "cleared")
+                ),
+                "warnings in force": session.scalar(
+                    select(func.count())
+                    .select_from(Warning)
+                    .where(Warning.status == "published", Warning.expires > clock.now())
+                ),
             }
         kind = db.kind
     figure = results["province p95"]

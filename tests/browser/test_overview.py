@@ -26,7 +26,17 @@ def test_commander_sees_tiles_charts_and_map(page, login, js_errors):
     login("commander")
     expect(page.locator("#overview")).to_be_visible()
     expect(page.locator("h1")).to_contain_text("态势总览")
-    for tile in ("incidents", "reports", "overdue", "responses", "warnings", "alarms", "teams", "supplies", "duty"):
+    for tile in (
+        "incidents",
+        "reports",
+        "overdue",
+        "responses",
+        "warnings",
+        "alarms",
+        "teams",
+        "supplies",
+        "duty",
+    ):
         expect(page.locator(f'[data-tile="{tile}"]')).to_be_visible()
     expect(page.locator('[data-tile="incidents"]')).to_contain_text("未结事件")
     _wait_for_charts(page)
@@ -47,17 +57,45 @@ def test_a_push_event_refreshes_the_alarm_tile(page, login, city, js_errors):
     before = int(big.inner_text().replace(",", ""))
     with city.db.writing(Actor.system("tests")) as s:
         code = city.village_a
-        point = HazardPoint(code=f"OVB-{before}", name="浏览器测试点", kind="geological", jurisdiction_code=code)
+        point = HazardPoint(
+            code=f"OVB-{before}", name="浏览器测试点", kind="geological", jurisdiction_code=code
+        )
         s.add(point)
         s.flush()
         n = s.scalar(select(func.count()).select_from(Sensor)) or 0
-        sensor = Sensor(code=f"OVB-S{n}", name="雨量计", kind="rain_gauge", unit="mm", hazard_point_id=point.id, jurisdiction_code=code)
+        sensor = Sensor(
+            code=f"OVB-S{n}",
+            name="雨量计",
+            kind="rain_gauge",
+            unit="mm",
+            hazard_point_id=point.id,
+            jurisdiction_code=code,
+        )
         s.add(sensor)
         s.flush()
-        s.add(Alarm(rule_key="default:ovb", sensor_id=sensor.id, hazard_point_id=point.id, jurisdiction_code=code, metric="value", direction="above", level="red", action="notify", raise_at=1, clear_at=0.5, state="open", raised_at=clock.now(), value=2, peak_value=2, last_value=2))
+        s.add(
+            Alarm(
+                rule_key="default:ovb",
+                sensor_id=sensor.id,
+                hazard_point_id=point.id,
+                jurisdiction_code=code,
+                metric="value",
+                direction="above",
+                level="red",
+                action="notify",
+                raise_at=1,
+                clear_at=0.5,
+                state="open",
+                raised_at=clock.now(),
+                value=2,
+                peak_value=2,
+                last_value=2,
+            )
+        )
     # What events.js (helper "push") dispatches for a new alarm in the county.
     page.evaluate(
-        "code => window.dispatchEvent(new CustomEvent('yingji:event', {detail: {id: 1, kind: 'alarm.new', jurisdiction_code: code, payload: {}}}))",
+        "code => window.dispatchEvent(new CustomEvent('yingji:event', "
+        "{detail: {id: 1, kind: 'alarm.new', jurisdiction_code: code, payload: {}}}))",
         city.village_a,
     )
     expect(big).to_have_text(f"{before + 1:,}", timeout=10_000)

@@ -85,7 +85,9 @@ def test_panel_fragments(browser_client, city):
 def test_tile_links_open_their_lists(browser_client, city):
     c = browser_client("commander")
     html = c.get("/").text
-    links = set(re.findall(r'href="(/(?:incidents|monitoring|forces|warnings|supplies|response|stats)[^"]*)"', html))
+    links = set(
+        re.findall(r'href="(/(?:incidents|monitoring|forces|warnings|supplies|response|stats)[^"]*)"', html)
+    )
     assert "/incidents?status=open" in {link.replace("&amp;", "&") for link in links}
     for link in sorted(links):
         r = c.get(link.replace("&amp;", "&"))

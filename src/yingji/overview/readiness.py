@@ -39,13 +39,10 @@ def _share(part: int, whole: int) -> int | None:
 
 def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
     now = clock.now()
-    in_force = (
-        select(Warning.id)
-        .where(
-            Warning.status == "published",
-            or_(Warning.expires.is_(None), Warning.expires > now),
-            in_scope(Warning.jurisdiction_code, p),
-        )
+    in_force = select(Warning.id).where(
+        Warning.status == "published",
+        or_(Warning.expires.is_(None), Warning.expires > now),
+        in_scope(Warning.jurisdiction_code, p),
     )
     counts = dict(
         session.execute(

@@ -42,7 +42,9 @@ def is_home(principal: Principal | None) -> bool:
     return principal is not None and principal.role in HOME_ROLES
 
 
-def narrowed(session: Session, principal: Principal, within: str | None) -> tuple[Principal, Jurisdiction | None]:
+def narrowed(
+    session: Session, principal: Principal, within: str | None
+) -> tuple[Principal, Jurisdiction | None]:
     """The principal seen through ``within`` (a place in their subtree; outside → 404), and the place.
     Every service below then scopes by the narrower code, the same indexed range."""
     if within and within != principal.jurisdiction_code:

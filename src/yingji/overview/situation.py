@@ -58,11 +58,21 @@ def incidents(session: Session, p: Principal, within: str | None) -> IncidentsOu
         open=sum(statuses.values()),
         link=link("/incidents", within, status="open"),
         by_grade=[
-            Figure(key=g, label=gettext(labels.GRADES_SHORT[g]), count=n, link=link("/incidents", within, status="open", grade=g))
+            Figure(
+                key=g,
+                label=gettext(labels.GRADES_SHORT[g]),
+                count=n,
+                link=link("/incidents", within, status="open", grade=g),
+            )
             for g, n in grades.items()
         ],
         by_status=[
-            Figure(key=s, label=gettext(incident_status.STATUSES[s]), count=n, link=link("/incidents", within, status=s))
+            Figure(
+                key=s,
+                label=gettext(incident_status.STATUSES[s]),
+                count=n,
+                link=link("/incidents", within, status=s),
+            )
             for s, n in statuses.items()
         ],
     )
@@ -146,4 +156,3 @@ def responses(session: Session, p: Principal, within: str | None) -> ResponsesOu
         by_level=by_level,
         link=link("/incidents", within, status="responding"),
     )
-

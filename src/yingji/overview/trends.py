@@ -69,13 +69,17 @@ def trends(session: Session, p: Principal, within: str | None) -> TrendsOut:
     places: dict[str, list[int]] = {}
     for key, w, n in session.execute(select(psub.c.k, psub.c.w, func.count()).group_by(psub.c.k, psub.c.w)):
         places.setdefault(str(key), [0, 0])[0 if w == 1 else 1] += n
-    children = dict(
-        session.execute(
-            select(Jurisdiction.code, Jurisdiction.name).where(
-                Jurisdiction.parent_code == p.jurisdiction_code
-            )
-        ).all()
-    ) if p.jurisdiction_code else {}
+    children = (
+        dict(
+            session.execute(
+                select(Jurisdiction.code, Jurisdiction.name).where(
+                    Jurisdiction.parent_code == p.jurisdiction_code
+                )
+            ).all()
+        )
+        if p.jurisdiction_code
+        else {}
+    )
     names = children | {
         c: n
         for c, n in session.execute(
@@ -90,7 +94,9 @@ def trends(session: Session, p: Principal, within: str | None) -> TrendsOut:
     return TrendsOut(
         days=[m.strftime("%m-%d") for m in cur[:-1]],
         by_category=[
-            SeriesOut(name=category_label(c), data=by_day[c]) for c in by_day if any(by_day[c]) or c in CATEGORY_ORDER
+            SeriesOut(name=category_label(c), data=by_day[c])
+            for c in by_day
+            if any(by_day[c]) or c in CATEGORY_ORDER
         ],
         last_year=last_year,
         total=total,
@@ -102,4 +108,3 @@ def trends(session: Session, p: Principal, within: str | None) -> TrendsOut:
         place_last_year=[places.get(c, [0, 0])[1] for c in order],
         link=link("/stats/incidents", within, start=cur[0].date().isoformat(), end=today.date().isoformat()),
     )
-
