@@ -95,3 +95,20 @@ def test_tile_links_open_their_lists(browser_client, city):
     # The filters added for the tiles narrow their lists.
     assert c.get(f"/monitoring/alarms?within={city.county_a}").status_code == 200
     assert browser_client("county").get(f"/monitoring/alarms?within={city.county_b}").status_code == 404
+
+
+def test_supply_gaps_in_sql_agree_with_the_gap_report(city):
+    """The tile's set-based sums equal the supplies domain's own per-store gap report."""
+    from sqlalchemy import select
+
+    from yingji.auth.models import User
+    from yingji.auth.scope import Principal
+    from yingji.overview import readiness
+
+    with city.db.reading() as s:
+        for username in ("commander", "county", "town"):
+            p = Principal.of(s.scalars(select(User).where(User.username == username)).one())
+            by_sql = readiness._supplies_sql(s, p, None)
+            by_report = readiness._supplies_by_report(s, p, None)
+            assert by_sql == by_report, username
+            assert by_sql.stores > 0, username

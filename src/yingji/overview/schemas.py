@@ -102,7 +102,6 @@ class TeamsOut(BaseModel):
     deployed: int
     resting: int
     unavailable: int
-    members_on_call: int
     link: str
     ready_link: str
     deployed_link: str

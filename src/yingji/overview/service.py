@@ -23,6 +23,9 @@ from yingji.overview.schemas import EXTRAS, TILES, OverviewOut
 HOME_ROLES = frozenset({Role.COMMANDER, Role.DUTY_OFFICER, Role.COUNTY_OFFICER, Role.TOWN_OFFICER})
 CACHE_SECONDS = 2.0
 FRESH_SECONDS = 0.5
+# Supply gaps move with stock documents, not by the second, and summing every store's holdings
+# against its reserve list costs seconds for a province: kept five minutes (no event changes them).
+SLOW_TILES = {"supplies": 300.0}
 CACHE_ENTRIES = 256
 
 _BUILDERS = {
@@ -76,13 +79,15 @@ class _Cache:
             while len(self.items) > CACHE_ENTRIES:
                 self.items.popitem(last=False)
 
-    def invalidate(self, jurisdiction_code: str | None = None) -> None:
-        """Forget the figures of every scope that holds ``jurisdiction_code`` (all when None)."""
+    def invalidate(self, jurisdiction_code: str | None = None, keep: frozenset[str] = frozenset()) -> None:
+        """Forget the figures of every scope that holds ``jurisdiction_code`` (all when None), but
+        the tiles in ``keep``."""
         with self.lock:
-            if jurisdiction_code is None:
-                self.items.clear()
-                return
-            for key in [k for k in self.items if jurisdiction_code.startswith(k[0])]:
+            for key in [
+                k
+                for k in self.items
+                if (jurisdiction_code is None or jurisdiction_code.startswith(k[0])) and k[1] not in keep
+            ]:
                 del self.items[key]
 
 
@@ -90,8 +95,9 @@ cache = _Cache()
 
 
 def invalidate(jurisdiction_code: str | None = None) -> None:
-    """Called on events (a new report, an alarm …) so the next request recomputes."""
-    cache.invalidate(jurisdiction_code)
+    """Called on events (a new report, an alarm …) so the next request recomputes (supply gaps,
+    which no event touches, stay)."""
+    cache.invalidate(jurisdiction_code, keep=frozenset(SLOW_TILES))
 
 
 def overview(
@@ -119,13 +125,14 @@ def overview(
     )
     for tile in wanted:
         key = (code, tile, viewer)
-        value = cache.get(key, FRESH_SECONDS if fresh else None) if use_cache else None
+        slow = tile in SLOW_TILES
+        value = cache.get(key, FRESH_SECONDS if fresh and not slow else None) if use_cache else None
         if value is None:
             if tile == "duty":
                 value = readiness.duty(session, scoped, principal)
             else:
                 value = _BUILDERS[tile](session, scoped, within_param)
-            cache.put(key, value, CACHE_SECONDS)
+            cache.put(key, value, SLOW_TILES.get(tile, CACHE_SECONDS))
         setattr(out, tile, value)
     return out
 

@@ -43,32 +43,32 @@ def trends(session: Session, p: Principal, within: str | None) -> TrendsOut:
             and_(Incident.occurred_at >= prev[0], Incident.occurred_at < prev[-1]),
         ),
     ]
-    # Bucket: 100 + day index this year, day index last year (latest boundary first).
+    # Bucket: 100 + day index this year, day index last year (latest boundary first); one grouped
+    # query by bucket, category and the place one level below the scope.
     whens = [(Incident.occurred_at >= m, literal(100 + i)) for i, m in reversed(list(enumerate(cur[:-1])))]
     whens += [(Incident.occurred_at >= m, literal(i)) for i, m in reversed(list(enumerate(prev[:-1])))]
-    rows = select(case(*whens, else_=literal(-1)).label("b"), Incident.category.label("c")).where(*base)
-    sub = rows.subquery()
-    by_day: dict[str, list[int]] = {c: [0] * DAYS for c in CATEGORY_ORDER}
-    last_year = [0] * DAYS
-    for bucket, category, n in session.execute(
-        select(sub.c.b, sub.c.c, func.count()).group_by(sub.c.b, sub.c.c)
-    ):
-        if bucket is None or bucket < 0:
-            continue
-        if bucket >= 100:
-            top = str(category).split(".")[0]
-            by_day.setdefault(top, [0] * DAYS)[bucket - 100] += n
-        else:
-            last_year[bucket] += n
-    # By place one level below the scope (counties of a city, towns of a county …).
     own = len(p.jurisdiction_code)
     length = next((n for n in sorted(LEVEL_LENGTH.values()) if n > own), own)
     prefix = func.substr(Incident.jurisdiction_code, 1, literal_column(str(int(length))))
-    which = case((Incident.occurred_at >= cur[0], literal(1)), else_=literal(0))
-    psub = select(prefix.label("k"), which.label("w")).where(*base).subquery()
+    sub = (
+        select(case(*whens, else_=literal(-1)).label("b"), Incident.category.label("c"), prefix.label("k"))
+        .where(*base)
+        .subquery()
+    )
+    by_day: dict[str, list[int]] = {c: [0] * DAYS for c in CATEGORY_ORDER}
+    last_year = [0] * DAYS
     places: dict[str, list[int]] = {}
-    for key, w, n in session.execute(select(psub.c.k, psub.c.w, func.count()).group_by(psub.c.k, psub.c.w)):
-        places.setdefault(str(key), [0, 0])[0 if w == 1 else 1] += n
+    for bucket, category, key, n in session.execute(
+        select(sub.c.b, sub.c.c, sub.c.k, func.count()).group_by(sub.c.b, sub.c.c, sub.c.k)
+    ):
+        if bucket is None or bucket < 0:
+            continue
+        this_year = bucket >= 100
+        if this_year:
+            by_day.setdefault(str(category).split(".")[0], [0] * DAYS)[bucket - 100] += n
+        else:
+            last_year[bucket] += n
+        places.setdefault(str(key), [0, 0])[0 if this_year else 1] += n
     children = (
         dict(
             session.execute(
