@@ -116,6 +116,7 @@
     var el = root.querySelector("[data-yoy]");
     if (el) {
       if (t.change === null || t.change === undefined) el.textContent = el.dataset.labelNone;
+      else if (t.change === 0) el.textContent = el.dataset.labelFlat;
       else el.textContent = fmt(t.change >= 0 ? el.dataset.labelUp : el.dataset.labelDown, { p: Math.abs(t.change) });
       el.className = "ov-yoy " + (t.change > 0 ? "up" : t.change < 0 ? "down" : "");
     }
@@ -135,7 +136,8 @@
         textStyle: text,
         tooltip: { trigger: "axis", textStyle: text },
         legend: { top: 0, textStyle: text, itemWidth: size, itemHeight: size * 0.7 },
-        grid: { left: size * 2.5, right: size, top: size * 2.6, bottom: size * 1.8 },
+        // The legend wraps on a narrow screen: leave it room.
+        grid: { left: size * 2.5, right: size, top: size * (days.getWidth() < 560 ? 4.6 : 2.6), bottom: size * 1.8 },
         xAxis: { type: "category", data: t.days, axisLabel: { fontSize: size * 0.85 } },
         yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: size * 0.85 } },
         series: series
@@ -143,16 +145,17 @@
     }
     var places = chart("places");
     if (places) {
+      // Horizontal bars: place names read whole, the busiest on top (ten at most).
       var dom = places.getDom().dataset;
-      var n = Math.min(t.places.length, screen ? 12 : 16);
+      var n = Math.min(t.places.length, 10);
       places.setOption({
         backgroundColor: bg,
         textStyle: text,
-        tooltip: { trigger: "axis", textStyle: text },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, textStyle: text },
         legend: { top: 0, textStyle: text, itemWidth: size, itemHeight: size * 0.7 },
-        grid: { left: size * 0.5, right: size, top: size * 2.6, bottom: size * 0.5, containLabel: true },
-        xAxis: { type: "category", data: t.places.slice(0, n), axisLabel: { fontSize: size * 0.85, interval: 0, rotate: n > 6 ? 30 : 0 } },
-        yAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: size * 0.85 } },
+        grid: { left: size * 0.5, right: size * 1.5, top: size * 2.2, bottom: size * 0.3, containLabel: true },
+        yAxis: { type: "category", inverse: true, data: t.places.slice(0, n), axisLabel: { fontSize: size * 0.85 } },
+        xAxis: { type: "value", minInterval: 1, axisLabel: { fontSize: size * 0.8 } },
         series: [
           { name: dom.labelCurrent, type: "bar", data: t.place_current.slice(0, n), itemStyle: { color: "#1e88e5" } },
           { name: dom.labelLastYear, type: "bar", data: t.place_last_year.slice(0, n), itemStyle: { color: screen ? "#78909c" : "#b0bec5" } }
@@ -274,7 +277,7 @@
 
   // Long tables on the wall (the duty of twenty towns) scroll by themselves, a row at a time.
   function autoScroll() {
-    root.querySelectorAll(".ov-duty").forEach(function (box) {
+    root.querySelectorAll(".ov-duty-rows").forEach(function (box) {
       if (box.scrollHeight <= box.clientHeight + 2) return;
       var row = box.querySelector("tr");
       var step = row ? row.getBoundingClientRect().height : 24;
