@@ -134,3 +134,27 @@ def test_big_screen_at_1920(page, login, context_options, js_errors):
     first = page.locator("[data-clock]").inner_text()
     page.wait_for_function("t => document.querySelector('[data-clock]').textContent !== t", arg=first)
     assert js_errors == []
+
+
+@pytest.mark.parametrize("context_options", [{"viewport": {"width": 1920, "height": 1080}}], indirect=False)
+def test_big_screen_rides_out_a_dropped_connection(page, login, context_options, js_errors):
+    """The server gone (requests fail): the last figures stay, a banner says so, and when it is back
+    the screen recovers by itself — no error page left on the wall."""
+    login("commander", next_path="/overview/screen")
+    _wait_for_charts(page)
+    figure = page.locator('[data-tile="incidents"] .ov-big').inner_text()
+    page.route("**/overview/panel*", lambda route: route.abort())
+    page.route("**/api/v1/overview*", lambda route: route.abort())
+    page.evaluate(
+        "() => window.dispatchEvent(new CustomEvent('yingji:event', "
+        "{detail: {id: 2, kind: 'alarm.new', jurisdiction_code: '', payload: {}}}))"
+    )
+    banner = page.locator("[data-status]")
+    expect(banner).to_have_class(re.compile(r"\boffline\b"), timeout=10_000)
+    expect(banner).to_contain_text("连接中断")
+    expect(page.locator('[data-tile="incidents"] .ov-big')).to_have_text(figure)
+    page.unroute("**/overview/panel*")
+    page.unroute("**/api/v1/overview*")
+    expect(banner).not_to_have_class(re.compile(r"\boffline\b"), timeout=20_000)
+    assert page.locator("#overview").get_attribute("data-online") == "true"
+    assert js_errors == []
