@@ -56,6 +56,8 @@ ROUTER_MODULES = [
     "yingji.files.api",
     "yingji.video.views",
     "yingji.video.api",
+    "yingji.overview.views",
+    "yingji.overview.api",
 ]
 
 

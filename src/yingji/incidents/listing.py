@@ -69,7 +69,9 @@ def filtered(session: Session, principal: Principal, f: Filters):
         conditions += [scope >= low, scope < high]
     if not f.include_merged:
         conditions.append(Incident.merged_into_id.is_(None))  # the partial covering indexes need this
-    if f.status:
+    if f.status == "open":  # every status but closed (the overview's tiles link here)
+        conditions.append(unindexed(Incident.status).in_(OPEN_STATUSES))
+    elif f.status:
         if f.status not in status.STATUSES:
             raise ValidationFailed(details=[{"field": "status", "message": "Unknown status."}])
         conditions.append(unindexed(Incident.status) == f.status)

@@ -15,7 +15,7 @@ from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.incidents import locate
 from yingji.monitoring import catalog
-from yingji.monitoring.models import HazardPoint, Sensor
+from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint, Sensor
 from yingji.monitoring.schemas import PointIn, PointPatch
 from yingji.org import places
 from yingji.org.models import GridAssignment, GridCell, Jurisdiction, Person
@@ -30,6 +30,7 @@ def search(
     within: str | None = None,
     overdue: bool = False,
     mine: bool = False,
+    alarm: bool = False,
     page: int = 1,
     size: int = 50,
 ) -> Page[HazardPoint]:
@@ -43,6 +44,11 @@ def search(
         stmt = stmt.where(HazardPoint.kind == kind)
     if overdue:
         stmt = stmt.where(HazardPoint.status == "active", HazardPoint.patrol_due_at < clock.now())
+    if alarm:  # points with an open alarm (the overview's tile links here)
+        alarmed = select(Alarm.hazard_point_id).where(
+            Alarm.state.in_(OPEN_STATES), in_scope(Alarm.jurisdiction_code, principal)
+        )
+        stmt = stmt.where(HazardPoint.id.in_(alarmed))
     if mine:
         person_id = _person_of(session, principal)
         cells = select(GridAssignment.grid_cell_id).where(GridAssignment.person_id == person_id)

@@ -4,6 +4,7 @@ patrols are in ``views_phone`` (included here)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -48,9 +49,14 @@ def alarm_board(
     session: DbSession,
     state: Annotated[str, Query(pattern="^(open|all|cleared)$")] = "open",
     level: Annotated[str, Query(pattern="^(|" + "|".join(LEVELS) + ")$")] = "",
+    within: str | None = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
-    """Open alarms by severity and town (the board polls itself), or the history."""
+    """Open alarms by severity and town (the board polls itself), or the history; ``within`` narrows
+    the board to a place of one's jurisdiction (404 outside)."""
+    code = url_code(within)
+    if code:  # the same services, seen from the narrower place
+        principal = replace(principal, jurisdiction_code=places.get(session, principal, code).code)
     result = alarms.search(
         session,
         principal,
@@ -120,11 +126,19 @@ def points_page(
     kind: Annotated[str, Query(pattern="^(|" + "|".join(HAZARD_KINDS) + ")$")] = "",
     within: str | None = None,
     overdue: bool = False,
+    alarm: bool = False,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
-    """Hazard points by kind, place and overdue patrol."""
+    """Hazard points by kind, place, overdue patrol and open alarm."""
     result = points.search(
-        session, principal, q=q, kind=kind or None, within=url_code(within), overdue=overdue, page=page_no
+        session,
+        principal,
+        q=q,
+        kind=kind or None,
+        within=url_code(within),
+        overdue=overdue,
+        alarm=alarm,
+        page=page_no,
     )
     ctx = {
         "page": result,
@@ -132,6 +146,7 @@ def points_page(
         "kind": kind,
         "within": within or "",
         "overdue": overdue,
+        "alarm": alarm,
         "by_kind": points.counts_by_kind(session, principal),
         "overdue_n": points.overdue_count(session, principal),
     }

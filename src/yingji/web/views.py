@@ -12,6 +12,8 @@ from yingji.core import i18n
 from yingji.core.deps import Db, DbSession
 from yingji.core.http import LANG_COOKIE
 from yingji.org import places, stats
+from yingji.overview import service as overview_service
+from yingji.overview import views as overview_views
 from yingji.web.templating import render
 
 router = APIRouter()
@@ -42,6 +44,8 @@ def switch_language(locale: str, request: Request, next: str = "/") -> RedirectR
 
 @router.get("/", include_in_schema=False)
 def home(request: Request, principal: CurrentPrincipal, session: DbSession):
+    if overview_service.is_home(principal):  # the command roles open on the situation overview
+        return overview_views.home(request, principal, session)
     own = places.root(session, principal)
     counts = stats.counts(session, own.code if own else None)
     kids = places.children_with_counts(session, principal, own.code) if own else []

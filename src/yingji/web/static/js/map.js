@@ -294,7 +294,10 @@
       m.on("click", function () { map.setView(m.getLatLng(), Math.min(map.getZoom() + 2, 18)); });
       return m;
     }
-    function loadPoints(key) {
+    // What each point layer last drew and when: a second moveend for the same view (fitBounds
+    // under load fires two) does not ask again; the live refresh and the time filter force it.
+    var drawn = {};
+    function loadPoints(key, force) {
       var spec = specs[key];
       if (!spec) return Promise.resolve();
       var group = pointLayers[key] || (pointLayers[key] = L.layerGroup());
@@ -303,10 +306,17 @@
       if (!on[key] || (spec.minZoom && z < spec.minZoom)) {
         group.clearLayers();
         map.removeLayer(group);
+        delete drawn[key];
         setCount(key, on[key] ? 0 : null);
         return Promise.resolve();
       }
       group.addTo(map);
+      var view = [Math.floor(z), clusterLayersOn(), spec.url(ctx)].join("|");
+      if (!force && drawn[key] && drawn[key].view === view && Date.now() - drawn[key].at < 15000) {
+        generation[key] -= 1;  // nothing new asked: the drawing on the map is still the latest
+        return Promise.resolve();
+      }
+      drawn[key] = { view: view, at: Date.now() };
       function drawRaw() {
         return fetchJSON(spec.url(ctx)).then(function (res) {
           if (mine !== generation[key]) return;
@@ -377,8 +387,8 @@
         legendFor(key);
         if (key === "labels") refreshLabels();
         else if (LEVEL_MIN[key] !== undefined) loadBoundary(key);
-        else if (specs[key] && specs[key].cluster) order.forEach(function (k) { if (specs[k].cluster) loadPoints(k); });
-        else loadPoints(key);
+        else if (specs[key] && specs[key].cluster) order.forEach(function (k) { if (specs[k].cluster) loadPoints(k, true); });
+        else loadPoints(key, true);
       });
     });
     var timeSel = $("[data-ym-time]"), range = $("[data-ym-range]");
@@ -407,7 +417,7 @@
       clearTimeout(liveTimer);
       liveTimer = setTimeout(function () {
         if (time.mode === "24h" || time.mode === "7d") applyTime();  // the window moves with the clock
-        order.forEach(function (key) { if (specs[key].live) loadPoints(key); });
+        order.forEach(function (key) { if (specs[key].live) loadPoints(key, true); });
       }, 500);
     }
     window.addEventListener("yingji:event", reloadLive);
