@@ -18,6 +18,7 @@ from yingji.core import i18n
 from yingji.core.clock import to_local
 from yingji.org.codes import division_code_12
 from yingji.web import nav
+from yingji.web.assets import static_url
 
 templates = Jinja2Templates(directory=str(files("yingji.web") / "templates"))
 env = templates.env
@@ -50,6 +51,7 @@ env.globals.update(
     LOCALE_NAMES=i18n.LOCALE_NAMES,
     Perm=Perm,
     qs=_qs,
+    static=static_url,  # fingerprinted URL of a file under web/static/ (cached for a year)
 )
 
 
