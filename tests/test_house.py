@@ -64,7 +64,7 @@ def test_templates_link_static_files_through_static():
         for n, line in enumerate(p.read_text().splitlines(), 1)
         if "/static/" in line
     ]
-    assert raw == [], f"use {{{{ static('…') }}}} instead of a raw /static/ URL: {raw}"
+    assert raw == [], f"use {{{{ static('…') }}}} (scripts/static_urls.py rewrites templates): {raw}"
     named = {
         m.group(1)
         for p in TEMPLATES.rglob("*.html")
