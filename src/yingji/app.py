@@ -10,7 +10,6 @@ from importlib.resources import files
 from urllib.parse import urlparse
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from yingji import __version__
 from yingji.auth.security import SecurityEvents
@@ -18,6 +17,7 @@ from yingji.config import Settings, load_settings
 from yingji.core import i18n, migrate
 from yingji.core.db import Database, open_database
 from yingji.core.http import RequestContext, install_error_handlers
+from yingji.web.assets import FingerprintedStatic
 
 log = logging.getLogger("yingji")
 
@@ -122,9 +122,14 @@ def create_app(
     app.add_middleware(
         RequestContext, max_body=settings.max_upload_mb * 1024 * 1024, csp_img=tile_host, csp_media=media
     )
-    app.add_middleware(SecurityEvents)  # outermost: records refusals after the response, see auth/security.py
+    app.add_middleware(SecurityEvents)  # records refusals after the response, see auth/security.py
+    if settings.compress:
+        from yingji.core.compress import Compress
+
+        app.add_middleware(Compress)  # outermost: compresses the final body, error pages and 413s too
     install_error_handlers(app)
-    app.mount("/static", StaticFiles(directory=str(files("yingji.web") / "static")), name="static")
+    static = FingerprintedStatic(directory=str(files("yingji.web") / "static"), compress=settings.compress)
+    app.mount("/static", static, name="static")
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
     return app

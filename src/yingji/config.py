@@ -46,6 +46,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     token_days: int = 90  # API tokens expire after this many days (and cannot be asked for longer)
     max_upload_mb: int = 20
+    compress: bool = True  # gzip / Brotli / Zstandard for pages, JSON and static files (core/compress.py)
     sql_echo: bool = False
     # Overload: connections per process, how many requests use the database at once, how many more
     # may wait for a turn, and how long any wait lasts before the request is shed with a 503.
@@ -137,6 +138,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         token_days=int(env.get("YINGJI_TOKEN_DAYS", "90")),
         max_upload_mb=int(env.get("YINGJI_MAX_UPLOAD_MB", "20")),
+        compress=_bool(env.get("YINGJI_COMPRESS"), True),
         sql_echo=_bool(env.get("YINGJI_SQL_ECHO"), False),
         db_pool_size=max(1, int(env.get("YINGJI_DB_POOL_SIZE", "10"))),
         db_max_overflow=max(0, int(env.get("YINGJI_DB_MAX_OVERFLOW", "20"))),

@@ -19,6 +19,7 @@ from yingji.core.clock import to_local
 from yingji.geo import catalog as map_catalog
 from yingji.org.codes import division_code_12
 from yingji.web import nav
+from yingji.web.assets import static_url
 
 templates = Jinja2Templates(directory=str(files("yingji.web") / "templates"))
 env = templates.env
@@ -53,6 +54,7 @@ env.globals.update(
     qs=_qs,
     map_groups=map_catalog.GROUPS,  # the map panel's layers, legend and switcher
     map_layers_on=map_catalog.layers_on,
+    static=static_url,  # fingerprinted URL of a file under web/static/ (cached for a year)
 )
 
 

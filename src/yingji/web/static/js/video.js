@@ -3,7 +3,8 @@
    recorder that films a short clip with the phone camera and uploads it resumably in chunks. */
 (function () {
   "use strict";
-  var HLS_SRC = "/static/vendor/hls.js/hls.light.min.js";
+  // fingerprinted by the page (static() in the template), so it is cached for a year
+  var HLS_SRC = document.currentScript && document.currentScript.dataset.hlsSrc;
   var CHUNK = 512 * 1024; // small chunks: a weak network loses little when a request drops
   var MAX_SECONDS = 60;
   var hlsLoading = null;
