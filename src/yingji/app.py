@@ -54,6 +54,7 @@ ROUTER_MODULES = [
     "yingji.risk.api",
     "yingji.files.views",
     "yingji.files.api",
+    "yingji.events.api",
 ]
 
 

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "yingji.monitoring.models",
     "yingji.risk.models",
     "yingji.files.models",
+    "yingji.events.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -73,6 +73,7 @@ HANDLER_MODULES = [
     "yingji.delivery.jobs",
     "yingji.monitoring.jobs",
     "yingji.risk.jobs",
+    "yingji.events.jobs",
 ]
 
 
