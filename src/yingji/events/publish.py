@@ -37,14 +37,21 @@ _PENDING = "yingji.events.pending"
 _WAKE = "yingji.events.wake"
 
 
-def publish(session: Session, kind: str, jurisdiction_code: str, payload: dict) -> None:
+def publish(
+    session: Session, kind: str, jurisdiction_code: str, payload: dict, *, once: str | None = None
+) -> None:
     """Push ``kind`` about a place to everyone whose jurisdiction covers it, once ``session``'s
-    transaction commits (nothing if it rolls back). ``payload`` must be JSON: small, ids and labels."""
+    transaction commits (nothing if it rolls back). ``payload`` must be JSON: small, ids and labels.
+    ``once``: a key; further events with the same kind and key in this transaction are dropped (one
+    "incident changed" for a transaction that changes an incident several ways)."""
     if kind not in KINDS:
         raise ValueError(f"unknown event kind {kind!r}")
+    pending = session.info.setdefault(_PENDING, [])
+    if once is not None and any(e[1] == kind and e[4] == once for e in pending):
+        return
     body = json.loads(json.dumps(payload, default=str, ensure_ascii=False))
     tx = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append((tx, kind, jurisdiction_code or "", body))
+    pending.append((tx, kind, jurisdiction_code or "", body, once))
 
 
 @event.listens_for(Session, "before_commit")
@@ -56,7 +63,7 @@ def _write_pending(session: Session) -> None:
         return
     session.flush()  # the caller's row locks first: once the advisory lock is held, nothing else waits
     now = clock.now()
-    rows = [{"kind": k, "jurisdiction_code": c, "payload": p, "created_at": now} for _, k, c, p in pending]
+    rows = [{"kind": k, "jurisdiction_code": c, "payload": p, "created_at": now} for _, k, c, p, _ in pending]
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
     if postgres:

@@ -1,0 +1,50 @@
+"""Warning coverage pushed to the live page: at most one ``warning.coverage`` event per warning and
+second, the first of a burst at once, the last one never lost.
+
+During a send or a wave of acknowledgements coverage moves hundreds of times a second; a page
+only needs to know "it moved". The first change of a second is published in its own transaction;
+the others of that second leave one job (deduplicated by dispatch and second, so across processes
+too) due at the next second, which publishes the state then."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from yingji.core import clock
+from yingji.delivery.models import Dispatch
+from yingji.events import publish
+from yingji.jobs import queue
+
+JOB = "delivery.coverage_event"
+THROTTLE_S = 1.0
+_last: dict[int, float] = {}
+_lock = threading.Lock()
+
+
+def coverage_changed(session: Session, dispatch_id: int) -> None:
+    now = time.monotonic()
+    with _lock:
+        first = now - _last.get(dispatch_id, -THROTTLE_S) >= THROTTLE_S
+        if first:
+            _last[dispatch_id] = now
+            if len(_last) > 10_000:  # old warnings: forget them
+                _last.clear()
+    if first:
+        publish_coverage(session, dispatch_id)
+        return
+    second = int(clock.now().timestamp()) + 1
+    due = datetime.fromtimestamp(second, UTC)
+    queue.enqueue(
+        session, JOB, {"dispatch_id": dispatch_id}, due_at=due, dedupe_key=f"{JOB}:{dispatch_id}:{second}"
+    )
+
+
+def publish_coverage(session: Session, dispatch_id: int) -> None:
+    d = session.get(Dispatch, dispatch_id)
+    if d is not None:
+        ids = {"warning_id": d.warning_id, "root_warning_id": d.root_warning_id, "dispatch_id": d.id}
+        publish(session, "warning.coverage", d.jurisdiction_code, ids, once=str(d.id))
