@@ -92,7 +92,7 @@ def acknowledge(
         .values(acknowledged_at=now, acknowledged_by=person_id)
         .execution_options(synchronize_session=False)
     ).rowcount
-    pushed.coverage_changed(session, dispatch_id)
+    pushed.coverage_changed(session, dispatch_id, person.jurisdiction_code)
     return AckResult(dispatch_id, person_id, True, cells or 0)
 
 

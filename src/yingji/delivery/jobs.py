@@ -73,4 +73,4 @@ def audit(session: Session, ctx: JobContext) -> None:
 @handler(pushed.JOB, max_attempts=3, backoff_base_s=1)
 def coverage_event(session: Session, ctx: JobContext) -> None:
     """The last coverage change of a busy second, pushed to live pages (delivery/pushed.py)."""
-    pushed.publish_coverage(session, int(ctx.payload["dispatch_id"]))
+    pushed.publish_coverage(session, int(ctx.payload["dispatch_id"]), ctx.payload.get("place") or "")

@@ -1,10 +1,12 @@
 """Warning coverage pushed to the live page: at most one ``warning.coverage`` event per warning and
-second, the first of a burst at once, the last one never lost.
+second and town, the first of a burst at once, the last one never lost.
 
 During a send or a wave of acknowledgements coverage moves hundreds of times a second; a page
 only needs to know "it moved". The first change of a second is published in its own transaction;
 the others of that second leave one job (deduplicated by dispatch and second, so across processes
-too) due at the next second, which publishes the state then."""
+too) due at the next second, which publishes the state then. An acknowledgement is pushed at the town
+of the person who acknowledged (so a county or town officer watching a city-wide warning's page hears
+of their own area's progress), a send batch at the warning's own place."""
 
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from yingji.jobs import queue
 
 JOB = "delivery.coverage_event"
 THROTTLE_S = 1.0
-_last: dict[int, float] = {}
+TOWN = 9  # significant digits of a town code
+_last: dict[tuple[int, str], float] = {}
 _lock = threading.Lock()
 
 
