@@ -59,7 +59,12 @@ def test_each_subscriber_gets_only_its_jurisdiction(city):
         frame = got_whole[0].frame.decode()
         assert frame.startswith(f"id: {ids[0]}\ndata: ") and frame.endswith("\n\n")
         data = json.loads(frame.split("data: ", 1)[1])
-        assert data == {"id": ids[0], "kind": "report.new", "jurisdiction_code": city.town_a, "payload": {"n": 1}}
+        assert data == {
+            "id": ids[0],
+            "kind": "report.new",
+            "jurisdiction_code": city.town_a,
+            "payload": {"n": 1},
+        }
         hub.close()
 
     asyncio.run(scenario())

@@ -86,14 +86,14 @@ def test_stream_by_token_with_replay_and_scope(server, city, tokens):
 def test_stream_by_session_cookie_and_kinds(server, app, city):
     browser = log_in(app, "town")
     cookies = {"yingji_session": browser.cookies.get("yingji_session")}
-    with httpx.Client(base_url=server.url, timeout=20, cookies=cookies) as client:
-        with client.stream("GET", "/api/v1/events/stream?kinds=task.changed") as r:
-            assert r.status_code == 200
-            _first_comment(r)
-            _publish(city.db, "report.new", city.town_a, n="filtered out")
-            _publish(city.db, "task.changed", city.town_b, n="sibling town")
-            _publish(city.db, "task.changed", city.town_a, n="mine")
-            assert _events(r, 1)[0]["payload"] == {"n": "mine"}
+    client = httpx.Client(base_url=server.url, timeout=20, cookies=cookies)
+    with client, client.stream("GET", "/api/v1/events/stream?kinds=task.changed") as r:
+        assert r.status_code == 200
+        _first_comment(r)
+        _publish(city.db, "report.new", city.town_a, n="filtered out")
+        _publish(city.db, "task.changed", city.town_b, n="sibling town")
+        _publish(city.db, "task.changed", city.town_a, n="mine")
+        assert _events(r, 1)[0]["payload"] == {"n": "mine"}
 
 
 def test_stream_refuses_strangers_and_bad_filters(server, tokens):
