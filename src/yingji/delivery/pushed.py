@@ -28,26 +28,28 @@ _last: dict[tuple[int, str], float] = {}
 _lock = threading.Lock()
 
 
-def coverage_changed(session: Session, dispatch_id: int) -> None:
+def coverage_changed(session: Session, dispatch_id: int, place: str | None = None) -> None:
+    """Coverage of a dispatch moved (at ``place``: an acknowledging person's jurisdiction)."""
+    code = (place or "")[:TOWN]
     now = time.monotonic()
     with _lock:
-        first = now - _last.get(dispatch_id, -THROTTLE_S) >= THROTTLE_S
+        first = now - _last.get((dispatch_id, code), -THROTTLE_S) >= THROTTLE_S
         if first:
-            _last[dispatch_id] = now
+            _last[(dispatch_id, code)] = now
             if len(_last) > 10_000:  # old warnings: forget them
                 _last.clear()
     if first:
-        publish_coverage(session, dispatch_id)
+        publish_coverage(session, dispatch_id, code)
         return
     second = int(clock.now().timestamp()) + 1
     due = datetime.fromtimestamp(second, UTC)
-    queue.enqueue(
-        session, JOB, {"dispatch_id": dispatch_id}, due_at=due, dedupe_key=f"{JOB}:{dispatch_id}:{second}"
-    )
+    key = f"{JOB}:{dispatch_id}:{code}:{second}"
+    queue.enqueue(session, JOB, {"dispatch_id": dispatch_id, "place": code}, due_at=due, dedupe_key=key)
 
 
-def publish_coverage(session: Session, dispatch_id: int) -> None:
+def publish_coverage(session: Session, dispatch_id: int, place: str = "") -> None:
     d = session.get(Dispatch, dispatch_id)
     if d is not None:
         ids = {"warning_id": d.warning_id, "root_warning_id": d.root_warning_id, "dispatch_id": d.id}
-        publish(session, "warning.coverage", d.jurisdiction_code, ids, once=str(d.id))
+        code = place if place.startswith(d.jurisdiction_code) else d.jurisdiction_code
+        publish(session, "warning.coverage", code, ids, once=f"{d.id}:{code}")
