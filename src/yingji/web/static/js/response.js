@@ -18,7 +18,7 @@
       var left = Date.parse(el.dataset.due) - now;
       var out = el.querySelector(".left");
       if (!out) { out = document.createElement("small"); out.className = "left"; el.appendChild(out); }
-      out.textContent = left >= 0 ? (zh ? " 还剩" : " in ") + span(left) : (zh ? " 已超时" : " overdue ") + span(left);
+      out.textContent = left >= 0 ? (zh ? " 还剩 " : " in ") + span(left) : (zh ? " 已超时 " : " overdue ") + span(left);
       el.classList.toggle("overdue", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 30 * 60000);
     });
