@@ -8,12 +8,16 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS
+
 pytestmark = pytest.mark.browser
 
 
 def test_a_report_filed_through_the_api_appears_on_the_open_board(login, page, api, city, snapshot):
     login("duty", "/duty/board")
-    expect(page.locator("html[data-live-events=open]")).to_have_count(1)  # the stream is open
+    expect(page.locator("html[data-live-events=open]")).to_have_count(
+        1, timeout=DEFAULT_TIMEOUT_MS
+    )  # the stream is open
     expect(page.locator("#incident-panel-inbox")).to_be_visible()
     page.evaluate("window.__sameDocument = true")  # gone if the page were reloaded
     toggle = page.locator("[data-duty-alerts]")
@@ -30,7 +34,7 @@ def test_a_report_filed_through_the_api_appears_on_the_open_board(login, page, a
     )
     assert r.status_code == 201, r.text
 
-    expect(page.locator("#incident-panel-inbox")).to_contain_text(title)
+    expect(page.locator("#incident-panel-inbox")).to_contain_text(title, timeout=DEFAULT_TIMEOUT_MS)
     assert page.evaluate("window.__sameDocument === true")
     rang_after = page.evaluate("document.documentElement.dataset.dutyTone || ''")
     assert rang_after and rang_after != rang_before  # the first report rang
@@ -45,14 +49,14 @@ def test_a_report_filed_through_the_api_appears_on_the_open_board(login, page, a
         json={"category": "natural.geological", "jurisdiction_code": city.village_a, "title": second},
     )
     assert r.status_code == 201, r.text
-    expect(page.locator("#incident-panel-inbox")).to_contain_text(second)
+    expect(page.locator("#incident-panel-inbox")).to_contain_text(second, timeout=DEFAULT_TIMEOUT_MS)
     assert page.evaluate("document.documentElement.dataset.dutyTone || ''") == rang_after
 
 
 def test_a_report_elsewhere_does_not_reach_another_towns_inbox(login, page, api, city):
     """Town B's inbox page stays quiet for town A's report (the stream carries only its own place)."""
     login("town_b", "/incidents/inbox")
-    expect(page.locator("html[data-live-events=open]")).to_have_count(1)
+    expect(page.locator("html[data-live-events=open]")).to_have_count(1, timeout=DEFAULT_TIMEOUT_MS)
     page.evaluate(
         "window.__seen = []; window.addEventListener('yingji:event', e => window.__seen.push(e.detail))"
     )
@@ -76,7 +80,29 @@ def test_a_report_elsewhere_does_not_reach_another_towns_inbox(login, page, api,
         .status_code
         == 201
     )
-    expect(page.locator("#report-inbox")).to_contain_text(mine)
+    expect(page.locator("#report-inbox")).to_contain_text(mine, timeout=DEFAULT_TIMEOUT_MS)
     seen = page.evaluate("window.__seen")
     assert seen and all(e["jurisdiction_code"].startswith(city.town_b) for e in seen)
     expect(page.locator("#report-inbox")).not_to_contain_text(theirs)
+
+
+def test_the_live_warning_page_follows_acknowledgements(login, page, city):
+    """A town officer watches a county warning's live page; a grid worker of the town acknowledges:
+    the coverage tiles move without a reload (a warning.coverage event addressed to the town)."""
+    from tests.delivery.conftest import cells, emit, make_warning, staff_of
+    from yingji.core.db import Actor
+    from yingji.delivery import acks
+
+    wid = make_warning(city.db, city.county_a, area_codes=[city.village_a])
+    dispatch = emit(city.db, wid)
+    login("town", f"/warnings/{wid}/live")
+    expect(page.locator("html[data-live-events=open]")).to_have_count(1, timeout=DEFAULT_TIMEOUT_MS)
+    page.evaluate("window.__sameDocument = true")
+    tile = page.locator("#live-stats .tile-ok")
+    expect(tile).to_contain_text("(0)")
+    cell = cells(city.db, dispatch.id)[-1].cell_code
+    person = staff_of(city.db, cell)[0]
+    with city.db.writing(Actor.system("tests")) as session:
+        assert acks.acknowledge(session, dispatch.id, person.id, "link").new
+    expect(tile).not_to_contain_text("(0)", timeout=DEFAULT_TIMEOUT_MS)
+    assert page.evaluate("window.__sameDocument === true")
