@@ -139,3 +139,22 @@ def test_prune_drops_old_events_and_ids_keep_rising(city, clock):
         assert session.scalar(select(func.count()).select_from(EventLog).where(EventLog.id <= old)) == 0
     _publish(city.db, "report.new", city.town_a, n="new")
     assert _last_id(city.db) > old  # never reused, or clients holding `old` would skip new events
+
+
+def test_a_stream_ends_after_its_lifetime_to_authenticate_again(city, monkeypatch):
+    """The browser reconnects (with Last-Event-ID) and the user's access is checked again."""
+    from yingji.events import stream as stream_module
+
+    monkeypatch.setattr(stream_module, "MAX_STREAM_S", 0.2)
+    county = Principal.system(city.county_a, "tests")
+
+    async def scenario():
+        frames_ = frames(city.db, county, None, None)
+        assert (await anext(frames_)).startswith(b"retry: ")
+        rest = [f async for f in frames_]  # ends by itself
+        assert all(f.startswith(b":") or f.startswith(b"id: ") for f in rest)
+        hub = hub_for(city.db)
+        assert hub.count == 0
+        hub.close()
+
+    asyncio.run(scenario())

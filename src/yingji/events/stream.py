@@ -14,6 +14,9 @@ from yingji.events.publish import KINDS
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 3000  # the browser's reconnect delay
+# A stream ends after this long and the browser reconnects (with Last-Event-ID: nothing is lost), so
+# a signed-out, disabled or narrowed user's stream does not outlive the change by more than this.
+MAX_STREAM_S = 600.0
 
 
 def parse_kinds(raw: str | None) -> frozenset[str] | None:
@@ -54,6 +57,8 @@ async def frames(
 ) -> AsyncIterator[bytes]:
     hub = hub_for(db)
     sub = await hub.subscribe(principal.jurisdiction_code, kinds)
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + MAX_STREAM_S
     try:
         # The first bytes also tell the client the stream is open (EventSource's "open").
         yield f"retry: {RETRY_MS}\n: connected {hub.last_id}\n\n".encode()
@@ -69,8 +74,11 @@ async def frames(
         while True:
             if sub.dropped and sub.queue.empty():
                 return  # too far behind: the browser reconnects and is replayed from the log
+            left = ends - loop.time()
+            if left <= 0:
+                return  # time to authenticate again (the browser reconnects by itself)
             try:
-                ev = await asyncio.wait_for(sub.queue.get(), HEARTBEAT_S)
+                ev = await asyncio.wait_for(sub.queue.get(), min(HEARTBEAT_S, left))
             except TimeoutError:
                 yield b": keep-alive\n\n"
                 continue
