@@ -7,6 +7,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 from yingji.events import hub as hub_module
 from yingji.events.hub import hub_for
@@ -25,6 +26,12 @@ PUBLISHER = textwrap.dedent(
     db.dispose()
     """
 )
+
+
+def run(coro) -> None:
+    """``asyncio.run`` on a thread of its own: the browser tests leave an event loop on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 
 def _publish_elsewhere(url: str, code: str, n: str) -> None:
@@ -50,4 +57,4 @@ def test_an_event_of_another_process_arrives(city, monkeypatch):
         assert other.queue.empty()
         hub.close()
 
-    asyncio.run(scenario())
+    run(scenario())

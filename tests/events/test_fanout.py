@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,12 @@ from yingji.events.models import EventLog
 from yingji.events.stream import frames, parse_kinds, parse_last_id
 
 SYSTEM = Actor.system("tests")
+
+
+def run(coro) -> None:
+    """``asyncio.run`` on a thread of its own: the browser tests leave an event loop on this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 
 def _publish(db, kind, code, **payload) -> None:
@@ -67,7 +74,7 @@ def test_each_subscriber_gets_only_its_jurisdiction(city):
         }
         hub.close()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_rolled_back_writes_publish_nothing(city):
@@ -113,7 +120,7 @@ def test_reconnect_with_last_event_id_gets_what_it_missed(city):
         assert hub.count == 0  # the closed stream left the fan-out
         hub.close()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_parsing_of_resume_point_and_kinds():
@@ -157,4 +164,4 @@ def test_a_stream_ends_after_its_lifetime_to_authenticate_again(city, monkeypatc
         assert hub.count == 0
         hub.close()
 
-    asyncio.run(scenario())
+    run(scenario())
