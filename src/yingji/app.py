@@ -58,6 +58,7 @@ ROUTER_MODULES = [
     "yingji.video.api",
     "yingji.overview.views",
     "yingji.overview.api",
+    "yingji.events.api",
 ]
 
 

@@ -114,6 +114,9 @@ def serve(host: str | None, port: int | None, workers: int, no_worker: bool) -> 
         forwarded_allow_ips=proxies or [],
         log_level="info",
         log_config=uvicorn_log_config(logging.getLogger().level),
+        # Event streams (/api/v1/events/stream) never end by themselves: on shutdown, close them after
+        # a few seconds (browsers reconnect to another process with Last-Event-ID) instead of waiting.
+        timeout_graceful_shutdown=5,
     )
 
 

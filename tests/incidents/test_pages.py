@@ -94,7 +94,8 @@ def test_inbox_panels_and_one_click_receipts(city, api, browser_client):
     incident = first_report(api("gridworker"), city.db, city.group_a, title="接报台测试").json()
     town = browser_client("town")
     inbox = town.get("/incidents/inbox")
-    assert inbox.status_code == 200 and 'hx-trigger="every 5s"' in inbox.text
+    assert inbox.status_code == 200 and 'data-refresh-on="report.new,' in inbox.text  # pushed (events.js)
+    assert "/static/js/events.js" in inbox.text
     items = town.get("/incidents/inbox/items").text
     assert "接报台测试" in items and f"/incidents/{incident['id']}/acknowledge" in items
     r = town.form(

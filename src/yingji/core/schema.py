@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "yingji.risk.models",
     "yingji.files.models",
     "yingji.video.models",
+    "yingji.events.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

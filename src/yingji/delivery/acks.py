@@ -19,7 +19,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core import clock
 from yingji.core.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
-from yingji.delivery import signing
+from yingji.delivery import pushed, signing
 from yingji.delivery.models import Acknowledgement, ChannelEndpoint, Delivery, Dispatch, DispatchCell
 from yingji.org.models import GridAssignment, Person
 
@@ -92,6 +92,7 @@ def acknowledge(
         .values(acknowledged_at=now, acknowledged_by=person_id)
         .execution_options(synchronize_session=False)
     ).rowcount
+    pushed.coverage_changed(session, dispatch_id, person.jurisdiction_code)
     return AckResult(dispatch_id, person_id, True, cells or 0)
 
 

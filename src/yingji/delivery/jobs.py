@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
-from yingji.delivery import dispatching, escalation, recipients, sending
+from yingji.delivery import dispatching, escalation, pushed, recipients, sending
 from yingji.delivery.models import Delivery, Dispatch
 from yingji.jobs.models import Job
 from yingji.jobs.registry import JobContext, handler
@@ -68,3 +68,9 @@ def audit(session: Session, ctx: JobContext) -> None:
         ):
             if (dispatch_id, channel) not in live:
                 dispatching.ensure_sender(session, dispatch_id, channel, f"audit{slot}")
+
+
+@handler(pushed.JOB, max_attempts=3, backoff_base_s=1)
+def coverage_event(session: Session, ctx: JobContext) -> None:
+    """The last coverage change of a busy second, pushed to live pages (delivery/pushed.py)."""
+    pushed.publish_coverage(session, int(ctx.payload["dispatch_id"]), ctx.payload.get("place") or "")

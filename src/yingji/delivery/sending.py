@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
-from yingji.delivery import signing
+from yingji.delivery import pushed, signing
 from yingji.delivery.dispatching import SEND_JOB
 from yingji.delivery.models import ChannelEndpoint, Delivery, Dispatch, delivery_key
 from yingji.jobs import queue
@@ -283,6 +283,7 @@ def _run_provided(
             return total
         got = record(session, rows, receipts)
         total.add(got)
+        pushed.coverage_changed(session, dispatch.id)
         checkpoint()  # this batch's receipts commit now: a crash from here on never repeats it
         if got.retry:
             return total
@@ -331,5 +332,6 @@ def _run_targets(
         except ChannelUnavailable as exc:
             receipts = [Receipt(message.key, "queued", channel, str(exc)[:200])]
         total.add(record(session, [row], receipts))
+        pushed.coverage_changed(session, dispatch.id)
         checkpoint()
     return total

@@ -19,6 +19,7 @@ from yingji.core import clock
 from yingji.core.i18n import DEFAULT_LOCALE, translate
 from yingji.duty import gaps, rotation, routine
 from yingji.duty.deadlines import Rules, Slot
+from yingji.events import publish
 from yingji.jobs import queue
 from yingji.jobs.registry import JobContext, handler
 from yingji.notify import inbox
@@ -148,6 +149,12 @@ def overdue(session: Session, ctx: JobContext) -> None:
             severity="warning",
             key=f"duty.overdue:{place.code}:{slot.day.isoformat()}:{slot.slot}",
             perm=Perm.DUTY_REPORT,
+        )
+        publish(
+            session,
+            "deadline.overdue",
+            place.code,
+            {"routine_report": slot.day.isoformat(), "slot": slot.slot, "place": place.name},
         )
         if place.parent_code:
             upward[place.parent_code].append((place, slot))

@@ -119,6 +119,14 @@ def summarise(
     return DaySummary(day, rows)
 
 
+# Pages list the places that need a call first: missing, then late, then the rest (stable by place).
+ATTENTION = {"missing": 0, "late": 1, "pending": 2, "received": 3}
+
+
+def attention_first(rows: list[ReporterDay]) -> list[ReporterDay]:
+    return sorted(rows, key=lambda r: ATTENTION.get(r.status, 2))
+
+
 def day_summary(
     session: Session,
     principal: Principal,

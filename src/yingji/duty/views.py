@@ -18,7 +18,17 @@ from yingji.auth.scope import in_scope
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.duty import board, exchange, handover, oncall, rosters, rotation, views_reports, views_work
+from yingji.duty import (
+    board,
+    exchange,
+    handover,
+    oncall,
+    rosters,
+    rotation,
+    routine,
+    views_reports,
+    views_work,
+)
 from yingji.duty.common import ROLE_LABELS
 from yingji.duty.forms import (
     day_or_none,
@@ -70,7 +80,7 @@ def _in_savepoint(session, fn, *args):
 def board_page(request: Request, principal: CurrentPrincipal, session: DbSession):
     """The duty board: the first page a duty officer opens."""
     b = board.build(session, principal)
-    late = [r for r in b.reports.rows if r.status in ("missing", "late")]
+    late = routine.attention_first([r for r in b.reports.rows if r.status in ("missing", "late")])
     return render(request, "duty/board.html", _ctx(b=b, late=late[:60], late_total=len(late)))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.i18n import N_
+from yingji.events import publish
 from yingji.incidents import notices, timeline
 from yingji.incidents.deadlines import DUE_JOB, level_name, lock_deadline, zh
 from yingji.incidents.models import ReportingDeadline
@@ -44,6 +45,17 @@ def deadline_due(session: Session, ctx: JobContext) -> None:
         {"deadline_id": deadline.id, "state": "overdue"},
     )
     notices.overdue(session, incident, deadline)
+    publish(
+        session,
+        "deadline.overdue",
+        incident.jurisdiction_code,
+        {
+            "incident_id": incident.id,
+            "deadline_id": deadline.id,
+            "to_level": deadline.to_level,
+            "title": incident.title,
+        },
+    )
 
 
 def _local(deadline: ReportingDeadline) -> str:

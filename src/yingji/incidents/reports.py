@@ -17,6 +17,7 @@ from yingji.auth.scope import Principal, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.i18n import N_
+from yingji.events import publish
 from yingji.incidents import deadlines, levels, notices, rules, timeline
 from yingji.incidents.assess import assess, rose
 from yingji.incidents.deadlines import level_name, zh
@@ -112,6 +113,25 @@ def apply_report(session: Session, incident: Incident, report: IncidentReport) -
         )
     receivers = _still_to_receive(session, incident, sender)
     notices.new_report(session, incident, report, receivers)
+    publish(
+        session,
+        "report.new" if first else "report.changed",
+        incident.jurisdiction_code,
+        _event(incident, report),
+    )
+
+
+def _event(incident: Incident, report: IncidentReport) -> dict:
+    """What the duty board needs to ring and show a report without asking again."""
+    return {
+        "incident_id": incident.id,
+        "report_id": report.id,
+        "report_kind": report.kind,
+        "number": incident.number,
+        "title": incident.title,
+        "category": incident.category,
+        "grade": incident.grade,
+    }
 
 
 def _involved(session: Session, incident: Incident, sender: str) -> list[str]:

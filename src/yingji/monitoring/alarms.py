@@ -15,6 +15,7 @@ from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.pagination import Page, paginate
+from yingji.events import publish
 from yingji.jobs import queue
 from yingji.monitoring.evaluate import Decisions, RuleBook
 from yingji.monitoring.models import OPEN_STATES, Alarm, AlarmEvent
@@ -65,6 +66,22 @@ def event(
             data=data,
         )
     )
+    publish(
+        session,
+        "alarm.new" if kind == "raised" else "alarm.changed",
+        alarm.jurisdiction_code,
+        _pushed(alarm, kind),
+    )
+
+
+def _pushed(alarm: Alarm, kind: str) -> dict:
+    return {
+        "alarm_id": alarm.id,
+        "change": kind,
+        "state": alarm.state,
+        "level": alarm.level,
+        "metric": alarm.metric,
+    }
 
 
 def apply(

@@ -4,7 +4,7 @@ incidents and their resumable uploads (issue 11, 视频联报)
 These tables belong to this revision only; an earlier revision must not create them.
 
 Revision ID: 0018_video
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import yingji.core.types
 
 revision = "0018_video"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -32,7 +32,8 @@
   }
   function tick() {
     var now = Date.now();
-    document.querySelectorAll("[data-due]").forEach(function (el) {
+    // Only our own clocks (.clock): response tasks' .due-clock is response.js's, with its own look.
+    document.querySelectorAll(".clock[data-due]").forEach(function (el) {
       var left = Date.parse(el.dataset.due) - now;
       if (isNaN(left)) return;
       el.textContent = left >= 0 ? hms(left) + " " + (el.dataset.left || "") : (el.dataset.over || "") + " " + hms(left);

@@ -4,12 +4,13 @@
   "use strict";
   var zh = (document.documentElement.lang || "zh-CN").indexOf("zh") === 0;
 
-  // -- due clocks: "还剩 1小时5分" / "已超时 12分" beside each running deadline --------------------
+  // -- due clocks: "还剩 1:05:00" / "已超时 2:05:54" beside each running deadline, every second ------
   function span(ms) {
-    var m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
-    m = m % 60;
-    if (zh) return (d ? d + "天" : "") + (h ? h + "小时" : "") + m + "分";
-    return (d ? d + "d " : "") + (h ? h + "h " : "") + m + "m";
+    var s = Math.floor(Math.abs(ms) / 1000), d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
+    var m = Math.floor((s % 3600) / 60);
+    s = s % 60;
+    var hms = h + ":" + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    return d ? d + (zh ? "天 " : "d ") + hms : hms;
   }
   function tick() {
     var now = Date.now();
@@ -17,7 +18,7 @@
       var left = Date.parse(el.dataset.due) - now;
       var out = el.querySelector(".left");
       if (!out) { out = document.createElement("small"); out.className = "left"; el.appendChild(out); }
-      out.textContent = left >= 0 ? (zh ? " 还剩" : " in ") + span(left) : (zh ? " 已超时" : " overdue ") + span(left);
+      out.textContent = left >= 0 ? (zh ? " 还剩 " : " in ") + span(left) : (zh ? " 已超时 " : " overdue ") + span(left);
       el.classList.toggle("overdue", left < 0);
       el.classList.toggle("soon", left >= 0 && left < 30 * 60000);
     });
@@ -68,5 +69,5 @@
   function init(root) { assignee(root || document); tick(); }
   document.addEventListener("DOMContentLoaded", function () { init(document); charts(); });
   document.addEventListener("htmx:afterSwap", function (e) { init(e.target); });
-  setInterval(tick, 30000);
+  setInterval(tick, 1000);
 })();
