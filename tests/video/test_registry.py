@@ -45,9 +45,9 @@ def test_register_read_change_in_scope_and_audited(city, api):
 
     with city.db.reading() as session:
         rows = session.scalars(
-            select(AuditEntry).where(
-                AuditEntry.entity == "video_cameras", AuditEntry.entity_id == str(cam["id"])
-            )
+            select(AuditEntry)
+            .where(AuditEntry.entity == "video_cameras", AuditEntry.entity_id == str(cam["id"]))
+            .order_by(AuditEntry.id)  # no order is no order: PostgreSQL returned them reversed
         ).all()
     assert [a.action for a in rows] == ["create", "update"]
     assert rows[1].after["status"] == "fault" and rows[1].before["status"] == "online"
