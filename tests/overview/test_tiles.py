@@ -347,3 +347,44 @@ def test_cache_is_per_scope_and_invalidated(data):
         fresh = service.overview(s, who("520602"), tiles=["incidents", "supplies"])
         assert fresh.incidents is not first.incidents and fresh.incidents.open == 5
         assert fresh.supplies is slow  # supply gaps are kept minutes: no event moves them
+
+
+def test_a_town_under_the_citys_warning_sees_it_in_force(data):
+    """A warning issued above the town whose area reaches into it is in force for the town officer;
+    one whose area lies elsewhere is not (what the map shades, the tile counts)."""
+    from yingji.warnings.models import WarningArea, WarningInfo
+
+    class Undo(Exception):
+        """leaves the module's data as it was"""
+
+    def issued_by_city(level: str, area: str) -> Warning:
+        w = Warning(sender="city", status="published", level=level, jurisdiction_code="5206", expires=None)
+        info = WarningInfo(
+            seq=1,
+            jurisdiction_code="5206",
+            event="暴雨",
+            urgency="Immediate",
+            severity="Severe",
+            certainty="Likely",
+            categories=["Met"],
+        )
+        info.areas = [
+            WarningArea(
+                seq=1,
+                jurisdiction_code="5206",
+                area_desc=area,
+                geocodes=[["行政区划代码", area + "0" * (12 - len(area))]],
+            )
+        ]
+        w.infos = [info]
+        return w
+
+    with pytest.raises(Undo), data.writing(Actor.system("tests")) as s:
+        s.add_all([issued_by_city("red", "520602"), issued_by_city("blue", "520603")])
+        s.flush()
+        ov = service.overview(s, who(TOWN_A2, Role.TOWN_OFFICER), use_cache=False)
+        assert ov.warnings.in_force == 1 and ov.warnings.by_level[0].count == 1  # the red over its county
+        other = service.overview(s, who(TOWN_B, Role.TOWN_OFFICER), use_cache=False)
+        # the city's blue over county B; county B's own orange names no area, so it reaches no town
+        assert other.warnings.in_force == 1 and other.warnings.by_level[3].count == 1
+        raise Undo

@@ -5,7 +5,7 @@ duty. The owning domains' services where they exist; else one grouped query per 
 from __future__ import annotations
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from yingji.auth.scope import Principal, in_scope, mask_phone
 from yingji.core import clock
@@ -32,20 +32,38 @@ from yingji.overview.schemas import (
 from yingji.overview.situation import link
 from yingji.supplies import gaps, rules
 from yingji.supplies.models import STORE_LEVELS, Balance, Item, ReserveStandard, Warehouse
-from yingji.warnings.models import Warning
+from yingji.warnings.models import Warning, WarningInfo
 
 
 def _share(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
+def _in_force(session: Session, p: Principal) -> tuple[list[int], list[int]]:
+    """Ids of the warnings in force over the scope: those issued in it, and those issued above it
+    whose area reaches into it (a town lives under the city's red warning as much as its own)."""
     now = clock.now()
-    in_force = select(Warning.id).where(
-        Warning.status == "published",
-        or_(Warning.expires.is_(None), Warning.expires > now),
-        in_scope(Warning.jurisdiction_code, p),
-    )
+    current = (Warning.status == "published", or_(Warning.expires.is_(None), Warning.expires > now))
+    own = list(session.scalars(select(Warning.id).where(*current, in_scope(Warning.jurisdiction_code, p))))
+    above = ancestors(p.jurisdiction_code)
+    over: list[int] = []
+    if above:
+        stmt = (
+            select(Warning)
+            .where(*current, Warning.jurisdiction_code.in_(above))
+            .options(selectinload(Warning.infos).selectinload(WarningInfo.areas))
+        )
+        here = p.jurisdiction_code
+        over = [
+            w.id
+            for w in session.scalars(stmt)
+            if any(here.startswith(code) or p.covers(code) for code in w.area_codes())
+        ]
+    return own, own + over
+
+
+def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
+    own, in_force = _in_force(session, p)
     counts = dict(
         session.execute(
             select(Warning.level, func.count()).where(Warning.id.in_(in_force)).group_by(Warning.level)
@@ -77,7 +95,8 @@ def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
             .join(Delivery, Delivery.dispatch_id == Dispatch.id)
             # Only the scope's own warnings count, so their deliveries are all in scope: no filter on
             # the recipient's cell, and the count reads the (dispatch, channel, state) index alone.
-            .where(Dispatch.warning_id.in_(in_force), Dispatch.state == "active")
+            # (A warning from above counts in force and in the acknowledged cells, not here.)
+            .where(Dispatch.warning_id.in_(own), Dispatch.state == "active")
             .group_by(Dispatch.level)
         )
     }
