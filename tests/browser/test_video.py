@@ -8,6 +8,7 @@ media and connect CSP, as a deployment sets YINGJI_VIDEO_MEDIA_ORIGINS."""
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 import threading
@@ -21,6 +22,15 @@ from tests.incidents.conftest import first_report
 from yingji.app import create_app
 from yingji.core.db import Actor
 from yingji.video.models import Camera
+
+
+def need_ffmpeg() -> None:
+    """The video tests play a real stream made by ffmpeg: CI requires it (YINGJI_REQUIRE_FFMPEG=1,
+    set by .ci/run, which installs Debian's package), so there a missing ffmpeg fails, never skips."""
+    if shutil.which("ffmpeg") is None:
+        if os.environ.get("YINGJI_REQUIRE_FFMPEG") == "1":
+            pytest.fail("YINGJI_REQUIRE_FFMPEG=1 but ffmpeg is not installed", pytrace=False)
+        pytest.skip("ffmpeg is not installed (apt install ffmpeg; CI requires it)")
 
 
 class CorsHandler(SimpleHTTPRequestHandler):
@@ -37,8 +47,7 @@ class CorsHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def hls_stream(tmp_path_factory):
     """A 30-second H.264 HLS stream (1 s segments) served on 127.0.0.1; yields its playlist URL."""
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed")
+    need_ffmpeg()
     root = tmp_path_factory.mktemp("hls")
     subprocess.run(
         [
@@ -122,8 +131,7 @@ def test_the_nearest_camera_plays_a_real_hls_stream_on_the_incident_page(
 def test_a_clip_recorded_from_a_file_uploads_from_the_page(browser, video_server, city, api, tmp_path):
     """The 视频联报 fallback (file input with capture): the page uploads the file in chunks, and when
     the connection drops in the middle it asks the server how much it holds and resumes."""
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg is not installed")
+    need_ffmpeg()
     clip = tmp_path / "scene.webm"
     subprocess.run(
         [

@@ -10,6 +10,7 @@ from yingji.auth.downloads import audited_file
 from yingji.core.deps import Db, DbSession
 from yingji.files import kinds, service
 from yingji.files.schemas import FileJobList, FileJobOut
+from yingji.org.params import XLSX
 
 router = APIRouter(prefix="/api/v1/files", tags=["files"])
 
@@ -26,7 +27,11 @@ def get_job(job_id: int, principal: CurrentPrincipal, session: DbSession) -> Fil
     return FileJobOut(**service.to_out(service.get(session, principal, job_id)))
 
 
-@router.get("/jobs/{job_id}/download")
+@router.get(
+    "/jobs/{job_id}/download",
+    response_model=None,  # the file itself
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
 def download(job_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The finished export's file (409 while it is being written); every download is audited."""
     job, path = service.ready_file(session, principal, job_id)

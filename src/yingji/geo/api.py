@@ -22,7 +22,25 @@ from yingji.geo.schemas import ClustersOut, ExtentOut, LabelsOut
 router = APIRouter(prefix="/api/v1/map", tags=["map"])
 Level = Annotated[str, Query(pattern="^(province|city|county|town|village|group)$")]
 Zoom = Annotated[float | None, Query(ge=0, le=22)]
-GEOJSON = {200: {"content": {"application/geo+json": {}}}}
+# Map layers answer pre-serialised GeoJSON bytes (cached by ETag, see core/caching.py), so no
+# pydantic model builds them; the schema below tells API users what comes back.
+GEOJSON = {
+    200: {
+        "description": "GeoJSON FeatureCollection",
+        "content": {
+            "application/geo+json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["type", "features"],
+                    "properties": {
+                        "type": {"const": "FeatureCollection"},
+                        "features": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
@@ -52,7 +70,7 @@ def _counted(count: int, truncated: bool = False) -> dict[str, str]:
     return {"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()}
 
 
-@router.get("/features", responses=GEOJSON)
+@router.get("/features", responses=GEOJSON, response_model=None)
 def map_features(
     request: Request,
     principal: CurrentPrincipal,
@@ -108,7 +126,7 @@ def map_clusters(
     return caching.cached(request, body, headers={"X-Feature-Count": str(answer["total"])})
 
 
-@router.get("/alarms", responses=GEOJSON)
+@router.get("/alarms", responses=GEOJSON, response_model=None)
 def map_alarms(
     request: Request,
     principal: CurrentPrincipal,
@@ -123,7 +141,7 @@ def map_alarms(
     return caching.cached(request, body, media_type=caching.GEOJSON, headers=_counted(count, truncated))
 
 
-@router.get("/warnings", responses=GEOJSON)
+@router.get("/warnings", responses=GEOJSON, response_model=None)
 def map_warnings(
     request: Request, principal: CurrentPrincipal, session: DbSession, zoom: Zoom = None
 ) -> Response:

@@ -3,8 +3,6 @@ command hall, and the tile fragments the pages refresh on events and on a slow t
 
 from __future__ import annotations
 
-from functools import cache
-from importlib.resources import files
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -28,12 +26,6 @@ nav.register(N_("Command"), nav.NavItem("overview-screen", N_("Command hall scre
 Rotate = Annotated[int, Query(ge=0, le=3600)]
 
 
-@cache
-def has_events_js() -> bool:
-    """Whether the push helper's ``events.js`` is installed (pages include it only then)."""
-    return (files("yingji.web") / "static" / "js" / "events.js").is_file()
-
-
 def _query(within: str | None, tiles: str | None = None):
     try:
         code = url_code(within)
@@ -52,7 +44,6 @@ def _ctx(request: Request, session, principal, within: str | None, *, screen: bo
         "screen": screen,
         "rotate": rotate if screen else 0,
         "rotation": service.rotation(session, principal) if screen and rotate else [],
-        "events_js": has_events_js(),
         "nav_active": "home" if request.url.path == "/" else "overview",
     }
 
