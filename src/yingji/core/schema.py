@@ -23,6 +23,8 @@ MODEL_MODULES = [
     "yingji.files.models",
     "yingji.video.models",
     "yingji.events.models",
+    "yingji.plans.models",
+    "yingji.drills.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -57,7 +57,8 @@ class ResponseActivation(IdMixin, TimestampMixin, Audited, Base):
 
     incident_id: Mapped[int] = _incident_fk()
     level: Mapped[int] = mapped_column(SmallInteger)
-    plan_name: Mapped[str | None] = mapped_column(String(200))  # the plan followed (plans module later)
+    plan_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plans.id"), index=True)  # plan followed
+    plan_name: Mapped[str | None] = mapped_column(String(200))  # its title (free text where not registered)
     plan_number: Mapped[str | None] = mapped_column(String(100))  # its document number
     decided_by: Mapped[str] = mapped_column(String(100))  # who decided (name and post)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -211,6 +212,7 @@ class ResponseTask(IdMixin, TimestampMixin, Audited, Base):
     finished_at: Mapped[datetime | None] = mapped_column()  # done or cancelled
     result: Mapped[str | None] = mapped_column(Text)  # outcome, or why it was cancelled
     source_decision_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("consultation_decisions.id"))
+    plan_action_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plan_actions.id"), index=True)
     escalation_policy: Mapped[dict | None] = mapped_column(JSONType)  # frozen snapshot
     issued_by_code: Mapped[str] = mapped_column(CodeStr)  # the level that issued it
     created_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
