@@ -59,6 +59,10 @@ ROUTER_MODULES = [
     "yingji.overview.views",
     "yingji.overview.api",
     "yingji.events.api",
+    "yingji.plans.views",
+    "yingji.plans.api",
+    "yingji.drills.views",
+    "yingji.drills.api",
 ]
 
 

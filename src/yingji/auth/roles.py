@@ -57,6 +57,10 @@ class Perm(StrEnum):
     DANGER_REPORT = "danger.report"  # report hidden dangers (排查/登记)
     DANGER_MANAGE = "danger.manage"  # grade, rectify, accept, close hidden dangers
     VIDEO_MANAGE = "video.manage"  # the camera and video-point registry (视频联报)
+    PLANS_MANAGE = "plans.manage"  # plans of one's area: drafting to filing, response parts, filings received
+    DRILLS_MANAGE = "drills.manage"  # the yearly drill plan, drills, records and evaluation
+    DRILLS_CONTROL = "drills.control"  # direct an exercise (导调): scripts, injects, the hidden scenario
+    EXPERTS_MANAGE = "experts.manage"  # the expert registry (专家库)
 
 
 _ALL = frozenset(Perm)
@@ -84,6 +88,8 @@ _PREVENT = frozenset(
     }
 )
 _PATROL = frozenset({Perm.PATROL_LOG, Perm.DANGER_REPORT, Perm.ALARM_ACK})
+# Preparedness: plans, drills, experts. Directing an unannounced drill is the bureau's (county up).
+_PREPARE = frozenset({Perm.PLANS_MANAGE, Perm.DRILLS_MANAGE, Perm.EXPERTS_MANAGE})
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
@@ -92,18 +98,25 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH}
     | {Perm.WARNING_APPROVE, Perm.WARNING_ACK},
     Role.DUTY_OFFICER: _READ | _DUTY_ROOM | _WARN | {Perm.DISPATCH, Perm.ALARM_ACK},
-    Role.DEPARTMENT_STAFF: _MANAGE_PLACE | _FIELD | _RESOURCES | _PREVENT | {Perm.DUTY_REPORT},
+    Role.DEPARTMENT_STAFF: _MANAGE_PLACE
+    | _FIELD
+    | _RESOURCES
+    | _PREVENT
+    | _PREPARE
+    | {Perm.DUTY_REPORT, Perm.DRILLS_CONTROL},
     Role.COUNTY_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
     | _WARN
     | _PREVENT
-    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE},
+    | _PREPARE
+    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE, Perm.DRILLS_CONTROL},
     Role.TOWN_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
     | _WARN
     | _PREVENT
+    | _PREPARE
     | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE},
     Role.GRID_LEADER: _READ
     | _FIELD

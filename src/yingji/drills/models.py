@@ -79,3 +79,9 @@ class DrillPlan(IdMixin, Audited, Base):
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
 
     plan = relationship("Plan", lazy="joined")
+
+
+# -- drills (participants, records, evaluation, the yearly plan) ---------------------------------
+
+
+# -- exercise mode (scripts, injects, measurements) -------------------------------------------------

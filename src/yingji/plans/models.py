@@ -138,3 +138,12 @@ class PlanAction(IdMixin, Audited, Base):
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
 
     unit = relationship("Unit", lazy="joined")
+
+
+# -- registry (lifecycle, versions and documents, filings, clocks) --------------------------------
+
+
+# -- coverage -----------------------------------------------------------------------------------------
+
+
+# -- digital plans ----------------------------------------------------------------------------------
