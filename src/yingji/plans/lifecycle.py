@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
-from yingji.core.i18n import gettext
+from yingji.core.i18n import N_
 from yingji.org import codes as division_codes
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks
@@ -51,9 +51,8 @@ def _move(plan: Plan, to: PlanState) -> str:
     before = PlanState(plan.state)
     if to not in PLAN_MOVES[before]:
         raise Conflict(
-            "A plan that is {state} cannot be {to}.",
-            state=gettext(STATE_LABELS[before]),
-            to=gettext(STATE_LABELS[to]),
+            "This step is not possible in the plan's current state.",
+            details=[{"field": "state", "message": STATE_LABELS[before]}],
         )
     plan.state = to.value
     return before.value
@@ -77,7 +76,7 @@ def draft_version(session: Session, plan: Plan) -> PlanVersion | None:
 
 def _not_future(field: str, day: date) -> None:
     if day > clocks.today():
-        raise _bad(field, "The date lies in the future.")
+        raise _bad(field, N_("The date lies in the future."))
 
 
 # -- drafting, consultation, approval -------------------------------------------------------------
@@ -149,7 +148,7 @@ def to_approval(session: Session, principal: Principal, plan_id: int, data: Step
 def send_back(session: Session, principal: Principal, plan_id: int, data: StepIn) -> Plan:
     """Back one step: approval → review, review → drafting (a reason is required)."""
     if not data.comment:
-        raise _bad("comment", "Say why the plan goes back.")
+        raise _bad("comment", N_("Say why the plan goes back."))
     plan = _writable(session, principal, plan_id)
     if plan.state == S.REVISING:
         draft = draft_version(session, plan)
@@ -173,7 +172,7 @@ def issue(session: Session, principal: Principal, plan_id: int, data: IssueIn) -
     plan = _writable(session, principal, plan_id)
     allowed = signatories_of(plan.kind)
     if data.signatory_role not in allowed:
-        raise _bad("signatory_role", "This kind of plan is approved and signed by someone else.")
+        raise _bad("signatory_role", N_("This kind of plan is approved and signed by someone else."))
     _not_future("issued_on", data.issued_on)
     draft = draft_version(session, plan)
     if draft is None:
@@ -181,7 +180,7 @@ def issue(session: Session, principal: Principal, plan_id: int, data: IssueIn) -
     if plan.state == S.REVISING and draft.major and draft.stage != "approval":
         raise Conflict("A major revision goes through consultation and approval before it is issued.")
     if plan.issued_on is not None and data.issued_on < plan.issued_on:
-        raise _bad("issued_on", "A new version cannot be issued before the version in force.")
+        raise _bad("issued_on", N_("A new version cannot be issued before the version in force."))
     before = _move(plan, S.ISSUED)
     old = plan.version_no
     if draft.version_no != old:
@@ -220,7 +219,7 @@ def publish(session: Session, principal: Principal, plan_id: int, data: PublishI
         raise Conflict("This version is already published.")
     _not_future("published_on", data.published_on)
     if plan.issued_on and data.published_on < plan.issued_on:
-        raise _bad("published_on", "A plan is published after it is issued.")
+        raise _bad("published_on", N_("A plan is published after it is issued."))
     before = _move(plan, S.PUBLISHED)
     plan.published_on = data.published_on
     _version(session, plan).published_on = data.published_on
@@ -257,20 +256,20 @@ def file(session: Session, principal: Principal, plan_id: int, data: FilingIn) -
         raise Conflict("A filing of this version is waiting for the receiving body.")
     where, bodies = expected_receiver(plan)
     if data.to_jurisdiction_code != where or data.to_body not in bodies:
-        raise _bad("to_body", "This body does not receive the filing of this kind of plan.")
+        raise _bad("to_body", N_("This body does not receive the filing of this kind of plan."))
     place = session.get(Jurisdiction, where)
     if place is None:
-        raise _bad("to_jurisdiction_code", "Unknown jurisdiction.")
+        raise _bad("to_jurisdiction_code", N_("Unknown jurisdiction."))
     to_name = data.to_name
     if data.to_unit_id is not None:
         unit = session.get(Unit, data.to_unit_id)
         if unit is None or unit.jurisdiction_code != where:
-            raise _bad("to_unit_id", "The receiving unit must belong to the receiving jurisdiction.")
+            raise _bad("to_unit_id", N_("The receiving unit must belong to the receiving jurisdiction."))
         to_name = unit.name
     submitted = data.submitted_on or clocks.today()
     _not_future("submitted_on", submitted)
     if plan.issued_on and submitted < plan.issued_on:
-        raise _bad("submitted_on", "A plan is filed after it is issued.")
+        raise _bad("submitted_on", N_("A plan is filed after it is issued."))
     filing = PlanFiling(
         plan_id=plan.id,
         version_no=plan.version_no,
@@ -303,10 +302,8 @@ def decide_filing(
     session: Session, principal: Principal, filing_id: int, data: FilingDecisionIn
 ) -> PlanFiling:
     """The receiving body accepts (备案登记) or returns the filing with all missing items at once."""
-    filing = session.get(PlanFiling, filing_id, with_for_update=True, populate_existing=True)
-    if filing is None:
-        raise NotFound()
-    visible(principal, filing, code=filing.to_jurisdiction_code)
+    filing = get_filing(session, principal, filing_id)  # the sender sees it (403 below), others 404
+    session.refresh(filing, with_for_update=True)
     writable(principal, filing.to_jurisdiction_code, Perm.PLANS_MANAGE)
     if filing.state != "submitted":
         raise Conflict("This filing was already decided.")
@@ -316,7 +313,7 @@ def decide_filing(
     on = data.decided_on or clocks.today()
     _not_future("decided_on", on)
     if on < filing.submitted_on:
-        raise _bad("decided_on", "A filing is decided after it was submitted.")
+        raise _bad("decided_on", N_("A filing is decided after it was submitted."))
     filing.decided_on, filing.decided_by = on, principal.display_name[:120]
     if data.accept:
         filing.state = "accepted"
@@ -329,7 +326,7 @@ def decide_filing(
         event(session, principal, plan, "filing_accepted", before, data.reason)
     else:
         if not data.reason:
-            raise _bad("reason", "List what is missing when returning a filing.")
+            raise _bad("reason", N_("List what is missing when returning a filing."))
         filing.state, filing.reason = "returned", data.reason
         event(session, principal, plan, "filing_returned", plan.state, data.reason)
     session.flush()
@@ -354,7 +351,7 @@ def conclude_evaluation(session: Session, principal: Principal, plan_id: int, da
         raise Conflict("The plan is not being evaluated.")
     _not_future("evaluated_on", data.evaluated_on)
     if plan.issued_on and data.evaluated_on < plan.issued_on:
-        raise _bad("evaluated_on", "An evaluation ends after the plan was issued.")
+        raise _bad("evaluated_on", N_("An evaluation ends after the plan was issued."))
     plan.evaluated_on = data.evaluated_on
     clocks.meet(session, plan, "evaluation", data.evaluated_on)
     if data.outcome == "keep":
@@ -376,7 +373,7 @@ def revise(session: Session, principal: Principal, plan_id: int, data: ReviseIn)
 
 def _revise(session: Session, principal: Principal, plan: Plan, data: ReviseIn) -> Plan:
     if data.reason not in trigger_reasons():
-        raise _bad("reason", "Name one of the revision cases of the rules.")
+        raise _bad("reason", N_("Name one of the revision cases of the rules."))
     before = _move(plan, S.REVISING)
     n = (
         session.scalar(
@@ -436,7 +433,7 @@ def raise_trigger(
     """Record a revision trigger on a plan (drills and responses call this; the plan's people decide
     whether to revise). Idempotent per (plan, source_ref, reason)."""
     if reason not in trigger_reasons():
-        raise _bad("reason", "Name one of the revision cases of the rules.")
+        raise _bad("reason", N_("Name one of the revision cases of the rules."))
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise NotFound()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
-from yingji.core.i18n import current_locale, gettext
+from yingji.core.i18n import N_, current_locale, gettext
 from yingji.core.pagination import Page, paginate
 from yingji.incidents.rules import categories
 from yingji.org import places
@@ -101,7 +101,7 @@ def _unit(session: Session, principal: Principal, unit_id: int | None, field: st
     if unit is None or not (
         principal.covers(unit.jurisdiction_code) or unit.jurisdiction_code in _up(principal.jurisdiction_code)
     ):
-        raise _bad(field, "Unknown unit.")
+        raise _bad(field, N_("Unknown unit."))
     return unit
 
 
@@ -118,19 +118,19 @@ def _check_refs(session: Session, principal: Principal, values: dict, plan: Plan
         known = category_names()
         unknown = [c for c in values["event_categories"] if c not in known]
         if unknown:
-            raise _bad("event_categories", "Unknown event category.")
+            raise _bad("event_categories", N_("Unknown event category."))
         values["event_categories"] = list(dict.fromkeys(values["event_categories"]))
     if values.get("parent_id") is not None:
         parent = session.get(Plan, values["parent_id"])
         if parent is None or (plan is not None and parent.id == plan.id):
-            raise _bad("parent_id", "Unknown parent plan.")
+            raise _bad("parent_id", N_("Unknown parent plan."))
         code = values.get("jurisdiction_code") or plan.jurisdiction_code
         if not code.startswith(parent.jurisdiction_code):
-            raise _bad("parent_id", "The parent plan must be of the same or a higher level.")
+            raise _bad("parent_id", N_("The parent plan must be of the same or a higher level."))
         seen, p = set(), parent
         while p is not None and plan is not None:
             if p.id == plan.id or p.id in seen:
-                raise _bad("parent_id", "A plan cannot be its own parent.")
+                raise _bad("parent_id", N_("A plan cannot be its own parent."))
             seen.add(p.id)
             p = session.get(Plan, p.parent_id) if p.parent_id else None
     if (
@@ -139,20 +139,20 @@ def _check_refs(session: Session, principal: Principal, values: dict, plan: Plan
         and values["enterprise_id"] is None
         and plan is None
     ):
-        raise _bad("enterprise_id", "An enterprise plan names its enterprise.")
+        raise _bad("enterprise_id", N_("An enterprise plan names its enterprise."))
     if values.get("enterprise_id") is not None:
         from yingji.risk.models import Enterprise
 
         ent = session.get(Enterprise, values["enterprise_id"])
         if ent is None or not principal.covers(ent.jurisdiction_code):
-            raise _bad("enterprise_id", "Unknown enterprise.")
+            raise _bad("enterprise_id", N_("Unknown enterprise."))
 
 
 def _set_members(session: Session, principal: Principal, plan: Plan, members: list[PlanMemberIn]) -> None:
     seen = set()
     for m in members:
         if m.unit_id in seen:
-            raise _bad("members", "A unit is listed twice.")
+            raise _bad("members", N_("A unit is listed twice."))
         seen.add(m.unit_id)
         _unit(session, principal, m.unit_id, "members")
     session.execute(delete(PlanMember).where(PlanMember.plan_id == plan.id))
@@ -190,7 +190,7 @@ def create(session: Session, principal: Principal, data: PlanIn) -> Plan:
     """Register a plan in drafting (its version 1)."""
     writable(principal, data.jurisdiction_code, Perm.PLANS_MANAGE)
     if session.get(Jurisdiction, data.jurisdiction_code) is None:
-        raise _bad("jurisdiction_code", "Unknown jurisdiction.")
+        raise _bad("jurisdiction_code", N_("Unknown jurisdiction."))
     if session.scalar(select(Plan.id).where(Plan.code == data.code)) is not None:
         raise Conflict("The plan code {code} is already registered.", code=data.code)
     values = data.model_dump(exclude={"members"})

@@ -9,10 +9,11 @@ Revises: 0020_plans
 Create Date: 2026-12-06 07:19:35.697082
 """
 
-from alembic import op
 import sqlalchemy as sa
-import yingji.core.types
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import yingji.core.types
 
 revision = "0021_plans_registry"
 down_revision = "0020_plans"
