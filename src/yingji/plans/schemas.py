@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core.text import Input
 from yingji.org import codes as division_codes
@@ -59,6 +59,13 @@ class PlanPatch(_In):
     parent_id: int | None = None
     note: str | None = Field(None, max_length=4000)
     members: list[PlanMemberIn] | None = Field(None, max_length=200)
+
+    @model_validator(mode="after")
+    def _required_stay(self) -> PlanPatch:
+        for name in ("title", "issuer", "event_categories"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be emptied")
+        return self
 
 
 class PlanMemberOut(BaseModel):
