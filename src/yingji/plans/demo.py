@@ -9,7 +9,7 @@ bulk-inserted (the test suite builds the demo); the audit log gets one summary e
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import or_, select, update
@@ -22,7 +22,7 @@ from yingji.org import codes as division_codes
 from yingji.org.models import Jurisdiction, Unit, UnitMembership
 from yingji.plans import clocks as plan_clocks
 from yingji.plans.calendar import Calendar, CalendarUnknown, add_years
-from yingji.plans.labels import route_of, signatories_of
+from yingji.plans.labels import body_label, route_of, signatories_of
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanFiling, PlanMember, PlanVersion
 from yingji.risk.models import Enterprise
 from yingji.risk.tables import high_risk_industries
@@ -287,6 +287,11 @@ def generate(maker: Maker, places, units, memberships, enterprises) -> None:
                 )
 
 
+def _moment(day: date):
+    """A working-hours moment of ``day`` (Beijing time) for the history of demo plans."""
+    return clock.to_utc(datetime.combine(day, time(10), tzinfo=clock.LOCAL_TZ))
+
+
 def _clock_rows(cal: Calendar, plan: dict, pid: int, today: date) -> list[dict]:
     rows = []
     s = plan_clocks.settings()
@@ -390,7 +395,9 @@ def build(db, data, options, progress) -> None:
                 "user_id": None,
                 "jurisdiction_code": p["jurisdiction_code"],
             }
-            events.append(base | {"action": "create", "from_state": None, "to_state": "drafting", "at": now})
+            issued = p["issued_on"]
+            made = _moment(issued - timedelta(days=90)) if issued else now
+            events.append(base | {"action": "create", "from_state": None, "to_state": "drafting", "at": made})
             if not in_force:
                 continue
             events.append(
@@ -399,7 +406,7 @@ def build(db, data, options, progress) -> None:
                     "action": "issue",
                     "from_state": "approval",
                     "to_state": "issued",
-                    "at": now,
+                    "at": _moment(issued),
                     "comment": p["doc_number"],
                 }
             )
@@ -416,7 +423,7 @@ def build(db, data, options, progress) -> None:
                             "to_jurisdiction_code": where,
                             "to_body": route["bodies"][0],
                             "to_unit_id": None,
-                            "to_name": f"{places[where].name}",
+                            "to_name": f"{places[where].name}{body_label(route['bodies'][0])}",
                             "cc": route.get("cc") or None,
                             "submitted_on": p["filed_on"],
                             "state": "accepted",
@@ -424,6 +431,15 @@ def build(db, data, options, progress) -> None:
                             "decided_by": ACTOR,
                             "reason": None,
                             "jurisdiction_code": p["jurisdiction_code"],
+                        }
+                    )
+                    events.append(
+                        base
+                        | {
+                            "action": "filing_accepted",
+                            "from_state": p["state"],
+                            "to_state": "filed",
+                            "at": _moment(p["filed_on"]),
                         }
                     )
         for table, rows in (

@@ -64,8 +64,8 @@ STATE_LABELS = {
     PlanState.DRAFTING: N_("Drafting"),
     PlanState.REVIEW: N_("Consultation and review"),
     PlanState.APPROVAL: N_("Awaiting approval"),
-    PlanState.ISSUED: N_("Issued"),
-    PlanState.PUBLISHED: N_("Published"),
+    PlanState.ISSUED: N_("Plan issued"),
+    PlanState.PUBLISHED: N_("Plan published"),
     PlanState.FILED: N_("Filed"),
     PlanState.EVALUATING: N_("Being evaluated"),
     PlanState.REVISING: N_("Being revised"),
@@ -91,13 +91,13 @@ CLOCK_LABELS = {
 CLOCK_STATE_LABELS = {
     "open": N_("Running"),
     "waiting": N_("Waiting for the holiday notice"),
-    "met": N_("Met"),
-    "missed": N_("Overdue"),
-    "cancelled": N_("Cancelled"),
+    "met": N_("Clock met"),
+    "missed": N_("Clock overdue"),
+    "cancelled": N_("Clock cancelled"),
 }
 FILING_STATE_LABELS = {
-    "submitted": N_("Submitted"),
-    "accepted": N_("Accepted"),
+    "submitted": N_("Awaiting the receiving body"),
+    "accepted": N_("Filing registered"),
     "returned": N_("Returned"),
 }
 REVIEW_OPINIONS = {
@@ -117,7 +117,7 @@ DOCUMENT_KINDS = {
     "other": N_("Other material"),
 }
 ACTION_LABELS = {
-    "create": N_("Registered"),
+    "create": N_("Plan registered"),
     "update": N_("Changed"),
     "submit": N_("Sent for consultation and review"),
     "review": N_("Review comment recorded"),

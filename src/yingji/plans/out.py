@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.core.i18n import gettext
-from yingji.org.models import Unit
+from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks, documents
 from yingji.plans.codes import PLAN_MOVES, PlanState
 from yingji.plans.labels import (
@@ -111,6 +111,10 @@ def detail(session: Session, plan: Plan) -> dict:
         "signatory_roles": signatories_of(plan.kind),
         "filing_route": {
             "to_jurisdiction_code": where,
+            "to_jurisdiction_name": session.scalar(
+                select(Jurisdiction.name).where(Jurisdiction.code == where)
+            )
+            or where,
             "bodies": [{"code": b, "label": body_label(b)} for b in bodies],
             "cc": route_of(plan.kind).get("cc", ""),
         },
