@@ -193,3 +193,27 @@ def test_cli_due(tmp_path):
     }
     r = subprocess.run([*cmd, "2031-03-01"], capture_output=True, text=True, env=env, check=False)
     assert r.returncode != 0 and "2031" in r.stderr and not r.stdout.strip()
+
+
+def test_cli_due_reads_a_loaded_notice(city, api):
+    notice = {"year": 2031, "holidays": ["2031-01-01"], "workdays": [], "source": "测试用:2031年节假日安排"}
+    ok(api("admin").put("/api/v1/plans/calendar/2031", json=notice))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("YINGJI_")}
+    env["YINGJI_DATABASE_URL"] = city.db.settings.database_url
+    try:
+        r = subprocess.run(
+            [sys.executable, "-m", "yingji", "plans", "due", "--issued-on", "2031-03-03"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    finally:
+        from yingji.core.db import Actor
+        from yingji.plans.models import WorkCalendarYear
+
+        with city.db.writing(Actor.system("tests")) as session:
+            session.delete(session.get(WorkCalendarYear, 2031))
+    assert r.returncode == 0, r.stderr
+    # no holiday in March 2031 in this notice: 20 weekdays after Monday 3 March
+    assert json.loads(r.stdout.strip().splitlines()[-1])["filing_due"] == "2031-03-31"

@@ -29,6 +29,7 @@ def _calendar():
         return Calendar()
     from sqlalchemy import inspect
 
+    import yingji.core.schema  # noqa: F401 (every mapper, so the ORM can read)
     from yingji.config import load_settings
     from yingji.core.db import open_database
 
