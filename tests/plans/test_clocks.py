@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.plans.conftest import issued, ok
+from tests.plans.conftest import issued, ok, plan_body, to_approval
 from yingji.core.db import Actor
 from yingji.jobs.models import Job
 from yingji.notify.models import InboxMessage
@@ -142,3 +142,45 @@ def test_reminder_and_escalation_jobs(city, api):
     shown = ok(town.get(f"/api/v1/plans/{pid}"))
     c = next(c for c in shown["clocks"] if c["kind"] == "filing")
     assert c["state"] == "met" and c["late"] and "filing" not in shown["overdue"]
+
+
+def test_an_unanswered_enterprise_filing_is_deemed_filed(city, api):
+    from yingji.plans import filings
+    from yingji.plans.models import Plan
+    from yingji.risk.models import Enterprise
+
+    with city.db.reading() as session:
+        ent = session.scalar(
+            select(Enterprise).where(Enterprise.jurisdiction_code.startswith(city.town_a)).limit(1)
+        )
+    county = api("county")
+    body = {
+        "kind": "enterprise_comprehensive",
+        "enterprise_id": ent.id,
+        "jurisdiction_code": ent.jurisdiction_code,
+    }
+    bad = county.post("/api/v1/plans", json=plan_body(ent.jurisdiction_code, kind="enterprise_comprehensive"))
+    assert bad.status_code == 422  # an enterprise plan names its enterprise
+    plan = ok(county.post("/api/v1/plans", json=plan_body(ent.jurisdiction_code, **body)), 201)
+    to_approval(county, plan["id"])
+    issue = {"doc_number": "企发〔2026〕1号", "issued_on": "2026-03-02", "signatory": "赵总"}
+    assert (
+        county.post(
+            f"/api/v1/plans/{plan['id']}/issue", json=issue | {"signatory_role": "government"}
+        ).status_code
+        == 422
+    )
+    plan = ok(county.post(f"/api/v1/plans/{plan['id']}/issue", json=issue | {"signatory_role": "principal"}))
+    # enterprises file with the county's supervising department, whatever town they are in
+    assert plan["filing_route"]["to_jurisdiction_code"] == city.county_a
+    sent = {"to_jurisdiction_code": city.county_a, "to_body": "supervisor", "submitted_on": "2026-03-10"}
+    ok(county.post(f"/api/v1/plans/{plan['id']}/filings", json=sent))
+    with city.db.writing(Actor.system("tests")) as session:
+        assert filings.deem_enterprise_filings(session, on=date(2026, 3, 17)) == 0  # day 5: still in time
+        assert filings.deem_enterprise_filings(session, on=date(2026, 3, 18)) >= 1
+    with city.db.reading() as session:
+        p = session.get(Plan, plan["id"])
+        assert p.state == "filed" and p.filed_on == date(2026, 3, 17)
+    shown = ok(county.get(f"/api/v1/plans/{plan['id']}"))
+    assert shown["filings"][0]["state"] == "accepted" and "视为备案" in shown["filings"][0]["decided_by"]
+    assert next(c for c in shown["clocks"] if c["kind"] == "filing")["state"] == "met"

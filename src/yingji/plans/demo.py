@@ -18,11 +18,11 @@ from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.jobs.models import Job
-from yingji.org import codes as division_codes
 from yingji.org.models import Jurisdiction, Unit, UnitMembership
 from yingji.plans import clocks as plan_clocks
 from yingji.plans.calendar import Calendar, CalendarUnknown, add_years
 from yingji.plans.labels import body_label, route_of, signatories_of
+from yingji.plans.lifecycle import receiver_code
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanFiling, PlanMember, PlanVersion
 from yingji.risk.models import Enterprise
 from yingji.risk.tables import high_risk_industries
@@ -413,8 +413,7 @@ def build(db, data, options, progress) -> None:
             clock_rows += _clock_rows(cal, p, pid, today)
             if p["filed_on"]:
                 route = route_of(p["kind"])
-                above = division_codes.ancestors(p["jurisdiction_code"])
-                where = p["jurisdiction_code"] if route["level"] == "same" or not above else above[-1]
+                where = receiver_code(p["kind"], p["jurisdiction_code"])
                 if where in places:
                     filings.append(
                         {

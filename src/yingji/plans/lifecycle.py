@@ -229,15 +229,20 @@ def publish(session: Session, principal: Principal, plan_id: int, data: PublishI
     return plan
 
 
+def receiver_code(kind: str, code: str) -> str:
+    """The jurisdiction whose body receives the filing of a plan of ``kind`` made at ``code``."""
+    level = route_of(kind)["level"]
+    if level == "same":
+        return code
+    if level == "county":
+        return code[:6] if len(code) >= 6 else code
+    above = division_codes.ancestors(code)
+    return above[-1] if above else ""
+
+
 def expected_receiver(plan: Plan) -> tuple[str, list[str]]:
     """(jurisdiction, bodies) of the filing route of the plan's kind (RULES2 §9.3)."""
-    route = route_of(plan.kind)
-    if route["level"] == "same":
-        return plan.jurisdiction_code, list(route["bodies"])
-    above = division_codes.ancestors(plan.jurisdiction_code)
-    if not above:
-        return "", list(route["bodies"])
-    return above[-1], list(route["bodies"])
+    return receiver_code(plan.kind, plan.jurisdiction_code), list(route_of(plan.kind)["bodies"])
 
 
 def file(session: Session, principal: Principal, plan_id: int, data: FilingIn) -> PlanFiling:
