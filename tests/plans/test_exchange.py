@@ -143,6 +143,9 @@ def test_pages_in_chinese(city, browser_client):
             "jurisdiction_code": city.town_a,
             "issuer": "某镇人民政府",
             "event_categories": "natural.geological",
+            "hq_unit_code": f"{city.town_a}-YJW",
+            "lead_unit_code": f"{city.town_a}-YJB",
+            "members": f"{city.town_a}-YJB 承担日常工作\n{city.town_a}-GZZ-geological 负责地灾隐患点巡查",
         },
         follow_redirects=False,
     )
@@ -150,6 +153,10 @@ def test_pages_in_chinese(city, browser_client):
     url = created.headers["location"]
     detail = b.get(url)
     assert detail.status_code == 200 and "提交征求意见/评审" in detail.text and "法定时限" in detail.text
+    assert "负责地灾隐患点巡查" in detail.text and "应急管理委员会" in detail.text
+    wrong = b.form(f"{url}/edit", {"title": "改名", "issuer": "某镇", "members": "NO-SUCH-UNIT 职责"})
+    assert wrong.status_code == 422 and "单位不存在" in wrong.text
+    assert "承担日常工作" in b.get(f"{url}/edit").text
     refused = b.form(f"{url}/do/approval", {})
     assert refused.status_code == 422 and "请先登记征求意见" in refused.text
     assert b.form(f"{url}/do/submit", {"comment": "送审"}, follow_redirects=False).status_code == 303

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth import audit
@@ -16,11 +17,12 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import gettext
+from yingji.core.errors import ImportRejected, ValidationFailed, YingjiError
+from yingji.core.i18n import N_, gettext
 from yingji.files import answers
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
+from yingji.org.models import Unit
 from yingji.org.params import url_code
 from yingji.plans import calendar, documents, exchange, filings, labels, lifecycle, out, registry
 from yingji.plans.api import KindQ, StateQ
@@ -105,18 +107,60 @@ def plans_page(
     return _page(request, "plans/list.html", ctx)
 
 
+UNIT_FIELDS = ("hq_unit_code", "lead_unit_code", "members")
+
+
 def _form_values(form) -> dict:
-    values = {k: str(form.get(k, "")).strip() for k in FIELDS}
+    values = {k: str(form.get(k, "")).strip() for k in FIELDS + UNIT_FIELDS}
     values["event_categories"] = [str(v) for v in form.getlist("event_categories")]
     return values
 
 
-def _plan_in(values: dict, patch: bool = False):
-    data = {k: (v or None) for k, v in values.items() if k != "event_categories"}
+def _units(session, values: dict) -> dict:
+    """Unit codes of the form (HQ, lead unit, one member per line: ``code duties``) as ids."""
+    lines = [ln.strip().split(None, 1) for ln in values.get("members", "").splitlines() if ln.strip()]
+    wanted = {values.get("hq_unit_code"), values.get("lead_unit_code")} | {ln[0] for ln in lines}
+    wanted.discard(None)
+    wanted.discard("")
+    ids = (
+        dict(session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(wanted))).all()) if wanted else {}
+    )
+    out = {}
+    for field, key in (("hq_unit_code", "hq_unit_id"), ("lead_unit_code", "lead_unit_id")):
+        code = values.get(field)
+        if code and code not in ids:
+            raise ValidationFailed(details=[{"field": field, "message": N_("Unknown unit.")}])
+        out[key] = ids.get(code) if code else None
+    members = []
+    for ln in lines:
+        if ln[0] not in ids:
+            raise ValidationFailed(details=[{"field": "members", "message": N_("Unknown unit.")}])
+        role = "lead" if ids[ln[0]] == out["lead_unit_id"] else "member"
+        members.append({"unit_id": ids[ln[0]], "role": role, "duties": ln[1] if len(ln) > 1 else None})
+    out["members"] = members
+    return out
+
+
+def _plan_in(session, values: dict, patch: bool = False):
+    data = {k: (v or None) for k, v in values.items() if k not in ("event_categories", *UNIT_FIELDS)}
     data["event_categories"] = values["event_categories"]
+    units = _units(session, values)
     if patch:
-        return PlanPatch(**{k: v for k, v in data.items() if k in PlanPatch.model_fields and v is not None})
-    return PlanIn(**{k: v for k, v in data.items() if v is not None})
+        data = {k: v for k, v in data.items() if k in PlanPatch.model_fields and v is not None}
+        return PlanPatch(**data, **units)
+    return PlanIn(**{k: v for k, v in data.items() if v is not None}, **units)
+
+
+def _unit_values(session, plan) -> dict:
+    ids = {plan.hq_unit_id, plan.lead_unit_id} | {m.unit_id for m in plan.members}
+    ids.discard(None)
+    codes = dict(session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(ids))).all()) if ids else {}
+    lines = [f"{codes.get(m.unit_id, '')} {m.duties or ''}".strip() for m in plan.members]
+    return {
+        "hq_unit_code": codes.get(plan.hq_unit_id, ""),
+        "lead_unit_code": codes.get(plan.lead_unit_id, ""),
+        "members": "\n".join(lines),
+    }
 
 
 def _form_ctx(plan, values, errors) -> dict:
@@ -139,7 +183,7 @@ async def plan_create(request: Request, principal: CurrentPrincipal, session: Db
     values = _form_values(await request.form())
     try:
         plan = await run_in_threadpool(
-            in_savepoint, session, registry.create, session, principal, _plan_in(values)
+            in_savepoint, session, lambda: registry.create(session, principal, _plan_in(session, values))
         )
     except (ValidationError, YingjiError) as exc:
         if not _refused(exc):
@@ -234,6 +278,7 @@ def plan_edit(plan_id: int, request: Request, principal: CurrentPrincipal, sessi
     require(principal, Perm.PLANS_MANAGE)
     values = {k: ("" if getattr(plan, k, None) is None else str(getattr(plan, k))) for k in FIELDS}
     values["event_categories"] = list(plan.event_categories or [])
+    values |= _unit_values(session, plan)
     return _page(request, "plans/form.html", _form_ctx(plan, values, {}))
 
 
@@ -241,8 +286,11 @@ def plan_edit(plan_id: int, request: Request, principal: CurrentPrincipal, sessi
 async def plan_update(plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     values = _form_values(await request.form())
     try:
-        patch = _plan_in(values, patch=True)
-        await run_in_threadpool(in_savepoint, session, registry.update, session, principal, plan_id, patch)
+        await run_in_threadpool(
+            in_savepoint,
+            session,
+            lambda: registry.update(session, principal, plan_id, _plan_in(session, values, True)),
+        )
     except (ValidationError, YingjiError) as exc:
         if not _refused(exc):
             raise
