@@ -46,7 +46,7 @@ def test_documents_are_pdf_or_docx_by_content(city, api, pdf_bytes):
     plan = ok(town.post("/api/v1/plans", json=plan_body(city.town_a)), 201)
     url = f"/api/v1/plans/{plan['id']}/documents"
     fake = town.post(url, files={"file": ("预案.pdf", b"not a pdf at all", "application/pdf")})
-    assert fake.status_code == 422 and "PDF" in fake.json()["error"]["details"][0]["message"]
+    assert fake.status_code == 422 and "不是PDF" in fake.json()["error"]["details"][0]["message"]
     exe = town.post(url, files={"file": ("预案.docx", b"PK\x03\x04garbage", "application/octet-stream")})
     assert exe.status_code == 422
     doc = ok(town.post(url, files={"file": ("预案正文.pdf", pdf_bytes, "application/pdf")}), 201)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.plans.codes import PlanState
 from yingji.plans.lifecycle import draft_version
 from yingji.plans.models import Plan, PlanDocument
@@ -25,7 +26,7 @@ KINDS = {
     "pdf": ("application/pdf", "pdf"),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
 }
-NOT_A_DOCUMENT = "This file is not a PDF or Word (DOCX) document."
+NOT_A_DOCUMENT = N_("This file is not a PDF or Word (DOCX) document.")
 
 
 def sniff(data: bytes) -> str | None:
