@@ -224,3 +224,13 @@ def test_cli_due_reads_a_loaded_notice(city, api):
     assert r.returncode == 0, r.stderr
     # no holiday in March 2031 in this notice: 20 weekdays after Monday 3 March
     assert json.loads(r.stdout.strip().splitlines()[-1])["filing_due"] == "2031-03-31"
+
+
+def test_filing_ledger_export(city, api):
+    r = api("county").get("/api/v1/plans/filings/export")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert [c.value for c in ws[1]][:2] == ["预案编号", "预案名称"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert rows and all(row[7] in ("待受理", "已备案登记", "已退回") for row in rows)
+    assert api("gridworker").get("/api/v1/plans/filings/export").status_code == 403

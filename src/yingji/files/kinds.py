@@ -53,6 +53,7 @@ KIND_MODULES = [
     "yingji.risk.ledger",
     "yingji.video.exchange",
     "yingji.plans.exchange",
+    "yingji.plans.filings",
 ]
 
 

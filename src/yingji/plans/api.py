@@ -183,6 +183,12 @@ def incoming_filings(
     }
 
 
+@router.get("/plans/filings/export", response_model=None)
+def export_filings(request: Request, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
+    """The filings received by bodies in one's jurisdiction as .xlsx (备案登记台账, audited)."""
+    return answers.export(request, session, db, principal, "plan_filings", {})
+
+
 @router.post("/plans/filings/{filing_id:int}/decision", response_model=FilingOut)
 def decide_filing(
     filing_id: int, data: FilingDecisionIn, principal: CurrentPrincipal, session: DbSession

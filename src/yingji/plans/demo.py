@@ -9,7 +9,7 @@ bulk-inserted (the test suite builds the demo); the audit log gets one summary e
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy import or_, select, update
@@ -17,10 +17,10 @@ from sqlalchemy import or_, select, update
 from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
-from yingji.jobs.models import Job
 from yingji.org.models import Jurisdiction, Unit, UnitMembership
 from yingji.plans import clocks as plan_clocks
-from yingji.plans.calendar import Calendar, CalendarUnknown, add_years
+from yingji.plans import demo_rows
+from yingji.plans.calendar import Calendar, add_years
 from yingji.plans.labels import body_label, route_of, signatories_of
 from yingji.plans.lifecycle import receiver_code
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanFiling, PlanMember, PlanVersion
@@ -287,47 +287,6 @@ def generate(maker: Maker, places, units, memberships, enterprises) -> None:
                 )
 
 
-def _moment(day: date):
-    """A working-hours moment of ``day`` (Beijing time) for the history of demo plans."""
-    return clock.to_utc(datetime.combine(day, time(10), tzinfo=clock.LOCAL_TZ))
-
-
-def _clock_rows(cal: Calendar, plan: dict, pid: int, today: date) -> list[dict]:
-    rows = []
-    s = plan_clocks.settings()
-    issued = plan["issued_on"]
-    specs = [("filing", issued, plan["filed_on"]), ("publish", issued, plan["published_on"])]
-    specs.append(("evaluation", plan["evaluated_on"] or issued, None))
-    for kind, starts, met in specs:
-        due = remind = None
-        try:
-            if kind == "evaluation":
-                due = add_years(starts, int(s["evaluation_years"]))
-                remind = due - timedelta(days=int(s["remind_days_before_evaluation"]))
-            else:
-                due = cal.add_working_days(starts, int(s["filing_working_days"]))
-                remind = cal.sub_working_days(due, int(s["remind_working_days_before"]))
-        except CalendarUnknown:
-            pass
-        state = "met" if met else ("waiting" if due is None else ("missed" if due < today else "open"))
-        rows.append(
-            {
-                "plan_id": pid,
-                "version_no": 1,
-                "kind": kind,
-                "starts_on": starts,
-                "due_on": due,
-                "remind_on": remind,
-                "state": state,
-                "met_on": met,
-                "reminded_at": clock.now() if state == "missed" else None,
-                "escalated_at": clock.now() if state == "missed" else None,
-                "jurisdiction_code": plan["jurisdiction_code"],
-            }
-        )
-    return rows
-
-
 def build(db, data, options, progress) -> None:
     """The demo's plan registry with versions, members, filings, clocks and their job rows (plans of
     high-risk enterprises only: those the law requires to file, 条例708 第七条)."""
@@ -396,7 +355,7 @@ def build(db, data, options, progress) -> None:
                 "jurisdiction_code": p["jurisdiction_code"],
             }
             issued = p["issued_on"]
-            made = _moment(issued - timedelta(days=90)) if issued else now
+            made = demo_rows.moment(issued - timedelta(days=90)) if issued else now
             events.append(base | {"action": "create", "from_state": None, "to_state": "drafting", "at": made})
             if not in_force:
                 continue
@@ -406,11 +365,11 @@ def build(db, data, options, progress) -> None:
                     "action": "issue",
                     "from_state": "approval",
                     "to_state": "issued",
-                    "at": _moment(issued),
+                    "at": demo_rows.moment(issued),
                     "comment": p["doc_number"],
                 }
             )
-            clock_rows += _clock_rows(cal, p, pid, today)
+            clock_rows += demo_rows.clock_rows(cal, p, pid, today)
             if p["filed_on"]:
                 route = route_of(p["kind"])
                 where = receiver_code(p["kind"], p["jurisdiction_code"])
@@ -438,7 +397,7 @@ def build(db, data, options, progress) -> None:
                             "action": "filing_accepted",
                             "from_state": p["state"],
                             "to_state": "filed",
-                            "at": _moment(p["filed_on"]),
+                            "at": demo_rows.moment(p["filed_on"]),
                         }
                     )
         for table, rows in (
@@ -450,52 +409,10 @@ def build(db, data, options, progress) -> None:
         ):
             for i in range(0, len(rows), 5000):
                 session.execute(table.__table__.insert(), rows[i : i + 5000])
-        _jobs(session, data.top)
+        demo_rows.jobs(session, data.top)
         counts = defaultdict(int)
         for p in maker.plans:
             counts[p["kind"]] += 1
         audit.record(session, "demo.build", "plans", data.top, after=dict(counts), note="demo plan registry")
     if progress:
         progress("plans", len(maker.plans), len(maker.plans))
-
-
-def _jobs(session, top: str) -> None:
-    """The reminder and escalation job rows of the open clocks."""
-    now = clock.now()
-    rows = []
-    open_clocks = session.execute(
-        select(PlanClock.id, PlanClock.due_on, PlanClock.remind_on).where(
-            PlanClock.jurisdiction_code.startswith(top), PlanClock.state == "open"
-        )
-    ).all()
-    for cid, due, remind in open_clocks:
-        remind = remind or due
-        payload = {"clock_id": cid, "due_on": due.isoformat()}
-        key = f"plans.clock:{cid}:{due.isoformat()}"
-        common = {
-            "payload": payload,
-            "state": "queued",
-            "priority": 0,
-            "attempts": 0,
-            "max_attempts": 5,
-            "created_at": now,
-            "updated_at": now,
-        }
-        rows.append(
-            common
-            | {
-                "kind": plan_clocks.REMIND_JOB,
-                "due_at": plan_clocks._at(remind),
-                "dedupe_key": f"{key}:remind",
-            }
-        )
-        rows.append(
-            common
-            | {
-                "kind": plan_clocks.ESCALATE_JOB,
-                "due_at": plan_clocks._at(due + timedelta(days=1)),
-                "dedupe_key": f"{key}:escalate",
-            }
-        )
-    for i in range(0, len(rows), 5000):
-        session.execute(Job.__table__.insert(), rows[i : i + 5000])

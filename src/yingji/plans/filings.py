@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yingji.auth.scope import Principal, in_scope
+from yingji.auth.roles import Perm
+from yingji.auth.scope import Principal, in_scope, require
+from yingji.core.i18n import N_
 from yingji.core.pagination import Page, paginate
+from yingji.files import kinds
+from yingji.org.models import Jurisdiction
+from yingji.org.sheets import Column
 from yingji.plans import clocks
 from yingji.plans.calendar import Calendar, CalendarUnknown
-from yingji.plans.codes import PlanState
-from yingji.plans.labels import rules
+from yingji.plans.codes import PlanKind, PlanState
+from yingji.plans.labels import EXCEL_KIND, rules
 from yingji.plans.models import Plan, PlanEvent, PlanFiling
 from yingji.plans.registry import ENTERPRISE_KINDS
 
@@ -76,3 +82,68 @@ def deem_enterprise_filings(session: Session, on: date | None = None) -> int:
         done += 1
     session.flush()
     return done
+
+
+# -- the filing ledger (备案登记台账) as Excel ------------------------------------------------------
+LEDGER = [
+    Column("plan_code", "预案编号", "Registry number", False, 22),
+    Column("plan_title", "预案名称", "Title", False, 36),
+    Column("kind", "预案类别", "Kind", False, 16),
+    Column("place", "制定单位所在区划", "Division", False, 16),
+    Column("version_no", "版本", "Version", False, 6),
+    Column("to_name", "备案机关", "Receiving body", False, 24),
+    Column("submitted_on", "报送日期", "Submitted on", False, 12),
+    Column("state", "办理状态", "State", False, 10),
+    Column("decided_on", "办理日期", "Decided on", False, 12),
+    Column("decided_by", "办理人", "Decided by", False, 16),
+    Column("reason", "退回原因", "Reason returned", False, 30),
+]
+LEDGER_STATE = {"submitted": "待受理", "accepted": "已备案登记", "returned": "已退回"}
+
+
+def _ledger_query(principal: Principal):
+    require(principal, Perm.EXPORT)
+    return (
+        select(PlanFiling, Plan, Jurisdiction.name)
+        .join(Plan, Plan.id == PlanFiling.plan_id)
+        .join(Jurisdiction, Jurisdiction.code == Plan.jurisdiction_code)
+        .where(in_scope(PlanFiling.to_jurisdiction_code, principal))
+        .order_by(PlanFiling.submitted_on, PlanFiling.id)
+        .limit(200_000)
+    )
+
+
+def ledger_count(session: Session, principal: Principal) -> int:
+    return session.scalar(select(func.count()).select_from(_ledger_query(principal).subquery()))
+
+
+def ledger_rows(session: Session, principal: Principal) -> Iterator[dict]:
+    """Filings received by bodies in one's jurisdiction, as an office keeps its 备案登记台账."""
+    for f, p, place in session.execute(_ledger_query(principal).execution_options(yield_per=2000)):
+        yield {
+            "plan_code": p.code,
+            "plan_title": p.title,
+            "kind": EXCEL_KIND[PlanKind(p.kind)],
+            "place": place,
+            "version_no": f.version_no,
+            "to_name": f.to_name,
+            "submitted_on": f.submitted_on,
+            "state": LEDGER_STATE[f.state],
+            "decided_on": f.decided_on,
+            "decided_by": f.decided_by,
+            "reason": f.reason,
+        }
+
+
+kinds.export(
+    kinds.ExportKind(
+        name="plan_filings",
+        label=N_("Filings received"),
+        entity="plan_filings",
+        title="备案登记台账",
+        columns=LEDGER,
+        rows=lambda session, principal, **params: ledger_rows(session, principal),
+        count=lambda session, principal, **params: ledger_count(session, principal),
+        filename=lambda p: "plan-filings.xlsx",
+    )
+)
