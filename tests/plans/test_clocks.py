@@ -135,9 +135,7 @@ def test_reminder_and_escalation_jobs(city, api):
             json={"to_jurisdiction_code": city.county_a, "to_body": "government"},
         )
     )
-    fid = next(
-        f["id"] for f in ok(api("county").get("/api/v1/plans/filings"))["items"] if f["plan_id"] == pid
-    )
+    fid = ok(town.get(f"/api/v1/plans/{pid}"))["filings"][0]["id"]
     ok(api("county").post(f"/api/v1/plans/filings/{fid}/decision", json={"accept": True}))
     shown = ok(town.get(f"/api/v1/plans/{pid}"))
     c = next(c for c in shown["clocks"] if c["kind"] == "filing")
@@ -176,7 +174,9 @@ def test_an_unanswered_enterprise_filing_is_deemed_filed(city, api):
     sent = {"to_jurisdiction_code": city.county_a, "to_body": "supervisor", "submitted_on": "2026-03-10"}
     ok(county.post(f"/api/v1/plans/{plan['id']}/filings", json=sent))
     with city.db.writing(Actor.system("tests")) as session:
-        assert filings.deem_enterprise_filings(session, on=date(2026, 3, 17)) == 0  # day 5: still in time
+        filings.deem_enterprise_filings(session, on=date(2026, 3, 17))  # day 5: still in time
+    assert ok(county.get(f"/api/v1/plans/{plan['id']}"))["filings"][0]["state"] == "submitted"
+    with city.db.writing(Actor.system("tests")) as session:
         assert filings.deem_enterprise_filings(session, on=date(2026, 3, 18)) >= 1
     with city.db.reading() as session:
         p = session.get(Plan, plan["id"])

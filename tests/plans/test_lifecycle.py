@@ -70,7 +70,7 @@ def test_from_drafting_to_filed_and_published(city, api):
         .status_code
         == 404
     )
-    incoming = ok(county.get("/api/v1/plans/filings"))
+    incoming = ok(county.get("/api/v1/plans/filings", params={"size": 200}))
     assert filing["id"] in [f["id"] for f in incoming["items"]]
     r = county.post(f"/api/v1/plans/filings/{filing['id']}/decision", json={"accept": False})
     assert r.status_code == 422
@@ -142,8 +142,7 @@ def test_evaluation_revision_and_repeal(city, api):
     town.post(
         f"/api/v1/plans/{pid}/filings", json={"to_jurisdiction_code": city.county_a, "to_body": "government"}
     )
-    fid = ok(county.get("/api/v1/plans/filings"))["items"]
-    fid = next(f["id"] for f in fid if f["plan_id"] == pid)
+    fid = ok(town.get(f"/api/v1/plans/{pid}"))["filings"][0]["id"]
     ok(county.post(f"/api/v1/plans/filings/{fid}/decision", json={"accept": True}))
     ok(town.post(f"/api/v1/plans/{pid}/evaluation", json={"comment": "三年评估"}))
     bad = {"outcome": "revise", "evaluated_on": "2026-06-01", "findings": "机构调整", "reason": "bogus"}

@@ -370,36 +370,40 @@ def build(db, data, options, progress) -> None:
                 }
             )
             clock_rows += demo_rows.clock_rows(cal, p, pid, today)
-            if p["filed_on"]:
-                route = route_of(p["kind"])
-                where = receiver_code(p["kind"], p["jurisdiction_code"])
-                if where in places:
-                    filings.append(
-                        {
-                            "plan_id": pid,
-                            "version_no": 1,
-                            "to_jurisdiction_code": where,
-                            "to_body": route["bodies"][0],
-                            "to_unit_id": None,
-                            "to_name": f"{places[where].name}{body_label(route['bodies'][0])}",
-                            "cc": route.get("cc") or None,
-                            "submitted_on": p["filed_on"],
-                            "state": "accepted",
-                            "decided_on": p["filed_on"],
-                            "decided_by": ACTOR,
-                            "reason": None,
-                            "jurisdiction_code": p["jurisdiction_code"],
-                        }
-                    )
-                    events.append(
-                        base
-                        | {
-                            "action": "filing_accepted",
-                            "from_state": p["state"],
-                            "to_state": "filed",
-                            "at": demo_rows.moment(p["filed_on"]),
-                        }
-                    )
+            pending = p["issued_on"] + timedelta(days=int(maker.rng.integers(3, 15)))
+            sent_on = p["filed_on"] or (pending if pending < today and maker.rng.random() < 0.5 else None)
+            where = receiver_code(p["kind"], p["jurisdiction_code"])
+            if sent_on is None or where not in places:
+                continue
+            body = route_of(p["kind"])["bodies"][0]
+            accepted = p["filed_on"] is not None
+            filings.append(
+                {
+                    "plan_id": pid,
+                    "version_no": 1,
+                    "to_jurisdiction_code": where,
+                    "to_body": body,
+                    "to_unit_id": None,
+                    "to_name": f"{places[where].name}{body_label(body)}",
+                    "cc": route_of(p["kind"]).get("cc") or None,
+                    "submitted_on": sent_on,
+                    "state": "accepted" if accepted else "submitted",  # some still wait for the body
+                    "decided_on": p["filed_on"],
+                    "decided_by": ACTOR if accepted else None,
+                    "reason": None,
+                    "jurisdiction_code": p["jurisdiction_code"],
+                }
+            )
+            action = ("filing_accepted", "filed") if accepted else ("file", p["state"])
+            events.append(
+                base
+                | {
+                    "action": action[0],
+                    "from_state": p["state"],
+                    "to_state": action[1],
+                    "at": demo_rows.moment(sent_on),
+                }
+            )
         for table, rows in (
             (PlanVersion, versions),
             (PlanMember, members),
