@@ -21,9 +21,10 @@ from yingji.org.models import Jurisdiction, Unit, UnitMembership
 from yingji.plans import clocks as plan_clocks
 from yingji.plans import demo_rows
 from yingji.plans.calendar import Calendar, add_years
-from yingji.plans.labels import body_label, route_of, signatories_of
+from yingji.plans.labels import receiver_name, route_of, signatories_of
 from yingji.plans.lifecycle import receiver_code
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanFiling, PlanMember, PlanVersion
+from yingji.plans.registry import ENTERPRISE_KINDS
 from yingji.risk.models import Enterprise
 from yingji.risk.tables import high_risk_industries
 
@@ -371,7 +372,9 @@ def build(db, data, options, progress) -> None:
             )
             clock_rows += demo_rows.clock_rows(cal, p, pid, today)
             pending = p["issued_on"] + timedelta(days=int(maker.rng.integers(3, 15)))
-            sent_on = p["filed_on"] or (pending if pending < today and maker.rng.random() < 0.5 else None)
+            waits = 5 if p["kind"] in ENTERPRISE_KINDS else 20  # an enterprise's is deemed filed after 5 days
+            recent = pending < today and (today - pending).days <= waits
+            sent_on = p["filed_on"] or (pending if recent and maker.rng.random() < 0.8 else None)
             where = receiver_code(p["kind"], p["jurisdiction_code"])
             if sent_on is None or where not in places:
                 continue
@@ -384,7 +387,7 @@ def build(db, data, options, progress) -> None:
                     "to_jurisdiction_code": where,
                     "to_body": body,
                     "to_unit_id": None,
-                    "to_name": f"{places[where].name}{body_label(body)}",
+                    "to_name": receiver_name(places[where].name, body),
                     "cc": route_of(p["kind"]).get("cc") or None,
                     "submitted_on": sent_on,
                     "state": "accepted" if accepted else "submitted",  # some still wait for the body

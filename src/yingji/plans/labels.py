@@ -173,3 +173,18 @@ def route_of(kind: str) -> dict:
 
 def trigger_reasons() -> list[str]:
     return list(rules()["revision_triggers"]["reasons"])
+
+
+RECEIVER_NAMES = {  # how the receiving body is written on a filing (Chinese: documents are Chinese)
+    "government": "{place}人民政府",
+    "department": "{place}对口牵头部门",
+    "emergency_bureau": "{place}应急管理局",
+    "supervisor": "{place}负有安全生产监督管理职责的部门",
+}
+
+
+def receiver_name(place: str, body: str) -> str:
+    """The receiving body's name: 碧江区人民政府, 锦江街道办事处, 某镇人民政府 …"""
+    if body == "township":
+        return f"{place}办事处" if place.endswith("街道") else f"{place}人民政府"
+    return RECEIVER_NAMES.get(body, "{place}" + body).format(place=place)

@@ -23,7 +23,7 @@ from yingji.org import codes as division_codes
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks
 from yingji.plans.codes import PLAN_MOVES, PlanState
-from yingji.plans.labels import STATE_LABELS, body_label, route_of, signatories_of, trigger_reasons
+from yingji.plans.labels import STATE_LABELS, receiver_name, route_of, signatories_of, trigger_reasons
 from yingji.plans.models import Plan, PlanFiling, PlanReview, PlanTrigger, PlanVersion
 from yingji.plans.registry import event, get
 from yingji.plans.schemas import (
@@ -281,7 +281,7 @@ def file(session: Session, principal: Principal, plan_id: int, data: FilingIn) -
         to_jurisdiction_code=where,
         to_body=data.to_body,
         to_unit_id=data.to_unit_id,
-        to_name=(to_name or f"{place.name}{body_label(data.to_body)}")[:120],
+        to_name=(to_name or receiver_name(place.name, data.to_body))[:120],
         cc=route_of(plan.kind).get("cc") or None,
         submitted_on=submitted,
         state="submitted",
