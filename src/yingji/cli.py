@@ -346,6 +346,7 @@ DOMAIN_COMMANDS = [
     ("yingji.residents.cli", "residents"),
     ("yingji.monitoring.cli", "ingest"),
     ("yingji.forces.cli", "forces"),
+    ("yingji.plans.cli", "plans"),
 ]
 for _module, _attr in DOMAIN_COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _attr))

@@ -52,6 +52,8 @@ KIND_MODULES = [
     "yingji.risk.exchange",
     "yingji.risk.ledger",
     "yingji.video.exchange",
+    "yingji.plans.exchange",
+    "yingji.plans.filings",
 ]
 
 

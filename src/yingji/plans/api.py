@@ -2,12 +2,280 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from yingji.auth import audit
+from yingji.auth.deps import CurrentPrincipal
+from yingji.core.deps import Db, DbSession
+from yingji.core.errors import ValidationFailed
+from yingji.files import answers
+from yingji.org.api import read_upload
+from yingji.org.params import PageNo, PageSize, query_code
+from yingji.plans import calendar, clocks, documents, exchange, filings, lifecycle, out, registry
+from yingji.plans.codes import PlanKind, PlanState
+from yingji.plans.schemas import (
+    CalendarOut,
+    CalendarYearIn,
+    CalendarYearOut,
+    DocumentOut,
+    DueOut,
+    EvaluatedIn,
+    FilingDecisionIn,
+    FilingIn,
+    FilingOut,
+    FilingPageOut,
+    IssueIn,
+    PlanDetailOut,
+    PlanImportOut,
+    PlanIn,
+    PlanPageOut,
+    PlanPatch,
+    PublishIn,
+    RepealIn,
+    ReviewIn,
+    ReviseIn,
+    StepIn,
+    TriggerIn,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 
 
 # -- registry: plans, versions and documents, lifecycle, filings, clocks, Excel --------------------------
+KindQ = Annotated[str | None, Query(pattern="^(" + "|".join(k.value for k in PlanKind) + ")$")]
+StateQ = Annotated[str | None, Query(pattern="^(in_force|" + "|".join(s.value for s in PlanState) + ")$")]
+
+
+def _detail(session, plan) -> dict:
+    return out.detail(session, plan)
+
+
+@router.get("/plans", response_model=PlanPageOut)
+def list_plans(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=60)] = "",
+    within: str | None = None,
+    kind: KindQ = None,
+    state: StateQ = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    overdue: bool = False,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    """Plans in scope with filters (place, kind, state or ``in_force``, event category, overdue clocks)."""
+    result = registry.search(
+        session,
+        principal,
+        q=q,
+        within=query_code(within),
+        kind=kind,
+        state=state,
+        category=category,
+        overdue=overdue,
+        page=page,
+        size=size,
+    )
+    ref = registry.names(session, result.items)
+    return {
+        "items": [registry.to_out(p, ref) for p in result.items],
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+    }
+
+
+@router.post("/plans", response_model=PlanDetailOut, status_code=201)
+def create_plan(data: PlanIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return _detail(session, registry.create(session, principal, data))
+
+
+@router.get("/plans/export", response_model=None)
+def export_plans(
+    request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+) -> Response:
+    """The plan list in scope as .xlsx, in the layout of an office's 预案台账 (it imports back)."""
+    code = query_code(within)
+    return answers.export(request, session, db, principal, "plans", {"within": code}, jurisdiction_code=code)
+
+
+@router.post("/plans/import", response_model=PlanImportOut)
+async def import_plans(
+    request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    """An existing plan list (.xlsx): all rows or none, keyed by the registry number."""
+    data = await read_upload(request, file)
+    job = await answers.import_job(request, session, principal, "plans", data, file.filename)
+    if job is not None:
+        return answers.job_answer(request, job)
+    result = await run_in_threadpool(answers.timed, request, exchange.import_plans, session, principal, data)
+    await run_in_threadpool(
+        audit.record,
+        session,
+        "import",
+        "plans",
+        None,
+        after=result.as_dict(),
+        note=f"file={file.filename!s:.100}",
+    )
+    return JSONResponse({"kind": "plans", **result.as_dict()})
+
+
+@router.get("/plans/due", response_model=DueOut)
+def plan_due(principal: CurrentPrincipal, session: DbSession, issued_on: date) -> dict:
+    """The clocks of a plan issued on ``issued_on`` (422 ``calendar_unknown`` for an unknown year)."""
+    return {"issued_on": issued_on, **clocks.due_dates(calendar.Calendar.of(session), issued_on)}
+
+
+@router.get("/plans/calendar", response_model=CalendarOut)
+def plan_calendar(principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Loaded holiday notices, and the years the calendar package knows."""
+    cal = calendar.Calendar()
+    known = [y for y in range(2004, clocks.today().year + 3) if cal.knows(y)]
+    return {"years": [calendar_out(r) for r in calendar.years(session)], "package_years": known}
+
+
+def calendar_out(r) -> dict:
+    return {
+        "year": r.year,
+        "holidays": r.holidays,
+        "workdays": r.workdays,
+        "source": r.source,
+        "loaded_by": r.loaded_by,
+        "loaded_at": r.loaded_at,
+    }
+
+
+@router.put("/plans/calendar/{year:int}", response_model=CalendarYearOut)
+def load_calendar_year(
+    year: int, data: CalendarYearIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """Load a year's official holiday notice (administrators): days off and make-up workdays."""
+    if data.year != year:
+        raise ValidationFailed(
+            details=[{"field": "year", "message": "The year of the address and of the body differ."}]
+        )
+    row = calendar.load_notice(session, principal, year, data.holidays, data.workdays, data.source)
+    return calendar_out(row)
+
+
+@router.get("/plans/filings", response_model=FilingPageOut)
+def incoming_filings(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    state: Annotated[str | None, Query(pattern="^(submitted|accepted|returned)$")] = "submitted",
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    """Filings sent to bodies in one's jurisdiction (what one has to accept or return)."""
+    result = filings.incoming(session, principal, state=state, page=page, size=size)
+    titles = filings.titles(session, result.items)
+    return {
+        "items": [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items],
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+    }
+
+
+@router.get("/plans/filings/export", response_model=None)
+def export_filings(request: Request, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
+    """The filings received by bodies in one's jurisdiction as .xlsx (备案登记台账, audited)."""
+    return answers.export(request, session, db, principal, "plan_filings", {})
+
+
+@router.post("/plans/filings/{filing_id:int}/decision", response_model=FilingOut)
+def decide_filing(
+    filing_id: int, data: FilingDecisionIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """The receiving body accepts the filing (备案登记) or returns it with what is missing."""
+    f = lifecycle.decide_filing(session, principal, filing_id, data)
+    return out.filing_out(f, filings.titles(session, [f]).get(f.plan_id, ""))
+
+
+@router.get("/plans/{plan_id:int}", response_model=PlanDetailOut)
+def get_plan(plan_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return _detail(session, registry.get(session, principal, plan_id))
+
+
+@router.patch("/plans/{plan_id:int}", response_model=PlanDetailOut)
+def update_plan(plan_id: int, patch: PlanPatch, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return _detail(session, registry.update(session, principal, plan_id, patch))
+
+
+def _step(path: str, fn, body, doc: str) -> None:
+    def endpoint(plan_id, data, principal, session):
+        fn(session, principal, plan_id, data)
+        return _detail(session, registry.get(session, principal, plan_id))
+
+    endpoint.__annotations__ = {
+        "plan_id": int,
+        "data": body,
+        "principal": CurrentPrincipal,
+        "session": DbSession,
+        "return": dict,
+    }
+
+    endpoint.__doc__ = doc
+    endpoint.__name__ = f"plan_{path}"
+    router.add_api_route(
+        f"/plans/{{plan_id:int}}/{path}", endpoint, methods=["POST"], response_model=PlanDetailOut
+    )
+
+
+_step("submit", lifecycle.submit, StepIn, "编制 → 征求意见/评审.")
+_step("reviews", lifecycle.review, ReviewIn, "Record a comment of consultation or review.")
+_step("approval", lifecycle.to_approval, StepIn, "征求意见/评审 → 审批 (after comments were recorded).")
+_step("return", lifecycle.send_back, StepIn, "Back one step with the reason.")
+_step("issue", lifecycle.issue, IssueIn, "审批 by the right signatory and 印发; the clocks start.")
+_step("publish", lifecycle.publish, PublishIn, "公布 (meets the publication clock).")
+_step("filings", lifecycle.file, FilingIn, "Send for filing to the body of RULES2 §9.3.")
+_step("evaluation", lifecycle.start_evaluation, StepIn, "Start an evaluation (评估).")
+_step("evaluated", lifecycle.conclude_evaluation, EvaluatedIn, "Conclude the evaluation: keep or revise.")
+_step("revision", lifecycle.revise, ReviseIn, "Start a revision on one of the §9.5 cases.")
+_step("repeal", lifecycle.repeal, RepealIn, "Repeal (废止) with the reason.")
+_step("triggers", lifecycle.add_trigger, TriggerIn, "Record a revision trigger.")
+
+
+@router.post("/plans/{plan_id:int}/documents", response_model=DocumentOut, status_code=201)
+async def upload_document(
+    plan_id: int,
+    request: Request,
+    file: UploadFile,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    kind: Annotated[str, Form(pattern="^(text|explanation|other)$")] = "text",
+) -> dict:
+    """A PDF or DOCX of the version being drafted (or in force): checked by its content."""
+    data = await read_upload(request, file)
+    settings = request.app.state.settings
+    doc = await run_in_threadpool(
+        documents.store,
+        session,
+        principal,
+        plan_id,
+        kind,
+        data,
+        file.filename,
+        base=documents.dir_of(settings),
+        max_bytes=settings.max_upload_mb * 1024 * 1024,
+    )
+    return out.document_out(doc)
+
+
+@router.get("/plans/{plan_id:int}/documents/{doc_id:int}", response_model=None)
+def download_document(
+    plan_id: int, doc_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    doc, path = documents.fetch(
+        session, principal, plan_id, doc_id, documents.dir_of(request.app.state.settings)
+    )
+    return FileResponse(path, media_type=doc.content_type, filename=doc.original_name or path.name)
 
 
 # -- coverage ---------------------------------------------------------------------------------------

@@ -6,9 +6,10 @@ Every table carries ``jurisdiction_code`` so that scope is one indexed range.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -21,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
-from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.core.types import BigId, CodeStr, JSONType, UTCDateTime
 from yingji.plans.codes import ActionRole, PlanKind, PlanState
 
 _KINDS_SQL = ", ".join(repr(k.value) for k in PlanKind)
@@ -141,6 +143,174 @@ class PlanAction(IdMixin, Audited, Base):
 
 
 # -- registry (lifecycle, versions and documents, filings, clocks) --------------------------------
+class PlanVersion(IdMixin, Audited, Base):
+    """A version of a plan (修订 makes a new one): its draft stage while being revised, what changed
+    and why, who signed it, its 文号 and dates. ``status``: draft → in_force → superseded."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "version_no"),
+        CheckConstraint("status IN ('draft', 'in_force', 'superseded', 'repealed')", name="status"),
+        CheckConstraint("stage IN ('drafting', 'review', 'approval')", name="stage"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    stage: Mapped[str] = mapped_column(String(10), default="drafting")  # of a draft version
+    major: Mapped[bool] = mapped_column(Boolean, default=True)  # a major revision repeats review
+    reason: Mapped[str | None] = mapped_column(String(32))  # the revision trigger (rules reasons)
+    change_summary: Mapped[str | None] = mapped_column(Text)
+    signatory: Mapped[str | None] = mapped_column(String(120))  # who signed (签发人)
+    signatory_role: Mapped[str | None] = mapped_column(String(32))
+    doc_number: Mapped[str | None] = mapped_column(String(80))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class PlanDocument(IdMixin, Audited, Base):
+    """A document of a version: the issued text, the 编制说明 or other material (PDF or DOCX)."""
+
+    __tablename__ = "plan_documents"
+    __table_args__ = (
+        CheckConstraint("kind IN ('text', 'explanation', 'other')", name="kind"),
+        UniqueConstraint("plan_id", "version_no", "sha256"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(BigId)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class PlanReview(IdMixin, Audited, Base):
+    """A comment of 征求意见 / 评审 on a version: who (a department, an expert, the public, a unit),
+    the opinion and how the drafters dealt with it."""
+
+    __tablename__ = "plan_reviews"
+    __table_args__ = (
+        CheckConstraint("opinion IN ('agree', 'revise', 'disagree')", name="opinion"),
+        CheckConstraint("reviewer_kind IN ('department', 'expert', 'public', 'unit')", name="reviewer_kind"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(120))
+    reviewer_kind: Mapped[str] = mapped_column(String(12))
+    opinion: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(Text)  # 采纳情况
+    user_id: Mapped[int | None] = mapped_column(BigId)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class PlanFiling(IdMixin, Audited, Base):
+    """A filing (备案) of a version with the receiving body of RULES2 §9.3, which accepts or returns it.
+    ``to_jurisdiction_code`` is the receiving body's place: only its people decide."""
+
+    __tablename__ = "plan_filings"
+    __table_args__ = (
+        CheckConstraint("state IN ('submitted', 'accepted', 'returned')", name="state"),
+        Index("ix_plan_filings_to", "to_jurisdiction_code", "state"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    to_jurisdiction_code: Mapped[str] = mapped_column(CodeStr, ForeignKey("jurisdictions.code"))
+    to_body: Mapped[str] = mapped_column(String(20))
+    to_unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("units.id"))
+    to_name: Mapped[str] = mapped_column(String(120))
+    cc: Mapped[str | None] = mapped_column(Text)  # 径送 / 抄送 as sent
+    submitted_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="submitted")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was returned (all missing items at once)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)  # the plan's
+
+
+class PlanClock(IdMixin, Audited, Base):
+    """A legal clock of a version: filing and publication (20 working days after issue), evaluation
+    (3 years). ``waiting``: the holidays of a year it spans are not known yet; ``missed``: escalated."""
+
+    __tablename__ = "plan_clocks"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "version_no", "kind"),
+        CheckConstraint("kind IN ('filing', 'publish', 'evaluation')", name="kind"),
+        CheckConstraint("state IN ('open', 'waiting', 'met', 'missed', 'cancelled')", name="state"),
+        Index("ix_plan_clocks_due", "state", "due_on"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    starts_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    remind_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    met_on: Mapped[date | None] = mapped_column(Date)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+
+
+class PlanEvent(IdMixin, Base):
+    """The plan's history as people read it: each step with who, when, and the comment."""
+
+    __tablename__ = "plan_events"
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str | None] = mapped_column(String(12))
+    comment: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    user_id: Mapped[int | None] = mapped_column(BigId)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class PlanTrigger(IdMixin, Audited, Base):
+    """A revision trigger (修订情形, RULES2 §9.5) raised on a plan: by a drill's evaluation, a real
+    response, an evaluation or by hand; handled when the revised version is issued."""
+
+    __tablename__ = "plan_triggers"
+    __table_args__ = (CheckConstraint("state IN ('open', 'handled', 'dismissed')", name="state"),)
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(12), default="manual")  # drill, response, evaluation, manual
+    source_ref: Mapped[str | None] = mapped_column(String(60))  # e.g. drill:12
+    detail: Mapped[str] = mapped_column(Text)
+    raised_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    handled_version_no: Mapped[int | None] = mapped_column(Integer)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
+
+
+class WorkCalendarYear(Audited, Base):
+    """A year's official holiday notice (国务院办公厅关于…部分节假日安排的通知) loaded by an
+    administrator: the days off and the make-up workdays. It overrides the package for that year."""
+
+    __tablename__ = "work_calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holidays: Mapped[list] = mapped_column(JSONType, default=list)  # ISO dates off (weekdays included)
+    workdays: Mapped[list] = mapped_column(JSONType, default=list)  # make-up workdays (调休上班)
+    source: Mapped[str] = mapped_column(String(200))  # the notice's title and number
+    loaded_by: Mapped[str] = mapped_column(String(120))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 # -- coverage -----------------------------------------------------------------------------------------
