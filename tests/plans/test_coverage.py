@@ -221,7 +221,8 @@ def test_api_scope_page_map_and_excel(city, api, browser_client):
     assert geo.status_code == 200 and geo.headers["content-type"].startswith("application/geo+json")
     feats = geo.json()["features"]
     codes = {f["properties"]["code"] for f in feats}
-    assert {city.county_a, city.county_b} <= codes and all(len(c) == 6 and c.startswith("5206") for c in codes)
+    assert {city.county_a, city.county_b} <= codes
+    assert all(len(c) == 6 and c.startswith("5206") for c in codes)
     assert all(0 <= f["properties"]["rate"] <= 1 for f in feats)
 
     x = api("county").get("/api/v1/plans/coverage/gaps.xlsx")
