@@ -145,39 +145,35 @@ def _lengths(levels: list[str]) -> list[int]:
     return [division_codes.LEVEL_LENGTH[lv] for lv in levels]
 
 
+def _first_unit(kinds: list[str]):
+    """Per place, the first unit of these kinds (a grouped subquery: joined, never correlated, so
+    that a planner cannot walk every unit of a kind for every place)."""
+    return (
+        select(Unit.jurisdiction_code.label("code"), func.min(Unit.name).label("name"))
+        .where(Unit.kind.in_(kinds))
+        .group_by(Unit.jurisdiction_code)
+        .subquery()
+    )
+
+
 def _subjects(rule: Rule, scope_code: str):
-    """(code column, id column, name column, where clauses, covered clause, responsible column)."""
+    """(code column, id column, name column, where clauses, covered clause, responsible column,
+    outer joins for the responsible column)."""
     low, high = _bounds(scope_code)
     spec = rule.spec
     if rule.subject == "place":
         j = Jurisdiction
         where = [j.level.in_(spec["levels"]), j.code >= low, j.code < high]
         covered = exists().where(Plan.jurisdiction_code == j.code, _in_force(rule))
-        resp_unit = aliased(Unit)
-        responsible = (
-            select(resp_unit.name)
-            .where(
-                resp_unit.jurisdiction_code == j.code, resp_unit.kind.in_(spec["responsible"]["unit_kinds"])
-            )
-            .order_by(resp_unit.sort, resp_unit.id)
-            .limit(1)
-            .scalar_subquery()
-        )
+        own = _first_unit(spec["responsible"]["unit_kinds"])
+        joins = [(own, own.c.code == j.code)]
+        responsible = own.c.name
         fallback_kinds = spec["responsible"].get("fallback_town_kinds")
         if fallback_kinds:
-            town_unit = aliased(Unit)
-            town = (
-                select(town_unit.name)
-                .where(
-                    town_unit.jurisdiction_code == func.substr(j.code, 1, 9),
-                    town_unit.kind.in_(fallback_kinds),
-                )
-                .order_by(town_unit.sort, town_unit.id)
-                .limit(1)
-                .scalar_subquery()
-            )
-            responsible = func.coalesce(responsible, town)
-        return j.code, j.code, j.name, where, covered, responsible
+            town = _first_unit(fallback_kinds)
+            joins.append((town, town.c.code == j.parent_code))
+            responsible = func.coalesce(own.c.name, town.c.name)
+        return j.code, j.code, j.name, where, covered, responsible, joins
     if rule.subject == "unit":
         u = Unit
         where = [u.kind.in_(spec["unit_kinds"]), u.jurisdiction_code >= low, u.jurisdiction_code < high]
@@ -198,7 +194,7 @@ def _subjects(rule: Rule, scope_code: str):
             )
         else:
             responsible = u.name
-        return u.jurisdiction_code, u.id, u.name, where, covered, responsible
+        return u.jurisdiction_code, u.id, u.name, where, covered, responsible, []
     e = Enterprise
     risky = [
         e.industry.in_(spec["industries"]),
@@ -212,26 +208,23 @@ def _subjects(rule: Rule, scope_code: str):
     ]
     covered = exists().where(Plan.enterprise_id == e.id, _in_force(rule))
     responsible = func.coalesce(e.principal_name, literal(""))
-    return e.jurisdiction_code, e.id, e.name, where, covered, responsible
+    return e.jurisdiction_code, e.id, e.name, where, covered, responsible, []
 
 
 def _counts(session: Session, rule: Rule, scope_code: str) -> dict[str, Cell]:
-    code, _id, _name, where, covered, _resp = _subjects(rule, scope_code)
+    code, _id, _name, where, covered, _resp, _joins = _subjects(rule, scope_code)
     area = _area(code).label("area")
     stmt = select(area, func.count(), func.sum(case((covered, 1), else_=0))).where(*where).group_by(area)
     return {a: Cell(int(n), int(c or 0)) for a, n, c in session.execute(stmt)}
 
 
 def _gaps(session: Session, rule: Rule, scope_code: str, limit: int) -> list[Gap]:
-    code, ident, name, where, covered, responsible = _subjects(rule, scope_code)
+    code, ident, name, where, covered, responsible, joins = _subjects(rule, scope_code)
     place = aliased(Jurisdiction)
-    stmt = (
-        select(code, ident, name, place.name, responsible)
-        .join(place, place.code == code)
-        .where(*where, ~covered)
-        .order_by(code, name)
-        .limit(limit)
-    )
+    stmt = select(code, ident, name, place.name, responsible).join(place, place.code == code)
+    for target, onclause in joins:
+        stmt = stmt.outerjoin(target, onclause)
+    stmt = stmt.where(*where, ~covered).order_by(code, name).limit(limit)
     fallback = rule.responsible_label
     return [
         Gap(
