@@ -161,21 +161,6 @@ GROUPS: tuple[Group, ...] = (
         ),
     ),
     Group(
-        "plans",
-        N_("Plans"),
-        (
-            Layer(
-                "plan_coverage",
-                N_("Plan coverage by county"),
-                (
-                    Key(N_("At or above the coverage goal"), "#2e7d32", "area"),
-                    Key(N_("Below the coverage goal"), LEVEL["red"], "area"),
-                    Key(N_("Nothing required"), "#9e9e9e", "area"),
-                ),
-            ),
-        ),
-    ),
-    Group(
         "video",
         N_("Video"),
         (
@@ -208,6 +193,21 @@ GROUPS: tuple[Group, ...] = (
                     Key(N_("Not assessed"), "#b0bec5"),
                 ),
                 short=N_("R (risk place, one character)"),
+            ),
+        ),
+    ),
+    Group(
+        "plans",
+        N_("Plans"),
+        (
+            Layer(
+                "plan_coverage",
+                N_("Plan coverage by county"),
+                (
+                    Key(N_("At or above the coverage goal"), "#2e7d32", "area"),
+                    Key(N_("Below the coverage goal"), LEVEL["red"], "area"),
+                    Key(N_("Nothing required"), "#9e9e9e", "area"),
+                ),
             ),
         ),
     ),
