@@ -84,3 +84,17 @@ def test_an_expert_one_cannot_see_is_refused_and_nothing_is_written(city, api):
     assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "expert_ids"
     with city.db.reading() as session:
         assert session.scalar(select(func.count()).select_from(Consultation)) == before
+
+
+def test_a_retired_expert_leaves_the_search_and_cannot_be_invited(city, api):
+    town = api("town")
+    e = _expert(town, city.town_a, "退库专家")
+    assert town.patch(f"/api/v1/experts/{e['id']}", json={"active": False}).status_code == 200
+    assert not town.get("/api/v1/experts", params={"q": "退库专家"}).json()["items"]
+    assert town.get(f"/api/v1/experts/{e['id']}").json()["active"] is False  # still readable
+    iid = new_incident(city.db, city.town_a)
+    r = town.post(
+        f"/api/v1/incidents/{iid}/consultations",
+        json={"held_at": clock.now().isoformat(), "topic": "会商", "expert_ids": [e["id"]]},
+    )
+    assert r.status_code == 422
