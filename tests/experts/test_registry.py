@@ -180,3 +180,22 @@ def test_the_demo_has_expert_pools(city):
             select(Expert.jurisdiction_code).where(Expert.code.startswith("ZJ5206"))
         ).all()
     assert {"5206", city.county_a, city.county_b} <= set(codes)
+
+
+def test_english_is_available(city, browser_client, api):
+    from yingji.core.http import LANG_COOKIE
+
+    e = api("town").post("/api/v1/experts", json=expert_body(city.town_a, name="English专家")).json()
+    town = browser_client("town")
+    town.cookies.set(LANG_COOKIE, "en")
+    page = town.get(f"/experts/{e['id']}")
+    assert (
+        page.status_code == 200
+        and "Consultations taken part in" in page.text
+        and "Flood, drought" in page.text
+    )
+    assert "Expert registry" in town.get("/experts").text
+    cov = town.get("/plans/coverage")
+    assert (
+        cov.status_code == 200 and "Plan coverage" in cov.text and "Plan of each town or street" in cov.text
+    )
