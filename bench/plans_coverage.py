@@ -135,12 +135,39 @@ def run(db) -> dict:
     }
 
 
+def kept_pg(server: str, name: str) -> dict:
+    """A named PostgreSQL database, built on the first run and reused afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        fresh = not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if fresh:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    db = open_database(
+        Settings(database_url=url, secret_key="b", var_dir=Path("/tmp"), inprocess_worker=False)
+    )
+    if fresh:
+        migrate.upgrade(db.engine)
+        build(db)
+    try:
+        return run(db)
+    finally:
+        db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sqlite", help="a SQLite file to build the province in once and reuse")
     parser.add_argument("--pg", help="a PostgreSQL server URL (a fresh database is made and dropped)")
+    parser.add_argument("--pg-db", help="with --pg: build into this database once and keep it for reuse")
     args = parser.parse_args()
-    if args.sqlite:
+    if args.pg and args.pg_db:
+        out = kept_pg(args.pg, args.pg_db)
+    elif args.sqlite:
         path = Path(args.sqlite)
         fresh = not path.exists()
         db = open_database(
