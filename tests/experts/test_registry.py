@@ -81,6 +81,8 @@ def test_bad_input_is_a_clear_error_and_nothing_is_written(city, api):
     assert r.status_code == 422
     r = town.post("/api/v1/experts", json=expert_body(city.town_a, mobile="12345"))
     assert r.status_code == 422
+    r = town.post("/api/v1/experts", json=expert_body(city.town_a, disciplines=[]))
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "disciplines"
     code = f"T{uuid.uuid4().hex[:8]}"
     assert town.post("/api/v1/experts", json=expert_body(city.town_a, code=code)).status_code == 201
     dup = town.post("/api/v1/experts", json=expert_body(city.town_a, code=code))

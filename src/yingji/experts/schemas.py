@@ -81,7 +81,7 @@ class ExpertIn(_ExpertBase):
     email: str | None = Field(None, max_length=120)
     availability: Availability = Availability.AVAILABLE
     availability_note: str | None = Field(None, max_length=200)
-    disciplines: list[str] = Field(default_factory=list, max_length=20)
+    disciplines: list[str] = Field(min_length=1, max_length=20)  # 专业领域: at least one
     categories: list[str] = Field(default_factory=list, max_length=40)
     note: str | None = Field(None, max_length=2000)
 
@@ -103,7 +103,7 @@ class ExpertPatch(_ExpertBase):
     mobile: str | None = None
     office_phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=120)
-    disciplines: list[str] | None = Field(None, max_length=20)
+    disciplines: list[str] | None = Field(None, min_length=1, max_length=20)
     categories: list[str] | None = Field(None, max_length=40)
     active: bool | None = None
     note: str | None = Field(None, max_length=2000)
