@@ -63,6 +63,8 @@ ROUTER_MODULES = [
     "yingji.plans.api",
     "yingji.drills.views",
     "yingji.drills.api",
+    "yingji.experts.views",
+    "yingji.experts.api",
 ]
 
 

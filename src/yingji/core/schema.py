@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "yingji.events.models",
     "yingji.plans.models",
     "yingji.drills.models",
+    "yingji.experts.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -300,6 +300,7 @@ DEMO_EXTRAS = [
     "yingji.risk.demo",
     "yingji.video.demo",
     "yingji.plans.demo",
+    "yingji.experts.demo",
 ]
 
 

@@ -54,6 +54,7 @@ KIND_MODULES = [
     "yingji.video.exchange",
     "yingji.plans.exchange",
     "yingji.plans.filings",
+    "yingji.experts.exchange",
 ]
 
 

@@ -196,6 +196,21 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
+    Group(
+        "plans",
+        N_("Plans"),
+        (
+            Layer(
+                "plan_coverage",
+                N_("Plan coverage by county"),
+                (
+                    Key(N_("At or above the coverage goal"), "#2e7d32", "area"),
+                    Key(N_("Below the coverage goal"), LEVEL["red"], "area"),
+                    Key(N_("Nothing required"), "#9e9e9e", "area"),
+                ),
+            ),
+        ),
+    ),
 )
 
 KEYS = tuple(layer.key for g in GROUPS for layer in g.layers)

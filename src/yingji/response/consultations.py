@@ -1,5 +1,6 @@
-"""Consultation meetings (会商): time, participants (people, units), experts, video link, minutes and
-decisions; a decision becomes a task in one step (``tasks.create_from_decision``)."""
+"""Consultation meetings (会商): time, participants (people, units), experts (from the registry or free
+text for outsiders), video link, minutes and decisions; a decision becomes a task in one step
+(``tasks.create_from_decision``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Principal
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import N_
+from yingji.experts import consulting
 from yingji.org.models import Person, Unit
 from yingji.response.common import incident_for_read, incident_for_write, record, require_open, zh
 from yingji.response.models import Consultation, ConsultationDecision, ConsultationParticipant
@@ -32,6 +34,7 @@ def create(session: Session, principal: Principal, incident_id: int, data: Consu
     people = _named(session, principal, Person, data.person_ids, "person_ids")
     units = _named(session, principal, Unit, data.unit_ids, "unit_ids")
     experts = _named(session, principal, Person, data.expert_person_ids, "expert_person_ids")
+    registered = consulting.chosen(session, principal, data.expert_ids)
     seq = (
         session.scalar(select(func.max(Consultation.seq)).where(Consultation.incident_id == incident.id)) or 0
     ) + 1
@@ -59,6 +62,10 @@ def create(session: Session, principal: Principal, incident_id: int, data: Consu
         + [
             ConsultationParticipant(kind="expert", person_id=p.id, name=p.name, jurisdiction_code=code)
             for p in experts
+        ]
+        + [
+            ConsultationParticipant(kind="expert", expert_id=e.id, name=e.name, jurisdiction_code=code)
+            for e in registered
         ]
         + [ConsultationParticipant(kind="expert", name=n[:120], jurisdiction_code=code) for n in data.experts]
     )

@@ -34,7 +34,7 @@ from yingji.response.schemas import (
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-LIST_FIELDS = {"person_ids", "unit_ids", "expert_person_ids", "member_ids"}
+LIST_FIELDS = {"person_ids", "unit_ids", "expert_person_ids", "expert_ids", "member_ids"}
 LINE_FIELDS = {"experts", "decisions"}
 TASK_ACTIONS = {
     "acknowledge": "acknowledged",

@@ -153,7 +153,7 @@ class Consultation(IdMixin, TimestampMixin, Audited, Base):
 
 
 class ConsultationParticipant(IdMixin, Audited, Base):
-    """A person, a unit or an expert (a person or free text) at a consultation."""
+    """A person, a unit or an expert (from the registry, a person or free text) at a consultation."""
 
     __tablename__ = "consultation_participants"
     __table_args__ = (CheckConstraint("kind IN ('person', 'unit', 'expert')", name="kind"),)
@@ -164,6 +164,8 @@ class ConsultationParticipant(IdMixin, Audited, Base):
     kind: Mapped[str] = mapped_column(String(10))
     person_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("people.id"))
     unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("units.id"))
+    # an expert taken from the registry (专家库); outside experts stay free text in ``name``
+    expert_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("experts.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))  # shown name (free text for outside experts)
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
 

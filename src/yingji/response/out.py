@@ -111,7 +111,13 @@ def consultation(c: Consultation) -> dict[str, Any]:
         "host": c.host,
         "minutes": c.minutes,
         "participants": [
-            {"kind": p.kind, "person_id": p.person_id, "unit_id": p.unit_id, "name": p.name}
+            {
+                "kind": p.kind,
+                "person_id": p.person_id,
+                "unit_id": p.unit_id,
+                "expert_id": p.expert_id,
+                "name": p.name,
+            }
             for p in c.participants
         ],
         "decisions": [{"id": d.id, "seq": d.seq, "text": d.text} for d in c.decisions],

@@ -13,6 +13,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
 from yingji.core.clock import to_local
+from yingji.experts import consulting
 from yingji.incidents.models import Incident
 from yingji.org.codes import ancestors
 from yingji.org.models import Person, Position, Unit
@@ -97,8 +98,10 @@ def gather(session: Session, principal: Principal, incident_id: int, *, with_opt
         "open_states": tasks.OPEN,
         "units": [],
         "people": [],
+        "experts": [],
     }
     if commands and with_options and incident.status != "closed":
         ctx["units"] = unit_options(session, principal, incident)
         ctx["people"] = person_options(session, principal, incident)
+        ctx["experts"] = consulting.for_consultation(session, principal, incident)
     return ctx

@@ -76,6 +76,7 @@ class ConsultationIn(Input):
     person_ids: list[int] = Field(default_factory=list, max_length=200)
     unit_ids: list[int] = Field(default_factory=list, max_length=200)
     expert_person_ids: list[int] = Field(default_factory=list, max_length=50)
+    expert_ids: list[int] = Field(default_factory=list, max_length=50)  # from the expert registry (专家库)
     experts: list[str] = Field(default_factory=list, max_length=50)  # outside experts, free text
     decisions: list[str] = Field(default_factory=list, max_length=50)
 
