@@ -18,13 +18,14 @@ from fastapi import Path  # noqa: E402
 from yingji.auth.deps import CurrentPrincipal  # noqa: E402
 from yingji.auth.downloads import audited_download  # noqa: E402
 from yingji.core.deps import Db, DbSession  # noqa: E402
-from yingji.drills import exercise_out, run, sandbox, script  # noqa: E402
+from yingji.drills import exercise_out, measure, run, sandbox, script  # noqa: E402
 from yingji.drills.schemas import (  # noqa: E402
     ExerciseEndIn,
     ExerciseOut,
     ExerciseStartIn,
     InjectIn,
     InjectOut,
+    MeasurementOut,
     SandboxMessageOut,
 )
 from yingji.org import sheets  # noqa: E402
@@ -110,7 +111,7 @@ def sandbox_messages(drill_id: DrillId, principal: CurrentPrincipal, session: Db
 @router.get("/drills/{drill_id}/exercise/results.xlsx", response_model=None)
 def export_results(drill_id: DrillId, principal: CurrentPrincipal, session: DbSession, db: Db):
     """The reaction times as an Excel sheet (every row marked 演练). Returns the .xlsx file."""
-    drill = script.drill_for_reading(session, principal, drill_id)
+    drill = script.drill_for_results(session, principal, drill_id)
     body = sheets.write("演练测评", exercise_out.RESULT_COLUMNS, exercise_out.result_rows(session, drill))
     return audited_download(
         db,
@@ -121,3 +122,11 @@ def export_results(drill_id: DrillId, principal: CurrentPrincipal, session: DbSe
         filename=f"演练测评-{drill.id}.xlsx",
         jurisdiction_code=drill.jurisdiction_code,
     )
+
+
+@router.get("/drills/{drill_id}/exercise/results", response_model=list[MeasurementOut])
+def exercise_results(drill_id: DrillId, principal: CurrentPrincipal, session: DbSession) -> list:
+    """The players' reaction times (the evaluation starts from these): controllers any time, those
+    who manage drills once the drill has ended."""
+    drill = script.drill_for_results(session, principal, drill_id)
+    return [exercise_out.measurement_out(m) for m in measure.measurements(session, drill.id)]

@@ -76,3 +76,11 @@ OUTCOME_LABELS = {
     Outcome.DONE: N_("Done (no limit)"),
     Outcome.NOT_DONE: N_("Not done (no limit)"),
 }
+DRILL_STATE_LABELS = {
+    "planned": N_("Planned"),
+    "prepared": N_("Prepared"),
+    "running": N_("Running"),
+    "ended": N_("Ended"),
+    "evaluated": N_("Evaluated"),
+    "cancelled": N_("Cancelled"),
+}

@@ -31,6 +31,18 @@ def drill_for_reading(session: Session, principal: Principal, drill_id: int) -> 
     return visible(principal, session.get(Drill, drill_id))
 
 
+def drill_for_results(session: Session, principal: Principal, drill_id: int) -> Drill:
+    """The drill's results: its controllers at any time; those who manage drills (the evaluators)
+    once it has ended — while it runs, the players must not see what is being timed."""
+    drill = visible(principal, session.get(Drill, drill_id)) if principal.can(Perm.DRILLS_MANAGE) else None
+    if principal.can(Perm.DRILLS_CONTROL):
+        return drill_for_reading(session, principal, drill_id)
+    require(principal, Perm.DRILLS_MANAGE)
+    if drill.state not in (DrillState.ENDED, DrillState.EVALUATED):
+        raise Conflict("The results are shown once the drill has ended.")
+    return drill
+
+
 def drill_for_control(session: Session, principal: Principal, drill_id: int, *, lock: bool = False) -> Drill:
     """The drill for a change by its controller: ``drills.control`` over its place (403 outside)."""
     require(principal, Perm.DRILLS_CONTROL)

@@ -242,6 +242,7 @@ def map_features(
         Incident.occurred_at,
         Incident.lon,
         Incident.lat,
+        Incident.drill_id,
     ).where(
         in_scope(Incident.jurisdiction_code, principal),
         Incident.merged_into_id.is_(None),
@@ -267,7 +268,8 @@ def map_features(
             "properties": {
                 "id": r.id,
                 "number": r.number,
-                "title": r.title,
+                "title": f"【演练】{r.title}" if r.drill_id else r.title,  # a drill's, marked in the popup
+                "drill": r.drill_id is not None,
                 "category": r.category,
                 "grade": r.grade,
                 "status": r.status,
