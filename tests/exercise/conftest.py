@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+import yingji.core.schema  # noqa: F401 (every model, so the drills' relationships resolve)
 from yingji.core.db import Actor
 from yingji.drills.models import Drill
 from yingji.incidents.models import Incident

@@ -176,6 +176,11 @@ def test_a_drill_warning_reaches_no_real_gateway(city, api, gateways, clock, app
     assert len(kept) >= len(outside) and all(m.subject.startswith("【演练】") for m in kept)
     assert len(county.get(f"/api/v1/drills/{drill}/exercise/sandbox").json()) == min(len(kept), 200)
 
+    # the players' acknowledgement of the warning is timed against the frozen escalation policy
+    rows = county.get(f"/api/v1/drills/{drill}/exercise").json()["measurements"]
+    [ack] = [m for m in rows if m["metric"] == "warning_ack"]
+    assert ack["limit_seconds"] == 5 * 60 and ack["subject"].startswith("网格签收")
+
     # nothing public: not in the Atom index, no public CAP document, not on the public page
     public = api("viewer")
     assert identifier not in public.get("/public/warnings.atom").text

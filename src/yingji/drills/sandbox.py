@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.i18n import N_, translate
-from yingji.drills.models import DrillSandboxMessage
 from yingji.notify.channels import Message, Receipt
 
 DETAIL = N_("Drill sandbox: not sent to any real channel")
@@ -34,6 +33,8 @@ class SandboxChannel:
         self.dispatch_id = dispatch_id
 
     def send(self, session: Session, batch: list[Message]) -> list[Receipt]:
+        from yingji.drills.models import DrillSandboxMessage  # the sender imports this module early
+
         if not batch:
             return []
         now = clock.now()
@@ -58,7 +59,9 @@ class SandboxChannel:
         return [Receipt(m.key, "sent", self.channel, detail) for m in batch]
 
 
-def messages(session: Session, drill_id: int, limit: int = 200) -> list[DrillSandboxMessage]:
+def messages(session: Session, drill_id: int, limit: int = 200) -> list:
+    from yingji.drills.models import DrillSandboxMessage
+
     return list(
         session.scalars(
             select(DrillSandboxMessage)
@@ -70,4 +73,6 @@ def messages(session: Session, drill_id: int, limit: int = 200) -> list[DrillSan
 
 
 def count(session: Session, drill_id: int) -> int:
+    from yingji.drills.models import DrillSandboxMessage
+
     return session.scalar(select(func.count()).where(DrillSandboxMessage.drill_id == drill_id)) or 0
