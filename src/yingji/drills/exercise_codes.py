@@ -77,10 +77,10 @@ OUTCOME_LABELS = {
     Outcome.NOT_DONE: N_("Not done (no limit)"),
 }
 DRILL_STATE_LABELS = {
-    "planned": N_("Planned"),
+    "planned": N_("In the drill plan"),
     "prepared": N_("Prepared"),
-    "running": N_("Running"),
+    "running": N_("Under way"),
     "ended": N_("Ended"),
     "evaluated": N_("Evaluated"),
-    "cancelled": N_("Cancelled"),
+    "cancelled": N_("Drill cancelled"),
 }

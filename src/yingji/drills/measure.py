@@ -92,7 +92,7 @@ def _incident(session: Session, inject: DrillInject, out: list[Measurement]) -> 
     incident = session.get(Incident, inject.incident_id)
     if incident is None:
         return
-    t0 = inject.injected_at or incident.received_at
+    t0 = incident.received_at  # the report came in: the clocks of the law start here
     m = lambda metric, subject, done, limit, basis, start=t0: out.append(  # noqa: E731
         Measurement(inject.id, inject.title, metric.value, subject, start, done, limit, basis)
     )
