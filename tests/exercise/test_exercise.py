@@ -109,6 +109,8 @@ def test_a_blind_drill_is_measured_marked_and_kept_out_of_statistics(city, api):
     admin = Principal.system(city.city)
     with city.db.reading() as session:
         open_before = situation.incidents(session, admin, None).open
+        responses_before = situation.responses(session, admin, None).in_force
+        reports_before = situation.reports(session, admin, None).today
         stats_before = stats.report(session, admin).totals
     county.post(f"/api/v1/drills/{drill}/injects", json=incident_inject(city.village_a))
     county.post(f"/api/v1/drills/{drill}/exercise/start", json={})
@@ -148,6 +150,8 @@ def test_a_blind_drill_is_measured_marked_and_kept_out_of_statistics(city, api):
     # excluded from real statistics: overview tiles and the incident statistics do not move
     with city.db.reading() as session:
         assert situation.incidents(session, admin, None).open == open_before
+        assert situation.responses(session, admin, None).in_force == responses_before
+        assert situation.reports(session, admin, None).today == reports_before
         assert stats.report(session, admin).totals == stats_before
         assert session.scalar(select(func.count()).where(Incident.drill_id == drill)) == 1
 

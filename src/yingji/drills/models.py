@@ -87,6 +87,9 @@ class DrillPlan(IdMixin, Audited, Base):
 
 
 # -- exercise mode (scripts, injects, measurements) -------------------------------------------------
+# A process that loads drills without the whole schema (a job worker, through the exercise's inject
+# job or the delivery sandbox) must still resolve DrillPlan.plan: load the plans' mappers with ours.
+import yingji.plans.models  # noqa: E402, F401
 
 
 class DrillInject(IdMixin, TimestampMixin, Audited, Base):
