@@ -49,6 +49,10 @@ def test_controller_scripts_starts_fires_and_ends_from_the_pages(city, browser_c
     town = browser_client("town")
     assert "badge-drill" in town.get(f"/incidents/{incident.id}").text
     assert "badge-drill" in town.get("/incidents").text
+    assert "badge-drill" not in town.get("/incidents?drill=real").text  # the overview's tiles link so
+    only = town.get("/api/v1/incidents?drill=drill").json()["items"]
+    assert only and all(i["drill_id"] is not None for i in only)
+    assert town.get("/api/v1/incidents?drill=maybe").status_code == 422
     assert "badge-drill" in town.get("/incidents/panel/inbox").text
     feature = [
         f

@@ -58,13 +58,13 @@ def incidents(session: Session, p: Principal, within: str | None) -> IncidentsOu
         statuses[state] += n
     return IncidentsOut(
         open=sum(statuses.values()),
-        link=link("/incidents", within, status="open"),
+        link=link("/incidents", within, status="open", drill="real"),
         by_grade=[
             Figure(
                 key=g,
                 label=gettext(labels.GRADES_SHORT[g]),
                 count=n,
-                link=link("/incidents", within, status="open", grade=g),
+                link=link("/incidents", within, status="open", grade=g, drill="real"),
             )
             for g, n in grades.items()
         ],
@@ -73,7 +73,7 @@ def incidents(session: Session, p: Principal, within: str | None) -> IncidentsOu
                 key=s,
                 label=gettext(incident_status.STATUSES[s]),
                 count=n,
-                link=link("/incidents", within, status=s),
+                link=link("/incidents", within, status=s, drill="real"),
             )
             for s, n in statuses.items()
         ],
@@ -101,7 +101,7 @@ def reports(session: Session, p: Principal, within: str | None) -> ReportsOut:
         today=total,
         first=first,
         follow_up=total - first,
-        link=link("/incidents", within, date_from=day, date_to=day),
+        link=link("/incidents", within, date_from=day, date_to=day, drill="real"),
     )
 
 
@@ -159,12 +159,12 @@ def responses(session: Session, p: Principal, within: str | None) -> ResponsesOu
             key=str(level),
             label=gettext(name),
             count=rows.get(level, 0),
-            link=link("/incidents", within, status="responding"),
+            link=link("/incidents", within, status="responding", drill="real"),
         )
         for level, name in labels.RESPONSE_LEVELS.items()
     ]
     return ResponsesOut(
         in_force=sum(f.count for f in by_level),
         by_level=by_level,
-        link=link("/incidents", within, status="responding"),
+        link=link("/incidents", within, status="responding", drill="real"),
     )
