@@ -49,6 +49,11 @@ def test_script_is_checked_kind_by_kind(city, api):
     r = county.post(url, json=incident_inject(city.village_a, offset=10))
     assert r.status_code == 201, r.text
     assert r.json()["state"] == "scripted" and r.json()["payload"]["figures"] == {"trapped": 3}
+    # before the drill runs, withdrawing deletes the inject; a second withdrawal finds nothing
+    gone = county.delete(f"{url}/{r.json()['id']}")
+    assert gone.status_code == 200 and gone.json()["title"] == r.json()["title"]
+    assert county.delete(f"{url}/{r.json()['id']}").status_code == 404
+    assert county.get(f"/api/v1/drills/{drill}/exercise").json()["injects"] == []
 
 
 def test_only_the_controller_sees_or_writes_the_script(city, api):
