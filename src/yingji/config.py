@@ -96,6 +96,12 @@ EXTRA_SETTINGS = {
     "video_clip_max_mb": "YINGJI_VIDEO_CLIP_MAX_MB",
     "video_type_categories": "YINGJI_VIDEO_TYPE_CATEGORIES",
     "video_centre_covers": "YINGJI_VIDEO_CENTRE_COVERS",
+    # exercise mode (yingji.drills.measure): local time limits, in minutes, for the reactions no law
+    # times (receiving, grading, activating the response, acknowledging an alarm); unset = no limit
+    "drill_receive_minutes": "YINGJI_DRILL_RECEIVE_MINUTES",
+    "drill_grade_minutes": "YINGJI_DRILL_GRADE_MINUTES",
+    "drill_response_minutes": "YINGJI_DRILL_RESPONSE_MINUTES",
+    "drill_alarm_ack_minutes": "YINGJI_DRILL_ALARM_ACK_MINUTES",
 }
 
 

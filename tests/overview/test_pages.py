@@ -88,7 +88,7 @@ def test_tile_links_open_their_lists(browser_client, city):
     links = set(
         re.findall(r'href="(/(?:incidents|monitoring|forces|warnings|supplies|response|stats)[^"]*)"', html)
     )
-    assert "/incidents?status=open" in {link.replace("&amp;", "&") for link in links}
+    assert "/incidents?status=open&drill=real" in {link.replace("&amp;", "&") for link in links}
     for link in sorted(links):
         r = c.get(link.replace("&amp;", "&"))
         assert r.status_code == 200, (link, r.status_code)

@@ -273,7 +273,7 @@ def test_city_counts(data):
         "responding": 1,
         "stabilised": 1,
     }
-    assert inc.by_grade[0].link == "/incidents?status=open&grade=I"
+    assert inc.by_grade[0].link == "/incidents?status=open&grade=I&drill=real"
     assert (ov.reports.today, ov.reports.first, ov.reports.follow_up) == (3, 2, 1)
     o = ov.overdue
     assert (o.deadlines_overdue, o.late_30d, o.missed_30d, o.tasks_overdue) == (1, 1, 1, 2)
@@ -330,7 +330,7 @@ def test_within_narrows_and_outside_is_404(data):
     with data.reading() as s:
         ov = service.overview(s, who("5206"), within="520603", use_cache=False)
         assert ov.name == "万山区" and ov.incidents.open == 1
-        assert ov.incidents.link == "/incidents?status=open&within=520603"
+        assert ov.incidents.link == "/incidents?status=open&drill=real&within=520603"
         with pytest.raises(NotFound):
             service.overview(s, who("520602", Role.COUNTY_OFFICER), within="520603", use_cache=False)
 

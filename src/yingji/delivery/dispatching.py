@@ -123,6 +123,7 @@ def issue(session: Session, warning, event: str) -> Dispatch:
         content=content.build(warning, event, ack_code),
         targeting=target.summary() | {"previous_dispatch_id": previous.id if previous else None},
         created_at=now,
+        drill_id=getattr(warning, "drill_id", None),  # a drill's: every channel but the inbox is a sandbox
     )
     session.add(dispatch)
     session.flush()

@@ -64,6 +64,7 @@ class Dispatch(IdMixin, Audited, Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     stopped_at: Mapped[datetime | None] = mapped_column()
     stop_reason: Mapped[str | None] = mapped_column(String(40))
+    drill_id: Mapped[int | None] = mapped_column(BigId, index=True)  # a drill's: sent to the sandbox
 
 
 class DispatchCell(IdMixin, Base):

@@ -35,6 +35,7 @@ from yingji.core import clock
 from yingji.delivery import pushed, signing
 from yingji.delivery.dispatching import SEND_JOB
 from yingji.delivery.models import ChannelEndpoint, Delivery, Dispatch, delivery_key
+from yingji.drills import sandbox
 from yingji.jobs import queue
 from yingji.notify import adapters
 from yingji.notify.adapter_base import ChannelUnavailable
@@ -136,6 +137,8 @@ def _message(dispatch: Dispatch, channel: str, row, secret: str) -> Message:
     subject = texts.get("subject", dispatch.headline)
     if channel in adapters.TARGET_KINDS:
         body = texts.get("tts" if channel == "broadcast" else "markdown", body)
+    if dispatch.drill_id is not None:
+        subject, body = sandbox.tag() + subject, sandbox.tag() + body
     return Message(
         recipient_user_id=row.recipient_id if row.recipient_kind == "user" else None,
         subject=subject,
@@ -223,7 +226,9 @@ def run(
     if dispatch is None:
         return Outcome()
     step = checkpoint or (lambda: None)
-    if channel in adapters.TARGET_KINDS:
+    if dispatch.drill_id is not None and channel != "inbox":
+        outcome = _run_sandbox(session, dispatch, channel, step)
+    elif channel in adapters.TARGET_KINDS:
         outcome = _run_targets(session, dispatch, channel, step)
     else:
         outcome = _run_provided(session, dispatch, channel, step)
@@ -288,6 +293,24 @@ def _run_provided(
         if got.retry:
             return total
     total.more = True
+    return total
+
+
+def _run_sandbox(
+    session: Session, dispatch: Dispatch, channel: str, checkpoint: Callable[[], None]
+) -> Outcome:
+    """A drill's dispatch: every queued message of the channel goes to the sandbox, none to a gateway."""
+    sender = sandbox.SandboxChannel(dispatch.drill_id, dispatch.jurisdiction_code, channel, dispatch.id)
+    secret = signing.app_secret()
+    total = Outcome()
+    while rows := _queued(session, dispatch.id, channel, CHUNK):
+        total.add(
+            record(
+                session, rows, sender.send(session, [_message(dispatch, channel, r, secret) for r in rows])
+            )
+        )
+        pushed.coverage_changed(session, dispatch.id)
+        checkpoint()
     return total
 
 

@@ -301,6 +301,7 @@ DEMO_EXTRAS = [
     "yingji.video.demo",
     "yingji.plans.demo",
     "yingji.experts.demo",
+    "yingji.drills.demo_exercise",  # after the drills demo (yingji.drills.demo) once merged
 ]
 
 

@@ -150,9 +150,11 @@ def list_incidents(
     q: str | None = None,
     after: str | None = None,
     size: Annotated[int, Query(ge=1, le=100)] = 50,
+    drill: Annotated[str | None, Query(pattern="^(real|drill)$")] = None,
 ) -> dict:
-    """Incidents in scope, newest first; ``after`` is the ``next`` cursor of the previous page."""
-    f = listing.Filters(status, category, grade, within, date_from, date_to, q)
+    """Incidents in scope, newest first; ``after`` is the ``next`` cursor of the previous page;
+    ``drill=real`` leaves drills (演练) out, ``drill=drill`` lists only them."""
+    f = listing.Filters(status, category, grade, within, date_from, date_to, q, drill=drill)
     page = listing.search(session, principal, f, after=after, size=size)
     return {
         "items": [out.incident_summary(i) for i in page.items],

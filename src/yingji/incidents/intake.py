@@ -97,9 +97,15 @@ def default_title(place: Jurisdiction, category: str) -> str:
 
 
 def create(
-    session: Session, principal: Principal, data: IncidentIn, *, idempotency_key: str | None = None
+    session: Session,
+    principal: Principal,
+    data: IncidentIn,
+    *,
+    idempotency_key: str | None = None,
+    drill_id: int | None = None,
 ) -> tuple[Incident, bool]:
-    """File a first report. Returns (incident, created); a retried key returns the first incident."""
+    """File a first report. Returns (incident, created); a retried key returns the first incident.
+    ``drill_id``: injected by that exercise (set only by ``yingji.drills.injects``, never by input)."""
     require(principal, Perm.INCIDENT_REPORT)
     key = idempotency_key or data.idempotency_key
     if key:
@@ -130,6 +136,7 @@ def create(
                 reporter_name=data.reporter_name or principal.display_name,
                 reporter_phone=data.reporter_phone,
                 idempotency_key=key,
+                drill_id=drill_id,
                 **figures,
             )
             session.add(incident)

@@ -41,6 +41,7 @@ class Filters:
     date_to: date | None = None
     q: str | None = None  # number prefix or words of the title
     include_merged: bool = False
+    drill: str | None = None  # "real": drills left out (the overview's tiles link so); "drill": only drills
 
 
 @dataclass
@@ -94,6 +95,12 @@ def filtered(session: Session, principal: Principal, f: Filters):
         conditions.append(Incident.occurred_at >= local_day_start(f.date_from))
     if f.date_to:
         conditions.append(Incident.occurred_at < local_day_start(f.date_to + timedelta(days=1)))
+    if f.drill == "real":
+        conditions.append(Incident.drill_id.is_(None))
+    elif f.drill == "drill":
+        conditions.append(Incident.drill_id.is_not(None))
+    elif f.drill:
+        raise ValidationFailed(details=[{"field": "drill", "message": "This value is not valid."}])
     if q:
         if by_number:  # a number prefix: a range on the unique index (C collation on PostgreSQL)
             conditions += [Incident.number >= q, Incident.number < q[:-1] + chr(ord(q[-1]) + 1)]
@@ -242,6 +249,7 @@ def map_features(
         Incident.occurred_at,
         Incident.lon,
         Incident.lat,
+        Incident.drill_id,
     ).where(
         in_scope(Incident.jurisdiction_code, principal),
         Incident.merged_into_id.is_(None),
@@ -267,7 +275,8 @@ def map_features(
             "properties": {
                 "id": r.id,
                 "number": r.number,
-                "title": r.title,
+                "title": f"【演练】{r.title}" if r.drill_id else r.title,  # a drill's, marked in the popup
+                "drill": r.drill_id is not None,
                 "category": r.category,
                 "grade": r.grade,
                 "status": r.status,

@@ -125,6 +125,8 @@ class Incident(IdMixin, TimestampMixin, FiguresMixin, Audited, Base):
     located_by: Mapped[str | None] = mapped_column(String(8))  # gps, map, place
     final_report_at: Mapped[datetime | None] = mapped_column()
     supplementary_until: Mapped[datetime | None] = mapped_column()  # end of the 补报 window
+    # Created by an exercise (演练): shown with its badge everywhere, left out of real statistics.
+    drill_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("drills.id"), index=True)
 
     jurisdiction = relationship("Jurisdiction", lazy="joined")
     reports = relationship(

@@ -36,7 +36,7 @@ def new_report(session: Session, incident: Incident, report: IncidentReport, to_
                 N_("New {kind}: {number} {title}"),
                 kind=zh(KIND_NAMES[report.kind]),
                 number=incident.number,
-                title=incident.title,
+                title=_title(incident),
             ),
             body=zh(
                 N_("Grade: {grade}. Place: {place}."), grade=incident.grade or "—", place=_place(incident)
@@ -61,7 +61,7 @@ def grade_rise(session: Session, incident: Incident, old: str | None, to_levels:
                 N_("Grade rose to {grade}: {number} {title}"),
                 grade=incident.grade,
                 number=incident.number,
-                title=incident.title,
+                title=_title(incident),
             ),
             body=zh(
                 N_("Previous grade: {old}. It must now be reported to the {level}."),
@@ -83,7 +83,7 @@ def overdue(session: Session, incident: Incident, deadline: ReportingDeadline) -
         subject=zh(
             N_("Report overdue: {number} {title} to the {level}"),
             number=incident.number,
-            title=incident.title,
+            title=_title(incident),
             level=level_name(deadline.to_level),
         ),
         body=deadline.basis,
@@ -106,7 +106,7 @@ def forwarded(session: Session, incident: Incident, to_level: str, from_level: s
             N_("Reported up by the {level}: {number} {title}"),
             level=level_name(from_level),
             number=incident.number,
-            title=incident.title,
+            title=_title(incident),
         ),
         body=zh(N_("Grade: {grade}. Place: {place}."), grade=incident.grade or "—", place=_place(incident)),
         link=_link(incident),
@@ -114,6 +114,15 @@ def forwarded(session: Session, incident: Incident, to_level: str, from_level: s
         severity="warning",
         key=f"incident-forward:{incident.id}:{to_level}",
     )
+
+
+def _title(incident: Incident) -> str:
+    """The title as notices show it: a drill's marked 【演练】 (players know it when they get it)."""
+    if incident.drill_id is None:
+        return incident.title
+    from yingji.drills.sandbox import tag
+
+    return tag() + incident.title
 
 
 def _place(incident: Incident) -> str:

@@ -39,6 +39,7 @@ def incident_summary(i: Incident) -> dict[str, Any]:
         "lat": i.lat,
         "merged_into_id": i.merged_into_id,
         "figures": i.figures(),
+        "drill_id": i.drill_id,  # made by a drill (演练): shown with its badge
     }
 
 

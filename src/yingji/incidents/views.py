@@ -73,6 +73,7 @@ def list_page(
     date_to: str | None = None,
     q: str | None = None,
     after: str | None = None,
+    drill: Annotated[str | None, Query(pattern="^(real|drill)?$")] = None,
 ):
     f = listing.Filters(
         status_ or None,
@@ -82,6 +83,7 @@ def list_page(
         _optional_date(date_from, "date_from"),
         _optional_date(date_to, "date_to"),
         q or None,
+        drill=drill or None,
     )
     page = listing.search(session, principal, f, after=after, size=50)
     ctx = _ctx(

@@ -75,6 +75,7 @@ HANDLER_MODULES = [
     "yingji.risk.jobs",
     "yingji.video.jobs",
     "yingji.plans.jobs",
+    "yingji.drills.injects",
     "yingji.events.jobs",
 ]
 

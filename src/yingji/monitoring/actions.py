@@ -51,6 +51,10 @@ def describe(alarm: Alarm, sensor: Sensor, point: HazardPoint | None) -> tuple[s
         limit=f"{alarm.raise_at:g}",
         clear=f"{alarm.clear_at:g}",
     )
+    if alarm.drill_id is not None:  # a drill's alarm says so in every notice
+        from yingji.drills.sandbox import tag
+
+        subject = tag() + subject
     return subject, body
 
 

@@ -228,13 +228,14 @@ def search(
     return paginate(session, stmt, page, size)
 
 
-def board_counts(session: Session, principal: Principal) -> dict[str, int]:
-    """Open alarms per level in scope."""
-    rows = session.execute(
-        select(Alarm.level, func.count())
-        .where(in_scope(Alarm.jurisdiction_code, principal), Alarm.state.in_(OPEN_STATES))
-        .group_by(Alarm.level)
-    ).all()
+def board_counts(session: Session, principal: Principal, *, real_only: bool = False) -> dict[str, int]:
+    """Open alarms per level in scope (``real_only``: a statistic, drills' alarms left out)."""
+    stmt = select(Alarm.level, func.count()).where(
+        in_scope(Alarm.jurisdiction_code, principal), Alarm.state.in_(OPEN_STATES)
+    )
+    if real_only:
+        stmt = stmt.where(Alarm.drill_id.is_(None))
+    rows = session.execute(stmt.group_by(Alarm.level)).all()
     return {level: n for level, n in rows}
 
 

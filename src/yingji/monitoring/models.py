@@ -304,6 +304,7 @@ class Alarm(IdMixin, Audited, Base):
     note: Mapped[str | None] = mapped_column(Text)
     warning_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("warnings.id"))
     incident_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incidents.id"))
+    drill_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("drills.id"), index=True)  # 演练
 
     sensor = relationship(Sensor, lazy="joined")
     point = relationship(HazardPoint, lazy="joined")

@@ -138,6 +138,7 @@ def alarm(a: Alarm) -> dict:
         "id": a.id,
         "state": a.state,
         "level": a.level,
+        "drill_id": a.drill_id,  # raised by a drill (演练)
         "rule_key": a.rule_key,
         "metric": a.metric,
         "direction": a.direction,

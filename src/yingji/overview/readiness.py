@@ -11,6 +11,7 @@ from yingji.auth.scope import Principal, in_scope, mask_phone
 from yingji.core import clock
 from yingji.core.i18n import gettext
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell
+from yingji.drills import marks
 from yingji.duty import board as duty_board
 from yingji.duty import oncall
 from yingji.forces.models import Team
@@ -43,7 +44,11 @@ def _in_force(session: Session, p: Principal) -> tuple[list[int], list[int]]:
     """Ids of the warnings in force over the scope: those issued in it, and those issued above it
     whose area reaches into it (a town lives under the city's red warning as much as its own)."""
     now = clock.now()
-    current = (Warning.status == "published", or_(Warning.expires.is_(None), Warning.expires > now))
+    current = (
+        Warning.status == "published",
+        or_(Warning.expires.is_(None), Warning.expires > now),
+        marks.real_warning(Warning),
+    )
     own = list(session.scalars(select(Warning.id).where(*current, in_scope(Warning.jurisdiction_code, p))))
     above = ancestors(p.jurisdiction_code)
     over: list[int] = []
@@ -130,11 +135,11 @@ def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
 
 
 def alarms(session: Session, p: Principal, within: str | None) -> AlarmsOut:
-    counts = monitoring_alarms.board_counts(session, p)
+    counts = monitoring_alarms.board_counts(session, p, real_only=True)
     points = (
         session.scalar(
             select(func.count(distinct(Alarm.hazard_point_id))).where(
-                in_scope(Alarm.jurisdiction_code, p), Alarm.state.in_(OPEN_STATES)
+                in_scope(Alarm.jurisdiction_code, p), Alarm.state.in_(OPEN_STATES), marks.real_alarm(Alarm)
             )
         )
         or 0

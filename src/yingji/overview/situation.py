@@ -13,6 +13,7 @@ from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
 from yingji.core.i18n import gettext
 from yingji.core.sql import unindexed
+from yingji.drills import marks
 from yingji.incidents import status as incident_status
 from yingji.incidents.listing import OPEN_STATUSES
 from yingji.incidents.models import Incident, IncidentReport, ReportingDeadline
@@ -46,6 +47,7 @@ def incidents(session: Session, p: Principal, within: str | None) -> IncidentsOu
             Incident.status.in_(OPEN_STATUSES),
             in_scope(Incident.jurisdiction_code, p),
             Incident.merged_into_id.is_(None),
+            marks.real_incident(),
         )
         .group_by(Incident.grade, Incident.status)
     ).all()
@@ -56,13 +58,13 @@ def incidents(session: Session, p: Principal, within: str | None) -> IncidentsOu
         statuses[state] += n
     return IncidentsOut(
         open=sum(statuses.values()),
-        link=link("/incidents", within, status="open"),
+        link=link("/incidents", within, status="open", drill="real"),
         by_grade=[
             Figure(
                 key=g,
                 label=gettext(labels.GRADES_SHORT[g]),
                 count=n,
-                link=link("/incidents", within, status="open", grade=g),
+                link=link("/incidents", within, status="open", grade=g, drill="real"),
             )
             for g, n in grades.items()
         ],
@@ -71,7 +73,7 @@ def incidents(session: Session, p: Principal, within: str | None) -> IncidentsOu
                 key=s,
                 label=gettext(incident_status.STATUSES[s]),
                 count=n,
-                link=link("/incidents", within, status=s),
+                link=link("/incidents", within, status=s, drill="real"),
             )
             for s, n in statuses.items()
         ],
@@ -87,6 +89,7 @@ def reports(session: Session, p: Principal, within: str | None) -> ReportsOut:
             IncidentReport.received_at >= today_start(),
             in_scope(unindexed(Incident.jurisdiction_code), p),  # drive from today's reports
             Incident.merged_into_id.is_(None),
+            marks.real_incident(),
         )
         .group_by(IncidentReport.kind)
     ).all()
@@ -98,7 +101,7 @@ def reports(session: Session, p: Principal, within: str | None) -> ReportsOut:
         today=total,
         first=first,
         follow_up=total - first,
-        link=link("/incidents", within, date_from=day, date_to=day),
+        link=link("/incidents", within, date_from=day, date_to=day, drill="real"),
     )
 
 
@@ -110,7 +113,11 @@ def overdue(session: Session, p: Principal, within: str | None) -> OverdueOut:
     counts = dict(
         session.execute(
             select(ReportingDeadline.state, func.count())
-            .where(in_scope(ReportingDeadline.jurisdiction_code, p), or_(open_overdue, recent_breach))
+            .where(
+                in_scope(ReportingDeadline.jurisdiction_code, p),
+                or_(open_overdue, recent_breach),
+                marks.real_by_incident(ReportingDeadline.incident_id),
+            )
             .group_by(ReportingDeadline.state)
         ).all()
     )
@@ -120,6 +127,7 @@ def overdue(session: Session, p: Principal, within: str | None) -> OverdueOut:
                 ResponseTask.state.in_(OPEN_TASKS),
                 ResponseTask.due_at < now,
                 in_scope(ResponseTask.jurisdiction_code, p),
+                marks.real_by_incident(ResponseTask.incident_id),
             )
         )
         or 0
@@ -138,7 +146,11 @@ def responses(session: Session, p: Principal, within: str | None) -> ResponsesOu
     rows = dict(
         session.execute(
             select(ResponseActivation.level, func.count())
-            .where(ResponseActivation.ended_at.is_(None), in_scope(ResponseActivation.jurisdiction_code, p))
+            .where(
+                ResponseActivation.ended_at.is_(None),
+                in_scope(ResponseActivation.jurisdiction_code, p),
+                marks.real_by_incident(ResponseActivation.incident_id),
+            )
             .group_by(ResponseActivation.level)
         ).all()
     )
@@ -147,12 +159,12 @@ def responses(session: Session, p: Principal, within: str | None) -> ResponsesOu
             key=str(level),
             label=gettext(name),
             count=rows.get(level, 0),
-            link=link("/incidents", within, status="responding"),
+            link=link("/incidents", within, status="responding", drill="real"),
         )
         for level, name in labels.RESPONSE_LEVELS.items()
     ]
     return ResponsesOut(
         in_force=sum(f.count for f in by_level),
         by_level=by_level,
-        link=link("/incidents", within, status="responding"),
+        link=link("/incidents", within, status="responding", drill="real"),
     )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
 from yingji.core.sql import unindexed
+from yingji.drills import marks
 from yingji.incidents.models import Incident
 from yingji.org.codes import LEVEL_LENGTH
 from yingji.org.models import Jurisdiction
@@ -56,6 +57,7 @@ def trends(session: Session, p: Principal, within: str | None) -> TrendsOut:
     base = [
         in_scope(scope, p),
         Incident.merged_into_id.is_(None),
+        marks.real_incident(),
         or_(
             and_(Incident.occurred_at >= cur[0], Incident.occurred_at < cur[-1]),
             and_(Incident.occurred_at >= prev[0], Incident.occurred_at < prev[-1]),

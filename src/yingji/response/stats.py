@@ -18,6 +18,7 @@ from yingji.core import clock
 from yingji.core.clock import LOCAL_TZ, to_local
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_, current_locale, gettext
+from yingji.drills import marks
 from yingji.incidents.models import Incident
 from yingji.org import places
 from yingji.org.codes import LEVEL_LENGTH
@@ -152,6 +153,7 @@ def report(
     conditions = [
         in_scope(Incident.jurisdiction_code, principal),
         Incident.merged_into_id.is_(None),
+        marks.real_incident(),  # drills are not incidents
         or_(
             and_(Incident.occurred_at >= cur.start, Incident.occurred_at < cur.end),
             and_(Incident.occurred_at >= prev.start, Incident.occurred_at < prev.end),

@@ -241,7 +241,7 @@ def overdue(session: Session, principal: Principal, limit: int = 50) -> list[tup
     """Open tasks past their due time in the principal's scope, most overdue first (duty board):
     (task, incident number, incident title)."""
     rows = session.execute(
-        select(ResponseTask, Incident.number, Incident.title)
+        select(ResponseTask, Incident.number, Incident.title, Incident.drill_id)
         .join(Incident, Incident.id == ResponseTask.incident_id)
         .where(
             in_scope(ResponseTask.jurisdiction_code, principal),
@@ -251,7 +251,8 @@ def overdue(session: Session, principal: Principal, limit: int = 50) -> list[tup
         .order_by(ResponseTask.due_at)
         .limit(limit)
     ).all()
-    return [(t, n, title) for t, n, title in rows]
+    # a drill's task says so wherever the list is shown (duty board, API)
+    return [(t, n, f"【演练】{title}" if drill else title) for t, n, title, drill in rows]
 
 
 def is_overdue(task: ResponseTask) -> bool:

@@ -66,6 +66,7 @@ def summary(w: Warning) -> dict:
         "expires": w.expires,
         "root_id": w.root_id,
         "origin": w.origin,
+        "drill_id": w.drill_id,  # injected by a drill (演练): sandboxed, never public
     }
 
 

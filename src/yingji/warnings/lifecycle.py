@@ -262,6 +262,7 @@ def _copy_as(session: Session, principal: Principal, current: Warning, msg_type:
         codes=list(current.codes or []),
         relay=current.relay,
         revision=1,
+        drill_id=current.drill_id,  # an update or lift of a drill's warning stays the drill's
     )
     infos = [capmodel.info_dict(i) for i in current.infos]
     for info in infos:

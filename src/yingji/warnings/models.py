@@ -104,6 +104,8 @@ class Warning(IdMixin, TimestampMixin, Audited, Base):
     published_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()  # updated, lifted or expired
+    # Injected by an exercise (演练): delivered to the sandbox only, never public.
+    drill_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("drills.id"), index=True)
 
     infos = relationship(
         "WarningInfo",

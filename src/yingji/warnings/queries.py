@@ -85,6 +85,7 @@ def current_public(session: Session, *, limit: int = 200) -> list[Warning]:
             or_(Warning.expires.is_(None), Warning.expires > now),
             Warning.cap_status == "Actual",
             Warning.scope == "Public",
+            Warning.drill_id.is_(None),  # a drill's warning is never public
         )
         .order_by(_LEVEL_RANK, Warning.sent.desc())
         .limit(limit)
@@ -99,6 +100,7 @@ def public_by_identifier(session: Session, identifier: str) -> Warning:
         .where(
             Warning.identifier == identifier,
             Warning.scope == "Public",
+            Warning.drill_id.is_(None),
             Warning.status.in_(("published", "updated", "lifted", "expired")),
         )
         .order_by(Warning.id)

@@ -41,6 +41,7 @@ def public_cap(warning_id: int, session: DbSession, profile: str = "cap12") -> R
     if (
         warning is None
         or warning.scope != "Public"
+        or warning.drill_id is not None
         or warning.status not in ("published", "updated", "lifted", "expired")
     ):
         raise NotFound()
