@@ -16,7 +16,17 @@ from yingji.core.clock import to_local
 from yingji.incidents.models import Incident
 from yingji.org.codes import ancestors
 from yingji.org.models import Person, Position, Unit
-from yingji.response import closure, command, consultations, investigation, levels, recipients, sitreps, tasks
+from yingji.response import (
+    closure,
+    command,
+    consultations,
+    investigation,
+    levels,
+    plan_run,
+    recipients,
+    sitreps,
+    tasks,
+)
 from yingji.response.common import incident_for_read
 from yingji.response.models import ResponseTask
 
@@ -98,7 +108,11 @@ def gather(session: Session, principal: Principal, incident_id: int, *, with_opt
         "units": [],
         "people": [],
     }
+    ctx["plan_items"] = plan_run.checklist_rows(session, incident.id)
+    ctx["plan_choices"] = []
     if commands and with_options and incident.status != "closed":
         ctx["units"] = unit_options(session, principal, incident)
         ctx["people"] = person_options(session, principal, incident)
+        if ctx["active"] is None and incident.status != "reported":  # plans to activate under
+            ctx["plan_choices"] = plan_run.choices(session, principal, incident)
     return ctx

@@ -139,6 +139,15 @@ def proposals(session: Session, principal: Principal, incident_id: int) -> list[
     ]
 
 
+def choices(session: Session, principal: Principal, incident: Incident) -> list[dict]:
+    """The activation form's plans: each with its proposal (for the panel)."""
+    return [
+        proposal_out(p, incident, conditions.propose(session, p.levels, incident))
+        | {"levels_defined": sorted(lv.level for lv in p.levels)}
+        for p in candidates(session, principal, incident)
+    ]
+
+
 def preview(
     session: Session, principal: Principal, incident_id: int, plan_id: int, level: int | None
 ) -> dict:
@@ -513,10 +522,14 @@ def item_out(item: ResponsePlanItem, task_state: str | None) -> dict:
     }
 
 
+def checklist_rows(session: Session, incident_id: int) -> list[dict]:
+    return [item_out(i, s) for i, s in _items_with_tasks(session, incident_id)]
+
+
 def checklist(session: Session, principal: Principal, incident_id: int) -> dict:
     """The incident's checklist under its plan(s): every item, open ones counted."""
     incident = incident_for_read(session, principal, incident_id)
-    rows = [item_out(i, s) for i, s in _items_with_tasks(session, incident.id)]
+    rows = checklist_rows(session, incident.id)
     plan_id = session.scalar(
         select(ResponseActivation.plan_id)
         .where(ResponseActivation.incident_id == incident.id, ResponseActivation.plan_id.is_not(None))
