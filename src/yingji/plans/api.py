@@ -23,7 +23,7 @@ from yingji.plans.schemas import (
     PreviewOut,
     ResponsePartOut,
 )
-from yingji.response import plan_run
+from yingji.response import plan_checklist, plan_run
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 LevelNo = Annotated[int, Path(ge=1, le=4)]
@@ -110,7 +110,7 @@ def response_plan_preview(
 @router.get("/incidents/{incident_id}/response/checklist", response_model=ChecklistOut)
 def response_checklist(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """The items the plan made for the incident: tasks (with their state), notices, checks."""
-    return plan_run.checklist(session, principal, incident_id)
+    return plan_checklist.checklist(session, principal, incident_id)
 
 
 @router.post("/response/checklist/{item_id}", response_model=PlanItemOut)
@@ -118,4 +118,4 @@ def tick_checklist_item(
     item_id: int, data: CheckItemIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     """Tick (``done``: true) or reopen a checklist item."""
-    return plan_run.tick(session, principal, item_id, data.done, data.note)
+    return plan_checklist.tick(session, principal, item_id, data.done, data.note)

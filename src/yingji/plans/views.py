@@ -23,7 +23,7 @@ from yingji.plans.forms import form_message
 from yingji.plans.models import ResponsePlanItem
 from yingji.plans.schemas import FIGURE_NAMES
 from yingji.response import forms as response_forms
-from yingji.response import plan_run
+from yingji.response import plan_checklist, plan_run
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -68,7 +68,7 @@ async def tick_form(item_id: int, request: Request, principal: CurrentPrincipal,
     done = str(form.get("done", "1")) in ("1", "on", "true")
     try:
         item = await run_in_threadpool(
-            in_savepoint, session, plan_run.tick, session, principal, item_id, done
+            in_savepoint, session, plan_checklist.tick, session, principal, item_id, done
         )
     except YingjiError as exc:
         if exc.status_code in (401, 403, 404):

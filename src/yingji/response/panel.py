@@ -22,6 +22,7 @@ from yingji.response import (
     consultations,
     investigation,
     levels,
+    plan_checklist,
     plan_run,
     recipients,
     sitreps,
@@ -108,7 +109,7 @@ def gather(session: Session, principal: Principal, incident_id: int, *, with_opt
         "units": [],
         "people": [],
     }
-    ctx["plan_items"] = plan_run.checklist_rows(session, incident.id)
+    ctx["plan_items"] = plan_checklist.checklist_rows(session, incident.id)
     ctx["plan_choices"] = []
     if commands and with_options and incident.status != "closed":
         ctx["units"] = unit_options(session, principal, incident)
