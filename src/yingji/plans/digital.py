@@ -50,10 +50,12 @@ def actions_of(session: Session, plan_id: int) -> list[PlanAction]:
     )
 
 
-def hq_unit(session: Session, plan: Plan) -> Unit | None:
-    """Who the HQ actions go to: the plan's HQ, else its lead unit."""
+def hq_unit(session: Session, plan: Plan):
+    """Who the HQ actions go to: the plan's HQ, else its lead unit (``id`` and ``name``)."""
     unit_id = plan.hq_unit_id or plan.lead_unit_id
-    return session.get(Unit, unit_id) if unit_id else None
+    if unit_id is None:
+        return None
+    return session.execute(select(Unit.id, Unit.name).where(Unit.id == unit_id)).first()
 
 
 def part(session: Session, plan: Plan) -> dict:
@@ -91,7 +93,7 @@ def part(session: Session, plan: Plan) -> dict:
     }
 
 
-def action_out(a: PlanAction, hq: Unit | None = None) -> dict:
+def action_out(a: PlanAction, hq=None) -> dict:
     unit_name = a.unit.name if a.unit is not None else (hq.name if hq is not None else None)
     return {
         "id": a.id,

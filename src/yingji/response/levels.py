@@ -12,7 +12,6 @@ from yingji.core import clock
 from yingji.core.errors import Conflict
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
-from yingji.plans.models import Plan
 from yingji.response import investigation, plan_run
 from yingji.response.common import LEVEL_NAMES, incident_for_write, move_status, record, require_open, zh
 from yingji.response.models import ResponseActivation
@@ -100,7 +99,7 @@ def adjust(session: Session, principal: Principal, incident_id: int, data: Adjus
         raise Conflict("No response is active; activate one first.")
     if active.level == data.level:
         raise Conflict("The response is already at this level.")
-    plan = session.get(Plan, active.plan_id) if active.plan_id else None
+    plan = plan_run.load_plan(session, active.plan_id)
     if plan is not None:
         plan_run.level_of_plan(plan, data.level)
     now = clock.now()

@@ -11,7 +11,7 @@ plan with thirty member units activates in one short transaction.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
@@ -23,7 +23,7 @@ from yingji.org.codes import ancestors
 from yingji.plans import conditions
 from yingji.plans.codes import IN_FORCE, ActionRole
 from yingji.plans.digital import hq_unit
-from yingji.plans.models import Plan, PlanAction, PlanLevel, ResponsePlanItem
+from yingji.plans.models import Plan, PlanAction, PlanLevel
 from yingji.response import plan_checklist, plan_items
 from yingji.response.common import LEVEL_NAMES, incident_for_read, record, zh
 from yingji.response.models import ResponseActivation
@@ -75,9 +75,18 @@ def candidates(session: Session, principal: Principal, incident: Incident) -> li
     return sorted(plans, key=rank)[:CANDIDATE_LIMIT]
 
 
+def load_plan(session: Session, plan_id: int | None) -> Plan | None:
+    """The plan with its levels (not its member units: activation does not need them)."""
+    if plan_id is None:
+        return None
+    return session.scalars(
+        select(Plan).where(Plan.id == plan_id).options(lazyload(Plan.members), selectinload(Plan.levels))
+    ).first()
+
+
 def plan_for_incident(session: Session, principal: Principal, plan_id: int, incident: Incident) -> Plan:
     """The plan, if it is in force, covers the incident's place and the principal commands there."""
-    plan = session.get(Plan, plan_id)
+    plan = load_plan(session, plan_id)
     if plan is None or not principal.covers(plan.jurisdiction_code):
         raise ValidationFailed(details=[{"field": "plan_id", "message": "Unknown plan."}])
     writable(principal, plan.jurisdiction_code, Perm.RESPONSE_COMMAND)
@@ -99,14 +108,11 @@ def level_of_plan(plan: Plan, level: int) -> PlanLevel:
     return row
 
 
-def actions_at(session: Session, plan_id: int, level: int) -> list[PlanAction]:
-    return list(
-        session.scalars(
-            select(PlanAction)
-            .where(PlanAction.plan_id == plan_id, PlanAction.level == level)
-            .order_by(PlanAction.seq)
-        )
-    )
+def actions_at(session: Session, plan_id: int, level: int, *, with_units: bool = False) -> list[PlanAction]:
+    stmt = select(PlanAction).where(PlanAction.plan_id == plan_id, PlanAction.level == level)
+    if not with_units:
+        stmt = stmt.options(lazyload(PlanAction.unit))
+    return list(session.scalars(stmt.order_by(PlanAction.seq)))
 
 
 def proposal_out(plan: Plan, incident: Incident, proposal: conditions.Proposal) -> dict:
@@ -162,7 +168,7 @@ def preview(
             "due_minutes": a.due_minutes,
             "priority": a.priority,
         }
-        for a in actions_at(session, plan.id, chosen)
+        for a in actions_at(session, plan.id, chosen, with_units=True)
     ]
     counts = {k: sum(1 for i in items if i["kind"] == k) for k in ("task", "notice", "check")}
     return proposal_out(plan, incident, proposal) | {
@@ -175,13 +181,13 @@ def preview(
 
 
 # -- activation and level changes ----------------------------------------------------------------------
-def summary(items: list[ResponsePlanItem]) -> dict[str, int]:
-    return {k: sum(1 for i in items if i.kind == k) for k in ("task", "notice", "check")}
+def summary(items: list[dict]) -> dict[str, int]:
+    return {k: sum(1 for i in items if i["kind"] == k) for k in ("task", "notice", "check")}
 
 
 def start(
     session: Session, principal: Principal, incident: Incident, plan: Plan, activation: ResponseActivation
-) -> list[ResponsePlanItem]:
+) -> list[dict]:
     """Called by ``levels.activate`` once the activation row exists: create the level's items."""
     level_of_plan(plan, activation.level)
     items = plan_items.materialise(
