@@ -130,3 +130,113 @@ def test_refusals_write_nothing(city, api):
     assert api("town").post(url, json=body | {"plan_id": plan.id}).status_code == 422
     assert _count(city.db, ResponseActivation, ResponseActivation.incident_id == incident) == 0
     assert _count(city.db, ResponseTask, ResponseTask.incident_id == incident) == 0
+
+
+def test_a_failure_half_way_leaves_nothing(city, api):
+    """The HQ actions need an HQ: found missing after the activation row and the status move were
+    made, the whole activation is undone."""
+    from yingji.core.db import Actor
+    from yingji.incidents.models import Incident
+    from yingji.plans.models import Plan
+
+    plan = make_plan(city.db, city.county_a)
+    with city.db.writing(Actor.system("tests")) as s:
+        row = s.get(Plan, plan.id)
+        row.hq_unit_id = row.lead_unit_id = None
+    incident = new_incident(city.db, city.town_a, grade="III", **GEO)
+    c = api("county")
+    r = c.post(
+        f"/api/v1/incidents/{incident}/response/activate",
+        json={"level": 3, "plan_id": plan.id, "decided_by": "县长"},
+    )
+    assert r.status_code == 409 and r.json()["error"]["message_en"]
+    assert _count(city.db, ResponseActivation, ResponseActivation.incident_id == incident) == 0
+    assert _count(city.db, ResponseTask, ResponseTask.incident_id == incident) == 0
+    assert _count(city.db, ResponsePlanItem, ResponsePlanItem.incident_id == incident) == 0
+    with city.db.reading() as s:
+        assert s.get(Incident, incident).status == "verified"
+
+
+def test_repeats_and_missing_levels_change_nothing(city, api):
+    from yingji.core.db import Actor
+    from yingji.plans.models import PlanAction, PlanLevel
+
+    plan = make_plan(city.db, city.county_a)
+    with city.db.writing(Actor.system("tests")) as s:  # the plan has no Ⅰ级 response
+        for model in (PlanAction, PlanLevel):
+            for row in s.scalars(select(model).where(model.plan_id == plan.id, model.level == 1)):
+                s.delete(row)
+    incident = new_incident(city.db, city.town_a, grade="III", **GEO)
+    c = api("county")
+    url = f"/api/v1/incidents/{incident}/response"
+    body = {"level": 3, "plan_id": plan.id, "decided_by": "县长"}
+    assert c.post(f"{url}/activate", json=body).status_code == 201
+    tasks = _count(city.db, ResponseTask, ResponseTask.incident_id == incident)
+    assert c.post(f"{url}/activate", json=body).status_code == 409
+    r = c.post(f"{url}/adjust", json={"level": 1, "decided_by": "县长", "reason": "升级"})
+    assert r.status_code == 422
+    assert _count(city.db, ResponseTask, ResponseTask.incident_id == incident) == tasks
+    assert _count(city.db, ResponseActivation, ResponseActivation.incident_id == incident) == 1
+
+
+def test_notices_and_tasks_reach_the_units_people(city, app, api):
+    """A member unit whose people have logins: its task and notice land in their inboxes, and its
+    member acknowledges the task created from the plan."""
+    from tests.response.conftest import make_crew
+    from yingji.auth.models import User
+    from yingji.core.db import Actor
+    from yingji.plans.models import PlanAction, PlanMember
+
+    crew = make_crew(city.db, city.county_a)
+    plan = make_plan(city.db, city.county_a)
+    with city.db.writing(Actor.system("tests")) as s:
+        s.add(
+            PlanMember(
+                plan_id=plan.id, unit_id=crew.unit_id, role="member", sort=99, jurisdiction_code=city.county_a
+            )
+        )
+        for seq, kind in ((50, "task"), (51, "notice")):
+            s.add(
+                PlanAction(
+                    plan_id=plan.id,
+                    level=4,
+                    seq=seq,
+                    role="member",
+                    unit_id=crew.unit_id,
+                    kind=kind,
+                    title=f"救援组{kind}",
+                    due_minutes=45 if kind == "task" else None,
+                    jurisdiction_code=city.county_a,
+                )
+            )
+        member_user = s.scalar(select(User.id).where(User.username == crew.member_user))
+    incident = new_incident(city.db, city.town_a, grade="IV", **GEO)
+    r = api("county").post(
+        f"/api/v1/incidents/{incident}/response/activate",
+        json={"level": 4, "plan_id": plan.id, "decided_by": "县长"},
+    )
+    assert r.status_code == 201
+    with city.db.reading() as s:
+        got = s.scalars(select(InboxMessage.category).where(InboxMessage.user_id == member_user)).all()
+        task_id = s.scalar(
+            select(ResponseTask.id).where(
+                ResponseTask.incident_id == incident, ResponseTask.assignee_unit_id == crew.unit_id
+            )
+        )
+    assert sorted(got) == ["plan.notice", "task.assigned"]
+    with city.db.reading() as s:
+        steps = s.scalars(
+            select(TaskEscalationStep.job_id).where(TaskEscalationStep.task_id == task_id)
+        ).all()
+    assert len(steps) == 4 and all(steps)  # frozen escalation, each step with its job
+    from fastapi.testclient import TestClient
+
+    from yingji.auth import service as auth_service
+    from yingji.auth.scope import Principal
+
+    with city.db.writing(Actor.system("tests")) as s:
+        secret, _ = auth_service.create_token(s, Principal.system(), s.get(User, member_user), "tests")
+    with TestClient(app, raise_server_exceptions=False) as phone:
+        phone.headers["Authorization"] = f"Bearer {secret}"
+        r = phone.post(f"/api/v1/tasks/{task_id}/acknowledge")
+    assert r.status_code == 200 and r.json()["state"] == "acknowledged"
