@@ -141,10 +141,13 @@ def check_level(
     return out
 
 
-def propose(session: Session, levels: list[PlanLevel], incident: Incident) -> Proposal:
-    """The highest level (Ⅰ before Ⅳ) whose conditions the incident reaches, with the reasons."""
+def propose(
+    session: Session, levels: list[PlanLevel], incident: Incident, tables: Tables | None = None
+) -> Proposal:
+    """The highest level (Ⅰ before Ⅳ) whose conditions the incident reaches, with the reasons.
+    ``tables``: the effective rule tables of the incident's place, when the caller has them."""
     figures = incident.figures()
-    tables = tables_for(session, incident.jurisdiction_code)
+    tables = tables if tables is not None else tables_for(session, incident.jurisdiction_code)
     graded: dict = {}
     checks = [
         check_level(lv, incident, figures, tables, graded) for lv in sorted(levels, key=lambda x: x.level)

@@ -27,6 +27,7 @@ from yingji.plans.models import Plan, PlanAction, PlanLevel
 from yingji.response import plan_checklist, plan_items
 from yingji.response.common import LEVEL_NAMES, incident_for_read, record, zh
 from yingji.response.models import ResponseActivation
+from yingji.rules.overrides import tables_for
 
 CANDIDATE_LIMIT = 20
 # Most local first: a town's own plan, then the special plans, then the overall plan.
@@ -131,16 +132,18 @@ def proposal_out(plan: Plan, incident: Incident, proposal: conditions.Proposal) 
 
 def proposals(session: Session, principal: Principal, incident_id: int) -> list[dict]:
     incident = incident_for_read(session, principal, incident_id)
+    tables = tables_for(session, incident.jurisdiction_code)
     return [
-        proposal_out(p, incident, conditions.propose(session, p.levels, incident))
+        proposal_out(p, incident, conditions.propose(session, p.levels, incident, tables))
         for p in candidates(session, principal, incident)
     ]
 
 
 def choices(session: Session, principal: Principal, incident: Incident) -> list[dict]:
     """The activation form's plans: each with its proposal (for the panel)."""
+    tables = tables_for(session, incident.jurisdiction_code)
     return [
-        proposal_out(p, incident, conditions.propose(session, p.levels, incident))
+        proposal_out(p, incident, conditions.propose(session, p.levels, incident, tables))
         | {"levels_defined": sorted(lv.level for lv in p.levels)}
         for p in candidates(session, principal, incident)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.plans.conftest import make_plan, new_incident
+from tests.plans.digital_helpers import make_plan, new_incident
 from yingji.jobs.models import Job
 from yingji.notify.models import InboxMessage
 from yingji.plans.models import ResponsePlanItem

@@ -7,7 +7,7 @@ import io
 
 from docx import Document
 
-from tests.plans.conftest import make_plan, new_incident
+from tests.plans.digital_helpers import make_plan, new_incident
 
 GEO = {"category": "natural.geological", "grading_kind": "geological_damage"}
 

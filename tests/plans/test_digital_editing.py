@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.plans.conftest import make_plan, new_incident
+from tests.plans.digital_helpers import make_plan, new_incident
 from yingji.core.db import Actor
 from yingji.plans.models import Plan, PlanAction, PlanLevel
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.plans.conftest import make_plan
+from tests.plans.digital_helpers import make_plan
 from yingji.demo.builder import DemoData, DemoOptions
 from yingji.plans import demo_response
 from yingji.plans.models import PlanAction, PlanLevel
