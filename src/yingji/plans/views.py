@@ -40,6 +40,9 @@ def _page(request: Request, name: str, ctx: dict, status_code: int = 200):
     return render(request, name, {"cond": conditions} | ctx, status_code=status_code)
 
 
+PREVIEW = "plans/_response_preview.html"
+
+
 @router.get("/response/incidents/{incident_id}/plan-preview")
 def plan_preview_partial(
     incident_id: int,
@@ -51,14 +54,14 @@ def plan_preview_partial(
 ):
     """The activation form's preview (htmx): the proposal and what the level will create."""
     if plan_id is None:
-        return render(request, "plans/_preview.html", {"error": gettext("Choose a plan."), "p": None})
+        return render(request, PREVIEW, {"error": gettext("Choose a plan."), "p": None})
     try:
         p = plan_run.preview(session, principal, incident_id, plan_id, level)
     except YingjiError as exc:
         if exc.status_code in (401, 404):
             raise
-        return render(request, "plans/_preview.html", {"error": form_message(exc), "p": None})
-    return render(request, "plans/_preview.html", {"error": None, "p": p})
+        return render(request, PREVIEW, {"error": form_message(exc), "p": None})
+    return render(request, PREVIEW, {"error": None, "p": p})
 
 
 @router.post("/response/checklist/{item_id}")
