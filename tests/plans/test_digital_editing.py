@@ -54,6 +54,7 @@ def test_levels_and_actions_round_trip(city, api):
     # a task without a time limit is not a valid action
     r = c.patch(f"{url}/actions/{member.json()['id']}", json={"due_minutes": None})
     assert r.status_code == 422
+    assert "任务须有时限" in r.json()["error"]["details"][0]["message"]
     part = c.get(f"{url}/response-part").json()
     assert [a["title"] for a in part["levels"][0]["actions"]] == ["组织会商研判", "通报交通管制"]
     assert c.delete(f"{url}/actions/{hq.json()['id']}").status_code == 200

@@ -6,12 +6,14 @@ by the session's listener; a repealed plan is final, and an action a response al
 
 from __future__ import annotations
 
+from pydantic import ValidationError as PydanticError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.core.models import apply_changes
 from yingji.org.models import Unit
 from yingji.plans import conditions
@@ -20,6 +22,10 @@ from yingji.plans.models import Plan, PlanAction, PlanLevel, PlanMember, Respons
 from yingji.plans.schemas import ActionIn, ActionPatch, FromRulesIn, LevelIn
 from yingji.response.models import ResponseTask
 from yingji.rules.overrides import tables_for
+
+BAD_ACTION = N_(
+    "Not a valid action: a member unit's action names its unit, an HQ action none, a task its time limit."
+)
 
 
 def plan_for_read(session: Session, principal: Principal, plan_id: int) -> Plan:
@@ -245,9 +251,10 @@ def update_action(
         merged["unit_id"] = None
     try:
         checked = ActionIn.model_validate(merged)
-    except ValueError as exc:  # pydantic's ValidationError
+    except PydanticError as exc:
+        reason = "; ".join(e.get("msg", "") for e in exc.errors())[:300]
         raise ValidationFailed(
-            details=[{"field": "action", "message": str(exc).splitlines()[-1][:300]}]
+            details=[{"field": "action", "message": BAD_ACTION, "reason": reason}]
         ) from None
     _check_unit(session, plan, checked.role, checked.unit_id)
     if "seq" in changes and changes["seq"] != action.seq:
