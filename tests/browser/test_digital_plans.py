@@ -4,6 +4,8 @@ all through the htmx panel, as a county officer works it."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -30,9 +32,13 @@ def test_activation_under_a_plan_from_the_incident_page(city, login, page, js_er
     expect(preview).to_contain_text("平台建议启动三级响应")
     expect(preview).to_contain_text("指挥部办公室组织会商研判")
     expect(page.locator(f"#plan-level-{iid}")).to_have_value("3")
-    # another level: the preview follows (level Ⅳ has only the lead unit's task among the members)
+    # another level: the preview follows (level Ⅳ has only the lead unit's task among the members);
+    # the level box comes back with each preview, so wait until htmx has settled the new one
+    settled = re.compile(r"^(?!.*htmx-(settling|swapping|added)).*$")
     page.locator(f"#plan-level-{iid}").select_option("4")
     expect(preview).to_contain_text("已选择四级响应")
+    expect(preview).to_have_class(settled)
+    expect(page.locator(f"#plan-level-{iid}")).to_have_class(settled)
     page.locator(f"#plan-level-{iid}").select_option("3")
     expect(preview).not_to_contain_text("已选择")
     form.locator("input[name=decided_by]").fill("县长")
