@@ -92,6 +92,7 @@ def test_activation_and_checklist_on_the_incident_page(city, browser_client):
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 200 and "预案工作清单" in r.text
+    assert f'href="/plans/{plan.id}/response"' in r.text
     item = r.text.split('action="/response/checklist/', 1)[1].split('"', 1)[0]
     r = county.form(f"/response/checklist/{item}", {"done": "1"}, headers={"HX-Request": "true"})
     assert r.status_code == 200 and "☑" in r.text
