@@ -300,8 +300,9 @@ DEMO_EXTRAS = [
     "yingji.risk.demo",
     "yingji.video.demo",
     "yingji.plans.demo",
+    "yingji.plans.demo_response",  # after "yingji.plans.demo", which makes the plans it fills
     "yingji.experts.demo",
-    "yingji.drills.demo_exercise",  # after the drills demo (yingji.drills.demo) once merged
+    "yingji.drills.demo_exercise",  # after the drills demo (yingji.drills.demo)
 ]
 
 

@@ -317,3 +317,43 @@ class WorkCalendarYear(Audited, Base):
 
 
 # -- digital plans ----------------------------------------------------------------------------------
+class ResponsePlanItem(IdMixin, TimestampMixin, Audited, Base):
+    """One action of a plan applied to an incident's response: the task it created, the notice it
+    sent or the checklist item to tick. The incident page's checklist is these rows; a level change
+    cancels (with the reason) the open items the new level no longer has."""
+
+    __tablename__ = "response_plan_items"
+    __table_args__ = (
+        CheckConstraint("kind IN ('task', 'notice', 'check')", name="kind"),
+        CheckConstraint(f"role IN ({_ROLES_SQL})", name="role"),
+        CheckConstraint("state IN ('open', 'done', 'sent', 'cancelled')", name="state"),
+        CheckConstraint("level BETWEEN 1 AND 4", name="level"),
+        Index("ix_response_plan_items_incident_state", "incident_id", "state"),
+    )
+
+    incident_id: Mapped[int] = mapped_column(BigId, ForeignKey("incidents.id", ondelete="CASCADE"))
+    activation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("response_activations.id", ondelete="CASCADE"), index=True
+    )
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id"), index=True)
+    plan_action_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("plan_actions.id", ondelete="SET NULL"), index=True
+    )
+    level: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(8))
+    role: Mapped[str] = mapped_column(String(8))
+    unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("units.id"))
+    unit_name: Mapped[str] = mapped_column(String(120))  # as it was when the item was made
+    title: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    resources: Mapped[list] = mapped_column(JSONType, default=list)
+    task_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("response_tasks.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column()
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # users a notice reached
+    done_at: Mapped[datetime | None] = mapped_column()
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)  # the incident's place

@@ -5,15 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from yingji.auth.deps import CurrentPrincipal
+from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
-from yingji.core.deps import DbSession
-from yingji.core.i18n import N_
+from yingji.core.deps import Db, DbSession
+from yingji.core.errors import Forbidden, NotFound, YingjiError
+from yingji.core.i18n import N_, gettext
 from yingji.core.pagination import Page
+from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.params import url_code
-from yingji.plans import coverage_out, pages
-from yingji.plans.api import coverage_of
+from yingji.plans import conditions, coverage_out, digital, document, forms, pages
+from yingji.plans.api import LevelNo, coverage_of
+from yingji.plans.codes import PlanState
+from yingji.plans.forms import form_message
+from yingji.plans.models import ResponsePlanItem
+from yingji.plans.schemas import FIGURE_NAMES
+from yingji.response import forms as response_forms
+from yingji.response import plan_checklist, plan_run
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -69,3 +81,219 @@ def coverage_page(
 
 
 # -- digital plans: the response part, activation under a plan --------------------------------------
+def _page(request: Request, name: str, ctx: dict, status_code: int = 200):
+    return render(request, name, {"cond": conditions} | ctx, status_code=status_code)
+
+
+PREVIEW = "plans/_response_preview.html"
+
+
+@router.get("/response/incidents/{incident_id}/plan-preview")
+def plan_preview_partial(
+    incident_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    plan_id: Annotated[int | None, Query(ge=1)] = None,
+    level: Annotated[int | None, Query(ge=1, le=4)] = None,
+):
+    """The activation form's preview (htmx): the proposal and what the level will create."""
+    if plan_id is None:
+        return render(request, PREVIEW, {"error": gettext("Choose a plan."), "p": None})
+    try:
+        p = plan_run.preview(session, principal, incident_id, plan_id, level)
+    except YingjiError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return render(request, PREVIEW, {"error": form_message(exc), "p": None})
+    return render(request, PREVIEW, {"error": None, "p": p})
+
+
+@router.post("/response/checklist/{item_id}")
+async def tick_form(item_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """Tick or reopen a checklist item from the incident's response panel."""
+    form = await request.form()
+    done = str(form.get("done", "1")) in ("1", "on", "true")
+    try:
+        item = await run_in_threadpool(
+            in_savepoint, session, plan_checklist.tick, session, principal, item_id, done
+        )
+    except YingjiError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        incident_id = await run_in_threadpool(_item_incident, session, principal, item_id)
+        return await run_in_threadpool(
+            response_forms._panel, request, session, principal, incident_id, form_message(exc), 409
+        )
+    if request.headers.get("hx-request"):
+        return await run_in_threadpool(
+            response_forms._panel, request, session, principal, item["incident_id"], None, 200
+        )
+    return RedirectResponse(f"/response/incidents/{item['incident_id']}", status_code=303)
+
+
+def _item_incident(session, principal, item_id: int) -> int:
+    item = session.get(ResponsePlanItem, item_id)
+    if item is None or not principal.covers(item.jurisdiction_code):
+        raise NotFound()
+    return item.incident_id
+
+
+def _part_ctx(session, principal, plan_id: int) -> dict:
+    plan = digital.plan_for_read(session, principal, plan_id)
+    part = digital.part(session, plan)
+    for lv in part["levels"]:
+        lv["described"] = conditions.describe(lv["conditions"])
+    can_edit = (
+        principal.can(Perm.PLANS_MANAGE)
+        and principal.covers(plan.jurisdiction_code)
+        and plan.state != PlanState.REPEALED
+    )
+    return {
+        "plan": plan,
+        "part": part,
+        "can_edit": can_edit,
+        "kind_label": document.KIND_NAMES.get(plan.kind, ""),
+        "blocks": document.chapter(part),
+        "duration": document.duration,
+        "resources_text": forms.resources_text,
+    }
+
+
+@router.get("/plans/{plan_id}/response")
+def response_document(plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """The response part as the printed plan's 应急响应 chapter."""
+    return _page(request, "plans/response_doc.html", _part_ctx(session, principal, plan_id))
+
+
+@router.get("/plans/{plan_id}/response.docx")
+def response_document_docx(plan_id: int, principal: CurrentPrincipal, session: DbSession, db: Db):
+    """The chapter as a Word document (audited download)."""
+    ctx = _part_ctx(session, principal, plan_id)
+    body = document.docx(ctx["plan"], ctx["part"])
+    return audited_download(
+        db,
+        principal,
+        body,
+        entity="plans",
+        entity_id=plan_id,
+        filename=f"{ctx['plan'].title}-应急响应.docx",
+        jurisdiction_code=ctx["plan"].jurisdiction_code,
+        media_type=document.DOCX,
+        note="response part",
+    )
+
+
+def _editor(request, session, principal, plan_id: int, errors: dict | None = None, status_code: int = 200):
+    ctx = _part_ctx(session, principal, plan_id)
+    if not ctx["can_edit"]:
+        raise Forbidden()
+    ctx |= {
+        "errors": errors or {},
+        "used": digital.used_action_ids(session, plan_id),
+        "figure_names": FIGURE_NAMES,
+        "grading_kinds": list(conditions.KIND_LABELS.items()),
+    }
+    return _page(request, "plans/response_edit.html", ctx, status_code)
+
+
+@router.get("/plans/{plan_id}/response/edit")
+def response_editor(plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    return _editor(request, session, principal, plan_id)
+
+
+async def _edit(request: Request, session, principal, plan_id: int, build, service) -> object:
+    """Validate a form with ``build(form)`` and run ``service(data)`` in a savepoint; back to the editor."""
+    form = await request.form()
+    try:
+        data = build(form)
+        await run_in_threadpool(in_savepoint, session, service, data)
+    except (ValidationError, YingjiError) as exc:
+        if isinstance(exc, YingjiError) and exc.status_code in (401, 403, 404):
+            raise
+        errors = form_errors(exc)
+        status = 409 if isinstance(exc, YingjiError) and exc.status_code == 409 else 422
+        return await run_in_threadpool(_editor, request, session, principal, plan_id, errors, status)
+    return RedirectResponse(f"/plans/{plan_id}/response/edit", status_code=303)
+
+
+@router.post("/plans/{plan_id}/response/levels/{level}")
+async def level_form(
+    plan_id: int, level: LevelNo, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    return await _edit(
+        request,
+        session,
+        principal,
+        plan_id,
+        forms.level_in,
+        lambda data: digital.set_level(session, principal, plan_id, level, data),
+    )
+
+
+@router.post("/plans/{plan_id}/response/levels/{level}/delete")
+async def level_delete_form(
+    plan_id: int, level: LevelNo, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    return await _edit(
+        request,
+        session,
+        principal,
+        plan_id,
+        lambda form: None,
+        lambda _data: digital.delete_level(session, principal, plan_id, level),
+    )
+
+
+@router.post("/plans/{plan_id}/response/levels/{level}/actions")
+async def action_add_form(
+    plan_id: int, level: LevelNo, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    return await _edit(
+        request,
+        session,
+        principal,
+        plan_id,
+        forms.action_in,
+        lambda data: digital.add_action(session, principal, plan_id, level, data),
+    )
+
+
+@router.post("/plans/{plan_id}/response/actions/{action_id}")
+async def action_edit_form(
+    plan_id: int, action_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    return await _edit(
+        request,
+        session,
+        principal,
+        plan_id,
+        forms.action_patch,
+        lambda data: digital.update_action(session, principal, plan_id, action_id, data),
+    )
+
+
+@router.post("/plans/{plan_id}/response/actions/{action_id}/delete")
+async def action_delete_form(
+    plan_id: int, action_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+):
+    return await _edit(
+        request,
+        session,
+        principal,
+        plan_id,
+        lambda form: None,
+        lambda _data: digital.delete_action(session, principal, plan_id, action_id),
+    )
+
+
+@router.post("/plans/{plan_id}/response/from-rules")
+async def from_rules_form(plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    return await _edit(
+        request,
+        session,
+        principal,
+        plan_id,
+        forms.from_rules_in,
+        lambda data: digital.levels_from_rules(session, principal, plan_id, data),
+    )

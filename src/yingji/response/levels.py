@@ -12,7 +12,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
-from yingji.response import investigation
+from yingji.response import investigation, plan_run
 from yingji.response.common import LEVEL_NAMES, incident_for_write, move_status, record, require_open, zh
 from yingji.response.models import ResponseActivation
 from yingji.response.schemas import ActivationIn, AdjustIn, EndIn
@@ -45,10 +45,16 @@ def activate(
     require_open(incident)
     if current(session, incident.id) is not None:
         raise Conflict("A response is already active; adjust or end it instead.")
+    plan = None
+    if data.plan_id is not None:  # a registered plan: its level must exist; it names itself
+        plan = plan_run.plan_for_incident(session, principal, data.plan_id, incident)
+        plan_run.level_of_plan(plan, data.level)
+        data = data.model_copy(update={"plan_name": plan.title, "plan_number": plan.doc_number})
     move_status(session, incident, "responding")
     row = ResponseActivation(
         incident_id=incident.id,
         level=data.level,
+        plan_id=plan.id if plan else None,
         plan_name=data.plan_name,
         plan_number=data.plan_number,
         decided_by=data.decided_by,
@@ -59,7 +65,7 @@ def activate(
     )
     session.add(row)
     incident.response_level = data.level
-    plan = "".join(x for x in (data.plan_name, f"（{data.plan_number}）" if data.plan_number else "") if x)
+    named = "".join(x for x in (data.plan_name, f"（{data.plan_number}）" if data.plan_number else "") if x)
     record(
         session,
         incident,
@@ -68,12 +74,19 @@ def activate(
             N_("{level} response activated by {who}; plan: {plan}."),
             level=LEVEL_NAMES[data.level],
             who=data.decided_by,
-            plan=plan or zh(N_("not named")),
+            plan=named or zh(N_("not named")),
         ),
-        {"level": data.level, "plan_name": data.plan_name, "plan_number": data.plan_number},
+        {
+            "level": data.level,
+            "plan_id": row.plan_id,
+            "plan_name": data.plan_name,
+            "plan_number": data.plan_number,
+        },
     )
     investigation.ensure(session, incident)
     session.flush()
+    if plan is not None:  # the level's tasks, notices and checklist, in this same transaction
+        plan_run.start(session, principal, incident, plan, row)
     return row
 
 
@@ -86,11 +99,15 @@ def adjust(session: Session, principal: Principal, incident_id: int, data: Adjus
         raise Conflict("No response is active; activate one first.")
     if active.level == data.level:
         raise Conflict("The response is already at this level.")
+    plan = plan_run.load_plan(session, active.plan_id)
+    if plan is not None:
+        plan_run.level_of_plan(plan, data.level)
     now = clock.now()
     active.ended_at, active.ended_how, active.end_reason = now, "adjusted", data.reason
     row = ResponseActivation(
         incident_id=incident.id,
         level=data.level,
+        plan_id=active.plan_id,
         plan_name=active.plan_name,
         plan_number=active.plan_number,
         decided_by=data.decided_by,
@@ -114,6 +131,8 @@ def adjust(session: Session, principal: Principal, incident_id: int, data: Adjus
         {"from": active.level, "to": data.level, "reason": data.reason},
     )
     session.flush()
+    if plan is not None:  # add the new level's actions, cancel the old ones it lacks
+        plan_run.change_level(session, principal, incident, plan, active, row, data.reason)
     return row
 
 

@@ -23,6 +23,7 @@ def activation(a: ResponseActivation | None) -> dict[str, Any] | None:
         "id": a.id,
         "incident_id": a.incident_id,
         "level": a.level,
+        "plan_id": a.plan_id,
         "plan_name": a.plan_name,
         "plan_number": a.plan_number,
         "decided_by": a.decided_by,

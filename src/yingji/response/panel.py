@@ -17,7 +17,18 @@ from yingji.experts import consulting
 from yingji.incidents.models import Incident
 from yingji.org.codes import ancestors
 from yingji.org.models import Person, Position, Unit
-from yingji.response import closure, command, consultations, investigation, levels, recipients, sitreps, tasks
+from yingji.response import (
+    closure,
+    command,
+    consultations,
+    investigation,
+    levels,
+    plan_checklist,
+    plan_run,
+    recipients,
+    sitreps,
+    tasks,
+)
 from yingji.response.common import incident_for_read
 from yingji.response.models import ResponseTask
 
@@ -100,8 +111,12 @@ def gather(session: Session, principal: Principal, incident_id: int, *, with_opt
         "people": [],
         "experts": [],
     }
+    ctx["plan_items"] = plan_checklist.checklist_rows(session, incident.id)
+    ctx["plan_choices"] = []
     if commands and with_options and incident.status != "closed":
         ctx["units"] = unit_options(session, principal, incident)
         ctx["people"] = person_options(session, principal, incident)
         ctx["experts"] = consulting.for_consultation(session, principal, incident)
+        if ctx["active"] is None and incident.status != "reported":  # plans to activate under
+            ctx["plan_choices"] = plan_run.choices(session, principal, incident)
     return ctx

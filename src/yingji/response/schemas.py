@@ -25,8 +25,12 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 class ActivationIn(Input):
+    """A response level; with ``plan_id`` (a registered plan in force) the plan's title and number
+    are recorded and its actions at the level become tasks, notices and the checklist."""
+
     model_config = STRICT
     level: int = Field(ge=1, le=4)
+    plan_id: int | None = Field(default=None, ge=1)
     plan_name: str | None = Field(default=None, max_length=200)
     plan_number: str | None = Field(default=None, max_length=100)
     decided_by: str = Field(min_length=1, max_length=100)

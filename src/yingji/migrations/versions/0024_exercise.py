@@ -5,7 +5,7 @@ carry its id
 These tables belong to this revision only; an earlier revision must not create them.
 
 Revision ID: 0024_exercise
-Revises: 0025_experts
+Revises: 0022_plans_digital
 Create Date: 2026-12-06 07:15:32.687721
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import yingji.core.types
 
 revision = "0024_exercise"
-down_revision = "0025_experts"
+down_revision = "0022_plans_digital"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ category; a consultation participant names the registry expert it is
 These tables belong to this revision only; an earlier revision must not create them.
 
 Revision ID: 0025_experts
-Revises: 0021_plans_registry
+Revises: 0024_exercise
 Create Date: 2026-12-06 07:18:17.424537
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import yingji.core.types
 
 revision = "0025_experts"
-down_revision = "0021_plans_registry"
+down_revision = "0024_exercise"
 branch_labels = None
 depends_on = None
 
