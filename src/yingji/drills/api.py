@@ -8,6 +8,369 @@ router = APIRouter(prefix="/api/v1", tags=["drills"])
 
 
 # -- drills: yearly drill plan, drills, participants, records, evaluation, compliance, reporting ------
+from datetime import date as _date  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+from fastapi import Query, Request, UploadFile  # noqa: E402
+from fastapi.responses import FileResponse, Response  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from yingji.auth.deps import CurrentPrincipal  # noqa: E402
+from yingji.auth.downloads import audited_download  # noqa: E402
+from yingji.auth.roles import Perm  # noqa: E402
+from yingji.auth.scope import require  # noqa: E402
+from yingji.core.deps import Db, DbSession  # noqa: E402
+from yingji.drills import (  # noqa: E402
+    compliance,
+    evaluation,
+    participants,
+    programmes,
+    records,
+    registry,
+    report,
+)
+from yingji.drills.labels import PERIODS  # noqa: E402
+from yingji.drills.models import PlanRevisionTrigger  # noqa: E402
+from yingji.drills.schemas import (  # noqa: E402
+    ComplianceOut,
+    DrillIn,
+    DrillMoveIn,
+    DrillOut,
+    DrillPageOut,
+    DrillPatch,
+    EvaluationIn,
+    EvaluationOut,
+    ParticipantIn,
+    ParticipantOut,
+    ProblemDoneIn,
+    ProblemIn,
+    ProblemOut,
+    ProgrammeApproveIn,
+    ProgrammeIn,
+    ProgrammeOut,
+    RecordOut,
+    ReportOut,
+    TriggerOut,
+)
+from yingji.files import answers  # noqa: E402
+from yingji.org.api import read_upload  # noqa: E402
+from yingji.org.params import PageNo, PageSize, query_code  # noqa: E402
+from yingji.plans.models import Plan  # noqa: E402
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+Year = Annotated[int | None, Query(ge=2000, le=2100)]
+StateQ = Annotated[str | None, Query(pattern="^(planned|prepared|running|ended|evaluated|cancelled)$")]
+FormQ = Annotated[str | None, Query(pattern="^(tabletop|live)$")]
+PeriodQ = Annotated[str, Query(pattern="^(" + "|".join(PERIODS) + ")$")]
+
+
+def drill_out(session, principal, drill) -> dict:
+    return registry.to_out(drill, principal, registry.context(session, [drill]))
+
+
+@router.get("/drills", response_model=DrillPageOut)
+def list_drills(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=60)] = "",
+    within: str | None = None,
+    year: Year = None,
+    state: StateQ = None,
+    form: FormQ = None,
+    blind: bool | None = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    result = registry.search(
+        session,
+        principal,
+        q=q,
+        within=query_code(within),
+        year=year,
+        state=state,
+        form=form,
+        blind=blind,
+        page=page,
+        size=size,
+    )
+    ctx = registry.context(session, result.items)
+    return {
+        "items": [registry.to_out(d, principal, ctx) for d in result.items],
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+    }
+
+
+@router.post("/drills", response_model=DrillOut, status_code=201)
+def create_drill(data: DrillIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Plan a drill in the yearly drill plan of its place (drills.manage there)."""
+    return drill_out(session, principal, registry.create(session, principal, data))
+
+
+@router.get("/drills/export", response_model=None)
+def export_drills(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    db: Db,
+    within: str | None = None,
+    year: Year = None,
+) -> Response:
+    """The drills in scope as .xlsx (audited; a large one is written by a file job: 202)."""
+    code = query_code(within)
+    if code:
+        registry.places.within(session, principal, code)
+    params = {"within": code, "year": year}
+    return answers.export(request, session, db, principal, "drills", params, jurisdiction_code=code)
+
+
+@router.get("/drills/compliance", response_model=ComplianceOut)
+def drill_compliance(
+    principal: CurrentPrincipal, session: DbSession, within: str | None = None, as_of: _date | None = None
+) -> dict:
+    """Who must drill (rules/drill_frequency.json with local overrides), when last, who is overdue."""
+    return compliance.for_principal(session, principal, query_code(within), as_of)
+
+
+@router.get("/drills/compliance/export", response_model=None)
+def export_compliance(
+    request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
+) -> Response:
+    code = query_code(within)
+    if code:
+        registry.places.within(session, principal, code)
+    return answers.export(
+        request, session, db, principal, "drill_compliance", {"within": code}, jurisdiction_code=code
+    )
+
+
+@router.get("/drills/report", response_model=ReportOut)
+def drill_report(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    period: PeriodQ = "year",
+    within: str | None = None,
+) -> dict:
+    """The upward report (定期报送) of the drills of a place in a period."""
+    return report.build(session, principal, query_code(within), year, period)
+
+
+@router.get("/drills/report.docx", response_model=None)
+def drill_report_docx(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    db: Db,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    period: PeriodQ = "year",
+    within: str | None = None,
+) -> Response:
+    """The upward report as a DOCX in the official layout (audited download)."""
+    require(principal, Perm.EXPORT)
+    data = report.build(session, principal, query_code(within), year, period)
+    return audited_download(
+        db,
+        principal,
+        report.docx(data),
+        entity="drills",
+        filename=f"drill-report-{year}-{period}.docx",
+        jurisdiction_code=query_code(within),
+        media_type=DOCX,
+        note=f"report {year} {period}",
+    )
+
+
+@router.get("/drills/revision-triggers", response_model=list[TriggerOut])
+def revision_triggers(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    plan_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    state: Annotated[str | None, Query(pattern="^(open|accepted|dismissed)$")] = None,
+) -> list[dict]:
+    """Revision triggers raised by drills on plans in scope (the plans' lifecycle reads these)."""
+    stmt = select(PlanRevisionTrigger).where(
+        registry.in_scope(PlanRevisionTrigger.jurisdiction_code, principal)
+    )
+    if plan_id is not None:
+        registry.visible(principal, session.get(Plan, plan_id))
+        stmt = stmt.where(PlanRevisionTrigger.plan_id == plan_id)
+    if state:
+        stmt = stmt.where(PlanRevisionTrigger.state == state)
+    rows = session.scalars(stmt.order_by(PlanRevisionTrigger.id.desc()).limit(500))
+    return [evaluation.trigger_out(t) for t in rows]
+
+
+# the yearly drill plan
+def programme_out(session, principal, programme) -> dict:
+    drills = programmes.drills_of(session, programme)
+    ctx = registry.context(session, drills)
+    return {
+        "id": programme.id,
+        "jurisdiction_code": registry.division_codes.division_code_12(programme.jurisdiction_code),
+        "year": programme.year,
+        "title": programme.title,
+        "state": programme.state,
+        "approved_on": programme.approved_on,
+        "approved_by": programme.approved_by,
+        "note": programme.note,
+        "drills": [registry.to_out(d, principal, ctx) for d in drills],
+    }
+
+
+@router.get("/drills/programmes", response_model=ProgrammeOut)
+def get_programme(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    within: str | None = None,
+) -> dict:
+    """The yearly drill plan of a place (default: the user's own) with its drills."""
+    code = query_code(within) or principal.jurisdiction_code
+    return programme_out(session, principal, programmes.for_place(session, principal, code, year))
+
+
+@router.post("/drills/programmes", response_model=ProgrammeOut, status_code=201)
+def create_programme(data: ProgrammeIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return programme_out(session, principal, programmes.create(session, principal, data))
+
+
+@router.post("/drills/programmes/{programme_id}/approve", response_model=ProgrammeOut)
+def approve_programme(
+    programme_id: int, data: ProgrammeApproveIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return programme_out(session, principal, programmes.approve(session, principal, programme_id, data))
+
+
+# one drill
+@router.get("/drills/{drill_id}", response_model=DrillOut)
+def get_drill(drill_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return drill_out(session, principal, registry.get(session, principal, drill_id))
+
+
+@router.patch("/drills/{drill_id}", response_model=DrillOut)
+def update_drill(drill_id: int, patch: DrillPatch, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return drill_out(session, principal, registry.update(session, principal, drill_id, patch))
+
+
+@router.post("/drills/{drill_id}/state", response_model=DrillOut)
+def move_drill(drill_id: int, data: DrillMoveIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """Prepared, running, held (ended) or cancelled (with a reason), along the drill's moves."""
+    drill = registry.move(session, principal, drill_id, data.state, data.at, data.reason)
+    return drill_out(session, principal, drill)
+
+
+@router.get("/drills/{drill_id}/participants", response_model=list[ParticipantOut])
+def list_participants(drill_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
+    drill = registry.get(session, principal, drill_id)
+    return [participants.to_out(p) for p in participants.of_drill(session, drill.id)]
+
+
+@router.post("/drills/{drill_id}/participants", response_model=ParticipantOut, status_code=201)
+def add_participant(
+    drill_id: int, data: ParticipantIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    return participants.to_out(participants.add(session, principal, drill_id, data))
+
+
+@router.delete("/drills/{drill_id}/participants/{participant_id}", response_model=None, status_code=204)
+def remove_participant(
+    drill_id: int, participant_id: int, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    participants.remove(session, principal, drill_id, participant_id)
+    return Response(status_code=204)
+
+
+@router.get("/drills/{drill_id}/records", response_model=list[RecordOut])
+def list_records(drill_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
+    drill = registry.get(session, principal, drill_id)
+    return [records.to_out(r) for r in records.of_drill(session, drill.id)]
+
+
+@router.post("/drills/{drill_id}/records", response_model=RecordOut, status_code=201)
+async def add_record(
+    drill_id: int,
+    request: Request,
+    file: UploadFile,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    caption: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict:
+    """A photo (JPEG, PNG, WebP) or document (PDF, DOCX, XLSX) of the drill, as multipart ``file``."""
+    data = await read_upload(request, file)
+    settings = request.app.state.settings
+
+    def work():
+        record = records.store(
+            session,
+            principal,
+            drill_id,
+            data,
+            file.filename,
+            caption,
+            root=records.dir_of(settings),
+            max_bytes=records.max_bytes_of(settings),
+        )
+        return records.to_out(record)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/drills/{drill_id}/records/{record_id}", response_model=None)
+def get_record(
+    drill_id: int, record_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+) -> Response:
+    record, path = records.get(
+        session, principal, drill_id, record_id, records.dir_of(request.app.state.settings)
+    )
+    return FileResponse(
+        path,
+        media_type=record.content_type,
+        filename=record.original_name or path.name,
+        content_disposition_type="inline" if record.kind == "photo" else "attachment",
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/drills/{drill_id}/evaluation", response_model=EvaluationOut)
+def get_evaluation(drill_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    drill = registry.get(session, principal, drill_id)
+    found = evaluation.of_drill(session, drill.id)
+    if found is None:
+        raise registry.NotFound()
+    return evaluation.to_out(found)
+
+
+@router.put("/drills/{drill_id}/evaluation", response_model=EvaluationOut)
+def save_evaluation(
+    drill_id: int, data: EvaluationIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """Write the 评估报告 of a held drill; ``final`` closes it and the drill becomes evaluated."""
+    return evaluation.to_out(evaluation.save(session, principal, drill_id, data))
+
+
+@router.get("/drills/{drill_id}/problems", response_model=list[ProblemOut])
+def list_problems(drill_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
+    drill = registry.get(session, principal, drill_id)
+    found = evaluation.problems_of(session, drill.id)
+    triggers = evaluation.triggers_by_problem(session, [p.id for p in found])
+    return [evaluation.problem_out(p, triggers) for p in found]
+
+
+@router.post("/drills/{drill_id}/problems", response_model=ProblemOut, status_code=201)
+def add_problem(drill_id: int, data: ProblemIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """A problem found and its follow-up task; ``revise`` raises a revision trigger on the plan."""
+    problem = evaluation.add_problem(session, principal, drill_id, data)
+    return evaluation.problem_out(problem, evaluation.triggers_by_problem(session, [problem.id]))
+
+
+@router.post("/drills/{drill_id}/problems/{problem_id}/done", response_model=ProblemOut)
+def close_problem(
+    drill_id: int, problem_id: int, data: ProblemDoneIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    problem = evaluation.close_problem(session, principal, drill_id, problem_id, data)
+    return evaluation.problem_out(problem, evaluation.triggers_by_problem(session, [problem.id]))
 
 
 # -- exercise mode: scripts and injects, measurements ----------------------------------------------

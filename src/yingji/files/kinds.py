@@ -52,6 +52,7 @@ KIND_MODULES = [
     "yingji.risk.exchange",
     "yingji.risk.ledger",
     "yingji.video.exchange",
+    "yingji.drills.exchange",
 ]
 
 
