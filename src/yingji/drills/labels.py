@@ -18,10 +18,10 @@ PURPOSE = {
 STATE = {
     DrillState.PLANNED: N_("Planned"),
     DrillState.PREPARED: N_("Prepared"),
-    DrillState.RUNNING: N_("Running"),
-    DrillState.ENDED: N_("Held"),
+    DrillState.RUNNING: N_("Under way"),
+    DrillState.ENDED: N_("Carried out"),
     DrillState.EVALUATED: N_("Evaluated"),
-    DrillState.CANCELLED: N_("Cancelled"),
+    DrillState.CANCELLED: N_("Called off"),
 }
 STATE_CLASS = {
     "planned": "badge",
@@ -53,7 +53,7 @@ PROBLEM_AREA = {  # AQ/T 9009-2015: problems in 预案、组织、人员、机�
     "mechanism": N_("Mechanism"),
     "support": N_("Support"),
 }
-RECORD_KIND = {"photo": N_("Photo"), "document": N_("Document")}
+RECORD_KIND = {"photo": N_("Photo"), "document": N_("Document record")}
 PROGRAMME_STATE = {"draft": N_("Draft"), "approved": N_("Approved")}
 TRIGGER_REASON = {
     "law_changed": N_("Laws, rules or the higher plan changed"),
@@ -64,7 +64,7 @@ TRIGGER_REASON = {
     "response_problem": N_("A real response found problems"),
     "other": N_("Other"),
 }
-TRIGGER_STATE = {"open": N_("Open"), "accepted": N_("Revision started"), "dismissed": N_("Dismissed")}
+TRIGGER_STATE = {"open": N_("Awaiting decision"), "accepted": N_("Revision started"), "dismissed": N_("Dismissed")}
 # The six sections of the 评估报告 (突发事件应急预案管理办法 2013 第二十三条), in the order of the article.
 SECTIONS = (
     ("execution", N_("How the drill was carried out")),

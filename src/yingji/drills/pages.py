@@ -14,6 +14,7 @@ from yingji.core import clock
 from yingji.drills import labels, registry
 from yingji.drills.codes import DRILL_MOVES, DrillState
 from yingji.drills.models import Drill
+from yingji.forces.models import Team
 from yingji.org import codes as division_codes
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
@@ -88,7 +89,11 @@ def choices(session: Session, principal: Principal, code: str) -> dict:
     units = session.execute(
         select(Unit.id, Unit.name).where(unit_near).order_by(Unit.jurisdiction_code, Unit.name).limit(400)
     ).all()
-    return {"plan_choices": plans, "unit_choices": units}
+    team_near = (Team.jurisdiction_code.in_(above)) | (
+        (Team.jurisdiction_code >= low) & (Team.jurisdiction_code < high)
+    )
+    teams = session.execute(select(Team.id, Team.name).where(team_near).order_by(Team.name).limit(200)).all()
+    return {"plan_choices": plans, "unit_choices": units, "team_choices": teams}
 
 
 def month_grid(year: int, month: int, drills: list[Drill], principal: Principal) -> list[list[dict]]:

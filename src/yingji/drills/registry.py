@@ -257,7 +257,7 @@ def move(
     elif target == DrillState.CANCELLED:
         if not (reason or "").strip():
             raise _bad("reason", N_("Say why the drill is cancelled."))
-        drill.note = ((drill.note or "") + f"\n{gettext('Cancelled')}: {reason.strip()}").strip()
+        drill.note = ((drill.note or "") + f"\n{gettext('Called off')}: {reason.strip()}").strip()
     drill.state = target.value
     session.flush()
     return drill

@@ -209,7 +209,7 @@ async def drill_move(drill_id: int, request: Request, principal: CurrentPrincipa
 
 @router.post("/drills/{drill_id:int}/participants")
 async def participant_add(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    f = await _fields(request, "kind", "ref_id", "name", "role", "headcount")
+    f = await _fields(request, "kind", "unit_ref", "team_ref", "person_ref", "name", "role", "headcount")
     kind = f["kind"] or "other"
     ref = {"unit": "unit_id", "team": "team_id", "person": "person_id"}.get(kind)
 
@@ -221,7 +221,7 @@ async def participant_add(drill_id: int, request: Request, principal: CurrentPri
             "headcount": f["headcount"] or 1,
         }
         if ref:
-            values[ref] = f["ref_id"]
+            values[ref] = f[f"{kind}_ref"]
         participants.add(session, principal, drill_id, drills_api.ParticipantIn(**values))
 
     return await _act(request, session, principal, drill_id, work, "#participants")
