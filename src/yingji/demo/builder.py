@@ -299,6 +299,7 @@ DEMO_EXTRAS = [
     "yingji.monitoring.demo",
     "yingji.risk.demo",
     "yingji.video.demo",
+    "yingji.drills.demo",
 ]
 
 
