@@ -10,8 +10,15 @@ from yingji.core.db import Actor
 from yingji.plans.models import Plan
 
 
-def make_plan(city, code: str, kind: str = "special", *, state: str = "filed", issued_on: date | None = None,
-              title: str | None = None) -> int:
+def make_plan(
+    city,
+    code: str,
+    kind: str = "special",
+    *,
+    state: str = "filed",
+    issued_on: date | None = None,
+    title: str | None = None,
+) -> int:
     with city.db.writing(Actor.system("tests")) as session:
         plan = Plan(
             code=f"T-{uuid.uuid4().hex[:12]}",

@@ -16,7 +16,7 @@ PURPOSE = {
     DrillPurpose.RESEARCH: N_("Research"),
 }
 STATE = {
-    DrillState.PLANNED: N_("Planned"),
+    DrillState.PLANNED: N_("In the drill plan"),
     DrillState.PREPARED: N_("Prepared"),
     DrillState.RUNNING: N_("Under way"),
     DrillState.ENDED: N_("Carried out"),
