@@ -64,7 +64,11 @@ TRIGGER_REASON = {
     "response_problem": N_("A real response found problems"),
     "other": N_("Other"),
 }
-TRIGGER_STATE = {"open": N_("Awaiting decision"), "accepted": N_("Revision started"), "dismissed": N_("Dismissed")}
+TRIGGER_STATE = {
+    "open": N_("Awaiting decision"),
+    "accepted": N_("Revision started"),
+    "dismissed": N_("Dismissed"),
+}
 # The six sections of the 评估报告 (突发事件应急预案管理办法 2013 第二十三条), in the order of the article.
 SECTIONS = (
     ("execution", N_("How the drill was carried out")),
