@@ -23,6 +23,10 @@ from yingji.response.sitrep_docx import render
 from yingji.response.sitrep_layout import OfficialDocument, Section
 
 
+DOCX_LISTED = 300
+MAX_LISTED = 1000  # drills listed in the answer (the counts cover them all); the Excel export has all
+
+
 def _in_period(start: date, end: date):
     """Drills whose day (start, else planned day) falls in [start, end) (local days)."""
     low = datetime.combine(start, time.min, tzinfo=clock.LOCAL_TZ).astimezone(UTC)
@@ -98,7 +102,8 @@ def build(session: Session, principal: Principal, within: str | None, year: int,
         "problems_done": int(problems[1] or 0),
         "triggers": int(triggers or 0),
         "compliance": compliance.summary(rows),
-        "drills": [registry.to_out(d, principal, ctx) for d in held],
+        "drills_total": len(held),
+        "drills": [registry.to_out(d, principal, ctx) for d in held[:MAX_LISTED]],
     }
 
 
@@ -139,8 +144,10 @@ def document(report: dict) -> OfficialDocument:
     listing = [
         f"{i}. {_day_of(d)} {d['jurisdiction_name'] or ''} {d['title']}（{labels.FORM_ZH[d['form']]}、"
         f"{labels.SCOPE_ZH[d['scope']]}{'、双盲' if d['double_blind'] else ''}，参演{d['headcount']}人）"
-        for i, d in enumerate(report["drills"], 1)
+        for i, d in enumerate(report["drills"][:DOCX_LISTED], 1)
     ] or ["本期未开展演练。"]
+    if report["drills_total"] > DOCX_LISTED:
+        listing.append(f"（另有{report['drills_total'] - DOCX_LISTED}次演练，详见应急演练导出表。）")
     sections = [
         Section("一、总体情况", [overview]),
         Section("二、演练形式和类型", [f"按组织形式：{forms}；按内容：{scopes}；按目的：{purposes}。"]),

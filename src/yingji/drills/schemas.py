@@ -319,7 +319,8 @@ class ReportOut(BaseModel):
     problems_done: int
     triggers: int
     compliance: list[ComplianceSummaryOut]
-    drills: list[DrillOut]
+    drills_total: int
+    drills: list[DrillOut]  # the first 1,000 (drills_total counts them all)
 
 
 # -- exercise mode: scripts and injects, measurements ----------------------------------------------

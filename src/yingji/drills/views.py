@@ -426,7 +426,7 @@ def compliance_page(
         rows = [r for r in rows if r["subject"] == subject]
     ctx = {
         "result": result,
-        "rows": rows[:500],
+        "rows": rows[:200],
         "total_rows": len(rows),
         "within": within or "",
         "subject": subject or "",
