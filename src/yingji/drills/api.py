@@ -8,7 +8,6 @@ router = APIRouter(prefix="/api/v1", tags=["drills"])
 
 
 # -- drills: yearly drill plan, drills, participants, records, evaluation, compliance, reporting ------
-from datetime import date as _date  # noqa: E402
 from typing import Annotated  # noqa: E402
 
 from fastapi import Query, Request, UploadFile  # noqa: E402
@@ -17,23 +16,12 @@ from sqlalchemy import select  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
 from yingji.auth.deps import CurrentPrincipal  # noqa: E402
-from yingji.auth.downloads import audited_download  # noqa: E402
-from yingji.auth.roles import Perm  # noqa: E402
-from yingji.auth.scope import require  # noqa: E402
-from yingji.core.deps import Db, DbSession  # noqa: E402
-from yingji.drills import (  # noqa: E402
-    compliance,
-    evaluation,
-    participants,
-    programmes,
-    records,
-    registry,
-    report,
-)
-from yingji.drills.labels import PERIODS  # noqa: E402
+from yingji.auth.scope import in_scope, visible  # noqa: E402
+from yingji.core.deps import DbSession  # noqa: E402
+from yingji.core.errors import NotFound  # noqa: E402
+from yingji.drills import evaluation, participants, records, registry, yearly  # noqa: E402
 from yingji.drills.models import PlanRevisionTrigger  # noqa: E402
 from yingji.drills.schemas import (  # noqa: E402
-    ComplianceOut,
     DrillIn,
     DrillMoveIn,
     DrillOut,
@@ -46,27 +34,24 @@ from yingji.drills.schemas import (  # noqa: E402
     ProblemDoneIn,
     ProblemIn,
     ProblemOut,
-    ProgrammeApproveIn,
-    ProgrammeIn,
-    ProgrammeOut,
     RecordOut,
-    ReportOut,
     TriggerOut,
 )
-from yingji.files import answers  # noqa: E402
 from yingji.org.api import read_upload  # noqa: E402
 from yingji.org.params import PageNo, PageSize, query_code  # noqa: E402
 from yingji.plans.models import Plan  # noqa: E402
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 StateQ = Annotated[str | None, Query(pattern="^(planned|prepared|running|ended|evaluated|cancelled)$")]
 FormQ = Annotated[str | None, Query(pattern="^(tabletop|live)$")]
-PeriodQ = Annotated[str, Query(pattern="^(" + "|".join(PERIODS) + ")$")]
 
 
 def drill_out(session, principal, drill) -> dict:
     return registry.to_out(drill, principal, registry.context(session, [drill]))
+
+
+# the year's view (drill plans, compliance, the upward report, exports): before /drills/{drill_id}
+router.include_router(yearly.router)
 
 
 @router.get("/drills", response_model=DrillPageOut)
@@ -109,79 +94,6 @@ def create_drill(data: DrillIn, principal: CurrentPrincipal, session: DbSession)
     return drill_out(session, principal, registry.create(session, principal, data))
 
 
-@router.get("/drills/export", response_model=None)
-def export_drills(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    db: Db,
-    within: str | None = None,
-    year: Year = None,
-) -> Response:
-    """The drills in scope as .xlsx (audited; a large one is written by a file job: 202)."""
-    code = query_code(within)
-    if code:
-        registry.places.within(session, principal, code)
-    params = {"within": code, "year": year}
-    return answers.export(request, session, db, principal, "drills", params, jurisdiction_code=code)
-
-
-@router.get("/drills/compliance", response_model=ComplianceOut)
-def drill_compliance(
-    principal: CurrentPrincipal, session: DbSession, within: str | None = None, as_of: _date | None = None
-) -> dict:
-    """Who must drill (rules/drill_frequency.json with local overrides), when last, who is overdue."""
-    return compliance.for_principal(session, principal, query_code(within), as_of)
-
-
-@router.get("/drills/compliance/export", response_model=None)
-def export_compliance(
-    request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
-) -> Response:
-    code = query_code(within)
-    if code:
-        registry.places.within(session, principal, code)
-    return answers.export(
-        request, session, db, principal, "drill_compliance", {"within": code}, jurisdiction_code=code
-    )
-
-
-@router.get("/drills/report", response_model=ReportOut)
-def drill_report(
-    principal: CurrentPrincipal,
-    session: DbSession,
-    year: Annotated[int, Query(ge=2000, le=2100)],
-    period: PeriodQ = "year",
-    within: str | None = None,
-) -> dict:
-    """The upward report (定期报送) of the drills of a place in a period."""
-    return report.build(session, principal, query_code(within), year, period)
-
-
-@router.get("/drills/report.docx", response_model=None)
-def drill_report_docx(
-    principal: CurrentPrincipal,
-    session: DbSession,
-    db: Db,
-    year: Annotated[int, Query(ge=2000, le=2100)],
-    period: PeriodQ = "year",
-    within: str | None = None,
-) -> Response:
-    """The upward report as a DOCX in the official layout (audited download)."""
-    require(principal, Perm.EXPORT)
-    data = report.build(session, principal, query_code(within), year, period)
-    return audited_download(
-        db,
-        principal,
-        report.docx(data),
-        entity="drills",
-        filename=f"drill-report-{year}-{period}.docx",
-        jurisdiction_code=query_code(within),
-        media_type=DOCX,
-        note=f"report {year} {period}",
-    )
-
-
 @router.get("/drills/revision-triggers", response_model=list[TriggerOut])
 def revision_triggers(
     principal: CurrentPrincipal,
@@ -190,57 +102,14 @@ def revision_triggers(
     state: Annotated[str | None, Query(pattern="^(open|accepted|dismissed)$")] = None,
 ) -> list[dict]:
     """Revision triggers raised by drills on plans in scope (the plans' lifecycle reads these)."""
-    stmt = select(PlanRevisionTrigger).where(
-        registry.in_scope(PlanRevisionTrigger.jurisdiction_code, principal)
-    )
+    stmt = select(PlanRevisionTrigger).where(in_scope(PlanRevisionTrigger.jurisdiction_code, principal))
     if plan_id is not None:
-        registry.visible(principal, session.get(Plan, plan_id))
+        visible(principal, session.get(Plan, plan_id))
         stmt = stmt.where(PlanRevisionTrigger.plan_id == plan_id)
     if state:
         stmt = stmt.where(PlanRevisionTrigger.state == state)
     rows = session.scalars(stmt.order_by(PlanRevisionTrigger.id.desc()).limit(500))
     return [evaluation.trigger_out(t) for t in rows]
-
-
-# the yearly drill plan
-def programme_out(session, principal, programme) -> dict:
-    drills = programmes.drills_of(session, programme)
-    ctx = registry.context(session, drills)
-    return {
-        "id": programme.id,
-        "jurisdiction_code": registry.division_codes.division_code_12(programme.jurisdiction_code),
-        "year": programme.year,
-        "title": programme.title,
-        "state": programme.state,
-        "approved_on": programme.approved_on,
-        "approved_by": programme.approved_by,
-        "note": programme.note,
-        "drills": [registry.to_out(d, principal, ctx) for d in drills],
-    }
-
-
-@router.get("/drills/programmes", response_model=ProgrammeOut)
-def get_programme(
-    principal: CurrentPrincipal,
-    session: DbSession,
-    year: Annotated[int, Query(ge=2000, le=2100)],
-    within: str | None = None,
-) -> dict:
-    """The yearly drill plan of a place (default: the user's own) with its drills."""
-    code = query_code(within) or principal.jurisdiction_code
-    return programme_out(session, principal, programmes.for_place(session, principal, code, year))
-
-
-@router.post("/drills/programmes", response_model=ProgrammeOut, status_code=201)
-def create_programme(data: ProgrammeIn, principal: CurrentPrincipal, session: DbSession) -> dict:
-    return programme_out(session, principal, programmes.create(session, principal, data))
-
-
-@router.post("/drills/programmes/{programme_id}/approve", response_model=ProgrammeOut)
-def approve_programme(
-    programme_id: int, data: ProgrammeApproveIn, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    return programme_out(session, principal, programmes.approve(session, principal, programme_id, data))
 
 
 # one drill
@@ -338,7 +207,7 @@ def get_evaluation(drill_id: int, principal: CurrentPrincipal, session: DbSessio
     drill = registry.get(session, principal, drill_id)
     found = evaluation.of_drill(session, drill.id)
     if found is None:
-        raise registry.NotFound()
+        raise NotFound()
     return evaluation.to_out(found)
 
 

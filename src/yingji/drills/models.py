@@ -193,7 +193,7 @@ class DrillProblem(IdMixin, TimestampMixin, Audited, Base):
     plan_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plans.id"), index=True)
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
 
-    owner_unit = relationship("Unit", lazy="joined")
+    owner_unit = relationship("Unit", lazy="selectin")  # not joined: the row is locked FOR UPDATE
 
 
 class PlanRevisionTrigger(IdMixin, TimestampMixin, Audited, Base):

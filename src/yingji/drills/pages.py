@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
 from yingji.core import clock
+from yingji.core.errors import YingjiError
 from yingji.drills import labels, registry
 from yingji.drills.codes import DRILL_MOVES, DrillState
 from yingji.drills.models import Drill
@@ -18,6 +19,7 @@ from yingji.forces.models import Team
 from yingji.org import codes as division_codes
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
+from yingji.web.templating import render
 
 DRILL_FIELDS = ("jurisdiction_code", "title", "form", "scope", "purpose", "planned_on", "starts_at", "place")
 DRILL_FIELDS += ("organiser_unit_id", "enterprise_id", "scenario", "note", "year")
@@ -140,3 +142,17 @@ def moves_of(drill: Drill) -> list[tuple[str, str]]:
     return [
         (s.value, labels.STATE[s]) for s in DRILL_MOVES[DrillState(drill.state)] if s != DrillState.EVALUATED
     ]
+
+
+def page(request, name: str, ctx: dict | None = None, status_code: int = 200):
+    """Render a drills template with the drills' words at hand."""
+    return render(request, name, {"dl": labels} | (ctx or {}), status_code=status_code)
+
+
+def refused(exc: Exception) -> bool:
+    """A form error to show (not a 403/404, which answer as such)."""
+    return not (isinstance(exc, YingjiError) and exc.status_code in (403, 404))
+
+
+def year_or_this(year: int | None) -> int:
+    return year or registry.today().year

@@ -22,7 +22,6 @@ from yingji.org.models import Jurisdiction
 from yingji.response.sitrep_docx import render
 from yingji.response.sitrep_layout import OfficialDocument, Section
 
-
 DOCX_LISTED = 300
 MAX_LISTED = 1000  # drills listed in the answer (the counts cover them all); the Excel export has all
 
