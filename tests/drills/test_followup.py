@@ -172,3 +172,64 @@ def test_the_drill_pages_and_forms(city, browser_client):
         assert r.status_code == 200, path
     assert "页面演练" in page.get("/drills/calendar?year=2026&month=9").text
     assert browser_client("town_b").get(url).status_code == 404
+
+
+def test_the_plans_owners_decide_a_revision_trigger(city, api):
+    town = api("town")
+    plan = make_plan(city, city.county_a, "special", title="县地质灾害应急预案")
+    drill = held_drill(town, city.town_a, plan_ids=[plan])
+    body = {"area": "plan", "description": "避险路线未标注", "plan_id": plan, "revise": True}
+    trigger_id = town.post(f"/api/v1/drills/{drill['id']}/problems", json=body).json()["trigger_id"]
+    url = f"/api/v1/drills/revision-triggers/{trigger_id}/decision"
+    assert town.post(url, json={"state": "accepted"}).status_code == 404  # the county's plan: not the town's
+    assert api("town_b").post(url, json={"state": "accepted"}).status_code == 404
+    assert api("county").post(url, json={"state": "dismissed"}).status_code == 422  # why?
+    assert api("county").post(url, json={"state": "reopened"}).status_code == 422
+    r = api("county").post(url, json={"state": "accepted", "note": "列入年度修订计划"})
+    assert r.status_code == 200 and r.json()["state_label"] == "已启动修订" and r.json()["handled_on"]
+    assert api("county").post(url, json={"state": "dismissed", "note": "x"}).status_code == 409
+    with city.db.reading() as session:
+        assert session.get(PlanRevisionTrigger, trigger_id).handled_note == "列入年度修订计划"
+
+
+def test_the_evaluation_starts_from_the_measured_reaction_times():
+    from types import SimpleNamespace as M
+
+    from yingji.drills import figures
+
+    measured = [
+        M(
+            metric="receive",
+            subject="市值班室",
+            seconds=120,
+            limit_seconds=300,
+            outcome="met",
+            inject_title="山洪",
+            basis=None,
+        ),
+        M(
+            metric="first_report",
+            subject="县应急局",
+            seconds=5400,
+            limit_seconds=3600,
+            outcome="late",
+            inject_title="山洪",
+            basis="493号令",
+        ),
+        M(
+            metric="task_ack",
+            subject="县水务局",
+            seconds=None,
+            limit_seconds=1800,
+            outcome="overdue",
+            inject_title=None,
+            basis=None,
+        ),
+    ]
+    text = figures.responders_text(measured)
+    assert text.startswith("平台共测评3项处置动作：按时1项，超时1项，逾期未完成1项")
+    assert "首报上报1项，最快90分钟、最慢90分钟，其中县应急局超时（90/60分钟）" in text
+    assert "任务签收1项，其中县水务局逾期未完成（—/30分钟）" in text
+    assert figures.responders_text([]) == ""
+    rows = figures.rows(measured)
+    assert [r["minutes"] for r in rows] == ["2.0", "90", "—"]

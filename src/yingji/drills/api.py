@@ -35,6 +35,7 @@ from yingji.drills.schemas import (  # noqa: E402
     ProblemIn,
     ProblemOut,
     RecordOut,
+    TriggerDecisionIn,
     TriggerOut,
 )
 from yingji.org.api import read_upload  # noqa: E402
@@ -110,6 +111,14 @@ def revision_triggers(
         stmt = stmt.where(PlanRevisionTrigger.state == state)
     rows = session.scalars(stmt.order_by(PlanRevisionTrigger.id.desc()).limit(500))
     return [evaluation.trigger_out(t) for t in rows]
+
+
+@router.post("/drills/revision-triggers/{trigger_id}/decision", response_model=TriggerOut)
+def decide_trigger(
+    trigger_id: int, data: TriggerDecisionIn, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """The plan's owners (plans.manage where the plan is) accept the trigger or dismiss it."""
+    return evaluation.trigger_out(evaluation.decide_trigger(session, principal, trigger_id, data))
 
 
 # one drill

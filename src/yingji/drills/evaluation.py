@@ -12,7 +12,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yingji.auth.scope import Principal
+from yingji.auth.roles import Perm
+from yingji.auth.scope import Principal, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_, gettext
@@ -194,6 +195,20 @@ def open_triggers(session: Session, plan_id: int) -> list[PlanRevisionTrigger]:
     )
 
 
+def decide_trigger(session: Session, principal: Principal, trigger_id: int, data) -> PlanRevisionTrigger:
+    """The plan's owners (plans.manage where the plan is) accept a trigger (a revision starts) or
+    dismiss it, with a note; a decided trigger stays as it was decided."""
+    trigger = visible(principal, session.get(PlanRevisionTrigger, trigger_id, with_for_update=True))
+    writable(principal, trigger.jurisdiction_code, Perm.PLANS_MANAGE)
+    if trigger.state != "open":
+        raise Conflict("This revision trigger has already been decided.")
+    if data.state == "dismissed" and not (data.note or "").strip():
+        raise _bad("note", N_("Say why the plan need not be revised."))
+    trigger.state, trigger.handled_on, trigger.handled_note = data.state, registry.today(), data.note
+    session.flush()
+    return trigger
+
+
 def trigger_out(trigger: PlanRevisionTrigger) -> dict:
     return {
         "id": trigger.id,
@@ -205,5 +220,8 @@ def trigger_out(trigger: PlanRevisionTrigger) -> dict:
         "problem_id": trigger.problem_id,
         "raised_on": trigger.raised_on,
         "state": trigger.state,
+        "state_label": gettext(labels.TRIGGER_STATE[trigger.state]),
+        "handled_on": trigger.handled_on,
+        "handled_note": trigger.handled_note,
         "jurisdiction_code": trigger.jurisdiction_code,
     }

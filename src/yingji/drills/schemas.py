@@ -228,7 +228,17 @@ class TriggerOut(BaseModel):
     problem_id: int | None
     raised_on: date
     state: str
+    state_label: str
+    handled_on: date | None
+    handled_note: str | None
     jurisdiction_code: str
+
+
+class TriggerDecisionIn(Input):
+    """Accept (a revision of the plan starts) or dismiss (say why) a revision trigger."""
+
+    state: str = Field(pattern="^(accepted|dismissed)$")
+    note: str | None = Field(None, max_length=4000)
 
 
 class ProgrammeIn(Input):

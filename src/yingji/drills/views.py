@@ -24,6 +24,7 @@ from yingji.core.i18n import N_, gettext  # noqa: E402
 from yingji.drills import api as drills_api  # noqa: E402
 from yingji.drills import (  # noqa: E402
     evaluation,
+    figures,
     labels,
     pages,
     participants,
@@ -153,6 +154,7 @@ def _detail(request, session, principal, drill_id: int, errors: dict | None = No
         "problems": found,
         "triggers": evaluation.triggers_by_problem(session, [p.id for p in found]),
         "moves": pages.moves_of(drill),
+        "figures": figures.rows(figures.of_drill(session, drill.id)),
         "can_manage": principal.can(Perm.DRILLS_MANAGE) and principal.covers(drill.jurisdiction_code),
         "errors": errors or {},
         "today": registry.today(),
@@ -254,8 +256,12 @@ async def record_add(drill_id: int, request: Request, principal: CurrentPrincipa
 def evaluation_page(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     drill = registry.for_update(session, principal, drill_id)
     found = evaluation.of_drill(session, drill.id)
+    measured = figures.of_drill(session, drill.id)
     form = evaluation.to_out(found) if found else {"evaluated_on": registry.today()}
+    if found is None:  # a new evaluation starts from the figures of exercise mode
+        form["responders"] = figures.responders_text(measured)
     ctx = {"drill": drill, "form": form, "errors": {}, "sections": labels.SECTIONS}
+    ctx["figures"] = figures.rows(measured)
     return _page(request, "drills/evaluation.html", ctx)
 
 
@@ -272,6 +278,7 @@ async def evaluation_save(drill_id: int, request: Request, principal: CurrentPri
             raise
         drill = await run_in_threadpool(registry.get, session, principal, drill_id)
         ctx = {"drill": drill, "form": values, "errors": form_errors(exc), "sections": labels.SECTIONS}
+        ctx["figures"] = figures.rows(figures.of_drill(session, drill.id))
         return _page(request, "drills/evaluation.html", ctx, status_code=422)
     return RedirectResponse(f"/drills/{drill_id}#evaluation", status_code=303)
 
