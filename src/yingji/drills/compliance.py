@@ -152,10 +152,13 @@ def compute(session: Session, scope_code: str, as_of: date | None = None) -> lis
         .join(Plan, Plan.id == DrillPlan.plan_id)
         .where(Plan.jurisdiction_code >= low, Plan.jurisdiction_code < high, held)
     ).all()
+    drills_of_plan: dict[int, list] = {}
+    for d in plan_drills:
+        drills_of_plan.setdefault(d[0], []).append(d)
     for p in plans:
         subject = PLAN_SUBJECT[p.kind]
         rule = freq.subjects(p.jurisdiction_code)[subject]
-        last = _latest([d for d in plan_drills if d[0] == p.id], as_of, rule.get("scope"))
+        last = _latest(drills_of_plan.get(p.id, []), as_of, rule.get("scope"))
         row = _row(
             subject, f"plan:{p.id}", p.title, p.jurisdiction_code, rule, last.get(p.id), p.issued_on, as_of
         )
