@@ -66,10 +66,13 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _pick_day(rng, year: int, before: date | None = None) -> date:
-    start = date(year, 3, 1)
-    end = min(date(year, 11, 30), before) if before else date(year, 11, 30)
-    span = max(1, (end - start).days)
-    return start + timedelta(days=int(rng.integers(0, span)))
+    """A day of the drilling season (March to November) of ``year``, before ``before`` if given
+    (early in a year the season has not begun: then a day just before ``before``)."""
+    start, end = date(year, 3, 1), date(year, 11, 30)
+    if before is not None:
+        end = min(end, before)
+        start = min(start, end - timedelta(days=1))
+    return start + timedelta(days=int(rng.integers(0, max(1, (end - start).days))))
 
 
 def _load(db: Database, top: str) -> dict:
