@@ -6,16 +6,21 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime
 
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.errors import YingjiError
-from yingji.drills import labels, registry
+from yingji.drills import evaluation, figures, labels, participants, records, registry
 from yingji.drills.codes import DRILL_MOVES, DrillState
 from yingji.drills.models import Drill
 from yingji.forces.models import Team
+from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import codes as division_codes
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
@@ -156,3 +161,40 @@ def refused(exc: Exception) -> bool:
 
 def year_or_this(year: int | None) -> int:
     return year or registry.today().year
+
+
+def detail(request, session, principal, drill_id: int, errors: dict | None = None, status_code: int = 200):
+    drill = registry.get(session, principal, drill_id)
+    found = evaluation.problems_of(session, drill.id)
+    ctx = {
+        "drill": drill,
+        "out": registry.to_out(drill, principal, registry.context(session, [drill])),
+        "participants": participants.of_drill(session, drill.id),
+        "records": records.of_drill(session, drill.id),
+        "evaluation": evaluation.of_drill(session, drill.id),
+        "problems": found,
+        "triggers": evaluation.triggers_by_problem(session, [p.id for p in found]),
+        "moves": moves_of(drill),
+        "figures": figures.rows(figures.of_drill(session, drill.id)),
+        "can_manage": principal.can(Perm.DRILLS_MANAGE) and principal.covers(drill.jurisdiction_code),
+        "errors": errors or {},
+        "today": registry.today(),
+    }
+    ctx |= choices(session, principal, drill.jurisdiction_code)
+    return page(request, "drills/detail.html", ctx, status_code=status_code)
+
+
+async def act(request, session, principal, drill_id: int, work, anchor: str = ""):
+    """Run a form action on the drill; a refusal re-renders the drill page with the error."""
+    try:
+        await run_in_threadpool(in_savepoint, session, work)
+    except (ValidationError, YingjiError) as exc:
+        if not refused(exc):
+            raise
+        return await run_in_threadpool(detail, request, session, principal, drill_id, form_errors(exc), 422)
+    return RedirectResponse(f"/drills/{drill_id}{anchor}", status_code=303)
+
+
+async def fields(request, *names) -> dict:
+    form = await request.form()
+    return {n: (str(form.get(n, "")).strip() or None) for n in names}
