@@ -96,6 +96,9 @@ EXTRA_SETTINGS = {
     "video_clip_max_mb": "YINGJI_VIDEO_CLIP_MAX_MB",
     "video_type_categories": "YINGJI_VIDEO_TYPE_CATEGORIES",
     "video_centre_covers": "YINGJI_VIDEO_CENTRE_COVERS",
+    # drills (yingji.drills): how many days ahead reminders go out, the largest drill record
+    "drill_remind_days": "YINGJI_DRILL_REMIND_DAYS",
+    "drill_record_max_mb": "YINGJI_DRILL_RECORD_MAX_MB",
 }
 
 

@@ -7,6 +7,7 @@ import io
 
 from docx import Document
 from PIL import Image
+from sqlalchemy import select
 
 from tests.drills.conftest import drill_body, held_drill, make_plan
 from yingji.drills.models import PlanRevisionTrigger
@@ -233,3 +234,40 @@ def test_the_evaluation_starts_from_the_measured_reaction_times():
     assert figures.responders_text([]) == ""
     rows = figures.rows(measured)
     assert [r["minutes"] for r in rows] == ["2.0", "90", "—"]
+
+
+def test_reminders_reach_the_planners_once_and_triggers_reach_the_plans_owners(city, api):
+    from datetime import date
+
+    from yingji.auth.models import User
+    from yingji.core.db import Actor
+    from yingji.drills import reminders
+    from yingji.notify.models import InboxMessage
+
+    town = api("town_b")
+    soon = town.post("/api/v1/drills", json=drill_body(city.town_b, planned_on="2021-05-03")).json()
+    drill = held_drill(town, city.town_b, at="2021-04-01T02:00:00Z")
+    problem = town.post(
+        f"/api/v1/drills/{drill['id']}/problems",
+        json={"area": "support", "description": "发电机无法启动", "due_on": "2021-04-20"},
+    ).json()
+    with city.db.writing(Actor.system("tests")) as session:
+        counts = reminders.run(session, date(2021, 4, 28), 7)
+        reminders.run(session, date(2021, 4, 28), 7)  # a second run tells nobody twice
+    assert counts["upcoming"] >= 1 and counts["overdue"] >= 1
+    with city.db.reading() as session:
+        uid = session.scalar(select(User.id).where(User.username == "town_b"))
+        links = session.scalars(select(InboxMessage.link).where(InboxMessage.user_id == uid)).all()
+        subjects = session.scalars(select(InboxMessage.subject).where(InboxMessage.user_id == uid)).all()
+    assert links.count(f"/drills/{soon['id']}") == 1
+    assert links.count(f"/drills/{problem['drill_id']}#problems") == 1
+    assert any("逾期" in s and "发电机无法启动" in s for s in subjects)
+
+    plan = make_plan(city, city.county_a, "special", title="县通信保障应急预案")
+    held = held_drill(api("town"), city.town_a, plan_ids=[plan])
+    body = {"area": "plan", "description": "通信保障组职责缺失", "plan_id": plan, "revise": True}
+    api("town").post(f"/api/v1/drills/{held['id']}/problems", json=body)
+    with city.db.reading() as session:
+        county = session.scalar(select(User.id).where(User.username == "county"))
+        told = session.scalars(select(InboxMessage.subject).where(InboxMessage.user_id == county)).all()
+    assert any("县通信保障应急预案" in s for s in told)

@@ -17,7 +17,7 @@ from yingji.auth.scope import Principal, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_, gettext
-from yingji.drills import labels, registry
+from yingji.drills import labels, registry, reminders
 from yingji.drills.codes import DrillState
 from yingji.drills.models import DrillEvaluation, DrillProblem, PlanRevisionTrigger
 from yingji.plans.models import Plan
@@ -105,7 +105,7 @@ def add_problem(session: Session, principal: Principal, drill_id: int, data) -> 
     if data.revise and data.plan_id is None:
         raise _bad("plan_id", N_("Choose the plan to revise."))
     if data.owner_unit_id is not None:
-        registry._unit(session, data.owner_unit_id, drill.jurisdiction_code, "owner_unit_id")
+        registry.check_unit(session, data.owner_unit_id, drill.jurisdiction_code, "owner_unit_id")
     ended = clock.to_local(drill.ended_at).date() if drill.ended_at is not None else None
     if data.due_on is not None and ended is not None and data.due_on < ended:
         raise _bad("due_on", N_("The due day cannot come before the drill."))
@@ -128,20 +128,20 @@ def add_problem(session: Session, principal: Principal, drill_id: int, data) -> 
     session.flush()
     if data.revise:
         plan = session.get(Plan, data.plan_id)
-        session.add(
-            PlanRevisionTrigger(
-                plan_id=plan.id,
-                reason="drill_problem",
-                detail=f"{drill.title}: {data.description}"[:4000],
-                drill_id=drill.id,
-                problem_id=problem.id,
-                raised_on=registry.today(),
-                raised_by=principal.display_name or principal.username,
-                state="open",
-                jurisdiction_code=plan.jurisdiction_code,
-            )
+        trigger = PlanRevisionTrigger(
+            plan_id=plan.id,
+            reason="drill_problem",
+            detail=f"{drill.title}: {data.description}"[:4000],
+            drill_id=drill.id,
+            problem_id=problem.id,
+            raised_on=registry.today(),
+            raised_by=principal.display_name or principal.username,
+            state="open",
+            jurisdiction_code=plan.jurisdiction_code,
         )
+        session.add(trigger)
         session.flush()
+        reminders.tell_plan_owners(session, trigger, plan.title)
     return problem
 
 

@@ -141,7 +141,7 @@ def _plans(session: Session, code: str, plan_ids: list[int]) -> list[Plan]:
     return [found[i] for i in wanted]
 
 
-def _unit(session: Session, unit_id: int | None, code: str, field: str) -> None:
+def check_unit(session: Session, unit_id: int | None, code: str, field: str) -> None:
     if unit_id is None:
         return
     unit = session.get(Unit, unit_id)
@@ -185,7 +185,7 @@ def create(session: Session, principal: Principal, data) -> Drill:
     writable(principal, data.jurisdiction_code, Perm.DRILLS_MANAGE)
     _check_place(session, data.jurisdiction_code)
     plans = _plans(session, data.jurisdiction_code, data.plan_ids)
-    _unit(session, data.organiser_unit_id, data.jurisdiction_code, "organiser_unit_id")
+    check_unit(session, data.organiser_unit_id, data.jurisdiction_code, "organiser_unit_id")
     _enterprise(session, data.enterprise_id, data.jurisdiction_code)
     values = data.model_dump(exclude={"plan_ids"})
     values["year"] = _year(data.planned_on, data.starts_at, data.year)
@@ -207,7 +207,7 @@ def update(session: Session, principal: Principal, drill_id: int, patch) -> Dril
         raise Conflict("A drill that has been held or cancelled can no longer be changed.")
     plan_ids = changes.pop("plan_ids", None)
     if "organiser_unit_id" in changes:
-        _unit(session, changes["organiser_unit_id"], drill.jurisdiction_code, "organiser_unit_id")
+        check_unit(session, changes["organiser_unit_id"], drill.jurisdiction_code, "organiser_unit_id")
     if "enterprise_id" in changes:
         _enterprise(session, changes["enterprise_id"], drill.jurisdiction_code)
     if changes.get("starts_at") is not None:

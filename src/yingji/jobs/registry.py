@@ -74,6 +74,7 @@ HANDLER_MODULES = [
     "yingji.monitoring.jobs",
     "yingji.risk.jobs",
     "yingji.video.jobs",
+    "yingji.drills.jobs",
     "yingji.events.jobs",
 ]
 
