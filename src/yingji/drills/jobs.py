@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+import yingji.plans.models  # noqa: F401 (a worker process resolves DrillPlan.plan)
 from yingji.config import load_settings
 from yingji.core import clock
 from yingji.drills import reminders
