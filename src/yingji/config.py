@@ -102,6 +102,9 @@ EXTRA_SETTINGS = {
     "drill_grade_minutes": "YINGJI_DRILL_GRADE_MINUTES",
     "drill_response_minutes": "YINGJI_DRILL_RESPONSE_MINUTES",
     "drill_alarm_ack_minutes": "YINGJI_DRILL_ALARM_ACK_MINUTES",
+    # drills (yingji.drills): how many days ahead reminders go out, the largest drill record
+    "drill_remind_days": "YINGJI_DRILL_REMIND_DAYS",
+    "drill_record_max_mb": "YINGJI_DRILL_RECORD_MAX_MB",
 }
 
 

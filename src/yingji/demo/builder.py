@@ -302,7 +302,8 @@ DEMO_EXTRAS = [
     "yingji.plans.demo",
     "yingji.plans.demo_response",  # after "yingji.plans.demo", which makes the plans it fills
     "yingji.experts.demo",
-    "yingji.drills.demo_exercise",  # after the drills demo (yingji.drills.demo)
+    "yingji.drills.demo",  # after the plans demos: its drills exercise their plans
+    "yingji.drills.demo_exercise",  # after the drills demo
 ]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import yingji.plans.models  # noqa: F401
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
 from yingji.core.types import BigId, CodeStr, JSONType
@@ -84,12 +85,155 @@ class DrillPlan(IdMixin, Audited, Base):
 
 
 # -- drills (participants, records, evaluation, the yearly plan) ---------------------------------
+class DrillProgramme(IdMixin, TimestampMixin, Audited, Base):
+    """The yearly drill plan (年度应急演练计划) of a jurisdiction: its drills are the jurisdiction's
+    drills of that year; the plan itself is drafted, then approved (and from then on reported)."""
+
+    __tablename__ = "drill_programmes"
+    __table_args__ = (
+        UniqueConstraint("jurisdiction_code", "year"),
+        CheckConstraint("state IN ('draft', 'approved')", name="state"),
+    )
+
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, ForeignKey("jurisdictions.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="draft")
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[str | None] = mapped_column(String(120))  # who signed it, as printed
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DrillParticipant(IdMixin, Audited, Base):
+    """Who took part: a unit, a rescue team or a person (from the registries), or a free-text name
+    for outsiders; ``role`` says how (参演, 导调, 评估, 观摩); ``headcount`` how many people."""
+
+    __tablename__ = "drill_participants"
+    __table_args__ = (
+        CheckConstraint("kind IN ('unit', 'team', 'person', 'other')", name="kind"),
+        CheckConstraint("role IN ('player', 'director', 'evaluator', 'observer')", name="role"),
+        CheckConstraint("headcount >= 0", name="headcount"),
+    )
+
+    drill_id: Mapped[int] = mapped_column(BigId, ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("units.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("teams.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("people.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))  # the registry's name when added, or the outsider's
+    role: Mapped[str] = mapped_column(String(10), default="player")
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr)  # the drill's
+
+
+class DrillRecord(IdMixin, Audited, Base):
+    """A photo or document of the drill (方案, 脚本, 签到表, 总结, 评估报告 scans), kept by content
+    hash under the upload directory; the same file twice is one row."""
+
+    __tablename__ = "drill_records"
+    __table_args__ = (
+        UniqueConstraint("drill_id", "sha256"),
+        CheckConstraint("kind IN ('photo', 'document')", name="kind"),
+    )
+
+    drill_id: Mapped[int] = mapped_column(BigId, ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(80))
+    extension: Mapped[str] = mapped_column(String(8))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    caption: Mapped[str | None] = mapped_column(String(200))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column()
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
+
+
+class DrillEvaluation(IdMixin, TimestampMixin, Audited, Base):
+    """The 评估报告 of a drill, with the six sections of 突发事件应急预案管理办法 (2013) 第二十三条.
+    A draft can be saved; ``final`` closes it and moves the drill to evaluated."""
+
+    __tablename__ = "drill_evaluations"
+
+    drill_id: Mapped[int] = mapped_column(BigId, ForeignKey("drills.id", ondelete="CASCADE"), unique=True)
+    evaluated_on: Mapped[date | None] = mapped_column(Date)
+    evaluators: Mapped[str | None] = mapped_column(String(200))
+    third_party: Mapped[bool] = mapped_column(Boolean, default=False)  # 第三方评估
+    execution: Mapped[str | None] = mapped_column(Text)  # 演练的执行情况
+    plan_fitness: Mapped[str | None] = mapped_column(Text)  # 预案的合理性与可操作性
+    command: Mapped[str | None] = mapped_column(Text)  # 指挥协调和应急联动情况
+    responders: Mapped[str | None] = mapped_column(Text)  # 应急人员的处置情况
+    equipment: Mapped[str | None] = mapped_column(Text)  # 演练所用设备装备的适用性
+    suggestions: Mapped[str | None] = mapped_column(Text)  # 对完善预案、应急准备…的意见和建议
+    summary: Mapped[str | None] = mapped_column(Text)  # 总体评价
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
+
+
+class DrillProblem(IdMixin, TimestampMixin, Audited, Base):
+    """A problem the evaluation found (AQ/T 9009-2015: in 预案, 组织, 人员, 机制 or 保障) and its
+    follow-up task: the measure, the unit responsible, the due date, done or not. A problem with
+    the plan raises a revision trigger on that plan."""
+
+    __tablename__ = "drill_problems"
+    __table_args__ = (
+        UniqueConstraint("drill_id", "seq"),
+        CheckConstraint("area IN ('plan', 'organisation', 'personnel', 'mechanism', 'support')", name="area"),
+        CheckConstraint("state IN ('open', 'done')", name="state"),
+        Index("ix_drill_problems_scope_state", "jurisdiction_code", "state", "due_on"),
+    )
+
+    drill_id: Mapped[int] = mapped_column(BigId, ForeignKey("drills.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    area: Mapped[str] = mapped_column(String(14))
+    description: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str | None] = mapped_column(Text)  # 整改措施
+    owner_unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("units.id"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(6), default="open")
+    done_on: Mapped[date | None] = mapped_column(Date)
+    done_note: Mapped[str | None] = mapped_column(Text)
+    plan_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plans.id"), index=True)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
+
+    owner_unit = relationship("Unit", lazy="selectin")  # not joined: the row is locked FOR UPDATE
+
+
+class PlanRevisionTrigger(IdMixin, TimestampMixin, Audited, Base):
+    """A reason to revise a plan (RULES2 §9.5: 条例708 第六条, 国办发〔2024〕5号): written here by a
+    drill's evaluation (``reason`` drill_problem, with the drill and the problem), readable by the
+    plans' lifecycle, which accepts it (a revision starts) or dismisses it, with a note."""
+
+    __tablename__ = "plan_revision_triggers"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('law_changed', 'organisation_changed', 'risk_changed', 'resources_changed', "
+            "'drill_problem', 'response_problem', 'other')",
+            name="reason",
+        ),
+        CheckConstraint("state IN ('open', 'accepted', 'dismissed')", name="state"),
+        UniqueConstraint("problem_id"),
+        Index("ix_plan_revision_triggers_plan_state", "plan_id", "state"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str] = mapped_column(Text)
+    drill_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("drills.id", ondelete="SET NULL"))
+    problem_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("drill_problems.id", ondelete="SET NULL")
+    )
+    raised_on: Mapped[date] = mapped_column(Date)
+    raised_by: Mapped[str | None] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    handled_on: Mapped[date | None] = mapped_column(Date)
+    handled_note: Mapped[str | None] = mapped_column(Text)
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr)  # the plan's
 
 
 # -- exercise mode (scripts, injects, measurements) -------------------------------------------------
 # A process that loads drills without the whole schema (a job worker, through the exercise's inject
 # job or the delivery sandbox) must still resolve DrillPlan.plan: load the plans' mappers with ours.
-import yingji.plans.models  # noqa: E402, F401
 
 
 class DrillInject(IdMixin, TimestampMixin, Audited, Base):

@@ -55,6 +55,7 @@ KIND_MODULES = [
     "yingji.plans.exchange",
     "yingji.plans.filings",
     "yingji.experts.exchange",
+    "yingji.drills.exchange",
 ]
 
 

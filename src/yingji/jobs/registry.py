@@ -76,6 +76,7 @@ HANDLER_MODULES = [
     "yingji.video.jobs",
     "yingji.plans.jobs",
     "yingji.drills.injects",
+    "yingji.drills.jobs",
     "yingji.events.jobs",
 ]
 

@@ -19,7 +19,7 @@ from yingji.rules import tables
 from yingji.rules.models import RuleOverride
 from yingji.rules.schemas import OverrideIn, OverrideOut
 
-ROW_PARENTS = frozenset({"steps", "common_steps", "thresholds"})
+ROW_PARENTS = frozenset({"steps", "common_steps", "thresholds", "subjects"})
 
 
 def _provenance(row: RuleOverride) -> dict:

@@ -38,6 +38,7 @@ TABLE_NAMES = (
     "grading_geological",
     "relief_response",
     "reporting_obligations",
+    "drill_frequency",
 )
 GRADING_TABLE_OF_KIND = {
     "production_safety": "grading_production_safety",
@@ -70,7 +71,7 @@ def table(tables: Tables | None, name: str) -> dict:
 
 
 def _is_row(value: Any) -> bool:
-    return isinstance(value, dict) and ("min" in value or "minutes" in value)
+    return isinstance(value, dict) and ("min" in value or "minutes" in value or "months" in value)
 
 
 def _fill_row(row: dict, source: str) -> dict:
@@ -245,8 +246,35 @@ def _validate_obligations(tbl: dict) -> list[dict]:
     return problems
 
 
+DRILL_ROW_KEYS = frozenset({"months", "scope", "law", "article", "confidence", "zh", "note", "disabled"})
+
+
+def _validate_drill_frequency(tbl: dict) -> list[dict]:
+    """Each subject: a whole number of months (1–120), an optional drill scope, or disabled."""
+    problems: list[dict] = []
+    known = load("drill_frequency.json")["subjects"]
+    for key, row in (tbl.get("subjects") or {}).items():
+        where = f"subjects.{key}"
+        if key not in known:
+            problems.append(_problem(where, N_("This rule table has no such entry.")))
+        elif not isinstance(row, dict) or set(row) - DRILL_ROW_KEYS:
+            problems.append(_problem(where, N_("This part of the rule table has the wrong shape.")))
+        elif row.get("disabled"):
+            continue
+        elif not _is_count(row.get("months")) or not 1 <= row["months"] <= 120:
+            problems.append(_problem(f"{where}.months", N_("Give a whole number of months from 1 to 120.")))
+        elif row.get("scope") not in (None, "single", "comprehensive"):
+            problems.append(_problem(f"{where}.scope", N_("Write single or comprehensive.")))
+    return problems
+
+
 def validate(name: str, tbl: dict) -> None:
     """Raise ValidationFailed (with every problem found) unless ``tbl`` is a usable table ``name``."""
-    problems = _validate_obligations(tbl) if name == "reporting_obligations" else _validate_grading(tbl)
+    if name == "drill_frequency":
+        problems = _validate_drill_frequency(tbl)
+    elif name == "reporting_obligations":
+        problems = _validate_obligations(tbl)
+    else:
+        problems = _validate_grading(tbl)
     if problems:
         raise ValidationFailed(details=problems)

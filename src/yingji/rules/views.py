@@ -54,6 +54,7 @@ TABLE_TITLES = {
     "grading_geological": N_("Grading of geological disasters"),
     "relief_response": N_("Natural-disaster relief response levels"),
     "reporting_obligations": N_("Reporting obligations and deadlines"),
+    "drill_frequency": N_("Minimum drill frequencies"),
 }
 
 

@@ -5,7 +5,7 @@ carry its id
 These tables belong to this revision only; an earlier revision must not create them.
 
 Revision ID: 0024_exercise
-Revises: 0022_plans_digital
+Revises: 0023_drills
 Create Date: 2026-12-06 07:15:32.687721
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import yingji.core.types
 
 revision = "0024_exercise"
-down_revision = "0022_plans_digital"
+down_revision = "0023_drills"
 branch_labels = None
 depends_on = None
 
