@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.drills.conftest import drill_body, held_drill, make_plan
-from yingji.drills.models import PlanRevisionTrigger
+from yingji.plans.models import PlanTrigger
 
 SECTIONS = {
     "execution": "按脚本完成",
@@ -103,14 +103,14 @@ def test_problems_follow_up_and_the_plan_revision_trigger(city, api):
     assert r.status_code == 201, r.text
     problem = r.json()
     assert problem["seq"] == 1 and problem["trigger_id"] and problem["area_label"] == "预案"
-    with city.db.reading() as session:
-        trigger = session.get(PlanRevisionTrigger, problem["trigger_id"])
-        assert trigger.plan_id == plan and trigger.reason == "drill_problem" and trigger.state == "open"
+    with city.db.reading() as session:  # the plans' own trigger, the one their lifecycle handles
+        trigger = session.get(PlanTrigger, problem["trigger_id"])
+        assert trigger.plan_id == plan and trigger.reason == "drill_problems" and trigger.state == "open"
+        assert trigger.source == "drill" and trigger.source_ref == f"drill-problem:{problem['id']}"
         assert trigger.jurisdiction_code == city.county_a and "成员单位职责不清" in trigger.detail
-    listed = api("county").get("/api/v1/drills/revision-triggers", params={"plan_id": plan}).json()
+    listed = api("county").get(f"/api/v1/plans/{plan}").json()["triggers"]
     assert [t["id"] for t in listed] == [problem["trigger_id"]]
-    assert listed[0]["reason_label"] == "应急演练中发现问题"
-    assert api("town_b").get("/api/v1/drills/revision-triggers", params={"plan_id": plan}).status_code == 404
+    assert api("town_b").get(f"/api/v1/plans/{plan}").status_code == 404
     second = town.post(url, json={"area": "support", "description": "对讲机电量不足"}).json()
     assert second["seq"] == 2 and second["trigger_id"] is None
     done = town.post(f"{url}/{second['id']}/done", json={"note": "已更换电池"})
@@ -175,22 +175,22 @@ def test_the_drill_pages_and_forms(city, browser_client):
     assert browser_client("town_b").get(url).status_code == 404
 
 
-def test_the_plans_owners_decide_a_revision_trigger(city, api):
+def test_the_plans_owners_dismiss_a_revision_trigger_saying_why(city, api):
     town = api("town")
     plan = make_plan(city, city.county_a, "special", title="县地质灾害应急预案")
     drill = held_drill(town, city.town_a, plan_ids=[plan])
     body = {"area": "plan", "description": "避险路线未标注", "plan_id": plan, "revise": True}
     trigger_id = town.post(f"/api/v1/drills/{drill['id']}/problems", json=body).json()["trigger_id"]
-    url = f"/api/v1/drills/revision-triggers/{trigger_id}/decision"
-    assert town.post(url, json={"state": "accepted"}).status_code == 404  # the county's plan: not the town's
-    assert api("town_b").post(url, json={"state": "accepted"}).status_code == 404
-    assert api("county").post(url, json={"state": "dismissed"}).status_code == 422  # why?
-    assert api("county").post(url, json={"state": "reopened"}).status_code == 422
-    r = api("county").post(url, json={"state": "accepted", "note": "列入年度修订计划"})
-    assert r.status_code == 200 and r.json()["state_label"] == "已启动修订" and r.json()["handled_on"]
-    assert api("county").post(url, json={"state": "dismissed", "note": "x"}).status_code == 409
+    url = f"/api/v1/plans/{plan}/triggers/dismiss"
+    assert town.post(url, json={"trigger_id": trigger_id, "note": "不需修订"}).status_code in (403, 404)
+    assert api("town_b").post(url, json={"trigger_id": trigger_id, "note": "不需修订"}).status_code == 404
+    assert api("county").post(url, json={"trigger_id": trigger_id}).status_code == 422  # why?
+    r = api("county").post(url, json={"trigger_id": trigger_id, "note": "路线已在附图中标注"})
+    assert r.status_code == 200, r.text
+    assert [t["state"] for t in r.json()["triggers"] if t["id"] == trigger_id] == ["dismissed"]
+    assert api("county").post(url, json={"trigger_id": trigger_id, "note": "再次"}).status_code == 409
     with city.db.reading() as session:
-        assert session.get(PlanRevisionTrigger, trigger_id).handled_note == "列入年度修订计划"
+        assert session.get(PlanTrigger, trigger_id).handled_note == "路线已在附图中标注"
 
 
 def test_the_evaluation_starts_from_the_measured_reaction_times():

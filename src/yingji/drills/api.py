@@ -6,12 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
-from yingji.auth.scope import in_scope, visible
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound
 from yingji.drills import (
@@ -26,7 +24,6 @@ from yingji.drills import (
     script,
     yearly,
 )
-from yingji.drills.models import PlanRevisionTrigger
 from yingji.drills.schemas import (
     DrillIn,
     DrillMoveIn,
@@ -48,13 +45,10 @@ from yingji.drills.schemas import (
     ProblemOut,
     RecordOut,
     SandboxMessageOut,
-    TriggerDecisionIn,
-    TriggerOut,
 )
 from yingji.org import sheets
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
-from yingji.plans.models import Plan
 
 router = APIRouter(prefix="/api/v1", tags=["drills"])
 
@@ -113,32 +107,6 @@ def list_drills(
 def create_drill(data: DrillIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Plan a drill in the yearly drill plan of its place (drills.manage there)."""
     return drill_out(session, principal, registry.create(session, principal, data))
-
-
-@router.get("/drills/revision-triggers", response_model=list[TriggerOut])
-def revision_triggers(
-    principal: CurrentPrincipal,
-    session: DbSession,
-    plan_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    state: Annotated[str | None, Query(pattern="^(open|accepted|dismissed)$")] = None,
-) -> list[dict]:
-    """Revision triggers raised by drills on plans in scope (the plans' lifecycle reads these)."""
-    stmt = select(PlanRevisionTrigger).where(in_scope(PlanRevisionTrigger.jurisdiction_code, principal))
-    if plan_id is not None:
-        visible(principal, session.get(Plan, plan_id))
-        stmt = stmt.where(PlanRevisionTrigger.plan_id == plan_id)
-    if state:
-        stmt = stmt.where(PlanRevisionTrigger.state == state)
-    rows = session.scalars(stmt.order_by(PlanRevisionTrigger.id.desc()).limit(500))
-    return [evaluation.trigger_out(t) for t in rows]
-
-
-@router.post("/drills/revision-triggers/{trigger_id}/decision", response_model=TriggerOut)
-def decide_trigger(
-    trigger_id: int, data: TriggerDecisionIn, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    """The plan's owners (plans.manage where the plan is) accept the trigger or dismiss it."""
-    return evaluation.trigger_out(evaluation.decide_trigger(session, principal, trigger_id, data))
 
 
 # one drill

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from yingji.auth import audit
 from yingji.core import clock
@@ -23,13 +23,12 @@ from yingji.drills.models import (
     DrillPlan,
     DrillProblem,
     DrillProgramme,
-    PlanRevisionTrigger,
 )
 from yingji.forces.models import Team
 from yingji.monitoring.models import HazardPoint
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans.codes import IN_FORCE
-from yingji.plans.models import Plan
+from yingji.plans.models import Plan, PlanTrigger
 from yingji.risk.models import Enterprise
 from yingji.rules import load
 
@@ -406,25 +405,31 @@ def build(db, data, options, progress) -> None:
                 )
             )
             plan_codes = {p.id: p.jurisdiction_code for p in ctx["plans"]}
+            problem_of: list[int] = []
             for pid, p in zip(pids, kids["problems"], strict=True):
                 if p["plan_id"] is not None:
                     triggers.append(
                         {
                             "plan_id": p["plan_id"],
-                            "reason": "drill_problem",
+                            "reason": "drill_problems",
+                            "source": "drill",
+                            "source_ref": f"drill-problem:{pid}",
                             "detail": f"{p['_title']}: {p['description']}",
-                            "drill_id": p["drill_id"],
-                            "problem_id": pid,
                             "raised_on": p["due_on"] - timedelta(days=55),
-                            "raised_by": "演练评估组",
                             "state": "open",
+                            "handled_version_no": None,
+                            "handled_note": None,
                             "jurisdiction_code": plan_codes[p["plan_id"]],
-                            "created_at": now,
-                            "updated_at": now,
                         }
                     )
+                    problem_of.append(pid)
             if triggers:
-                session.execute(insert(PlanRevisionTrigger), triggers)
+                returning = insert(PlanTrigger).returning(PlanTrigger.id, sort_by_parameter_order=True)
+                tids = list(session.scalars(returning, triggers))
+                session.execute(
+                    update(DrillProblem),
+                    [{"id": pid, "trigger_id": tid} for pid, tid in zip(problem_of, tids, strict=True)],
+                )
         programmes = []
         for code, name, level in ctx["places"]:
             if level in ("city", "county") or (level == "town" and rng.random() < 0.7):

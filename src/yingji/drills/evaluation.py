@@ -4,22 +4,22 @@ The report has the six sections of 突发事件应急预案管理办法 (2013) �
 draft and is closed by ``final``, which needs every section and the day, and moves the drill to
 evaluated. Each problem found (AQ/T 9009-2015: 预案、组织、人员、机制、保障) is a follow-up task with a
 measure, the unit responsible and a due day; a problem with a plan the drill exercised can raise a
-revision trigger on that plan (table ``plan_revision_triggers``, reason ``drill_problem``), which the
-plans' lifecycle reads, accepts (a revision starts) or dismisses."""
+revision trigger on that plan through the plans' own ``raise_trigger`` (reason ``drill_problems``),
+which the plan's people handle there: they start a revision or dismiss it, saying why."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yingji.auth.roles import Perm
-from yingji.auth.scope import Principal, visible, writable
+from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_, gettext
 from yingji.drills import labels, registry, reminders
 from yingji.drills.codes import DrillState
-from yingji.drills.models import DrillEvaluation, DrillProblem, PlanRevisionTrigger
+from yingji.drills.models import DrillEvaluation, DrillProblem
+from yingji.plans import lifecycle as plan_lifecycle
 from yingji.plans.models import Plan
 
 SECTION_KEYS = tuple(key for key, _label in labels.SECTIONS)
@@ -87,8 +87,8 @@ def triggers_by_problem(session: Session, problem_ids: list[int]) -> dict[int, i
     if not problem_ids:
         return {}
     rows = session.execute(
-        select(PlanRevisionTrigger.problem_id, PlanRevisionTrigger.id).where(
-            PlanRevisionTrigger.problem_id.in_(problem_ids)
+        select(DrillProblem.id, DrillProblem.trigger_id).where(
+            DrillProblem.id.in_(problem_ids), DrillProblem.trigger_id.is_not(None)
         )
     )
     return dict(rows.all())
@@ -128,18 +128,16 @@ def add_problem(session: Session, principal: Principal, drill_id: int, data) -> 
     session.flush()
     if data.revise:
         plan = session.get(Plan, data.plan_id)
-        trigger = PlanRevisionTrigger(
-            plan_id=plan.id,
-            reason="drill_problem",
-            detail=f"{drill.title}: {data.description}"[:4000],
-            drill_id=drill.id,
-            problem_id=problem.id,
-            raised_on=registry.today(),
-            raised_by=principal.display_name or principal.username,
-            state="open",
-            jurisdiction_code=plan.jurisdiction_code,
+        trigger = plan_lifecycle.raise_trigger(
+            session,
+            plan.id,
+            "drill_problems",
+            f"{drill.title}: {data.description}"[:4000],
+            source="drill",
+            source_ref=f"drill-problem:{problem.id}",
+            principal=principal,
         )
-        session.add(trigger)
+        problem.trigger_id = trigger.id
         session.flush()
         reminders.tell_plan_owners(session, trigger, plan.title)
     return problem
@@ -180,48 +178,4 @@ def problem_out(problem: DrillProblem, triggers: dict[int, int]) -> dict:
         "done_note": problem.done_note,
         "plan_id": problem.plan_id,
         "trigger_id": triggers.get(problem.id),
-    }
-
-
-# -- revision triggers (read by the plans' lifecycle) --------------------------------------------------
-def open_triggers(session: Session, plan_id: int) -> list[PlanRevisionTrigger]:
-    """The open revision triggers of a plan, oldest first."""
-    return list(
-        session.scalars(
-            select(PlanRevisionTrigger)
-            .where(PlanRevisionTrigger.plan_id == plan_id, PlanRevisionTrigger.state == "open")
-            .order_by(PlanRevisionTrigger.raised_on, PlanRevisionTrigger.id)
-        )
-    )
-
-
-def decide_trigger(session: Session, principal: Principal, trigger_id: int, data) -> PlanRevisionTrigger:
-    """The plan's owners (plans.manage where the plan is) accept a trigger (a revision starts) or
-    dismiss it, with a note; a decided trigger stays as it was decided."""
-    trigger = visible(principal, session.get(PlanRevisionTrigger, trigger_id, with_for_update=True))
-    writable(principal, trigger.jurisdiction_code, Perm.PLANS_MANAGE)
-    if trigger.state != "open":
-        raise Conflict("This revision trigger has already been decided.")
-    if data.state == "dismissed" and not (data.note or "").strip():
-        raise _bad("note", N_("Say why the plan need not be revised."))
-    trigger.state, trigger.handled_on, trigger.handled_note = data.state, registry.today(), data.note
-    session.flush()
-    return trigger
-
-
-def trigger_out(trigger: PlanRevisionTrigger) -> dict:
-    return {
-        "id": trigger.id,
-        "plan_id": trigger.plan_id,
-        "reason": trigger.reason,
-        "reason_label": gettext(labels.TRIGGER_REASON[trigger.reason]),
-        "detail": trigger.detail,
-        "drill_id": trigger.drill_id,
-        "problem_id": trigger.problem_id,
-        "raised_on": trigger.raised_on,
-        "state": trigger.state,
-        "state_label": gettext(labels.TRIGGER_STATE[trigger.state]),
-        "handled_on": trigger.handled_on,
-        "handled_note": trigger.handled_note,
-        "jurisdiction_code": trigger.jurisdiction_code,
     }

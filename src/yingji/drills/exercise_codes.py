@@ -76,11 +76,3 @@ OUTCOME_LABELS = {
     Outcome.DONE: N_("Done (no limit)"),
     Outcome.NOT_DONE: N_("Not done (no limit)"),
 }
-DRILL_STATE_LABELS = {
-    "planned": N_("In the drill plan"),
-    "prepared": N_("Prepared"),
-    "running": N_("Under way"),
-    "ended": N_("Ended"),
-    "evaluated": N_("Evaluated"),
-    "cancelled": N_("Drill cancelled"),
-}

@@ -55,20 +55,6 @@ PROBLEM_AREA = {  # AQ/T 9009-2015: problems in 预案、组织、人员、机�
 }
 RECORD_KIND = {"photo": N_("Photo"), "document": N_("Document record")}
 PROGRAMME_STATE = {"draft": N_("Draft"), "approved": N_("Approved")}
-TRIGGER_REASON = {
-    "law_changed": N_("Laws, rules or the higher plan changed"),
-    "organisation_changed": N_("Command body or duties changed"),
-    "risk_changed": N_("Risks changed"),
-    "resources_changed": N_("Important resources changed"),
-    "drill_problem": N_("A drill found problems"),
-    "response_problem": N_("A real response found problems"),
-    "other": N_("Other"),
-}
-TRIGGER_STATE = {
-    "open": N_("Awaiting decision"),
-    "accepted": N_("Revision started"),
-    "dismissed": N_("Dismissed"),
-}
 # The six sections of the 评估报告 (突发事件应急预案管理办法 2013 第二十三条), in the order of the article.
 SECTIONS = (
     ("execution", N_("How the drill was carried out")),

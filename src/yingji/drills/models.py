@@ -194,41 +194,11 @@ class DrillProblem(IdMixin, TimestampMixin, Audited, Base):
     done_on: Mapped[date | None] = mapped_column(Date)
     done_note: Mapped[str | None] = mapped_column(Text)
     plan_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plans.id"), index=True)
+    # the revision trigger it raised on that plan (plans.lifecycle.raise_trigger: the plans' own table)
+    trigger_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plan_triggers.id"), unique=True)
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
 
     owner_unit = relationship("Unit", lazy="selectin")  # not joined: the row is locked FOR UPDATE
-
-
-class PlanRevisionTrigger(IdMixin, TimestampMixin, Audited, Base):
-    """A reason to revise a plan (RULES2 §9.5: 条例708 第六条, 国办发〔2024〕5号): written here by a
-    drill's evaluation (``reason`` drill_problem, with the drill and the problem), readable by the
-    plans' lifecycle, which accepts it (a revision starts) or dismisses it, with a note."""
-
-    __tablename__ = "plan_revision_triggers"
-    __table_args__ = (
-        CheckConstraint(
-            "reason IN ('law_changed', 'organisation_changed', 'risk_changed', 'resources_changed', "
-            "'drill_problem', 'response_problem', 'other')",
-            name="reason",
-        ),
-        CheckConstraint("state IN ('open', 'accepted', 'dismissed')", name="state"),
-        UniqueConstraint("problem_id"),
-        Index("ix_plan_revision_triggers_plan_state", "plan_id", "state"),
-    )
-
-    plan_id: Mapped[int] = mapped_column(BigId, ForeignKey("plans.id", ondelete="CASCADE"))
-    reason: Mapped[str] = mapped_column(String(24))
-    detail: Mapped[str] = mapped_column(Text)
-    drill_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("drills.id", ondelete="SET NULL"))
-    problem_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("drill_problems.id", ondelete="SET NULL")
-    )
-    raised_on: Mapped[date] = mapped_column(Date)
-    raised_by: Mapped[str | None] = mapped_column(String(120))
-    state: Mapped[str] = mapped_column(String(10), default="open")
-    handled_on: Mapped[date | None] = mapped_column(Date)
-    handled_note: Mapped[str | None] = mapped_column(Text)
-    jurisdiction_code: Mapped[str] = mapped_column(CodeStr)  # the plan's
 
 
 # -- exercise mode (scripts, injects, measurements) -------------------------------------------------

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.core.i18n import N_, translate
 from yingji.drills.codes import DrillState
-from yingji.drills.models import Drill, DrillProblem, PlanRevisionTrigger
+from yingji.drills.models import Drill, DrillProblem
 from yingji.notify.inbox import notify_level
+from yingji.plans.models import PlanTrigger
 
 DEFAULT_DAYS = 7
 
@@ -86,7 +87,7 @@ def run(session: Session, today: date, days: int = DEFAULT_DAYS) -> dict[str, in
     return {"upcoming": len(upcoming), "followups": len(problems), "overdue": late}
 
 
-def tell_plan_owners(session: Session, trigger: PlanRevisionTrigger, plan_title: str) -> None:
+def tell_plan_owners(session: Session, trigger: PlanTrigger, plan_title: str) -> None:
     notify_level(
         session,
         trigger.jurisdiction_code,

@@ -15,7 +15,7 @@ from yingji.core import clock
 from yingji.core.i18n import gettext
 from yingji.drills import compliance, labels, registry
 from yingji.drills.codes import DrillForm, DrillPurpose, DrillScope, DrillState
-from yingji.drills.models import Drill, DrillPlan, DrillProblem, PlanRevisionTrigger
+from yingji.drills.models import Drill, DrillPlan, DrillProblem
 from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.models import Jurisdiction
@@ -67,7 +67,11 @@ def build(session: Session, principal: Principal, within: str | None, year: int,
             select(func.count(), done).where(DrillProblem.drill_id.in_(held_ids))
         ).one()
     triggers = (
-        session.scalar(select(func.count()).where(PlanRevisionTrigger.drill_id.in_(held_ids)))
+        session.scalar(
+            select(func.count()).where(
+                DrillProblem.drill_id.in_(held_ids), DrillProblem.trigger_id.is_not(None)
+            )
+        )
         if held_ids
         else 0
     )

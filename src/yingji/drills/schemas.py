@@ -222,29 +222,6 @@ class ProblemOut(BaseModel):
     trigger_id: int | None
 
 
-class TriggerOut(BaseModel):
-    id: int
-    plan_id: int
-    reason: str
-    reason_label: str
-    detail: str
-    drill_id: int | None
-    problem_id: int | None
-    raised_on: date
-    state: str
-    state_label: str
-    handled_on: date | None
-    handled_note: str | None
-    jurisdiction_code: str
-
-
-class TriggerDecisionIn(Input):
-    """Accept (a revision of the plan starts) or dismiss (say why) a revision trigger."""
-
-    state: str = Field(pattern="^(accepted|dismissed)$")
-    note: str | None = Field(None, max_length=4000)
-
-
 class ProgrammeIn(Input):
     jurisdiction_code: str
     year: int = Field(ge=2000, le=2100)

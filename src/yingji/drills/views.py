@@ -22,6 +22,7 @@ from yingji.drills import (
     after_pages,
     exercise_codes,
     exercise_out,
+    labels,
     measure,
     pages,
     participants,
@@ -238,6 +239,7 @@ env.globals["drill_badge"] = drill_badge
 def _exercise_page(request: Request, name: str, ctx: dict, status_code: int = 200):
     base = {
         "xc": exercise_codes,
+        "dl": labels,
         "L": incident_labels.Labels,
         "categories": incident_labels.category_choices(),
         "measures": INJECT_FIGURES,
@@ -313,7 +315,7 @@ async def exercise_add_inject(
     return RedirectResponse(f"/drills/{drill_id}/exercise", status_code=303)
 
 
-def _act(session, fn, *args) -> YingjiError | None:
+def _run_action(session, fn, *args) -> YingjiError | None:
     """Run a control action in a savepoint; a refusal (409/422) comes back on the page, not as a
     bare error (403/404 stay errors)."""
     try:
@@ -326,7 +328,7 @@ def _act(session, fn, *args) -> YingjiError | None:
 
 
 async def _action(request, principal, session, drill_id, fn, *args):
-    failed = await run_in_threadpool(_act, session, fn, principal, *args)
+    failed = await run_in_threadpool(_run_action, session, fn, principal, *args)
     if failed is None:
         return RedirectResponse(f"/drills/{drill_id}/exercise", status_code=303)
     drill = await run_in_threadpool(script.drill_for_reading, session, principal, drill_id)

@@ -72,6 +72,7 @@ from yingji.plans.schemas import (
     ReviewIn,
     ReviseIn,
     StepIn,
+    TriggerDismissIn,
     TriggerIn,
 )
 from yingji.response import plan_checklist, plan_run
@@ -274,6 +275,7 @@ _step("evaluated", lifecycle.conclude_evaluation, EvaluatedIn, "Conclude the eva
 _step("revision", lifecycle.revise, ReviseIn, "Start a revision on one of the §9.5 cases.")
 _step("repeal", lifecycle.repeal, RepealIn, "Repeal (废止) with the reason.")
 _step("triggers", lifecycle.add_trigger, TriggerIn, "Record a revision trigger.")
+_step("triggers/dismiss", lifecycle.dismiss_trigger, TriggerDismissIn, "Dismiss an open trigger, saying why.")
 
 
 @router.post("/plans/{plan_id:int}/documents", response_model=DocumentOut, status_code=201)

@@ -134,6 +134,7 @@ ACTION_LABELS = {
     "repeal": N_("Repealed"),
     "document": N_("Document uploaded"),
     "trigger": N_("Revision trigger recorded"),
+    "trigger_dismissed": N_("Revision trigger dismissed"),
 }
 
 

@@ -36,6 +36,7 @@ from yingji.plans.schemas import (
     ReviewIn,
     ReviseIn,
     StepIn,
+    TriggerDismissIn,
     TriggerIn,
 )
 
@@ -467,6 +468,23 @@ def raise_trigger(
         event(session, principal, plan, "trigger", plan.state, detail)
     session.flush()
     return row
+
+
+def dismiss_trigger(
+    session: Session, principal: Principal, plan_id: int, data: TriggerDismissIn
+) -> PlanTrigger:
+    """The plan's people decide a trigger needs no revision, and say why (a trigger that does is
+    handled by starting a revision, and closed when the revised version is issued)."""
+    plan = _writable(session, principal, plan_id)
+    trigger = session.get(PlanTrigger, data.trigger_id, with_for_update=True)
+    if trigger is None or trigger.plan_id != plan.id:
+        raise NotFound()
+    if trigger.state != "open":
+        raise Conflict("This revision trigger has already been decided.")
+    trigger.state, trigger.handled_note = "dismissed", data.note
+    event(session, principal, plan, "trigger_dismissed", plan.state, data.note)
+    session.flush()
+    return trigger
 
 
 def add_trigger(session: Session, principal: Principal, plan_id: int, data: TriggerIn) -> PlanTrigger:

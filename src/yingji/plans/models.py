@@ -296,6 +296,7 @@ class PlanTrigger(IdMixin, Audited, Base):
     raised_on: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(10), default="open")
     handled_version_no: Mapped[int | None] = mapped_column(Integer)
+    handled_note: Mapped[str | None] = mapped_column(Text)  # why it was dismissed
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
 
 

@@ -170,6 +170,7 @@ def detail(session: Session, plan: Plan) -> dict:
                 "raised_on": t.raised_on,
                 "state": t.state,
                 "handled_version_no": t.handled_version_no,
+                "handled_note": t.handled_note,
             }
             for t in _all(session, PlanTrigger, plan.id, (PlanTrigger.id.desc(),))
         ],

@@ -40,6 +40,7 @@ from yingji.plans.schemas import (
     ReviewIn,
     ReviseIn,
     StepIn,
+    TriggerDismissIn,
     TriggerIn,
 )
 from yingji.web.templating import render
@@ -59,6 +60,7 @@ STEPS = {
     "revision": (ReviseIn, lifecycle.revise),
     "repeal": (RepealIn, lifecycle.repeal),
     "triggers": (TriggerIn, lifecycle.add_trigger),
+    "dismiss-trigger": (TriggerDismissIn, lifecycle.dismiss_trigger),
 }
 
 

@@ -236,6 +236,11 @@ class TriggerIn(_In):
     source_ref: str | None = Field(None, max_length=60)
 
 
+class TriggerDismissIn(_In):
+    trigger_id: int = Field(ge=1)
+    note: str = Field(min_length=2, max_length=4000)  # why the plan need not be revised
+
+
 class TriggerOut(BaseModel):
     id: int
     reason: str
@@ -246,6 +251,7 @@ class TriggerOut(BaseModel):
     raised_on: date
     state: str
     handled_version_no: int | None
+    handled_note: str | None
 
 
 class PlanDetailOut(PlanOut):

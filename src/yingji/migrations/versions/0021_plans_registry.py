@@ -224,6 +224,7 @@ def upgrade() -> None:
         sa.Column("raised_on", sa.Date(), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("handled_version_no", sa.Integer(), nullable=True),
+        sa.Column("handled_note", sa.Text(), nullable=True),
         sa.Column(
             "jurisdiction_code",
             sa.String(length=15).with_variant(sa.String(length=15, collation="C"), "postgresql"),
