@@ -19,7 +19,7 @@ from yingji.core.i18n import N_, gettext
 from yingji.drills import labels, registry, reminders
 from yingji.drills.codes import DrillState
 from yingji.drills.models import DrillEvaluation, DrillProblem
-from yingji.plans import lifecycle as plan_lifecycle
+from yingji.plans import triggers as plan_triggers
 from yingji.plans.models import Plan
 
 SECTION_KEYS = tuple(key for key, _label in labels.SECTIONS)
@@ -128,7 +128,7 @@ def add_problem(session: Session, principal: Principal, drill_id: int, data) -> 
     session.flush()
     if data.revise:
         plan = session.get(Plan, data.plan_id)
-        trigger = plan_lifecycle.raise_trigger(
+        trigger = plan_triggers.raise_trigger(
             session,
             plan.id,
             "drill_problems",

@@ -194,7 +194,7 @@ class DrillProblem(IdMixin, TimestampMixin, Audited, Base):
     done_on: Mapped[date | None] = mapped_column(Date)
     done_note: Mapped[str | None] = mapped_column(Text)
     plan_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plans.id"), index=True)
-    # the revision trigger it raised on that plan (plans.lifecycle.raise_trigger: the plans' own table)
+    # the revision trigger it raised on that plan (plans.triggers.raise_trigger: the plans' own table)
     trigger_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("plan_triggers.id"), unique=True)
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
 

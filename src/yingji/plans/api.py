@@ -35,6 +35,7 @@ from yingji.plans import (
     lifecycle,
     out,
     registry,
+    triggers,
 )
 from yingji.plans.codes import PlanKind, PlanState
 from yingji.plans.models import Plan
@@ -274,8 +275,8 @@ _step("evaluation", lifecycle.start_evaluation, StepIn, "Start an evaluation (�
 _step("evaluated", lifecycle.conclude_evaluation, EvaluatedIn, "Conclude the evaluation: keep or revise.")
 _step("revision", lifecycle.revise, ReviseIn, "Start a revision on one of the §9.5 cases.")
 _step("repeal", lifecycle.repeal, RepealIn, "Repeal (废止) with the reason.")
-_step("triggers", lifecycle.add_trigger, TriggerIn, "Record a revision trigger.")
-_step("triggers/dismiss", lifecycle.dismiss_trigger, TriggerDismissIn, "Dismiss an open trigger, saying why.")
+_step("triggers", triggers.add_trigger, TriggerIn, "Record a revision trigger.")
+_step("triggers/dismiss", triggers.dismiss_trigger, TriggerDismissIn, "Dismiss an open trigger, saying why.")
 
 
 @router.post("/plans/{plan_id:int}/documents", response_model=DocumentOut, status_code=201)

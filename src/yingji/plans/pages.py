@@ -24,7 +24,7 @@ from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
 from yingji.org.params import url_code
-from yingji.plans import calendar, documents, exchange, filings, labels, lifecycle, out, registry
+from yingji.plans import calendar, documents, exchange, filings, labels, lifecycle, out, registry, triggers
 from yingji.plans.api import KindQ, StateQ
 from yingji.plans.codes import PlanKind
 from yingji.plans.schemas import (
@@ -59,8 +59,8 @@ STEPS = {
     "evaluated": (EvaluatedIn, lifecycle.conclude_evaluation),
     "revision": (ReviseIn, lifecycle.revise),
     "repeal": (RepealIn, lifecycle.repeal),
-    "triggers": (TriggerIn, lifecycle.add_trigger),
-    "dismiss-trigger": (TriggerDismissIn, lifecycle.dismiss_trigger),
+    "triggers": (TriggerIn, triggers.add_trigger),
+    "dismiss-trigger": (TriggerDismissIn, triggers.dismiss_trigger),
 }
 
 

@@ -47,23 +47,20 @@ def candidates(session: Session, principal: Principal, incident: Incident) -> li
     places = [c for c in [*ancestors(code), code] if principal.covers(c)]
     if not places:
         return []
+    # Rank on a few light columns of every plan in force there (a city has hundreds), then load only
+    # the chosen ones with their levels: a cut before ranking would drop the plan that fits best.
     with_levels = select(PlanLevel.plan_id).distinct()
-    plans = list(
-        session.scalars(
-            select(Plan)
-            .where(
-                Plan.jurisdiction_code.in_(places),
-                Plan.state.in_([s.value for s in IN_FORCE]),
-                Plan.id.in_(with_levels),
-            )
-            .order_by(Plan.id)
-            .limit(200)
+    rows = session.execute(
+        select(Plan.id, Plan.kind, Plan.jurisdiction_code, Plan.event_categories).where(
+            Plan.jurisdiction_code.in_(places),
+            Plan.state.in_([s.value for s in IN_FORCE]),
+            Plan.id.in_(with_levels),
         )
-    )
+    ).all()
     top = incident.category.split(".")[0]
 
-    def rank(p: Plan) -> tuple:
-        cats = p.event_categories or []
+    def rank(row) -> tuple:
+        cats = row.event_categories or []
         fits = (
             0
             if incident.category in cats
@@ -71,9 +68,11 @@ def candidates(session: Session, principal: Principal, incident: Incident) -> li
             if top in cats or any(c.startswith(top) for c in cats)
             else 2
         )
-        return (fits, KIND_ORDER.get(p.kind, 4), -len(p.jurisdiction_code), p.id)
+        return (fits, KIND_ORDER.get(row.kind, 4), -len(row.jurisdiction_code), -row.id)  # newest first
 
-    return sorted(plans, key=rank)[:CANDIDATE_LIMIT]
+    chosen = [row.id for row in sorted(rows, key=rank)[:CANDIDATE_LIMIT]]
+    loaded = {p.id: p for p in session.scalars(select(Plan).where(Plan.id.in_(chosen)))}
+    return [loaded[i] for i in chosen]
 
 
 def load_plan(session: Session, plan_id: int | None) -> Plan | None:
