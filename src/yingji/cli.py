@@ -354,6 +354,7 @@ for _module, _attr in DOMAIN_COMMANDS:
 
 def main() -> None:
     """Entry point: bilingual one-line errors instead of tracebacks for expected failures."""
+    import yingji.core.schema  # noqa: F401 (every model: foreign keys cross domains, e.g. a response names its plan)
     from yingji.core.errors import YingjiError
     from yingji.core.i18n import translate
 
