@@ -205,7 +205,7 @@ async def participant_remove(
 
 
 nav.register(
-    N_("Plans and drills"),
+    N_("Plan management"),  # the section plans.views adds (routers load plans first)
     nav.NavItem("exercise", N_("Exercise control"), "/drills/exercise", Perm.DRILLS_CONTROL),
 )
 ExDrillId = Annotated[int, Path(ge=1, le=2**62)]

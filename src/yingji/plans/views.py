@@ -40,6 +40,7 @@ nav.SECTIONS.insert(
         N_("Plan management"),
         (
             nav.NavItem("plans", N_("Emergency plans"), "/plans", Perm.ORG_READ),
+            nav.NavItem("plan_coverage", N_("Plan coverage"), "/plans/coverage", Perm.ORG_READ),
             nav.NavItem("drills", N_("Drills"), "/drills", Perm.ORG_READ),
             nav.NavItem("experts", N_("Experts"), "/experts", Perm.ORG_READ),
         ),

@@ -72,6 +72,7 @@ SECTION_ORDER = [
     N_("Dual prevention"),
     N_("Rescue forces"),
     N_("Supplies"),
+    N_("Plan management"),  # preparedness: plans, drills, experts
     N_("Statistics"),
     N_("Organisation"),
     N_("Rules"),
