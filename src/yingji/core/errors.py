@@ -32,6 +32,11 @@ class ValidationFailed(YingjiError):
     code = "validation_failed"
     message = "The submitted data is not valid."
 
+    @classmethod
+    def on(cls, field: str, message: str) -> ValidationFailed:
+        """One field refused with its message (what services raise for a rule a schema cannot check)."""
+        return cls(details=[{"field": field, "message": message}])
+
 
 class NotFound(YingjiError):
     status_code = 404

@@ -18,8 +18,7 @@ from yingji.org.models import Person, Unit
 REFERENCE = {"unit": ("unit_id", Unit), "team": ("team_id", Team), "person": ("person_id", Person)}
 
 
-def _bad(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "message": message}])
+_bad = ValidationFailed.on  # one field refused with its message
 
 
 def of_drill(session: Session, drill_id: int) -> list[DrillParticipant]:

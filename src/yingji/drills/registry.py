@@ -33,8 +33,7 @@ from yingji.risk.models import Enterprise
 FINISHED = frozenset({DrillState.ENDED.value, DrillState.EVALUATED.value, DrillState.CANCELLED.value})
 
 
-def _bad(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(details=[{"field": field, "message": message}])
+_bad = ValidationFailed.on  # one field refused with its message
 
 
 def today() -> date:

@@ -23,12 +23,7 @@ from yingji.org.params import url_code
 
 router = APIRouter(include_in_schema=False)
 YearQ = Annotated[int | None, Query(ge=2000, le=2100)]
-_page, _refused, _year = pages.page, pages.refused, pages.year_or_this
-
-
-async def _fields(request, *names) -> dict:
-    form = await request.form()
-    return {n: (str(form.get(n, "")).strip() or None) for n in names}
+_page, _refused, _year, _fields = pages.page, pages.refused, pages.year_or_this, pages.fields
 
 
 @router.get("/drills/calendar")
