@@ -65,6 +65,14 @@ ROUTER_MODULES = [
     "yingji.drills.api",
     "yingji.experts.views",
     "yingji.experts.api",
+    "yingji.evacuation.views",
+    "yingji.evacuation.api",
+    "yingji.shelters.views",
+    "yingji.shelters.api",
+    "yingji.damage.views",
+    "yingji.damage.api",
+    "yingji.aid.views",
+    "yingji.aid.api",
 ]
 
 

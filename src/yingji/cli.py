@@ -347,6 +347,7 @@ DOMAIN_COMMANDS = [
     ("yingji.monitoring.cli", "ingest"),
     ("yingji.forces.cli", "forces"),
     ("yingji.plans.cli", "plans"),
+    ("yingji.evacuation.cli", "relief"),
 ]
 for _module, _attr in DOMAIN_COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _attr))

@@ -61,6 +61,14 @@ class Perm(StrEnum):
     DRILLS_MANAGE = "drills.manage"  # the yearly drill plan, drills, records and evaluation
     DRILLS_CONTROL = "drills.control"  # direct an exercise (导调): scripts, injects, the hidden scenario
     EXPERTS_MANAGE = "experts.manage"  # the expert registry (专家库)
+    SHELTERS_MANAGE = "shelters.manage"  # the shelter registry, opening and closing shelters
+    SHELTER_CHECKIN = "shelter.checkin"  # check people into and out of a shelter (安置登记)
+    EVACUATION_ORDER = "evacuation.order"  # order and lift evacuations (转移令), threat lists and routes
+    EVACUATION_MARK = "evacuation.mark"  # mark households moved / sheltered … from the field
+    DAMAGE_REPORT = "damage.report"  # 灾情报送: 初报 / 续报 / 零报 / 核报, the officers' registry
+    DAMAGE_VERIFY = "damage.verify"  # accept or return reports, 核查评估 of the figures in force
+    AID_MANAGE = "aid.manage"  # aid programmes, lists, distribution; town checks and county approvals
+    AID_VILLAGE = "aid.village"  # a village's part: needs survey, applications, 民主评议, 公示
 
 
 _ALL = frozenset(Perm)
@@ -90,39 +98,63 @@ _PREVENT = frozenset(
 _PATROL = frozenset({Perm.PATROL_LOG, Perm.DANGER_REPORT, Perm.ALARM_ACK})
 # Preparedness: plans, drills, experts. Directing an unannounced drill is the bureau's (county up).
 _PREPARE = frozenset({Perm.PLANS_MANAGE, Perm.DRILLS_MANAGE, Perm.EXPERTS_MANAGE})
+# Relief (issue 13): shelters, evacuation, damage statistics, aid. Verification of damage figures
+# (核查评估) is the county's; the village reports, marks households and keeps its part of aid.
+_RELIEF = frozenset(
+    {
+        Perm.SHELTERS_MANAGE,
+        Perm.SHELTER_CHECKIN,
+        Perm.EVACUATION_ORDER,
+        Perm.EVACUATION_MARK,
+        Perm.DAMAGE_REPORT,
+        Perm.AID_MANAGE,
+        Perm.AID_VILLAGE,
+    }
+)
+_RELIEF_FIELD = frozenset({Perm.EVACUATION_MARK, Perm.SHELTER_CHECKIN, Perm.DAMAGE_REPORT, Perm.AID_VILLAGE})
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.COMMANDER: _READ
     | _DUTY_ROOM
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH}
-    | {Perm.WARNING_APPROVE, Perm.WARNING_ACK},
-    Role.DUTY_OFFICER: _READ | _DUTY_ROOM | _WARN | {Perm.DISPATCH, Perm.ALARM_ACK},
+    | {Perm.WARNING_APPROVE, Perm.WARNING_ACK, Perm.EVACUATION_ORDER},
+    Role.DUTY_OFFICER: _READ
+    | _DUTY_ROOM
+    | _WARN
+    | {Perm.DISPATCH, Perm.ALARM_ACK, Perm.EVACUATION_ORDER, Perm.DAMAGE_REPORT},
     Role.DEPARTMENT_STAFF: _MANAGE_PLACE
     | _FIELD
     | _RESOURCES
     | _PREVENT
     | _PREPARE
-    | {Perm.DUTY_REPORT, Perm.DRILLS_CONTROL},
+    | _RELIEF
+    | {Perm.DUTY_REPORT, Perm.DRILLS_CONTROL, Perm.DAMAGE_VERIFY},
     Role.COUNTY_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
     | _WARN
     | _PREVENT
     | _PREPARE
-    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE, Perm.DRILLS_CONTROL},
+    | _RELIEF
+    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE, Perm.DRILLS_CONTROL}
+    | {Perm.DAMAGE_VERIFY},
     Role.TOWN_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
     | _WARN
     | _PREVENT
     | _PREPARE
+    | _RELIEF
     | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE},
     Role.GRID_LEADER: _READ
     | _FIELD
     | _PATROL
+    | _RELIEF_FIELD
     | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE},
-    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.WARNING_ACK}) | _FIELD | _PATROL,
+    Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.WARNING_ACK, Perm.EVACUATION_MARK})
+    | _FIELD
+    | _PATROL,
     # A team leader keeps their own team's members, equipment and readiness up to date.
     Role.TEAM_LEADER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.FORCES_MANAGE}) | _FIELD,
     # Keepers move stock in their own stores; they and viewers see phone numbers masked.

@@ -26,6 +26,10 @@ MODEL_MODULES = [
     "yingji.plans.models",
     "yingji.drills.models",
     "yingji.experts.models",
+    "yingji.shelters.models",
+    "yingji.evacuation.models",
+    "yingji.damage.models",
+    "yingji.aid.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

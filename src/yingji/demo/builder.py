@@ -304,6 +304,10 @@ DEMO_EXTRAS = [
     "yingji.experts.demo",
     "yingji.drills.demo",  # after the plans demos: its drills exercise their plans
     "yingji.drills.demo_exercise",  # after the drills demo
+    "yingji.shelters.demo",
+    "yingji.evacuation.demo",  # after shelters (routes lead to them) and the warnings demo
+    "yingji.damage.demo",
+    "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
 ]
 
 

@@ -29,6 +29,9 @@ KINDS = (
     "deadline.overdue",  # a reporting deadline or a routine duty report became overdue
     "warning.coverage",  # delivery or acknowledgement coverage of a warning moved
     "task.changed",  # a response task was assigned, acknowledged, done, escalated …
+    "evacuation.tally",  # an evacuation order's accounting moved (payload: order_id; coalesced per commit)
+    "shelter.changed",  # a shelter opened, closed, filled or its occupancy moved (shelter_id, occupancy)
+    "damage.changed",  # a damage report arrived or was decided, a relief grade moved (event_id)
 )
 CHANNEL = "yingji_events"
 # pg_advisory_xact_lock key: "yingji events" (any constant no other code uses).

@@ -33,6 +33,10 @@ class Resident(IdMixin, TimestampMixin, Audited, Base):
     village_code: Mapped[str] = mapped_column(CodeStr)
     household: Mapped[str] = mapped_column(String(40))  # 户号 / household head's name
     address: Mapped[str | None] = mapped_column(String(200))
+    # The ID number is never stored whole: a keyed hash (HMAC with the server's secret) finds a resident
+    # at a shelter's check-in, the last four digits let a person confirm it is them (issue 13).
+    id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    id_tail: Mapped[str | None] = mapped_column(String(4))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)  # 残疾
     lives_alone: Mapped[bool] = mapped_column(Boolean, default=False)  # 独居老人
     very_old: Mapped[bool] = mapped_column(Boolean, default=False)  # 高龄 (80+)
