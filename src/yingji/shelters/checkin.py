@@ -59,8 +59,10 @@ def find(
         try:
             digest, _ = idnumber.hash_and_tail(id_number)
         except idnumber.BadIdNumber:
-            raise ValidationFailed.on(
-                "id_number", "Not a valid ID number (18 characters, check digit)."
+            raise ValidationFailed(
+                details=[
+                    {"field": "id_number", "message": "Not a valid ID number (18 characters, check digit)."}
+                ]
             ) from None
         stmt = stmt.where(Resident.id_hash == digest)
     elif mobile:
@@ -68,7 +70,9 @@ def find(
     elif home_code and household:
         stmt = stmt.where(Resident.jurisdiction_code == home_code, Resident.household == household)
     else:
-        raise ValidationFailed.on("q", "Give an ID number, a mobile number or a household.")
+        raise ValidationFailed(
+            details=[{"field": "q", "message": "Give an ID number, a mobile number or a household."}]
+        )
     rows = list(
         session.scalars(
             stmt.order_by(Resident.jurisdiction_code, Resident.household, Resident.id).limit(MAX_FOUND)
@@ -148,8 +152,10 @@ def _who(session: Session, principal: Principal, data: CheckInIn) -> dict:
         try:
             digest, tail = idnumber.hash_and_tail(data.id_number)
         except idnumber.BadIdNumber:
-            raise ValidationFailed.on(
-                "id_number", "Not a valid ID number (18 characters, check digit)."
+            raise ValidationFailed(
+                details=[
+                    {"field": "id_number", "message": "Not a valid ID number (18 characters, check digit)."}
+                ]
             ) from None
         if data.resident_id is None:
             resident = session.scalar(
@@ -164,10 +170,10 @@ def _who(session: Session, principal: Principal, data: CheckInIn) -> dict:
     if data.resident_id is not None:
         resident = session.get(Resident, data.resident_id)
         if resident is None or not principal.covers(resident.jurisdiction_code):
-            raise ValidationFailed.on("resident_id", "Unknown resident.")
+            raise ValidationFailed(details=[{"field": "resident_id", "message": "Unknown resident."}])
     if resident is None and data.home_code and data.household:
         if not principal.covers(data.home_code):
-            raise ValidationFailed.on("home_code", "Unknown resident.")
+            raise ValidationFailed(details=[{"field": "home_code", "message": "Unknown resident."}])
         resident = session.scalar(
             select(Resident)
             .where(
@@ -188,7 +194,7 @@ def _who(session: Session, principal: Principal, data: CheckInIn) -> dict:
             "mobile": data.mobile or resident.mobile,
         }
     if not data.name:
-        raise ValidationFailed.on("name", "A walk-in needs a name.")
+        raise ValidationFailed(details=[{"field": "name", "message": "A walk-in needs a name."}])
     return {
         "resident_id": None,
         "home_code": data.home_code,

@@ -47,13 +47,15 @@ def nearest(
     if code:
         place = places.get(session, principal, code)
         if place.lon is None or place.lat is None:
-            raise ValidationFailed.on("code", "The place has no location.")
+            raise ValidationFailed(details=[{"field": "code", "message": "The place has no location."}])
         lon, lat = place.lon, place.lat
         origin = {"code": place.code, "name": place.name}
         if needed is None:
             needed = people_of(session, place.code)
     elif lon is None or lat is None:
-        raise ValidationFailed.on("code", "Give a village or a point (lon, lat).")
+        raise ValidationFailed(
+            details=[{"field": "code", "message": "Give a village or a point (lon, lat)."}]
+        )
     needed = max(1, int(needed or 1))
     origin |= {"lon": lon, "lat": lat}
     rows = session.execute(

@@ -74,7 +74,7 @@ def new_code(place: str) -> str:
 
 def _check_place(session: Session, code: str) -> None:
     if session.get(Jurisdiction, code) is None:
-        raise ValidationFailed.on("jurisdiction_code", "Unknown jurisdiction.")
+        raise ValidationFailed(details=[{"field": "jurisdiction_code", "message": "Unknown jurisdiction."}])
 
 
 def _unique_code(session: Session, code: str, shelter_id: int | None = None) -> None:
@@ -92,7 +92,14 @@ def recompute(shelter: Shelter, stated: int | None = None) -> None:
             shelter.usable_area_m2, shelter.area_per_person_m2, shelter.shelter_class
         )
     if shelter.capacity < (shelter.occupancy or 0):
-        raise ValidationFailed.on("capacity", "The capacity cannot be below the people in the shelter now.")
+        raise ValidationFailed(
+            details=[
+                {
+                    "field": "capacity",
+                    "message": "The capacity cannot be below the people in the shelter now.",
+                }
+            ]
+        )
     if shelter.service_radius_m is None:
         shelter.service_radius_m = standards.service_radius_m(shelter.shelter_class)
 

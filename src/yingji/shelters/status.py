@@ -24,7 +24,7 @@ from yingji.shelters.codes import SHELTER_MOVES, ShelterEventKind, ShelterStatus
 from yingji.shelters.models import Shelter, ShelterEvent
 
 
-class ShelterRefused(Conflict):
+class ShelterConflict(Conflict):
     """A check-in the shelter cannot take (closed, full, not enough room): 409, bilingual."""
 
     code = "shelter_refused"
@@ -150,7 +150,7 @@ def _after_change(session: Session, principal: Principal, shelter_id: int, befor
 def take(
     session: Session, principal: Principal, shelter: Shelter, people: int, *, override: str | None
 ) -> Shelter:
-    """Add ``people`` in one guarded UPDATE; raises ShelterRefused when it does not fit (no override).
+    """Add ``people`` in one guarded UPDATE; raises ShelterConflict when it does not fit (no override).
 
     With an override note a full shelter takes them anyway: the same statement raises ``capacity`` to
     the new occupancy (stated from then on), so the table's check ``occupancy <= capacity`` holds
@@ -184,8 +184,8 @@ def take(
             select(Shelter.status, Shelter.capacity, Shelter.occupancy).where(Shelter.id == shelter.id)
         ).one()
         if current.status == ShelterStatus.CLOSED.value:
-            raise ShelterRefused("The shelter is not open; check in elsewhere or give an override note.")
-        raise ShelterRefused(
+            raise ShelterConflict("The shelter is not open; check in elsewhere or give an override note.")
+        raise ShelterConflict(
             "The shelter has {free} free places, {n} needed; check in elsewhere or give an override note.",
             free=max(0, current.capacity - current.occupancy),
             n=n,
