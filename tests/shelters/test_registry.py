@@ -18,7 +18,9 @@ def test_register_read_change_in_scope_and_audited(city, api):
     s = r.json()
     assert s["code"].startswith(f"BN{city.town_a[:6]}-")
     assert s["capacity"] == 2500 and not s["capacity_stated"]  # 5000 m² ÷ 2.0 m² (short term)
-    assert s["status"] == "closed" and s["status_label"] == "未启用" and s["class_label"] == "固定避难场所(短期)"
+    assert (
+        s["status"] == "closed" and s["status_label"] == "未启用" and s["class_label"] == "固定避难场所(短期)"
+    )
     assert s["service_radius_m"] == 2000
 
     assert api("county").get(f"/api/v1/shelters/{s['id']}").status_code == 200
@@ -27,7 +29,9 @@ def test_register_read_change_in_scope_and_audited(city, api):
     assert api("gridleader").post("/api/v1/shelters", json=shelter_body(city.village_a)).status_code == 403
     assert town.post("/api/v1/shelters", json=shelter_body(city.town_b)).status_code == 403
 
-    changed = town.patch(f"/api/v1/shelters/{s['id']}", json={"usable_area_m2": 9000, "shelter_class": "long"})
+    changed = town.patch(
+        f"/api/v1/shelters/{s['id']}", json={"usable_area_m2": 9000, "shelter_class": "long"}
+    )
     assert changed.status_code == 200, changed.text
     assert changed.json()["capacity"] == 2000  # 9000 ÷ 4.5
     stated = town.patch(f"/api/v1/shelters/{s['id']}", json={"capacity": 1234}).json()
@@ -88,7 +92,9 @@ def test_status_moves_and_close_with_people(city, api, make_shelter):
     opened = town.post(f"/api/v1/shelters/{s['id']}/open", json={"order_id": 77, "note": "暴雨"})
     assert opened.json()["status"] == "open"
     assert town.post(f"/api/v1/shelters/{s['id']}/open", json={}).status_code == 409
-    c = town.post(f"/api/v1/shelters/{s['id']}/checkins", json={"client_key": key(), "name": "张三", "people": 3})
+    c = town.post(
+        f"/api/v1/shelters/{s['id']}/checkins", json={"client_key": key(), "name": "张三", "people": 3}
+    )
     assert c.status_code == 201, c.text
     refused = town.post(f"/api/v1/shelters/{s['id']}/close", json={})
     assert refused.status_code == 409 and refused.json()["error"]["message_en"].startswith("3 people")
@@ -98,10 +104,14 @@ def test_status_moves_and_close_with_people(city, api, make_shelter):
         kinds = session.scalars(
             select(ShelterEvent.kind).where(ShelterEvent.shelter_id == s["id"]).order_by(ShelterEvent.id)
         ).all()
-        first = session.scalar(select(ShelterEvent).where(ShelterEvent.shelter_id == s["id"]).order_by(ShelterEvent.id))
+        first = session.scalar(
+            select(ShelterEvent).where(ShelterEvent.shelter_id == s["id"]).order_by(ShelterEvent.id)
+        )
         overrides = session.scalars(
             select(AuditEntry.note).where(
-                AuditEntry.entity == "shelters", AuditEntry.entity_id == str(s["id"]), AuditEntry.action == "override"
+                AuditEntry.entity == "shelters",
+                AuditEntry.entity_id == str(s["id"]),
+                AuditEntry.action == "override",
             )
         ).all()
     assert kinds == ["opened", "closed"] and first.order_id == 77

@@ -245,6 +245,9 @@ def import_shelters(session: Session, principal: Principal, data: bytes, **param
             result.created += 1
             continue
         values["code"] = shelter.code
+        present = {k for k, v in (shelter.facilities or {}).items() if v}
+        if present == set(values["facilities"]):
+            values.pop("facilities")  # the sheet lists what is there; counts (toilets: 12) stay
         changed = {k: v for k, v in values.items() if getattr(shelter, k) != v}
         if stated is not None and (stated != shelter.capacity or not shelter.capacity_stated):
             changed["capacity"] = stated

@@ -35,12 +35,12 @@ SPACE_LABELS = {
 }
 STATUS_LABELS = {
     ShelterStatus.CLOSED: N_("Not in use"),
-    ShelterStatus.OPEN: N_("Open"),
+    ShelterStatus.OPEN: N_("Open, room left"),
     ShelterStatus.FULL: N_("Full"),
 }
 EVENT_LABELS = {
     ShelterEventKind.OPENED: N_("Opened"),
-    ShelterEventKind.CLOSED: N_("Closed"),
+    ShelterEventKind.CLOSED: N_("Closed down"),
     ShelterEventKind.FULL: N_("Became full"),
     ShelterEventKind.ROOM_AGAIN: N_("Room again"),
     ShelterEventKind.INSPECTED: N_("Inspected"),
