@@ -160,22 +160,6 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
-    # issue 13: shelters (shelters/maplayer.py, static/js/shelters-map.js)
-    Group(
-        "relief",
-        N_("Relief"),
-        (
-            Layer(
-                "shelters",
-                N_("Emergency shelters"),
-                (
-                    Key(N_("Open, room left"), "#2e7d32", "square"),
-                    Key(N_("Full"), "#6a1b9a", "square"),
-                    Key(N_("Not in use"), "#78909c", "square"),
-                ),
-            ),
-        ),
-    ),
     Group(
         "video",
         N_("Video"),
@@ -223,6 +207,22 @@ GROUPS: tuple[Group, ...] = (
                     Key(N_("At or above the coverage goal"), "#2e7d32", "area"),
                     Key(N_("Below the coverage goal"), LEVEL["red"], "area"),
                     Key(N_("Nothing required"), "#9e9e9e", "area"),
+                ),
+            ),
+        ),
+    ),
+    # issue 13: shelters (shelters/maplayer.py, static/js/shelters-map.js)
+    Group(
+        "relief",
+        N_("Relief"),
+        (
+            Layer(
+                "shelters",
+                N_("Emergency shelters"),
+                (
+                    Key(N_("Open, room left"), "#2e7d32", "square"),
+                    Key(N_("Full"), "#6a1b9a", "square"),
+                    Key(N_("Not in use"), "#78909c", "square"),
                 ),
             ),
         ),

@@ -61,7 +61,7 @@ def search(
 
 def get(session: Session, principal: Principal, shelter_id: int, *, lock: bool = False) -> Shelter:
     """A shelter the principal may see (404 otherwise)."""
-    options = {"with_for_update": True, "populate_existing": True} if lock else {}
+    options = {"with_for_update": {"of": Shelter}, "populate_existing": True} if lock else {}
     shelter = session.get(Shelter, shelter_id, **options)
     if shelter is None or not shelter.active:
         raise NotFound()
