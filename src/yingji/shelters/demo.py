@@ -25,8 +25,14 @@ VILLAGES_PER_TOWN = 2  # emergency shelters near the first villages of each town
 KINDS = {  # level, class, space, usable m², total m², name pattern
     "county": ("county", "centre", "mixed", 24_000.0, 30_000.0, "{name}中心应急避难场所"),
     "town": ("town", "short", "mixed", 5_200.0, 6_500.0, "{name}中学应急避难场所"),
-    "village": ("village", "emergency", "outdoor", 600.0, 800.0, "{name}村委会广场紧急避难点"),
+    "village": ("village", "emergency", "outdoor", 600.0, 800.0, "{name}文化广场紧急避难点"),
 }
+
+
+def _short(name: str) -> str:
+    for suffix in ("村民委员会", "居民委员会", "委员会"):
+        name = name.removesuffix(suffix)
+    return name
 
 
 def _outline(lon: float, lat: float, area_m2: float) -> str:
@@ -101,13 +107,13 @@ def build(db, data, options, progress) -> None:
             rows.append(
                 {
                     "code": code.replace(" ", ""),
-                    "name": pattern.format(name=p.name.removesuffix("村").removesuffix("社区")),
+                    "name": pattern.format(name=_short(p.name)),
                     "level": level,
                     "shelter_class": klass,
                     "space_type": space,
                     "hazards": ["earthquake", "flood", "geological"],
                     "jurisdiction_code": p.code,
-                    "address": f"{p.name}",
+                    "address": {"county": "政府广场", "town": "中学操场", "village": "村委会广场"}[p.level],
                     "lon": lon,
                     "lat": lat,
                     "outline": _outline(lon, lat, total),
@@ -185,6 +191,7 @@ def _open_one(session, rows, ids, now) -> int:
             func.min(Resident.name),
             func.count(),
             func.min(Resident.id),
+            func.min(Resident.id_tail),
         )
         .where(Resident.jurisdiction_code.startswith(town["jurisdiction_code"]), Resident.active)
         .group_by(Resident.jurisdiction_code, Resident.household)
@@ -196,6 +203,7 @@ def _open_one(session, rows, ids, now) -> int:
         {
             "shelter_id": sid,
             "resident_id": h[4],
+            "id_tail": h[5],
             "home_code": h[0],
             "household": h[1],
             "name": h[2],

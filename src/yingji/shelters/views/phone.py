@@ -79,6 +79,8 @@ async def checkin_find(shelter_id: int, request: Request, principal: CurrentPrin
         if not shown(exc):
             raise
         errors = {"_": message(exc)}
+    if found:  # one card per household: the button checks the household in
+        found = list({(p["home_code"], p["household"]): p for p in reversed(found)}.values())[::-1]
     search["id_number"] = ""  # never echoed back into the page
     ctx = await run_in_threadpool(
         _ctx, session, principal, shelter_id, found=found, search=search, errors=errors

@@ -10,10 +10,10 @@
     url: function (ctx) { return "/api/v1/map/shelters?bbox=" + ctx.box(ctx.zoom()); },
     marker: function (f) {
       var p = f.properties, c = f.geometry.coordinates;
-      var size = p.level === "village" ? 9 : (p.level === "town" ? 11 : 14);
+      var size = p.level === "village" ? 11 : (p.level === "town" ? 14 : 17);
       return L.marker([c[1], c[0]], {
         title: p.name,
-        icon: YM.icon("ym-shelter", size, '<i style="display:block;width:100%;height:100%;border:2px solid #fff;border-radius:3px;box-sizing:border-box;box-shadow:0 0 0 1px #455a64;background:' + (COLOURS[p.status] || "#999") + '"></i>')
+        icon: YM.icon("ym-shelter", size, '<i style="display:block;width:' + size + 'px;height:' + size + 'px;border:2px solid #fff;border-radius:3px;box-sizing:border-box;box-shadow:0 0 0 1px #455a64;background:' + (COLOURS[p.status] || "#999") + '"></i>')
       });
     },
     popup: function (p) {
