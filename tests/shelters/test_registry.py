@@ -122,3 +122,22 @@ def test_open_without_capacity_refused(api, make_shelter):
     s = make_shelter(opened=False, usable_area_m2=0)
     r = api("town").post(f"/api/v1/shelters/{s['id']}/open", json={})
     assert r.status_code == 409
+
+
+def test_inspection_and_removal(api, make_shelter):
+    town = api("town")
+    s = make_shelter(opened=False)
+    r = town.post(
+        f"/api/v1/shelters/{s['id']}/inspections",
+        json={"on": "2026-11-30", "by_name": "检查员", "passed": False, "note": "标志缺失"},
+    )
+    assert r.status_code == 201, r.text
+    detail = town.get(f"/api/v1/shelters/{s['id']}").json()
+    assert detail["inspections"][0]["note"] == "标志缺失" and detail["last_inspected_at"]
+    assert detail["events"][0]["kind"] == "inspected"
+    assert (
+        api("viewer").post(f"/api/v1/shelters/{s['id']}/inspections", json={"on": "2026-11-30"}).status_code
+        == 403
+    )
+    assert town.delete(f"/api/v1/shelters/{s['id']}").status_code == 204
+    assert town.get(f"/api/v1/shelters/{s['id']}").status_code == 404
