@@ -211,6 +211,22 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
+    # issue 13: shelters (shelters/maplayer.py, static/js/shelters-map.js)
+    Group(
+        "relief",
+        N_("Relief"),
+        (
+            Layer(
+                "shelters",
+                N_("Emergency shelters"),
+                (
+                    Key(N_("Open, room left"), "#2e7d32", "square"),
+                    Key(N_("Full"), "#6a1b9a", "square"),
+                    Key(N_("Not in use"), "#78909c", "square"),
+                ),
+            ),
+        ),
+    ),
 )
 
 KEYS = tuple(layer.key for g in GROUPS for layer in g.layers)

@@ -19,6 +19,7 @@ from yingji.core.db import Actor, Database
 from yingji.demo.names import GIVEN, SURNAMES
 from yingji.org.models import Jurisdiction
 from yingji.residents.models import Resident
+from yingji.shelters import idnumber
 
 DEFAULT_PER_GROUP = 6  # ~126,000 for Tongren: enough to show households; --residents N for scale work
 RATES = {"disabled": 0.02, "lives_alone": 0.03, "very_old": 0.04}
@@ -37,6 +38,16 @@ def group_codes(db: Database, under: str) -> list[str]:
         )
 
 
+def id_numbers(county: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` fictitious ID numbers with a valid check digit (issue 13): the county's code, a birth
+    date (1940–2015, day ≤ 28), a serial; vectorised (the check digit is a dot product)."""
+    birth = rng.integers(1940, 2016, n) * 10_000 + rng.integers(1, 13, n) * 100 + rng.integers(1, 29, n)
+    first17 = int(county.ljust(6, "0")[:6]) * 10**11 + birth * 1000 + rng.integers(0, 1000, n)
+    digits = first17[:, None] // 10 ** np.arange(16, -1, -1, dtype=np.int64) % 10
+    check = np.array(list(idnumber.CHECK))[(digits @ np.array(idnumber.WEIGHTS)) % 11]
+    return np.char.add(np.char.mod("%017d", first17), check)
+
+
 def generate(groups: list[str], total: int, seed: int) -> Iterator[list[dict]]:
     """Resident rows spread over ``groups`` (``total`` in all), in chunks, deterministic for a seed."""
     if not groups or total <= 0:
@@ -48,6 +59,7 @@ def generate(groups: list[str], total: int, seed: int) -> Iterator[list[dict]]:
     surnames, given = np.array(SURNAMES), np.array(GIVEN)
     serial = 0
     chunk: list[dict] = []
+    base = idnumber.hasher()  # one key schedule, copied per number
     for code, n in zip(groups, per_group, strict=True):
         n = int(n)
         if n == 0:
@@ -59,6 +71,7 @@ def generate(groups: list[str], total: int, seed: int) -> Iterator[list[dict]]:
         flags = {k: rng.random(n) < p for k, p in RATES.items()}
         has_mobile = rng.random(n) < MOBILE_SHARE
         subscribed = rng.random(n) < SUBSCRIBED_SHARE
+        ids = id_numbers(code[:6], n, rng).tolist()
         for i in range(n):
             serial += 1
             vulnerable = int(flags["disabled"][i]) + int(flags["lives_alone"][i]) + int(flags["very_old"][i])
@@ -70,6 +83,8 @@ def generate(groups: list[str], total: int, seed: int) -> Iterator[list[dict]]:
                     "village_code": code[:12],
                     "household": f"{int(households[i]):03d}",
                     "address": None,
+                    "id_hash": idnumber.id_hash(ids[i], base=base),
+                    "id_tail": ids[i][-4:],
                     "disabled": bool(flags["disabled"][i]),
                     "lives_alone": bool(flags["lives_alone"][i]),
                     "very_old": bool(flags["very_old"][i]),

@@ -4,6 +4,7 @@ so importing the same file again changes nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlalchemy import func, select, tuple_
@@ -26,6 +27,7 @@ from yingji.org.exchange.common import (
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, read, write
 from yingji.residents.models import Resident
+from yingji.shelters import idnumber
 
 COLUMNS = [
     Column("name", "姓名", "Name", True, 10),
@@ -33,6 +35,7 @@ COLUMNS = [
     Column("jurisdiction_code", "所属区划代码", "Division code", True, 18),
     Column("jurisdiction_name", "所属村组", "Village / group", False, 16),
     Column("household", "户号", "Household", True, 12),
+    Column("id_number", "身份证号", "ID number", False, 20),
     Column("address", "住址", "Address", False, 24),
     Column("disabled", "残疾", "Disabled", False, 6),
     Column("lives_alone", "独居老人", "Elderly living alone", False, 8),
@@ -44,6 +47,22 @@ FLAGS = ("disabled", "lives_alone", "very_old", "subscribed")
 YES = {"是", "y", "yes", "1", "true", "√", "✓"}
 NO = {"否", "n", "no", "0", "false", ""}
 SHEET_TITLE = "居民"
+
+
+# issue 13: the ID number is kept only as a keyed hash and its last four (shelters/idnumber.py); the
+# export writes it masked (**************1234), and a masked value imports as "unchanged".
+MASKED_ID = re.compile(r"^\*{14}[0-9X]{4}$")
+
+
+def _id_number(value: str) -> tuple[str, str] | bool | None:
+    """(hash, last four) of a sheet's ID number; None when empty or masked; False when invalid."""
+    v = (value or "").strip().upper()
+    if not v or MASKED_ID.match(v):
+        return None
+    try:
+        return idnumber.hash_and_tail(v)
+    except idnumber.BadIdNumber:
+        return False
 
 
 def _flag(value: str) -> bool | None:
@@ -96,6 +115,15 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
         if len(r["name"]) > 60 or len(r["household"]) > 40:
             errors.add(rownum, column(COLUMNS, "name"), r["name"], "Too long.")
             continue
+        ident = _id_number(r["id_number"])
+        if ident is False:
+            errors.add(
+                rownum,
+                column(COLUMNS, "id_number"),
+                "",
+                "Not a valid ID number (18 characters, check digit).",
+            )
+            continue
         key = (code[:12], r["household"], r["name"])
         if key in seen:
             errors.add(
@@ -107,7 +135,9 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
             )
             continue
         seen[key] = rownum
-        plan.append((key, code, mobile, r, flags))
+        plan.append(
+            (key, code, mobile, r, flags | ({"id_hash": ident[0], "id_tail": ident[1]} if ident else {}))
+        )
     errors.raise_if_any()
     existing: dict[tuple[str, str, str], Resident] = {}
     keys = [p[0] for p in plan]
@@ -166,7 +196,7 @@ def _export_query(principal: Principal, within: str | None):
 MAX_EXPORT = 200_000
 EXPORTED = [
     getattr(Resident, key)
-    for key in ("name", "mobile", "jurisdiction_code", "household", "address", "note", *FLAGS)
+    for key in ("name", "mobile", "jurisdiction_code", "household", "address", "note", "id_tail", *FLAGS)
 ]
 
 
@@ -189,6 +219,7 @@ def resident_rows(session: Session, principal: Principal, within: str | None = N
             "address": res.address,
             "note": res.note,
             **{k: "是" if getattr(res, k) else "否" for k in FLAGS},
+            "id_number": f"{'*' * 14}{res.id_tail}" if res.id_tail else None,
         }
         for res in session.execute(stmt)
     )
