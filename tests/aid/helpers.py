@@ -44,11 +44,15 @@ def survey(client, programme_id: int, village: str, name: str | None = None, **e
     return r.json()
 
 
-def backdate_notices(city, programme_id: int | None = None, case_id: int | None = None, days: int = 30) -> None:
+def backdate_notices(
+    city, programme_id: int | None = None, case_id: int | None = None, days: int = 30
+) -> None:
     with city.db.writing(Actor.system("tests")) as session:
         q = select(AidNotice)
-        q = q.where(AidNotice.programme_id == programme_id) if programme_id else q.where(
-            AidNotice.rebuild_case_id == case_id
+        q = (
+            q.where(AidNotice.programme_id == programme_id)
+            if programme_id
+            else q.where(AidNotice.rebuild_case_id == case_id)
         )
         for n in session.scalars(q):
             n.posted_on -= timedelta(days=days)
@@ -57,10 +61,20 @@ def backdate_notices(city, programme_id: int | None = None, case_id: int | None 
 
 def to_distributing(api, city, programme_id: int, ids: list[int]) -> None:
     county = api("county")
-    assert county.post(f"/api/v1/aid/programmes/{programme_id}/verify", json={"recipient_ids": ids}).status_code == 200
-    assert county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "listing"}).status_code == 200
-    assert county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "notice"}).status_code == 200
+    assert (
+        county.post(f"/api/v1/aid/programmes/{programme_id}/verify", json={"recipient_ids": ids}).status_code
+        == 200
+    )
+    assert (
+        county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "listing"}).status_code == 200
+    )
+    assert (
+        county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "notice"}).status_code == 200
+    )
     backdate_notices(city, programme_id)
     r = county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "approved"})
     assert r.status_code == 200, r.text
-    assert county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "distributing"}).status_code == 200
+    assert (
+        county.post(f"/api/v1/aid/programmes/{programme_id}/move", json={"to": "distributing"}).status_code
+        == 200
+    )

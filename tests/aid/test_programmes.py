@@ -32,15 +32,25 @@ def test_create_in_scope_with_survey_due_from_the_rule(city, api):
         json={"title": "乡镇应急生活救助", "kind": "emergency", "jurisdiction_code": city.town_a},
     )
     assert r.status_code == 201 and r.json()["survey_due"] is None
-    assert api("viewer").post(
-        "/api/v1/aid/programmes", json={"title": "x", "kind": "emergency", "jurisdiction_code": city.town_a}
-    ).status_code == 403
+    town_programme = r.json()["id"]
+    assert (
+        api("viewer")
+        .post(
+            "/api/v1/aid/programmes",
+            json={"title": "x", "kind": "emergency", "jurisdiction_code": city.town_a},
+        )
+        .status_code
+        == 403
+    )
     # a village is not a programme's place; a neighbouring town's officer does not see it
     r = api("county").post(
         "/api/v1/aid/programmes", json={"title": "x", "kind": "drought", "jurisdiction_code": city.village_a}
     )
     assert r.status_code == 422 and r.json()["error"]["message"]
-    assert api("town_b").get(f"/api/v1/aid/programmes/{r.json() and p['id']}").status_code == 404
+    assert api("town_b").get(f"/api/v1/aid/programmes/{town_programme}").status_code == 404
+    # the county's programme is seen from its towns and villages (each works on its own households)
+    assert api("town_b").get(f"/api/v1/aid/programmes/{p['id']}").status_code == 200
+    assert api("gridleader").get(f"/api/v1/aid/programmes/{p['id']}").status_code == 200
 
 
 def test_overdue_survey_is_shown(city, api, clock):
@@ -95,12 +105,21 @@ def test_village_surveys_town_verifies_removal_needs_reason(city, api):
     )
     assert bad.status_code == 422
     # the village cannot verify; the town can
-    assert leader.post(f"/api/v1/aid/programmes/{p['id']}/verify", json={"recipient_ids": [r["id"]]}).status_code == 403
+    assert (
+        leader.post(f"/api/v1/aid/programmes/{p['id']}/verify", json={"recipient_ids": [r["id"]]}).status_code
+        == 403
+    )
     v = api("town").post(f"/api/v1/aid/programmes/{p['id']}/verify", json={"village": city.village_a})
     assert v.status_code == 200 and v.json()["verified"] >= 1
     gone = api("town").post(f"/api/v1/aid/recipients/{r['id']}/remove", json={"reason": "家庭收入已超过标准"})
-    assert gone.status_code == 200 and gone.json()["state"] == "removed" and gone.json()["state_label"] == "已移出"
-    assert api("town").post(f"/api/v1/aid/recipients/{r['id']}/remove", json={"reason": ""}).status_code == 422
+    assert (
+        gone.status_code == 200
+        and gone.json()["state"] == "removed"
+        and gone.json()["state_label"] == "已移出"
+    )
+    assert (
+        api("town").post(f"/api/v1/aid/recipients/{r['id']}/remove", json={"reason": ""}).status_code == 422
+    )
 
 
 def test_household_from_the_resident_registry(city, api):
@@ -108,7 +127,9 @@ def test_household_from_the_resident_registry(city, api):
 
     with city.db.reading() as session:
         resident = session.scalar(
-            select(Resident).where(Resident.village_code == city.village_a, Resident.active.is_(True)).limit(1)
+            select(Resident)
+            .where(Resident.village_code == city.village_a, Resident.active.is_(True))
+            .limit(1)
         )
     if resident is None:
         return
@@ -120,7 +141,9 @@ def test_household_from_the_resident_registry(city, api):
     out = r.json()
     assert out["household"] == resident.household and out["jurisdiction_code"] == resident.jurisdiction_code
     assert out["family_size"] >= 1
-    dup = api("gridleader").post(f"/api/v1/aid/programmes/{p['id']}/recipients", json={"resident_id": resident.id})
+    dup = api("gridleader").post(
+        f"/api/v1/aid/programmes/{p['id']}/recipients", json={"resident_id": resident.id}
+    )
     assert dup.status_code == 409
 
 
@@ -129,7 +152,9 @@ def test_programme_state_is_audited(city, api):
     api("county").post(f"/api/v1/aid/programmes/{p['id']}/move", json={"to": "listing"})
     with city.db.reading() as session:
         actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.entity == "aid_programmes", AuditEntry.entity_id == str(p["id"]))
+            select(AuditEntry.action).where(
+                AuditEntry.entity == "aid_programmes", AuditEntry.entity_id == str(p["id"])
+            )
         ).all()
     assert "create" in actions and "move" in actions
     with city.db.writing(Actor.system("tests")) as session:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from yingji.aid import labels
@@ -21,6 +21,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.core.models import apply_changes
+from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.models import Jurisdiction
 
@@ -50,13 +51,21 @@ def today():
 
 
 def get(session: Session, principal: Principal, programme_id: int) -> AidProgramme:
-    return visible(principal, session.get(AidProgramme, programme_id))
+    """A programme of one's area or of a place above it (a village works in its county's programme;
+    what it sees inside is still its own households only)."""
+    programme = session.get(AidProgramme, programme_id)
+    if programme is not None and principal.jurisdiction_code.startswith(programme.jurisdiction_code):
+        return programme
+    return visible(principal, programme)
 
 
 def search(
     session: Session, principal: Principal, *, kind: str | None = None, state: str | None = None
 ) -> list[AidProgramme]:
-    q = select(AidProgramme).where(in_scope(AidProgramme.jurisdiction_code, principal))
+    above = division_codes.ancestors(principal.jurisdiction_code) if principal.jurisdiction_code else []
+    q = select(AidProgramme).where(
+        or_(in_scope(AidProgramme.jurisdiction_code, principal), AidProgramme.jurisdiction_code.in_(above))
+    )
     if kind:
         q = q.where(AidProgramme.kind == kind)
     if state:
