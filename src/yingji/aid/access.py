@@ -37,7 +37,9 @@ def check_step(principal: Principal, code: str, level: str) -> None:
     writable(principal, code, Perm.AID_MANAGE)
     if not at_level(principal, level):
         note_refusal(principal, "forbidden", 403, jurisdiction_code=code, note=f"aid level {level}")
-        raise WrongLevel(level=level)
+        from yingji.aid.labels import LEVEL_LABELS, label
+
+        raise WrongLevel(level=label(LEVEL_LABELS, level))
 
 
 def may_step(principal: Principal, code: str, level: str) -> bool:
