@@ -7,6 +7,8 @@ import hashlib
 import hmac
 from functools import lru_cache
 
+from sqlalchemy import func, literal_column
+
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.auth.security import note_refusal
@@ -53,6 +55,12 @@ def may_step(principal: Principal, code: str, level: str) -> bool:
 def check_field(principal: Principal, code: str) -> None:
     """A village's part (survey, application): AID_VILLAGE or AID_MANAGE over the household."""
     check_step(principal, code, "village")
+
+
+def village_of(column):
+    """The village (first 12 digits) of a household's code, as SQL. The bounds are inline literals so
+    that PostgreSQL sees the same expression in SELECT and GROUP BY (bound parameters would differ)."""
+    return func.substr(column, literal_column("1"), literal_column("12"))
 
 
 # -- ID numbers --------------------------------------------------------------------------------

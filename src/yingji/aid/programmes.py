@@ -10,7 +10,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from yingji.aid import labels
-from yingji.aid.access import WrongLevel, at_level
+from yingji.aid.access import WrongLevel, at_level, village_of
 from yingji.aid.codes import PROGRAMME_MOVES, ProgrammeKind, ProgrammeState, RecipientState
 from yingji.aid.models import AidNotice, AidProgramme, AidRecipient
 from yingji.aid.schemas import ProgrammeIn, ProgrammePatch
@@ -149,7 +149,7 @@ def move(
 
 def _post_notices(session: Session, principal: Principal, programme: AidProgramme) -> None:
     """One notice per village with listed households, for the notice period (a setting)."""
-    village = func.substr(AidRecipient.jurisdiction_code, 1, 12)
+    village = village_of(AidRecipient.jurisdiction_code)
     villages = session.scalars(
         select(village)
         .where(AidRecipient.programme_id == programme.id, AidRecipient.state == RecipientState.LISTED.value)
@@ -282,7 +282,7 @@ def totals(session: Session, principal: Principal, programme: AidProgramme) -> d
     live = r.state != RecipientState.REMOVED.value
     rows = session.execute(
         select(
-            func.substr(r.jurisdiction_code, 1, 12).label("village"),
+            village_of(r.jurisdiction_code).label("village"),
             func.count().label("households"),
             func.sum(r.people_in_need).label("people"),
             func.sum(case((r.state.in_(("listed", "approved", "paid")), 1), else_=0)).label("listed"),
@@ -291,8 +291,8 @@ def totals(session: Session, principal: Principal, programme: AidProgramme) -> d
             func.sum(r.goods_yuan).label("goods"),
         )
         .where(r.programme_id == programme.id, live, in_scope(r.jurisdiction_code, principal))
-        .group_by(func.substr(r.jurisdiction_code, 1, 12))
-        .order_by(func.substr(r.jurisdiction_code, 1, 12))
+        .group_by(village_of(r.jurisdiction_code))
+        .order_by(village_of(r.jurisdiction_code))
     ).all()
     villages = [_row(x.village, x) for x in rows]
     towns: dict[str, dict] = {}
@@ -334,7 +334,7 @@ def _add(into: dict, row: dict) -> None:
 def progress(session: Session, principal: Principal, programme: AidProgramme) -> list[dict]:
     """The survey's progress by village: households per recipient state."""
     r = AidRecipient
-    village = func.substr(r.jurisdiction_code, 1, 12)
+    village = village_of(r.jurisdiction_code)
     rows = session.execute(
         select(village.label("village"), r.state, func.count().label("n"))
         .where(r.programme_id == programme.id, in_scope(r.jurisdiction_code, principal))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from yingji.aid import labels, programmes
-from yingji.aid.access import check_step, id_parts
+from yingji.aid.access import check_step, id_parts, village_of
 from yingji.aid.codes import ProgrammeState, RecipientState
 from yingji.aid.models import AidProgramme, AidRecipient
 from yingji.aid.schemas import RecipientIn, RecipientPatch, VerifyIn
@@ -169,7 +169,7 @@ def verify(session: Session, principal: Principal, programme_id: int, data: Veri
     if data.recipient_ids:
         q = q.where(AidRecipient.id.in_(data.recipient_ids))
     elif data.village:
-        q = q.where(func.substr(AidRecipient.jurisdiction_code, 1, 12) == data.village)
+        q = q.where(village_of(AidRecipient.jurisdiction_code) == data.village)
     else:
         raise ValidationFailed.on("recipient_ids", N_("Name the households or the village to verify."))
     rows = list(session.scalars(q))
@@ -210,7 +210,7 @@ def search(
     )
     if village:
         visible(principal, programme, village)
-        stmt = stmt.where(func.substr(AidRecipient.jurisdiction_code, 1, 12) == village)
+        stmt = stmt.where(village_of(AidRecipient.jurisdiction_code) == village)
     if state:
         stmt = stmt.where(AidRecipient.state == state)
     if q:
@@ -277,7 +277,7 @@ def village_households(
         for c, h, s in session.execute(
             select(AidRecipient.jurisdiction_code, AidRecipient.household, AidRecipient.state).where(
                 AidRecipient.programme_id == programme.id,
-                func.substr(AidRecipient.jurisdiction_code, 1, 12) == village,
+                village_of(AidRecipient.jurisdiction_code) == village,
             )
         )
     }
