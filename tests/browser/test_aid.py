@@ -56,10 +56,14 @@ def test_aid_pages(page, login, snapshot, js_errors, city, api, context_options)
     expect(page.locator("h1")).to_contain_text("需求调查")
     _shoot(page, snapshot, f"aid-village-{size}")
     # a programme still at its survey: the phone form of the village
-    fresh = api("county").post(
-        "/api/v1/aid/programmes",
-        json={"title": "浏览器测试冬春救助", "kind": "winter_spring", "jurisdiction_code": city.county_a},
-    ).json()
+    fresh = (
+        api("county")
+        .post(
+            "/api/v1/aid/programmes",
+            json={"title": "浏览器测试冬春救助", "kind": "winter_spring", "jurisdiction_code": city.county_a},
+        )
+        .json()
+    )
     page.goto(f"/aid/programmes/{fresh['id']}/village/{city.village_a}")
     expect(page.locator("button", has_text="保存调查").first).to_be_visible()
     _shoot(page, snapshot, f"aid-village-survey-{size}")
