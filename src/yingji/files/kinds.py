@@ -57,6 +57,7 @@ KIND_MODULES = [
     "yingji.experts.exchange",
     "yingji.drills.exchange",
     "yingji.shelters.exchange",  # issue 13
+    "yingji.aid.exchange",
 ]
 
 

@@ -78,6 +78,15 @@ def _write_once(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def keep(upload_dir: Path, data: bytes, max_bytes: int) -> tuple[str, str, int, int]:
+    """Check a photo and keep its file by content hash: (kind, sha256, width, height). For other
+    domains' photos (aid's rebuilding cases), which keep their own rows."""
+    kind, width, height = check(data, max_bytes)
+    sha = hashlib.sha256(data).hexdigest()
+    _write_once(path_of(upload_dir, sha, kind), data)
+    return kind, sha, width, height
+
+
 def store(
     session: Session,
     principal: Principal,
