@@ -80,17 +80,17 @@ def test_moves_follow_the_table(city, api):
 def test_village_surveys_town_verifies_removal_needs_reason(city, api):
     p = new_programme(api, city)
     leader = api("gridleader")
-    r = survey(leader, p["id"], city.village_a, id_number="52060219800101123X")
-    assert r["state"] == "surveyed" and r["head_id_tail"] == "123X" and r["needs_label"] == "口粮、取暖"
+    r = survey(leader, p["id"], city.village_a, id_number="52060219800101103X")
+    assert r["state"] == "surveyed" and r["head_id_tail"] == "103X" and r["needs_label"] == "口粮、取暖"
     with city.db.reading() as session:
         row = session.get(AidRecipient, r["id"])
         assert row.head_id_hash and len(row.head_id_hash) == 64 and "1980" not in row.head_id_hash
         entries = session.scalars(select(AuditEntry.after).where(AuditEntry.entity == "aid_recipients")).all()
-        assert not any("52060219800101123X" in str(a) for a in entries)
+        assert not any("52060219800101103X" in str(a) for a in entries)
     # the same person again (same ID number) is refused
     again = leader.post(
         f"/api/v1/aid/programmes/{p['id']}/recipients",
-        json={"jurisdiction_code": city.village_a, "head_name": "别名", "id_number": "52060219800101123x"},
+        json={"jurisdiction_code": city.village_a, "head_name": "别名", "id_number": "52060219800101103x"},
     )
     assert again.status_code == 409
     # a grid worker has no part in aid; a village outside one's own is 403

@@ -14,8 +14,9 @@ from tests.shelters.conftest import key
 from yingji.auth.models import AuditEntry, User
 from yingji.auth.scope import Principal
 from yingji.core.errors import YingjiError
+from yingji.residents import idnumber
 from yingji.residents.models import Resident
-from yingji.shelters import checkin, idnumber
+from yingji.shelters import checkin
 from yingji.shelters.models import Shelter, ShelterStay
 from yingji.shelters.schemas import CheckInIn
 

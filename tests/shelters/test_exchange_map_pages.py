@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from tests.conftest import log_in
 from tests.factories import xlsx
 from tests.shelters.conftest import key
+from yingji.residents import idnumber
 from yingji.residents.models import Resident
-from yingji.shelters import idnumber
 from yingji.shelters.exchange import COLUMNS
 from yingji.shelters.models import Shelter, ShelterStay
 

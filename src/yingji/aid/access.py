@@ -3,10 +3,6 @@ county), and the ID number kept only as a keyed hash and its last four digits.""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from functools import lru_cache
-
 from sqlalchemy import func, literal_column
 
 from yingji.auth.roles import Perm
@@ -14,6 +10,7 @@ from yingji.auth.scope import Principal, writable
 from yingji.auth.security import note_refusal
 from yingji.core.errors import Forbidden, ValidationFailed
 from yingji.core.i18n import N_
+from yingji.residents import idnumber
 
 # Significant digits of a division code at each level (docs/ARCHITECTURE.md "Jurisdiction codes").
 LEVEL_DIGITS = {"village": 12, "town": 9, "county": 6}
@@ -64,21 +61,14 @@ def village_of(column):
 
 
 # -- ID numbers --------------------------------------------------------------------------------
-# A tiny local helper: the shelters domain adds the shared one on its branch (same HMAC-SHA256 of
-# the upper-cased number with the server's secret), to be merged into one.
-@lru_cache(maxsize=1)
-def _secret() -> bytes:
-    from yingji.config import load_settings
-
-    return load_settings().secret_key.encode()
-
-
 def id_parts(number: str | None) -> tuple[str | None, str | None]:
-    """(keyed hash, last four) of an ID number; (None, None) for none. The number itself is never kept."""
+    """(keyed hash, last four) of an ID number (``residents.idnumber``, the one rule for ID numbers);
+    (None, None) for none. The number itself is never kept."""
     if not number:
         return None, None
-    value = number.strip().upper()
-    if not (len(value) in (15, 18) and value[:-1].isdigit() and (value[-1].isdigit() or value[-1] == "X")):
-        raise ValidationFailed.on("id_number", N_("Not a valid ID number (15 or 18 characters)."))
-    digest = hmac.new(_secret(), value.encode(), hashlib.sha256).hexdigest()
-    return digest, value[-4:]
+    try:
+        return idnumber.hash_and_tail(number)
+    except idnumber.BadIdNumber:
+        raise ValidationFailed.on(
+            "id_number", N_("Not a valid ID number (18 characters with the right check digit).")
+        ) from None

@@ -18,8 +18,8 @@ from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.demo.names import GIVEN, SURNAMES
 from yingji.org.models import Jurisdiction
+from yingji.residents import idnumber
 from yingji.residents.models import Resident
-from yingji.shelters import idnumber
 
 DEFAULT_PER_GROUP = 6  # ~126,000 for Tongren: enough to show households; --residents N for scale work
 RATES = {"disabled": 0.02, "lives_alone": 0.03, "very_old": 0.04}

@@ -26,8 +26,8 @@ from yingji.org.exchange.common import (
 )
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, read, write
+from yingji.residents import idnumber
 from yingji.residents.models import Resident
-from yingji.shelters import idnumber
 
 COLUMNS = [
     Column("name", "姓名", "Name", True, 10),

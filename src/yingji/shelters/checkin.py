@@ -19,8 +19,9 @@ from yingji.auth.scope import Principal, in_scope, mask_phone, require, writable
 from yingji.core import clock
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.org import places
+from yingji.residents import idnumber
 from yingji.residents.models import Resident
-from yingji.shelters import idnumber, registry, status
+from yingji.shelters import registry, status
 from yingji.shelters.codes import StayState
 from yingji.shelters.models import ShelterStay
 from yingji.shelters.schemas import CheckInIn
