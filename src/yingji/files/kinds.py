@@ -56,6 +56,7 @@ KIND_MODULES = [
     "yingji.plans.filings",
     "yingji.experts.exchange",
     "yingji.drills.exchange",
+    "yingji.damage.officer_sheets",
 ]
 
 
