@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, mask_phone, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.damage import labels
 from yingji.damage.models import DamagedHouse, DisasterCasualty, DisasterEvent
 from yingji.damage.schemas import CasualtyIn, HouseIn
@@ -20,7 +21,7 @@ from yingji.org import codes as division_codes
 def _inside(event: DisasterEvent, code: str) -> None:
     if not code.startswith(event.jurisdiction_code) or len(code) < 12:
         raise ValidationFailed.on(
-            "jurisdiction_code", "Give the village (or group) inside the disaster process."
+            "jurisdiction_code", N_("Give the village (or group) inside the disaster process.")
         )
 
 

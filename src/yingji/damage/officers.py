@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import ValidationFailed
+from yingji.core.i18n import N_
 from yingji.core.pagination import Page, paginate
 from yingji.damage import labels
 from yingji.damage.models import DisasterOfficer, OfficerTraining
@@ -27,7 +28,7 @@ def level_for(code: str) -> str:
     """The officer's level from the division; a village group has no officer of its own."""
     level = division_codes.level_of(code)
     if level not in OFFICER_LEVELS:
-        raise ValidationFailed.on("jurisdiction_code", "Officers are registered for a village or above.")
+        raise ValidationFailed.on("jurisdiction_code", N_("Officers are registered for a village or above."))
     return level
 
 

@@ -15,6 +15,7 @@ from yingji.auth.scope import Principal, in_scope, require, writable
 from yingji.auth.security import note_refusal
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.core.pagination import Page, paginate
 from yingji.damage import indicators, schedule
 from yingji.damage.codes import EVENT_MOVES, EventState, ReportKind, ReportState
@@ -85,14 +86,16 @@ def open_event(session: Session, principal: Principal, data: EventIn) -> Disaste
     writable(principal, data.jurisdiction_code, Perm.DAMAGE_REPORT)
     places.get(session, principal, data.jurisdiction_code)
     if division_codes.level_of(data.jurisdiction_code) not in EVENT_LEVELS:
-        raise ValidationFailed.on("jurisdiction_code", "A disaster process is opened for a county or a city.")
+        raise ValidationFailed.on(
+            "jurisdiction_code", N_("A disaster process is opened for a county or a city.")
+        )
     if data.hazard not in indicators.hazards():
-        raise ValidationFailed.on("hazard", "Unknown hazard type.")
+        raise ValidationFailed.on("hazard", N_("Unknown hazard type."))
     occurred = clock.to_utc(data.occurred_at) if data.occurred_at.tzinfo else None
     if occurred is None:
-        raise ValidationFailed.on("occurred_at", "Give the time with its time zone.")
+        raise ValidationFailed.on("occurred_at", N_("Give the time with its time zone."))
     if occurred > clock.now():
-        raise ValidationFailed.on("occurred_at", "The time lies in the future.")
+        raise ValidationFailed.on("occurred_at", N_("The time lies in the future."))
     if data.incident_id is not None:
         from yingji.response.common import incident_for_read
 
@@ -156,7 +159,7 @@ def move(
     try:
         target = EventState(state)
     except ValueError:
-        raise ValidationFailed.on("state", "Not a valid choice.") from None
+        raise ValidationFailed.on("state", N_("Not a valid choice.")) from None
     perm = Perm.DAMAGE_REPORT if target in (EventState.OPEN, EventState.STABLE) else Perm.DAMAGE_VERIFY
     writable(principal, event.jurisdiction_code, perm)
     if target not in EVENT_MOVES[EventState(event.state)]:

@@ -14,6 +14,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from yingji.core.i18n import N_
 from yingji.damage import indicators, labels, processes, schedule, values
 from yingji.damage.codes import REPORT_MOVES, EventState, ReportKind, ReportState
 from yingji.damage.models import DamageFigure, DamagePhoto, DamageReport, DamageValue, DisasterEvent
@@ -109,17 +110,19 @@ def check_figures(place: str, figures: list[FigureIn]) -> list[dict]:
 def _place(session, principal, event: DisasterEvent, code: str) -> str:
     level = division_codes.level_of(code)
     if level not in REPORT_LEVELS:
-        raise ValidationFailed.on("jurisdiction_code", "Reports come from a village, town, county or city.")
+        raise ValidationFailed.on(
+            "jurisdiction_code", N_("Reports come from a village, town, county or city.")
+        )
     ev = event.jurisdiction_code
     if not (code.startswith(ev) or ev.startswith(code)):
-        raise ValidationFailed.on("jurisdiction_code", "This place lies outside the disaster process.")
+        raise ValidationFailed.on("jurisdiction_code", N_("This place lies outside the disaster process."))
     writable(principal, code, Perm.DAMAGE_REPORT)
     places.get(session, principal, code)
     return code
 
 
 def _due(session, event: DisasterEvent, kind: ReportKind, code: str, serial: int, report_date):
-    rules = indicators.reporting_rules(session, event.jurisdiction_code)
+    rules = indicators.reporting_rules(session, code)  # the reporting place's limits (its overrides)
     level = division_codes.level_of(code)
     if kind == ReportKind.INITIAL:
         return schedule.initial_due(rules, level, event.occurred_at)
@@ -277,7 +280,7 @@ def decide(
     if target not in REPORT_MOVES[ReportState(report.state)]:
         raise Conflict("Only a submitted report can be accepted or returned.")
     if not accept and not (reason or "").strip():
-        raise ValidationFailed.on("reason", "Say why the report goes back.")
+        raise ValidationFailed.on("reason", N_("Say why the report goes back."))
     event = processes.get(session, principal, report.event_id, lock=True)
     if accept:
         values.apply(session, principal, event, report, figures_of(session, report.id))

@@ -14,6 +14,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.core import clock
 from yingji.core.errors import ValidationFailed
+from yingji.core.i18n import N_
 from yingji.damage import indicators
 from yingji.damage.models import DamageFigure, DamageRevision, DamageValue, DisasterEvent
 from yingji.damage.schemas import VerifyIn
@@ -130,7 +131,7 @@ def verify(session: Session, principal: Principal, event: DisasterEvent, data: V
     writable(principal, data.jurisdiction_code, Perm.DAMAGE_VERIFY)
     code = data.jurisdiction_code
     if not code.startswith(event.jurisdiction_code) or len(code) > 12:
-        raise ValidationFailed.on("jurisdiction_code", "This place lies outside the disaster process.")
+        raise ValidationFailed.on("jurisdiction_code", N_("This place lies outside the disaster process."))
     ind = indicators.indicators().get(data.indicator)
     if ind is None:
         raise ValidationFailed(

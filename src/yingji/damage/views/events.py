@@ -36,33 +36,53 @@ def _local(value: str) -> datetime:
 
 @router.get("/damage")
 def events_page(
-    request: Request, principal: CurrentPrincipal, session: DbSession,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
     state: Annotated[str | None, Query(pattern="^(open|stable|verified|closed)?$")] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
     result = processes.search(session, principal, state=state or None, page=page_no)
-    ctx = {"page": result, "rows": processes.outs(session, result.items), "state": state or "",
-           "can_open": principal.can(Perm.DAMAGE_REPORT), "form": {}, "errors": []}
+    ctx = {
+        "page": result,
+        "rows": processes.outs(session, result.items),
+        "state": state or "",
+        "can_open": principal.can(Perm.DAMAGE_REPORT),
+        "form": {},
+        "errors": [],
+    }
     return page(request, "damage/list.html", ctx)
 
 
 @router.post("/damage")
 async def event_open(request: Request, principal: CurrentPrincipal, session: DbSession):
     form = await request.form()
-    values_ = {k: str(form.get(k, "")).strip() for k in ("name", "hazard", "jurisdiction_code", "occurred_at", "note")}
+    values_ = {
+        k: str(form.get(k, "")).strip()
+        for k in ("name", "hazard", "jurisdiction_code", "occurred_at", "note")
+    }
     try:
         data = EventIn(
-            name=values_["name"], hazard=values_["hazard"], jurisdiction_code=values_["jurisdiction_code"],
+            name=values_["name"],
+            hazard=values_["hazard"],
+            jurisdiction_code=values_["jurisdiction_code"],
             occurred_at=_local(values_["occurred_at"]) if values_["occurred_at"] else None,
-            note=values_["note"] or None, response_launched=form.get("response_launched") == "1",
+            note=values_["note"] or None,
+            response_launched=form.get("response_launched") == "1",
         )
         event = await run_in_threadpool(in_savepoint, session, processes.open_event, session, principal, data)
     except (ValidationError, YingjiError, ValueError) as exc:
         if not refused(exc):
             raise
         result = processes.search(session, principal)
-        ctx = {"page": result, "rows": processes.outs(session, result.items), "state": "", "can_open": True,
-               "form": values_, "errors": error_texts(exc)}
+        ctx = {
+            "page": result,
+            "rows": processes.outs(session, result.items),
+            "state": "",
+            "can_open": True,
+            "form": values_,
+            "errors": error_texts(exc),
+        }
         return page(request, "damage/list.html", ctx, status_code=422)
     return RedirectResponse(f"/damage/{event.id}", status_code=303)
 
@@ -72,13 +92,22 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         processes.ensure_zero_reports(session, event)  # the page shows today's zero report as due
     data = rollup.table(session, principal, event, place)
     rows = reports.list_for(session, principal, event)
-    history = values.history(session, event.id, limit=50,
-                             within=None if principal.covers(event.jurisdiction_code) else principal.jurisdiction_code)
+    history = values.history(
+        session,
+        event.id,
+        limit=50,
+        within=None if principal.covers(event.jurisdiction_code) else principal.jurisdiction_code,
+    )
     names = places.names(session, [h.jurisdiction_code for h in history])
     return {
-        "event": processes.outs(session, [event])[0], "ev": event, "table": data,
-        "reports": reports.outs(session, rows), "history": history, "history_names": names,
-        "main": indicators.main_indicators(), "all": list(indicators.indicators().values()),
+        "event": processes.outs(session, [event])[0],
+        "ev": event,
+        "table": data,
+        "reports": reports.outs(session, rows),
+        "history": history,
+        "history_names": names,
+        "main": indicators.main_indicators(),
+        "all": list(indicators.indicators().values()),
         "casualties": lists.casualties(session, principal, event),
         "houses": [lists.house_out(h, principal) for h in lists.houses(session, principal, event)],
         "can_report": principal.can(Perm.DAMAGE_REPORT),
@@ -89,8 +118,9 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
 
 
 @router.get("/damage/{event_id:int}")
-def event_page(event_id: int, request: Request, principal: CurrentPrincipal, session: DbSession,
-               place: str | None = None):
+def event_page(
+    event_id: int, request: Request, principal: CurrentPrincipal, session: DbSession, place: str | None = None
+):
     event = processes.get(session, principal, event_id)
     code = None
     if place:
@@ -98,7 +128,11 @@ def event_page(event_id: int, request: Request, principal: CurrentPrincipal, ses
             code = division_codes.normalise(place)
         except ValueError:
             code = None
-        if code is None or not code.startswith(event.jurisdiction_code) or not processes.may_see(principal, code):
+        if (
+            code is None
+            or not code.startswith(event.jurisdiction_code)
+            or not processes.may_see(principal, code)
+        ):
             from yingji.core.errors import NotFound
 
             raise NotFound()
@@ -112,16 +146,30 @@ async def _post(request, session, principal, event_id, fn, *args):
         if not refused(exc):
             raise
         event = processes.get(session, principal, event_id)
-        return page(request, "damage/event.html", _event_ctx(session, principal, event, errors=error_texts(exc)),
-                    status_code=422 if not isinstance(exc, YingjiError) else exc.status_code)
+        return page(
+            request,
+            "damage/event.html",
+            _event_ctx(session, principal, event, errors=error_texts(exc)),
+            status_code=422 if not isinstance(exc, YingjiError) else exc.status_code,
+        )
     return RedirectResponse(f"/damage/{event_id}", status_code=303)
 
 
 @router.post("/damage/{event_id:int}/state")
 async def event_move(event_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     form = await request.form()
-    return await _post(request, session, principal, event_id, processes.move, session, principal, event_id,
-                       str(form.get("state", "")), str(form.get("note", "")).strip()[:2000] or None)
+    return await _post(
+        request,
+        session,
+        principal,
+        event_id,
+        processes.move,
+        session,
+        principal,
+        event_id,
+        str(form.get("state", "")),
+        str(form.get("note", "")).strip()[:2000] or None,
+    )
 
 
 @router.post("/damage/{event_id:int}/verify")
@@ -131,8 +179,13 @@ async def event_verify(event_id: int, request: Request, principal: CurrentPrinci
     def work():
         event = processes.get(session, principal, event_id, lock=True)
         num = lambda k: float(form[k]) if str(form.get(k, "")).strip() else None  # noqa: E731
-        data = VerifyIn(jurisdiction_code=str(form.get("jurisdiction_code", "")), indicator=str(form.get("indicator", "")),
-                        cumulative=num("cumulative"), current=num("current"), note=str(form.get("note", "")))
+        data = VerifyIn(
+            jurisdiction_code=str(form.get("jurisdiction_code", "")),
+            indicator=str(form.get("indicator", "")),
+            cumulative=num("cumulative"),
+            current=num("current"),
+            note=str(form.get("note", "")),
+        )
         values.verify(session, principal, event, data)
 
     return await _post(request, session, principal, event_id, work)
@@ -141,7 +194,16 @@ async def event_verify(event_id: int, request: Request, principal: CurrentPrinci
 @router.post("/damage/{event_id:int}/houses")
 async def house_add(event_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     form = await request.form()
-    keys = ("jurisdiction_code", "household", "head_name", "id_tail", "mobile", "degree", "rooms", "structure")
+    keys = (
+        "jurisdiction_code",
+        "household",
+        "head_name",
+        "id_tail",
+        "mobile",
+        "degree",
+        "rooms",
+        "structure",
+    )
 
     def work():
         event = processes.get(session, principal, event_id)
@@ -173,9 +235,14 @@ def _form_ctx(session, principal, event, form: dict, errors: list[str]) -> dict:
     if division_codes.level_of(code) in ("town", "county") and len(code) < 12:
         children = places.children(session, principal, code)[:60]
     return {
-        "event": processes.outs(session, [event])[0], "form": form, "errors": errors, "place": code,
-        "place_name": places.names(session, [code]).get(code, code), "children": children,
-        "main": indicators.main_indicators(), "all": list(indicators.indicators().values()),
+        "event": processes.outs(session, [event])[0],
+        "form": form,
+        "errors": errors,
+        "place": code,
+        "place_name": places.names(session, [code]).get(code, code),
+        "children": children,
+        "main": indicators.main_indicators(),
+        "all": list(indicators.indicators().values()),
     }
 
 
@@ -196,9 +263,14 @@ def _figures(form) -> list[FigureIn]:
 
 
 @router.get("/damage/{event_id:int}/report")
-def report_form(event_id: int, request: Request, principal: CurrentPrincipal, session: DbSession,
-                kind: Annotated[str, Query(pattern="^(initial|continued|zero|final)$")] = "continued",
-                place: str | None = None):
+def report_form(
+    event_id: int,
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    kind: Annotated[str, Query(pattern="^(initial|continued|zero|final)$")] = "continued",
+    place: str | None = None,
+):
     reports_require = principal.can(Perm.DAMAGE_REPORT)
     if not reports_require:
         from yingji.core.errors import Forbidden
@@ -214,14 +286,19 @@ def report_form(event_id: int, request: Request, principal: CurrentPrincipal, se
 async def report_send(event_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     form = await request.form()
     wants_json = "application/json" in request.headers.get("accept", "")
-    plain = {k: str(form.get(k, "")).strip() for k in ("kind", "jurisdiction_code", "explanation", "situation",
-                                                        "relief", "client_key")}
+    plain = {
+        k: str(form.get(k, "")).strip()
+        for k in ("kind", "jurisdiction_code", "explanation", "situation", "relief", "client_key")
+    }
 
     def work():
         data = ReportIn(
-            kind=plain["kind"], jurisdiction_code=plain["jurisdiction_code"] or None, figures=_figures(form),
+            kind=plain["kind"],
+            jurisdiction_code=plain["jurisdiction_code"] or None,
+            figures=_figures(form),
             narrative={k: plain[k] for k in ("situation", "relief") if plain[k]},
-            explanation=plain["explanation"] or None, client_key=plain["client_key"] or None,
+            explanation=plain["explanation"] or None,
+            client_key=plain["client_key"] or None,
             submit=form.get("send") != "draft",
         )
         return reports.save(session, principal, event_id, data)[0]
@@ -236,8 +313,12 @@ async def report_send(event_id: int, request: Request, principal: CurrentPrincip
             return JSONResponse({"error": {"message": "；".join(texts), "details": []}}, status_code=422)
         event = processes.get(session, principal, event_id)
         values_ = dict(plain) | {k: str(v) for k, v in form.multi_items() if k.startswith("f.")}
-        return page(request, "damage/report_form.html", _form_ctx(session, principal, event, values_, texts),
-                    status_code=422)
+        return page(
+            request,
+            "damage/report_form.html",
+            _form_ctx(session, principal, event, values_, texts),
+            status_code=422,
+        )
     url = f"/damage/reports/{report.id}"
     if wants_json:
         return JSONResponse({"id": report.id, "url": url, "number": report.id})
@@ -245,16 +326,22 @@ async def report_send(event_id: int, request: Request, principal: CurrentPrincip
 
 
 @router.get("/damage/reports/{report_id:int}")
-def report_page(report_id: int, request: Request, principal: CurrentPrincipal, session: DbSession, errors=None):
+def report_page(
+    report_id: int, request: Request, principal: CurrentPrincipal, session: DbSession, errors=None
+):
     report = reports.get(session, principal, report_id)
     out = reports.outs(session, [report], with_figures=True)[0]
     event = session.get(processes.DisasterEvent, report.event_id)
     names = places.names(session, [f["jurisdiction_code"] for f in out["figures"]])
     ctx = {
-        "r": out, "event": processes.outs(session, [event])[0], "names": names,
-        "photos": photos.of_report(session, report.id), "inds": indicators.indicators(),
+        "r": out,
+        "event": processes.outs(session, [event])[0],
+        "names": names,
+        "photos": photos.of_report(session, report.id),
+        "inds": indicators.indicators(),
         "can_decide": reports.may_decide(principal, report.jurisdiction_code) and report.state == "submitted",
-        "can_submit": principal.can(Perm.DAMAGE_REPORT) and principal.covers(report.jurisdiction_code)
+        "can_submit": principal.can(Perm.DAMAGE_REPORT)
+        and principal.covers(report.jurisdiction_code)
         and report.state in ("draft", "returned"),
         "errors": errors or [],
     }
@@ -275,7 +362,9 @@ async def _report_post(request, session, principal, report_id, fn, *args):
 
 @router.post("/damage/reports/{report_id:int}/submit")
 async def report_submit(report_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    return await _report_post(request, session, principal, report_id, reports.submit, session, principal, report_id)
+    return await _report_post(
+        request, session, principal, report_id, reports.submit, session, principal, report_id
+    )
 
 
 @router.post("/damage/reports/{report_id:int}/decision")
@@ -283,13 +372,15 @@ async def report_decide(report_id: int, request: Request, principal: CurrentPrin
     form = await request.form()
     accept = form.get("accept") == "1"
     reason = str(form.get("reason", "")).strip()[:2000] or None
-    return await _report_post(request, session, principal, report_id, reports.decide, session, principal, report_id,
-                              accept, reason)
+    return await _report_post(
+        request, session, principal, report_id, reports.decide, session, principal, report_id, accept, reason
+    )
 
 
 @router.post("/damage/reports/{report_id:int}/photos")
-async def report_photo(report_id: int, request: Request, principal: CurrentPrincipal, session: DbSession,
-                       file: UploadFile):
+async def report_photo(
+    report_id: int, request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile
+):
     settings = request.app.state.settings
     limit = incident_photos.max_bytes_of(settings)
     data = await file.read(limit + 1)
@@ -297,7 +388,14 @@ async def report_photo(report_id: int, request: Request, principal: CurrentPrinc
 
     def work():
         report = reports.get(session, principal, report_id)
-        photos.store(session, principal, report, data, str(form.get("caption", "")),
-                     upload_dir=incident_photos.upload_dir_of(settings), max_bytes=limit)
+        photos.store(
+            session,
+            principal,
+            report,
+            data,
+            str(form.get("caption", "")),
+            upload_dir=incident_photos.upload_dir_of(settings),
+            max_bytes=limit,
+        )
 
     return await _report_post(request, session, principal, report_id, work)

@@ -25,7 +25,17 @@ from yingji.org.api import read_upload
 from yingji.org.params import url_code
 
 router = APIRouter()
-FIELDS = ("name", "jurisdiction_code", "post", "position", "mobile", "backup_phone", "beidou_id", "since", "note")
+FIELDS = (
+    "name",
+    "jurisdiction_code",
+    "post",
+    "position",
+    "mobile",
+    "backup_phone",
+    "beidou_id",
+    "since",
+    "note",
+)
 
 
 @router.get("/damage/officers")
@@ -38,7 +48,9 @@ def officers_page(
     q: Annotated[str, Query(max_length=60)] = "",
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
-    result = officers.search(session, principal, within=url_code(within), post=post or None, q=q, page=page_no)
+    result = officers.search(
+        session, principal, within=url_code(within), post=post or None, q=q, page=page_no
+    )
     ctx = {
         "page": result,
         "rows": officers.outs(session, principal, result.items),
@@ -64,24 +76,37 @@ async def officer_create(request: Request, principal: CurrentPrincipal, session:
             raise
         result = officers.search(session, principal)
         ctx = {
-            "page": result, "rows": officers.outs(session, principal, result.items), "within": "", "post": "",
-            "q": "", "can_manage": True, "form": values, "errors": error_texts(exc),
+            "page": result,
+            "rows": officers.outs(session, principal, result.items),
+            "within": "",
+            "post": "",
+            "q": "",
+            "can_manage": True,
+            "form": values,
+            "errors": error_texts(exc),
         }
         return page(request, "damage/officers.html", ctx, status_code=422)
     return RedirectResponse(f"/damage/officers/{officer.id}", status_code=303)
 
 
 @router.get("/damage/officers/coverage")
-def coverage_page(request: Request, principal: CurrentPrincipal, session: DbSession, within: str | None = None):
+def coverage_page(
+    request: Request, principal: CurrentPrincipal, session: DbSession, within: str | None = None
+):
     code = url_code(within)
-    return page(request, "damage/coverage.html", {"cov": officers.coverage(session, principal, code),
-                                                   "within": within or ""})
+    return page(
+        request,
+        "damage/coverage.html",
+        {"cov": officers.coverage(session, principal, code), "within": within or ""},
+    )
 
 
 @router.get("/damage/officers/import")
 def import_page(request: Request, principal: CurrentPrincipal):
     require(principal, Perm.DAMAGE_REPORT)
-    return page(request, "damage/import.html", {"result": None, "errors": [], "columns": officer_sheets.COLUMNS})
+    return page(
+        request, "damage/import.html", {"result": None, "errors": [], "columns": officer_sheets.COLUMNS}
+    )
 
 
 @router.post("/damage/officers/import")
@@ -91,15 +116,27 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(answers.timed, request, officer_sheets.import_officers, session, principal, data)
+        result = await run_in_threadpool(
+            answers.timed, request, officer_sheets.import_officers, session, principal, data
+        )
     except ImportRejected as exc:
         errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
         ctx = {"result": None, "errors": errors, "columns": officer_sheets.COLUMNS}
         return page(request, "damage/import.html", ctx, status_code=422)
-    await run_in_threadpool(audit.record, session, "import", "disaster_officers", None, after=result.as_dict(),
-                            note=f"file={file.filename!s:.100}")
-    return page(request, "damage/import.html", {"result": result.as_dict(), "errors": [],
-                                                "columns": officer_sheets.COLUMNS})
+    await run_in_threadpool(
+        audit.record,
+        session,
+        "import",
+        "disaster_officers",
+        None,
+        after=result.as_dict(),
+        note=f"file={file.filename!s:.100}",
+    )
+    return page(
+        request,
+        "damage/import.html",
+        {"result": result.as_dict(), "errors": [], "columns": officer_sheets.COLUMNS},
+    )
 
 
 @router.get("/damage/officers/{officer_id:int}")
@@ -116,12 +153,17 @@ async def training_add(officer_id: int, request: Request, principal: CurrentPrin
     values = {k: str(form.get(k, "")).strip() for k in ("on", "course", "hours", "organiser")}
     try:
         data = TrainingIn(**{k: v for k, v in values.items() if v}, passed=form.get("passed") == "1" or None)
-        await run_in_threadpool(in_savepoint, session, officers.add_training, session, principal, officer_id, data)
+        await run_in_threadpool(
+            in_savepoint, session, officers.add_training, session, principal, officer_id, data
+        )
     except (ValidationError, YingjiError) as exc:
         if not refused(exc):
             raise
         o = officers.get(session, principal, officer_id)
-        ctx = {"o": officers.outs(session, principal, [o], with_trainings=True)[0], "can_manage": True,
-               "errors": error_texts(exc)}
+        ctx = {
+            "o": officers.outs(session, principal, [o], with_trainings=True)[0],
+            "can_manage": True,
+            "errors": error_texts(exc),
+        }
         return page(request, "damage/officer.html", ctx, status_code=422)
     return RedirectResponse(f"/damage/officers/{officer_id}", status_code=303)
