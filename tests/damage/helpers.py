@@ -34,10 +34,17 @@ def report(client, event_id: int, kind: str, place: str, figures: list, **extra)
 
 
 def accepted(
-    api, event_id: int, kind: str, place: str, figures: list, decider: str | None = None, **extra
+    api,
+    event_id: int,
+    kind: str,
+    place: str,
+    figures: list,
+    decider: str | None = None,
+    sender: str | None = None,
+    **extra,
 ) -> dict:
     """A report sent by the place's officer and accepted by the level above (or ``decider``)."""
-    sender = {12: "gridleader", 9: "town", 6: "county"}[len(place)]
+    sender = sender or {12: "gridleader", 9: "town", 6: "county"}[len(place)]
     decider = decider or {12: "town", 9: "county", 6: "staff"}[len(place)]
     r = report(api(sender), event_id, kind, place, figures, submit=True, **extra)
     assert r.status_code == 201, r.text
