@@ -111,7 +111,7 @@ def relief_measures(values: dict[str, float]) -> dict[str, int]:
         if measure == "note":
             continue
         parts = [values.get(code) or 0 for code in how.get("sum", how.get("max", []))]
-        out[measure] = int(round(max(parts) if "max" in how else sum(parts)))
+        out[measure] = round(max(parts) if "max" in how else sum(parts))
     return out
 
 

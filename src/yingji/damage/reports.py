@@ -19,6 +19,7 @@ from yingji.damage import indicators, labels, processes, schedule, values
 from yingji.damage.codes import REPORT_MOVES, EventState, ReportKind, ReportState
 from yingji.damage.models import DamageFigure, DamagePhoto, DamageReport, DamageValue, DisasterEvent
 from yingji.damage.schemas import FigureIn, ReportIn
+from yingji.damage.values import CUMULATIVE_BELOW_CURRENT
 from yingji.events.publish import publish
 from yingji.notify.inbox import notify_level
 from yingji.org import codes as division_codes
@@ -79,7 +80,7 @@ def check_figures(place: str, figures: list[FigureIn]) -> list[dict]:
             problems.append(
                 {
                     "field": f"{where}.cumulative",
-                    "message": "The cumulative value of {name} ({cumulative}) is below its current value ({current}).",
+                    "message": CUMULATIVE_BELOW_CURRENT,
                     "params": {
                         "name": ind.zh,
                         "cumulative": f"{f.cumulative:g}",

@@ -142,7 +142,7 @@ def table(session: Session, principal, event: DisasterEvent, place: str | None =
         n = {"city": 6, "county": 9}.get(level, 9)
         rows_by = {c: v for c, v in effective.items() if len(c) == n and c.startswith(place)}
     codes = sorted(c for c in rows_by if principal.covers(c) or principal.covers(place))
-    names = places.names(session, codes + [place])
+    names = places.names(session, [*codes, place])
     total = effective.get(place) or {}
     result = grade_of(session, event, effective)
     return {

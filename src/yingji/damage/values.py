@@ -19,6 +19,13 @@ from yingji.damage import indicators
 from yingji.damage.models import DamageFigure, DamageRevision, DamageValue, DisasterEvent
 from yingji.damage.schemas import VerifyIn
 
+CUMULATIVE_BELOW_CURRENT = N_(
+    "The cumulative value of {name} ({cumulative}) is below its current value ({current})."
+)
+DROP_NEEDS_NOTE = N_(
+    "{name} at {place} would go down from {old} to {new}: give an explanation or a verification note."
+)
+
 
 def _in_force(
     session: Session, event_id: int, keys: set[tuple[str, str]]
@@ -52,7 +59,7 @@ def check_drops(
             problems.append(
                 {
                     "field": "explanation",
-                    "message": "{name} at {place} would go down from {old} to {new}: give an explanation or a verification note.",
+                    "message": DROP_NEEDS_NOTE,
                     "params": {
                         "name": ind.zh,
                         "place": f.jurisdiction_code,
@@ -154,7 +161,7 @@ def verify(session: Session, principal: Principal, event: DisasterEvent, data: V
             details=[
                 {
                     "field": "cumulative",
-                    "message": "The cumulative value of {name} ({cumulative}) is below its current value ({current}).",
+                    "message": CUMULATIVE_BELOW_CURRENT,
                     "params": {
                         "name": ind.zh,
                         "cumulative": f"{data.cumulative:g}",

@@ -95,7 +95,7 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
     history = values.history(
         session,
         event.id,
-        limit=50,
+        limit=30,
         within=None if principal.covers(event.jurisdiction_code) else principal.jurisdiction_code,
     )
     names = places.names(session, [h.jurisdiction_code for h in history])
