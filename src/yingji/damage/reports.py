@@ -137,13 +137,14 @@ def _due(session, event: DisasterEvent, kind: ReportKind, code: str, serial: int
 def save(session: Session, principal: Principal, event_id: int, data: ReportIn) -> tuple[DamageReport, bool]:
     """Create (or, for an expected draft of the same place, kind and day, fill) a report; with
     ``submit`` send it up. Returns (report, created); the same ``client_key`` again returns the first."""
+    # The process is locked first, so two sends of one client key queue and the second finds the first.
+    event = processes.get(session, principal, event_id, lock=True)
     if data.client_key:
         found = session.scalar(select(DamageReport).where(DamageReport.client_key == data.client_key))
         if found is not None:
             if found.event_id != event_id:
                 raise Conflict("This client key was used for another report.")
             return get(session, principal, found.id), False
-    event = processes.get(session, principal, event_id, lock=True)
     if event.state == EventState.CLOSED.value:
         raise Conflict("The disaster process is closed.")
     code = _place(session, principal, event, data.jurisdiction_code or principal.jurisdiction_code)

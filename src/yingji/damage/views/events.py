@@ -277,7 +277,10 @@ def report_form(
 
         raise Forbidden()
     event = processes.get(session, principal, event_id)
-    code = division_codes.normalise(place) if place and place.isdigit() else principal.jurisdiction_code
+    try:
+        code = division_codes.normalise(place) if place else principal.jurisdiction_code
+    except ValueError:
+        code = principal.jurisdiction_code
     form = {"kind": kind, "jurisdiction_code": code}
     return page(request, "damage/report_form.html", _form_ctx(session, principal, event, form, []))
 
