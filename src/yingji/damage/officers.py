@@ -12,6 +12,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
+from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.damage import labels
 from yingji.damage.models import DisasterOfficer, OfficerTraining
@@ -79,10 +80,10 @@ def create(session: Session, principal: Principal, data: OfficerIn) -> DisasterO
 def update(session: Session, principal: Principal, officer_id: int, patch: OfficerPatch) -> DisasterOfficer:
     officer = get(session, principal, officer_id)
     writable(principal, officer.jurisdiction_code, Perm.DAMAGE_REPORT)
-    for key, value in patch.model_dump(exclude_unset=True).items():
-        if key in ("name", "active") and value is None:
-            continue
-        setattr(officer, key, value.value if key == "post" and value is not None else value)
+    changes = patch.model_dump(exclude_unset=True)
+    if changes.get("post") is not None:
+        changes["post"] = changes["post"].value
+    apply_changes(officer, changes)  # an explicit null for a required field is a 422
     session.flush()
     return officer
 
