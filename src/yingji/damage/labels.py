@@ -6,8 +6,8 @@ from yingji.core.i18n import N_, gettext
 
 KIND = {"initial": N_("Initial report"), "continued": N_("Follow-up report")}
 KIND |= {"zero": N_("Daily zero report"), "final": N_("Final report")}
-STATE = {"draft": N_("Draft"), "submitted": N_("Submitted"), "returned": N_("Returned")}
-STATE |= {"accepted": N_("Accepted")}
+STATE = {"draft": N_("Draft"), "submitted": N_("Report submitted"), "returned": N_("Report returned")}
+STATE |= {"accepted": N_("Report accepted")}
 EVENT_STATE = {"open": N_("Developing"), "stable": N_("Stable"), "verified": N_("Verified")}
 EVENT_STATE |= {"closed": N_("Closed")}
 POST = {"A": N_("Post A"), "B": N_("Post B")}
