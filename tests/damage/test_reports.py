@@ -215,3 +215,40 @@ def test_named_lists(city, api):
     assert c.status_code == 201
     assert api("town_b").get(f"/api/v1/damage/events/{ev['id']}/casualties").status_code == 200
     assert api("town_b").get(f"/api/v1/damage/events/{ev['id']}/casualties").json() == []
+
+
+def _png(seed: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (seed * 40 % 256, 80, 120)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_photos_required_when_a_response_was_launched(city, api):
+    ev = open_event(api, city.county_a, response_launched=True)
+    county = api("county")
+    r = report(county, ev["id"], "initial", city.county_a, [fig(city.town_a, "affected_pop", 10)])
+    assert r.status_code == 201 and r.json()["state"] == "draft"
+    rid = r.json()["id"]
+    refused = county.post(f"/api/v1/damage/reports/{rid}/submit")
+    assert refused.status_code == 422 and "3" in refused.json()["error"]["details"][0]["message"]
+    bad = county.post(f"/api/v1/damage/reports/{rid}/photos", files={"file": ("x.png", b"not an image")})
+    assert bad.status_code == 422
+    for i in range(3):
+        up = county.post(f"/api/v1/damage/reports/{rid}/photos", files={"file": (f"{i}.png", _png(i))})
+        assert up.status_code == 201, up.text
+    same = county.post(f"/api/v1/damage/reports/{rid}/photos", files={"file": ("0.png", _png(0))})
+    assert same.status_code == 201 and same.json()["id"] == up.json()["id"] - 2  # the same photo is one row
+    assert (
+        api("town_b")
+        .post(f"/api/v1/damage/reports/{rid}/photos", files={"file": ("y.png", _png(7))})
+        .status_code
+        == 403
+    )
+    ok = county.post(f"/api/v1/damage/reports/{rid}/submit")
+    assert ok.status_code == 200 and ok.json()["photos"] == 3
+    photo = county.get(f"/api/v1/damage/photos/{up.json()['id']}")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
