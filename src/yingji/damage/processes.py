@@ -125,6 +125,7 @@ def open_event(session: Session, principal: Principal, data: EventIn) -> Disaste
         schedule.initial_due(rules, level, occurred),
         as_of=occurred,
     )
+    ensure_zero_reports(session, event)  # an event entered late: the zero reports already due
     publish(session, "damage.changed", event.jurisdiction_code, {"event_id": event.id, "what": "opened"})
     return event
 
@@ -188,8 +189,8 @@ def move(
 
 
 def ensure_zero_reports(session: Session, event: DisasterEvent, until=None) -> int:
-    """The zero-report drafts due so far (today's included) for the event's own place: the daily job
-    and the event page call this, so each day's report exists with its due time."""
+    """The zero-report drafts due so far (today's included, the last 7 days at most) for the event's
+    own place: opening the process and the 15-minute job call this (pages only read)."""
     if event.state != EventState.OPEN.value:
         return 0
     rules = indicators.reporting_rules(session, event.jurisdiction_code)

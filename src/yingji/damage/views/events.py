@@ -88,8 +88,6 @@ async def event_open(request: Request, principal: CurrentPrincipal, session: DbS
 
 
 def _event_ctx(session, principal, event, place: str | None = None, errors=None) -> dict:
-    if principal.covers(event.jurisdiction_code) and event.state == "open":
-        processes.ensure_zero_reports(session, event)  # the page shows today's zero report as due
     data = rollup.table(session, principal, event, place)
     rows = reports.list_for(session, principal, event)
     history = values.history(
