@@ -32,7 +32,8 @@ def test_phone_report_survives_going_offline(page, login, snapshot, js_errors, a
     page.wait_for_url(re.compile(r"/damage/reports/\d+"), timeout=15000)
     expect(page.locator("h1")).to_contain_text("续报")
     with city.db.reading() as session:
-        n = session.scalar(select(func.count()).select_from(DamageReport).where(DamageReport.client_key == key))
+        stmt = select(func.count()).select_from(DamageReport).where(DamageReport.client_key == key)
+        n = session.scalar(stmt)
     assert n == 1
     assert page.evaluate(f"localStorage.getItem('yingji-damage-draft:{ev['id']}')") is None
     assert not js_errors
