@@ -77,6 +77,7 @@ def test_relief_grade_from_rolled_up_figures_and_push(city, api):
     grade = api("county").get(f"/api/v1/damage/events/{ev['id']}/rollup").json()["grade"]
     assert grade["measures"]["deaths"] == 12 and grade["measures"]["missing"] == 9
     assert any("死亡和失踪" in b for b in grade["basis"])
+    assert "应急管理部" in grade["major"]  # ≥ 10 dead and missing: province and ministry at once
     with city.db.reading() as session:
         pushed = session.scalars(
             select(EventLog).where(EventLog.id > before, EventLog.kind == "damage.changed")

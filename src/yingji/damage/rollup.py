@@ -16,11 +16,13 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yingji.auth.roles import Perm
 from yingji.core import clock
-from yingji.damage import indicators
+from yingji.damage import indicators, schedule
 from yingji.damage.models import DamageValue, DisasterEvent
 from yingji.events.publish import publish
 from yingji.incidents import rules as grading
+from yingji.notify.inbox import notify_level
 from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.rules import overrides
@@ -160,7 +162,15 @@ def grade_of(session: Session, event: DisasterEvent, effective: dict | None = No
     measures = indicators.relief_measures({k: v["cumulative"] for k, v in totals.items()})
     tables = overrides.tables_for(session, event.jurisdiction_code)
     result = grading.grade(RELIEF_KIND, measures, tables=tables)
-    return {"grade": result.grade, "label": result.label, "basis": list(result.basis), "measures": measures}
+    rules = indicators.reporting_rules(session, event.jurisdiction_code)
+    major = schedule.is_major(rules, measures["deaths"] + measures["missing"])
+    return {
+        "grade": result.grade,
+        "label": result.label,
+        "basis": list(result.basis),
+        "measures": measures,
+        "major": (rules.get("major") or {}).get("zh") if major else None,
+    }
 
 
 def regrade(session: Session, event: DisasterEvent) -> dict:
@@ -177,5 +187,19 @@ def regrade(session: Session, event: DisasterEvent) -> dict:
             "damage.changed",
             event.jurisdiction_code,
             {"event_id": event.id, "what": "relief_grade", "old": old, "grade": result["grade"]},
+        )
+    if result["major"]:
+        # ≥ 10 dead and missing: the county reports to the province and the ministry at once; tell
+        # the province's reporters (once per process: the notification key).
+        notify_level(
+            session,
+            event.jurisdiction_code[:2],
+            subject=f"重大灾情: {event.name}",
+            body=result["major"],
+            link=f"/damage/{event.id}",
+            category="damage",
+            severity="warning",
+            key=f"damage-major:{event.id}",
+            perm=Perm.DAMAGE_REPORT,
         )
     return result

@@ -261,6 +261,7 @@ class GradeOut(BaseModel):
     label: str | None
     basis: list[str]
     measures: dict[str, int]
+    major: str | None = None  # the ≥ 10 dead-and-missing rule, when it applies
 
 
 class RollupOut(BaseModel):
