@@ -105,6 +105,7 @@ def test_api_tables_and_categories(api):
         "relief_response",
         "reporting_obligations",
         "drill_frequency",
+        "disaster_reporting",
     ]
     assert client.get("/api/v1/rules/categories").json()["categories"][0]["code"] == "natural"
     assert client.get("/api/v1/rules/tables/relief_response").json()["kinds"]["natural_disaster_relief"]

@@ -58,6 +58,7 @@ KIND_MODULES = [
     "yingji.drills.exchange",
     "yingji.shelters.exchange",  # issue 13
     "yingji.aid.exchange",
+    "yingji.damage.officer_sheets",
 ]
 
 

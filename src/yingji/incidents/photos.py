@@ -69,7 +69,8 @@ def path_of(upload_dir: Path, sha256: str, kind: str) -> Path:
     return upload_dir / sha256[:2] / f"{sha256}.{KINDS[kind][1]}"
 
 
-def _write_once(path: Path, data: bytes) -> None:
+def write_once(path: Path, data: bytes) -> None:
+    """Write a content-addressed file once (shared with damage-report photos)."""
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,7 +108,7 @@ def store(
     )
     if existing is not None:
         return existing
-    _write_once(path_of(upload_dir, sha, kind), data)
+    write_once(path_of(upload_dir, sha, kind), data)
     photo = IncidentPhoto(
         incident_id=incident.id,
         report_id=report_id,

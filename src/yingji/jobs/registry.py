@@ -78,6 +78,7 @@ HANDLER_MODULES = [
     "yingji.drills.injects",
     "yingji.drills.jobs",
     "yingji.events.jobs",
+    "yingji.damage.jobs",
 ]
 
 

@@ -9,6 +9,7 @@ so a changed limit never keeps the citation of the limit it replaced.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -39,6 +40,7 @@ TABLE_NAMES = (
     "relief_response",
     "reporting_obligations",
     "drill_frequency",
+    "disaster_reporting",  # damage statistics (issue 13): time limits of 初报 / 零报 / 核报
 )
 GRADING_TABLE_OF_KIND = {
     "production_safety": "grading_production_safety",
@@ -268,9 +270,49 @@ def _validate_drill_frequency(tbl: dict) -> list[dict]:
     return problems
 
 
+DAMAGE_LIMIT_KEYS = frozenset(
+    {
+        "kind",
+        "level",
+        "minutes",
+        "days",
+        "at",
+        "from",
+        "hazards",
+        "zh",
+        "law",
+        "article",
+        "confidence",
+        "note",
+    }
+)
+
+
+def _validate_disaster_reporting(tbl: dict) -> list[dict]:
+    """Each limit of damage reporting: minutes or days a whole number, ``at`` a time HH:MM."""
+    problems: list[dict] = []
+    known = load("disaster_reporting.json")["limits"]
+    for key, row in (tbl.get("limits") or {}).items():
+        where = f"limits.{key}"
+        if key not in known:
+            problems.append(_problem(where, N_("This rule table has no such entry.")))
+        elif not isinstance(row, dict) or set(row) - DAMAGE_LIMIT_KEYS:
+            problems.append(_problem(where, N_("This part of the rule table has the wrong shape.")))
+        elif any(k in row and not _is_count(row[k]) for k in ("minutes", "days")):
+            problems.append(_problem(where, msg.WHOLE_NUMBER))
+        elif "at" in row and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(row["at"])):
+            problems.append(_problem(f"{where}.at", N_("Give a time of day as HH:MM.")))
+    every = (tbl.get("settings") or {}).get("continued_every_days", 1)
+    if not _is_count(every) or not 1 <= every <= 31:
+        problems.append(_problem("settings.continued_every_days", msg.WHOLE_NUMBER))
+    return problems
+
+
 def validate(name: str, tbl: dict) -> None:
     """Raise ValidationFailed (with every problem found) unless ``tbl`` is a usable table ``name``."""
-    if name == "drill_frequency":
+    if name == "disaster_reporting":
+        problems = _validate_disaster_reporting(tbl)
+    elif name == "drill_frequency":
         problems = _validate_drill_frequency(tbl)
     elif name == "reporting_obligations":
         problems = _validate_obligations(tbl)

@@ -55,6 +55,7 @@ TABLE_TITLES = {
     "relief_response": N_("Natural-disaster relief response levels"),
     "reporting_obligations": N_("Reporting obligations and deadlines"),
     "drill_frequency": N_("Minimum drill frequencies"),
+    "disaster_reporting": N_("Time limits of damage reports"),
 }
 
 
