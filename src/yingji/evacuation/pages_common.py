@@ -13,37 +13,10 @@ from pydantic import ValidationError
 from yingji.core import clock
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.evacuation.codes import HouseholdState, MarkOutcome, OrderSource, OrderState, TaskState
+from yingji.evacuation.codes import HouseholdState, MarkOutcome
+from yingji.evacuation.labels import HOUSEHOLD_STATE, ORDER_STATE, SOURCE, TASK_STATE
 from yingji.web.templating import render
 
-ORDER_STATE = {
-    OrderState.ACTIVE: N_("Evacuating"),
-    OrderState.LIFTED: N_("Lifted"),
-    OrderState.CLOSED: N_("Closed"),
-    OrderState.CANCELLED: N_("Cancelled"),
-}
-HOUSEHOLD_STATE = {
-    HouseholdState.PENDING: N_("Not yet reached"),
-    HouseholdState.MOVED: N_("Moved"),
-    HouseholdState.SELF_MOVED: N_("Moved on their own"),
-    HouseholdState.AT_RELATIVES: N_("With relatives or friends"),
-    HouseholdState.SHELTERED: N_("At a shelter"),
-    HouseholdState.REFUSED: N_("Refuses to move"),
-    HouseholdState.NOT_HOME: N_("Not at home"),
-    HouseholdState.RETURNED: N_("Returned home"),
-}
-SOURCE = {
-    OrderSource.WARNING: N_("Warning"),
-    OrderSource.ALARM: N_("Monitoring alarm"),
-    OrderSource.INCIDENT: N_("Incident"),
-    OrderSource.HAZARD: N_("Hazard point"),
-    OrderSource.MANUAL: N_("Area chosen by hand"),
-}
-TASK_STATE = {
-    TaskState.OPEN: N_("In progress"),
-    TaskState.DONE: N_("Done"),
-    TaskState.CANCELLED: N_("Cancelled"),
-}
 OUTCOME = {
     MarkOutcome.APPLIED: N_("Recorded"),
     MarkOutcome.REPEAT: N_("Already received"),

@@ -93,8 +93,9 @@ def tally_fragment(
 def _act(action: str, session, p, order_id: int, note: str):
     from yingji.evacuation import orders
 
-    data = LiftIn(note=note)
-    return getattr(orders, action)(session, p, order_id, data)
+    if action == "close":
+        return orders.close(session, p, order_id)
+    return getattr(orders, action)(session, p, order_id, LiftIn(note=note))
 
 
 @router.post("/evacuation/{order_id:int}/{action}")

@@ -5,13 +5,14 @@ accounting of one order is ``tally.tally``; these are the lists around it."""
 
 from __future__ import annotations
 
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
 from yingji.auth.scope import Principal, in_scope, mask_phone
 from yingji.core.errors import NotFound
+from yingji.evacuation import areas
+from yingji.evacuation import orders as orders_service
 from yingji.evacuation.codes import BUCKET_OF, HouseholdState, OrderState, TaskState
 from yingji.evacuation.models import EvacuationHousehold, EvacuationOrder, EvacuationRoute, EvacuationTask
 from yingji.org.codes import ancestors
@@ -24,11 +25,8 @@ BUCKET_KEYS = ("moved", "sheltered", "safe_elsewhere", "unaccounted", "returned"
 
 
 def reaches(order: EvacuationOrder, p: Principal) -> bool:
-    """Whether the order's area reaches into the principal's place."""
-    here = p.jurisdiction_code
-    return p.covers(order.jurisdiction_code) or any(
-        here.startswith(c) or p.covers(c) for c in (order.area_codes or [])
-    )
+    """Whether the order's area reaches into the principal's place (the service's rule)."""
+    return areas.overlaps(p, order)
 
 
 def orders(
@@ -64,10 +62,7 @@ def orders(
 
 
 def get_order(session: Session, p: Principal, order_id: int) -> EvacuationOrder:
-    order = session.get(EvacuationOrder, order_id)
-    if order is None or not reaches(order, p):
-        raise NotFound()
-    return order
+    return orders_service.get(session, p, order_id)
 
 
 def counts(session: Session, p: Principal, order_ids: list[int]) -> dict[int, dict[str, dict[str, int]]]:
