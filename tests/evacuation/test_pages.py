@@ -30,7 +30,9 @@ def _english_left(html: str) -> list[str]:
 def _task_of(db, order_id: int, code: str) -> EvacuationTask:
     with db.reading() as session:
         return session.scalar(
-            select(EvacuationTask).where(EvacuationTask.order_id == order_id, EvacuationTask.jurisdiction_code == code)
+            select(EvacuationTask).where(
+                EvacuationTask.order_id == order_id, EvacuationTask.jurisdiction_code == code
+            )
         )
 
 
@@ -78,7 +80,11 @@ def test_lift_cancel_close_and_409(city, browser_client):
     c = browser_client("town")
     r = c.post(f"/evacuation/{order_id}/close", data={"csrf_token": c.csrf})
     assert r.status_code == 409 and "转移令" in r.text and "alert-red" in r.text
-    r = c.post(f"/evacuation/{order_id}/lift", data={"csrf_token": c.csrf, "note": "险情解除"}, follow_redirects=False)
+    r = c.post(
+        f"/evacuation/{order_id}/lift",
+        data={"csrf_token": c.csrf, "note": "险情解除"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     page = c.get(r.headers["location"])
     assert "已解除" in page.text and "险情解除" in page.text
@@ -96,11 +102,15 @@ def test_grid_worker_permissions_and_phone_pages(city, browser_client):
     own = _task_of(city.db, order_id, worker.jurisdiction_code)
     assert own is not None
     other = next(
-        h.grid_cell_id for h in households(city.db, order_id) if not h.jurisdiction_code.startswith(worker.jurisdiction_code)
+        h.grid_cell_id
+        for h in households(city.db, order_id)
+        if not h.jurisdiction_code.startswith(worker.jurisdiction_code)
     )
     with city.db.reading() as session:
         other_task = session.scalar(
-            select(EvacuationTask.id).where(EvacuationTask.order_id == order_id, EvacuationTask.grid_cell_id == other)
+            select(EvacuationTask.id).where(
+                EvacuationTask.order_id == order_id, EvacuationTask.grid_cell_id == other
+            )
         )
     c = browser_client("gridworker")
     assert c.get("/evacuation/new").status_code == 403
@@ -118,7 +128,9 @@ def test_grid_worker_permissions_and_phone_pages(city, browser_client):
     assert not _english_left(r.text), _english_left(r.text)
     assert f"/api/v1/evacuation/orders/{order_id}/marks" in r.text
     # the worker cannot lift the order either
-    assert c.post(f"/evacuation/{order_id}/lift", data={"csrf_token": c.csrf, "note": "不行"}).status_code == 403
+    assert (
+        c.post(f"/evacuation/{order_id}/lift", data={"csrf_token": c.csrf, "note": "不行"}).status_code == 403
+    )
 
 
 def test_warning_page_button_and_card(city, browser_client):
@@ -126,7 +138,9 @@ def test_warning_page_button_and_card(city, browser_client):
 
     with city.db.reading() as session:
         w = session.scalar(
-            select(Warning).where(Warning.status == "published", Warning.jurisdiction_code.startswith(city.county_a))
+            select(Warning).where(
+                Warning.status == "published", Warning.jurisdiction_code.startswith(city.county_a)
+            )
         )
     if w is None or not w.is_current():
         import pytest
@@ -136,7 +150,11 @@ def test_warning_page_button_and_card(city, browser_client):
     page = c.get(f"/warnings/{w.id}")
     assert page.status_code == 200 and f"/evacuation/panel/warning/{w.id}" in page.text
     card = c.get(f"/evacuation/panel/warning/{w.id}")
-    assert card.status_code == 200 and f"/evacuation/new?warning_id={w.id}" in card.text and "组织转移" in card.text
+    assert (
+        card.status_code == 200
+        and f"/evacuation/new?warning_id={w.id}" in card.text
+        and "组织转移" in card.text
+    )
     form = c.get(f"/evacuation/new?warning_id={w.id}")
     assert form.status_code == 200 and f'name="warning_id" value="{w.id}"' in form.text
     viewer = browser_client("viewer")
