@@ -24,10 +24,16 @@ def _tally(db, order_id, username="town"):
 
 def identity(t) -> None:
     for unit in ("households", "people"):
-        parts = [getattr(getattr(t, b), unit) for b in ("moved", "sheltered", "safe_elsewhere", "unaccounted", "returned")]
+        parts = [
+            getattr(getattr(t, b), unit)
+            for b in ("moved", "sheltered", "safe_elsewhere", "unaccounted", "returned")
+        ]
         assert getattr(t.threatened, unit) == sum(parts)
     for row in t.rows:
-        identity_row = [getattr(getattr(row, b), "households") for b in ("moved", "sheltered", "safe_elsewhere", "unaccounted", "returned")]
+        identity_row = [
+            getattr(row, b).households
+            for b in ("moved", "sheltered", "safe_elsewhere", "unaccounted", "returned")
+        ]
         assert row.threatened.households == sum(identity_row)
 
 

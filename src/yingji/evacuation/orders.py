@@ -318,11 +318,16 @@ def _locked(session: Session, principal: Principal, order_id: int) -> Evacuation
     return order
 
 
+MOVE_REFUSED = {
+    OrderState.LIFTED: N_("Only an order still in force can be lifted."),
+    OrderState.CANCELLED: N_("Only an order still in force can be cancelled."),
+    OrderState.CLOSED: N_("Only a lifted order can be closed."),
+}
+
+
 def _move(order: EvacuationOrder, target: OrderState) -> None:
     if target not in ORDER_MOVES[OrderState(order.state)]:
-        raise Conflict(
-            N_("The order is {state}: it cannot become {target}."), state=order.state, target=target.value
-        )
+        raise Conflict(MOVE_REFUSED[target])
     order.state = target.value
 
 
