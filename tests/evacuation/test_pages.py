@@ -173,3 +173,28 @@ def test_overview_tile_has_the_figures(city, browser_client, api):
     assert t["threatened"]["households"] > 0
     html = browser_client("town").get("/overview/panel?tiles=evacuation&fresh=1").text
     assert 'data-tile="evacuation"' in html and "紧急转移" in html and "未落实" in html
+
+
+def test_alarm_and_incident_cards(city, browser_client):
+    from yingji.incidents.models import Incident
+    from yingji.monitoring.models import Alarm
+
+    with city.db.reading() as session:
+        alarm_id = session.scalar(select(Alarm.id).where(Alarm.jurisdiction_code.startswith(city.county_a)))
+        incident_id = session.scalar(
+            select(Incident.id).where(Incident.jurisdiction_code.startswith(city.county_a))
+        )
+    c = browser_client("county")
+    for source, sid, url in (
+        ("alarm", alarm_id, "/monitoring/alarms/"),
+        ("incident", incident_id, "/incidents/"),
+    ):
+        if sid is None:
+            continue
+        assert f"/evacuation/panel/{source}/{sid}" in c.get(f"{url}{sid}").text
+        card = c.get(f"/evacuation/panel/{source}/{sid}")
+        assert card.status_code == 200 and "紧急转移" in card.text
+        form = c.get(f"/evacuation/new?{source}_id={sid}")
+        assert form.status_code == 200 and f'name="{source}_id" value="{sid}"' in form.text
+    assert c.get("/evacuation/panel/bogus/1").status_code == 404
+    assert c.get("/evacuation/panel/warning/999999999").status_code == 404

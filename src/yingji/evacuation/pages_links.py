@@ -31,7 +31,7 @@ def _live(session, principal, source: str, source_id: int) -> bool:
         from yingji.monitoring import alarms
         from yingji.monitoring.models import OPEN_STATES
 
-        return alarms.get(session, principal, source_id).status in OPEN_STATES
+        return alarms.get(session, principal, source_id).state in OPEN_STATES
     from yingji.incidents import listing
 
     return listing.get(session, principal, source_id).status != "closed"

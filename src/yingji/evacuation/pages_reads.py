@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
 from yingji.auth.scope import Principal, in_scope, mask_phone
-from yingji.core.errors import NotFound
 from yingji.evacuation import areas
 from yingji.evacuation import orders as orders_service
+from yingji.evacuation import tasks as tasks_service
 from yingji.evacuation.codes import BUCKET_OF, HouseholdState, OrderState, TaskState
 from yingji.evacuation.models import EvacuationHousehold, EvacuationOrder, EvacuationRoute, EvacuationTask
 from yingji.org.codes import ancestors
@@ -163,12 +163,8 @@ def my_tasks(session: Session, p: Principal, *, limit: int = 100) -> list[dict]:
 
 
 def get_task(session: Session, p: Principal, task_id: int) -> tuple[EvacuationTask, EvacuationOrder, str]:
-    """A task the principal may work on: one of their place's cells, or one naming them."""
-    task = session.get(EvacuationTask, task_id)
-    if task is None:
-        raise NotFound()
-    if not p.covers(task.jurisdiction_code) and person_of(session, p) not in (task.assignee_ids or []):
-        raise NotFound()
+    """A task of the principal's place (the service's rule: a grid worker, their own cell's)."""
+    task = tasks_service.get(session, p, task_id)
     order = session.get(EvacuationOrder, task.order_id)
     cell = session.get(GridCell, task.grid_cell_id)
     return task, order, cell.name if cell else task.jurisdiction_code
