@@ -66,6 +66,13 @@ def test_phone_marks_offline_then_flushed(
     page.click(f"a[href='/evacuation/field/{task_id}']")
     expect(page.locator(".ev-households li[data-hid]").first).to_be_visible()
     homes = page.locator(".ev-households li[data-hid]")
+    # Light on a phone: what the browser fetched for this page, cold (≤ 400 KB).
+    weight = page.evaluate(
+        "performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
+        ".reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)"
+    )
+    print(f"evacuation field page: {weight} bytes")
+    assert 0 < weight <= 400_000, weight
     assert homes.count() >= 1
     kept = page.evaluate(f"JSON.parse(localStorage.getItem('yingji-evac-task:{task_id}')).households.length")
     assert kept == homes.count()
