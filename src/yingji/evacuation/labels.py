@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from yingji.core.i18n import N_, translate
 from yingji.evacuation.codes import Bucket, HouseholdState, OrderSource, OrderState, TaskState
 
@@ -38,6 +40,7 @@ BUCKET = {
 TASK_STATE = {TaskState.OPEN: N_("Open"), TaskState.DONE: N_("Done"), TaskState.CANCELLED: N_("Cancelled")}
 
 
+@lru_cache(maxsize=256)
 def say(message: str, **labels: str) -> str:
     """A message in Chinese then English, its parameters (message ids) translated in each language."""
     zh = translate(message, "zh_CN", **{k: translate(v, "zh_CN") for k, v in labels.items()})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -106,20 +106,86 @@ def _one(session, principal, household_id, state, shelter_id, client_key) -> Mar
     return _apply(session, principal, house.order_id, [mark], field=False)[0]
 
 
+# The batch's statements, built once (compiled once per dialect and cached): a batch costs its
+# round trips, not the construction of its SQL.
+_H, _M, _O, _T = (
+    EvacuationHousehold.__table__,
+    EvacuationMark.__table__,
+    EvacuationOrder.__table__,
+    EvacuationTask.__table__,
+)
+ORDER_ROW = (
+    select(_O.c.id, _O.c.state, _O.c.jurisdiction_code, _O.c.area_codes)
+    .where(_O.c.id == bindparam("order_id"))
+    .with_for_update(read=True)
+)
+HOUSE_ROWS = (
+    select(
+        _H.c.id,
+        _H.c.order_id,
+        _H.c.jurisdiction_code,
+        _H.c.grid_cell_id,
+        _H.c.state,
+        _H.c.shelter_id,
+        _H.c.marked_at,
+    )
+    .where(_H.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_H.c.id)
+    .with_for_update()
+)
+STORED_KEYS = select(_M.c.client_key).where(_M.c.client_key.in_(bindparam("keys", expanding=True)))
+SET_OUTCOME = update(_M).where(_M.c.id == bindparam("mark_id")).values(outcome=bindparam("outcome"))
+SET_HOUSE = (
+    update(_H)
+    .where(_H.c.id == bindparam("hid"), or_(_H.c.marked_at.is_(None), _H.c.marked_at < bindparam("new_at")))
+    .values(
+        state=bindparam("new_state"),
+        shelter_id=bindparam("new_shelter"),
+        marked_at=bindparam("new_at"),
+        marked_by=bindparam("new_by"),
+        mark_id=bindparam("new_mark"),
+        note=bindparam("new_note"),
+    )
+)
+_pending = (
+    select(_H.c.id)
+    .where(
+        _H.c.order_id == bindparam("b_order"),
+        _H.c.grid_cell_id == _T.c.grid_cell_id,
+        _H.c.state == HouseholdState.PENDING.value,
+    )
+    .exists()
+)
+TASKS_DONE = (
+    update(_T)
+    .where(
+        _T.c.order_id == bindparam("b_order"),
+        _T.c.grid_cell_id.in_(bindparam("cells", expanding=True)),
+        _T.c.state == TaskState.OPEN.value,
+        ~_pending,
+    )
+    .values(state=TaskState.DONE.value, done_at=bindparam("b_now"), updated_at=bindparam("b_now"))
+)
+_INSERTS = {
+    name: dialect.insert(_M)
+    .on_conflict_do_nothing(index_elements=["client_key"])
+    .returning(_M.c.id, _M.c.client_key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(EvacuationMark)
+    """INSERT … ON CONFLICT (client_key) DO NOTHING RETURNING id, client_key: one cached statement
+    executed for the batch's rows (insertmanyvalues on both databases), answering only the rows it
+    inserted, so a key that raced in from another batch shows as missing."""
+    return _INSERTS["postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"]
 
 
 def _apply(
     session: Session, principal: Principal, order_id: int, marks: list[MarkIn], *, field: bool
 ) -> list[MarkResult]:
-    order = session.scalar(
-        select(EvacuationOrder)
-        .where(EvacuationOrder.id == order_id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
+    conn = session.connection()
+    order = conn.execute(ORDER_ROW, {"order_id": order_id}).first()
     if order is None or (field and not areas.overlaps(principal, order)):
         raise NotFound()
     now = clock.now()
@@ -128,33 +194,12 @@ def _apply(
     for i, m in enumerate(marks):
         first.setdefault(m.client_key, i)
     unique = sorted(first.values())
-    houses = {
-        r.id: _House(*r)
-        for r in session.execute(
-            select(
-                EvacuationHousehold.id,
-                EvacuationHousehold.order_id,
-                EvacuationHousehold.jurisdiction_code,
-                EvacuationHousehold.grid_cell_id,
-                EvacuationHousehold.state,
-                EvacuationHousehold.shelter_id,
-                EvacuationHousehold.marked_at,
-            )
-            .where(EvacuationHousehold.id.in_(sorted({m.household_id for m in marks})))
-            .order_by(EvacuationHousehold.id)
-            .with_for_update()
-        )
-    }
+    ids_wanted = sorted({m.household_id for m in marks})
+    houses = {r.id: _House(*r) for r in conn.execute(HOUSE_ROWS, {"ids": ids_wanted})}
     before = {h.id: h.state for h in houses.values()}
     start = {h.id: (h.state, h.shelter_id, h.marked_at) for h in houses.values()}
     # Read after the row locks: a batch that held them has committed its marks by now.
-    stored = set(
-        session.scalars(
-            select(EvacuationMark.client_key).where(
-                EvacuationMark.client_key.in_([marks[i].client_key for i in unique])
-            )
-        )
-    )
+    stored = set(conn.execute(STORED_KEYS, {"keys": [marks[i].client_key for i in unique]}).scalars())
     refused = _refusals(session, principal, order, marks, unique, houses, stored, field)
     fresh = [i for i in unique if marks[i].client_key not in stored]
     outcome, messages, winner, after = _settle(marks, at, [i for i in fresh if i not in refused], start)
@@ -163,12 +208,7 @@ def _apply(
     rows = [_row(order, marks[i], at[i], outcome[i], messages.get(i), houses, principal, now) for i in fresh]
     ids: dict[str, int] = {}
     if rows:
-        inserted = session.execute(
-            _insert(session)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["client_key"])
-            .returning(EvacuationMark.id, EvacuationMark.client_key)
-        ).all()
+        inserted = conn.execute(_insert(session), rows).all()
         ids = {key: mark_id for mark_id, key in inserted}
     lost = [i for i in fresh if marks[i].client_key not in ids]
     if lost:  # the same key arrived in another batch meanwhile: a repeat, settle without it
@@ -185,13 +225,7 @@ def _apply(
             if outcome[i] != old[i]
         ]
         if changed:
-            marks_table = EvacuationMark.__table__
-            session.connection().execute(
-                update(marks_table)
-                .where(marks_table.c.id == bindparam("mark_id"))
-                .values(outcome=bindparam("outcome")),
-                changed,
-            )
+            conn.execute(SET_OUTCOME, changed)
     for hid, (state, shelter, _) in after.items():
         houses[hid].state, houses[hid].shelter_id = state, shelter
     _write_households(session, marks, at, winner, after, ids, principal)
@@ -328,20 +362,7 @@ def _write_households(session, marks, at, winner, after, ids, principal) -> None
         }
         for hid, i in winner.items()
     ]
-    t = EvacuationHousehold.__table__
-    session.connection().execute(
-        update(t)
-        .where(t.c.id == bindparam("hid"), or_(t.c.marked_at.is_(None), t.c.marked_at < bindparam("new_at")))
-        .values(
-            state=bindparam("new_state"),
-            shelter_id=bindparam("new_shelter"),
-            marked_at=bindparam("new_at"),
-            marked_by=bindparam("new_by"),
-            mark_id=bindparam("new_mark"),
-            note=bindparam("new_note"),
-        ),
-        params,
-    )
+    session.connection().execute(SET_HOUSE, params)
 
 
 def _close_tasks(session: Session, order_id: int, cells: set[int | None]) -> None:
@@ -350,20 +371,6 @@ def _close_tasks(session: Session, order_id: int, cells: set[int | None]) -> Non
     cells.discard(None)
     if not cells:
         return
-    h = EvacuationHousehold
-    now = clock.now()
-    session.execute(
-        update(EvacuationTask)
-        .where(
-            EvacuationTask.order_id == order_id,
-            EvacuationTask.grid_cell_id.in_(sorted(cells)),
-            EvacuationTask.state == TaskState.OPEN.value,
-            ~exists().where(
-                h.order_id == order_id,
-                h.grid_cell_id == EvacuationTask.grid_cell_id,
-                h.state == HouseholdState.PENDING.value,
-            ),
-        )
-        .values(state=TaskState.DONE.value, done_at=now, updated_at=now),
-        execution_options={"synchronize_session": False},
+    session.connection().execute(
+        TASKS_DONE, {"b_order": order_id, "cells": sorted(cells), "b_now": clock.now()}
     )

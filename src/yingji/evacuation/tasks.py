@@ -42,7 +42,7 @@ def _outs(session: Session, tasks: list[EvacuationTask]) -> list[TaskOut]:
     cells = dict(
         session.execute(
             select(GridCell.id, GridCell.name).where(GridCell.id.in_({t.grid_cell_id for t in tasks}))
-        ).tuples()
+        ).all()
     )
     return [
         TaskOut.model_validate(t).model_copy(
