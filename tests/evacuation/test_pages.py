@@ -198,3 +198,14 @@ def test_alarm_and_incident_cards(city, browser_client):
         assert form.status_code == 200 and f'name="{source}_id" value="{sid}"' in form.text
     assert c.get("/evacuation/panel/bogus/1").status_code == 404
     assert c.get("/evacuation/panel/warning/999999999").status_code == 404
+
+
+def test_pages_in_english_too(city, browser_client):
+    order_id = issue(city.db, "town", [city.group_a])
+    c = browser_client("town")
+    c.get("/lang/en?next=/evacuation")
+    try:
+        assert "Evacuation orders" in c.get("/evacuation").text
+        assert "Unaccounted households" in c.get(f"/evacuation/{order_id}").text
+    finally:
+        c.get("/lang/zh_CN?next=/evacuation")

@@ -124,7 +124,9 @@
       var p = document.createElement("p");
       p.className = "ev-answer ev-answer-" + r.outcome;
       var h = byId[r.household_id];
-      p.textContent = (h ? h.head_name + ": " : "") + (outcomes[r.outcome] || r.outcome) + (r.message ? " — " + r.message : "");
+      // the service's message is bilingual ("中文 / English"): the page shows its own language's half
+      var msg = r.message ? String(r.message).split(" / ")[ds.lang === "en" ? 1 : 0] || r.message : "";
+      p.textContent = (h ? h.head_name + ": " : "") + (msg || outcomes[r.outcome] || r.outcome);
       answersEl.appendChild(p);
     });
   }
@@ -163,7 +165,8 @@
         });
         remember();
         report(results);
-        say(fmt(ds.msgSent || "{n}", { n: results.filter(function (r) { return r.outcome === "applied"; }).length }), "ev-done");
+        var applied = results.filter(function (r) { return r.outcome === "applied"; }).length;
+        say(fmt(ds.msgSent || "{n}", { n: results.length, a: applied }), "ev-done");
       }
       if (outbox().length) flush(); else showPending();
     }).catch(function () {
