@@ -99,7 +99,7 @@ def test_phone_marks_offline_then_flushed(
 
     # The same mark again is answered SAME, and not counted twice.
     first.locator("button[data-mark='at_relatives']").click()
-    expect(page.locator("[data-ev-answers]")).to_contain_text("不重复计数")
+    expect(page.locator("[data-ev-answers]")).to_contain_text("不重复统计")
     _shoot(page, snapshot, "evacuation-field-sent-phone")
 
     # The desk's figures moved by push (no reload, no polling).
