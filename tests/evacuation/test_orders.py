@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from yingji.auth.models import AuditEntry
+from yingji.auth.models import AuditEntry, User
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.evacuation import orders
 from yingji.evacuation.models import EvacuationOrder, EvacuationTask, HazardThreat
@@ -161,3 +161,34 @@ def test_order_from_the_red_warning(city, api):
         assert all(code.startswith(city.town_a) for code in r.json()["area_codes"])
     else:
         assert r.status_code == 422
+
+
+def test_grid_workers_told_through_the_inbox_not_for_drills(city):
+    from yingji.evacuation.jobs import NOTIFY_JOB
+    from yingji.jobs.models import Job
+    from yingji.jobs.worker import Worker
+    from yingji.notify.models import InboxMessage
+
+    order_id = issue(city.db, "town", [city.group_a])
+    Worker(city.db, kinds=[NOTIFY_JOB], name="tests").run_until_idle()
+    with city.db.reading() as session:
+        worker_id = session.scalar(select(User.id).where(User.username == "gridworker"))
+        told = session.scalars(
+            select(InboxMessage).where(InboxMessage.dedupe_key == f"evacuation:{order_id}:{worker_id}")
+        ).all()
+    assert len(told) == 1 and told[0].severity == "urgent"
+    from yingji.drills.models import Drill
+
+    p = principal_of(city.db, "town")
+    with city.db.writing(p.as_actor()) as session:
+        drill_id = session.scalar(select(Drill.id).limit(1))
+        if drill_id is None:
+            return
+        drill = orders.issue(
+            session, p, OrderIn(title="演练转移", area_codes=[city.group_a]), drill_id=drill_id
+        )
+        assert drill.drill_id == drill_id
+    with city.db.reading() as session:
+        payloads = session.scalars(select(Job.payload).where(Job.kind == NOTIFY_JOB)).all()
+    assert {"order_id": order_id} in payloads
+    assert {"order_id": drill.id} not in payloads  # a drill's order reaches nobody

@@ -228,6 +228,11 @@ def issue(
         note="evacuation order issued (households frozen from the resident registry)",
     )
     order = session.get(EvacuationOrder, order_id)
+    if order.drill_id is None:  # a drill's order reaches nobody; real ones tell the grid workers (inbox)
+        from yingji.evacuation.jobs import NOTIFY_JOB
+        from yingji.jobs import queue
+
+        queue.enqueue(session, NOTIFY_JOB, {"order_id": order_id}, dedupe_key=f"{NOTIFY_JOB}:{order_id}")
     publish(session, "evacuation.tally", place, {"order_id": order.id}, once=str(order.id))
     return order
 

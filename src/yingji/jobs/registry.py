@@ -78,6 +78,7 @@ HANDLER_MODULES = [
     "yingji.drills.injects",
     "yingji.drills.jobs",
     "yingji.events.jobs",
+    "yingji.evacuation.jobs",  # issue 13: the grid workers told of an evacuation order (inbox)
 ]
 
 
