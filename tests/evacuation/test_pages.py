@@ -196,6 +196,13 @@ def test_alarm_and_incident_cards(city, browser_client):
         assert card.status_code == 200 and "紧急转移" in card.text
         form = c.get(f"/evacuation/new?{source}_id={sid}")
         assert form.status_code == 200 and f'name="{source}_id" value="{sid}"' in form.text
+        # the prefilled form as sent: an order, or a clear refusal on the form (never a 500)
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form.text))
+        fields |= {"csrf_token": c.csrf, "title": f"从{source}下达", "area": [city.group_a]}
+        r = c.post("/evacuation/new", data=fields, follow_redirects=False)
+        assert r.status_code in (303, 422), r.text[:500]
+        if r.status_code == 303:
+            assert "转移中" in c.get(r.headers["location"]).text
     assert c.get("/evacuation/panel/bogus/1").status_code == 404
     assert c.get("/evacuation/panel/warning/999999999").status_code == 404
 
