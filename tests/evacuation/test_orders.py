@@ -192,3 +192,26 @@ def test_grid_workers_told_through_the_inbox_not_for_drills(city):
         payloads = session.scalars(select(Job.payload).where(Job.kind == NOTIFY_JOB)).all()
     assert {"order_id": order_id} in payloads
     assert {"order_id": drill.id} not in payloads  # a drill's order reaches nobody
+
+
+def test_a_double_tap_issues_one_order(city):
+    import threading
+
+    key = uuid.uuid4().hex
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def tap() -> None:
+        try:
+            got.append(issue(city.db, "town", [city.group_a], client_key=key))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=tap) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(got)) == 1
+    with city.db.reading() as session:
+        assert session.scalar(select(func.count()).where(EvacuationOrder.client_key == key)) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import case, exists, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from yingji.auth import audit
@@ -196,9 +197,16 @@ def issue(
     )
     # Core insert and one explicit audit entry with the totals (the listener would write the row
     # before its totals are known, then a second entry for them).
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     order_id = session.execute(
-        insert(EvacuationOrder).values(**values).returning(EvacuationOrder.id)
-    ).scalar_one()
+        dialect.insert(EvacuationOrder)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["client_key"])
+        .returning(EvacuationOrder.id)
+    ).scalar()
+    if order_id is None:  # the same key issued concurrently (a double tap): that order is the answer
+        done = session.scalar(select(EvacuationOrder).where(EvacuationOrder.client_key == data.client_key))
+        return areas.visible_order(principal, done)
     session.execute(
         insert(EvacuationHousehold).from_select(
             list(HOUSEHOLD_COLUMNS), _households_select(order_id, prefixes, point_id)
