@@ -150,9 +150,9 @@ def test_screenshots_of_every_page(browser, live_server, city, size, js_errors, 
             select(Incident.id).where(Incident.jurisdiction_code.startswith(city.county_a))
         )
     if alarm_id:
-        desk_pages.append(("alarm", f"/monitoring/alarms/{alarm_id}", ".ev-card-head"))
+        desk_pages.append(("alarm", f"/monitoring/alarms/{alarm_id}", "main h1"))
     if incident_id:
-        desk_pages.append(("incident", f"/incidents/{incident_id}", ".ev-card-head"))
+        desk_pages.append(("incident", f"/incidents/{incident_id}", "main h1"))
     if demo.warning_id:
         desk_pages.append(("warning", f"/warnings/{demo.warning_id}", ".ev-card-head"))
         desk_pages.append(
