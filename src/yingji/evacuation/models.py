@@ -122,7 +122,15 @@ class EvacuationHousehold(IdMixin, Base):
     __table_args__ = (
         CheckConstraint(_in("state", HouseholdState), name="state"),
         UniqueConstraint("order_id", "jurisdiction_code", "household", name="uq_evacuation_households_key"),
-        Index("ix_evacuation_households_order_state_place", "order_id", "state", "jurisdiction_code"),
+        # The tally reads this index alone (people and vulnerable in it: no table lookups).
+        Index(
+            "ix_evacuation_households_order_state_place",
+            "order_id",
+            "state",
+            "jurisdiction_code",
+            "people",
+            "vulnerable",
+        ),
         Index("ix_evacuation_households_order_cell", "order_id", "grid_cell_id"),
     )
 

@@ -160,6 +160,12 @@ class TaskOut(BaseModel):
     households_total: int
     people_total: int
     vulnerable_total: int
+    assignee_ids: list[int] = Field(default_factory=list)
+    # Added by the service for the phone's list (not columns of the task).
+    order_title: str | None = None
+    order_state: OrderState | None = None
+    cell_name: str | None = None
+    households_done: int = 0
 
 
 class HouseholdOut(BaseModel):
@@ -177,3 +183,112 @@ class HouseholdOut(BaseModel):
     state: HouseholdState
     shelter_id: int | None
     marked_at: datetime | None
+    order_id: int | None = None
+    grid_cell_id: int | None = None
+    note: str | None = None
+
+
+class ThreatHouseholdIn(Input):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    jurisdiction_code: str = Field(min_length=9, max_length=15, pattern=r"^[0-9]+$")
+    household: str = Field(min_length=1, max_length=40)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class ThreatsIn(Input):
+    """A hazard point's threat list (威胁对象), replacing the one before: households named one by one
+    and/or every household of whole places (village groups)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    households: list[ThreatHouseholdIn] = Field(default_factory=list, max_length=5000)
+    places: list[str] = Field(default_factory=list, max_length=50)
+
+
+class ThreatOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    hazard_point_id: int
+    jurisdiction_code: str
+    household: str
+    people: int
+    note: str | None = None
+    head_name: str | None = None
+    vulnerable: int = 0
+
+
+class ThreatListOut(BaseModel):
+    hazard_point_id: int
+    households: int
+    people: int
+    items: list[ThreatOut]
+
+
+class ThreatenedHousehold(BaseModel):
+    """A household threatened by a warning's area (vulnerable first)."""
+
+    jurisdiction_code: str
+    place: str
+    household: str
+    head_name: str
+    mobile: str | None
+    people: int
+    vulnerable: int
+
+
+class ThreatenedOut(BaseModel):
+    """Who a warning's area threatens (威胁户数 / 人数), from the resident registry."""
+
+    warning_id: int
+    households: int
+    people: int
+    vulnerable_people: int
+    areas: list[str]
+    items: list[ThreatenedHousehold]
+
+
+class RouteIn(Input):
+    """A village group's planned shelter and route (转移路线)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    jurisdiction_code: str = Field(min_length=9, max_length=15, pattern=r"^[0-9]+$")
+    hazard_kind: str = Field(default="any", max_length=20, pattern=r"^[a-z_]+$")
+    hazard_point_id: int | None = None
+    shelter_id: int | None = None
+    path: str | None = Field(default=None, max_length=200_000)  # GeoJSON LineString
+    distance_m: int | None = Field(default=None, ge=0, le=500_000)
+    minutes: int | None = Field(default=None, ge=0, le=10_000)
+    assembly_point: str | None = Field(default=None, max_length=120)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RoutePatch(Input):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    hazard_point_id: int | None = None
+    shelter_id: int | None = None
+    path: str | None = Field(default=None, max_length=200_000)
+    distance_m: int | None = Field(default=None, ge=0, le=500_000)
+    minutes: int | None = Field(default=None, ge=0, le=10_000)
+    assembly_point: str | None = Field(default=None, max_length=120)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RouteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    jurisdiction_code: str
+    hazard_kind: str
+    hazard_point_id: int | None
+    shelter_id: int | None
+    path: str | None
+    distance_m: int | None
+    minutes: int | None
+    assembly_point: str | None
+    note: str | None
+    place: str | None = None
+    shelter_name: str | None = None

@@ -79,6 +79,7 @@ HANDLER_MODULES = [
     "yingji.drills.jobs",
     "yingji.events.jobs",
     "yingji.damage.jobs",
+    "yingji.evacuation.jobs",  # issue 13: the grid workers told of an evacuation order (inbox)
 ]
 
 

@@ -9,6 +9,7 @@ from yingji.core.text import Input
 
 # The tiles, in the order the page shows them; ``?tiles=`` asks for some of them only.
 TILES = ("incidents", "reports", "overdue", "responses", "warnings", "alarms", "teams", "supplies", "duty")
+TILES += ("evacuation",)  # issue 13: evacuation orders and shelters (overview/relief.py)
 EXTRAS = ("trends",)
 
 
@@ -155,6 +156,46 @@ class TrendsOut(BaseModel):
     link: str
 
 
+class EvacCountOut(BaseModel):
+    households: int
+    people: int
+
+
+class EvacOrderOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    state: str
+    state_label: str
+    link: str
+    threatened: EvacCountOut
+    moved: EvacCountOut
+    sheltered: EvacCountOut
+    safe_elsewhere: EvacCountOut
+    unaccounted: EvacCountOut
+    returned: EvacCountOut
+
+
+class EvacuationOut(BaseModel):
+    """The live evacuation orders reaching the place, their accounting in it (threatened = moved +
+    sheltered + safe elsewhere + unaccounted + returned), and the shelters open in it."""
+
+    active: int
+    link: str
+    orders: list[EvacOrderOut]  # the newest few
+    threatened: EvacCountOut
+    moved: EvacCountOut
+    sheltered: EvacCountOut
+    safe_elsewhere: EvacCountOut
+    unaccounted: EvacCountOut
+    returned: EvacCountOut
+    shelters_open: int  # open or full
+    shelters_full: int
+    shelter_people: int
+    shelter_capacity: int
+    shelters_link: str
+
+
 class OverviewOut(BaseModel):
     code: str
     name: str
@@ -170,3 +211,4 @@ class OverviewOut(BaseModel):
     supplies: SuppliesOut | None = None
     duty: DutyOut | None = None
     trends: TrendsOut | None = None
+    evacuation: EvacuationOut | None = None

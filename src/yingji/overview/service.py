@@ -16,7 +16,7 @@ from yingji.auth.scope import Principal
 from yingji.core import clock, i18n
 from yingji.org import places
 from yingji.org.models import Jurisdiction
-from yingji.overview import readiness, situation, trends
+from yingji.overview import readiness, relief, situation, trends
 from yingji.overview.schemas import EXTRAS, TILES, OverviewOut
 
 # The overview is the home page of these roles; others keep the organisation overview.
@@ -38,6 +38,7 @@ _BUILDERS = {
     "teams": readiness.teams,
     "supplies": readiness.supplies,
     "trends": trends.trends,
+    "evacuation": relief.evacuation,  # issue 13
 }
 
 

@@ -4,7 +4,7 @@ These tables belong to this revision only; an earlier revision must not create t
 
 Revision ID: 0027_evacuation
 Revises: 0026_shelters
-Create Date: 2026-12-06 10:14:17.533371
+Create Date: 2026-12-06 10:46:24.058580
 """
 
 import sqlalchemy as sa
@@ -204,7 +204,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_evacuation_households_order_state_place",
-            ["order_id", "state", "jurisdiction_code"],
+            ["order_id", "state", "jurisdiction_code", "people", "vulnerable"],
             unique=False,
         )
 

@@ -20,9 +20,11 @@
     "task.changed": ["overdue", "responses"],
     "alarm.new": ["alarms"],
     "alarm.changed": ["alarms"],
-    "warning.coverage": ["warnings"]
+    "warning.coverage": ["warnings"],
+    "evacuation.tally": ["evacuation"],  // issue 13
+    "shelter.changed": ["evacuation"]
   };
-  var ALL = ["incidents", "reports", "overdue", "responses", "warnings", "alarms", "teams", "supplies", "duty"];
+  var ALL = ["incidents", "reports", "overdue", "responses", "warnings", "alarms", "teams", "supplies", "duty", "evacuation"];
   var CATEGORY_COLOURS = ["#1e88e5", "#ef6c00", "#43a047", "#8e24aa", "#757575"];
 
   function qs(params) {
