@@ -84,7 +84,7 @@ def keep(upload_dir: Path, data: bytes, max_bytes: int) -> tuple[str, str, int, 
     domains' photos (aid's rebuilding cases), which keep their own rows."""
     kind, width, height = check(data, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
-    _write_once(path_of(upload_dir, sha, kind), data)
+    write_once(path_of(upload_dir, sha, kind), data)
     return kind, sha, width, height
 
 
