@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
-from yingji.evacuation import pages_reads
-from yingji.evacuation.pages_common import EL
+from yingji.evacuation import board
+from yingji.evacuation.labels import EL
 from yingji.overview.schemas import EvacCountOut, EvacOrderOut, EvacuationOut
 from yingji.overview.situation import link
 from yingji.shelters.codes import ShelterStatus
@@ -25,8 +25,8 @@ def _counts(c: dict) -> dict[str, EvacCountOut]:
 
 
 def evacuation(session: Session, p: Principal, within: str | None) -> EvacuationOut:
-    orders = pages_reads.orders(session, p, states=pages_reads.LIVE)
-    counts = pages_reads.counts(session, p, [o.id for o in orders])
+    orders = board.orders(session, p, states=board.LIVE)
+    counts = board.counts(session, p, [o.id for o in orders])
     totals = {k: {"households": 0, "people": 0} for k in KEYS}
     for c in counts.values():
         for k in KEYS:

@@ -18,10 +18,10 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.evacuation import pages_reads, tally
+from yingji.evacuation import board, tally
 from yingji.evacuation.codes import ORDER_MOVES, OrderState
-from yingji.evacuation.pages_common import form_errors, page
 from yingji.evacuation.schemas import LiftIn
+from yingji.evacuation.views.common import form_errors, page
 from yingji.org import places
 from yingji.org.params import url_code
 
@@ -54,8 +54,8 @@ def _figures(session, p, order, within: str | None) -> dict:
 
 
 def _order_page(request: Request, p, session, order_id: int, within: str | None, error: str = "", status=200):
-    order = pages_reads.get_order(session, p, order_id)
-    tasks = pages_reads.tasks_of_order(session, p, order.id)
+    order = board.get_order(session, p, order_id)
+    tasks = board.tasks_of_order(session, p, order.id)
     ctx = _figures(session, p, order, within) | {
         "tasks": tasks,
         "actions": _actions(p, order),
@@ -87,7 +87,7 @@ def tally_fragment(
 ):
     """The accounting fragment the page swaps in after a push event."""
     require(principal, Perm.ORG_READ)
-    order = pages_reads.get_order(session, principal, order_id)
+    order = board.get_order(session, principal, order_id)
     return page(request, "evacuation/_tally.html", _figures(session, principal, order, within))
 
 

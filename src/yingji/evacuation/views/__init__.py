@@ -1,7 +1,7 @@
 """Evacuation pages: the orders of a place and the new-order form (by area codes or from a hazard
 point, prefilled from a warning, an alarm or an incident). The order's own page is in
-``pages_order``, the grid workers' phone pages in ``pages_field``, the cards other pages include in
-``pages_links``; their routers hang on this one (the one ``app.py`` registers)."""
+``views/order.py``, the grid workers' phone pages in ``views/field.py``, the cards other pages include in
+``views/links.py``; their routers hang on this one (the one ``app.py`` registers)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_
-from yingji.evacuation import pages_field, pages_links, pages_order, pages_prefill, pages_reads
+from yingji.evacuation import board
 from yingji.evacuation.codes import OrderSource, OrderState
-from yingji.evacuation.pages_common import form_errors, page
 from yingji.evacuation.schemas import OrderIn
+from yingji.evacuation.views import field, links, order, prefill
+from yingji.evacuation.views.common import form_errors, page
 from yingji.web import nav
 
 router = APIRouter(include_in_schema=False)
@@ -52,11 +53,11 @@ Id = Annotated[int | None, Query(ge=1, le=2**62)]
 def orders_page(request: Request, principal: CurrentPrincipal, session: DbSession, state: StateQ = None):
     """The orders that reach my place, live ones first, each with its accounting in my place."""
     require(principal, Perm.ORG_READ)
-    rows = pages_reads.orders(session, principal, states=(state.value,) if state else None)
-    rows.sort(key=lambda o: (o.state not in pages_reads.LIVE,))
+    rows = board.orders(session, principal, states=(state.value,) if state else None)
+    rows.sort(key=lambda o: (o.state not in board.LIVE,))
     ctx = {
         "orders": rows,
-        "counts": pages_reads.counts(session, principal, [o.id for o in rows]),
+        "counts": board.counts(session, principal, [o.id for o in rows]),
         "state": state.value if state else "",
         "states": list(OrderState),
         "can_order": principal.can(Perm.EVACUATION_ORDER),
@@ -77,7 +78,7 @@ def new_order(
 ):
     """The new-order form, prefilled from its source when there is one."""
     require(principal, Perm.EVACUATION_ORDER)
-    form = pages_prefill.form_of(
+    form = prefill.form_of(
         session,
         principal,
         warning_id=warning_id,
@@ -85,7 +86,7 @@ def new_order(
         incident_id=incident_id,
         hazard_point_id=hazard_point_id,
     )
-    return page(request, "evacuation/new.html", pages_prefill.context(session, principal, form, {}))
+    return page(request, "evacuation/new.html", prefill.context(session, principal, form, {}))
 
 
 def _codes(text: str, picked: list[str]) -> list[str]:
@@ -129,24 +130,22 @@ def create_order(
             data = OrderIn(
                 title=title,
                 source=source,
-                area_codes=pages_prefill.normalised(form["area_codes"]),
-                warning_id=pages_prefill.int_or_none(warning_id),
-                alarm_id=pages_prefill.int_or_none(alarm_id),
-                incident_id=pages_prefill.int_or_none(incident_id),
-                hazard_point_id=pages_prefill.int_or_none(hazard_point_id),
+                area_codes=prefill.normalised(form["area_codes"]),
+                warning_id=prefill.int_or_none(warning_id),
+                alarm_id=prefill.int_or_none(alarm_id),
+                incident_id=prefill.int_or_none(incident_id),
+                hazard_point_id=prefill.int_or_none(hazard_point_id),
                 hazard_kind=hazard_kind or None,
                 reason=reason or None,
                 client_key=client_key or None,
             )
-            order = pages_prefill.issue(session, principal, data)
+            order = prefill.issue(session, principal, data)
     except (ValidationError, YingjiError) as exc:
         errors = form_errors(exc)
-        return page(
-            request, "evacuation/new.html", pages_prefill.context(session, principal, form, errors), 422
-        )
+        return page(request, "evacuation/new.html", prefill.context(session, principal, form, errors), 422)
     return RedirectResponse(f"/evacuation/{order.id}", status_code=303)
 
 
-router.include_router(pages_order.router)
-router.include_router(pages_field.router)
-router.include_router(pages_links.router)
+router.include_router(order.router)
+router.include_router(field.router)
+router.include_router(links.router)

@@ -1,5 +1,5 @@
-"""Reads the evacuation pages make themselves: the orders that reach a place (issued in it, or above
-it over an area that reaches into it), one grouped count of every listed order's buckets, the tasks
+"""What the evacuation pages and the overview list: the orders that reach a place (issued in it,
+or above it over an area that reaches into it), one grouped count of every listed order's buckets, the tasks
 of an order and of a grid worker, a task's households and the shelters a worker may pick. The
 accounting of one order is ``tally.tally``; these are the lists around it."""
 

@@ -11,9 +11,10 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.evacuation import pages_reads
+from yingji.evacuation import board
 from yingji.evacuation.codes import HouseholdState, OrderState
-from yingji.evacuation.pages_common import HOUSEHOLD_STATE, OUTCOME, label, page
+from yingji.evacuation.labels import HOUSEHOLD_STATE, OUTCOME, label
+from yingji.evacuation.views.common import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,16 +22,16 @@ router = APIRouter(include_in_schema=False)
 @router.get("/evacuation/field")
 def my_tasks(request: Request, principal: CurrentPrincipal, session: DbSession):
     require(principal, Perm.EVACUATION_MARK)
-    rows = pages_reads.my_tasks(session, principal)
+    rows = board.my_tasks(session, principal)
     return page(request, "evacuation/field_list.html", {"rows": rows})
 
 
 @router.get("/evacuation/field/{task_id:int}")
 def task_page(task_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     require(principal, Perm.EVACUATION_MARK)
-    task, order, cell = pages_reads.get_task(session, principal, task_id)
-    rows = pages_reads.households(session, principal, task)
-    live = order.state in pages_reads.LIVE
+    task, order, cell = board.get_task(session, principal, task_id)
+    rows = board.households(session, principal, task)
+    live = order.state in board.LIVE
     buttons = [s.value for s in page_buttons(order.state)]
     ctx = {
         "task": task,
@@ -39,7 +40,7 @@ def task_page(task_id: int, request: Request, principal: CurrentPrincipal, sessi
         "rows": rows,
         "live": live,
         "buttons": buttons,
-        "shelters": pages_reads.shelters_near(session, task.jurisdiction_code) if live else [],
+        "shelters": board.shelters_near(session, task.jurisdiction_code) if live else [],
         # The labels the script shows for states and outcomes, in the page's language.
         "state_labels": {s.value: label(HOUSEHOLD_STATE, s) for s in HouseholdState},
         "outcome_labels": {o.value: label(OUTCOME, o) for o in OUTCOME},
@@ -50,7 +51,7 @@ def task_page(task_id: int, request: Request, principal: CurrentPrincipal, sessi
 def page_buttons(order_state: str) -> list[HouseholdState]:
     """The marks the buttons offer: the six of the field while the order is active, and "returned
     home" after it was lifted."""
-    from yingji.evacuation.pages_common import FIELD_BUTTONS
+    from yingji.evacuation.views.common import FIELD_BUTTONS
 
     if order_state == OrderState.ACTIVE.value:
         return list(FIELD_BUTTONS)

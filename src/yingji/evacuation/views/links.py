@@ -12,8 +12,8 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
-from yingji.evacuation import pages_reads
-from yingji.evacuation.pages_common import page
+from yingji.evacuation import board
+from yingji.evacuation.views.common import page
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,12 +45,12 @@ def source_card(
     if source not in SOURCES:
         raise NotFound()
     live = _live(session, principal, source, source_id)
-    rows = pages_reads.orders(session, principal, **{f"{source}_id": source_id}, limit=20)
+    rows = board.orders(session, principal, **{f"{source}_id": source_id}, limit=20)
     ctx = {
         "source": source,
         "source_id": source_id,
         "orders": rows,
-        "counts": pages_reads.counts(session, principal, [o.id for o in rows]),
+        "counts": board.counts(session, principal, [o.id for o in rows]),
         "can_order": live and principal.can(Perm.EVACUATION_ORDER),
     }
     return page(request, "evacuation/_source_panel.html", ctx)
