@@ -6,14 +6,17 @@ transaction."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from tests.shelters.conftest import key
 from yingji.auth.models import AuditEntry, User
 from yingji.auth.scope import Principal
 from yingji.core.errors import YingjiError
+from yingji.evacuation.codes import MarkOutcome
+from yingji.evacuation.models import EvacuationHousehold
 from yingji.residents import idnumber
 from yingji.residents.models import Resident
 from yingji.shelters import checkin
@@ -33,6 +36,10 @@ def test_id_number_helper():
     h, tail = idnumber.hash_and_tail(ID, "k")
     assert len(h) == 64 and tail == ID[-4:] and ID not in h
     assert idnumber.hash_and_tail(ID, "other")[0] != h  # keyed
+
+
+# What the evacuation service answers for a mark the accounting took.
+APPLIED = SimpleNamespace(outcome=MarkOutcome.APPLIED)
 
 
 def _resident(city) -> Resident:
@@ -209,14 +216,14 @@ def test_evacuated_household_is_marked_in_the_same_transaction(city, api, make_s
     monkeypatch.setattr(
         marks,
         "mark_sheltered",
-        lambda session, principal, household_id, shelter_id, client_key: calls.append(
-            (household_id, shelter_id)
+        lambda session, principal, household_id, shelter_id, client_key: (
+            calls.append((household_id, shelter_id)) or APPLIED
         ),
     )
     monkeypatch.setattr(
         marks,
         "mark_left_shelter",
-        lambda session, principal, household_id, client_key: calls.append(("left", household_id)),
+        lambda session, principal, household_id, client_key: calls.append(("left", household_id)) or APPLIED,
     )
     s = make_shelter()
     town = api("town")
@@ -229,13 +236,43 @@ def test_evacuated_household_is_marked_in_the_same_transaction(city, api, make_s
     assert calls == [(4242, s["id"]), ("left", 4242)]
 
 
-def test_evacuation_not_yet_implemented_is_skipped(city, api, make_shelter, monkeypatch):
-    res = _resident(city)
-    monkeypatch.setattr(checkin, "evacuation_household", lambda session, code, hh: (4243, 98))
-    s = make_shelter()
-    r = api("town").post(
-        f"/api/v1/shelters/{s['id']}/checkins", json={"client_key": key(), "resident_id": res.id}
+def test_a_household_of_a_live_order_is_sheltered_in_the_accounting(city, api, make_shelter):
+    """The real evacuation service: checking in a household of an active order marks it sheltered at
+    this shelter, in the same transaction; checking out while the order is active makes it moved."""
+    town = api("town")
+    r = town.post(
+        "/api/v1/evacuation/orders",
+        json={
+            "title": "安置点登记联动测试",
+            "source": "manual",
+            "area_codes": [city.village_a],
+            "client_key": key(),
+        },
     )
-    assert r.status_code == 201  # marks.mark_sheltered raises NotImplementedError on this branch, or marks
-    with city.db.writing(Principal.system().as_actor()) as session:
-        session.execute(update(Shelter).where(Shelter.id == s["id"]).values(note="x"))
+    assert r.status_code == 201, r.text
+    order_id = r.json()["id"]
+    with city.db.reading() as session:
+        hh = session.scalars(
+            select(EvacuationHousehold).where(
+                EvacuationHousehold.order_id == order_id, EvacuationHousehold.state == "pending"
+            )
+        ).first()
+        resident = session.scalar(
+            select(Resident).where(
+                Resident.jurisdiction_code == hh.jurisdiction_code, Resident.household == hh.household
+            )
+        )
+    s = make_shelter()
+    r = town.post(
+        f"/api/v1/shelters/{s['id']}/checkins", json={"client_key": key(), "resident_id": resident.id}
+    )
+    assert r.status_code == 201, r.text
+    stay = r.json()["stay"]
+    assert r.json()["evacuation_marked"] and stay["household_id"]
+    with city.db.reading() as session:
+        marked = session.get(EvacuationHousehold, stay["household_id"])
+        assert (marked.state, marked.shelter_id) == ("sheltered", s["id"])
+    out = town.post(f"/api/v1/shelters/stays/{stay['id']}/checkout", json={"client_key": key()})
+    assert out.status_code == 200, out.text
+    with city.db.reading() as session:
+        assert session.get(EvacuationHousehold, stay["household_id"]).state == "moved"

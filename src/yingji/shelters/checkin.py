@@ -18,6 +18,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require, writable
 from yingji.core import clock
 from yingji.core.errors import NotFound, ValidationFailed
+from yingji.evacuation.codes import MarkOutcome
 from yingji.org import places
 from yingji.residents import idnumber
 from yingji.residents.models import Resident
@@ -98,6 +99,10 @@ def find(
 
 
 # -- the evacuation seam --------------------------------------------------------------------------
+# Outcomes after which the accounting reflects the check-in (or check-out).
+_COUNTED = frozenset({MarkOutcome.APPLIED, MarkOutcome.SAME, MarkOutcome.REPEAT})
+
+
 def evacuation_household(session: Session, home_code: str | None, household: str | None):
     """(household id, order id) of the household in an active or lifted evacuation order, or None."""
     if not home_code or not household:
@@ -119,25 +124,19 @@ def evacuation_household(session: Session, home_code: str | None, household: str
 
 
 def mark_sheltered(session, principal, household_id: int, shelter_id: int, *, client_key: str) -> bool:
-    """The evacuation service's mark, in this transaction; False while that service is not there."""
+    """The evacuation service's mark, in this transaction: whether the accounting now has the household
+    in this shelter (a closed or cancelled order refuses; the check-in stands either way)."""
     from yingji.evacuation import marks
 
-    try:
-        marks.mark_sheltered(session, principal, household_id, shelter_id, client_key=client_key)
-    except NotImplementedError:
-        log.info("evacuation marks not implemented: household %s not marked", household_id)
-        return False
-    return True
+    result = marks.mark_sheltered(session, principal, household_id, shelter_id, client_key=client_key)
+    return result.outcome in _COUNTED
 
 
 def mark_left_shelter(session, principal, household_id: int, *, client_key: str) -> bool:
     from yingji.evacuation import marks
 
-    try:
-        marks.mark_left_shelter(session, principal, household_id, client_key=client_key)
-    except NotImplementedError:
-        return False
-    return True
+    result = marks.mark_left_shelter(session, principal, household_id, client_key=client_key)
+    return result.outcome in _COUNTED
 
 
 # -- check-in and check-out -----------------------------------------------------------------------

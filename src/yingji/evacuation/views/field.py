@@ -13,7 +13,7 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.evacuation import board
 from yingji.evacuation.codes import HouseholdState, OrderState
-from yingji.evacuation.labels import HOUSEHOLD_STATE, OUTCOME, label
+from yingji.evacuation.labels import FIELD_BUTTONS, HOUSEHOLD_STATE, OUTCOME, label
 from yingji.evacuation.views.common import page
 
 router = APIRouter(include_in_schema=False)
@@ -51,8 +51,6 @@ def task_page(task_id: int, request: Request, principal: CurrentPrincipal, sessi
 def page_buttons(order_state: str) -> list[HouseholdState]:
     """The marks the buttons offer: the six of the field while the order is active, and "returned
     home" after it was lifted."""
-    from yingji.evacuation.views.common import FIELD_BUTTONS
-
     if order_state == OrderState.ACTIVE.value:
         return list(FIELD_BUTTONS)
     if order_state == OrderState.LIFTED.value:
