@@ -43,3 +43,38 @@ def test_demo_has_a_live_order(city):
         session.scalar(
             select(func.count()).select_from(EvacuationRoute)
         )  # only when the shelters demo made any
+
+
+def test_demo_routes_lead_to_the_nearest_shelter(city):
+    import uuid
+
+    from yingji.core.db import Actor
+    from yingji.evacuation import demo
+    from yingji.org.models import Jurisdiction
+    from yingji.shelters.models import Shelter
+
+    with city.db.writing(Actor.system("tests")) as session:
+        town = session.get(Jurisdiction, city.town_a)
+        near = Shelter(
+            code=f"T-{uuid.uuid4().hex[:8]}",
+            name="近处避难场所",
+            level="town",
+            shelter_class="emergency",
+            jurisdiction_code=city.town_a,
+            lon=town.lon,
+            lat=town.lat,
+            capacity=500,
+        )
+        session.add(near)
+        session.flush()
+        made = demo._routes(session, city.town_a)
+    with city.db.reading() as session:
+        routes = session.scalars(
+            select(EvacuationRoute).where(
+                EvacuationRoute.jurisdiction_code.startswith(city.town_a),
+                EvacuationRoute.hazard_kind == "geological",
+            )
+        ).all()
+    assert made == 0 or routes
+    for r in routes:
+        assert r.shelter_id is not None and r.minutes and r.distance_m is not None

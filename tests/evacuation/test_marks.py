@@ -163,3 +163,36 @@ def test_shelter_check_in_and_out(city):
         assert r.state == "moved"
         with pytest.raises(NotFound):
             service.mark_left_shelter(session, p, 999_999_999, client_key=uuid.uuid4().hex)
+
+
+def test_a_key_racing_in_from_another_batch_is_a_repeat(city, monkeypatch):
+    """Between the check of stored keys and the insert another batch stores the same key: the
+    insert's ON CONFLICT skips it, and the batch settles without it."""
+    from yingji.core import clock
+    from yingji.evacuation.models import EvacuationMark
+
+    order_id = issue(city.db, "town", [city.group_a])
+    h = households(city.db, order_id)[0]
+    raced, kept = mark(h.id, "refused", 5), mark(h.id, "moved", 1)
+    real = service._refusals
+
+    def racing(session, *args, **kw):
+        out = real(session, *args, **kw)
+        session.connection().execute(
+            EvacuationMark.__table__.insert().values(
+                order_id=order_id,
+                household_id=h.id,
+                state="refused",
+                outcome="applied",
+                marked_at=raced.marked_at,
+                received_at=clock.now(),
+                client_key=raced.client_key,
+                jurisdiction_code=h.jurisdiction_code,
+            )
+        )
+        return out
+
+    monkeypatch.setattr(service, "_refusals", racing)
+    r = _apply(city.db, "gridworker", order_id, [raced, kept])
+    assert [x.outcome for x in r] == [MarkOutcome.REPEAT, MarkOutcome.APPLIED]
+    assert households(city.db, order_id)[0].state == "moved"

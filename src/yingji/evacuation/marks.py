@@ -217,8 +217,8 @@ def _apply(
         kept = [i for i in fresh if i not in refused]
         old = dict(outcome)
         outcome, messages, winner, after = _settle(marks, at, kept, start)
-        outcome.update({i: MarkOutcome.REFUSED for i in refused})
-        messages.update(refused)
+        outcome.update({i: MarkOutcome.REFUSED for i in refused if i in fresh})
+        messages.update({i: text for i, text in refused.items() if i in fresh})
         changed = [
             {"mark_id": ids[marks[i].client_key], "outcome": outcome[i].value}
             for i in kept
@@ -239,9 +239,9 @@ def _apply(
     results = []
     for i, m in enumerate(marks):
         house = houses.get(m.household_id)
-        state = (
-            house.state if house is not None and house.order_id == order.id else HouseholdState.PENDING.value
-        )
+        shown = house is not None and house.order_id == order.id
+        shown = shown and (not field or principal.covers(house.jurisdiction_code))  # not another place's
+        state = house.state if shown else HouseholdState.PENDING.value
         if i not in outcome:  # a repeat of a key already received (before or in this batch)
             results.append(
                 MarkResult(
