@@ -214,7 +214,7 @@ GROUPS: tuple[Group, ...] = (
     # issue 13: shelters (shelters/maplayer.py, static/js/shelters-map.js)
     Group(
         "relief",
-        N_("Relief"),
+        N_("Disaster relief"),
         (
             Layer(
                 "shelters",

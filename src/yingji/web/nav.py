@@ -68,7 +68,7 @@ SECTION_ORDER = [
     N_("Duty"),
     N_("Response"),
     N_("Warnings"),
-    N_("Relief"),  # evacuation, shelters, damage statistics, aid and rebuilding
+    N_("Disaster relief"),  # evacuation, shelters, damage statistics, aid and rebuilding
     N_("Monitoring"),
     N_("Dual prevention"),
     N_("Rescue forces"),

@@ -97,6 +97,7 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         within=None if principal.covers(event.jurisdiction_code) else principal.jurisdiction_code,
     )
     names = places.names(session, [h.jurisdiction_code for h in history])
+    houses = [lists.house_out(h, principal) for h in lists.houses(session, principal, event)]
     return {
         "event": processes.outs(session, [event])[0],
         "ev": event,
@@ -107,7 +108,8 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         "main": indicators.main_indicators(),
         "all": list(indicators.indicators().values()),
         "casualties": lists.casualties(session, principal, event),
-        "houses": [lists.house_out(h, principal) for h in lists.houses(session, principal, event)],
+        "houses": houses,
+        "house_places": places.names(session, [h["jurisdiction_code"] for h in houses]),
         "can_report": principal.can(Perm.DAMAGE_REPORT),
         "can_verify": principal.can(Perm.DAMAGE_VERIFY) and principal.covers(event.jurisdiction_code),
         "moves": [s.value for s in processes.EVENT_MOVES[processes.EventState(event.state)]],

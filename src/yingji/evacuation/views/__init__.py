@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 # move people, shelter them, count the damage, then aid and rebuilding.
 nav.SECTIONS.append(
     nav.NavSection(
-        N_("Relief"),
+        N_("Disaster relief"),
         (
             nav.NavItem("evacuation", N_("Evacuation"), "/evacuation", Perm.ORG_READ),
             nav.NavItem("shelters", N_("Shelters"), "/shelters", Perm.ORG_READ),
