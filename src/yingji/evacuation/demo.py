@@ -18,6 +18,7 @@ from yingji.auth.models import User
 from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.db import Database
+from yingji.core.errors import YingjiError
 from yingji.evacuation import marks, orders, threats
 from yingji.evacuation.codes import OrderSource
 from yingji.evacuation.models import EvacuationHousehold, EvacuationOrder, EvacuationRoute, HazardThreat
@@ -34,6 +35,8 @@ SHARES = (
     ("refused", 0.03),
     ("not_home", 0.03),
 )
+SHELTERED_SHARE = 0.06  # of the households still pending, checked into an opened shelter
+SHELTERS_OPENED = 2
 WALK_KMH = 4.0
 
 
@@ -51,6 +54,7 @@ def build(db: Database, data, options, progress) -> None:
     order_id = _order(db)
     if order_id is not None:
         _marks(db, order_id, options.seed)
+        _sheltered(db, order_id, options.seed)
     progress("evacuation", 1, 1)
 
 
@@ -174,3 +178,58 @@ def _marks(db: Database, order_id: int, seed: int) -> None:
     for i in range(0, len(batch), 500):
         with db.writing(principal.as_actor()) as session:
             marks.apply_marks(session, principal, order_id, batch[i : i + 500])
+
+
+def _sheltered(db: Database, order_id: int, seed: int) -> None:
+    """Open the demo shelters of the order's area (the largest first) and check a few households in
+    at the desk, through the shelters' own check-in: occupancy and the accounting move together."""
+    from yingji.shelters import checkin, status
+    from yingji.shelters.models import Shelter
+    from yingji.shelters.schemas import CheckInIn
+
+    principal = Principal.system(what="demo")
+    with db.reading() as session:
+        order = session.get(EvacuationOrder, order_id)
+        towns = sorted({c[:9] for c in order.area_codes or [] if len(c) >= 9})
+        own = session.scalar(select(User.jurisdiction_code).where(User.username == "gridworker"))
+        shelters = session.execute(
+            select(Shelter.id, Shelter.status)
+            .where(
+                Shelter.active,
+                Shelter.capacity > 0,
+                func.substr(Shelter.jurisdiction_code, 1, 9).in_(towns or ["-"]),
+            )
+            .order_by(Shelter.capacity.desc(), Shelter.id)
+            .limit(SHELTERS_OPENED)
+        ).all()
+        pending = session.execute(
+            select(
+                EvacuationHousehold.jurisdiction_code,
+                EvacuationHousehold.household,
+                EvacuationHousehold.people,
+            )
+            .where(EvacuationHousehold.order_id == order_id, EvacuationHousehold.state == "pending")
+            .order_by(EvacuationHousehold.id)
+        ).all()
+    if not shelters:
+        return
+    shelter_ids = [sid for sid, _ in shelters]
+    rng = random.Random(seed + 13)
+    chosen = [h for h in pending if not (own and h[0].startswith(own)) and rng.random() < SHELTERED_SHARE]
+    with db.writing(principal.as_actor()) as session:
+        for shelter_id, state in shelters:
+            if state != "closed":
+                continue  # the shelters demo may have opened it already
+            status.open_shelter(session, principal, shelter_id, order_id=order_id, note="演示：转移令启用")
+        for i, (code, household, people) in enumerate(chosen):
+            data = CheckInIn(
+                client_key=f"demo-stay-{order_id}-{i}",
+                home_code=code,
+                household=household,
+                people=max(1, people),
+            )
+            try:
+                with session.begin_nested():
+                    checkin.check_in(session, principal, shelter_ids[i % len(shelter_ids)], data)
+            except YingjiError:
+                continue  # a full shelter: the household stays pending, as it would at the door

@@ -22,7 +22,7 @@ from yingji.auth.scope import Principal, require
 from yingji.core import clock
 from yingji.core.errors import NotFound
 from yingji.core.i18n import N_
-from yingji.evacuation import areas, labels
+from yingji.evacuation import areas, labels, push
 from yingji.evacuation.codes import (
     MARKS_WHILE_ACTIVE,
     MARKS_WHILE_LIFTED,
@@ -33,7 +33,6 @@ from yingji.evacuation.codes import (
 )
 from yingji.evacuation.models import EvacuationHousehold, EvacuationMark, EvacuationOrder, EvacuationTask
 from yingji.evacuation.schemas import MarkIn, MarkResult
-from yingji.events.publish import publish
 
 SAME = N_(
     "This household is already marked “{state}”: it is not counted twice. To mark it again on "
@@ -233,9 +232,7 @@ def _apply(
         session, order.id, {houses[h].grid_cell_id for h in winner if before[h] == HouseholdState.PENDING}
     )
     if winner:
-        publish(
-            session, "evacuation.tally", order.jurisdiction_code, {"order_id": order.id}, once=str(order.id)
-        )
+        push.tally_moved(session, order, {houses[h].jurisdiction_code for h in winner})
     results = []
     for i, m in enumerate(marks):
         house = houses.get(m.household_id)

@@ -19,11 +19,10 @@ from yingji.auth.scope import Principal, in_scope, require, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_
-from yingji.evacuation import areas
+from yingji.evacuation import areas, push
 from yingji.evacuation.codes import ORDER_MOVES, HouseholdState, OrderSource, OrderState, TaskState
 from yingji.evacuation.models import EvacuationHousehold, EvacuationOrder, EvacuationTask, HazardThreat
 from yingji.evacuation.schemas import LiftIn, OrderIn
-from yingji.events.publish import publish
 from yingji.org.codes import ancestors
 from yingji.org.models import GridAssignment, GridCell
 from yingji.residents.models import Resident
@@ -241,7 +240,7 @@ def issue(
         from yingji.jobs import queue
 
         queue.enqueue(session, NOTIFY_JOB, {"order_id": order_id}, dedupe_key=f"{NOTIFY_JOB}:{order_id}")
-    publish(session, "evacuation.tally", place, {"order_id": order.id}, once=str(order.id))
+    push.tally_moved(session, order)
     return order
 
 
@@ -350,7 +349,7 @@ def lift(session: Session, principal: Principal, order_id: int, data: LiftIn) ->
     _move(order, OrderState.LIFTED)
     order.lifted_at, order.lifted_by, order.lift_note = clock.now(), principal.user_id, data.note
     session.flush()
-    publish(session, "evacuation.tally", order.jurisdiction_code, {"order_id": order.id}, once=str(order.id))
+    push.tally_moved(session, order)
     return order
 
 
@@ -361,7 +360,7 @@ def cancel(session: Session, principal: Principal, order_id: int, data: LiftIn) 
     order.lifted_at, order.lifted_by, order.lift_note = clock.now(), principal.user_id, data.note
     _end_tasks(session, order.id)
     session.flush()
-    publish(session, "evacuation.tally", order.jurisdiction_code, {"order_id": order.id}, once=str(order.id))
+    push.tally_moved(session, order)
     return order
 
 
@@ -371,7 +370,7 @@ def close(session: Session, principal: Principal, order_id: int) -> EvacuationOr
     _move(order, OrderState.CLOSED)
     _end_tasks(session, order.id)
     session.flush()
-    publish(session, "evacuation.tally", order.jurisdiction_code, {"order_id": order.id}, once=str(order.id))
+    push.tally_moved(session, order)
     return order
 
 

@@ -95,7 +95,9 @@ def unaccounted(
             .order_by(GridAssignment.role.desc(), Person.name)
         ):
             phone = mask_phone(mobile, principal)
-            workers[cell_id].append(f"{name} {phone}" if phone else name)
+            who = f"{name} {phone}" if phone else name
+            if who not in workers[cell_id]:  # one person may hold two posts in a cell (网格长 and 网格员)
+                workers[cell_id].append(who)
     codes = sorted({x.jurisdiction_code for x in houses})
     names = _names(session, codes)
     return [
