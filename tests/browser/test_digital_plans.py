@@ -33,8 +33,11 @@ def test_activation_under_a_plan_from_the_incident_page(city, login, page, js_er
     expect(preview).to_contain_text("指挥部办公室组织会商研判")
     expect(page.locator(f"#plan-level-{iid}")).to_have_value("3")
     # another level: the preview follows (level Ⅳ has only the lead unit's task among the members);
-    # the level box comes back with each preview, so wait until htmx has settled the new one
-    settled = re.compile(r"^(?!.*htmx-(settling|swapping|added)).*$")
+    # the level box comes back with each preview, so wait until htmx has settled the new one — before
+    # choosing in it too (a box swapped in but not yet processed would ignore the change)
+    settled = re.compile(r"^(?!.*htmx-(settling|swapping|added|request)).*$")
+    expect(preview).to_have_class(settled)
+    expect(page.locator(f"#plan-level-{iid}")).to_have_class(settled)
     page.locator(f"#plan-level-{iid}").select_option("4")
     expect(preview).to_contain_text("已选择四级响应")
     expect(preview).to_have_class(settled)
