@@ -14,6 +14,16 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_float(name: str | None, default: float, low: float, high: float) -> float:
+    """A numeric setting from the environment: ``default`` when unset, not a number or outside
+    [low, high] (a typo must not turn a travel speed or an area per person into nonsense)."""
+    try:
+        value = float(os.environ.get(name or "", "") or default)
+    except ValueError:
+        return default
+    return value if low <= value <= high else default
+
+
 def _read_or_create_secret(var_dir: Path) -> str:
     """A stable secret for the embedded default: generated once, kept under ./var/."""
     path = var_dir / "secret_key"

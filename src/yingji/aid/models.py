@@ -30,12 +30,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.aid.codes import ProgrammeKind, ProgrammeState, RebuildMode, RebuildState, RecipientState
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType, UTCDateTime
-
-
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
 
 
 class AidProgramme(IdMixin, TimestampMixin, Audited, Base):
@@ -43,8 +39,8 @@ class AidProgramme(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "aid_programmes"
     __table_args__ = (
-        CheckConstraint(_in("kind", ProgrammeKind), name="kind"),
-        CheckConstraint(_in("state", ProgrammeState), name="state"),
+        CheckConstraint(one_of("kind", ProgrammeKind), name="kind"),
+        CheckConstraint(one_of("state", ProgrammeState), name="state"),
         Index("ix_aid_programmes_scope_kind", "jurisdiction_code", "kind", "state"),
     )
 
@@ -68,7 +64,7 @@ class AidRecipient(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "aid_recipients"
     __table_args__ = (
-        CheckConstraint(_in("state", RecipientState), name="state"),
+        CheckConstraint(one_of("state", RecipientState), name="state"),
         UniqueConstraint("programme_id", "jurisdiction_code", "household", name="uq_aid_recipients_key"),
         Index("ix_aid_recipients_programme_state", "programme_id", "state"),
     )
@@ -146,8 +142,8 @@ class RebuildCase(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "rebuild_cases"
     __table_args__ = (
-        CheckConstraint(_in("state", RebuildState), name="state"),
-        CheckConstraint(_in("mode", RebuildMode), name="mode"),
+        CheckConstraint(one_of("state", RebuildState), name="state"),
+        CheckConstraint(one_of("mode", RebuildMode), name="mode"),
         CheckConstraint("progress_pct BETWEEN 0 AND 100", name="progress"),
         Index("ix_rebuild_cases_scope_state", "jurisdiction_code", "state"),
     )

@@ -62,11 +62,7 @@ def file_of(session: Session, principal: Principal, case_id: int, photo_id: int,
     if photo is None or photo.case_id != case_id:
         raise NotFound()
     visible(principal, photo)
-    kind = next(k for k, mime in MIME.items() if mime == photo.content_type)
-    path = store.path_of(upload_dir, photo.sha256, kind)
-    if not path.is_file():
-        raise NotFound()
-    return photo, path
+    return photo, store.stored_file(upload_dir, photo.sha256, photo.content_type)
 
 
 def outs(photos: list[RebuildPhoto]) -> list[dict]:

@@ -22,6 +22,12 @@ NAMING = {
 }
 
 
+def one_of(column: str, values) -> str:
+    """The SQL of a CHECK that ``column`` holds one of ``values`` (strings or the members of a StrEnum):
+    every code table's constraint, written from its enum so the two cannot drift apart."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar = {datetime: UTCDateTime()}

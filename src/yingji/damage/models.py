@@ -32,13 +32,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType, UTCDateTime
 from yingji.damage.codes import EventState, ListKind, OfficerLevel, OfficerPost, ReportKind, ReportState
-
-
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
 
 
 class DisasterOfficer(IdMixin, TimestampMixin, Audited, Base):
@@ -46,8 +42,8 @@ class DisasterOfficer(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "disaster_officers"
     __table_args__ = (
-        CheckConstraint(_in("level", OfficerLevel), name="level"),
-        CheckConstraint(_in("post", OfficerPost), name="post"),
+        CheckConstraint(one_of("level", OfficerLevel), name="level"),
+        CheckConstraint(one_of("post", OfficerPost), name="post"),
         Index("ix_disaster_officers_place_post", "jurisdiction_code", "post", "active"),
     )
 
@@ -87,7 +83,7 @@ class DisasterEvent(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "disaster_events"
     __table_args__ = (
-        CheckConstraint(_in("state", EventState), name="state"),
+        CheckConstraint(one_of("state", EventState), name="state"),
         Index("ix_disaster_events_scope_state", "jurisdiction_code", "state"),
     )
 
@@ -113,8 +109,8 @@ class DamageReport(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "damage_reports"
     __table_args__ = (
-        CheckConstraint(_in("kind", ReportKind), name="kind"),
-        CheckConstraint(_in("state", ReportState), name="state"),
+        CheckConstraint(one_of("kind", ReportKind), name="kind"),
+        CheckConstraint(one_of("state", ReportState), name="state"),
         Index("ix_damage_reports_event_place", "event_id", "jurisdiction_code", "kind"),
         Index("ix_damage_reports_scope_due", "jurisdiction_code", "state", "due_at"),
         UniqueConstraint("client_key", name="uq_damage_reports_client_key"),
@@ -201,7 +197,7 @@ class DisasterCasualty(IdMixin, Audited, Base):
     """因灾死亡失踪人口一览表: a named person, dead or missing."""
 
     __tablename__ = "disaster_casualties"
-    __table_args__ = (CheckConstraint(_in("kind", ListKind), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", ListKind), name="kind"),)
 
     event_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("disaster_events.id", ondelete="CASCADE"), index=True

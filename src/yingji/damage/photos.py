@@ -3,7 +3,6 @@ incident photos' checks and content-hash store (``incidents.photos``), rows in `
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.core import clock
-from yingji.core.errors import NotFound
 from yingji.damage.models import DamagePhoto, DamageReport
 from yingji.incidents import photos as shared
 
@@ -28,14 +26,12 @@ def store(
     max_bytes: int,
 ) -> DamagePhoto:
     writable(principal, report.jurisdiction_code, Perm.DAMAGE_REPORT)
-    kind, _w, _h = shared.check(data, max_bytes)
-    sha = hashlib.sha256(data).hexdigest()
+    kind, sha, _w, _h = shared.keep(upload_dir, data, max_bytes)
     existing = session.scalar(
         select(DamagePhoto).where(DamagePhoto.report_id == report.id, DamagePhoto.sha256 == sha)
     )
     if existing is not None:
         return existing
-    shared.write_once(shared.path_of(upload_dir, sha, kind), data)
     photo = DamagePhoto(
         report_id=report.id,
         jurisdiction_code=report.jurisdiction_code,
@@ -60,8 +56,4 @@ def of_report(session: Session, report_id: int) -> list[DamagePhoto]:
 
 
 def file_of(photo: DamagePhoto, upload_dir: Path) -> Path:
-    kind = next(k for k, (mime, _ext) in shared.KINDS.items() if mime == photo.content_type)
-    path = shared.path_of(upload_dir, photo.sha256, kind)
-    if not path.is_file():
-        raise NotFound()
-    return path
+    return shared.stored_file(upload_dir, photo.sha256, photo.content_type)

@@ -26,17 +26,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 
 DELIVERY_STATES = ("queued", "sent", "delivered", "failed", "acknowledged")
 CHANNELS = ("sms", "email", "inbox", "wecom", "dingtalk", "broadcast")
 ENDPOINT_KINDS = CHANNELS[:2] + CHANNELS[3:]  # the inbox needs no configuration
 DISPATCH_STATES = ("active", "stopped")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Dispatch(IdMixin, Audited, Base):
@@ -47,7 +43,7 @@ class Dispatch(IdMixin, Audited, Base):
     """
 
     __tablename__ = "dispatches"
-    __table_args__ = (CheckConstraint(_in("state", DISPATCH_STATES), name="state"),)
+    __table_args__ = (CheckConstraint(one_of("state", DISPATCH_STATES), name="state"),)
 
     warning_id: Mapped[int] = mapped_column(BigId, index=True)
     root_warning_id: Mapped[int] = mapped_column(BigId, index=True)
@@ -100,8 +96,8 @@ class Delivery(IdMixin, Base):
             name="uq_deliveries_recipient",
         ),
         Index("ix_deliveries_dispatch_channel_state", "dispatch_id", "channel", "state", "tier", "id"),
-        CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(one_of("state", DELIVERY_STATES), name="state"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel"),
     )
 
     dispatch_id: Mapped[int] = mapped_column(BigId, ForeignKey("dispatches.id", ondelete="CASCADE"))
@@ -203,7 +199,7 @@ class ChannelEndpoint(IdMixin, TimestampMixin, Audited, Base):
     __tablename__ = "channel_endpoints"
     __audit_exclude__ = frozenset({"config"})  # holds secrets
     __table_args__ = (
-        CheckConstraint(_in("kind", ENDPOINT_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", ENDPOINT_KINDS), name="kind"),
         Index("ix_channel_endpoints_kind_place", "kind", "jurisdiction_code"),
     )
 

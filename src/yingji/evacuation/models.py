@@ -29,13 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType, UTCDateTime
 from yingji.evacuation.codes import HouseholdState, MarkOutcome, OrderSource, OrderState, TaskState
-
-
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
 
 
 class HazardThreat(IdMixin, Audited, Base):
@@ -83,8 +79,8 @@ class EvacuationOrder(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "evacuation_orders"
     __table_args__ = (
-        CheckConstraint(_in("state", OrderState), name="state"),
-        CheckConstraint(_in("source", OrderSource), name="source"),
+        CheckConstraint(one_of("state", OrderState), name="state"),
+        CheckConstraint(one_of("source", OrderSource), name="source"),
         Index("ix_evacuation_orders_scope_state", "jurisdiction_code", "state"),
         UniqueConstraint("client_key", name="uq_evacuation_orders_client_key"),
     )
@@ -120,7 +116,7 @@ class EvacuationHousehold(IdMixin, Base):
 
     __tablename__ = "evacuation_households"
     __table_args__ = (
-        CheckConstraint(_in("state", HouseholdState), name="state"),
+        CheckConstraint(one_of("state", HouseholdState), name="state"),
         UniqueConstraint("order_id", "jurisdiction_code", "household", name="uq_evacuation_households_key"),
         # The tally reads this index alone (people and vulnerable in it: no table lookups).
         Index(
@@ -155,7 +151,7 @@ class EvacuationTask(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "evacuation_tasks"
     __table_args__ = (
-        CheckConstraint(_in("state", TaskState), name="state"),
+        CheckConstraint(one_of("state", TaskState), name="state"),
         UniqueConstraint("order_id", "grid_cell_id", name="uq_evacuation_tasks_cell"),
     )
 
@@ -175,8 +171,8 @@ class EvacuationMark(IdMixin, Base):
 
     __tablename__ = "evacuation_marks"
     __table_args__ = (
-        CheckConstraint(_in("state", HouseholdState), name="state"),
-        CheckConstraint(_in("outcome", MarkOutcome), name="outcome"),
+        CheckConstraint(one_of("state", HouseholdState), name="state"),
+        CheckConstraint(one_of("outcome", MarkOutcome), name="outcome"),
         UniqueConstraint("client_key", name="uq_evacuation_marks_client_key"),
         Index("ix_evacuation_marks_household", "household_id", "marked_at"),
         Index("ix_evacuation_marks_order_received", "order_id", "received_at"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -27,6 +26,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
+
+from yingji.config import env_float
 
 EARTH_RADIUS_KM = 6371.0088
 # Average speed of a rescue vehicle on county and town roads; the road factor turns a straight line into
@@ -264,8 +265,8 @@ class TravelModel:
     @classmethod
     def from_env(cls, roads: RoadGraph | None = None) -> TravelModel:
         """Defaults, overridden by YINGJI_ROAD_FACTOR and YINGJI_TRAVEL_SPEED_KMH."""
-        factor = _env_float("YINGJI_ROAD_FACTOR", DEFAULT_ROAD_FACTOR, 1.0, 5.0)
-        speed = _env_float("YINGJI_TRAVEL_SPEED_KMH", DEFAULT_SPEED_KMH, 5.0, 150.0)
+        factor = env_float("YINGJI_ROAD_FACTOR", DEFAULT_ROAD_FACTOR, 1.0, 5.0)
+        speed = env_float("YINGJI_TRAVEL_SPEED_KMH", DEFAULT_SPEED_KMH, 5.0, 150.0)
         return cls(road_factor=factor, speed_kmh=speed, roads=roads)
 
     def for_place(self, code: str | None) -> TravelModel:
@@ -316,14 +317,6 @@ class TravelModel:
         for j, dest in enumerate(destinations):
             out[:, j] = self.minutes_to(origins, dest)
         return out
-
-
-def _env_float(name: str, default: float, low: float, high: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
 
 
 def travel_minutes(origins, destination, model: TravelModel | None = None) -> np.ndarray:

@@ -69,8 +69,8 @@ def path_of(upload_dir: Path, sha256: str, kind: str) -> Path:
     return upload_dir / sha256[:2] / f"{sha256}.{KINDS[kind][1]}"
 
 
-def write_once(path: Path, data: bytes) -> None:
-    """Write a content-addressed file once (shared with damage-report photos)."""
+def _write_once(path: Path, data: bytes) -> None:
+    """Write a content-addressed file once."""
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,8 +84,18 @@ def keep(upload_dir: Path, data: bytes, max_bytes: int) -> tuple[str, str, int, 
     domains' photos (aid's rebuilding cases), which keep their own rows."""
     kind, width, height = check(data, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
-    write_once(path_of(upload_dir, sha, kind), data)
+    _write_once(path_of(upload_dir, sha, kind), data)
     return kind, sha, width, height
+
+
+def stored_file(upload_dir: Path, sha256: str, content_type: str) -> Path:
+    """The kept file of a photo row (any domain's), found from its hash and media type; 404 when the
+    file is gone."""
+    kind = next((k for k, (mime, _ext) in KINDS.items() if mime == content_type), None)
+    path = path_of(upload_dir, sha256, kind) if kind else None
+    if path is None or not path.is_file():
+        raise NotFound()
+    return path
 
 
 def store(
@@ -108,7 +118,7 @@ def store(
     )
     if existing is not None:
         return existing
-    write_once(path_of(upload_dir, sha, kind), data)
+    _write_once(path_of(upload_dir, sha, kind), data)
     photo = IncidentPhoto(
         incident_id=incident.id,
         report_id=report_id,

@@ -25,16 +25,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 
 STATUSES = ("found", "registered", "graded", "rectifying", "reviewing", "accepted", "closed", "dismissed")
 OPEN_STATUSES = ("found", "registered", "graded", "rectifying", "reviewing")
 SOURCES = ("inspection", "grid", "enterprise", "public")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Danger(IdMixin, TimestampMixin, Audited, Base):
@@ -44,8 +40,8 @@ class Danger(IdMixin, TimestampMixin, Audited, Base):
     # Reporters' names and numbers (the public's above all) stay out of the audit snapshots.
     __audit_exclude__ = frozenset({"reporter_name", "reporter_phone"})
     __table_args__ = (
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("source", SOURCES), name="source"),
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint(one_of("source", SOURCES), name="source"),
         CheckConstraint("grade IS NULL OR grade IN ('general', 'major')", name="grade"),
         CheckConstraint("funds_cny IS NULL OR funds_cny >= 0", name="funds"),
         Index("ix_risk_dangers_scope_status", "jurisdiction_code", "status"),

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType, UTCDateTime
 from yingji.shelters.codes import (
     ShelterClass,
@@ -38,20 +38,16 @@ from yingji.shelters.codes import (
 )
 
 
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in enum)})"
-
-
 class Shelter(IdMixin, TimestampMixin, Audited, Base):
     """An emergency shelter (应急避难场所) with its grade, class, place, area and capacity."""
 
     __tablename__ = "shelters"
     __audit_exclude__ = frozenset({"outline"})
     __table_args__ = (
-        CheckConstraint(_in("level", ShelterLevel), name="level"),
-        CheckConstraint(_in("shelter_class", ShelterClass), name="class"),
-        CheckConstraint(_in("space_type", SpaceType), name="space_type"),
-        CheckConstraint(_in("status", ShelterStatus), name="status"),
+        CheckConstraint(one_of("level", ShelterLevel), name="level"),
+        CheckConstraint(one_of("shelter_class", ShelterClass), name="class"),
+        CheckConstraint(one_of("space_type", SpaceType), name="space_type"),
+        CheckConstraint(one_of("status", ShelterStatus), name="status"),
         CheckConstraint("occupancy >= 0 AND occupancy <= capacity", name="occupancy"),
         CheckConstraint("capacity >= 0", name="capacity"),
         Index("ix_shelters_scope_status", "jurisdiction_code", "status"),
@@ -120,7 +116,7 @@ class ShelterEvent(IdMixin, Base):
 
     __tablename__ = "shelter_events"
     __table_args__ = (
-        CheckConstraint(_in("kind", ShelterEventKind), name="kind"),
+        CheckConstraint(one_of("kind", ShelterEventKind), name="kind"),
         Index("ix_shelter_events_shelter_at", "shelter_id", "at"),
     )
 
@@ -141,7 +137,7 @@ class ShelterStay(IdMixin, Audited, Base):
 
     __tablename__ = "shelter_stays"
     __table_args__ = (
-        CheckConstraint(_in("state", StayState), name="state"),
+        CheckConstraint(one_of("state", StayState), name="state"),
         CheckConstraint("people >= 1", name="people"),
         UniqueConstraint("client_key", name="uq_shelter_stays_client_key"),
         Index("ix_shelter_stays_shelter_state", "shelter_id", "state"),

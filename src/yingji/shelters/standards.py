@@ -8,8 +8,8 @@ setting (``YINGJI_SHELTER_AREA_<CLASS>``, default from the table, marked [unconf
 from __future__ import annotations
 
 import math
-import os
 
+from yingji.config import env_float
 from yingji.core.i18n import N_
 from yingji.rules import load
 from yingji.shelters.codes import ShelterClass
@@ -21,18 +21,10 @@ def table() -> dict:
     return load("shelter_standards.json")
 
 
-def _env(name: str | None, default: float, low: float, high: float) -> float:
-    try:
-        value = float(os.environ.get(name or "", "") or default)
-    except ValueError:
-        return default
-    return value if low <= value <= high else default
-
-
 def area_per_person(shelter_class: str) -> float:
     """m² per person for a class: the setting if set (0.3–50), else the table's default."""
     row = table()["area_per_person_m2"][ShelterClass(shelter_class).value]
-    return _env(row.get("setting"), float(row["default"]), 0.3, 50.0)
+    return env_float(row.get("setting"), float(row["default"]), 0.3, 50.0)
 
 
 def capacity(usable_area_m2: float | None, per_person_m2: float | None, shelter_class: str) -> int:
@@ -48,7 +40,7 @@ def service_radius_m(shelter_class: str) -> int:
     if shelter_class == ShelterClass.EMERGENCY.value:
         return int(radius["emergency"]["default"])
     row = radius["fixed"]
-    return int(_env(row.get("setting"), float(row["default"]), 100, 50_000))
+    return int(env_float(row.get("setting"), float(row["default"]), 100, 50_000))
 
 
 def facility_group(shelter_class: str) -> str:

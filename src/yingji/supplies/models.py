@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 
 STORE_LEVELS = ("city", "county", "town", "village")
@@ -37,16 +37,12 @@ COUNT_REASONS = ("lost", "found", "damaged", "expired", "recount")
 MAINTENANCE_KINDS = ("servicing", "inspection", "charging", "performance_test")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Warehouse(IdMixin, TimestampMixin, Audited, Base):
     """A store (储备库/储备室) of a county, town or village."""
 
     __tablename__ = "supply_warehouses"
     __table_args__ = (
-        CheckConstraint(_in("level", STORE_LEVELS), name="level"),
+        CheckConstraint(one_of("level", STORE_LEVELS), name="level"),
         CheckConstraint("area_m2 IS NULL OR area_m2 >= 0", name="area"),
     )
 
@@ -164,8 +160,8 @@ class Document(IdMixin, Audited, Base):
 
     __tablename__ = "supply_documents"
     __table_args__ = (
-        CheckConstraint(_in("kind", DOCUMENT_KINDS), name="kind"),
-        CheckConstraint(_in("status", DOCUMENT_STATES), name="status"),
+        CheckConstraint(one_of("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", DOCUMENT_STATES), name="status"),
         Index("ix_supply_documents_warehouse", "warehouse_id", "id"),
         Index("ix_supply_documents_destination", "to_warehouse_id", "status"),
     )
@@ -233,7 +229,7 @@ class Movement(IdMixin, Base):
 
     __tablename__ = "supply_movements"
     __table_args__ = (
-        CheckConstraint(_in("kind", MOVEMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", MOVEMENT_KINDS), name="kind"),
         CheckConstraint("delta <> 0", name="delta"),
         CheckConstraint("balance_after >= 0", name="balance_after"),
         Index("ix_supply_movements_card", "warehouse_id", "item_id", "id"),
@@ -262,7 +258,7 @@ class ReserveStandard(IdMixin, TimestampMixin, Audited, Base):
         UniqueConstraint(
             "jurisdiction_code", "level", "item_id", name="uq_supply_reserve_standards_place_level_item"
         ),
-        CheckConstraint(_in("level", STORE_LEVELS), name="level"),
+        CheckConstraint(one_of("level", STORE_LEVELS), name="level"),
         CheckConstraint("quantity >= 0", name="quantity"),
     )
 
@@ -286,7 +282,7 @@ class MaintenanceSchedule(IdMixin, TimestampMixin, Audited, Base):
             "kind",
             name="uq_supply_maintenance_schedules_warehouse_class_kind",
         ),
-        CheckConstraint(_in("kind", MAINTENANCE_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", MAINTENANCE_KINDS), name="kind"),
         CheckConstraint("interval_days BETWEEN 1 AND 3660", name="interval"),
         Index("ix_supply_maintenance_schedules_due", "active", "next_due_on"),
     )
