@@ -69,6 +69,13 @@ class Perm(StrEnum):
     DAMAGE_VERIFY = "damage.verify"  # accept or return reports, 核查评估 of the figures in force
     AID_MANAGE = "aid.manage"  # aid programmes, lists, distribution; town checks and county approvals
     AID_VILLAGE = "aid.village"  # a village's part: needs survey, applications, 民主评议, 公示
+    TASKS_MANAGE = "tasks.manage"  # work-task plans (任务分解), measures, units, reminders and 督办
+    TASKS_REPORT = "tasks.report"  # progress and ledger of one's own unit's measures, its year-end summary
+    ASSESS_MANAGE = "assess.manage"  # assessment schemes, hand scores with evidence, veto records
+    READINESS_MANAGE = "readiness.manage"  # confirm scorecard items by hand, town HQ meeting records
+    TRAINING_MANAGE = "training.manage"  # courses, sessions, publicity events, the seismic registry
+    REWARD_APPROVE = "reward.approve"  # approve tip-off rewards and record payment (sees the reporter)
+    HANDBOOK_MANAGE = "handbook.manage"  # the print and distribution log of the 三清单一手册
 
 
 _ALL = frozenset(Perm)
@@ -112,13 +119,25 @@ _RELIEF = frozenset(
     }
 )
 _RELIEF_FIELD = frozenset({Perm.EVACUATION_MARK, Perm.SHELTER_CHECKIN, Perm.DAMAGE_REPORT, Perm.AID_VILLAGE})
+# Governance (issue 14): the bureau and the town set tasks, score, keep readiness, train and publicise;
+# every unit reports on its own tasks. Assessing others and paying rewards are the county's and up.
+_GOVERN = frozenset(
+    {
+        Perm.TASKS_MANAGE,
+        Perm.TASKS_REPORT,
+        Perm.READINESS_MANAGE,
+        Perm.TRAINING_MANAGE,
+        Perm.HANDBOOK_MANAGE,
+    }
+)
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.COMMANDER: _READ
     | _DUTY_ROOM
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH}
-    | {Perm.WARNING_APPROVE, Perm.WARNING_ACK, Perm.EVACUATION_ORDER},
+    | {Perm.WARNING_APPROVE, Perm.WARNING_ACK, Perm.EVACUATION_ORDER}
+    | {Perm.TASKS_REPORT, Perm.ASSESS_MANAGE},
     Role.DUTY_OFFICER: _READ
     | _DUTY_ROOM
     | _WARN
@@ -129,6 +148,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | _PREVENT
     | _PREPARE
     | _RELIEF
+    | _GOVERN
     | {Perm.DUTY_REPORT, Perm.DRILLS_CONTROL, Perm.DAMAGE_VERIFY},
     Role.COUNTY_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
@@ -138,7 +158,8 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | _PREPARE
     | _RELIEF
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE, Perm.DRILLS_CONTROL}
-    | {Perm.DAMAGE_VERIFY},
+    | _GOVERN
+    | {Perm.DAMAGE_VERIFY, Perm.ASSESS_MANAGE, Perm.REWARD_APPROVE},
     Role.TOWN_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
@@ -146,12 +167,13 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | _PREVENT
     | _PREPARE
     | _RELIEF
+    | _GOVERN
     | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE},
     Role.GRID_LEADER: _READ
     | _FIELD
     | _PATROL
     | _RELIEF_FIELD
-    | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE},
+    | {Perm.PEOPLE_WRITE, Perm.GRID_WRITE, Perm.WARNING_ACK, Perm.RESIDENTS_MANAGE, Perm.TASKS_REPORT},
     Role.GRID_WORKER: frozenset({Perm.ORG_READ, Perm.CONTACT_PHONE, Perm.WARNING_ACK, Perm.EVACUATION_MARK})
     | _FIELD
     | _PATROL,

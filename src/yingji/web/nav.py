@@ -74,6 +74,7 @@ SECTION_ORDER = [
     N_("Rescue forces"),
     N_("Supplies"),
     N_("Plan management"),  # preparedness: plans, drills, experts
+    N_("Supervision and assessment"),  # work tasks, 督办, assessment, readiness, training, handbook
     N_("Statistics"),
     N_("Organisation"),
     N_("Rules"),
