@@ -128,7 +128,7 @@ class PublicityEvent(IdMixin, TimestampMixin, Audited, Base):
 
     title: Mapped[str] = mapped_column(String(200))
     target: Mapped[str] = mapped_column(String(16))  # rules/publicity_calendar.json targets (五进 / 七进)
-    day: Mapped[str | None] = mapped_column(String(24))  # a national day or campaign, if on one
+    day: Mapped[str | None] = mapped_column(String(40))  # a national day or campaign, if on one
     held_on: Mapped[date] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(String(200))
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, ForeignKey("jurisdictions.code"))

@@ -24,6 +24,7 @@ from sqlalchemy.sql import Select
 
 from yingji.config import env_float
 from yingji.core import clock
+from yingji.core.i18n import gettext
 from yingji.damage.models import DisasterOfficer, OfficerTraining
 from yingji.org.models import Person, Position, Unit
 from yingji.risk.models import Enterprise
@@ -211,3 +212,95 @@ def obliged(session: Session, role: str, year: int, bounds: tuple[str, str] | No
 def all_obliged(session: Session, year: int, bounds, roles=OBLIGED_ROLES, today=None):
     """Every obligation of the place as one subquery (a UNION ALL of the roles)."""
     return union_all(*(obliged(session, r, year, bounds, today) for r in roles)).subquery()
+
+
+def _scope_bounds(session: Session, principal, within: str | None):
+    from yingji.org import places
+    from yingji.org.codes import subtree_bounds
+
+    if within:
+        return places.within(session, principal, within)
+    return subtree_bounds(principal.jurisdiction_code) if principal.jurisdiction_code else None
+
+
+def summary(session: Session, principal, year: int, within: str | None = None, today=None) -> list[dict]:
+    """Per role: people obliged and met, the rule and its source, the window counted."""
+    from yingji.training import labels
+
+    bounds = _scope_bounds(session, principal, within)
+    out = []
+    for role in OBLIGED_ROLES:
+        q = obliged(session, role, year, bounds, today).subquery()
+        n, met = session.execute(select(func.count(), func.coalesce(func.sum(q.c.met), 0))).one()
+        spec = rules()["roles"][role.value]
+        w = window(role.value, year, today)
+        if spec["kind"] == "hours":
+            h = spec["high_risk"]
+            rule = gettext(
+                "Yearly at least {y} h (high-risk sectors {yh} h); initially {i} h ({ih} h)",
+                y=spec["yearly_hours"],
+                yh=h["yearly_hours"],
+                i=spec["initial_hours"],
+                ih=h["initial_hours"],
+            )
+        else:
+            rule = gettext("At least one training every {m} months", m=interval_months(role.value))
+        out.append(
+            {
+                "role": role.value,
+                "role_label": labels.label(labels.ROLE, role.value),
+                "kind": spec["kind"],
+                "obliged": n,
+                "met": int(met),
+                "rule": rule,
+                "source": f"{spec['law']} — {spec['source']}",
+                "window_start": w.start,
+                "window_end": w.end,
+            }
+        )
+    return out
+
+
+def overdue(
+    session: Session,
+    principal,
+    year: int,
+    *,
+    role: str | None = None,
+    within: str | None = None,
+    include_met: bool = False,
+    page: int = 1,
+    size: int = 50,
+    today=None,
+) -> tuple[list[dict], int]:
+    """The people who have not met their obligation (or everyone obliged), by place then name."""
+    from yingji.training import labels
+
+    bounds = _scope_bounds(session, principal, within)
+    roles = (Role(role),) if role else OBLIGED_ROLES
+    every = all_obliged(session, year, bounds, roles, today)
+    stmt = select(every)
+    if not include_met:
+        stmt = stmt.where(every.c.met == 0)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    size = min(max(size, 1), 10_000)
+    rows = session.execute(
+        stmt.order_by(every.c.home_code, every.c.role, every.c.name, every.c.key)
+        .limit(size)
+        .offset((max(page, 1) - 1) * size)
+    ).all()
+    return [
+        {
+            "role": r.role,
+            "role_label": labels.label(labels.ROLE, r.role),
+            "key": r.key,
+            "name": r.name,
+            "home_code": r.home_code,
+            "unit": r.unit,
+            "needed_hours": r.needed,
+            "done_hours": float(r.done_hours or 0),
+            "done_count": int(r.done_count or 0),
+            "met": bool(r.met),
+        }
+        for r in rows
+    ], total

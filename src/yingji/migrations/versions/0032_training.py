@@ -4,7 +4,7 @@ These tables belong to this revision only; an earlier revision must not create t
 
 Revision ID: 0032_training
 Revises: 0031_readiness
-Create Date: 2026-12-06 13:20:13.849067
+Create Date: 2026-12-06 13:25:16.657168
 """
 
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table('publicity_events',
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('target', sa.String(length=16), nullable=False),
-    sa.Column('day', sa.String(length=24), nullable=True),
+    sa.Column('day', sa.String(length=40), nullable=True),
     sa.Column('held_on', sa.Date(), nullable=False),
     sa.Column('place', sa.String(length=200), nullable=True),
     sa.Column('jurisdiction_code', sa.String(length=15).with_variant(sa.String(length=15, collation='C'), 'postgresql'), nullable=False),
