@@ -7,7 +7,11 @@ from yingji.core.i18n import N_, current_locale, gettext
 from yingji.rules import load
 
 MODE = {"online": N_("Online"), "offline": N_("In person"), "drill": N_("Drill-based")}
-STATE = {"planned": N_("Planned"), "held": N_("Held"), "cancelled": N_("Cancelled")}
+STATE = {
+    "planned": N_("Session planned"),
+    "held": N_("Session held"),
+    "cancelled": N_("Session cancelled"),
+}
 KIND = {
     "person": N_("Staff (people registry)"),
     "member": N_("Rescue team member"),
@@ -26,7 +30,7 @@ ROLE = {
     "official": N_("Official"),
     "other": N_("Others"),
 }
-RESULT = {"pending": N_("Not assessed"), "passed": N_("Passed"), "failed": N_("Failed")}
+RESULT = {"pending": N_("Not assessed yet"), "passed": N_("Passed"), "failed": N_("Assessment failed")}
 VIA = {"desk": N_("Desk"), "phone": N_("Phone"), "import": N_("Sign-in sheet")}
 LEVEL = {
     "province": N_("Province"),
