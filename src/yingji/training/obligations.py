@@ -187,7 +187,13 @@ def obliged(session: Session, role: str, year: int, bounds: tuple[str, str] | No
         )
         done = (
             select(P.enterprise_id.label("key"), func.sum(P.hours).label("h"), func.count().label("n"))
-            .where(P.enterprise_id.is_not(None), P.role == role.value, _counted(w))
+            # an enterprise's rows carry its place as home_code: the (home_code, year) index narrows them
+            .where(
+                _bounds(P.year == year, P.home_code, bounds),
+                P.enterprise_id.is_not(None),
+                P.role == role.value,
+                _counted(w),
+            )
             .group_by(P.enterprise_id)
             .subquery()
         )
