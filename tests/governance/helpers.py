@@ -49,8 +49,14 @@ def client_for(app, city, person_id: int | None, code: str, role: str = "departm
     name = f"g{uuid.uuid4().hex[:10]}"
     with city.db.writing(Actor.system("tests")) as session:
         user = auth_service.create_user(
-            session, Principal.system(), username=name, password=PASSWORD, display_name=name,
-            role=role, jurisdiction_code=code, person_id=person_id,
+            session,
+            Principal.system(),
+            username=name,
+            password=PASSWORD,
+            display_name=name,
+            role=role,
+            jurisdiction_code=code,
+            person_id=person_id,
         )
         secret, _ = auth_service.create_token(session, Principal.system(), user, "tests")
     c = TestClient(app, raise_server_exceptions=False)
@@ -66,7 +72,10 @@ def user_id(city, username: str) -> int:
 def new_plan(api, city, user: str = "county", **extra) -> dict:
     b = bureau(city)
     body = {
-        "year": 2026, "title": f"测试任务分解{uuid.uuid4().hex[:4]}", "issuer": b.name, "issuer_unit_id": b.id,
+        "year": 2026,
+        "title": f"测试任务分解{uuid.uuid4().hex[:4]}",
+        "issuer": b.name,
+        "issuer_unit_id": b.id,
         "jurisdiction_code": city.county_a,
     } | extra
     r = api(user).post("/api/v1/work-tasks/plans", json=body)
@@ -74,24 +83,38 @@ def new_plan(api, city, user: str = "county", **extra) -> dict:
     return r.json()
 
 
-def plan_with_measure(api, city, units: list[int], deadline: str = "长期坚持", user: str = "county", **extra) -> tuple[dict, dict]:
+def plan_with_measure(
+    api, city, units: list[int], deadline: str = "长期坚持", user: str = "county", **extra
+) -> tuple[dict, dict]:
     plan = new_plan(api, city, user)
-    t = api(user).post(f"/api/v1/work-tasks/plans/{plan['id']}/tasks", json={"seq": 1, "title": "加强重点领域监管执法"})
+    t = api(user).post(
+        f"/api/v1/work-tasks/plans/{plan['id']}/tasks", json={"seq": 1, "title": "加强重点领域监管执法"}
+    )
     assert t.status_code == 201, t.text
-    body = {"task_id": t.json()["id"], "text": "(1)测试举措，形成工作台账。", "deadline": deadline,
-            "units": [{"unit_id": u} for u in units]} | extra
+    body = {
+        "task_id": t.json()["id"],
+        "text": "(1)测试举措，形成工作台账。",
+        "deadline": deadline,
+        "units": [{"unit_id": u} for u in units],
+    } | extra
     m = api(user).post("/api/v1/work-tasks/measures", json=body)
     assert m.status_code == 201, m.text
     return plan, m.json()
 
 
-def table(rows: list[list], header: list[str] | None = None, title: str | None = "2026年工作任务措施清单和责任分解表",
-          merges: list[str] = ()) -> bytes:
+def table(
+    rows: list[list],
+    header: list[str] | None = None,
+    title: str | None = "2026年工作任务措施清单和责任分解表",
+    merges: list[str] = (),
+) -> bytes:
     wb = Workbook()
     ws = wb.active
     if title:
         ws.append([title])
-    ws.append(header or ["序号", "工作任务", "相应的工作举措（含可供检验的工作成果）", "责任股室", "完成时限"])
+    ws.append(
+        header or ["序号", "工作任务", "相应的工作举措（含可供检验的工作成果）", "责任股室", "完成时限"]
+    )
     for r in rows:
         ws.append(r)
     for m in merges:
@@ -106,6 +129,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def import_table(client, city, data: bytes, **form):
     b = bureau(city)
-    fields = {"year": "2026", "title": f"导入{uuid.uuid4().hex[:4]}", "issuer": b.name, "issuer_unit_id": str(b.id),
-              "jurisdiction_code": city.county_a} | form
+    fields = {
+        "year": "2026",
+        "title": f"导入{uuid.uuid4().hex[:4]}",
+        "issuer": b.name,
+        "issuer_unit_id": str(b.id),
+        "jurisdiction_code": city.county_a,
+    } | form
     return client.post("/api/v1/work-tasks/plans/import", data=fields, files={"file": ("t.xlsx", data, XLSX)})

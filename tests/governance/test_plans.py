@@ -55,7 +55,13 @@ def test_import_reads_merged_cells_and_unit_lists(api, city):
     assert x.status_code == 200
     ws = load_workbook(io.BytesIO(x.content)).active
     header = [c.value for c in ws[1]]
-    assert header[:5] == ["序号", "工作任务", "相应的工作举措（含可供检验的工作成果）", "责任股室", "完成时限"]
+    assert header[:5] == [
+        "序号",
+        "工作任务",
+        "相应的工作举措（含可供检验的工作成果）",
+        "责任股室",
+        "完成时限",
+    ]
     assert "完成情况" in header and ws.cell(2, header.index("完成情况") + 1).value
 
 
@@ -63,7 +69,10 @@ def test_bad_tables_are_refused_whole_row_by_row(api, city):
     with city.db.reading() as session:
         before = session.scalar(select(func.count()).select_from(TaskPlan))
         measures = session.scalar(select(func.count()).select_from(Measure))
-    missing = table([[1, "任务", "举措", "应急指挥中心"]], header=["序号", "工作任务", "相应的工作举措（含可供检验的工作成果）", "责任股室"])
+    missing = table(
+        [[1, "任务", "举措", "应急指挥中心"]],
+        header=["序号", "工作任务", "相应的工作举措（含可供检验的工作成果）", "责任股室"],
+    )
     r = import_table(api("county"), city, missing)
     assert r.status_code == 422
     assert any(d["column"] == "完成时限" for d in r.json()["error"]["details"])

@@ -37,6 +37,9 @@ LONG_TERM_WORDS = ("长期坚持", "长期", "持续推进", "常态化")
 ALL_UNITS = re.compile(r"各股室|各科室|二级机构")
 HEAD_ROLE = "chief"  # org.units.POSITION_ROLES: 总指挥/主任/负责人
 LIAISON_ROLE = "liaison"
+# Posts that make a person one of a unit's staff; a bureau leader's 带班领导 post in the duty
+# department (duty_leader) does not make them its staff.
+STAFF_ROLES = ("chief", "deputy", "director", "member", "liaison")
 
 
 class PlanClosed(Conflict):
@@ -184,7 +187,13 @@ def my_units(session: Session, principal: Principal) -> list[int]:
     person = person_of(session, principal)
     if person is None:
         return []
-    return list(session.scalars(select(Position.unit_id).where(Position.person_id == person).distinct()))
+    return list(
+        session.scalars(
+            select(Position.unit_id)
+            .where(Position.person_id == person, Position.role.in_(STAFF_ROLES))
+            .distinct()
+        )
+    )
 
 
 # -- writing ---------------------------------------------------------------------------------

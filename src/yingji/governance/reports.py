@@ -21,7 +21,15 @@ from yingji.core.errors import Forbidden, NotFound
 from yingji.drills import records as uploads
 from yingji.governance import plans
 from yingji.governance.codes import MeasureState, PlanState, UnitRole
-from yingji.governance.models import Evidence, Measure, MeasureUnit, ProgressReport, TaskPlan, YearSummary
+from yingji.governance.models import (
+    Evidence,
+    Measure,
+    MeasureUnit,
+    PlanUnit,
+    ProgressReport,
+    TaskPlan,
+    YearSummary,
+)
 from yingji.governance.progress import period_of
 from yingji.governance.schemas import ReportIn
 
@@ -37,16 +45,34 @@ class UnitNotResponsible(Forbidden):
 
 
 def check_unit(session: Session, principal: Principal, plan: TaskPlan, unit_id: int) -> None:
-    """The principal acts for ``unit_id``: a member of it holding TASKS_REPORT, or a manager of the
-    plan's jurisdiction (TASKS_MANAGE) writing for it."""
-    if principal.can(Perm.TASKS_MANAGE) and principal.covers(plan.jurisdiction_code):
+    """The principal acts for ``unit_id``. Staff of the plan's own units (a post in one of them, or in
+    a department of the issuing bureau) act only for their own units, with TASKS_REPORT; anyone else
+    with TASKS_MANAGE over the plan's jurisdiction (the office that keeps the plan) may write for any
+    unit of it, e.g. a report handed in on paper."""
+    mine = set(plans.my_units(session, principal))
+    insiders = set(session.scalars(select(PlanUnit.unit_id).where(PlanUnit.plan_id == plan.id)))
+    insiders |= {u.id for u in plans.bureau_units(session, plan)}
+    if mine & insiders:
+        require(principal, Perm.TASKS_REPORT)
+        if unit_id in mine:
+            return
+    elif principal.can(Perm.TASKS_MANAGE) and principal.covers(plan.jurisdiction_code):
         return
-    require(principal, Perm.TASKS_REPORT)
-    if unit_id not in plans.my_units(session, principal):
-        note_refusal(
-            principal, "forbidden", 403, jurisdiction_code=plan.jurisdiction_code, note=f"unit {unit_id}"
-        )
-        raise NotYourUnit()
+    else:
+        require(principal, Perm.TASKS_REPORT)
+    note_refusal(
+        principal, "forbidden", 403, jurisdiction_code=plan.jurisdiction_code, note=f"unit {unit_id}"
+    )
+    raise NotYourUnit()
+
+
+def may_act(session: Session, principal: Principal, plan: TaskPlan, unit_id: int) -> bool:
+    """Whether ``check_unit`` passes (to offer a form; a refusal here is not recorded)."""
+    try:
+        check_unit(session, principal, plan, unit_id)
+    except Forbidden:
+        return False
+    return True
 
 
 def submit(session: Session, principal: Principal, measure_id: int, data: ReportIn) -> ProgressReport:

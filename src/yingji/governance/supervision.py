@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from yingji.auth.models import User
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
+from yingji.auth.security import note_refusal
 from yingji.core import clock
-from yingji.core.errors import Conflict, ValidationFailed
+from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.governance import labels, plans, progress
 from yingji.governance.codes import (
@@ -36,6 +37,11 @@ from yingji.org.codes import subtree_bounds
 from yingji.org.models import Position
 
 LIVE = (NoticeState.OPEN.value, NoticeState.ANSWERED.value)
+
+
+class OwnNotice(Forbidden):
+    code = "own_notice"
+    message = "A supervision notice is closed by the supervising office, not by the unit it is addressed to."
 
 
 class BadNoticeMove(Conflict):
@@ -269,6 +275,11 @@ def answer(session: Session, principal: Principal, notice_id: int, text: str) ->
 def close(session: Session, principal: Principal, notice_id: int, note: str | None) -> Notice:
     notice = get(session, principal, notice_id)
     writable(principal, notice.jurisdiction_code, Perm.TASKS_MANAGE)
+    if notice.unit_id in plans.my_units(session, principal):  # a unit does not close its own 督办
+        note_refusal(
+            principal, "forbidden", 403, jurisdiction_code=notice.jurisdiction_code, note="own notice"
+        )
+        raise OwnNotice()
     _move(notice, NoticeState.CLOSED)
     notice.closed_at, notice.closed_by, notice.close_note = clock.now(), principal.user_id, note
     session.flush()

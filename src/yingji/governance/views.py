@@ -107,10 +107,7 @@ def measure_page(measure_id: int, request: Request, principal: CurrentPrincipal,
     out = board.measure_outs(session, principal, plan, [m])[0]
     carriers = [u["unit_id"] for u in out["units"]]
     manager = principal.can(Perm.TASKS_MANAGE) and principal.covers(plan.jurisdiction_code)
-    mine = set(plans.my_units(session, principal))
-    may_report = [
-        u for u in out["units"] if manager or (principal.can(Perm.TASKS_REPORT) and u["unit_id"] in mine)
-    ]
+    may_report = [u for u in out["units"] if reports.may_act(session, principal, plan, u["unit_id"])]
     notices = supervision.outs(
         session,
         list(
@@ -240,7 +237,6 @@ def summary_page(
     )
     me = plans.person_of(session, principal)
     s = board.summary_out(session, principal, row) if row else None
-    manager = principal.can(Perm.TASKS_MANAGE) and principal.covers(plan.jurisdiction_code)
     ids = [
         mu.measure_id
         for mu in session.scalars(
@@ -255,7 +251,7 @@ def summary_page(
         "measures": board.unit_measures(session, principal, [unit_id], plan.year) if ids else [],
         "may_write": plan.state == PlanState.ACTIVE
         and not (row and (row.head_signed_at or row.leader_signed_at))
-        and (manager or unit_id in plans.my_units(session, principal)),
+        and reports.may_act(session, principal, plan, unit_id),
         "may_sign_head": bool(
             row and not row.head_signed_at and me and me == summaries.signer(session, row, SignRole.HEAD)
         ),
