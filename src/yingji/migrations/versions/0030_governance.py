@@ -9,7 +9,6 @@ Create Date: 2026-12-06 13:23:04.241751
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import yingji.core.types
 
