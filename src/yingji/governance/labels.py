@@ -20,19 +20,19 @@ from yingji.governance.codes import (
 )
 from yingji.rules import load
 
-PLAN_STATE = {PlanState.ACTIVE: N_("In progress"), PlanState.CLOSED: N_("Closed")}
+PLAN_STATE = {PlanState.ACTIVE: N_("In progress"), PlanState.CLOSED: N_("Plan closed")}
 MEASURE_STATE = {
     MeasureState.PENDING: N_("Not started"),
     MeasureState.ONGOING: N_("Under way"),
-    MeasureState.DONE: N_("Completed"),
-    MeasureState.CLOSED: N_("Closed"),
+    MeasureState.DONE: N_("Measure completed"),
+    MeasureState.CLOSED: N_("Closed, no more reports"),
 }
 FLAG = {
-    Flag.DONE: N_("Completed"),
+    Flag.DONE: N_("Measure completed"),
     Flag.ON_TRACK: N_("On track"),
     Flag.AT_RISK: N_("At risk"),
-    Flag.OVERDUE: N_("Overdue"),
-    Flag.CLOSED: N_("Closed"),
+    Flag.OVERDUE: N_("Measure overdue"),
+    Flag.CLOSED: N_("Closed, no more reports"),
 }
 DEADLINE = {DeadlineKind.DATE: N_("By a date"), DeadlineKind.LONG_TERM: N_("Long-term")}
 PERIOD = {
@@ -41,13 +41,17 @@ PERIOD = {
     Period.HALF_YEAR: N_("Half-yearly"),
     Period.YEAR: N_("Yearly"),
 }
-ROLE = {UnitRole.LEAD: N_("Lead"), UnitRole.CO: N_("Co-operating")}
-NOTICE_KIND = {NoticeKind.REMINDER: N_("Reminder"), NoticeKind.SUPERVISION: N_("Supervision notice")}
-LEVEL = {NoticeLevel.BLUE: N_("Blue"), NoticeLevel.ORANGE: N_("Orange"), NoticeLevel.RED: N_("Red")}
+ROLE = {UnitRole.LEAD: N_("Lead unit"), UnitRole.CO: N_("Co-operating unit")}
+NOTICE_KIND = {NoticeKind.REMINDER: N_("Reminder to report"), NoticeKind.SUPERVISION: N_("Supervision notice")}
+LEVEL = {
+    NoticeLevel.BLUE: N_("Blue notice"),
+    NoticeLevel.ORANGE: N_("Orange notice"),
+    NoticeLevel.RED: N_("Red notice"),
+}
 NOTICE_STATE = {
     NoticeState.OPEN: N_("Waiting for feedback"),
     NoticeState.ANSWERED: N_("Feedback given"),
-    NoticeState.CLOSED: N_("Closed"),
+    NoticeState.CLOSED: N_("Closed by the office"),
     NoticeState.SUPERSEDED: N_("Escalated"),
 }
 
