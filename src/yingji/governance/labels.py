@@ -42,7 +42,10 @@ PERIOD = {
     Period.YEAR: N_("Yearly"),
 }
 ROLE = {UnitRole.LEAD: N_("Lead unit"), UnitRole.CO: N_("Co-operating unit")}
-NOTICE_KIND = {NoticeKind.REMINDER: N_("Reminder to report"), NoticeKind.SUPERVISION: N_("Supervision notice")}
+NOTICE_KIND = {
+    NoticeKind.REMINDER: N_("Reminder to report"),
+    NoticeKind.SUPERVISION: N_("Supervision notice"),
+}
 LEVEL = {
     NoticeLevel.BLUE: N_("Blue notice"),
     NoticeLevel.ORANGE: N_("Orange notice"),
