@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "yingji.evacuation.models",
     "yingji.damage.models",
     "yingji.aid.models",
+    "yingji.governance.models",
     "yingji.training.models",
 ]
 for _name in MODEL_MODULES:

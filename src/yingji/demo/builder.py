@@ -308,6 +308,7 @@ DEMO_EXTRAS = [
     "yingji.evacuation.demo",  # after shelters (routes lead to them) and the warnings demo
     "yingji.damage.demo",
     "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
+    "yingji.governance.demo",  # issue 14: seed 002's task plan (first of issue 14's extras)
     "yingji.training.demo",
 ]
 

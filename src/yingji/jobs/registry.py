@@ -80,6 +80,7 @@ HANDLER_MODULES = [
     "yingji.events.jobs",
     "yingji.damage.jobs",
     "yingji.evacuation.jobs",  # issue 13: the grid workers told of an evacuation order (inbox)
+    "yingji.governance.jobs",  # issue 14: reminders and 督办 of work tasks
 ]
 
 

@@ -89,29 +89,39 @@ def read(data: bytes, columns: list[Column]) -> list[tuple[int, dict[str, str]]]
         wb.close()
 
 
+def _loose(header: str) -> str:
+    """A header as typed by hand: spaces and line breaks dropped, ASCII parentheses as full-width."""
+    return re.sub(r"\s+", "", header).replace("(", "（").replace(")", "）")
+
+
 def _rows(ws, columns: list[Column]) -> list[tuple[int, dict[str, str]]]:
     _check_dimension(ws)
     ws.reset_dimensions()  # rows as they are, never padded to a declared width
     rows_only(ws)
-    rows = ws.iter_rows(values_only=True)
+    return _rows_of(ws.iter_rows(values_only=True), columns)
+
+
+def _rows_of(rows, columns: list[Column], first: int = 1) -> list[tuple[int, dict[str, str]]]:
+    """The header (row ``first``) matched to the columns, then each row as {key: text}."""
     header = [_text(h) for h in next(rows, ())]
     by_header = {c.zh: c for c in columns} | {c.en.lower(): c for c in columns} | {c.key: c for c in columns}
+    by_header |= {_loose(c.zh): c for c in columns}
     index: dict[int, Column] = {}
     for i, h in enumerate(header):
-        col = by_header.get(h) or by_header.get(h.lower())
+        col = by_header.get(h) or by_header.get(h.lower()) or by_header.get(_loose(h))
         if col is not None:
             index[i] = col
     missing = [c for c in columns if c.required and c not in index.values()]
     if missing:
         details = [
-            {"row": 1, "column": c.zh, "value": "", "message": "The required column is missing."}
+            {"row": first, "column": c.zh, "value": "", "message": "The required column is missing."}
             for c in missing
         ]
         raise ImportRejected(details=details, count=len(details))
     out = []
     cells = len(header)
-    for rownum, values in enumerate(rows, start=2):
-        if rownum > MAX_ROWS + 1:
+    for rownum, values in enumerate(rows, start=first + 1):
+        if rownum > MAX_ROWS + first:
             raise refuse(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
         cells += len(values)
         if len(values) > MAX_COLUMNS:
@@ -125,6 +135,45 @@ def _rows(ws, columns: list[Column]) -> list[tuple[int, dict[str, str]]]:
         if any(record.values()):
             out.append((rownum, record))
     return out
+
+
+def read_merged(
+    data: bytes, columns: list[Column], header_within: int = 6
+) -> list[tuple[int, dict[str, str]]]:
+    """Rows as ``read`` gives them, for tables as offices make them: the header may sit below a title
+    (within the first ``header_within`` rows: the first row naming a required column), and every cell
+    of a merged range reads as its top-left value (a task spanning several measure rows). The workbook
+    is loaded whole (merges are not visible in openpyxl's streaming mode), after the same checks."""
+    check_workbook(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception:
+        raise _not_a_workbook() from None
+    try:
+        ws = wb.worksheets[0]
+        _check_dimension(ws)
+        values = [list(r) for r in ws.iter_rows(values_only=True)]
+        for rng in ws.merged_cells.ranges:
+            top = ws.cell(rng.min_row, rng.min_col).value
+            for r in range(rng.min_row, min(rng.max_row, len(values)) + 1):
+                row = values[r - 1]
+                for c in range(rng.min_col, rng.max_col + 1):
+                    if c - 1 < len(row):
+                        row[c - 1] = top
+    except YingjiError:
+        raise
+    except Exception:
+        raise _not_a_workbook() from None
+    finally:
+        wb.close()
+    required = {c.zh for c in columns if c.required} | {c.en.lower() for c in columns if c.required}
+    start = 0
+    for i, row in enumerate(values[:header_within]):
+        names = {_text(v) for v in row} | {_text(v).lower() for v in row}
+        if names & required:
+            start = i
+            break
+    return _rows_of(iter(values[start:]), columns, first=start + 1)
 
 
 # -- writing ---------------------------------------------------------------------------------
