@@ -22,11 +22,11 @@ from yingji.drills import records as uploads
 from yingji.governance import plans
 from yingji.governance.codes import MeasureState, PlanState, UnitRole
 from yingji.governance.models import (
-    TaskEvidence,
     Measure,
     MeasureUnit,
     PlanUnit,
     ProgressReport,
+    TaskEvidence,
     TaskPlan,
     YearSummary,
 )
