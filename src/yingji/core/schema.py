@@ -31,6 +31,7 @@ MODEL_MODULES = [
     "yingji.evacuation.models",
     "yingji.damage.models",
     "yingji.aid.models",
+    "yingji.seismic.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -308,6 +308,8 @@ DEMO_EXTRAS = [
     "yingji.evacuation.demo",  # after shelters (routes lead to them) and the warnings demo
     "yingji.damage.demo",
     "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
+    "yingji.risk.tipoffs.demo",
+    "yingji.seismic.demo",
 ]
 
 

@@ -9,7 +9,6 @@ Create Date: 2026-12-06 13:21:23.796093
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import yingji.core.types
 
