@@ -38,6 +38,7 @@ for _item in (
     nav.NavItem("risk-map", N_("Risk map"), "/risk/map"),
     nav.NavItem("risk-dangers", N_("Hidden-danger ledger"), "/risk/dangers"),
     nav.NavItem("risk-report", N_("Report a hidden danger"), "/risk/report", Perm.DANGER_REPORT),
+    nav.NavItem("risk-tipoffs", N_("Tip-offs and rewards"), "/risk/tipoffs", Perm.DANGER_MANAGE),
     nav.NavItem("risk-plans", N_("Planned enforcement"), "/risk/plans"),
     nav.NavItem("risk-meetings", N_("Village risk meetings"), "/risk/meetings"),
     nav.NavItem("risk-clearing", N_("Dynamic clearing"), "/risk/clearing"),

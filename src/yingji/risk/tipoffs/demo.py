@@ -117,7 +117,7 @@ def build(db: Database, data, options, progress) -> None:
         ).all()
         for t_i, town in enumerate(towns):
             for c_i, (kind, title, unit, state, verdict, reward, penalty, deaths, grade) in enumerate(CASES):
-                at = now - timedelta(days=rng.randint(3, 120))
+                at = now - timedelta(days=rng.randint(15, 120))  # every step below lies in the past
                 phone = f"139{rng.randint(10_000_000, 99_999_999)}"
                 row = Tipoff(kind=kind, penalty_cny=penalty, concealed_deaths=deaths, accident_grade=grade)
                 cny, how = rewards.amount(row) if reward != "none" else (None, None)

@@ -22,10 +22,6 @@ from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_er
 from yingji.web import nav
 
 router = APIRouter(include_in_schema=False)
-nav.register(
-    N_("Dual prevention"),
-    nav.NavItem("risk-tipoffs", N_("Tip-offs and rewards"), "/risk/tipoffs", Perm.DANGER_MANAGE),
-)
 # The statistics are what the year's assessment and the bureau's report read: under 督查考核.
 nav.register(
     N_("Supervision and assessment"),
