@@ -220,3 +220,12 @@ def test_pages(city, app, clock):
     opened = county.form(f"/risk/tipoffs/{t['id']}/contact")
     assert opened.status_code == 200 and "13911112222" in opened.text
     assert log_in(app, "town").form(f"/risk/tipoffs/{t['id']}/contact").status_code == 403
+
+
+def test_a_receipt_from_before_tipoff_rows_still_answers(city, app, clock):
+    clock.freeze(datetime(2031, 4, 7, 2, 0, tzinfo=UTC))
+    t = tip(app, city, "hidden_danger")
+    with city.db.writing(Actor.system("tests")) as session:  # an upgraded database: the danger alone
+        session.delete(session.get(Tipoff, t["id"]))
+    page = public(app, "10.8.250.3").get("/risk/tipoff/status", params={"ref": t["ref"]})
+    assert page.status_code == 200 and t["ref"] in page.text and "没有" not in page.text

@@ -12,7 +12,7 @@ from yingji.core.db import Actor
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import PayloadTooLarge, TooManyAttempts, ValidationFailed
 from yingji.core.i18n import gettext
-from yingji.risk import tipoffs
+from yingji.risk import labels, tipoffs
 from yingji.risk.tipoffs.codes import KIND_LABELS, REWARD_LABELS, STATE_LABELS, RewardState, TipoffState
 from yingji.risk.views_common import form_errors, in_savepoint, page
 
@@ -104,5 +104,7 @@ def tipoff_status(request: Request, session: DbSession, ref: str = ""):
         status = gettext(STATE_LABELS[TipoffState(found.state)])
         if found.reward_state != RewardState.NONE:
             reward = gettext(REWARD_LABELS[RewardState(found.reward_state)])
+    elif (legacy := tipoffs.legacy_status(session, ref)) is not None:  # a receipt from before tip-off rows
+        status = labels.label(labels.DANGER_STATUS, legacy)
     ctx = {"ref": ref[:16], "status": status, "reward": reward, "looked_up": True}
     return page(request, "risk/tipoff_done.html", ctx)

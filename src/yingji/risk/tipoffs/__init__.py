@@ -10,6 +10,7 @@ from yingji.risk.tipoffs.channel import (  # noqa: F401
     WINDOW,
     TooManyTipoffs,
     issue,
+    legacy_status,
     new_ref,
     status_of,
     submit,

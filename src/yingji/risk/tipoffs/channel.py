@@ -25,6 +25,7 @@ from yingji.core.errors import TooManyAttempts, ValidationFailed
 from yingji.core.text import trimmed
 from yingji.org.models import Jurisdiction
 from yingji.risk import dangers, photos
+from yingji.risk.danger_models import Danger
 from yingji.risk.models import TipoffLimit
 from yingji.risk.schemas import DangerIn, phone
 from yingji.risk.tipoffs import sealed
@@ -209,3 +210,12 @@ def status_of(session: Session, ref: str) -> Tipoff | None:
     if not (8 <= len(ref) <= 16):
         return None
     return session.scalar(select(Tipoff).where(Tipoff.public_ref == ref))
+
+
+def legacy_status(session: Session, ref: str) -> str | None:
+    """The danger's status of a receipt code given before tip-offs had their own rows (upgraded
+    databases: those public dangers have no tip-off row)."""
+    ref = (ref or "").strip().upper()
+    if not (8 <= len(ref) <= 16):
+        return None
+    return session.scalar(select(Danger.status).where(Danger.public_ref == ref))
