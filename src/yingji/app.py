@@ -77,6 +77,8 @@ ROUTER_MODULES = [
     "yingji.governance.api",
     "yingji.training.views",
     "yingji.training.api",
+    "yingji.seismic.views",
+    "yingji.seismic.api",
 ]
 
 

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "yingji.delivery.models",
     "yingji.monitoring.models",
     "yingji.risk.models",
+    "yingji.risk.tipoffs.models",
     "yingji.files.models",
     "yingji.video.models",
     "yingji.events.models",
@@ -32,6 +33,7 @@ MODEL_MODULES = [
     "yingji.aid.models",
     "yingji.governance.models",
     "yingji.training.models",
+    "yingji.seismic.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

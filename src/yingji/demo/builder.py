@@ -310,6 +310,8 @@ DEMO_EXTRAS = [
     "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
     "yingji.governance.demo",  # issue 14: seed 002's task plan (first of issue 14's extras)
     "yingji.training.demo",
+    "yingji.risk.tipoffs.demo",
+    "yingji.seismic.demo",
 ]
 
 

@@ -26,6 +26,7 @@ from yingji.risk import (
     views_public,
 )
 from yingji.risk.schemas import SettingsIn
+from yingji.risk.tipoffs import views as tipoff_views
 from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_errors
 from yingji.web import nav
 
@@ -37,6 +38,7 @@ for _item in (
     nav.NavItem("risk-map", N_("Risk map"), "/risk/map"),
     nav.NavItem("risk-dangers", N_("Hidden-danger ledger"), "/risk/dangers"),
     nav.NavItem("risk-report", N_("Report a hidden danger"), "/risk/report", Perm.DANGER_REPORT),
+    nav.NavItem("risk-tipoffs", N_("Tip-offs and rewards"), "/risk/tipoffs", Perm.DANGER_MANAGE),
     nav.NavItem("risk-plans", N_("Planned enforcement"), "/risk/plans"),
     nav.NavItem("risk-meetings", N_("Village risk meetings"), "/risk/meetings"),
     nav.NavItem("risk-clearing", N_("Dynamic clearing"), "/risk/clearing"),
@@ -114,3 +116,4 @@ router.include_router(views_public.router)
 router.include_router(views_enterprises.router)
 router.include_router(views_dangers.router)
 router.include_router(views_meetings.router)
+router.include_router(tipoff_views.router)
