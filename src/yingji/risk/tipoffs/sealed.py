@@ -1,12 +1,10 @@
 """The reporter's contact, sealed with the app secret (YINGJI_SECRET_KEY).
 
-No cipher library is a dependency, so the seal is built from the standard library's HMAC-SHA256,
-the textbook way: a keystream of HMAC(k_enc, nonce ‖ counter) blocks XORed with the text (a PRF in
-counter mode), then HMAC(k_mac, nonce ‖ ciphertext) over it (encrypt-then-MAC); the two keys are
-derived from the secret with distinct labels, the nonce is 16 random bytes. A changed secret makes
-old seals unreadable (they open as None), as with every other keyed value of the app.
-``contact_hash`` is the keyed hash of the normalised phone (as residents/idnumber.py hashes ID
-numbers): equal numbers match without opening a seal."""
+AES-256-GCM (the ``cryptography`` package) under a key derived from the secret with its own label; a
+12-byte random nonce per seal; the associated data names what is sealed, so a seal moved into another
+field does not open. A changed secret makes old seals unreadable (they open as None), as with every
+other keyed value of the app. ``contact_hash`` is the keyed hash of the normalised phone (as
+residents/idnumber.py hashes ID numbers): equal numbers match without opening a seal."""
 
 from __future__ import annotations
 
@@ -17,8 +15,12 @@ import json
 import re
 import secrets
 
-NONCE = 16
-TAG = 32
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE = 12
+PREFIX = "v2."
+AAD = b"yingji-tipoff-contact"
 
 
 def _key(secret: str | None, label: str) -> bytes:
@@ -29,37 +31,22 @@ def _key(secret: str | None, label: str) -> bytes:
     return hmac.new(secret.encode(), f"yingji-tipoff-{label}".encode(), hashlib.sha256).digest()
 
 
-def _stream(key: bytes, nonce: bytes, n: int) -> bytes:
-    out = bytearray()
-    counter = 0
-    while len(out) < n:
-        out += hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
-        counter += 1
-    return bytes(out[:n])
-
-
 def seal(contact: dict, secret: str | None = None) -> str:
     text = json.dumps(contact, ensure_ascii=False, separators=(",", ":")).encode()
     nonce = secrets.token_bytes(NONCE)
-    body = bytes(a ^ b for a, b in zip(text, _stream(_key(secret, "enc"), nonce, len(text)), strict=True))
-    tag = hmac.new(_key(secret, "mac"), nonce + body, hashlib.sha256).digest()
-    return "v1." + base64.urlsafe_b64encode(nonce + body + tag).decode()
+    body = AESGCM(_key(secret, "enc")).encrypt(nonce, text, AAD)
+    return PREFIX + base64.urlsafe_b64encode(nonce + body).decode()
 
 
 def unseal(sealed: str | None, secret: str | None = None) -> dict | None:
     """The contact, or None when there is none or the seal does not open with this secret."""
-    if not sealed or not sealed.startswith("v1."):
+    if not sealed or not sealed.startswith(PREFIX):
         return None
     try:
-        raw = base64.urlsafe_b64decode(sealed[3:].encode())
-    except ValueError:
+        raw = base64.urlsafe_b64decode(sealed[len(PREFIX) :].encode())
+        text = AESGCM(_key(secret, "enc")).decrypt(raw[:NONCE], raw[NONCE:], AAD)
+    except (ValueError, InvalidTag):
         return None
-    nonce, body, tag = raw[:NONCE], raw[NONCE:-TAG], raw[-TAG:]
-    if len(raw) < NONCE + TAG or not hmac.compare_digest(
-        tag, hmac.new(_key(secret, "mac"), nonce + body, hashlib.sha256).digest()
-    ):
-        return None
-    text = bytes(a ^ b for a, b in zip(body, _stream(_key(secret, "enc"), nonce, len(body)), strict=True))
     return json.loads(text)
 
 
