@@ -5,7 +5,6 @@ member units, the counties' HQs, the towns' emergency offices and enterprises, a
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -101,7 +100,7 @@ def build(db, data, options, progress) -> None:
         )
         session.add(edition)
         session.flush()
-        printed_on = clock.to_local(clock.now()).date() - timedelta(days=20)
+        printed_on = clock.to_local(edition.data_at).date()  # printed once the data were read
         recipients = _recipients(session, city)
         shares = _shares([r[3] for r in recipients], COPIES) if recipients else []
         run = Print(
@@ -123,10 +122,10 @@ def build(db, data, options, progress) -> None:
                 unit_id=uid,
                 recipient_name=name[:120],
                 copies=n,
-                distributed_on=printed_on + timedelta(days=1 + i % 7),
+                distributed_on=printed_on,
                 created_by=principal.display_name,
             )
-            for i, ((kind, uid, name, _), n) in enumerate(zip(recipients, shares, strict=True))
+            for (kind, uid, name, _), n in zip(recipients, shares, strict=True)
             if n > 0
         )
     if progress:
