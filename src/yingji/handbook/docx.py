@@ -15,7 +15,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from yingji.handbook.content import Handbook, Table
+from yingji.handbook.model import Handbook, Table
 
 BODY_FONT, HEADING_FONT = "仿宋_GB2312", "黑体"
 PART_NUMERALS = "一二三四"

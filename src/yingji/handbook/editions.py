@@ -24,7 +24,7 @@ from yingji.core.db import Actor, Database
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import N_
 from yingji.forces.models import Team
-from yingji.handbook import content, docx, pdf
+from yingji.handbook import content, docx, model, pdf
 from yingji.handbook.codes import EDITION_MOVES, EditionState, Format
 from yingji.handbook.models import Edition
 from yingji.jobs import queue
@@ -78,12 +78,12 @@ def size_of(session: Session, code: str) -> int:
     return int(teams or 0) + int(stores or 0)
 
 
-def preview(session: Session, principal: Principal, code: str) -> content.Handbook:
+def preview(session: Session, principal: Principal, code: str) -> model.Handbook:
     """What the handbook would hold now (counts per part, the data date), without a file."""
     return content.assemble(session, principal, place_of(session, principal, code))
 
 
-def render(book: content.Handbook, fmt: Format) -> tuple[bytes, int | None]:
+def render(book: model.Handbook, fmt: Format) -> tuple[bytes, int | None]:
     if fmt == Format.PDF:
         data = pdf.render(book)
         return data, pdf.page_count(data)
@@ -126,7 +126,7 @@ def generate(
         format=fmt_.value,
         state=EditionState.QUEUED.value,
         masked=not principal.can(Perm.CONTACT_PHONE),
-        title=content.title_of(place.name),
+        title=model.title_of(place.name),
         path=str(files_dir(settings) / f"{secrets.token_hex(16)}.{fmt_.value}"),
         created_by=principal.display_name,
         created_by_id=principal.user_id,
@@ -145,7 +145,7 @@ def generate(
     return edition
 
 
-def write_file(path_text: str, book: content.Handbook, fmt: Format) -> dict:
+def write_file(path_text: str, book: model.Handbook, fmt: Format) -> dict:
     """Render and keep the file (through a .part name); the edition's values that describe it."""
     data, pages = render(book, fmt)
     path = Path(path_text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yingji.handbook.codes import EditionState
-from yingji.handbook.content import Handbook
+from yingji.handbook.model import Handbook
 from yingji.handbook.models import Distribution, Edition, Print
 
 

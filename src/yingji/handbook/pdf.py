@@ -9,7 +9,7 @@ import math
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
-from yingji.handbook.content import Block, Handbook
+from yingji.handbook.model import Block, Handbook
 from yingji.response import fonts
 
 MARGIN = 18.0

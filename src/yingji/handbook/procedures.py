@@ -4,20 +4,16 @@ rule tables in force at the place (``rules/reporting_obligations.json`` with its
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yingji.handbook.model import Block, Part, Table
 from yingji.org.models import Unit
 from yingji.plans import conditions, document
 from yingji.plans.codes import IN_FORCE
 from yingji.plans.models import Plan, PlanAction, PlanLevel
 from yingji.rules.overrides import tables_for
 from yingji.rules.tables import table
-
-if TYPE_CHECKING:
-    from yingji.handbook.content import Part
 
 TO_ZH = {"town": "乡镇", "county": "县级", "city": "市级", "province": "省级", "national": "国家"}
 CHANNEL_ZH = {
@@ -124,8 +120,6 @@ def plans_in_force(session: Session, code: str) -> list[dict]:
 
 
 def write(part: Part, plans: list[dict]) -> None:
-    from yingji.handbook.content import Table
-
     if not plans:
         part.p("本级尚无现行有效的应急预案。")
         return
@@ -153,9 +147,9 @@ def write(part: Part, plans: list[dict]) -> None:
         part.h3(f"《{p['title']}》应急响应")
         for block in document.chapter(p)[1:]:  # the chapter's own h1 is our heading
             if block.kind == "h2":
-                part.blocks.append(type(part.blocks[0])("h4", block.text))
+                part.blocks.append(Block("h4", block.text))
             elif block.kind == "h3":
-                part.blocks.append(type(part.blocks[0])("h5", block.text))
+                part.blocks.append(Block("h5", block.text))
             else:
                 part.p(block.text)
 
@@ -187,8 +181,6 @@ def _duration(minutes: int) -> str:
 def reporting_limits(part: Part, session: Session, code: str) -> None:
     """The time limits of incident and disaster reports in force at ``code`` (its rule overrides
     applied), one table per obligation, each limit with its legal source."""
-    from yingji.handbook.content import Table
-
     tables = tables_for(session, code)
     obligations = table(tables, "reporting_obligations")
     common = obligations.get("common_steps", {})

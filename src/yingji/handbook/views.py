@@ -16,7 +16,7 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
-from yingji.handbook import content, distribution, editions, out
+from yingji.handbook import distribution, editions, model, out
 from yingji.handbook.codes import RECIPIENT_LABELS, STATE_LABELS, RecipientKind
 from yingji.handbook.schemas import DistributionIn, GenerateIn, PrintIn
 from yingji.org import places
@@ -63,14 +63,14 @@ async def _form(request: Request) -> dict:
 def _recipient_units(session, code: str) -> list:
     """Units a copy may go to: the place's own, and the HQs and offices of the places just below."""
     low, high = subtree_bounds(code)
-    child = content._child_length(code)
+    child = model.child_length(code)
     cond = Unit.jurisdiction_code == code
     if child:
         cond = cond | (
             (Unit.jurisdiction_code >= low)
             & (Unit.jurisdiction_code < high)
             & (func.length(Unit.jurisdiction_code) == child)
-            & Unit.kind.in_(content.CHILD_HQ_KINDS)
+            & Unit.kind.in_(model.CHILD_HQ_KINDS)
         )
     return list(
         session.execute(
