@@ -105,7 +105,6 @@ def _table(doc, t: Table) -> None:
         p = cell.paragraphs[0]
         p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(p.add_run(text), HEADING_FONT, 9)
-    template = head._tr
     tbl = table._tbl
     for row in t.rows:
         tr = OxmlElement("w:tr")
@@ -136,7 +135,6 @@ def _table(doc, t: Table) -> None:
             tc.append(p)
             tr.append(tc)
         tbl.append(tr)
-    del template
     doc.add_paragraph()
 
 

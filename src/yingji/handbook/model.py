@@ -32,7 +32,6 @@ BODY_KINDS = (
     "working_group",
     "service_station",
 )
-HQ_KINDS = ("command_hq", "special_hq", "emergency_committee", "service_station")
 CHILD_HQ_KINDS = ("command_hq", "emergency_committee", "committee_office", "service_station")
 KIND_ZH = {
     "command_hq": "总指挥部",
