@@ -79,6 +79,8 @@ ROUTER_MODULES = [
     "yingji.training.api",
     "yingji.seismic.views",
     "yingji.seismic.api",
+    "yingji.handbook.views",
+    "yingji.handbook.api",
 ]
 
 

@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "yingji.governance.models",
     "yingji.training.models",
     "yingji.seismic.models",
+    "yingji.handbook.models",  # issue 14
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

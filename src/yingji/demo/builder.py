@@ -312,6 +312,7 @@ DEMO_EXTRAS = [
     "yingji.training.demo",
     "yingji.risk.tipoffs.demo",
     "yingji.seismic.demo",
+    "yingji.handbook.demo",  # issue 14, last: the handbook prints what the others built
 ]
 
 
