@@ -73,6 +73,8 @@ ROUTER_MODULES = [
     "yingji.damage.api",
     "yingji.aid.views",
     "yingji.aid.api",
+    "yingji.readiness.views",
+    "yingji.readiness.api",
 ]
 
 
