@@ -263,28 +263,26 @@ def teams_with(session: Session, low: str, high: str, kind: str, minimum: int) -
 
 # -- grid, duty, officers, stations ------------------------------------------------------------
 def grid_leaders(session: Session, low: str, high: str) -> tuple[set[str], set[str]]:
-    """(towns whose level-1 cell has a leader, villages whose own cell and all group cells have one)."""
-    led = (
-        select(GridAssignment.grid_cell_id.label("cid"))
-        .distinct()
-        .where(GridAssignment.role == "leader", _range(GridAssignment.jurisdiction_code, low, high))
-        .subquery()
+    """(towns whose level-1 cell has a leader, villages whose own cell and all group cells have one):
+    one pass over the cells, grouped by town (level 1) or village (levels 2 and 3)."""
+    led = exists().where(GridAssignment.grid_cell_id == GridCell.id, GridAssignment.role == "leader")
+    key = case(
+        (GridCell.level == 1, GridCell.jurisdiction_code),
+        else_=func.substr(GridCell.jurisdiction_code, 1, VILLAGE_LEN),
     )
-    towns = _codes(
-        session,
-        select(GridCell.jurisdiction_code)
-        .distinct()
-        .join(led, led.c.cid == GridCell.id)
-        .where(GridCell.level == 1, _range(GridCell.jurisdiction_code, low, high)),
-    )
-    village = func.substr(GridCell.jurisdiction_code, 1, VILLAGE_LEN)
     stmt = (
-        select(village, func.count(GridCell.id), func.count(led.c.cid), func.min(GridCell.level))
-        .outerjoin(led, led.c.cid == GridCell.id)
-        .where(GridCell.level.in_((2, 3)), _range(GridCell.jurisdiction_code, low, high))
-        .group_by(village)
+        select(key, func.count(), func.sum(case((led, 1), else_=0)), func.min(GridCell.level))
+        .where(GridCell.level.in_((1, 2, 3)), _range(GridCell.jurisdiction_code, low, high))
+        .group_by(key)
     )
-    villages = {v for v, n, with_leader, top in session.execute(stmt) if n == with_leader and top == 2}
+    towns, villages = set(), set()
+    for place, n, with_leader, top in session.execute(stmt):
+        if n != with_leader:
+            continue
+        if top == 1:
+            towns.add(place)
+        elif top == 2:
+            villages.add(place)
     return towns, villages
 
 

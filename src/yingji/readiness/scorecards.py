@@ -37,13 +37,30 @@ class Held:
     evidence: int
 
 
-@dataclass
 class ItemResult:
-    item: Item
-    state: ItemState
-    rules: list[tuple[str, bool | None]]  # computed rule → met (None: no data in this installation)
-    missing: list[str]  # message ids of what is lacking
-    held: Held | None = None
+    """One item of one place. ``rules`` (each computed rule and whether the place meets it) and
+    ``missing`` are worked out when read: the table of a province needs only the states."""
+
+    __slots__ = ("_code", "_judge", "held", "item", "state")
+
+    def __init__(self, judge: _Judge, code: str, state: ItemState, held: Held | None) -> None:
+        self._judge, self._code, self.item, self.state, self.held = judge, code, judge.item, state, held
+
+    @property
+    def rules(self) -> list[tuple[str, bool | None]]:
+        """Computed rule → met (None: no data for it in this installation)."""
+        return self._judge.rules(self._code)
+
+    @property
+    def missing(self) -> list[str]:
+        """Message ids of what is lacking (empty when the item counts as met)."""
+        if self.state != ItemState.MISSING:
+            return []
+        out = [RULE_LABELS[r] for r, v in self.rules if v is False]
+        h = self.held
+        if self._judge.hand and not (h is not None and (not self.item.evidence or h.evidence > 0)):
+            out.append(self._judge.missing_hand)
+        return out
 
     @property
     def met(self) -> bool:
@@ -52,7 +69,7 @@ class ItemResult:
     @property
     def hand(self) -> bool:
         """The item needs (or has only) a confirmation by hand."""
-        return needs_hand(self.item, self.rules)
+        return self._judge.hand
 
 
 @dataclass
@@ -82,6 +99,7 @@ class Scorecard:
 
 
 def needs_hand(item: Item, rules: list[tuple[str, bool | None]]) -> bool:
+    """The item has a part only a person can confirm (or a rule without data here)."""
     return item.evidence or not item.rules or any(v is None for _, v in rules)
 
 
@@ -137,20 +155,37 @@ def _bounds(scope_code: str) -> tuple[str, str]:
 
 def judge(item: Item, code: str, f: facts.Facts, conf: Held | None) -> ItemResult:
     """One item of one place: its state and what is missing."""
-    rules = [(r, None if r in f.unavailable else code in f.met.get(r, ())) for r in item.rules]
-    computed_ok = all(v for _, v in rules if v is not None)
-    hand = needs_hand(item, rules)
-    hand_ok = conf is not None and (not item.evidence or conf.evidence > 0)
-    if computed_ok and not hand:
-        return ItemResult(item, ItemState.MET, rules, [], conf)
-    if computed_ok and hand_ok:
-        return ItemResult(item, ItemState.CONFIRMED, rules, [], conf)
-    if not computed_ok and hand_ok and conf.override:
-        return ItemResult(item, ItemState.OVERRIDE, rules, [], conf)
-    missing = [RULE_LABELS[r] for r, v in rules if v is False]
-    if hand and not hand_ok:
-        missing.append(HAND_EVIDENCE if item.evidence else HAND)
-    return ItemResult(item, ItemState.MISSING, rules, missing, conf)
+    return _Judge(item, f)(code, conf)
+
+
+class _Judge:
+    """An item's judgement with what does not depend on the place worked out once: the places whose
+    data meet every computed rule of the item are one set intersection, so judging a place is a set
+    lookup (19,474 places of a province × their items)."""
+
+    __slots__ = ("hand", "item", "missing_hand", "ok", "sets", "unavailable")
+
+    def __init__(self, item: Item, f: facts.Facts) -> None:
+        self.item = item
+        self.unavailable = tuple(r for r in item.rules if r in f.unavailable)
+        self.sets = tuple((r, f.met.get(r, frozenset())) for r in item.rules if r not in f.unavailable)
+        self.ok = set.intersection(*(set(m) for _, m in self.sets)) if self.sets else None  # None: all
+        self.hand = item.evidence or not item.rules or bool(self.unavailable)
+        self.missing_hand = HAND_EVIDENCE if item.evidence else HAND
+
+    def rules(self, code: str) -> list[tuple[str, bool | None]]:
+        return [(r, code in met) for r, met in self.sets] + [(r, None) for r in self.unavailable]
+
+    def __call__(self, code: str, conf: Held | None) -> ItemResult:
+        computed_ok = self.ok is None or code in self.ok
+        if computed_ok and not self.hand:
+            return ItemResult(self, code, ItemState.MET, conf)
+        if conf is not None and (not self.item.evidence or conf.evidence > 0):
+            if computed_ok:
+                return ItemResult(self, code, ItemState.CONFIRMED, conf)
+            if conf.override:
+                return ItemResult(self, code, ItemState.OVERRIDE, conf)
+        return ItemResult(self, code, ItemState.MISSING, conf)
 
 
 def compute(
@@ -160,16 +195,13 @@ def compute(
     day = day or today()
     f = facts.compute(session, scope_code, day)
     confs = held(session, scope_code, day)
-    by_level = {lv: codes.models_of(lv) for lv in codes.LEVELS}
+    judges = {lv: [_Judge(i, f) for m in codes.models_of(lv) for i in m.items] for lv in codes.LEVELS}
     cards = []
     for place in f.places:
         if level and place.level != level:
             continue
-        card = Scorecard(place)
-        for model in by_level[place.level]:
-            for item in model.items:
-                card.items.append(judge(item, place.code, f, confs.get((place.code, item.ref))))
-        cards.append(card)
+        code = place.code
+        cards.append(Scorecard(place, [j(code, confs.get((code, j.item.ref))) for j in judges[place.level]]))
     return cards
 
 
