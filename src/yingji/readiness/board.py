@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core.i18n import gettext
-from yingji.readiness import scorecards
+from yingji.readiness import codes, scorecards
 from yingji.readiness.codes import RULE_LABELS, STATE_LABELS
 from yingji.readiness.scorecards import ItemResult, Scorecard
 
@@ -46,7 +46,7 @@ def item_out(r: ItemResult) -> dict:
         "rules": [{"key": k, "label": gettext(RULE_LABELS[k]), "met": v} for k, v in r.rules],
         "missing": [gettext(m) for m in r.missing],
         "how": r.item.how,  # English; the pages show the computed rules, translated
-        "source": r.item.source,
+        "source": codes.source_text(r.item.source),
         "confirmation": None
         if h is None
         else {

@@ -26,7 +26,7 @@ STATE_LABELS = {
     ItemState.MET: N_("Met (computed)"),
     ItemState.CONFIRMED: N_("Confirmed by hand"),
     ItemState.OVERRIDE: N_("Overridden by hand"),
-    ItemState.MISSING: N_("Missing"),
+    ItemState.MISSING: N_("Not met"),
 }
 
 
@@ -64,6 +64,18 @@ RULE_LABELS = {
 }
 HAND = N_("a confirmation by hand")
 HAND_EVIDENCE = N_("a confirmation by hand with its document")
+
+
+# How the seeds are named on Chinese pages (the rule data cite them as "seed 00N").
+SEED_NAMES_ZH = {"seed 002": "临湘市“一规划两方案”", "seed 003": "铜仁市基层应急能力建设材料"}
+
+
+def source_text(source: str) -> str:
+    """A source as shown to the user: the seeds by their names on Chinese pages."""
+    if current_locale().startswith("zh"):
+        for key, name in SEED_NAMES_ZH.items():
+            source = source.replace(key, name)
+    return source
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ adds: the scorecards are computed from the other domains' data. Idempotent: skip
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -119,7 +120,7 @@ def build(db, data, options, progress) -> None:
     with db.writing(Actor.system("demo")) as session:
         if session.scalar(select(func.count()).select_from(Meeting)):
             return
-        principal = Principal.system(what="demo")
+        principal = replace(Principal.system(what="demo"), display_name="铜仁市应急管理局（演示）")
         today = clock.now().astimezone(clock.LOCAL_TZ).date()
         county = session.scalar(
             select(Jurisdiction.code)
