@@ -76,13 +76,13 @@ def quarter_of(day: date) -> int:
 
 
 def _training_helper():
-    """The training domain's set-based answer, when it is merged: ``yingji.training.readiness.
-    towns_trained(session, low, high, year)`` → codes of the places with training held that year."""
+    """The training domain's set-based count, when it is in this installation:
+    ``training.coverage.sessions_held(session, codes, year)`` → per code, sessions held in its subtree."""
     try:
-        module = importlib.import_module("yingji.training.readiness")
+        module = importlib.import_module("yingji.training.coverage")
     except ImportError:
         return None
-    return getattr(module, "towns_trained", None)
+    return getattr(module, "sessions_held", None)
 
 
 def _len(col, n: int):
@@ -380,6 +380,7 @@ def compute(session: Session, scope_code: str, today: date) -> Facts:
     helper = _training_helper()
     if helper is None:
         facts.unavailable.add("training_held")
-    else:  # the training domain's own set-based answer (towns with training held this year)
-        met["training_held"] = set(helper(session, low, high, year))
+    else:  # the training domain's own grouped count: towns with a session held this year
+        held = helper(session, [t.code for t in towns], year) if towns else {}
+        met["training_held"] = {code for code, n in held.items() if n}
     return facts
