@@ -81,3 +81,12 @@ def test_a_scorecard_changes_when_its_data_change(city):
         s.execute(delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.name == "队员十"))
         assert _team_item(s, village).state == ItemState.MISSING
         s.rollback()
+
+
+def test_training_held_is_computed_from_the_training_records(city):
+    with city.db.reading() as s:
+        card = next(c for c in scorecards.compute(s, city.town_a) if c.place.code == city.town_a)
+    item = next(r for r in card.items if r.item.ref == "town_863.full_training")
+    ((rule, met),) = item.rules
+    assert rule == "training_held" and met in (True, False)  # computed, not left to a hand confirmation
+    assert not item.hand

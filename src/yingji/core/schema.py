@@ -31,6 +31,7 @@ MODEL_MODULES = [
     "yingji.damage.models",
     "yingji.aid.models",
     "yingji.readiness.models",
+    "yingji.training.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -309,6 +309,7 @@ DEMO_EXTRAS = [
     "yingji.damage.demo",
     "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
     "yingji.readiness.demo",  # after the domains its scorecards read
+    "yingji.training.demo",
 ]
 
 
