@@ -31,7 +31,7 @@ from sqlalchemy import delete, func, insert, select
 
 from bench.common import fresh_database
 from yingji.config import Settings
-from yingji.core import clock, migrate
+from yingji.core import clock, migrate, schema
 from yingji.core.db import Actor, open_database
 from yingji.damage.models import DisasterOfficer
 from yingji.demo import builder
@@ -409,8 +409,10 @@ def main() -> None:
                 database_url=f"sqlite:///{path}", secret_key="b", var_dir=path.parent, inprocess_worker=False
             )
         )
+        migrate.upgrade(db.engine)
+        # a kept database built while a later revision was still reserved (empty) lacks its tables
+        schema.metadata.create_all(db.engine)
         if fresh:
-            migrate.upgrade(db.engine)
             build(db)
         out = run(db)
         db.dispose()
