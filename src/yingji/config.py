@@ -115,6 +115,8 @@ EXTRA_SETTINGS = {
     # drills (yingji.drills): how many days ahead reminders go out, the largest drill record
     "drill_remind_days": "YINGJI_DRILL_REMIND_DAYS",
     "drill_record_max_mb": "YINGJI_DRILL_RECORD_MAX_MB",
+    # readiness (yingji.readiness.evidence): the largest evidence file of a confirmation or a meeting
+    "readiness_evidence_max_mb": "YINGJI_READINESS_EVIDENCE_MAX_MB",
 }
 
 

@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "yingji.damage.models",
     "yingji.aid.models",
     "yingji.governance.models",
+    "yingji.readiness.models",
     "yingji.training.models",
     "yingji.seismic.models",
     "yingji.handbook.models",  # issue 14

@@ -312,6 +312,7 @@ DEMO_EXTRAS = [
     "yingji.training.demo",
     "yingji.risk.tipoffs.demo",
     "yingji.seismic.demo",
+    "yingji.readiness.demo",  # after the domains its scorecards read
     "yingji.handbook.demo",  # issue 14, last: the handbook prints what the others built
 ]
 

@@ -227,6 +227,22 @@ GROUPS: tuple[Group, ...] = (
             ),
         ),
     ),
+    # issue 14: readiness scorecards (readiness/board.py points, static/js/readiness-map.js)
+    Group(
+        "governance",
+        N_("Supervision and assessment"),
+        (
+            Layer(
+                "readiness",
+                N_("Readiness scorecards"),
+                (
+                    Key(N_("Every item met"), "#2e7d32"),
+                    Key(N_("Half or more met"), LEVEL["yellow"]),
+                    Key(N_("Less than half met"), LEVEL["red"]),
+                ),
+            ),
+        ),
+    ),
 )
 
 KEYS = tuple(layer.key for g in GROUPS for layer in g.layers)
