@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "yingji.evacuation.models",
     "yingji.damage.models",
     "yingji.aid.models",
+    "yingji.readiness.models",
     "yingji.assessment.models",
 ]
 for _name in MODEL_MODULES:
