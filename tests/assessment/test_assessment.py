@@ -26,14 +26,19 @@ def new_scheme(api, code: str, user: str = "commander") -> dict:
 def incident_in(city, prefix: str) -> int | None:
     with city.db.reading() as session:
         return session.scalar(
-            select(Incident.id).where(Incident.jurisdiction_code.startswith(prefix)).order_by(Incident.id).limit(1)
+            select(Incident.id)
+            .where(Incident.jurisdiction_code.startswith(prefix))
+            .order_by(Incident.id)
+            .limit(1)
         )
 
 
 def test_demo_ranks_the_counties_with_explanations(api, city):
     year = clock.to_local(clock.now()).year
     schemes = api("commander").get("/api/v1/assessment/schemes", params={"year": year}).json()["items"]
-    scheme = next(s for s in schemes if s["jurisdiction_code"].startswith(city.city) and s["unit_level"] == "county")
+    scheme = next(
+        s for s in schemes if s["jurisdiction_code"].startswith(city.city) and s["unit_level"] == "county"
+    )
     body = api("commander").get(f"/api/v1/assessment/schemes/{scheme['id']}/results").json()
     rows = body["results"]
     assert {r["jurisdiction_code"] for r in rows} >= {city.county_a, city.county_b}
@@ -67,8 +72,13 @@ def test_veto_zeroes_and_withdrawal_needs_a_reason(api, city):
     if incident is not None:
         r = c.post(
             f"/api/v1/assessment/schemes/{sid}/vetoes",
-            json={"jurisdiction_code": city.county_a, "item": "major_accident", "cause_kind": "incident",
-                  "cause_ref": str(incident), "note": "测试"},
+            json={
+                "jurisdiction_code": city.county_a,
+                "item": "major_accident",
+                "cause_kind": "incident",
+                "cause_ref": str(incident),
+                "note": "测试",
+            },
         )
     else:
         r = c.post(
@@ -86,14 +96,19 @@ def test_veto_zeroes_and_withdrawal_needs_a_reason(api, city):
     # withdrawal needs a reason, and is audited
     r = c.post(f"/api/v1/assessment/schemes/{sid}/vetoes/{veto['id']}/withdraw", json={"reason": ""})
     assert r.status_code == 422
-    r = c.post(f"/api/v1/assessment/schemes/{sid}/vetoes/{veto['id']}/withdraw", json={"reason": "复核不属实"})
+    r = c.post(
+        f"/api/v1/assessment/schemes/{sid}/vetoes/{veto['id']}/withdraw", json={"reason": "复核不属实"}
+    )
     assert r.status_code == 200 and r.json()["state"] == "withdrawn"
     again = c.post(f"/api/v1/assessment/schemes/{sid}/compute").json()["results"]
     assert not next(x for x in again if x["jurisdiction_code"] == city.county_a)["vetoed"]
     with city.db.reading() as session:
         assert session.scalar(
-            select(AuditEntry.id).where(AuditEntry.entity == "assessment_vetoes", AuditEntry.action == "withdraw",
-                                      AuditEntry.entity_id == str(veto["id"]))
+            select(AuditEntry.id).where(
+                AuditEntry.entity == "assessment_vetoes",
+                AuditEntry.action == "withdraw",
+                AuditEntry.entity_id == str(veto["id"]),
+            )
         )
 
 
@@ -103,7 +118,12 @@ def test_veto_without_cause_refused(api, city):
     for body in (
         {"jurisdiction_code": city.county_a, "item": "report_failure"},
         {"jurisdiction_code": city.county_a, "item": "report_failure", "cause_kind": "incident"},
-        {"jurisdiction_code": city.county_a, "item": "report_failure", "cause_kind": "incident", "cause_ref": "999999999"},
+        {
+            "jurisdiction_code": city.county_a,
+            "item": "report_failure",
+            "cause_kind": "incident",
+            "cause_ref": "999999999",
+        },
     ):
         r = c.post(f"/api/v1/assessment/schemes/{sid}/vetoes", json=body)
         assert r.status_code == 422, r.text
@@ -117,8 +137,12 @@ def test_veto_without_cause_refused(api, city):
     if other is not None:
         r = c.post(
             f"/api/v1/assessment/schemes/{sid}/vetoes",
-            json={"jurisdiction_code": city.county_a, "item": "report_failure", "cause_kind": "incident",
-                  "cause_ref": str(other)},
+            json={
+                "jurisdiction_code": city.county_a,
+                "item": "report_failure",
+                "cause_kind": "incident",
+                "cause_ref": str(other),
+            },
         )
         assert r.status_code == 422
     assert c.get(f"/api/v1/assessment/schemes/{sid}/vetoes").json() == []
@@ -130,7 +154,12 @@ def test_hand_score_range_and_evidence(api, city):
     for points in (-1, 10.5, 1000):
         r = c.post(
             f"/api/v1/assessment/schemes/{sid}/scores",
-            json={"jurisdiction_code": city.county_a, "indicator": "publicity", "points": points, "note": "x"},
+            json={
+                "jurisdiction_code": city.county_a,
+                "indicator": "publicity",
+                "points": points,
+                "note": "x",
+            },
         )
         assert r.status_code == 422, r.text
     r = c.post(
@@ -140,7 +169,12 @@ def test_hand_score_range_and_evidence(api, city):
     assert r.status_code == 422  # computed from the records, not by hand
     r = c.post(
         f"/api/v1/assessment/schemes/{sid}/scores/with-evidence",
-        data={"jurisdiction_code": city.county_a, "indicator": "publicity", "points": "8.5", "note": "五进台账"},
+        data={
+            "jurisdiction_code": city.county_a,
+            "indicator": "publicity",
+            "points": "8.5",
+            "note": "五进台账",
+        },
         files={"file": ("tz.pdf", PDF, "application/pdf")},
     )
     assert r.status_code == 201, r.text
@@ -149,7 +183,10 @@ def test_hand_score_range_and_evidence(api, city):
     assert c.get(score["evidence_url"]).content == PDF
     res = c.post(f"/api/v1/assessment/schemes/{sid}/compute").json()["results"]
     line = next(
-        ln for x in res if x["jurisdiction_code"] == city.county_a for ln in x["explanation"]["indicators"]
+        ln
+        for x in res
+        if x["jurisdiction_code"] == city.county_a
+        for ln in x["explanation"]["indicators"]
         if ln["key"] == "publicity"
     )
     assert line["score"] == 8.5 and line["hand"]["note"] == "五进台账"
@@ -180,7 +217,10 @@ def test_versioned_when_under_way_and_results_moves(api, city):
     scheme = new_scheme(api, city.city)
     sid = scheme["id"]
     # edited in place while nothing is assessed
-    r = c.patch(f"/api/v1/assessment/schemes/{sid}", json={"points": [{"indicator": "drills", "deductions": {"overdue": 2}}]})
+    r = c.patch(
+        f"/api/v1/assessment/schemes/{sid}",
+        json={"points": [{"indicator": "drills", "deductions": {"overdue": 2}}]},
+    )
     assert r.status_code == 200 and r.json()["id"] == sid and r.json()["version"] == 1
     # points that no longer add up to 100 are refused
     r = c.patch(f"/api/v1/assessment/schemes/{sid}", json={"points": [{"indicator": "drills", "max": 20}]})
@@ -199,7 +239,9 @@ def test_versioned_when_under_way_and_results_moves(api, city):
     assert c.get(f"/api/v1/assessment/schemes/{sid}").json()["state"] == "superseded"
     assert [s["points"] for s in c.get(f"/api/v1/assessment/schemes/{new['id']}/scores").json()] == [7]
     nid = new["id"]
-    assert c.post(f"/api/v1/assessment/schemes/{nid}/move", json={"to": "frozen"}).status_code == 409  # not computed
+    assert (
+        c.post(f"/api/v1/assessment/schemes/{nid}/move", json={"to": "frozen"}).status_code == 409
+    )  # not computed
     c.post(f"/api/v1/assessment/schemes/{nid}/compute")
     assert c.post(f"/api/v1/assessment/schemes/{nid}/move", json={"to": "published"}).status_code == 409
     assert c.post(f"/api/v1/assessment/schemes/{nid}/move", json={"to": "frozen"}).status_code == 200
@@ -218,14 +260,20 @@ def test_versioned_when_under_way_and_results_moves(api, city):
     assert r.status_code == 200 and r.content[:2] == b"PK"
     with city.db.reading() as session:
         assert session.scalar(
-            select(AuditEntry.id).where(AuditEntry.entity == "assessment_results", AuditEntry.entity_id == str(nid))
+            select(AuditEntry.id).where(
+                AuditEntry.entity == "assessment_results", AuditEntry.entity_id == str(nid)
+            )
         )
 
 
 def test_scheme_only_for_a_city_or_county(api, city):
-    r = api("commander").post("/api/v1/assessment/schemes", json={"year": 2099, "jurisdiction_code": city.town_a})
+    r = api("commander").post(
+        "/api/v1/assessment/schemes", json={"year": 2099, "jurisdiction_code": city.town_a}
+    )
     assert r.status_code == 422
-    r = api("county").post("/api/v1/assessment/schemes", json={"year": 2099, "jurisdiction_code": city.county_b})
+    r = api("county").post(
+        "/api/v1/assessment/schemes", json={"year": 2099, "jurisdiction_code": city.county_b}
+    )
     assert r.status_code == 403
 
 
@@ -234,7 +282,9 @@ def test_pages(browser_client, city):
     assert "考核" in c.get("/assessment").text
     with city.db.reading() as session:
         sid = session.scalar(
-            select(AssessmentScheme.id).where(AssessmentScheme.jurisdiction_code == city.city).order_by(AssessmentScheme.id)
+            select(AssessmentScheme.id)
+            .where(AssessmentScheme.jurisdiction_code == city.city)
+            .order_by(AssessmentScheme.id)
         )
     page = c.get(f"/assessment/schemes/{sid}")
     assert page.status_code == 200 and "名次" in page.text

@@ -42,7 +42,9 @@ Note = Annotated[str | None, Form(max_length=2000)]
 
 @router.get("/schemes", response_model=SchemePageOut)
 def list_schemes(
-    principal: CurrentPrincipal, session: DbSession, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+    principal: CurrentPrincipal,
+    session: DbSession,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> dict:
     rows = schemes.search(session, principal, year)
     return {"items": [schemes.out(session, principal, s) for s in rows], "total": len(rows)}
@@ -145,7 +147,9 @@ async def give_score_with_evidence(
     settings = request.app.state.settings
     limit = evidence.max_bytes_of(settings)
     content = await file.read(limit + 1) if file is not None and file.filename else None
-    data = _parse(HandScoreIn, jurisdiction_code=jurisdiction_code, indicator=indicator, points=points, note=note)
+    data = _parse(
+        HandScoreIn, jurisdiction_code=jurisdiction_code, indicator=indicator, points=points, note=note
+    )
 
     def work():
         upload = (content, file.filename) if content else None
@@ -157,13 +161,19 @@ async def give_score_with_evidence(
 
 
 @router.get("/schemes/{scheme_id}/scores/{score_id}/evidence", response_model=None)
-def score_evidence(scheme_id: int, score_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+def score_evidence(
+    scheme_id: int, score_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+):
     scheme = schemes.get(session, principal, scheme_id)
     row = session.get(AssessmentHandScore, score_id)
     if row is None or row.scheme_id != scheme.id or not schemes.assessor_side(principal, scheme):
         raise NotFound()
-    path = evidence.path_of(evidence.dir_of(request.app.state.settings), row.evidence_sha256, row.evidence_ext)
-    return FileResponse(path, media_type=row.evidence_type, headers={"Cache-Control": "private, max-age=3600"})
+    path = evidence.path_of(
+        evidence.dir_of(request.app.state.settings), row.evidence_sha256, row.evidence_ext
+    )
+    return FileResponse(
+        path, media_type=row.evidence_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 # -- vetoes --------------------------------------------------------------------------------------
@@ -197,7 +207,9 @@ async def record_veto_document(
     settings = request.app.state.settings
     limit = evidence.max_bytes_of(settings)
     content = await file.read(limit + 1) if file is not None and file.filename else None
-    data = _parse(VetoIn, jurisdiction_code=jurisdiction_code, item=item, cause_kind=CauseKind.DOCUMENT, note=note)
+    data = _parse(
+        VetoIn, jurisdiction_code=jurisdiction_code, item=item, cause_kind=CauseKind.DOCUMENT, note=note
+    )
 
     def work():
         upload = (content, file.filename) if content else None
@@ -218,13 +230,17 @@ def withdraw_veto(
 
 
 @router.get("/schemes/{scheme_id}/vetoes/{veto_id}/evidence", response_model=None)
-def veto_evidence(scheme_id: int, veto_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+def veto_evidence(
+    scheme_id: int, veto_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
+):
     scheme = schemes.get(session, principal, scheme_id)
     if not schemes.assessor_side(principal, scheme):
         raise NotFound()
     veto = vetoes.get(session, principal, scheme_id, veto_id)
     path = vetoes.evidence_of(evidence.dir_of(request.app.state.settings), veto)
-    return FileResponse(path, media_type=veto.evidence_type, headers={"Cache-Control": "private, max-age=3600"})
+    return FileResponse(
+        path, media_type=veto.evidence_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
 
 
 def _parse(schema, **values):
@@ -234,6 +250,7 @@ def _parse(schema, **values):
         return schema(**values)
     except ValidationError as exc:
         details = [
-            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."} for e in exc.errors()
+            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
+            for e in exc.errors()
         ]
         raise ValidationFailed(details=details) from None

@@ -69,7 +69,10 @@ def _veto(session, principal, scheme, units, settings) -> None:
     document (a 通报) on the last county."""
     incident = session.scalar(
         select(Incident)
-        .where(Incident.grade.in_(("I", "II", "III")), Incident.jurisdiction_code.startswith(scheme.jurisdiction_code))
+        .where(
+            Incident.grade.in_(("I", "II", "III")),
+            Incident.jurisdiction_code.startswith(scheme.jurisdiction_code),
+        )
         .where(Incident.drill_id.is_(None), Incident.merged_into_id.is_(None))
         .order_by(Incident.grade, Incident.id)
         .limit(1)

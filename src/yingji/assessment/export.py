@@ -19,7 +19,12 @@ def workbook(scheme: AssessmentScheme, rows: list[dict]) -> bytes:
         sheets.Column("raw", "否决前得分", "Before veto", width=10),
         sheets.Column("band", "等次", "Grade", width=8),
         sheets.Column("veto", "一票否决及原因", "Veto and cause", width=40),
-    ] + [sheets.Column(f"i_{ind['key']}", f"{ind['zh']}（{ind['max']:g}分）", ind.get("en") or ind["key"], width=14) for ind in inds]
+    ] + [
+        sheets.Column(
+            f"i_{ind['key']}", f"{ind['zh']}（{ind['max']:g}分）", ind.get("en") or ind["key"], width=14
+        )
+        for ind in inds
+    ]
 
     def lines():
         for r in rows:

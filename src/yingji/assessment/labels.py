@@ -15,7 +15,10 @@ MOVE_LABELS = {
     ResultsState.FROZEN: N_("Freeze"),
     ResultsState.PUBLISHED: N_("Publish"),
 }
-RULE_LABELS = {ScoreRule.COMPUTED: N_("From the platform's records"), ScoreRule.HAND: N_("By hand, with evidence")}
+RULE_LABELS = {
+    ScoreRule.COMPUTED: N_("From the platform's records"),
+    ScoreRule.HAND: N_("By hand, with evidence"),
+}
 CAUSE_LABELS = {
     CauseKind.INCIDENT: N_("Incident"),
     CauseKind.TIPOFF: N_("Tip-off"),

@@ -13,8 +13,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, SmallInteger, String, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.assessment.codes import CauseKind, ResultsState, SchemeState, VetoState
@@ -72,7 +81,12 @@ class AssessmentVeto(IdMixin, Audited, Base):
         CheckConstraint(one_of("state", VetoState), name="state"),
         CheckConstraint(one_of("cause_kind", CauseKind), name="cause_kind"),
         UniqueConstraint(
-            "scheme_id", "jurisdiction_code", "item", "cause_kind", "cause_ref", name="uq_assessment_vetoes_cause"
+            "scheme_id",
+            "jurisdiction_code",
+            "item",
+            "cause_kind",
+            "cause_ref",
+            name="uq_assessment_vetoes_cause",
         ),
         Index("ix_assessment_vetoes_scheme_state", "scheme_id", "state"),
     )

@@ -33,9 +33,23 @@ def _computed(ind: dict, counts: dict, floor: float) -> dict:
         n = int(counts.get(rule["on"], 0))
         points = round(n * rule["points"], 2)
         lost += points
-        lines.append({"on": rule["on"], "zh": rule["zh"], "en": rule.get("en"), "count": n, "each": rule["points"], "points": points})
+        lines.append(
+            {
+                "on": rule["on"],
+                "zh": rule["zh"],
+                "en": rule.get("en"),
+                "count": n,
+                "each": rule["points"],
+                "points": points,
+            }
+        )
     score = max(floor, ind["max"] - lost)
-    return {"score": round(score, 2), "counts": counts, "deductions": lines, "capped": ind["max"] - lost < floor}
+    return {
+        "score": round(score, 2),
+        "counts": counts,
+        "deductions": lines,
+        "capped": ind["max"] - lost < floor,
+    }
 
 
 def compute(session: Session, principal: Principal, scheme_id: int, today=None) -> list[AssessmentResult]:
@@ -65,7 +79,9 @@ def build(session: Session, scheme: AssessmentScheme, today=None) -> list[Assess
     if units:
         for _area, ind in schemes.indicators(definition):
             if schemes.effective_rule(ind) == ScoreRule.COMPUTED and ind["source"] not in per_source:
-                per_source[ind["source"]] = sources.counts(session, ind["source"], scheme.jurisdiction_code, units, win)
+                per_source[ind["source"]] = sources.counts(
+                    session, ind["source"], scheme.jurisdiction_code, units, win
+                )
     hand = {(h.jurisdiction_code, h.indicator): h for h in scoring.of_scheme(session, scheme.id)}
     active: dict[str, list] = {}
     for v in vetoes.of_scheme(session, scheme.id):
@@ -96,7 +112,12 @@ def build(session: Session, scheme: AssessmentScheme, today=None) -> list[Assess
                 h = hand.get((code, ind["key"]))
                 line |= {"score": h.points if h else 0.0, "scored": h is not None, "deductions": []}
                 if h:
-                    line["hand"] = {"note": h.note, "by": h.by_name, "at": h.at.isoformat(), "evidence": bool(h.evidence_sha256)}
+                    line["hand"] = {
+                        "note": h.note,
+                        "by": h.by_name,
+                        "at": h.at.isoformat(),
+                        "evidence": bool(h.evidence_sha256),
+                    }
                 else:
                     pending += 1
             line["weighted"] = round(line["score"] * line["weight"], 2)
@@ -159,7 +180,9 @@ def build(session: Session, scheme: AssessmentScheme, today=None) -> list[Assess
     return rows
 
 
-def visible_results(session: Session, principal: Principal, scheme: AssessmentScheme) -> list[AssessmentResult]:
+def visible_results(
+    session: Session, principal: Principal, scheme: AssessmentScheme
+) -> list[AssessmentResult]:
     """The assessor's side sees every unit; a unit below sees its own result once published."""
     q = select(AssessmentResult).where(AssessmentResult.scheme_id == scheme.id)
     if not schemes.assessor_side(principal, scheme):

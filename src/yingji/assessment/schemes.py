@@ -86,7 +86,9 @@ def validate(definition: dict) -> dict:
                     )
     total = round(sum(i.max * i.weight for a in parsed.areas for i in a.indicators), 6)
     if abs(total - parsed.scale) > 1e-6:
-        raise _bad("definition.areas", N_("The indicators' points times their weights must add up to the scale."))
+        raise _bad(
+            "definition.areas", N_("The indicators' points times their weights must add up to the scale.")
+        )
     mins = [b.min for b in parsed.bands]
     if mins != sorted(mins, reverse=True) or mins[-1] != 0 or len(set(mins)) != len(mins):
         raise _bad("definition.bands", N_("Bands go from the highest minimum down to 0."))
@@ -118,7 +120,9 @@ def units(session: Session, scheme: AssessmentScheme) -> list[str]:
     return list(
         session.scalars(
             select(Jurisdiction.code)
-            .where(Jurisdiction.code >= low, Jurisdiction.code < high, Jurisdiction.level == scheme.unit_level)
+            .where(
+                Jurisdiction.code >= low, Jurisdiction.code < high, Jurisdiction.level == scheme.unit_level
+            )
             .order_by(Jurisdiction.code)
         )
     )
@@ -151,11 +155,16 @@ def check_open(scheme: AssessmentScheme) -> None:
 def search(session: Session, principal: Principal, year: int | None = None) -> list[AssessmentScheme]:
     above = division_codes.ancestors(principal.jurisdiction_code) if principal.jurisdiction_code else []
     q = select(AssessmentScheme).where(
-        or_(in_scope(AssessmentScheme.jurisdiction_code, principal), AssessmentScheme.jurisdiction_code.in_(above))
+        or_(
+            in_scope(AssessmentScheme.jurisdiction_code, principal),
+            AssessmentScheme.jurisdiction_code.in_(above),
+        )
     )
     if year:
         q = q.where(AssessmentScheme.year == year)
-    q = q.order_by(AssessmentScheme.year.desc(), AssessmentScheme.jurisdiction_code, AssessmentScheme.version.desc())
+    q = q.order_by(
+        AssessmentScheme.year.desc(), AssessmentScheme.jurisdiction_code, AssessmentScheme.version.desc()
+    )
     return list(session.scalars(q.limit(500)))
 
 
@@ -164,7 +173,9 @@ def create(session: Session, principal: Principal, data: SchemeIn) -> Assessment
     place = session.get(Jurisdiction, data.jurisdiction_code)
     level = UNIT_LEVEL.get(len(data.jurisdiction_code))
     if place is None or level is None:
-        raise _bad("jurisdiction_code", N_("A scheme belongs to a city (its counties) or a county (its towns)."))
+        raise _bad(
+            "jurisdiction_code", N_("A scheme belongs to a city (its counties) or a county (its towns).")
+        )
     taken = session.scalar(
         select(AssessmentScheme.id).where(
             AssessmentScheme.jurisdiction_code == place.code, AssessmentScheme.year == data.year
@@ -275,8 +286,17 @@ def _new_version(
                     **{
                         c: getattr(s, c)
                         for c in (
-                            "jurisdiction_code", "indicator", "points", "note", "evidence_sha256", "evidence_type",
-                            "evidence_ext", "evidence_name", "by_user", "by_name", "at",
+                            "jurisdiction_code",
+                            "indicator",
+                            "points",
+                            "note",
+                            "evidence_sha256",
+                            "evidence_type",
+                            "evidence_ext",
+                            "evidence_name",
+                            "by_user",
+                            "by_name",
+                            "at",
                         )
                     },
                 )
@@ -285,8 +305,21 @@ def _new_version(
     for v in session.scalars(select(AssessmentVeto).where(AssessmentVeto.scheme_id == old.id)):
         if v.item in vetoes:
             cols = (
-                "jurisdiction_code", "item", "cause_kind", "cause_ref", "cause_text", "automatic", "state", "note",
-                "evidence_type", "evidence_ext", "by_user", "by_name", "at", "withdrawn_reason", "withdrawn_by",
+                "jurisdiction_code",
+                "item",
+                "cause_kind",
+                "cause_ref",
+                "cause_text",
+                "automatic",
+                "state",
+                "note",
+                "evidence_type",
+                "evidence_ext",
+                "by_user",
+                "by_name",
+                "at",
+                "withdrawn_reason",
+                "withdrawn_by",
                 "withdrawn_at",
             )
             session.add(AssessmentVeto(scheme_id=new.id, **{c: getattr(v, c) for c in cols}))
@@ -312,7 +345,9 @@ def move(session: Session, principal: Principal, scheme_id: int, to: ResultsStat
         raise Superseded(version=scheme.version + 1)
     here = ResultsState(scheme.results_state)
     if to not in RESULTS_MOVES[here]:
-        raise BadMove(from_=labels.label(labels.RESULTS_LABELS, here), to=labels.label(labels.RESULTS_LABELS, to))
+        raise BadMove(
+            from_=labels.label(labels.RESULTS_LABELS, here), to=labels.label(labels.RESULTS_LABELS, to)
+        )
     if to == ResultsState.FROZEN and scheme.computed_at is None:
         raise NotComputed()
     before = scheme.results_state

@@ -49,7 +49,9 @@ def give(
         raise ValidationFailed.on("indicator", N_("This indicator is computed from the platform's records."))
     if not 0 <= data.points <= ind["max"]:
         raise ValidationFailed(
-            details=[{"field": "points", "message": N_("The score must lie between 0 and the indicator's points.")}]
+            details=[
+                {"field": "points", "message": N_("The score must lie between 0 and the indicator's points.")}
+            ]
         )
     row = session.scalar(
         select(AssessmentHandScore).where(
@@ -59,7 +61,9 @@ def give(
         )
     )
     if row is None:
-        row = AssessmentHandScore(scheme_id=scheme.id, jurisdiction_code=data.jurisdiction_code, indicator=data.indicator)
+        row = AssessmentHandScore(
+            scheme_id=scheme.id, jurisdiction_code=data.jurisdiction_code, indicator=data.indicator
+        )
         session.add(row)
     row.points = round(data.points, 2)
     row.note = data.note
@@ -79,7 +83,9 @@ def of_scheme(session: Session, scheme_id: int, code: str | None = None) -> list
     q = select(AssessmentHandScore).where(AssessmentHandScore.scheme_id == scheme_id)
     if code:
         q = q.where(AssessmentHandScore.jurisdiction_code == code)
-    return list(session.scalars(q.order_by(AssessmentHandScore.jurisdiction_code, AssessmentHandScore.indicator)))
+    return list(
+        session.scalars(q.order_by(AssessmentHandScore.jurisdiction_code, AssessmentHandScore.indicator))
+    )
 
 
 def out(row: AssessmentHandScore) -> dict:
@@ -90,9 +96,12 @@ def out(row: AssessmentHandScore) -> dict:
         "indicator": row.indicator,
         "points": row.points,
         "note": row.note,
-        "evidence_name": row.evidence_name or (f"evidence.{row.evidence_ext}" if row.evidence_sha256 else None),
+        "evidence_name": row.evidence_name
+        or (f"evidence.{row.evidence_ext}" if row.evidence_sha256 else None),
         "evidence_url": (
-            f"/api/v1/assessment/schemes/{row.scheme_id}/scores/{row.id}/evidence" if row.evidence_sha256 else None
+            f"/api/v1/assessment/schemes/{row.scheme_id}/scores/{row.id}/evidence"
+            if row.evidence_sha256
+            else None
         ),
         "by_name": row.by_name,
         "at": row.at,

@@ -71,13 +71,13 @@ def duty_routine(session: Session, scope: str, units: list[str], win: Window) ->
             func.count(func.distinct(R.report_date)),
             func.sum(case((R.late.is_(True), 1), else_=0)),
         )
-        .where(
-            R.jurisdiction_code.in_(units), R.report_date >= win.first, R.report_date <= win.last
-        )
+        .where(R.jurisdiction_code.in_(units), R.report_date >= win.first, R.report_date <= win.last)
         .group_by(R.jurisdiction_code)
     ).all()
     began = session.scalar(
-        select(func.min(R.report_date)).where(R.level == level, R.report_date >= win.first, _in(R.jurisdiction_code, scope))
+        select(func.min(R.report_date)).where(
+            R.level == level, R.report_date >= win.first, _in(R.jurisdiction_code, scope)
+        )
     )
     days = (win.last - began).days + 1 if began and began <= win.last else 0
     got = {code: (n, d, int(late or 0)) for code, n, d, late in rows}
@@ -174,7 +174,11 @@ def _pairs(module: str, function: str, with_year: bool, names: tuple[str, str, s
         out = {}
         for code in units:
             met, total = got.get(code, (0, 0))
-            out[code] = {met_name: int(met), total_name: int(total), short_name: max(0, int(total) - int(met))}
+            out[code] = {
+                met_name: int(met),
+                total_name: int(total),
+                short_name: max(0, int(total) - int(met)),
+            }
         return out
 
     run.module, run.function = module, function  # type: ignore[attr-defined]
@@ -193,7 +197,12 @@ SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
         Source("duty.routine", N_("Duty: daily and zero reports"), ("late", "missing"), duty_routine),
-        Source("incidents.deadlines", N_("Incidents: reporting deadlines"), ("late", "missed"), incident_deadlines),
+        Source(
+            "incidents.deadlines",
+            N_("Incidents: reporting deadlines"),
+            ("late", "missed"),
+            incident_deadlines,
+        ),
         Source("drills.compliance", N_("Drills held as required"), ("overdue",), drills_compliance),
         Source("plans.coverage", N_("Plans in force as required"), ("uncovered",), plans_coverage),
         Source("risk.dangers", N_("Hidden dangers closed on time"), ("overdue",), risk_dangers),
@@ -255,4 +264,3 @@ def available(key: str | None) -> bool:
 
 def counts(session: Session, key: str, scope: str, units: list[str], win: Window) -> dict[str, dict]:
     return SOURCES[key].fn(session, scope, units, win)
-

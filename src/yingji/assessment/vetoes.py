@@ -76,7 +76,9 @@ def found(session: Session, scheme: AssessmentScheme) -> list[dict]:
                 )
             )
             for inc in rows:
-                out.append(_entry(item, inc.jurisdiction_code[:length], CauseKind.INCIDENT, inc.id, _describe(inc)))
+                out.append(
+                    _entry(item, inc.jurisdiction_code[:length], CauseKind.INCIDENT, inc.id, _describe(inc))
+                )
         elif auto == "late_report":
             rows = session.execute(
                 select(Incident, ReportingDeadline.state)
@@ -90,7 +92,10 @@ def found(session: Session, scheme: AssessmentScheme) -> list[dict]:
                     Incident.drill_id.is_(None),
                     or_(
                         ReportingDeadline.grade.in_(_grades(item.get("min_grade"))),
-                        and_(ReportingDeadline.grade.is_(None), Incident.grade.in_(_grades(item.get("min_grade")))),
+                        and_(
+                            ReportingDeadline.grade.is_(None),
+                            Incident.grade.in_(_grades(item.get("min_grade"))),
+                        ),
                     ),
                 )
             ).all()
@@ -101,7 +106,13 @@ def found(session: Session, scheme: AssessmentScheme) -> list[dict]:
                 seen.add(inc.id)
                 word = "迟报" if state == "late" else "漏报"
                 out.append(
-                    _entry(item, inc.jurisdiction_code[:length], CauseKind.INCIDENT, inc.id, f"{word}：{_describe(inc)}")
+                    _entry(
+                        item,
+                        inc.jurisdiction_code[:length],
+                        CauseKind.INCIDENT,
+                        inc.id,
+                        f"{word}：{_describe(inc)}",
+                    )
                 )
         elif auto == "tipoff_concealment":
             fn = _tipoff_hook()
@@ -119,7 +130,13 @@ def _tipoff_hook():
 
 
 def _entry(item: dict, unit: str, kind: CauseKind, ref, text: str) -> dict:
-    return {"item": item["key"], "unit": unit, "cause_kind": kind.value, "cause_ref": str(ref), "cause_text": text}
+    return {
+        "item": item["key"],
+        "unit": unit,
+        "cause_kind": kind.value,
+        "cause_ref": str(ref),
+        "cause_text": text,
+    }
 
 
 def sync_automatic(session: Session, scheme: AssessmentScheme) -> int:
@@ -156,7 +173,9 @@ def sync_automatic(session: Session, scheme: AssessmentScheme) -> int:
 
 def _cause(session: Session, data: VetoIn, file) -> tuple[str, str]:
     """(cause_ref, cause_text) of a veto recorded by hand; no cause (or one outside the unit) → 422."""
-    missing = ValidationFailed.on("cause", N_("A veto needs its recorded cause: an incident, a tip-off or a document."))
+    missing = ValidationFailed.on(
+        "cause", N_("A veto needs its recorded cause: an incident, a tip-off or a document.")
+    )
     if data.cause_kind is None:
         raise missing
     if data.cause_kind == CauseKind.DOCUMENT:

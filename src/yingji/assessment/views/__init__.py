@@ -5,4 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yingji.assessment.views import pages, units
+from yingji.auth.roles import Perm
+from yingji.core.i18n import N_
+from yingji.web import nav
+
+nav.register(
+    N_("Supervision and assessment"),
+    nav.NavItem("assessment", N_("Assessment"), "/assessment", Perm.ORG_READ),
+)
+
 router = APIRouter(include_in_schema=False)
+router.include_router(pages.router)
+router.include_router(units.router)
