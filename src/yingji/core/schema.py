@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "yingji.delivery.models",
     "yingji.monitoring.models",
     "yingji.risk.models",
+    "yingji.risk.tipoffs.models",
     "yingji.files.models",
     "yingji.video.models",
     "yingji.events.models",

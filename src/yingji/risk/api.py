@@ -22,6 +22,7 @@ from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.risk import api_dangers, assessments, enforcement, enterprises, exchange, inspections, maplayer
 from yingji.risk.schemas import AssessmentIn, EnterpriseIn, EnterprisePatch, InspectionIn, PlanIn, RiskPointIn
+from yingji.risk.tipoffs import api as tipoffs_api
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])
 Level = Annotated[str | None, Query(pattern="^(major|high|general|low)$")]
@@ -293,3 +294,4 @@ def risk_map(
 
 
 router.include_router(api_dangers.router)
+router.include_router(tipoffs_api.router)

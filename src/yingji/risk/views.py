@@ -26,6 +26,7 @@ from yingji.risk import (
     views_public,
 )
 from yingji.risk.schemas import SettingsIn
+from yingji.risk.tipoffs import views as tipoff_views
 from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_errors
 from yingji.web import nav
 
@@ -114,3 +115,4 @@ router.include_router(views_public.router)
 router.include_router(views_enterprises.router)
 router.include_router(views_dangers.router)
 router.include_router(views_meetings.router)
+router.include_router(tipoff_views.router)

@@ -12,7 +12,8 @@ from yingji.core.db import Actor
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import PayloadTooLarge, TooManyAttempts, ValidationFailed
 from yingji.core.i18n import gettext
-from yingji.risk import labels, tipoffs
+from yingji.risk import tipoffs
+from yingji.risk.tipoffs.codes import KIND_LABELS, REWARD_LABELS, STATE_LABELS, RewardState, TipoffState
 from yingji.risk.views_common import form_errors, in_savepoint, page
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +26,13 @@ def _address(request: Request) -> str:
 
 def _form_page(request: Request, session, form: dict, errors: dict, status: int = 200):
     token, nonce = tipoffs.issue(request.app.state.settings.secret_key)
-    ctx = {"towns": tipoffs.towns(session), "form": form, "errors": errors, "tipoff_token": token}
+    ctx = {
+        "towns": tipoffs.towns(session),
+        "kinds": KIND_LABELS,
+        "form": form,
+        "errors": errors,
+        "tipoff_token": token,
+    }
     response = page(request, "risk/tipoff.html", ctx, status_code=status)
     response.set_cookie(
         tipoffs.COOKIE,
@@ -74,12 +81,12 @@ async def tipoff_send(request: Request, session: DbSession, db: Db):
         if any(len(u) > limit for u in uploads):
             raise PayloadTooLarge(limit_mb=settings.max_upload_mb)
         nonce = request.cookies.get(tipoffs.COOKIE)  # the form's own key: sent twice, one report
-        danger = await run_in_threadpool(
+        tipoff = await run_in_threadpool(
             in_savepoint, session, tipoffs.submit, session, settings, form, uploads, nonce
         )
     except (ValidationFailed, PayloadTooLarge) as exc:
         return await run_in_threadpool(_form_page, request, session, form, form_errors(exc), exc.status_code)
-    return RedirectResponse(f"/risk/tipoff/thanks?ref={danger.public_ref}", status_code=303)
+    return RedirectResponse(f"/risk/tipoff/thanks?ref={tipoff.public_ref}", status_code=303)
 
 
 @router.get("/risk/tipoff/thanks")
@@ -91,6 +98,11 @@ def tipoff_thanks(request: Request, ref: str = ""):
 @router.get("/risk/tipoff/status")
 def tipoff_status(request: Request, session: DbSession, ref: str = ""):
     """The status of a tip-off by its receipt code (nothing else)."""
-    status = tipoffs.status_of(session, ref)
-    label = labels.label(labels.DANGER_STATUS, status) if status else None
-    return page(request, "risk/tipoff_done.html", {"ref": ref[:16], "status": label, "looked_up": True})
+    found = tipoffs.status_of(session, ref)
+    status = reward = None
+    if found is not None:  # the state and the reward's state: nothing of the report itself
+        status = gettext(STATE_LABELS[TipoffState(found.state)])
+        if found.reward_state != RewardState.NONE:
+            reward = gettext(REWARD_LABELS[RewardState(found.reward_state)])
+    ctx = {"ref": ref[:16], "status": status, "reward": reward, "looked_up": True}
+    return page(request, "risk/tipoff_done.html", ctx)

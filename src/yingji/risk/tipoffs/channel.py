@@ -1,4 +1,5 @@
-"""Public tip-offs (公众举报, 安全生产法 第七十四条): a form anyone can send without logging in.
+"""Public tip-offs (公众举报, 安全生产法 第七十四条): a form anyone can send without logging in, of
+any kind (hidden danger, 重大事故隐患, 非法违法生产经营, 事故瞒报 / 谎报).
 
 Safe without a session: a signed form token that must match a SameSite=Strict cookie (double
 submit), a per-address limit counted in the database (every server process sees it, and the count
@@ -24,9 +25,11 @@ from yingji.core.errors import TooManyAttempts, ValidationFailed
 from yingji.core.text import trimmed
 from yingji.org.models import Jurisdiction
 from yingji.risk import dangers, photos
-from yingji.risk.danger_models import Danger
 from yingji.risk.models import TipoffLimit
 from yingji.risk.schemas import DangerIn, phone
+from yingji.risk.tipoffs import sealed
+from yingji.risk.tipoffs.codes import DANGER_KINDS, TipoffKind
+from yingji.risk.tipoffs.models import Tipoff
 
 COOKIE = "yingji_tipoff"
 TOKEN_MAX_AGE = timedelta(hours=2)
@@ -105,14 +108,23 @@ def towns(session: Session) -> list[tuple[str, list[Jurisdiction]]]:
     return [g for g in groups.values() if g[1]]
 
 
-def submit(session: Session, settings, form: dict, uploads: list[bytes], key: str | None = None) -> Danger:
-    """Check everything (photos first), then record the tip-off as a found hidden danger. ``key``
-    (the form's nonce) makes a form sent twice one report."""
+def submit(session: Session, settings, form: dict, uploads: list[bytes], key: str | None = None) -> Tipoff:
+    """Check everything (photos first), then record the tip-off of its kind; a hidden danger also
+    opens a danger in the loop (without the reporter: the contact is sealed on the tip-off, for the
+    reward only). ``key`` (the form's nonce) makes a form sent twice one report."""
+    client_key = f"tipoff:{key}" if key else None
+    if client_key:
+        known = session.scalar(select(Tipoff).where(Tipoff.client_key == client_key))
+        if known is not None:
+            return known
     problems = []
     code = str(form.get("town") or "")
     place = session.get(Jurisdiction, code) if code.isdigit() else None
     if place is None or place.level not in ("town", "village"):
         problems.append({"field": "town", "message": "Choose the town where it is."})
+    kind = str(form.get("kind") or TipoffKind.HIDDEN_DANGER.value)
+    if kind not in set(TipoffKind):
+        problems.append({"field": "kind", "message": "Choose what you report."})
     what = trimmed(form.get("what"), 200)
     if not what or len(what) < 4:
         problems.append({"field": "what", "message": "Say in a few words what the danger is."})
@@ -127,29 +139,55 @@ def submit(session: Session, settings, form: dict, uploads: list[bytes], key: st
         raise ValidationFailed(details=problems)
     for data in uploads:
         photos.checked(data, settings)  # a bad photo rejects the whole report, nothing is kept
-    public = Principal.system(jurisdiction_code=place.code, what="public")
-    danger = dangers.create(
-        session,
-        public,
-        DangerIn(
-            title=what,
-            description=trimmed(form.get("details"), 4000),
-            category="other",
-            source="public",
-            jurisdiction_code=place.code,
-            location=trimmed(form.get("where"), 200),
-            lon=_coordinate(form.get("lon"), 180),
-            lat=_coordinate(form.get("lat"), 90),
-            reporter_name=trimmed(form.get("contact_name"), 60),
-            reporter_phone=contact,
-            client_key=f"tipoff:{key}" if key else None,
-        ),
-        public_ref=new_ref(),
-        actor="public",
+    name = trimmed(form.get("contact_name"), 60)
+    ref = new_ref()
+    lon, lat = _coordinate(form.get("lon"), 180), _coordinate(form.get("lat"), 90)
+    danger = None
+    if kind in DANGER_KINDS:
+        public = Principal.system(jurisdiction_code=place.code, what="public")
+        danger = dangers.create(
+            session,
+            public,
+            DangerIn(
+                title=what,
+                description=trimmed(form.get("details"), 4000),
+                category="other",
+                source="public",
+                jurisdiction_code=place.code,
+                location=trimmed(form.get("where"), 200),
+                lon=lon,
+                lat=lat,
+                client_key=client_key,
+            ),
+            public_ref=ref,
+            actor="public",
+        )
+        for data in uploads:  # a form sent twice: the same photos are the same rows
+            photos.keep(session, None, danger, "before", data, settings, actor="public")
+    now = clock.now()
+    tipoff = Tipoff(
+        jurisdiction_code=place.code,
+        kind=kind,
+        title=what,
+        details=trimmed(form.get("details"), 4000),
+        location=trimmed(form.get("where"), 200),
+        lon=lon,
+        lat=lat,
+        unit_named=trimmed(form.get("unit_named"), 200),
+        danger_id=danger.id if danger else None,
+        public_ref=danger.public_ref if danger and danger.public_ref else ref,
+        client_key=client_key,
+        received_at=now,
+        received_month=f"{clock.to_local(now):%Y-%m}",
+        has_contact=bool(contact),
+        contact_sealed=sealed.seal({"name": name, "phone": contact}, settings.secret_key)
+        if contact
+        else None,
+        contact_hash=sealed.contact_hash(contact, settings.secret_key),
     )
-    for data in uploads:  # a form sent twice: the same photos are the same rows
-        photos.keep(session, None, danger, "before", data, settings, actor="public")
-    return danger
+    session.add(tipoff)
+    session.flush()
+    return tipoff
 
 
 def _coordinate(value, limit: float) -> float | None:
@@ -165,9 +203,9 @@ def new_ref() -> str:
     return "".join(secrets.choice(REF_ALPHABET) for _ in range(10))
 
 
-def status_of(session: Session, ref: str) -> str | None:
-    """Only the status of a tip-off, by its receipt code (nothing else is shown to the public)."""
+def status_of(session: Session, ref: str) -> Tipoff | None:
+    """The tip-off of a receipt code; the page shows its state and reward state only."""
     ref = (ref or "").strip().upper()
     if not (8 <= len(ref) <= 16):
         return None
-    return session.scalar(select(Danger.status).where(Danger.public_ref == ref))
+    return session.scalar(select(Tipoff).where(Tipoff.public_ref == ref))
