@@ -292,4 +292,31 @@ def test_pages(browser_client, city):
     assert unit.status_code == 200 and "扣分" in unit.text
     assert c.get(f"/assessment/schemes/{sid}/vetoes").status_code == 200
     assert c.get(f"/assessment/schemes/{sid}/units/{city.town_a}").status_code == 404
-    _ = Actor
+
+
+def test_substantiated_concealment_tipoff_vetoes(api, city):
+    """A 事故瞒报 tip-off found true (the tip-off domain's ``concealments``) vetoes the unit's year."""
+    import uuid
+
+    from yingji.risk.tipoffs.models import Tipoff
+
+    scheme = new_scheme(api, city.city)
+    with city.db.writing(Actor.system("tests")) as session:
+        tip = Tipoff(
+            jurisdiction_code=city.town_other_county,
+            kind="concealment",
+            title="某矿瞒报死亡事故",
+            public_ref=uuid.uuid4().hex[:12].upper(),
+            received_month=f"{scheme['year']:04d}-05",
+            verdict="true",
+        )
+        session.add(tip)
+        session.flush()
+        tip_id = tip.id
+    rows = api("commander").post(f"/api/v1/assessment/schemes/{scheme['id']}/compute").json()["results"]
+    mine = next(r for r in rows if r["jurisdiction_code"] == city.county_b)
+    assert mine["vetoed"] and mine["total"] == 0
+    assert [(v["cause_kind"], v["cause_ref"]) for v in mine["explanation"]["vetoes"]] == [
+        ("tipoff", str(tip_id))
+    ]
+    assert not next(r for r in rows if r["jurisdiction_code"] == city.county_a)["vetoed"]

@@ -29,9 +29,9 @@ from yingji.incidents.models import Incident, ReportingDeadline
 from yingji.org.codes import subtree_bounds
 from yingji.risk.danger_models import Danger
 
-# The tip-off domain's verified 事故瞒报 reports, when it has them (issue 14 item 5):
-# fn(session, scope_code, year) -> list of (danger id, place code, text).
-TIPOFF_CONCEALMENTS = ("yingji.risk.rewards", "verified_concealments")
+# The tip-off domain's substantiated 事故瞒报 / 谎报 reports (issue 14 item 5), when it is installed:
+# fn(session, unit codes, year) -> {code: [tip-off id, …]}.
+TIPOFF_CONCEALMENTS = ("yingji.risk.tipoffs.stats", "concealments")
 
 
 class AlreadyWithdrawn(Conflict):
@@ -116,8 +116,13 @@ def found(session: Session, scheme: AssessmentScheme) -> list[dict]:
                 )
         elif auto == "tipoff_concealment":
             fn = _tipoff_hook()
-            for danger_id, code, text in fn(session, scheme.jurisdiction_code, scheme.year) if fn else ():
-                out.append(_entry(item, code[:length], CauseKind.TIPOFF, danger_id, text))
+            if fn is None:
+                continue
+            units = schemes.units(session, scheme)
+            for unit, ids in fn(session, units, scheme.year).items():
+                for tipoff_id in ids:
+                    text = _tipoff_text(session, tipoff_id) or str(tipoff_id)
+                    out.append(_entry(item, unit, CauseKind.TIPOFF, tipoff_id, f"瞒报举报属实：{text}"))
     return out
 
 
@@ -127,6 +132,19 @@ def _tipoff_hook():
         return getattr(importlib.import_module(module), name, None)
     except ImportError:
         return None
+
+
+def _tipoff_model():
+    """The tip-off table: its own (``risk.tipoffs``) where installed, else the dangers a tip-off opened."""
+    try:
+        return importlib.import_module("yingji.risk.tipoffs.models").Tipoff
+    except (ImportError, AttributeError):
+        return Danger
+
+
+def _tipoff_text(session: Session, tipoff_id: int) -> str | None:
+    row = session.get(_tipoff_model(), tipoff_id)
+    return f"{row.public_ref} {row.title}" if row is not None else None
 
 
 def _entry(item: dict, unit: str, kind: CauseKind, ref, text: str) -> dict:
@@ -190,10 +208,10 @@ def _cause(session: Session, data: VetoIn, file) -> tuple[str, str]:
         if inc is None or not (low <= inc.jurisdiction_code < high):
             raise ValidationFailed.on("cause_ref", N_("No such incident in this unit's place."))
         return str(inc.id), _describe(inc)
-    danger = session.get(Danger, int(data.cause_ref))
-    if danger is None or danger.public_ref is None or not (low <= danger.jurisdiction_code < high):
+    tip = session.get(_tipoff_model(), int(data.cause_ref))
+    if tip is None or tip.public_ref is None or not (low <= tip.jurisdiction_code < high):
         raise ValidationFailed.on("cause_ref", N_("No such tip-off in this unit's place."))
-    return str(danger.id), f"{danger.public_ref} {danger.title}"
+    return str(tip.id), f"{tip.public_ref} {tip.title}"
 
 
 def record(
