@@ -73,6 +73,8 @@ ROUTER_MODULES = [
     "yingji.damage.api",
     "yingji.aid.views",
     "yingji.aid.api",
+    "yingji.training.views",
+    "yingji.training.api",
     "yingji.assessment.views",
     "yingji.assessment.api",
 ]

@@ -32,6 +32,7 @@ MODEL_MODULES = [
     "yingji.damage.models",
     "yingji.aid.models",
     "yingji.readiness.models",
+    "yingji.training.models",
     "yingji.assessment.models",
 ]
 for _name in MODEL_MODULES:

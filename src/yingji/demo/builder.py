@@ -308,6 +308,7 @@ DEMO_EXTRAS = [
     "yingji.evacuation.demo",  # after shelters (routes lead to them) and the warnings demo
     "yingji.damage.demo",
     "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
+    "yingji.training.demo",
     "yingji.assessment.demo",  # last of issue 14's: it reads the other domains' records
 ]
 
