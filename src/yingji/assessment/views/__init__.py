@@ -12,7 +12,7 @@ from yingji.web import nav
 
 nav.register(
     N_("Supervision and assessment"),
-    nav.NavItem("assessment", N_("Assessment"), "/assessment", Perm.ORG_READ),
+    nav.NavItem("assessment", N_("Performance assessment"), "/assessment", Perm.ORG_READ),
 )
 
 router = APIRouter(include_in_schema=False)
