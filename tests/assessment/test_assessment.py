@@ -53,6 +53,10 @@ def test_demo_ranks_the_counties_with_explanations(api, city):
                 lost = sum(d["points"] for d in line["deductions"])
                 assert line["score"] == round(max(0, line["max"] - lost), 2)
                 assert all(d["count"] == line["counts"].get(d["on"], 0) for d in line["deductions"])
+                for d in line["deductions"]:
+                    if d.get("per") == "share":
+                        expected = round(d["each"] * d["count"] / d["base"], 2) if d["base"] else 0
+                        assert d["points"] == expected and d["count"] <= d["base"]
         if not r["vetoed"]:
             assert abs(r["total"] - sum(line["weighted"] for line in lines)) < 0.05
     # the demo's veto, with its cause, zeroes its county and forces the lowest band

@@ -64,6 +64,12 @@ def _hand(session, principal, scheme, units) -> None:
             )
 
 
+def _year_start(year: int):
+    from yingji.assessment.sources import window
+
+    return window(year).start_utc
+
+
 def _veto(session, principal, scheme, units, settings) -> None:
     """One veto with its cause: the gravest demo incident of grade III or higher in a county, else a
     document (a 通报) on the last county."""
@@ -74,7 +80,8 @@ def _veto(session, principal, scheme, units, settings) -> None:
             Incident.jurisdiction_code.startswith(scheme.jurisdiction_code),
         )
         .where(Incident.drill_id.is_(None), Incident.merged_into_id.is_(None))
-        .order_by(Incident.grade, Incident.id)
+        # the scheme's year first, then the gravest
+        .order_by(Incident.occurred_at < _year_start(scheme.year), Incident.grade, Incident.id)
         .limit(1)
     )
     if incident is not None and incident.jurisdiction_code[:6] in units:

@@ -22,7 +22,7 @@ RULE_LABELS = {
 CAUSE_LABELS = {
     CauseKind.INCIDENT: N_("Incident"),
     CauseKind.TIPOFF: N_("Tip-off"),
-    CauseKind.DOCUMENT: N_("Document"),
+    CauseKind.DOCUMENT: N_("Document on file"),
 }
 VETO_STATE_LABELS = {VetoState.ACTIVE: N_("In force"), VetoState.WITHDRAWN: N_("Withdrawn")}
 LEVEL_LABELS = {"county": N_("Counties"), "town": N_("Towns")}

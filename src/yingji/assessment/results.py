@@ -27,22 +27,23 @@ def band_of(definition: dict, total: float, vetoed: bool) -> str:
 
 
 def _computed(ind: dict, counts: dict, floor: float) -> dict:
+    """Deductions per occurrence (points for each one counted) or per share (points times the share
+    counted of the source's base), the item stopping at the floor."""
+    base_name = sources.SOURCES[ind["source"]].base
     lines = []
     lost = 0.0
     for rule in ind["deductions"]:
         n = int(counts.get(rule["on"], 0))
-        points = round(n * rule["points"], 2)
+        line = {"on": rule["on"], "zh": rule["zh"], "en": rule.get("en"), "count": n, "each": rule["points"]}
+        if rule.get("per") == "share":
+            base = int(counts.get(base_name, 0)) if base_name else 0
+            points = round(rule["points"] * n / base, 2) if base else 0.0
+            line |= {"per": "share", "base": base}
+        else:
+            points = round(n * rule["points"], 2)
+        line["points"] = points
         lost += points
-        lines.append(
-            {
-                "on": rule["on"],
-                "zh": rule["zh"],
-                "en": rule.get("en"),
-                "count": n,
-                "each": rule["points"],
-                "points": points,
-            }
-        )
+        lines.append(line)
     score = max(floor, ind["max"] - lost)
     return {
         "score": round(score, 2),

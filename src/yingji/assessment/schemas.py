@@ -31,6 +31,7 @@ class DeductionDef(_In):
     zh: str = Field(min_length=1, max_length=100)
     en: str | None = Field(default=None, max_length=200)
     points: float = Field(gt=0, le=100)
+    per: str = Field(default="occurrence", pattern=r"^(occurrence|share)$")
 
 
 class IndicatorDef(_In):
@@ -81,6 +82,7 @@ class DefinitionIn(_In):
     bands_source: str | None = Field(default=None, max_length=1000)
     veto_effect: str = Field(default="zero", pattern=r"^zero$")
     veto_effect_source: str | None = Field(default=None, max_length=1000)
+    deduction_modes: str | None = Field(default=None, max_length=2000)
 
 
 # -- schemes --------------------------------------------------------------------------------------

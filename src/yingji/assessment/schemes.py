@@ -84,6 +84,11 @@ def validate(definition: dict) -> dict:
                         f"definition.{ind.key}.deductions",
                         N_("A computed indicator deducts for the counts its source gives."),
                     )
+                if any(d.per == "share" for d in ind.deductions) and source.base is None:
+                    raise _bad(
+                        f"definition.{ind.key}.deductions",
+                        N_("This source has no base to take a share of."),
+                    )
     total = round(sum(i.max * i.weight for a in parsed.areas for i in a.indicators), 6)
     if abs(total - parsed.scale) > 1e-6:
         raise _bad(
@@ -94,7 +99,7 @@ def validate(definition: dict) -> dict:
         raise _bad("definition.bands", N_("Bands go from the highest minimum down to 0."))
     out = copy.deepcopy(definition)
     clean = parsed.model_dump(mode="json")
-    for key in ("scale", "floor_per_item", "bands", "veto", "areas", "veto_effect"):
+    for key in ("scale", "floor_per_item", "bands", "veto", "areas", "veto_effect"):  # checked values
         out[key] = clean[key]
     return out
 

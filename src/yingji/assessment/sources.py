@@ -191,6 +191,7 @@ class Source:
     label: str  # message id
     counts: tuple[str, ...]  # count names a deduction may use
     fn: Callable
+    base: str | None = None  # the count a share is taken of (deductions ``per: share``)
 
 
 SOURCES: dict[str, Source] = {
@@ -203,26 +204,33 @@ SOURCES: dict[str, Source] = {
             ("late", "missed"),
             incident_deadlines,
         ),
-        Source("drills.compliance", N_("Drills held as required"), ("overdue",), drills_compliance),
-        Source("plans.coverage", N_("Plans in force as required"), ("uncovered",), plans_coverage),
-        Source("risk.dangers", N_("Hidden dangers closed on time"), ("overdue",), risk_dangers),
+        Source(
+            "drills.compliance", N_("Drills held as required"), ("overdue",), drills_compliance, "required"
+        ),
+        Source(
+            "plans.coverage", N_("Plans in force as required"), ("uncovered",), plans_coverage, "required"
+        ),
+        Source("risk.dangers", N_("Hidden dangers closed on time"), ("overdue",), risk_dangers, "due"),
         Source(
             "training.coverage",
             N_("Training coverage"),
             ("untrained",),
-            _pairs("yingji.training.coverage", "share", True, ("met", "obliged", "untrained")),
+            _pairs("yingji.training.coverage", "share", True, ("trained", "obliged", "untrained")),
+            "obliged",
         ),
         Source(
             "readiness.scorecards",
             N_("Readiness scorecards"),
             ("unmet",),
-            _pairs("yingji.readiness.scorecards", "share", False, ("met", "total", "unmet")),
+            _pairs("yingji.readiness.scorecards", "share", False, ("met_items", "total", "unmet")),
+            "total",
         ),
         Source(
             "governance.progress",
             N_("Work tasks done"),
             ("undone",),
             _pairs("yingji.governance.progress", "completion", True, ("done", "due", "undone")),
+            "due",
         ),
     )
 }
@@ -232,13 +240,15 @@ COUNT_LABELS = {
     "late": N_("late"),
     "missing": N_("missing"),
     "days": N_("days counted"),
-    "met": N_("met"),
+    "met": N_("on time"),
+    "met_items": N_("met"),
+    "trained": N_("trained"),
     "missed": N_("missed"),
     "required": N_("required"),
     "overdue": N_("overdue"),
     "uncovered": N_("missing"),
     "due": N_("due"),
-    "on_time": N_("on time"),
+    "on_time": N_("closed on time"),
     "obliged": N_("obliged"),
     "untrained": N_("not trained"),
     "total": N_("items"),
