@@ -75,6 +75,8 @@ ROUTER_MODULES = [
     "yingji.aid.api",
     "yingji.governance.views",
     "yingji.governance.api",
+    "yingji.assessment.views",
+    "yingji.assessment.api",
     "yingji.readiness.views",
     "yingji.readiness.api",
     "yingji.training.views",

@@ -36,6 +36,7 @@ MODEL_MODULES = [
     "yingji.training.models",
     "yingji.seismic.models",
     "yingji.handbook.models",  # issue 14
+    "yingji.assessment.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -313,6 +313,7 @@ DEMO_EXTRAS = [
     "yingji.risk.tipoffs.demo",
     "yingji.seismic.demo",
     "yingji.readiness.demo",  # after the domains its scorecards read
+    "yingji.assessment.demo",  # last of issue 14's: it reads the other domains' records
     "yingji.handbook.demo",  # issue 14, last: the handbook prints what the others built
 ]
 

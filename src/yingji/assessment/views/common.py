@@ -1,0 +1,40 @@
+"""What the assessment pages share: rendering with the labels, forms read into the API's schemas."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from yingji.assessment import labels
+from yingji.core.errors import ValidationFailed
+from yingji.web.templating import render
+
+
+def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
+    return render(request, name, {"L": labels} | (ctx or {}), status_code=status_code)
+
+
+def parse(schema: type[BaseModel], values: dict) -> BaseModel:
+    clean = {k: v for k, v in values.items() if v not in ("", None)}
+    try:
+        return schema(**clean)
+    except ValidationError as exc:
+        details = [
+            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
+            for e in exc.errors()
+        ]
+        raise ValidationFailed(details=details) from None
+
+
+async def form_of(request: Request) -> tuple[dict, tuple[bytes, str] | None]:
+    """The form's text fields, and its ``file`` (bytes, name) when one was chosen."""
+    from yingji.assessment import evidence
+
+    form = await request.form()
+    values = {k: str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    upload = form.get("file")
+    file = None
+    if upload is not None and not isinstance(upload, str) and upload.filename:
+        limit = evidence.max_bytes_of(request.app.state.settings)
+        file = (await upload.read(limit + 1), upload.filename)
+    return values, file
