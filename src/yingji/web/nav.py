@@ -16,6 +16,9 @@ class NavItem:
     label: str  # message id
     url: str
     perm: Perm | None = Perm.ORG_READ
+    # Within its section, items keep the order they were registered in (the routers' order), unless
+    # one registered early by another domain belongs further down: a higher order sorts it later.
+    order: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,11 @@ def for_principal(principal: Principal | None) -> list[NavSection]:
         return []
     out = []
     for section in sorted(SECTIONS, key=_rank):
-        items = tuple(i for i in section.items if i.perm is None or principal.can(i.perm))
+        items = tuple(
+            sorted(
+                (i for i in section.items if i.perm is None or principal.can(i.perm)), key=lambda i: i.order
+            )
+        )
         if items:
             out.append(NavSection(section.label, items))
     return out

@@ -22,10 +22,13 @@ from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_er
 from yingji.web import nav
 
 router = APIRouter(include_in_schema=False)
-# The statistics are what the year's assessment and the bureau's report read: under 督查考核.
+# The statistics are what the year's assessment and the bureau's report read: under 督查考核, after
+# the section's own pages (this router is registered before theirs).
 nav.register(
     N_("Supervision and assessment"),
-    nav.NavItem("risk-tipoff-stats", N_("Tip-off statistics"), "/risk/tipoffs/stats", Perm.DANGER_MANAGE),
+    nav.NavItem(
+        "risk-tipoff-stats", N_("Tip-off statistics"), "/risk/tipoffs/stats", Perm.DANGER_MANAGE, order=1
+    ),
 )
 
 
