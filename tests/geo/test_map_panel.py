@@ -20,7 +20,17 @@ def _render(**options) -> str:
 def test_the_panel_lists_every_layer_by_theme_with_a_legend():
     html = _render()
     groups = re.findall(r'data-ym-group="(\w+)"', html)
-    assert groups == ["base", "events", "monitoring", "forces", "video", "risk", "plans", "relief"]
+    assert groups == [
+        "base",
+        "events",
+        "monitoring",
+        "forces",
+        "video",
+        "risk",
+        "plans",
+        "relief",
+        "governance",
+    ]
     for key in catalog.KEYS:
         assert f'data-layer="{key}"' in html and f'data-legend-for="{key}"' in html
         assert f'data-ym-count="{key}"' in html

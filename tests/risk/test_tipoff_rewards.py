@@ -189,7 +189,9 @@ def test_statistics_and_the_concealments_the_veto_reads(city, app, api, clock):
     s = api("county").get("/api/v1/risk/tipoffs/stats", params={"year": 2032}).json()
     kinds = {r["key"]: r for r in s["by_kind"]}
     assert kinds["concealment"]["count"] >= 2 and kinds["concealment"]["checked"] >= 2
-    assert {r["key"] for r in s["by_month"]} == {"2032-02"}
+    # Other tests may send tip-offs in 2032 too (the public channel's limit test): ours are February's.
+    months = {r["key"]: r for r in s["by_month"]}
+    assert "2032-02" in months and all(k.startswith("2032-") for k in months)
     assert all(r["key"].startswith(city.county_a) and len(r["key"]) == 9 for r in s["by_place"])
     with city.db.reading() as session:
         found = stats.concealments(session, [city.county_a, city.town_a, city.county_b], 2032)

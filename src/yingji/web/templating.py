@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -44,7 +45,17 @@ def _qs(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params)
 
 
+# The rule files mark each fact's confidence for developers ("[secondary, S-31]", "[text]"): a note
+# for us, not for a bureau reading its scheme or its obligations.
+_SOURCE_MARK = re.compile(r"\s*\[(?:secondary|unconfirmed|text|local|primary)\b[^\]]*\]")
+
+
+def source_note(text: str | None) -> str:
+    return _SOURCE_MARK.sub("", text or "").strip()
+
+
 env.filters["localtime"] = _fmt_time
+env.filters["source_note"] = source_note
 env.filters["division12"] = division_code_12
 env.globals.update(
     version=__version__,
