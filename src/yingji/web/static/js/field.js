@@ -173,6 +173,15 @@
     }).catch(function () { /* no offline copy: the page still works online */ });
   }
 
+  // Logging out of a shared phone: the kept pages (the last worker's warnings and households) go;
+  // the outbox stays, its ticks carry their own keys and are sent at the next sign-in.
+  var logout = document.querySelector("form[action='/logout']");
+  if (logout && window.caches) {
+    logout.addEventListener("submit", function () {
+      caches.keys().then(function (keys) { keys.forEach(function (k) { if (k.indexOf("yingji-field-") === 0) caches.delete(k); }); });
+    });
+  }
+
   window.addEventListener("online", function () { refused = 0; flush(); });
   window.addEventListener("offline", function () { refreshStatus(); });
   refreshStatus().then(function (items) { if (items.length) flush(); else later(5000); });
