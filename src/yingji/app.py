@@ -85,6 +85,8 @@ ROUTER_MODULES = [
     "yingji.seismic.api",
     "yingji.handbook.views",
     "yingji.handbook.api",
+    "yingji.field.views",  # issue 15: the grid worker's app
+    "yingji.field.api",
 ]
 
 

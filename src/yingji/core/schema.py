@@ -37,6 +37,7 @@ MODEL_MODULES = [
     "yingji.seismic.models",
     "yingji.handbook.models",  # issue 14
     "yingji.assessment.models",
+    "yingji.field.models",  # issue 15
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

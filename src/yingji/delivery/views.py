@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
-from yingji.auth.scope import require
 from yingji.core.db import Actor
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
@@ -59,37 +58,11 @@ def dispatch_page(dispatch_id: int, principal: CurrentPrincipal, session: DbSess
     return RedirectResponse(f"/warnings/{dispatch.warning_id}/live", status_code=303)
 
 
-# -- the grid worker's phone page --------------------------------------------------------------
-@router.get("/field")
-def field_page(request: Request, principal: CurrentPrincipal, session: DbSession, done: str = ""):
-    require(principal, Perm.WARNING_ACK)
-    tasks = field.my_tasks(session, principal)
-    ctx = {
-        "warnings": field.my_warnings(session, principal),
-        "tasks": tasks,
-        "place_names": places.names(session, [t.jurisdiction_code for t in tasks]),
-        "linked": field.person_id_of(session, principal) is not None,
-        "done": done,
-    }
-    return render(request, "delivery/field.html", ctx)
-
-
+# -- the grid worker's phone page: the pages are the field app's (yingji.field.views) -------------
 @router.post("/field/ack/{dispatch_id}")
 def field_ack(dispatch_id: int, principal: CurrentPrincipal, session: DbSession):
     acks.ack_in_app(session, principal, dispatch_id)
     return RedirectResponse("/field?done=ack", status_code=303)
-
-
-@router.get("/field/tasks/{task_id}")
-def task_page(task_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    task = field.get_task(session, principal, task_id)
-    ctx = {
-        "task": task,
-        "cell": field.task_cell(session, task),
-        "residents": field.task_residents(session, task),
-        "errors": {},
-    }
-    return render(request, "delivery/task.html", ctx)
 
 
 def _in_savepoint(session, fn, *args):
@@ -122,17 +95,14 @@ async def task_close(task_id: int, request: Request, principal: CurrentPrincipal
     except YingjiError as exc:
         if exc.status_code in (403, 404):
             raise
+        from yingji.field.views import task_ctx  # the task page is the field app's
+
         task = await run_in_threadpool(field.get_task, session, principal, task_id)
         errors = {d.get("field", "_"): gettext(d["message"]) for d in exc.details} or {
             "_": gettext(exc.message, **exc.params)
         }
-        ctx = {
-            "task": task,
-            "cell": await run_in_threadpool(field.task_cell, session, task),
-            "residents": await run_in_threadpool(field.task_residents, session, task),
-            "errors": errors,
-        }
-        return render(request, "delivery/task.html", ctx, status_code=422)
+        ctx = await run_in_threadpool(task_ctx, session, principal, task, errors)
+        return render(request, "field/task.html", ctx, status_code=422)
     return RedirectResponse("/field?done=task", status_code=303)
 
 

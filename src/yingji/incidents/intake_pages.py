@@ -98,9 +98,11 @@ async def new_submit(request: Request, principal: CurrentPrincipal, session: DbS
 def phone_page(request: Request, principal: CurrentPrincipal, session: DbSession, done: int | None = None):
     require(principal, Perm.INCIDENT_REPORT)
     sent = listing.get(session, principal, done) if done else None
-    return render(
-        request, "incidents/phone.html", _ctx(form=_new_form(principal, "phone"), errors={}, sent=sent)
-    )
+    from yingji.field.workers import me  # the reporter is the signed-in person: name and phone filled in
+
+    who = me(session, principal)
+    form = _new_form(principal, "phone") | {"reporter_name": who.name, "reporter_phone": who.phone or ""}
+    return render(request, "incidents/phone.html", _ctx(form=form, errors={}, sent=sent))
 
 
 @router.post("/incidents/phone")

@@ -92,9 +92,22 @@ def _rank(section: NavSection) -> int:
         return len(SECTION_ORDER) - 1  # a new module's section goes just before System
 
 
+# Roles with a short menu of their own: one section (its label, the nav keys in order), e.g. the grid
+# worker's phone, only what they do in the field. Filled by the field domain (yingji.field.codes).
+ROLE_MENUS: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def _role_menu(principal: Principal, label: str, keys: tuple[str, ...]) -> list[NavSection]:
+    allowed = {i.key: i for s in SECTIONS for i in s.items if i.perm is None or principal.can(i.perm)}
+    items = tuple(allowed[k] for k in keys if k in allowed)
+    return [NavSection(label, items)] if items else []
+
+
 def for_principal(principal: Principal | None) -> list[NavSection]:
     if principal is None:
         return []
+    if principal.role in ROLE_MENUS:
+        return _role_menu(principal, *ROLE_MENUS[principal.role])
     out = []
     for section in sorted(SECTIONS, key=_rank):
         items = tuple(

@@ -11,6 +11,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core import i18n
 from yingji.core.deps import Db, DbSession
 from yingji.core.http import LANG_COOKIE
+from yingji.field import home as field_home
 from yingji.org import places, stats
 from yingji.overview import service as overview_service
 from yingji.overview import views as overview_views
@@ -46,6 +47,8 @@ def switch_language(locale: str, request: Request, next: str = "/") -> RedirectR
 def home(request: Request, principal: CurrentPrincipal, session: DbSession):
     if overview_service.is_home(principal):  # the command roles open on the situation overview
         return overview_views.home(request, principal, session)
+    if field_home.is_home(principal):  # grid workers and leaders open on their app
+        return RedirectResponse("/field", status_code=303)
     own = places.root(session, principal)
     counts = stats.counts(session, own.code if own else None)
     kids = places.children_with_counts(session, principal, own.code) if own else []
