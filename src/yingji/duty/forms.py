@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
 from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
 from yingji.duty.routine import today
-from yingji.org.models import Person
-
-MOBILE_IN_TEXT = re.compile(r"1[3-9]\d{9}")
+from yingji.org import picker
 
 
 def field(form, name: str) -> str:
@@ -41,16 +37,9 @@ def number(form, name: str, default: int) -> int:
 
 
 def person_by_mobile(session: Session, principal: Principal, text: str | None, name: str) -> int | None:
-    """The id of the person whose mobile number is in ``text`` (None when empty); 422 if unknown."""
-    if not text or not text.strip():
-        return None
-    found = MOBILE_IN_TEXT.search(text.replace(" ", "").replace("-", ""))
-    person = session.scalar(select(Person).where(Person.mobile == found.group(0))) if found else None
-    if person is None or not principal.covers(person.jurisdiction_code):
-        raise ValidationFailed(
-            details=[{"field": name, "message": "No person with this mobile number.", "value": text}]
-        )
-    return person.id
+    """The id of the person a field names (None when empty); 422 if unknown. The people picker
+    posts an id; typed by hand it is a mobile number (or a name only one person in scope has)."""
+    return picker.resolve(session, principal, text, name)
 
 
 def people_by_mobiles(session: Session, principal: Principal, text: str, name: str) -> list[int]:

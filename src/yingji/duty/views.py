@@ -22,6 +22,7 @@ from yingji.duty import (
     board,
     exchange,
     handover,
+    lists,
     oncall,
     rosters,
     rotation,
@@ -46,6 +47,7 @@ from yingji.duty.schemas import OverrideIn, RosterIn, RosterPatch, RotationIn, S
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
+from yingji.org.params import url_code
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -102,21 +104,42 @@ def _units_without_roster(session, principal) -> list[Unit]:
 
 
 def _list(request, principal, session, errors=None, status_code=200):
-    items = rosters.search(session, principal)
-    now_by_roster = {d.roster_id: d for d in oncall.current_shifts(session, items)}
+    params = request.query_params
+    county = url_code(params.get("county"))
+    status = params.get("status") or ""
+    q = (params.get("q") or "").strip()
+    try:
+        day = day_or_none(params.get("day"))
+    except YingjiError:
+        day = None
+    try:
+        page_no = max(1, min(int(params.get("page") or 1), 100_000))
+    except ValueError:
+        page_no = 1
+    page = lists.rosters_page(session, principal, county=county, status=status, q=q, page=page_no)
     can = principal.can(Perm.DUTY_MANAGE)
     units = _units_without_roster(session, principal) if can else []
     return render(
         request,
         "duty/rosters.html",
-        _ctx(items=items, now=now_by_roster, units=units, errors=errors or []),
+        _ctx(
+            items=page.items,
+            page=page,
+            now=lists.on_duty(session, page.items, day),
+            units=units,
+            errors=errors or [],
+            counties=lists.counties(session, principal),
+            statuses=lists.ROSTER_STATUSES,
+            f={"county": county or "", "status": status, "q": q, "day": day.isoformat() if day else ""},
+        ),
         status_code=status_code,
     )
 
 
 @router.get("/duty/rosters")
 def rosters_page(request: Request, principal: CurrentPrincipal, session: DbSession):
-    """Rosters in scope, who is on now, and a form for a new one."""
+    """Rosters in scope, a page at a time (county, status and text filters), who is on now or on
+    the chosen day, and a form for a new one."""
     return _list(request, principal, session)
 
 

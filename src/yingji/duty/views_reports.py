@@ -15,7 +15,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
-from yingji.duty import deadlines, routine
+from yingji.duty import deadlines, lists, routine
 from yingji.duty.common import PERIOD_KIND_LABELS, REPORT_KIND_LABELS, REPORT_STATUS_LABELS
 from yingji.duty.forms import day_or_none, errors_of, field, is_form_error, number, optional
 from yingji.duty.rotation import minute_to_text
@@ -35,24 +35,36 @@ def _reports_page(
     except YingjiError:
         day = routine.today()
     code = url_code(within)
-    summary = routine.day_summary(session, principal, day, within=code)
+    params = request.query_params
+    status = params.get("status") or ""
+    q = (params.get("q") or "").strip()[:60]
+    try:
+        page_no = max(1, min(int(params.get("page") or 1), 100_000))
+    except ValueError:
+        page_no = 1
+    summary, page = lists.reports_page(session, principal, day, county=code, status=status, q=q, page=page_no)
     own = deadlines.reporting_level(principal.jurisdiction_code) if principal.jurisdiction_code else None
     own_row = next((r for r in summary.rows if r.code == principal.jurisdiction_code), None)
     if day != routine.today():
         own_row = None  # the send box speaks of today
     place = places.get(session, principal, code) if code else places.root(session, principal)
+    counties = lists.counties(session, principal)
     return render(
         request,
         "duty/reports.html",
         {
             "summary": summary,
+            "page": page,
             "day": day,
             "prev_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
             "within": code or "",
             "place": place,
-            "counties": routine.attention_first([r for r in summary.rows if r.level == "county"]),
-            "towns": routine.attention_first([r for r in summary.rows if r.level == "town"]),
+            "counties": counties,
+            # The county column says where a town is when the list spans several counties.
+            "show_county": len(counties) > 1 and not (code and len(code) > 6),
+            "f": {"status": status, "q": q},
+            "report_statuses": lists.REPORT_STATUSES,
             "can_send": own is not None and principal.can(Perm.DUTY_REPORT),
             "own_row": own_row,
             "kinds": REPORT_KIND_LABELS,

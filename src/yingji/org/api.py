@@ -15,7 +15,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, PayloadTooLarge
 from yingji.core.i18n import gettext
 from yingji.files import answers
-from yingji.org import directory, exchange, grids, people, places, stats, units
+from yingji.org import directory, exchange, grids, people, picker, places, stats, units
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
     AssignmentIn,
@@ -24,6 +24,7 @@ from yingji.org.schemas import (
     PersonIn,
     PersonOut,
     PersonPatch,
+    PickOut,
     PlaceCountsOut,
     PositionIn,
     UnitIn,
@@ -101,6 +102,18 @@ def unassign_grid(assignment_id: int, principal: CurrentPrincipal, session: DbSe
 
 
 # -- people ---------------------------------------------------------------------------------
+@router.get("/pick/people", response_model=list[PickOut])
+def pick_people(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=40)] = "",
+    within: str | None = None,
+) -> list[PickOut]:
+    """The people picker's choices: people in the caller's scope matching what was typed."""
+    found = picker.pick(session, principal, q, within=query_code(within))
+    return [PickOut(id=o.id, name=o.name, label=o.label, place=o.place, mobile=o.mobile) for o in found]
+
+
 @router.get("/people")
 def list_people(
     principal: CurrentPrincipal,

@@ -176,3 +176,13 @@ class PositionIn(Input):
     person_id: int
     title: str = Field(min_length=1, max_length=60)
     role: str = "member"
+
+
+class PickOut(BaseModel):
+    """A person offered by the people picker (mobile masked as the role requires)."""
+
+    id: int
+    name: str
+    label: str
+    place: str
+    mobile: str | None

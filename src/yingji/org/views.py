@@ -17,7 +17,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
 from yingji.files import answers
-from yingji.org import directory, exchange, grids, people, places, topics, units
+from yingji.org import directory, exchange, grids, people, picker, places, topics, units
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, url_code
 from yingji.org.schemas import PersonIn, PersonPatch
@@ -112,6 +112,19 @@ def grid_unassign(cell_id: int, assignment_id: int, principal: CurrentPrincipal,
 
 
 # -- people ---------------------------------------------------------------------------------
+@router.get("/pick/people")
+def pick_people(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=40)] = "",
+    within: str | None = None,
+):
+    """The people picker's list (an htmx fragment): people in scope matching what was typed."""
+    found = picker.pick(session, principal, q, within=url_code(within))
+    return render(request, "people/_pick.html", {"options": found, "q": q.strip()})
+
+
 @router.get("/people")
 def people_page(
     request: Request,

@@ -15,6 +15,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.core.i18n import gettext
+from yingji.org import picker
 from yingji.response import closure, command, consultations, investigation, levels, panel, sitreps, tasks
 from yingji.response.common import incident_for_read
 from yingji.response.schemas import (
@@ -36,6 +37,8 @@ from yingji.web.templating import render
 router = APIRouter(include_in_schema=False)
 LIST_FIELDS = {"person_ids", "unit_ids", "expert_person_ids", "expert_ids", "member_ids"}
 LINE_FIELDS = {"experts", "decisions"}
+# People-picker fields: an id with JS, a mobile number or a unique name without (org/picker.py).
+PERSON_FIELDS = ("assignee_person_id", "commander_person_id", "deputy_person_id")
 TASK_ACTIONS = {
     "acknowledge": "acknowledged",
     "start": "in_progress",
@@ -57,6 +60,13 @@ def _values(form: FormData, model: type[BaseModel]) -> dict[str, Any]:
         elif (value := str(form.get(name, "")).strip()) != "":
             out[name] = value
     return out
+
+
+def _people(session, principal, values: dict[str, Any]) -> dict[str, Any]:
+    for name in PERSON_FIELDS:
+        if name in values:
+            values[name] = picker.resolve(session, principal, values[name], name)
+    return values
 
 
 def _sections(form: FormData) -> list[SectionIn] | None:
@@ -98,7 +108,7 @@ async def _act(request: Request, session, principal, incident_id: int, model, ac
     """Validate the form into ``model`` and run ``action(data)`` in a savepoint; answer the panel."""
     form = await request.form()
     try:
-        values = _values(form, model)
+        values = await run_in_threadpool(_people, session, principal, _values(form, model))
         if model is CommandPostIn:
             values["sections"] = _sections(form)
         data = model(**values)
