@@ -76,7 +76,7 @@ def test_return_for_edit_by_the_right_person_only(api, browser_client, city):
     town = browser_client("town")
     assert f"/warnings/{w['id']}/return" in town.get(f"/warnings/{w['id']}").text
     # The town officer publishes warnings there, so may return it: back to draft, approval cleared.
-    r = town.form(f"/warnings/{w['id']}/return", {"reason": "影响范围漏了两个村"})
+    r = town.form(f"/warnings/{w['id']}/return", {"reason": "影响范围漏了两个村"}, follow_redirects=False)
     assert r.status_code == 303, r.text
     out = api("county").get(f"/api/v1/warnings/{w['id']}").json()
     assert out["status"] == "draft" and out["approved_by_user_id"] is None

@@ -135,6 +135,10 @@
       if (sector && t.sector) sector.value = t.sector;
       form.querySelectorAll('[name="categories"]').forEach(function (box) { box.checked = t.categories.indexOf(box.value) >= 0; });
       if (fillTexts) {
+        // the template's usual channels, unless the author has already ticked some
+        var boxes = form.querySelectorAll('[name="channels"]');
+        var ticked = Array.prototype.some.call(boxes, function (b) { return b.checked; });
+        if (!ticked) boxes.forEach(function (b) { b.checked = (t.channels || []).indexOf(b.value) >= 0; });
         var lv = level();
         ["description", "instruction"].forEach(function (n) {
           var area = form.querySelector('[name="' + n + '"]');
