@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from tests.warnings.conftest import create, payload
 from yingji.auth.models import AuditEntry
 from yingji.core.db import Actor
+from yingji.warnings import values
 from yingji.warnings.models import Warning, WarningVersion
 
 COMPOSE_BUDGET = 200 * 1024  # bytes on a cold load, compressed as served (issue 15)
@@ -170,3 +171,37 @@ def test_division_tree_opens_by_level_and_searches(browser_client, city):
         == 404
     )
     assert browser_client("viewer").get(f"/warnings/compose-divisions?within={county}").status_code == 403
+
+
+def test_a_returned_template_draft_can_be_edited_from_the_page(api, browser_client, city):
+    """The page posts a template's locked CAP categories in the value list's order (Geo, Met): the
+    same set as the template's (Met, Geo), not a change, so the draft stays editable."""
+    tpl = values.template("flash_flood")
+    county = api("county")
+    w = create(
+        county,
+        city.village_a,
+        "orange",
+        template_key="flash_flood",
+        event=tpl["event"],
+        categories=["Met", "Geo"],
+    )
+    c = browser_client("county")
+    form = {
+        "template_key": "flash_flood",
+        "level": "orange",
+        "jurisdiction_code": w["jurisdiction_code"],
+        "event": tpl["event"],
+        "category": tpl["category"],
+        "categories": ["Geo", "Met"],
+        "sender_name": "测试区应急管理局",
+        "description": "山洪风险高。",
+        "instruction": "转移沿河群众。",
+        "effective": "2030-01-01T08:00",
+        "division_codes": city.village_a,
+        "area_polygons": "[]",
+        "area_circles": "[]",
+        "revision": str(w["revision"]),
+    }
+    r = c.form(f"/warnings/{w['id']}/edit", form, follow_redirects=False)
+    assert r.status_code == 303, r.text[-2000:]
