@@ -35,6 +35,7 @@ from yingji.warnings.schemas import (
     FeedHostOut,
     FeedIn,
     LiftIn,
+    ReturnIn,
     ReviewIn,
     SenderAuthorityIn,
     SenderAuthorityList,
@@ -314,6 +315,15 @@ def approve(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, sessio
 @router.post("/{warning_id}/reject")
 def reject(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     return _json(detail(session, lifecycle.reject(session, principal, warning_id, data.note)))
+
+
+@router.post("/{warning_id}/return")
+def return_for_edit(
+    warning_id: int, data: ReturnIn, principal: CurrentPrincipal, session: DbSession
+) -> JSONResponse:
+    """退回修改: an approved warning not yet published goes back to draft, with the reason (for
+    those who may approve or publish warnings where it is)."""
+    return _json(detail(session, lifecycle.return_for_edit(session, principal, warning_id, data.reason)))
 
 
 @router.post("/{warning_id}/publish")

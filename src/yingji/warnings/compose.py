@@ -37,6 +37,14 @@ def _field_error(field: str, message: str, **params) -> ValidationFailed:
     return ValidationFailed(details=[{"field": field, "message": message, "params": params}])
 
 
+def _same(given, default) -> bool:
+    """A list field is the same in any order: the page posts CAP categories in the value list's
+    order (Geo, Met), the template may name them otherwise (Met, Geo)."""
+    if isinstance(given, list) and isinstance(default, list):
+        return sorted(given) == sorted(default)
+    return given == default
+
+
 def apply_template(data: WarningIn) -> WarningIn:
     """Fill the template's defaults into empty fields; refuse a change to a locked field."""
     tpl = values.template(data.template_key)
@@ -48,7 +56,7 @@ def apply_template(data: WarningIn) -> WarningIn:
     locked_changed = []
     for name in TEMPLATE_FIELDS:
         given, default = getattr(data, name), tpl.get(name)
-        if name in tpl.get("locked", []) and given not in (None, "", []) and given != default:
+        if name in tpl.get("locked", []) and given not in (None, "", []) and not _same(given, default):
             locked_changed.append(name)
         if given in (None, "", []) or name in tpl.get("locked", []):
             changes[name] = default

@@ -1,8 +1,12 @@
-"""The warning lifecycle: one explicit transition table, the approval rule, the 第六十四条 check at
-publish, updates and lifts that reference the first issue, and expiry by a job at ``expires``.
+"""The warning lifecycle: one explicit transition table (``codes.py``), the approval rule, the
+第六十四条 check at submit, at approval and at publish, return for edit, updates and lifts that
+reference the first issue, and expiry by a job at ``expires``.
 
 draft → submitted → approved → published → updated (a newer issue replaced it) / lifted (解除) /
-expired. Red and orange must be approved by a holder of ``warning.approve`` other than the author;
+expired. The 第六十四条 check runs at every step towards publishing, so a warning can never be
+approved and then be unpublishable; one approved with a flaw is returned for edit (退回修改).
+
+Red and orange must be approved by a holder of ``warning.approve`` other than the author;
 blue and yellow may go from draft (or submitted) straight to published (``warning_levels.json``).
 
 A lift is a Cancel message. At a level that needs no approval it is sent at once (第七十条: a warning
@@ -24,29 +28,9 @@ from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.jobs import queue
 from yingji.warnings import capmodel, hooks, profile, values, versions
+from yingji.warnings.codes import MOVES, STATUS_LABELS, TRANSITIONS, Action  # noqa: F401
 from yingji.warnings.compose import lock
 from yingji.warnings.models import Warning
-
-STATUS_LABELS = {
-    "draft": N_("Draft"),  # 草稿
-    "submitted": N_("Submitted"),  # 待审批
-    "approved": N_("Approved"),  # 已审批
-    "published": N_("Published"),  # 已发布
-    "updated": N_("Superseded"),  # 已更新
-    "lifted": N_("Lifted"),  # 已解除
-    "expired": N_("Expired"),  # 已过期
-}
-
-# ``lifted`` from approved: a Cancel taking effect (the Cancel row is the lift itself).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"submitted", "published"}),  # published: only levels without approval
-    "submitted": frozenset({"approved", "draft", "published"}),  # draft: rejected or withdrawn
-    "approved": frozenset({"published", "draft", "lifted"}),
-    "published": frozenset({"updated", "lifted", "expired"}),
-    "updated": frozenset(),
-    "lifted": frozenset(),
-    "expired": frozenset(),
-}
 
 # 突发事件应对法 第六十四条第二款: what a warning must state, in the law's order.
 ARTICLE_64 = {
@@ -64,6 +48,14 @@ ARTICLE_64 = {
 class ContentMissing(ValidationFailed):
     code = "warning_incomplete"
     message = "The warning cannot be published; 突发事件应对法 第六十四条 requires: {missing}."
+
+
+# The same refusal at each step towards publishing, worded for the step (one row per missing item).
+INCOMPLETE_AT = {
+    "submit": N_("The warning cannot be submitted; 突发事件应对法 第六十四条 requires: {missing}."),
+    "approve": N_("The warning cannot be approved; 突发事件应对法 第六十四条 requires: {missing}."),
+    "publish": ContentMissing.message,
+}
 
 
 def check_move(current: str, target: str) -> None:
@@ -95,12 +87,15 @@ def missing_contents(warning: Warning, *, issue_time_set: bool = True) -> list[s
     return missing
 
 
-def refuse_if_incomplete(warning: Warning) -> None:
+def refuse_if_incomplete(warning: Warning, step: str = "publish") -> None:
+    """Refuse ``step`` (submit, approve, publish) of a warning that lacks a 第六十四条 item; the
+    message names them all (Chinese, then English) and ``details`` has one row per item."""
     from yingji.core.i18n import translate
 
     missing = missing_contents(warning)
     if missing:
         raise ContentMissing(
+            INCOMPLETE_AT[step],
             missing="、".join(translate(ARTICLE_64[m], "zh_CN") for m in missing)
             + " / "
             + ", ".join(translate(ARTICLE_64[m], "en") for m in missing),
@@ -120,6 +115,9 @@ def submit(session: Session, principal: Principal, warning_id: int) -> Warning:
     """Send a draft for approval."""
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_DRAFT)
+    check_move(warning.status, "submitted")
+    if _composed_here(warning):
+        refuse_if_incomplete(warning, "submit")
     warning.submitted_at = clock.now()
     _move(session, principal, warning, "submitted", "submitted")
     return warning
@@ -133,6 +131,8 @@ def approve(session: Session, principal: Principal, warning_id: int, note: str =
     if own and values.approver_must_differ() and values.requires_approval(warning.level):
         raise Forbidden("The author cannot approve their own red or orange warning.")
     check_move(warning.status, "approved")
+    if _composed_here(warning):
+        refuse_if_incomplete(warning, "approve")
     warning.approved_by_user_id = principal.user_id
     warning.approved_at = clock.now()
     warning.review_note = note or None
@@ -141,14 +141,56 @@ def approve(session: Session, principal: Principal, warning_id: int, note: str =
 
 
 def reject(session: Session, principal: Principal, warning_id: int, note: str = "") -> Warning:
-    """Send a submitted (or approved, not yet published) warning back to its author as a draft."""
+    """Send a submitted warning back to its author as a draft. An approved one is returned for
+    edit (:func:`return_for_edit`: the reason is then required)."""
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_APPROVE)
+    if warning.status == "approved":
+        return return_for_edit(session, principal, warning_id, note)
+    if warning.status not in MOVES[Action.REJECTED][0]:
+        check_move(warning.status, "draft")
+        raise Conflict("Only a warning waiting for approval can be sent back.")
     warning.approved_by_user_id = None
     warning.approved_at = None
     warning.review_note = note or None
     _move(session, principal, warning, "draft", "rejected", note or None)
     return warning
+
+
+def may_return(principal: Principal, warning: Warning) -> bool:
+    """Whether ``principal`` may return this approved warning for edit: one who may approve or
+    publish warnings where it is."""
+    return (
+        warning.status in MOVES[Action.RETURNED][0]
+        and principal.covers(warning.jurisdiction_code)
+        and (principal.can(Perm.WARNING_APPROVE) or principal.can(Perm.WARNING_PUBLISH))
+    )
+
+
+def return_for_edit(session: Session, principal: Principal, warning_id: int, reason: str) -> Warning:
+    """退回修改: an approved warning not yet published goes back to draft for its author to edit
+    and submit again. The approval is cleared (the edited text must be approved afresh); the
+    reason is kept as the review note and in the history (audited like every write)."""
+    warning = lock(session, principal, warning_id)
+    perm = Perm.WARNING_APPROVE if principal.can(Perm.WARNING_APPROVE) else Perm.WARNING_PUBLISH
+    writable(principal, warning.jurisdiction_code, perm)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed.on("reason", "Give the reason for returning the warning.")
+    starts, target = MOVES[Action.RETURNED]
+    if warning.status not in starts:
+        raise Conflict("Only an approved warning that is not yet published can be returned for edit.")
+    warning.approved_by_user_id = None
+    warning.approved_at = None
+    warning.submitted_at = None
+    warning.review_note = reason[:2000]
+    _move(session, principal, warning, target, Action.RETURNED, reason[:2000])
+    return warning
+
+
+def _composed_here(warning: Warning) -> bool:
+    """Warnings written here (Alert, Update); imported messages and lifts are sent as they are."""
+    return warning.origin == "local" and warning.msg_type != "Cancel"
 
 
 def _new_identifier(session: Session, warning: Warning) -> str:
@@ -293,7 +335,7 @@ def start_update(session: Session, principal: Principal, warning_id: int) -> War
     current = current_issue(session, principal, warning_id)
     writable(principal, current.jurisdiction_code, Perm.WARNING_DRAFT)
     update = _copy_as(session, principal, current, "Update")
-    versions.record(session, update, "created", principal, f"update of {current.identifier}")
+    versions.record(session, update, "created", principal, current.identifier)
     return update
 
 

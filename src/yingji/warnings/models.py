@@ -30,9 +30,10 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.warnings.codes import WarningStatus
 
 LEVELS = ("red", "orange", "yellow", "blue")  # 一级红 二级橙 三级黄 四级蓝 (突发事件应对法 第六十三条)
-STATUSES = ("draft", "submitted", "approved", "published", "updated", "lifted", "expired")
+STATUSES = tuple(s.value for s in WarningStatus)  # the transition table is in codes.py, beside the enum
 ORIGINS = ("local", "import", "feed")
 
 

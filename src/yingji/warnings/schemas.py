@@ -97,6 +97,13 @@ class LiftIn(Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class ReturnIn(Input):
+    """退回修改: why an approved warning goes back to its author."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class FeedIn(Input):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)

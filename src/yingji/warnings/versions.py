@@ -10,26 +10,9 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
 from yingji.core import clock
-from yingji.core.i18n import N_
 from yingji.warnings.capmodel import message_of
+from yingji.warnings.codes import ACTION_LABELS  # noqa: F401  (re-exported for the pages)
 from yingji.warnings.models import Warning, WarningVersion
-
-# What the history shows for each recorded action.
-ACTION_LABELS = {
-    "created": N_("Drafted"),  # 起草
-    "edited": N_("Edited"),  # 修改
-    "submitted": N_("Submitted for approval"),  # 提交审批
-    "approved": N_("Approved"),  # 审批通过
-    "rejected": N_("Sent back"),  # 退回
-    "published": N_("Published"),  # 发布
-    "superseded": N_("Superseded by an update"),  # 被更新
-    "updated": N_("Superseded by an update"),
-    "lifted": N_("Lifted"),  # 解除
-    "lift_requested": N_("Lift requested"),  # 申请解除
-    "expired": N_("Expired"),  # 过期
-    "imported": N_("Imported"),  # 导入
-    "import_held": N_("Imported, waiting for approval"),  # 导入待审批
-}
 
 LIFECYCLE_FIELDS = (
     "status",

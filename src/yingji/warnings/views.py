@@ -119,7 +119,8 @@ def _actions(principal, warning, pending_lift=None) -> dict[str, bool]:
         and principal.can(Perm.WARNING_DRAFT)
         and warning.origin == "local",
         "approve": inside and status == "submitted" and principal.can(Perm.WARNING_APPROVE) and not own_block,
-        "reject": inside and status in ("submitted", "approved") and principal.can(Perm.WARNING_APPROVE),
+        "reject": inside and status == "submitted" and principal.can(Perm.WARNING_APPROVE),
+        "return": lifecycle.may_return(principal, warning),
         "publish": inside
         and principal.can(Perm.WARNING_PUBLISH)
         and (status == "approved" or (direct and status in ("draft", "submitted"))),
@@ -266,10 +267,16 @@ def preview_partial(warning_id: int, request: Request, principal: CurrentPrincip
     return render(request, "warnings/_preview.html", {"preview": recipients.preview(session, warning)})
 
 
+REASON_MISSING = {
+    "lift": N_("Give the reason for lifting."),
+    "return": N_("Give the reason for returning the warning."),
+}
+
 ACTIONS = {
     "submit": lambda s, p, i, f: lifecycle.submit(s, p, i),
     "approve": lambda s, p, i, f: lifecycle.approve(s, p, i, str(f.get("note") or "")),
     "reject": lambda s, p, i, f: lifecycle.reject(s, p, i, str(f.get("note") or "")),
+    "return": lambda s, p, i, f: lifecycle.return_for_edit(s, p, i, str(f.get("reason") or "")),
     "publish": lambda s, p, i, f: lifecycle.publish(s, p, i),
     "update": lambda s, p, i, f: lifecycle.start_update(s, p, i),
     "lift": lambda s, p, i, f: lifecycle.lift(s, p, i, str(f.get("reason") or "").strip()),
@@ -281,15 +288,22 @@ async def action_post(
 ):
     """A lifecycle button; on refusal the page shows why (e.g. what 第六十四条 still needs)."""
     form = await request.form()
-    if action == "lift" and not str(form.get("reason") or "").strip():
+    if action in ("lift", "return") and not str(form.get("reason") or "").strip():
         warning = queries.get_warning(session, principal, warning_id)
-        return _detail(request, principal, session, warning, [gettext("Give the reason for lifting.")], 422)
+        why = (
+            "Give the reason for lifting."
+            if action == "lift"
+            else "Give the reason for returning the warning."
+        )
+        return _detail(request, principal, session, warning, [gettext(why)], 422)
     try:
         result = ACTIONS[action](session, principal, warning_id, form)
     except YingjiError as exc:
         session.rollback()
         warning = queries.get_warning(session, principal, warning_id)
-        return _detail(request, principal, session, warning, error_lines(exc), exc.status_code)
+        # The 第六十四条 refusal lists the missing items one per row, by name (no field codes).
+        lines = error_lines(exc, with_fields=not isinstance(exc, lifecycle.ContentMissing))
+        return _detail(request, principal, session, warning, lines, exc.status_code)
     target = result.id if action in ("update", "lift") else warning_id
     suffix = "/edit" if action == "update" else ""
     return RedirectResponse(f"/warnings/{target}{suffix}", status_code=303)

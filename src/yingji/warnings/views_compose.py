@@ -7,7 +7,7 @@ import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.deps import CurrentPrincipal
@@ -16,14 +16,17 @@ from yingji.auth.scope import Principal, require
 from yingji.core.deps import DbSession
 from yingji.core.errors import Conflict, NotFound, YingjiError
 from yingji.core.i18n import current_locale
-from yingji.org import codes
+from yingji.geo import simplify
+from yingji.org import codes, places
 from yingji.org.models import Jurisdiction
 from yingji.warnings import capmodel, compose, forms, queries, recipients, values
 from yingji.warnings.models import Warning
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-MAX_DIVISIONS_LISTED = 3000
+TREE_LEVELS = ("county", "town", "village")  # a warning's area is named down to the village
+MAX_FOUND = 40  # search-as-you-type answers shown at once
+OUTLINE_BAND = {"province": 0, "city": 0, "county": 1}  # town and below: band 2
 
 
 def _place(session: Session, principal: Principal, code: str | None) -> Jurisdiction | None:
@@ -36,20 +39,27 @@ def _place(session: Session, principal: Principal, code: str | None) -> Jurisdic
     return session.get(Jurisdiction, wanted) if wanted else None
 
 
-def _divisions(session: Session, place: Jurisdiction | None) -> list[Jurisdiction]:
-    """Towns and villages under the issuer's jurisdiction, for choosing the area by division."""
+def _chosen(session: Session, codes_: list[str]) -> list[dict]:
+    """The divisions already in the area, with their names and paths (the chips above the tree)."""
+    wanted = [c for c in codes_ if c]
+    names = places.names(session, [a for c in wanted for a in codes.ancestors(c)] + wanted)
+    return [{"code": c, "name": names.get(c, c), "path": _path(c, names)} for c in wanted]
+
+
+def _path(code: str, names: dict[str, str], top: str = "") -> str:
+    """The enclosing divisions below ``top`` (county · town), for telling same-named places apart."""
+    return " · ".join(names[a] for a in codes.ancestors(code) if a in names and len(a) > len(top))
+
+
+def _outline(session: Session, place: Jurisdiction | None) -> str:
+    """The issuer's boundary for the map, simplified for the zoom the map opens at (a county outline
+    as stored is ~135 KB; the page's whole budget is 200 KB)."""
     if place is None:
-        return []
-    stmt = (
-        select(Jurisdiction)
-        .where(
-            Jurisdiction.code.startswith(place.code), Jurisdiction.level.in_(("county", "town", "village"))
-        )
-        .where(Jurisdiction.code != place.code)
-        .order_by(Jurisdiction.code)
-        .limit(MAX_DIVISIONS_LISTED)
-    )
-    return list(session.scalars(stmt))
+        return ""
+    text = session.scalar(select(Jurisdiction.geometry).where(Jurisdiction.code == place.code))
+    if not text:
+        return ""
+    return simplify.simplified(place.code, text, OUTLINE_BAND.get(place.level, 2))
 
 
 def _form_page(
@@ -63,17 +73,12 @@ def _form_page(
     status_code: int = 200,
 ):
     place = _place(session, principal, form.get("jurisdiction_code"))
-    boundary = (
-        session.scalar(select(Jurisdiction.geometry).where(Jurisdiction.code == place.code))
-        if place
-        else None
-    )
     ctx = {
         "form": form,
         "w": warning,
         "place": place,
-        "boundary": boundary or "",
-        "divisions": _divisions(session, place),
+        "boundary": _outline(session, place),
+        "chosen": _chosen(session, list(form["area"].get("division_codes") or [])),
         "templates": values.templates(),
         "templates_json": json.dumps(values.templates(), ensure_ascii=False),
         "LEVELS": values.levels(),
@@ -173,6 +178,59 @@ async def edit_post(warning_id: int, request: Request, principal: CurrentPrincip
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/warnings/{warning.id}", status_code=303)
+
+
+@router.get("/warnings/compose-divisions")
+def compose_divisions(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    within: str | None = None,
+    parent: str | None = None,
+    q: str = "",
+):
+    """One level of the division tree (the children of ``parent``), or the divisions whose name
+    holds ``q``, inside the issuer's place: loaded as the author opens a branch or types, so the
+    page never carries thousands of hidden checkboxes."""
+    require(principal, Perm.WARNING_DRAFT)
+    place = _place(session, principal, within)
+    if place is None:
+        raise NotFound()
+    q = q.strip()[:50]
+    stmt = select(Jurisdiction).where(Jurisdiction.level.in_(TREE_LEVELS))
+    if q:
+        stmt = stmt.where(
+            Jurisdiction.code.startswith(place.code),
+            Jurisdiction.code != place.code,
+            Jurisdiction.name.contains(q, autoescape=True),
+        ).order_by(func.length(Jurisdiction.code), Jurisdiction.code)
+        rows = list(session.scalars(stmt.limit(MAX_FOUND + 1)))
+    else:
+        try:
+            under = codes.normalise(parent) if parent else place.code
+        except ValueError:
+            raise NotFound() from None
+        if not under.startswith(place.code):
+            raise NotFound()
+        rows = list(
+            session.scalars(stmt.where(Jurisdiction.parent_code == under).order_by(Jurisdiction.code))
+        )
+    more = len(rows) > MAX_FOUND if q else False
+    rows = rows[:MAX_FOUND] if q else rows
+    names = places.names(session, [a for r in rows for a in codes.ancestors(r.code)]) if q else {}
+    items = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": r.level,
+            "path": _path(r.code, names, place.code) if q else "",
+            "branch": r.level != TREE_LEVELS[-1],
+        }
+        for r in rows
+    ]
+    return render(
+        request, "warnings/_divisions.html", {"items": items, "q": q, "more": more, "within": place.code}
+    )
 
 
 @router.post("/warnings/compose-preview")

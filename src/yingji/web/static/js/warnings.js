@@ -98,9 +98,13 @@
   // The template picker: fills empty fields with the template's defaults for the chosen level and
   // makes its locked fields read-only (the server refuses changes to them anyway).
   function templatePicker(form) {
-    var select = form.querySelector("[data-template-select]");
-    if (!select) return;
+    var choices = form.querySelectorAll("[data-template-choice]");
+    if (!choices.length) return;
     var templates = parse(form.dataset.templates || "{}", {});
+    function chosenKey() {
+      var checked = form.querySelector("[data-template-choice]:checked");
+      return checked ? checked.value : "";
+    }
     function level() {
       var checked = form.querySelector('input[name="level"]:checked');
       return checked ? checked.value : "blue";
@@ -119,7 +123,7 @@
       });
     }
     function apply(fillTexts) {
-      var t = templates[select.value];
+      var t = templates[chosenKey()];
       ["event", "category", "categories", "sector"].forEach(function (n) { lock(n, false); });
       if (!t) return;
       var ev = form.querySelector('[name="event"]');
@@ -131,6 +135,10 @@
       if (sector && t.sector) sector.value = t.sector;
       form.querySelectorAll('[name="categories"]').forEach(function (box) { box.checked = t.categories.indexOf(box.value) >= 0; });
       if (fillTexts) {
+        // the template's usual channels, unless the author has already ticked some
+        var boxes = form.querySelectorAll('[name="channels"]');
+        var ticked = Array.prototype.some.call(boxes, function (b) { return b.checked; });
+        if (!ticked) boxes.forEach(function (b) { b.checked = (t.channels || []).indexOf(b.value) >= 0; });
         var lv = level();
         ["description", "instruction"].forEach(function (n) {
           var area = form.querySelector('[name="' + n + '"]');
@@ -142,7 +150,7 @@
       }
       (t.locked || []).forEach(function (n) { lock(n, true); });
     }
-    select.addEventListener("change", function () { apply(true); });
+    choices.forEach(function (c) { c.addEventListener("change", function () { apply(true); }); });
     form.querySelectorAll('input[name="level"]').forEach(function (r) { r.addEventListener("change", function () { apply(true); }); });
     form.querySelectorAll("textarea").forEach(function (a) { a.addEventListener("input", function () { a.dataset.fromTemplate = "0"; }); });
     // Locked checkboxes and selects cannot be changed by the author.
@@ -152,6 +160,69 @@
     apply(false);
   }
 
+  // The division tree: branches and search answers arrive from the server as they are opened or
+  // typed (htmx); a ticked division becomes a chip holding the form's division_codes input, so a
+  // choice survives closing a branch or a new search.
+  function divisionTree(tree) {
+    var chosen = tree.querySelector("[data-chosen]");
+    var empty = tree.querySelector("[data-chosen-empty]");
+    function has(code) { return !!chosen.querySelector('[data-chip="' + code + '"]'); }
+    function refresh() {
+      tree.querySelectorAll("[data-division]").forEach(function (box) { box.checked = has(box.value); });
+      if (empty) empty.hidden = !!chosen.querySelector("[data-chip]");
+    }
+    function add(box) {
+      if (has(box.value)) return;
+      var chip = document.createElement("span");
+      chip.className = "chip wchip";
+      chip.dataset.chip = box.value;
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = "division_codes"; input.value = box.value;
+      chip.appendChild(input);
+      chip.appendChild(document.createTextNode(box.dataset.name + " "));
+      if (box.dataset.path) {
+        var small = document.createElement("small");
+        small.className = "muted"; small.textContent = box.dataset.path + " ";
+        chip.appendChild(small);
+      }
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.dataset.unchoose = box.value; remove.textContent = "×";
+      remove.setAttribute("aria-label", box.dataset.name);
+      chip.appendChild(remove);
+      chosen.appendChild(chip);
+    }
+    function removeCode(code) {
+      var chip = chosen.querySelector('[data-chip="' + code + '"]');
+      if (chip) chip.remove();
+    }
+    tree.addEventListener("change", function (e) {
+      var box = e.target.closest("[data-division]");
+      if (!box) return;
+      if (box.checked) add(box); else removeCode(box.value);
+      refresh();
+    });
+    tree.addEventListener("click", function (e) {
+      var x = e.target.closest("[data-unchoose]");
+      if (x) {
+        removeCode(x.dataset.unchoose);
+        refresh();
+        tree.dispatchEvent(new Event("change", { bubbles: true }));
+        return;
+      }
+      var toggle = e.target.closest(".wtree-toggle");
+      if (toggle) {
+        var open = toggle.getAttribute("aria-expanded") !== "true";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        toggle.textContent = open ? "▾" : "▸";
+        var list = toggle.parentElement.querySelector(".wtree-children");
+        if (list) list.hidden = !open;
+      }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (e) { if (tree.contains(e.target)) refresh(); });
+    refresh();
+  }
+
   document.querySelectorAll("#warning-map").forEach(areaMap);
+  document.querySelectorAll("[data-division-tree]").forEach(divisionTree);
   document.querySelectorAll("form.wcompose").forEach(templatePicker);
 })();
