@@ -4,9 +4,8 @@ so importing the same file again changes nothing."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from sqlalchemy import func, select, tuple_

@@ -84,19 +84,17 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
     words = _role_words()
     plan: list[tuple[int, ParticipantIn | TrainingParticipant, dict]] = []
     seen: dict[str, int] = {}
-    # Enterprise heads and safety managers already signed in (from the registry) are found on the
-    # session by mobile, else by name, role and enterprise: the session's own file imports back. Two
-    # enterprises of one name may have heads of one name: the n-th such row is the n-th signed in.
+    # Who is already signed in is found on the session by mobile, else by name and unit (people from
+    # the registers and enterprise heads are kept without a mobile of their own), so the session's own
+    # file imports back. Two enterprises of one name may have heads of one name: the n-th such row is
+    # the n-th signed in.
     signed: dict = {}
     for part in session.scalars(
         select(TrainingParticipant)
-        .where(
-            TrainingParticipant.session_id == row.id,
-            TrainingParticipant.role.in_([r.value for r in sessions.ENTERPRISE_ROLES]),
-        )
+        .where(TrainingParticipant.session_id == row.id)
         .order_by(TrainingParticipant.id)
     ):
-        signed.setdefault(part.mobile or (part.name, part.role, part.unit_name), []).append(part)
+        signed.setdefault(part.mobile or (part.name, part.unit_name), []).append(part)
     taken: dict = {}
     for rownum, r in paced(read(data, COLUMNS)):
         col = lambda key: column(COLUMNS, key)  # noqa: E731
@@ -114,12 +112,10 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
         if r["role"] and role is None:
             errors.add(rownum, col("role"), r["role"], "Unknown role.")
             ok = False
-        already = None
-        if role in sessions.ENTERPRISE_ROLES:
-            ekey = mobile or (r["name"], role.value, r["unit_name"] or None)
-            n = taken[ekey] = taken.get(ekey, -1) + 1
-            found = signed.get(ekey, [])
-            already = found[n] if n < len(found) else None
+        skey = mobile or (r["name"], r["unit_name"] or None)
+        n = taken[skey] = taken.get(skey, -1) + 1
+        found = signed.get(skey, [])
+        already = found[n] if n < len(found) else None
         if role in sessions.ENTERPRISE_ROLES and already is None:
             errors.add(
                 rownum,
@@ -147,8 +143,7 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
             ok = False
         if not ok:
             continue
-        if already is None:
-            seen[key] = rownum
+        seen[key] = rownum
         person = session.scalar(select(Person).where(Person.mobile == mobile)) if mobile else None
         common = {
             "role": role,
@@ -180,7 +175,11 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
                 result.created += 1
                 continue
             changed = False
-            values = (("hours", common["hours"]), ("result", common["result"].value), ("score", common["score"]))
+            values = (
+                ("hours", common["hours"]),
+                ("result", common["result"].value),
+                ("score", common["score"]),
+            )
             for attr, value in values:
                 if (
                     value is not None

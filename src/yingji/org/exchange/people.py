@@ -93,14 +93,14 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
             if earlier[2] != code:
                 differs.append("jurisdiction_code")
             if differs:
-                key = differs[0]
+                field = differs[0]
                 errors.add(
                     rownum,
-                    column(PEOPLE, key),
-                    r[key],
-                    "Row {other} has the same person (same mobile number) with a different {column}.",
+                    column(PEOPLE, field),
+                    r[field],
+                    "Row {other} has the same person (same mobile number) with a different {header}.",
                     other=earlier[0],
-                    column=column(PEOPLE, key).zh,
+                    header=column(PEOPLE, field).zh,
                 )
                 continue
         unit = None
