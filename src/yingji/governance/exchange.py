@@ -213,12 +213,14 @@ def export(session: Session, plan: TaskPlan, locale: str = "zh_CN") -> bytes:
             t = tasks[m.task_id]
             us = units[m.id]
             wording = us[0].wording if us and all(u.wording == us[0].wording for u in us) else None
+            if wording and plans.resolve_units(session, plan, wording)[1]:
+                wording = None  # as the document wrote it, but not readable back (names run together)
             n, last = counts.get(m.id, (0, None))
             yield {
                 "seq": t.seq if t.id != last_task else "",
                 "task": t.title if t.id != last_task else "",
                 "measure": m.text,
-                "units": wording or "\n".join(names.get(u.unit_id, "") for u in us),
+                "units": wording or "、".join(names.get(u.unit_id, "") for u in us),
                 "deadline": m.deadline_text or (m.due_on.isoformat() if m.due_on else ""),
                 "person": "、".join(folks[u.person_id].name for u in us if u.person_id in folks),
                 "liaison": "、".join(folks[u.liaison_id].name for u in us if u.liaison_id in folks),

@@ -132,7 +132,11 @@ class Unit(IdMixin, TimestampMixin, Audited, Base):
     jurisdiction = relationship(Jurisdiction, lazy="joined")
     parent = relationship("Unit", remote_side="Unit.id", lazy="joined")
     responsibilities = relationship(
-        "Responsibility", back_populates="unit", lazy="selectin", order_by="Responsibility.seq"
+        "Responsibility",
+        back_populates="unit",
+        lazy="selectin",
+        # seq, then id: lines added later may repeat a seq, and the order must not depend on the database
+        order_by="(Responsibility.seq, Responsibility.id)",
     )
     positions = relationship("Position", back_populates="unit", lazy="selectin")
 

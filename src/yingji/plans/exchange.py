@@ -126,11 +126,19 @@ def _row(session, principal, errors, rownum, r, cats_by_word, codes_seen) -> dic
             ok = False
         else:
             cats.append(cats_by_word[word])
-    lead = None
+    lead, leads = None, []
     if r["lead_unit"] and code:
-        lead = session.scalar(
-            select(Unit.id).where(Unit.name == r["lead_unit"], Unit.jurisdiction_code == code).limit(1)
+        # Two units of a place may share a name (the bureau, and its seat on the headquarters): the
+        # plan's current lead unit, if it is one of them, stays (so an exported sheet imports back
+        # unchanged); else the first.
+        leads = list(
+            session.scalars(
+                select(Unit.id)
+                .where(Unit.name == r["lead_unit"], Unit.jurisdiction_code == code)
+                .order_by(Unit.id)
+            )
         )
+        lead = leads[0] if leads else None
         if lead is None:
             errors.add(rownum, col("lead_unit"), r["lead_unit"], "Unknown unit.")
             ok = False
@@ -161,6 +169,7 @@ def _row(session, principal, errors, rownum, r, cats_by_word, codes_seen) -> dic
         "jurisdiction_code": code,
         "issuer": r["issuer"],
         "lead_unit_id": lead,
+        "lead_units": leads,
         "event_categories": list(dict.fromkeys(cats)),
         "state": state.value,
         "doc_number": r["doc_number"] or None,
@@ -240,6 +249,8 @@ def import_plans(session: Session, principal: Principal, data: bytes, **params) 
             created.append((p, v))
             result.created += 1
             continue
+        if p.lead_unit_id in v["lead_units"]:
+            fields["lead_unit_id"] = p.lead_unit_id
         changed = {k: x for k, x in fields.items() if getattr(p, k) != x}
         for k, x in changed.items():
             setattr(p, k, x)

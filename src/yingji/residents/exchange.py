@@ -1,10 +1,11 @@
 """Excel import and export of residents. Every row is checked first; one bad row and nothing is
-imported (the answer lists each row's errors). Residents are keyed by village, household and name,
+imported (the answer lists each row's errors). Residents are keyed by place, household and name,
 so importing the same file again changes nothing."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from sqlalchemy import func, select, tuple_
@@ -70,6 +71,35 @@ def _flag(value: str) -> bool | None:
     return True if v in YES else (False if v in NO else None)
 
 
+def _existing(session: Session, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], Resident]:
+    """The residents the rows name: the same place, household and name; else, when the row's village,
+    household and name are on no other row, the one resident of that village with them (a resident
+    whose group was unknown, or who moved to another group of the village)."""
+    village_keys = [(code[:12], household, name) for code, household, name in keys]
+    by_village: dict[tuple[str, str, str], list[Resident]] = {}
+    for i in range(0, len(village_keys), 500):
+        for res in session.scalars(
+            select(Resident)
+            .where(
+                tuple_(Resident.village_code, Resident.household, Resident.name).in_(
+                    village_keys[i : i + 500]
+                )
+            )
+            .order_by(Resident.id)
+        ):
+            by_village.setdefault((res.village_code, res.household, res.name), []).append(res)
+    in_file = Counter(village_keys)
+    out = {}
+    for key, vkey in zip(keys, village_keys, strict=True):
+        found = by_village.get(vkey, [])
+        exact = [r for r in found if r.jurisdiction_code == key[0]]
+        if exact:
+            out[key] = exact[0]
+        elif len(found) == 1 and in_file[vkey] == 1:
+            out[key] = found[0]
+    return out
+
+
 def import_residents(session: Session, principal: Principal, data: bytes) -> ImportResult:
     """Apply a residents sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.RESIDENTS_MANAGE)
@@ -124,7 +154,9 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
                 "Not a valid ID number (18 characters, check digit).",
             )
             continue
-        key = (code[:12], r["household"], r["name"])
+        # Households are often numbered per village group: 001 of group 3 and 001 of group 6 are two
+        # households, so the place as written (group, or village when the group is unknown) is in the key.
+        key = (code, r["household"], r["name"])
         if key in seen:
             errors.add(
                 rownum,
@@ -139,15 +171,7 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
             (key, code, mobile, r, flags | ({"id_hash": ident[0], "id_tail": ident[1]} if ident else {}))
         )
     errors.raise_if_any()
-    existing: dict[tuple[str, str, str], Resident] = {}
-    keys = [p[0] for p in plan]
-    for i in range(0, len(keys), 500):
-        for res in session.scalars(
-            select(Resident).where(
-                tuple_(Resident.village_code, Resident.household, Resident.name).in_(keys[i : i + 500])
-            )
-        ):
-            existing[(res.village_code, res.household, res.name)] = res
+    existing = _existing(session, [p[0] for p in plan])
     result = ImportResult()
     for key, code, mobile, r, flags in paced(plan):
         values = {

@@ -82,8 +82,20 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
     row = sessions.for_update(session, principal, session_id)
     errors = RowErrors()
     words = _role_words()
-    plan: list[tuple[int, ParticipantIn]] = []
+    plan: list[tuple[int, ParticipantIn | TrainingParticipant, dict]] = []
     seen: dict[str, int] = {}
+    # Who is already signed in is found on the session by mobile, else by name and unit (people from
+    # the registers and enterprise heads are kept without a mobile of their own), so the session's own
+    # file imports back. Two enterprises of one name may have heads of one name: the n-th such row is
+    # the n-th signed in.
+    signed: dict = {}
+    for part in session.scalars(
+        select(TrainingParticipant)
+        .where(TrainingParticipant.session_id == row.id)
+        .order_by(TrainingParticipant.id)
+    ):
+        signed.setdefault(part.mobile or (part.name, part.unit_name), []).append(part)
+    taken: dict = {}
     for rownum, r in paced(read(data, COLUMNS)):
         col = lambda key: column(COLUMNS, key)  # noqa: E731
         if not required_present(errors, rownum, COLUMNS, r):
@@ -100,7 +112,11 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
         if r["role"] and role is None:
             errors.add(rownum, col("role"), r["role"], "Unknown role.")
             ok = False
-        if role in sessions.ENTERPRISE_ROLES:
+        skey = mobile or (r["name"], r["unit_name"] or None)
+        n = taken[skey] = taken.get(skey, -1) + 1
+        found = signed.get(skey, [])
+        already = found[n] if n < len(found) else None
+        if role in sessions.ENTERPRISE_ROLES and already is None:
             errors.add(
                 rownum,
                 col("role"),
@@ -120,7 +136,7 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
             errors.add(rownum, col("name"), r["name"][:40], "Too long.")
             ok = False
         key = mobile or r["name"]
-        if key in seen:
+        if already is None and key in seen:
             errors.add(
                 rownum, col("name"), r["name"], "The same person is already on row {other}.", other=seen[key]
             )
@@ -136,33 +152,35 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
             "score": score,
             "unit_name": r["unit_name"] or None,
         }
+        if already is not None:
+            plan.append((rownum, already, common))
+            continue
         if person is not None:
             inp = ParticipantIn(kind="person", person_id=person.id, **common)
         else:
             inp = ParticipantIn(kind="outsider", name=r["name"], mobile=mobile, **common)
-        plan.append((rownum, inp))
+        plan.append((rownum, inp, common))
     errors.raise_if_any()
     result = ImportResult()
     with session.begin_nested():  # a row refused here undoes the rows signed in before it
-        for rownum, inp in paced(plan):
-            try:
-                with session.begin_nested():
-                    part, created = sessions.sign_in(session, principal, row.id, inp, Via.IMPORT)
-            except YingjiError as exc:  # a registry entry outside the importer's area, a closed session
-                detail = exc.details[0] if exc.details else {"message": exc.message, "params": exc.params}
-                errors.add(
-                    rownum,
-                    column(COLUMNS, "name"),
-                    inp.name or "",
-                    detail["message"],
-                    **(detail.get("params") or {}),
-                )
-                continue
+        for rownum, inp, common in paced(plan):
+            if isinstance(inp, TrainingParticipant):
+                part, created = inp, False
+            else:
+                signed_in = _sign_in(session, principal, row.id, rownum, inp, errors)
+                if signed_in is None:
+                    continue
+                part, created = signed_in
             if created:
                 result.created += 1
                 continue
             changed = False
-            for attr, value in (("hours", inp.hours), ("result", inp.result.value), ("score", inp.score)):
+            values = (
+                ("hours", common["hours"]),
+                ("result", common["result"].value),
+                ("score", common["score"]),
+            )
+            for attr, value in values:
                 if (
                     value is not None
                     and getattr(part, attr) != value
@@ -175,6 +193,18 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
         errors.raise_if_any()
     session.flush()
     return result
+
+
+def _sign_in(session: Session, principal: Principal, session_id: int, rownum: int, inp, errors):
+    try:
+        with session.begin_nested():
+            return sessions.sign_in(session, principal, session_id, inp, Via.IMPORT)
+    except YingjiError as exc:  # a registry entry outside the importer's area, a closed session
+        detail = exc.details[0] if exc.details else {"message": exc.message, "params": exc.params}
+        errors.add(
+            rownum, column(COLUMNS, "name"), inp.name or "", detail["message"], **(detail.get("params") or {})
+        )
+        return None
 
 
 def file_rows(session: Session, principal: Principal, session_id: int):

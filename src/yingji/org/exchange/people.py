@@ -26,34 +26,49 @@ from yingji.org.schemas import check_mobile
 from yingji.org.sheets import read
 from yingji.org.units import POSITION_ROLES
 
+PersonKey = str | tuple[str, str]  # a mobile number, or (name, division) for someone without one
+
+
+PERSON_KEYS = ("name", "gender", "office_phone", "title", "note")  # a person's own columns, not a post's
+# The mobile column must be in the sheet, but a cell may be empty: a person recorded without a mobile
+# (a bureau's department staff) is then found by name within the division.
+ROW_REQUIRED = [c for c in PEOPLE if c.key != "mobile"]
+
 
 def import_people(session: Session, principal: Principal, data: bytes) -> ImportResult:
+    """One row per post, as the export writes it: rows with the same mobile number are one person with
+    several posts. They must agree on the person's own columns (a different name under one number is
+    a conflict, refused); the result counts people, not rows. A row without a mobile is the person of
+    that name in that division who has none (refused when there are several)."""
     require(principal, Perm.IMPORT)
     rows = read(data, PEOPLE)
     errors = RowErrors()
     roles = label_lookup(POSITION_ROLES)
-    seen_mobiles: dict[str, int] = {}
-    plan = []
+    # A person's key: the mobile, else (name, division) for one recorded without a mobile.
+    first_row: dict[PersonKey, tuple[int, dict, str]] = {}  # key → (row, record, jurisdiction code)
+    seen_posts: dict[tuple[PersonKey, str, str], int] = {}
+    plan: dict[PersonKey, tuple[str, dict]] = {}  # key → (jurisdiction code, record), in file order
+    posts: dict[PersonKey, list[tuple[Unit, str, str]]] = {}  # key → [(unit, post, role)]
     unit_codes = {r["unit_code"] for _, r in rows if r["unit_code"]}
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(unit_codes)))}
     for rownum, r in paced(rows):
-        if not required_present(errors, rownum, PEOPLE, r):
+        if not required_present(errors, rownum, ROW_REQUIRED, r):
             continue
         try:
-            mobile = check_mobile(r["mobile"])
+            mobile = check_mobile(r["mobile"]) if r["mobile"] else None
         except ValueError:
             errors.add(rownum, column(PEOPLE, "mobile"), r["mobile"], "Not a mainland mobile number.")
             continue
-        if mobile in seen_mobiles:
+        earlier = first_row.get(mobile) if mobile else None
+        if earlier is not None and earlier[1]["name"] != r["name"]:
             errors.add(
                 rownum,
                 column(PEOPLE, "mobile"),
                 r["mobile"],
                 "The same mobile number is already on row {other}.",
-                other=seen_mobiles[mobile],
+                other=earlier[0],
             )
             continue
-        seen_mobiles[mobile] = rownum
         if r["gender"] not in GENDER_WORDS:
             errors.add(rownum, column(PEOPLE, "gender"), r["gender"], "Write 男 or 女.")
             continue
@@ -71,6 +86,23 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
         )
         if code is None:
             continue
+        key: PersonKey = mobile or (r["name"], code)
+        earlier = first_row.get(key)
+        if earlier is not None:
+            differs = [k for k in PERSON_KEYS if earlier[1][k] != r[k]]
+            if earlier[2] != code:
+                differs.append("jurisdiction_code")
+            if differs:
+                field = differs[0]
+                errors.add(
+                    rownum,
+                    column(PEOPLE, field),
+                    r[field],
+                    "Row {other} has the same person (same mobile number) with a different {header}.",
+                    other=earlier[0],
+                    header=column(PEOPLE, field).zh,
+                )
+                continue
         unit = None
         if r["unit_code"]:
             unit = units.get(r["unit_code"])
@@ -89,65 +121,123 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
         if role is None:
             errors.add(rownum, column(PEOPLE, "post_role"), r["post_role"], "Unknown post role.")
             continue
-        plan.append((rownum, mobile, code, r, unit, role))
-    existing = {
-        p.mobile: p for p in session.scalars(select(Person).where(Person.mobile.in_([p[1] for p in plan])))
-    }
-    for rownum, mobile, _code, _r, _unit, _role in plan:
-        person = existing.get(mobile)
-        if person is not None and not principal.covers(person.jurisdiction_code):
+        if unit is not None:
+            post_key = (key, unit.code, r["post"])
+            if post_key in seen_posts:
+                errors.add(
+                    rownum,
+                    column(PEOPLE, "post"),
+                    r["post"],
+                    "The same post is already on row {other}.",
+                    other=seen_posts[post_key],
+                )
+                continue
+            seen_posts[post_key] = rownum
+        if earlier is None:
+            first_row[key] = (rownum, r, code)
+            plan[key] = (code, r)
+        if unit is not None:
+            posts.setdefault(key, []).append((unit, r["post"], role))
+    existing = _existing(session, plan)
+    for key in plan:
+        person = existing.get(key)
+        if isinstance(key, str) and person is not None and not principal.covers(person.jurisdiction_code):
             errors.add(
-                rownum,
+                first_row[key][0],
                 column(PEOPLE, "mobile"),
-                mobile,
+                key,
                 "The mobile number {mobile} already belongs to someone else.",
-                mobile=mobile,
+                mobile=key,
+            )
+        elif person is _SEVERAL:
+            errors.add(
+                first_row[key][0],
+                column(PEOPLE, "mobile"),
+                "",
+                "Several people named {name} in this division have no mobile number: write the mobile.",
+                name=key[0],
             )
     errors.raise_if_any()
 
     result = ImportResult()
-    for _rownum, mobile, code, r, unit, role in paced(plan):
+    for key, (code, r) in paced(list(plan.items())):
         values = {
             "name": r["name"],
             "gender": GENDER_WORDS[r["gender"]],
-            "mobile": mobile,
+            "mobile": key if isinstance(key, str) else None,
             "office_phone": r["office_phone"] or None,
             "jurisdiction_code": code,
             "title": r["title"] or None,
             "note": r["note"] or None,
         }
-        person = existing.get(mobile)
+        person = existing.get(key)
         if person is None:
             person = Person(**values, active=True)
             session.add(person)
             session.flush()
             result.created += 1
-        else:
-            changed = {k: v for k, v in values.items() if getattr(person, k) != v}
-            for k, v in changed.items():
-                setattr(person, k, v)
-            if not person.active:
-                person.active, changed["active"] = True, True
-            result.updated += bool(changed)
-            result.unchanged += not changed
-        if unit is not None:
-            has = session.scalar(
-                select(Position.id).where(
-                    Position.person_id == person.id, Position.unit_id == unit.id, Position.title == r["post"]
-                )
-            )
-            if has is None:
-                session.add(
-                    Position(
-                        person_id=person.id,
-                        unit_id=unit.id,
-                        title=r["post"],
-                        role=role,
-                        jurisdiction_code=unit.jurisdiction_code,
-                    )
-                )
+            _add_posts(session, person, posts.get(key, ()))
+            continue
+        changed = {k: v for k, v in values.items() if getattr(person, k) != v}
+        for k, v in changed.items():
+            setattr(person, k, v)
+        if not person.active:
+            person.active, changed["active"] = True, True
+        posts_changed = _add_posts(session, person, posts.get(key, ()))
+        result.updated += bool(changed) or posts_changed
+        result.unchanged += not changed and not posts_changed
     session.flush()
     return result
+
+
+_SEVERAL = object()  # stands for "more than one person matches": refused
+
+
+def _existing(session: Session, plan) -> dict:
+    """The people the file's keys name: by mobile, or by name and division among those without one."""
+    mobiles = [k for k in plan if isinstance(k, str)]
+    out: dict = {p.mobile: p for p in session.scalars(select(Person).where(Person.mobile.in_(mobiles)))}
+    named = [k for k in plan if not isinstance(k, str)]
+    if named:
+        found = session.scalars(
+            select(Person).where(
+                Person.mobile.is_(None),
+                Person.name.in_({n for n, _ in named}),
+                Person.jurisdiction_code.in_({c for _, c in named}),
+            )
+        )
+        for p in found:
+            key = (p.name, p.jurisdiction_code)
+            if key in plan:
+                out[key] = _SEVERAL if key in out else p
+    return out
+
+
+def _add_posts(session: Session, person: Person, posts) -> bool:
+    """The file's posts of one person: a missing one is added, a post whose role differs is updated
+    (posts not in the file stay: a sheet of one unit's people must not end their other posts)."""
+    changed = False
+    for unit, title, role in posts:
+        current = session.scalar(
+            select(Position).where(
+                Position.person_id == person.id, Position.unit_id == unit.id, Position.title == title
+            )
+        )
+        if current is None:
+            session.add(
+                Position(
+                    person_id=person.id,
+                    unit_id=unit.id,
+                    title=title,
+                    role=role,
+                    jurisdiction_code=unit.jurisdiction_code,
+                )
+            )
+            changed = True
+        elif current.role != role:
+            current.role = role
+            changed = True
+    return changed
 
 
 def _people_query(principal: Principal, within: str | None):

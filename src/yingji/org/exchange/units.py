@@ -167,7 +167,7 @@ def _unit_rows(session: Session, batches) -> Iterator[dict]:
         found = (
             select(Responsibility.unit_id, Responsibility.text)
             .where(Responsibility.unit_id.in_([u.id for u in batch]))
-            .order_by(Responsibility.unit_id, Responsibility.seq)
+            .order_by(Responsibility.unit_id, Responsibility.seq, Responsibility.id)
         )
         for unit_id, text in session.execute(found):
             lists.setdefault(unit_id, []).append(text)
