@@ -141,10 +141,23 @@ def obliged(session: Session, role: str, year: int, bounds: tuple[str, str] | No
             .subquery()
         )
         o = DisasterOfficer
-        via_sessions = (
+        # A session row counts for an officer signed in as the officer or as the officer's person. Two
+        # equi-joins (the second skipping rows the first took), not one OR join: an OR condition
+        # cannot be hashed and PostgreSQL ran it as a nested loop over every training row.
+        as_officer = (
             select(o.id.label("key"), P.hours.label("h"))
-            .join(P, or_(P.officer_id == o.id, and_(o.person_id.is_not(None), P.person_id == o.person_id)))
+            .join(P, P.officer_id == o.id)
             .where(_counted(w), _bounds(o.active, o.jurisdiction_code, bounds))
+        )
+        as_person = (
+            select(o.id.label("key"), P.hours.label("h"))
+            .join(P, P.person_id == o.person_id)
+            .where(
+                _counted(w),
+                _bounds(o.active, o.jurisdiction_code, bounds),
+                o.person_id.is_not(None),
+                or_(P.officer_id.is_(None), P.officer_id != o.id),
+            )
         )
         own = select(
             OfficerTraining.officer_id.label("key"), func.coalesce(OfficerTraining.hours, 0).label("h")
@@ -154,7 +167,7 @@ def obliged(session: Session, role: str, year: int, bounds: tuple[str, str] | No
             or_(OfficerTraining.passed.is_(None), OfficerTraining.passed),
             _bounds(literal(True), OfficerTraining.jurisdiction_code, bounds),
         )
-        both = union_all(via_sessions, own).subquery()
+        both = union_all(as_officer, as_person, own).subquery()
         done = (
             select(both.c.key, func.sum(both.c.h).label("h"), func.count().label("n"))
             .group_by(both.c.key)
