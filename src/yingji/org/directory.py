@@ -22,7 +22,7 @@ from yingji.core.i18n import N_
 from yingji.duty import oncall
 from yingji.org import names, places, topics
 from yingji.org import people as people_service
-from yingji.org.codes import ancestors
+from yingji.org.codes import ancestors, subtree_bounds
 from yingji.org.models import GridAssignment, GridCell, Jurisdiction, Person, Position, Responsibility, Unit
 
 ROLE_ORDER = [
@@ -223,8 +223,10 @@ def _resolve(principal: Principal, matches: list[names.Match]) -> tuple[list[str
     ]
     if all(kept):
         sets = kept
-    deepest = max(len(c) for s in sets for c in s)
-    candidates = sorted({c for s in sets for c in s if len(c) == deepest})
+    # The place asked about is the deepest one named; its own candidates (of any level: 和平 is
+    # 和平乡 and 和平村) are the choice when there are several.
+    deepest = max(range(len(sets)), key=lambda i: (max(len(c) for c in sets[i]), -len(sets[i])))
+    candidates = sorted(sets[deepest], key=lambda c: (len(c), c))
     inside = [c for c in candidates if _visible(principal, c)]
     return inside, [c for c in candidates if c not in inside]
 
@@ -273,6 +275,43 @@ def _grid_contacts(session, ix, principal, place: Jurisdiction) -> list[Contact]
         msg = N_("Grid leader of {cell}") if leader else N_("Grid worker of {cell}")
         role = "grid_leader" if leader else "grid_worker"
         out.append(_contact(ix, a.person, principal, place, msg, {"cell": cell.name}, role=role))
+    return out
+
+
+def _grid_workers_under(session, ix, principal, code: str) -> list[Contact]:
+    """ "北门社区 网格员": the village's own cell has its leader; its workers are in the groups' cells."""
+    low, high = subtree_bounds(code)
+    rows = session.scalars(
+        select(GridAssignment)
+        .options(
+            lazyload("*"),
+            joinedload(GridAssignment.person).lazyload("*"),
+            joinedload(GridAssignment.cell).lazyload("*"),
+        )
+        .where(
+            GridAssignment.jurisdiction_code >= low,
+            GridAssignment.jurisdiction_code < high,
+            GridAssignment.role == "worker",
+        )
+        .order_by(GridAssignment.jurisdiction_code, GridAssignment.id)
+        .limit(MAX_PER_STEP * 3)
+    )
+    places_by_code = {}
+    out = []
+    for a in rows:
+        place = places_by_code.get(a.jurisdiction_code) or session.get(Jurisdiction, a.jurisdiction_code)
+        places_by_code[a.jurisdiction_code] = place
+        out.append(
+            _contact(
+                ix,
+                a.person,
+                principal,
+                place,
+                N_("Grid worker of {cell}"),
+                {"cell": a.cell.name},
+                role="grid_worker",
+            )
+        )
     return out
 
 
@@ -429,6 +468,8 @@ def find(
                 seen.add(c.person_id)
                 answer.contacts.append(c)
         answer.units += [u for u in units if u not in answer.units]
+    if "grid_worker" in parsed.roles and not any(c.role == "grid_worker" for c in answer.contacts):
+        answer.contacts = _grid_workers_under(session, ix, principal, target) + answer.contacts
     if parsed.roles:
         narrowed = [c for c in answer.contacts if c.role in parsed.roles]
         answer.contacts = narrowed or answer.contacts

@@ -30,7 +30,7 @@ from yingji.org.models import Jurisdiction
 LEGAL, COMMON, OFFICE, BARE, PINYIN, INITIALS, FUZZY = range(7)
 STRONG = OFFICE  # tiers up to this one are whole names that beat a topic word of the same length
 CJK_CUTOFF = 75.0  # rapidfuzz ratio (0–100) for a typed name against a name: one wrong character in four
-PINYIN_CUTOFF = 88.0  # the same on pinyin, which forgives homophones and near-homophones
+PINYIN_CUTOFF = 85.0  # the same on pinyin, which forgives homophones and near-homophones (dabocun ~ dapocun)
 FUZZY_LEVELS = ("province", "city", "county", "town", "village")  # groups only by their exact name
 
 
