@@ -141,3 +141,11 @@ def test_duty_and_phones_on_the_page(browser_client, city):
     assert page.status_code == 200 and "当前值班" in page.text
     assert 'href="tel:' in page.text
     assert "Leader on duty" not in page.text
+
+
+def test_a_grid_worker_names_their_own_group_without_its_suffix(api, city):
+    with city.db.reading() as session:
+        group = session.get(Jurisdiction, city.group_a)
+    answer = api("gridworker").get("/api/v1/directory", params={"q": f"{group.name[:-1]} 网格员"}).json()
+    assert answer["places"][0]["code"] == city.group_a
+    assert answer["contacts"] and all(c["role"] == "grid_worker" for c in answer["contacts"])

@@ -242,6 +242,7 @@ def search_directory(
         outside=[vars(p) for p in answer.outside],
         unknown=answer.unknown,
         fell_back=answer.fell_back,
+        guessed=answer.guessed,
         topics=[{"code": t.code, "label": t.label()} for t in answer.topics],
         duty_asked=answer.duty_asked,
         duty=[

@@ -101,6 +101,7 @@ class Answer:
     contacts: list[Contact] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
     fell_back: bool = False  # no place named: answered for the user's own jurisdiction
+    guessed: str = ""  # the typed name matched no name exactly: the places are the nearest ones
 
 
 # -- reading the query ---------------------------------------------------------------------
@@ -207,12 +208,15 @@ def _visible(principal: Principal, code: str) -> bool:
     return principal.covers(code) or (principal.jurisdiction_code or "").startswith(code)
 
 
-def _resolve(principal: Principal, matches: list[names.Match]) -> tuple[list[str], list[str]]:
+def _resolve(
+    principal: Principal, matches: list[names.Match]
+) -> tuple[list[str], list[str], names.Match | None]:
     """The candidate places of the deepest place named (those visible, those outside): places
     named together must lie on one line ("碧江区 新庄村" is 碧江区's 新庄村)."""
-    sets = [set(m.codes) for m in matches if m.codes]
+    matches = [m for m in matches if m.codes]
+    sets = [set(m.codes) for m in matches]
     if not sets:
-        return [], []
+        return [], [], None
 
     def related(a: str, b: str) -> bool:
         return a.startswith(b) or b.startswith(a)
@@ -228,7 +232,7 @@ def _resolve(principal: Principal, matches: list[names.Match]) -> tuple[list[str
     deepest = max(range(len(sets)), key=lambda i: (max(len(c) for c in sets[i]), -len(sets[i])))
     candidates = sorted(sets[deepest], key=lambda c: (len(c), c))
     inside = [c for c in candidates if _visible(principal, c)]
-    return inside, [c for c in candidates if c not in inside]
+    return inside, [c for c in candidates if c not in inside], matches[deepest]
 
 
 def _ref(ix: names.PlaceIndex, code: str) -> PlaceRef:
@@ -432,7 +436,9 @@ def find(
             answer.unknown = place
             return answer
     else:
-        inside, outside = _resolve(principal, parsed.matches)
+        inside, outside, match = _resolve(principal, parsed.matches)
+        if match is not None and match.tier == names.FUZZY:
+            answer.guessed = match.text  # typed so, read as the nearest names: the page says so
     if len(inside) > 1:
         answer.choices = [_ref(ix, c) for c in inside[:MAX_CHOICES]]
         answer.choices_total = len(inside)

@@ -31,6 +31,7 @@ LEGAL, COMMON, OFFICE, BARE, PINYIN, INITIALS, FUZZY = range(7)
 STRONG = OFFICE  # tiers up to this one are whole names that beat a topic word of the same length
 CJK_CUTOFF = 75.0  # rapidfuzz ratio (0–100) for a typed name against a name: one wrong character in four
 PINYIN_CUTOFF = 85.0  # the same on pinyin, which forgives homophones and near-homophones (dabocun ~ dapocun)
+GROUP_CODE_LENGTH = 15
 FUZZY_LEVELS = ("province", "city", "county", "town", "village")  # groups only by their exact name
 
 
@@ -106,11 +107,11 @@ def aliases(name: str, level: str) -> list[tuple[str, int]]:
             if common.endswith(ending):
                 stem = common[: -len(ending)]
                 out += [(stem + o, OFFICE) for o in offices if len(stem) >= 2]
-    if level != "group":
-        for suffix in w["bare_suffixes"]:
-            if common.endswith(suffix) and len(common) - len(suffix) >= 2:
-                out.append((common[: -len(suffix)], BARE))
-                break
+    # The bare name; a village group's too (龙井寨 for 龙井寨组: it yields to a village of that name).
+    for suffix in w["bare_suffixes"]:
+        if common.endswith(suffix) and len(common) - len(suffix) >= 2:
+            out.append((common[: -len(suffix)], BARE))
+            break
     seen: set[str] = set()
     return [(a, t) for a, t in out if not (a in seen or seen.add(a))]
 
@@ -131,9 +132,12 @@ class PlaceIndex:
 
     def add(self, row) -> None:
         code, name, level, parent = row
-        place = Place(code, name, level, parent, common_name(name, level))
-        self.places[code] = place
-        for alias, tier in aliases(name, level):
+        spoken = aliases(name, level)
+        common = next((a for a, t in spoken if t == COMMON), name)
+        self.places[code] = Place(code, name, level, parent, common)
+        # One pypinyin call per place: the bare name's syllables are the common name's first ones.
+        syllables = lazy_pinyin(common) if level in FUZZY_LEVELS else []
+        for alias, tier in spoken:
             self.exact.setdefault(alias, {}).setdefault(code, tier)
             self.longest = max(self.longest, len(alias))
             if level not in FUZZY_LEVELS:
@@ -141,15 +145,16 @@ class PlaceIndex:
             if tier <= COMMON:
                 self.fuzzy_cjk.append(alias)
             if tier in (COMMON, BARE) or (tier == LEGAL and level != "village"):
-                py = pinyin(alias)
+                if common.startswith(alias) and len(syllables) == len(common):
+                    parts = syllables[: len(alias)]
+                else:
+                    parts = lazy_pinyin(alias)
+                py = "".join(parts).lower()
                 self.latin.setdefault(py, {}).setdefault(code, PINYIN)
                 self.fuzzy_py.append(py)
-                ini = initials(alias)
+                ini = "".join(p[:1] for p in parts).lower()
                 if len(ini) >= 3:
                     self.latin.setdefault(ini, {}).setdefault(code, INITIALS)
-        if level in FUZZY_LEVELS:
-            py = pinyin(place.common)
-            self.latin.setdefault(py, {}).setdefault(code, PINYIN)
 
     def finish(self) -> None:
         self.fuzzy_cjk = sorted(set(self.fuzzy_cjk))
@@ -160,7 +165,9 @@ class PlaceIndex:
         if not entries:
             return None
         best = min(entries.values())
-        return Match("", best if tier is None else tier, sorted(c for c, t in entries.items() if t == best))
+        codes = sorted(c for c, t in entries.items() if t == best)
+        above_groups = [c for c in codes if len(c) <= GROUP_CODE_LENGTH - 3]
+        return Match("", best if tier is None else tier, above_groups or codes)
 
     def occurrences(self, text: str, max_tier: int = BARE) -> list[tuple[int, int, Match]]:
         """Exact names occurring in ``text`` (every substring is looked up: texts are short)."""

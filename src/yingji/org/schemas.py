@@ -240,6 +240,7 @@ class DirectoryOut(BaseModel):
     outside: list[DirectoryPlaceOut]  # recognised but outside the user's jurisdiction
     unknown: str  # words that name no place, topic or person known
     fell_back: bool  # no place named: answered for the user's own jurisdiction
+    guessed: str  # the typed name matched no name exactly: the places are the nearest (typo, homophone)
     topics: list[DirectoryTopicOut]
     duty_asked: bool
     duty: list[DirectoryDutyOut]  # on duty now, at the place and each level above, nearest first
