@@ -29,7 +29,7 @@ from yingji.auth.scope import Principal
 from yingji.config import Settings
 from yingji.core import migrate
 from yingji.core.db import open_database
-from yingji.org import directory, names, places
+from yingji.org import asking, directory, names, places
 from yingji.org.models import Jurisdiction
 
 TOPICS = ["防汛", "地灾", "森林防火", "安全生产", "值班"]
@@ -101,7 +101,7 @@ def main() -> None:
             new_times, old_times, read_times, new_hits, old_hits, choices = [], [], [], 0, 0, 0
             for q, code in cases:
                 t0 = time.perf_counter()
-                directory._resolve(principal, directory.parse(session, principal, index, q).matches)
+                asking.resolve(principal, asking.parse(session, principal, index, q).matches)
                 read_times.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 answer = directory.find(session, principal, q)
