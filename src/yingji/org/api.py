@@ -19,6 +19,7 @@ from yingji.org import directory, exchange, grids, people, picker, places, stats
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
     AssignmentIn,
+    DirectoryOut,
     GridCellOut,
     JurisdictionOut,
     PersonIn,
@@ -236,22 +237,37 @@ def remove_position(position_id: int, principal: CurrentPrincipal, session: DbSe
 
 
 # -- directory ------------------------------------------------------------------------------
-@router.get("/directory")
+@router.get("/directory", response_model=DirectoryOut)
 def search_directory(
-    principal: CurrentPrincipal, session: DbSession, q: Annotated[str, Query(max_length=60)] = ""
-) -> dict:
-    """Who is responsible for X in place Y: e.g. ``q=碧江区灯塔街道 防汛``."""
-    answer = directory.find(session, principal, q)
-    return {
-        "query": answer.query,
-        "places": [_jur_out(p).model_dump() for p in answer.places],
-        "topics": [{"code": t.code, "label": t.label()} for t in answer.topics],
-        "contacts": [vars(c) | {"reason": gettext(c.reason, **c.reason_params)} for c in answer.contacts],
-        "units": [
+    principal: CurrentPrincipal,
+    session: DbSession,
+    q: Annotated[str, Query(max_length=60)] = "",
+    place: Annotated[str | None, Query(max_length=15, pattern=r"^\d{2,15}$")] = None,
+) -> DirectoryOut:
+    """Who is responsible for X in place Y: e.g. ``q=北门社区 防汛``, ``q=碧江区 值班``. A name
+    several places share gives ``choices``; ask again with ``place=`` the code chosen."""
+    answer = directory.find(session, principal, q, place=place)
+    return DirectoryOut(
+        query=answer.query,
+        places=[vars(p) for p in answer.places],
+        choices=[vars(p) for p in answer.choices],
+        choices_total=answer.choices_total,
+        outside=[vars(p) for p in answer.outside],
+        unknown=answer.unknown,
+        fell_back=answer.fell_back,
+        guessed=answer.guessed,
+        topics=[{"code": t.code, "label": t.label()} for t in answer.topics],
+        duty_asked=answer.duty_asked,
+        duty=[
+            {**vars(d), "leaders": [vars(p) for p in d.leaders], "officers": [vars(p) for p in d.officers]}
+            for d in answer.duty
+        ],
+        contacts=[vars(c) | {"reason": gettext(c.reason, **c.reason_params)} for c in answer.contacts],
+        units=[
             {"id": u.id, "name": u.name, "kind": u.kind, "duty_phone": mask_phone(u.duty_phone, principal)}
             for u in answer.units
         ],
-    }
+    )
 
 
 # -- Excel exchange -------------------------------------------------------------------------

@@ -186,3 +186,73 @@ class PickOut(BaseModel):
     label: str
     place: str
     mobile: str | None
+
+
+# -- directory (找对人) ------------------------------------------------------------------------
+class DirectoryPlaceOut(BaseModel):
+    code: str
+    name: str
+    level: str
+    path: str  # 碧江区 · 环北街道 · 北门社区
+
+
+class DirectoryTopicOut(BaseModel):
+    code: str
+    label: str
+
+
+class DirectoryContactOut(BaseModel):
+    person_id: int
+    name: str
+    title: str | None
+    mobile: str | None  # masked unless the role may see numbers
+    office_phone: str | None
+    place_code: str
+    place_name: str
+    place_path: str
+    unit_id: int | None
+    unit_name: str | None
+    post: str | None
+    role: str | None
+    reason: str  # translated
+
+
+class DirectoryDutyPersonOut(BaseModel):
+    name: str
+    title: str | None
+    mobile: str | None
+    acting_for: str | None
+
+
+class DirectoryDutyOut(BaseModel):
+    unit_id: int
+    unit_name: str
+    duty_phone: str | None
+    place_code: str
+    place_path: str
+    leaders: list[DirectoryDutyPersonOut]
+    officers: list[DirectoryDutyPersonOut]
+    gaps: list[str]
+
+
+class DirectoryUnitOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    duty_phone: str | None
+
+
+class DirectoryOut(BaseModel):
+    query: str
+    places: list[DirectoryPlaceOut]  # the place answered for (at most one)
+    choices: list[DirectoryPlaceOut]  # a name several places share: pick one (``place=``)
+    choices_total: int
+    outside: list[DirectoryPlaceOut]  # recognised but outside the user's jurisdiction
+    unknown: str  # words that name no place, topic or person known
+    fell_back: bool  # no place named: answered for the user's own jurisdiction
+    guessed: str  # the typed name matched no name exactly: the places are the nearest (typo, homophone)
+    topics: list[DirectoryTopicOut]
+    duty_asked: bool
+    duty: list[DirectoryDutyOut]  # on duty now, at the place and each level above, nearest first
+    contacts: list[DirectoryContactOut]  # the chain of responsibility, nearest first
+    units: list[DirectoryUnitOut]

@@ -16,6 +16,7 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
+from yingji.duty.common import ROLE_LABELS as DUTY_ROLE_LABELS
 from yingji.files import answers
 from yingji.org import directory, exchange, grids, people, picker, places, topics, units
 from yingji.org.api import read_upload
@@ -268,9 +269,15 @@ def directory_page(
     principal: CurrentPrincipal,
     session: DbSession,
     q: Annotated[str, Query(max_length=60)] = "",
+    place: Annotated[str | None, Query(max_length=15, pattern=r"^\d{2,15}$")] = None,
 ):
-    answer = directory.find(session, principal, q)
-    ctx = {"answer": answer, "q": q, "examples": ["防汛", "森林防火 谁负责", "地质灾害"]}
+    answer = directory.find(session, principal, q, place=place)
+    ctx = {
+        "answer": answer,
+        "q": q,
+        "examples": ["谁在值班", "防汛", "森林防火 谁负责", "地灾 网格员"],
+        "role_labels": DUTY_ROLE_LABELS,
+    }
     if request.headers.get("hx-request"):
         return render(request, "directory/_results.html", ctx)
     return render(request, "directory/search.html", ctx)
