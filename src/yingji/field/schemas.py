@@ -6,8 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.core.text import Input
 
-class VisitIn(BaseModel):
+
+class VisitIn(Input):
     """One tick from the phone; ``client_key`` (made on the phone, kept in its outbox) makes a
     replay after a lost answer land once."""
 
