@@ -97,7 +97,12 @@ def make_crew(db: Database, code: str) -> Crew:
             jurisdiction_code=code,
         )
         session.add(unit)
-        people = [Person(name=n, jurisdiction_code=code) for n in ("组长甲", "组员乙", "局长丙")]
+        # each with a mobile of its own: the fixture runs once per test, and a division with several
+        # people of one name and no mobile cannot be told apart (the people import refuses it)
+        people = [
+            Person(name=n, jurisdiction_code=code, mobile=f"139{uuid.uuid4().int % 10**8:08d}")
+            for n in ("组长甲", "组员乙", "局长丙")
+        ]
         session.add_all(people)
         session.flush()
         chief, member, boss = people

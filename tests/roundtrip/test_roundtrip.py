@@ -55,7 +55,7 @@ KINDS = [
     ("residents", "town"),
     ("risk_enterprises", "town"),
     ("cameras", "county"),
-    ("plans", "county"),
+    ("plans", "other_county"),  # county_a's plans are rewritten by the plans tests (dates out of order)
     ("experts", None),
     ("shelters", "county"),
     ("damage_officers", "county"),
@@ -65,11 +65,19 @@ KINDS = [
 @pytest.mark.parametrize(("name", "scope"), KINDS)
 def test_registered_sheet_round_trips(city, name, scope):
     ek, ik = kinds.export_kind(name), kinds.import_kind(name)
-    within = {"town": city.town_a, "county": city.county_a, None: None}[scope]
+    within = {
+        "town": city.town_a,
+        "county": city.county_a,
+        "other_county": city.town_other_county[:6],
+        None: None,
+    }[scope]
     with rolled_back(city) as (session, principal):
         exported = write(ek.title, ek.columns, ek.rows(session, principal, within=within))
         assert len(cells(exported)) > 1, "the demo has rows to export"
-        result = ik.run(session, principal, exported)
+        try:
+            result = ik.run(session, principal, exported)
+        except ImportRejected as e:  # name the rows in the failure, not just their count
+            raise AssertionError(e.details) from e
         session.flush()
         again = write(ek.title, ek.columns, ek.rows(session, principal, within=within))
         assert_unchanged(result, exported, again)

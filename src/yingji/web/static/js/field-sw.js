@@ -38,7 +38,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname === "/field/sw.js") return;
-  if (url.pathname.indexOf("/static/") === 0) {
+  if (url.pathname.split("/")[1] === "static") {  // fingerprinted assets: cache first
     event.respondWith(caches.match(req).then(function (hit) {
       return hit || fetch(req).then(function (r) {
         if (r.ok) { var copy = r.clone(); caches.open(CACHE).then(function (c) { c.put(req, copy); }); }
