@@ -19,6 +19,7 @@ from yingji.incidents.models import Incident, IncidentReport, ReportingDeadline
 from yingji.monitoring.models import Alarm, HazardPoint, Sensor
 from yingji.org.models import Jurisdiction
 from yingji.overview import service
+from yingji.overview.situation import today_start
 from yingji.response.models import ResponseActivation, ResponseTask
 from yingji.warnings.models import Warning
 
@@ -84,6 +85,7 @@ def data(databases):
         for code in (TOWN_A, TOWN_A, TOWN_B):
             _incident(s, code, status="closed", days_ago=365 + 3)
         _incident(s, TOWN_A, status="closed", days_ago=40)
+        midnight = today_start(now)
         # Reports today: first + follow-up on a1, first on b1; one yesterday-ish (2 days ago).
         for inc, seq, kind, ago in (
             (a1, 1, "first", 0.01),
@@ -96,7 +98,11 @@ def data(databases):
                     incident_id=inc.id,
                     seq=seq,
                     kind=kind,
-                    received_at=now - timedelta(days=ago),
+                    # "Today's" reports never fall before local midnight: a run just after midnight
+                    # (Beijing) would otherwise push them into yesterday.
+                    received_at=max(now - timedelta(days=ago), midnight)
+                    if ago < 1
+                    else now - timedelta(days=ago),
                     jurisdiction_code=inc.jurisdiction_code,
                 )
             )
