@@ -62,6 +62,11 @@ class Rules:
     def __init__(self, settings: list[ReportSetting], periods: list[SpecialPeriod]) -> None:
         self.settings = {(s.jurisdiction_code, s.level): s for s in settings}
         self.periods = periods
+        # A province board asks for 1,600 places at once: look only at the prefix lengths settings
+        # use, and sort a day's periods once (most specific, then latest first), not per place.
+        self._lengths = sorted({len(code) for code, _ in self.settings}, reverse=True)
+        self._day_periods: dict[tuple[str, date], list[SpecialPeriod]] = {}
+        self._instants: dict[tuple[date, int], datetime] = {}
 
     @classmethod
     def load(cls, session: Session) -> Rules:
@@ -72,8 +77,8 @@ class Rules:
 
     def setting(self, code: str, level: str) -> tuple[int, int, bool]:
         """(deadline minute, remind minutes, active) of the most specific setting."""
-        for n in range(len(code), -1, -1):
-            s = self.settings.get((code[:n], level))
+        for n in self._lengths:
+            s = self.settings.get((code[:n], level)) if n <= len(code) else None
             if s is not None:
                 return s.deadline_minute, s.remind_minutes, s.active
         d = DEFAULTS[level]
@@ -81,14 +86,15 @@ class Rules:
 
     def period(self, code: str, level: str, day: date) -> SpecialPeriod | None:
         """The special period ruling ``day`` at ``code``: the most specific, then the latest."""
-        covering = [
-            p
-            for p in self.periods
-            if p.starts_on <= day <= p.ends_on
-            and code.startswith(p.jurisdiction_code)
-            and level in p.deadlines
-        ]
-        return max(covering, key=lambda p: (len(p.jurisdiction_code), p.starts_on, p.id), default=None)
+        ranked = self._day_periods.get((level, day))
+        if ranked is None:
+            ranked = sorted(
+                (p for p in self.periods if p.starts_on <= day <= p.ends_on and level in p.deadlines),
+                key=lambda p: (len(p.jurisdiction_code), p.starts_on, p.id),
+                reverse=True,
+            )
+            self._day_periods[(level, day)] = ranked
+        return next((p for p in ranked if code.startswith(p.jurisdiction_code)), None)
 
     def slots(self, code: str, level: str, day: date) -> list[Slot]:
         """The reports due from ``code`` on ``day``, earliest first (none where switched off)."""
@@ -99,7 +105,9 @@ class Rules:
         minutes = sorted(special.deadlines[level]) if special else [deadline]
         out = []
         for i, minute in enumerate(minutes):
-            at = rotation.local_instant(day, minute, LOCAL_TZ)
+            at = self._instants.get((day, minute))
+            if at is None:
+                at = self._instants[(day, minute)] = rotation.local_instant(day, minute, LOCAL_TZ)
             out.append(
                 Slot(
                     code,
