@@ -171,3 +171,15 @@ def test_a_generated_title_uses_the_common_name(city, api):
         village = names.index(session).places[city.village_a]
     assert r.json()["title"].startswith(village.common)
     assert "委员会" not in r.json()["title"]
+
+
+def test_a_change_of_divisions_drops_the_cached_index_at_commit(city):
+    with city.db.reading() as session:
+        before = names.index(session)
+    with city.db.writing(Actor.system("tests")) as session:
+        names.forget_after_commit(session)  # what org.divisions does when it adds or renames
+        with city.db.reading() as other:
+            assert names.index(other) is before  # not before the commit
+    with city.db.reading() as session:
+        after = names.index(session)
+    assert after is not before and after.places.keys() == before.places.keys()
