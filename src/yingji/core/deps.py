@@ -39,6 +39,7 @@ def get_session(
     db: Database = request.app.state.db
     write = request.method not in SAFE_METHODS
     with (db.write_sessions if write else db.read_sessions)() as session:
+        request.state.session = session  # the request's own session, for what templates look up
         try:
             yield session
             if write:

@@ -14,6 +14,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.duty import deadlines, exchange, leave, out, rotation, routine
 from yingji.duty.schemas import LeaveDecision, LeaveIn, ReportSettingIn, RoutineReportIn, SpecialPeriodIn
+from yingji.org import names
 from yingji.org.params import query_code
 
 router = APIRouter()
@@ -107,7 +108,7 @@ def report_summary_xlsx(
     """The day's summary as .xlsx (audited)."""
     code = query_code(within)
     summary = routine.day_summary(session, principal, day or routine.today(), within=code)
-    body = exchange.export_summary(summary, current_locale())
+    body = exchange.export_summary(summary, current_locale(), names.index(session))
     return audited_download(
         db,
         principal,

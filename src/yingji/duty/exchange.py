@@ -31,6 +31,7 @@ from yingji.duty.schemas import RotationIn
 from yingji.files import kinds
 from yingji.org.exchange.common import ImportResult, RowErrors, column, label_lookup, mobile_or_none
 from yingji.org.models import Person
+from yingji.org.names import PlaceIndex
 from yingji.org.sheets import Column, read, write
 
 ROSTER = [
@@ -234,8 +235,9 @@ def export_calendar(shifts: list[Shift], principal: Principal, title: str, local
     return write(title, CALENDAR, rows, locale)
 
 
-def export_summary(summary: DaySummary, locale: str) -> bytes:
-    """Who reported, late or missing on a day, one row per place and period."""
+def export_summary(summary: DaySummary, locale: str, paths: PlaceIndex | None = None) -> bytes:
+    """Who reported, late or missing on a day, one row per place and period (the place as its
+    path, 县 · 镇, when ``paths`` is given)."""
     from yingji.duty.rotation import to_local_text
 
     rows = []
@@ -245,7 +247,7 @@ def export_summary(summary: DaySummary, locale: str) -> bytes:
             rows.append(
                 {
                     "code": r.code.ljust(12, "0"),
-                    "name": r.name,
+                    "name": paths.short_path(r.code) if paths and r.code in paths.places else r.name,
                     "level": translate(LEVEL_LABELS[r.level], locale),
                     "slot": s.slot.slot + 1,
                     "deadline": to_local_text(s.slot.deadline_at),

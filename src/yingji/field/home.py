@@ -17,7 +17,6 @@ from yingji.field import visits
 from yingji.field.codes import FIELD_ROLES
 from yingji.field.workers import me
 from yingji.monitoring import points
-from yingji.org import places
 from yingji.warnings.models import Warning
 
 
@@ -44,7 +43,6 @@ def summary(session: Session, principal: Principal) -> dict:
         "reached": reached,
         "evacuation": evac,
         "points": hazard,
-        "place_names": places.names(session, [t.jurisdiction_code for t in tasks]),
     }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from yingji.org import codes, names
 from yingji.org.sheets import Column
 
 
@@ -62,7 +63,37 @@ KIND_MODULES = [
 ]
 
 
+# Every registered sheet that names a division also says where it is as a reader does: 所在地 as
+# 县 · 镇 · 村 next to the code. Imports match columns by header, so they pass over it: an import
+# still reads its own export.
+PLACE_COLUMN = Column("place_path", "所在地", "Place (county · town · village)", False, 26)
+
+
+def _with_place(kind: ExportKind) -> ExportKind:
+    keys = [c.key for c in kind.columns]
+    if "jurisdiction_code" not in keys or PLACE_COLUMN.key in keys:
+        return kind
+    at = keys.index("jurisdiction_name" if "jurisdiction_name" in keys else "jurisdiction_code") + 1
+    rows = kind.rows
+
+    def with_paths(session, principal, **params) -> Iterable[dict]:
+        ix = names.index(session)
+        for row in rows(session, principal, **params):
+            row["place_path"] = ix.short_path(_significant(row.get("jurisdiction_code")))
+            yield row
+
+    return replace(kind, columns=[*kind.columns[:at], PLACE_COLUMN, *kind.columns[at:]], rows=with_paths)
+
+
+def _significant(code) -> str:
+    try:
+        return codes.normalise(str(code or ""))
+    except ValueError:
+        return ""
+
+
 def export(kind: ExportKind) -> ExportKind:
+    kind = _with_place(kind)
     EXPORTS[kind.name] = kind
     return kind
 

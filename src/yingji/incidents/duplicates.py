@@ -20,6 +20,7 @@ from yingji.incidents import deadlines, levels, status, timeline
 from yingji.incidents.deadlines import zh
 from yingji.incidents.models import MEASURES, Incident, IncidentPhoto, IncidentReport
 from yingji.incidents.reports import apply_report, for_write, next_seq
+from yingji.org import names
 
 DEFAULT_RADIUS_M = 2000.0  # settings.extra["duplicate_radius_m"] overrides
 DEFAULT_WINDOW = timedelta(hours=12)  # settings.extra["duplicate_window_hours"] overrides
@@ -190,8 +191,9 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
         keep,
         "merge",
         zh(
-            N_("Merged duplicate {number} into this incident ({count} reports)."),
+            N_("Merged duplicate {number} ({place}) into this incident ({count} reports)."),
             number=dup.number,
+            place=names.place_path(session, dup.jurisdiction_code),
             count=len(dup_reports),
         ),
         {"duplicate_id": dup.id},
@@ -200,7 +202,11 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
         session,
         dup,
         "merge",
-        zh(N_("Merged into {number} as a duplicate."), number=keep.number),
+        zh(
+            N_("Merged into {number} ({place}) as a duplicate."),
+            number=keep.number,
+            place=names.place_path(session, keep.jurisdiction_code),
+        ),
         {"kept_id": keep.id},
     )
     session.flush()

@@ -23,6 +23,7 @@ from yingji.incidents import levels, locate, rules
 from yingji.incidents.models import MEASURES, Incident, IncidentNumberCounter, IncidentReport
 from yingji.incidents.reports import apply_report
 from yingji.incidents.schemas import IncidentIn
+from yingji.org import names
 from yingji.org.models import Jurisdiction
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
@@ -92,8 +93,10 @@ def by_key(session: Session, principal: Principal, key: str) -> Incident | None:
 
 
 def default_title(place: Jurisdiction, category: str) -> str:
+    """The place's common name and the kind (北门社区地质灾害, not …居民委员会地质灾害); pages show
+    the path beside it."""
     row = rules.subcategory(category) or {}
-    return f"{place.name}{row.get('zh', category)}"[:200]
+    return f"{names.common_name(place.name, place.level)}{row.get('zh', category)}"[:200]
 
 
 def create(

@@ -22,7 +22,7 @@ from yingji.incidents.models import (
     ReportingDeadline,
     TimelineEvent,
 )
-from yingji.org import places
+from yingji.org import names, places
 
 MAX_PAGE = 100
 COUNT_CAP = 10_000  # a list counts this far ("10,000+"): an exact count of a province costs a scan
@@ -250,6 +250,7 @@ def map_features(
         Incident.lon,
         Incident.lat,
         Incident.drill_id,
+        Incident.jurisdiction_code,
     ).where(
         in_scope(Incident.jurisdiction_code, principal),
         Incident.merged_into_id.is_(None),
@@ -268,6 +269,7 @@ def map_features(
         stmt = stmt.where(Incident.lon.between(minx, maxx), Incident.lat.between(miny, maxy))
     rows = session.execute(stmt.order_by(Incident.occurred_at.desc()).limit(MAP_LIMIT + 1)).all()
     truncated = len(rows) > MAP_LIMIT
+    ix = names.index(session)
     features = [
         {
             "type": "Feature",
@@ -281,6 +283,7 @@ def map_features(
                 "grade": r.grade,
                 "status": r.status,
                 "occurred_at": r.occurred_at.isoformat(),
+                "place": ix.short_path(r.jurisdiction_code, principal.jurisdiction_code),
             },
         }
         for r in rows[:MAP_LIMIT]

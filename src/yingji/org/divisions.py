@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth import audit
 from yingji.core.errors import ImportRejected
-from yingji.org import codes
+from yingji.org import codes, names
 from yingji.org.models import Jurisdiction
 
 PACKAGED = "guizhou.csv"
@@ -80,6 +80,8 @@ def import_divisions(session: Session, rows: list[dict], under: str | None = Non
         session.execute(insert(Jurisdiction), new)
     for r in renamed:
         session.execute(update(Jurisdiction).where(Jurisdiction.code == r["code"]).values(name=r["name"]))
+    if new or renamed:
+        names.forget_after_commit(session)  # paths and the directory show the new names at once
     audit.record_many(
         session,
         audit.entries_for_bulk(

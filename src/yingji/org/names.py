@@ -19,10 +19,11 @@ from functools import cache
 
 from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from yingji import rules
+from yingji.core import i18n
 from yingji.org.codes import ancestors
 from yingji.org.models import Jurisdiction
 
@@ -32,6 +33,7 @@ STRONG = OFFICE  # tiers up to this one are whole names that beat a topic word o
 CJK_CUTOFF = 75.0  # rapidfuzz ratio (0–100) for a typed name against a name: one wrong character in four
 PINYIN_CUTOFF = 85.0  # the same on pinyin, which forgives homophones and near-homophones (dabocun ~ dapocun)
 GROUP_CODE_LENGTH = 15
+PATH_SEP = " · "
 FUZZY_LEVELS = ("province", "city", "county", "town", "village")  # groups only by their exact name
 
 
@@ -130,11 +132,33 @@ class PlaceIndex:
     fuzzy_py: list[str] = field(default_factory=list)
     longest: int = 0
 
+    # The search part (aliases, pinyin, fuzzy lists: ~2 s for a city's 24,000 places) is built on
+    # the first search; paths need only ``places`` (~0.1 s), so a list page never waits for pinyin.
+    _searchable: bool = False
+    _build_lock: threading.Lock = field(default_factory=threading.Lock)
+
     def add(self, row) -> None:
         code, name, level, parent = row
-        spoken = aliases(name, level)
-        common = next((a for a, t in spoken if t == COMMON), name)
-        self.places[code] = Place(code, name, level, parent, common)
+        self.places[code] = Place(code, name, level, parent, common_name(name, level))
+
+    def finish(self) -> None:
+        pass
+
+    def _search_part(self) -> None:
+        if self._searchable:
+            return
+        with self._build_lock:
+            if self._searchable:
+                return
+            for place in self.places.values():
+                self._add_names(place)
+            self.fuzzy_cjk = sorted(set(self.fuzzy_cjk))
+            self.fuzzy_py = sorted(set(self.fuzzy_py))
+            self._searchable = True
+
+    def _add_names(self, place: Place) -> None:
+        code, level, common = place.code, place.level, place.common
+        spoken = aliases(place.name, level)
         # One pypinyin call per place: the bare name's syllables are the common name's first ones.
         syllables = lazy_pinyin(common) if level in FUZZY_LEVELS else []
         for alias, tier in spoken:
@@ -156,10 +180,6 @@ class PlaceIndex:
                 if len(ini) >= 3:
                     self.latin.setdefault(ini, {}).setdefault(code, INITIALS)
 
-    def finish(self) -> None:
-        self.fuzzy_cjk = sorted(set(self.fuzzy_cjk))
-        self.fuzzy_py = sorted(set(self.fuzzy_py))
-
     # -- look-ups -----------------------------------------------------------------------
     def _best(self, entries: dict[str, int], tier: int | None = None) -> Match | None:
         if not entries:
@@ -171,6 +191,7 @@ class PlaceIndex:
 
     def occurrences(self, text: str, max_tier: int = BARE) -> list[tuple[int, int, Match]]:
         """Exact names occurring in ``text`` (every substring is looked up: texts are short)."""
+        self._search_part()
         out = []
         for i in range(len(text)):
             for j in range(i + 2, min(len(text), i + self.longest) + 1):
@@ -184,6 +205,7 @@ class PlaceIndex:
 
     def lookup(self, text: str) -> Match | None:
         """A whole typed word: an exact name, its pinyin or initials, a homophone."""
+        self._search_part()
         m = self._best(self.exact.get(text, {}))
         if m is None:
             m = self._best(self.latin.get(text if is_latin(text) else pinyin(text), {}))
@@ -196,6 +218,7 @@ class PlaceIndex:
     def fuzzy(self, text: str) -> Match | None:
         """The nearest names by rapidfuzz's ratio, on the characters or on their pinyin; all
         names sharing the best score are candidates (a choice, never a silent pick)."""
+        self._search_part()
         hits: list[tuple[str, float, dict[str, int]]] = []
         if has_cjk(text) and len(text) >= 3:
             for alias, score, _ in process.extract(
@@ -225,6 +248,33 @@ class PlaceIndex:
     def path_text(self, code: str, sep: str = " · ") -> str:
         return sep.join(p.common for p in self.path(code))
 
+    def short_path(self, code: str | None, within: str = "", sep: str = PATH_SEP) -> str:
+        """The place as a reader places it: common names from the county down (a city officer
+        reads 县 · 镇 · 村), without the levels the reader's own jurisdiction ``within`` already
+        says (a county officer reads 镇 · 村); the place itself always shows. An unknown code
+        shows as it is."""
+        if not code:
+            return ""
+        chain = self.path(code)
+        if not chain:
+            return code
+        kept = [p for p in chain if not (within and within.startswith(p.code))] or chain[-1:]
+        return sep.join(p.common for p in kept)
+
+    def legal_path(self, code: str | None) -> str:
+        """The full legal path, province to the place (贵州省铜仁市…北门社区居民委员会): the hover title."""
+        if not code:
+            return ""
+        chain = [self.places[c].name for c in [*ancestors(code), code] if c in self.places]
+        return "".join(chain) or code
+
+    def short_paths(self, codes, within: str = "", limit: int = 3) -> str:
+        """Several places (a warning's area): the first ``limit`` paths, then 等N处 for the rest."""
+        unique = list(dict.fromkeys(c for c in codes if c))
+        shown = "、".join(self.short_path(c, within) for c in unique[:limit])
+        rest = len(unique) - limit
+        return i18n.gettext("{places} and {n} more places", places=shown, n=rest) if rest > 0 else shown
+
 
 VERSION_CHECK_S = 10.0  # how often the data version is asked for: a renamed place shows within 10 s
 _lock = threading.Lock()
@@ -239,6 +289,18 @@ def _version(session: Session) -> tuple:
             select(func.count(), func.max(Jurisdiction.code), func.sum(func.length(Jurisdiction.name)))
         ).one()
     )
+
+
+def forget() -> None:
+    """Drop every cached index: the next look-up rebuilds (divisions were imported or renamed)."""
+    with _lock:
+        _indexes.clear()
+
+
+def forget_after_commit(session: Session) -> None:
+    """Drop the cached indexes once this session's change of divisions is committed (a rename of the
+    same length is not seen by the data version; other processes see it at their next start)."""
+    event.listen(session, "after_commit", lambda _s: forget(), once=True)
 
 
 def index(session: Session) -> PlaceIndex:
@@ -264,3 +326,13 @@ def index(session: Session) -> PlaceIndex:
     with _lock:
         _indexes[key] = (version, now, built)
     return built
+
+
+def place_path(session: Session, code: str | None, within: str = "") -> str:
+    """A place's short path for exports and documents (县 · 镇 · 村), from the in-memory index:
+    the one function every export, sitrep and document uses (pages use the ``place`` filter)."""
+    return index(session).short_path(code, within)
+
+
+def place_paths(session: Session, codes, within: str = "", limit: int = 3) -> str:
+    return index(session).short_paths(codes, within, limit)

@@ -14,7 +14,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
-from yingji.org import places
+from yingji.org import names, places
 from yingji.org.params import query_code
 from yingji.response import (
     closure,
@@ -166,7 +166,7 @@ def export_sitrep(session, db, principal, sitrep_id: int, kind: str) -> Response
     """Render a situation report as DOCX or PDF; every export is audited."""
     report = sitreps.get(session, principal, sitrep_id)
     incident = incident_for_read(session, principal, report.incident_id)
-    doc = sitrep_layout.build(report, incident)
+    doc = sitrep_layout.build(report, incident, names.place_path(session, incident.jurisdiction_code))
     body = sitrep_pdf.render(doc) if kind == "pdf" else sitrep_docx.render(doc)
     return audited_download(
         db,

@@ -48,11 +48,18 @@ def paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def build(report: SituationReport, incident: Incident) -> OfficialDocument:
-    """The document of one situation report."""
+def place_line(place: str, address: str | None) -> list[str]:
+    """事发地点 first in 基本情况: a reader at the city must know where the place is (县 · 镇 · 村)."""
+    if not place:
+        return []
+    return [f"事发地点：{place}" + (f"（{address}）" if address else "") + "。"]
+
+
+def build(report: SituationReport, incident: Incident, place: str = "") -> OfficialDocument:
+    """The document of one situation report; ``place`` is the incident's path (``names.place_path``)."""
     issued = to_local(report.issued_at)
     sections = [
-        Section(HEADINGS[0], paragraphs(report.conditions)),
+        Section(HEADINGS[0], place_line(place, incident.address) + paragraphs(report.conditions)),
         Section(HEADINGS[1], paragraphs(report.actions)),
     ]
     if paragraphs(report.needs):

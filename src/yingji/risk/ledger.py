@@ -13,7 +13,7 @@ from yingji.auth.scope import Principal, require
 from yingji.core.clock import to_local
 from yingji.core.i18n import N_
 from yingji.files import kinds
-from yingji.org.models import Jurisdiction
+from yingji.org import names as place_names
 from yingji.org.sheets import Column
 from yingji.risk import dangers, labels, tables
 
@@ -54,7 +54,7 @@ def count(session: Session, principal: Principal, **filters) -> int:
 
 def rows(session: Session, principal: Principal, **filters) -> Iterator[dict]:
     """The ledger's rows under the same filters as its page (at most 100,000), read in batches from
-    a server-side cursor, place names looked up once per batch."""
+    a server-side cursor, places as their path (县 · 镇 · 村)."""
     stmt = _query(session, principal, filters).execution_options(yield_per=1000)
     return _rows(session, session.scalars(stmt).partitions())
 
@@ -62,16 +62,12 @@ def rows(session: Session, principal: Principal, **filters) -> Iterator[dict]:
 def _rows(session: Session, batches) -> Iterator[dict]:
     status, grades = labels.translated(labels.DANGER_STATUS), labels.translated(labels.GRADES)
     sources, categories = labels.translated(labels.SOURCES), tables.categories()
-    names: dict[str, str] = {}
+    ix = place_names.index(session)  # 县 · 镇 · 村 from the in-memory index
     for batch in batches:
-        missing = {d.jurisdiction_code for d in batch} - names.keys()
-        if missing:
-            found = select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(missing))
-            names.update(dict(session.execute(found).all()))
         for d in batch:
             yield {
                 "number": d.number,
-                "place": names.get(d.jurisdiction_code, d.jurisdiction_code),
+                "place": ix.short_path(d.jurisdiction_code),
                 "title": d.title,
                 "category": categories.get(d.category, d.category),
                 "source": sources.get(d.source, d.source),

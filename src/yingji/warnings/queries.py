@@ -9,7 +9,8 @@ from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import Page, paginate
-from yingji.warnings.models import STATUSES, Warning
+from yingji.warnings.models import STATUSES, Warning, WarningArea, WarningInfo
+from yingji.warnings.profile import division_codes
 
 VIEWS = ("all", "current", "pending", "drafts", "ended")
 _LEVEL_RANK = case({"red": 1, "orange": 2, "yellow": 3, "blue": 4}, value=Warning.level, else_=5)
@@ -59,6 +60,23 @@ def list_warnings(
             or_(Warning.headline.ilike(like), Warning.event.ilike(like), Warning.identifier.ilike(like))
         )
     return paginate(session, stmt, page, size)
+
+
+def area_codes(session: Session, warnings) -> dict[int, list[str]]:
+    """Each warning's divisions (its areas' geocodes) for a page of warnings, in one query."""
+    ids = [w.id for w in warnings]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(WarningInfo.warning_id, WarningArea.geocodes)
+        .join(WarningArea, WarningArea.info_id == WarningInfo.id)
+        .where(WarningInfo.warning_id.in_(ids))
+        .order_by(WarningInfo.warning_id, WarningInfo.seq, WarningArea.seq)
+    )
+    found: dict[int, list] = {}
+    for warning_id, geocodes in rows:
+        found.setdefault(warning_id, []).extend(geocodes or [])
+    return {warning_id: division_codes(g) for warning_id, g in found.items()}
 
 
 def get_warning(session: Session, principal: Principal, warning_id: int) -> Warning:

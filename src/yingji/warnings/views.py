@@ -90,6 +90,7 @@ def list_page(
 ):
     found = queries.list_warnings(session, principal, view=view, level=level or None, q=q, page=page, size=30)
     ctx = {"page": found, "view": view, "level": level or "", "q": q, "VIEW_LABELS": VIEW_LABELS, **common()}
+    ctx["areas"] = queries.area_codes(session, found.items)
     return render(request, "warnings/list.html", ctx)
 
 
@@ -146,6 +147,7 @@ def _detail(request: Request, principal, session, warning, errors: list[str] | N
         "actions": _actions(principal, warning, pending),
         "area_json": area_json(warning),
         "divisions_json": layers.shapes_of(session, warning.area_codes()) or "",
+        "area_codes": warning.area_codes(),
         "errors": errors or [],
         **common(),
     }

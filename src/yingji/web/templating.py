@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from yingji import __version__
@@ -18,6 +20,7 @@ from yingji.auth.scope import mask_phone
 from yingji.core import i18n
 from yingji.core.clock import to_local
 from yingji.geo import catalog as map_catalog
+from yingji.org import names
 from yingji.org.codes import division_code_12
 from yingji.web import nav
 from yingji.web.assets import static_url
@@ -54,6 +57,54 @@ def source_note(text: str | None) -> str:
     return _SOURCE_MARK.sub("", text or "").strip()
 
 
+def _places(ctx) -> tuple[names.PlaceIndex | None, str]:
+    """The place index (in memory, per process) and the reader's jurisdiction, from the request."""
+    request = ctx.get("request")
+    session = getattr(request.state, "session", None) if request is not None else None
+    principal = ctx.get("principal")
+    within = getattr(principal, "jurisdiction_code", "") or ""
+    return (names.index(session) if session is not None else None), within
+
+
+@pass_context
+def place(ctx, code: str | None, fallback: str | None = None) -> Markup:
+    """A place as ``<span title="full legal path">县 · 镇 · 村</span>``, relative to the reader:
+    the one way pages show where something is."""
+    if not code:
+        return Markup(escape(fallback or ""))
+    ix, within = _places(ctx)
+    if ix is None or code not in ix.places:
+        return Markup(escape(fallback or code))
+    return Markup('<span class="place" title="{}">{}</span>').format(
+        ix.legal_path(code), ix.short_path(code, within)
+    )
+
+
+@pass_context
+def place_text(ctx, code: str | None, fallback: str | None = None) -> str:
+    """The same short path as plain text (a page's <title>, an attribute)."""
+    ix, within = _places(ctx)
+    if not code or ix is None or code not in ix.places:
+        return fallback or code or ""
+    return ix.short_path(code, within)
+
+
+@pass_context
+def places(ctx, codes, limit: int = 3) -> Markup:
+    """Several places (a warning's area): the first paths and 等N处, every legal path on hover."""
+    codes = [c for c in dict.fromkeys(codes or []) if c]
+    ix, within = _places(ctx)
+    if ix is None:
+        return Markup(escape("、".join(codes)))
+    title = "\n".join(ix.legal_path(c) for c in codes[:50])
+    return Markup('<span class="place" title="{}">{}</span>').format(
+        title, ix.short_paths(codes, within, limit)
+    )
+
+
+env.filters["place"] = place
+env.filters["place_text"] = place_text
+env.filters["places"] = places
 env.filters["localtime"] = _fmt_time
 env.filters["source_note"] = source_note
 env.filters["division12"] = division_code_12

@@ -21,7 +21,7 @@
       return L.marker([c[1], c[0]], { icon: icon, title: p.title, zIndexOffset: 1000 });
     },
     popup: function (p) {
-      return YM.link("/incidents/" + encodeURIComponent(p.id), p.title, p.number + (p.grade ? " · " + p.grade : ""));
+      return YM.link("/incidents/" + encodeURIComponent(p.id), p.title, p.number + (p.place ? " · " + p.place : "") + (p.grade ? " · " + p.grade : ""));
     }
   });
 })();
