@@ -61,6 +61,9 @@ def import_(path: Path, as_user: str | None, relay: bool) -> None:
     from yingji.cli import _db, _ensure_schema, _principal
     from yingji.warnings import capimport, capxml
 
+    from yingji.core.errors import YingjiError
+    from yingji.core.i18n import N_, translate
+
     db = _db()
     _ensure_schema(db)
     principal = _principal(db, as_user)
@@ -73,6 +76,22 @@ def import_(path: Path, as_user: str | None, relay: bool) -> None:
     except capxml.CapRejected as exc:
         _refused(exc)
         return
+    except YingjiError as exc:  # refused (no jurisdiction yet, no authority …): say why, no traceback
+        click.echo(
+            f"{translate(exc.message, 'zh_CN', **exc.params)} / {translate(exc.message, 'en', **exc.params)}",
+            err=True,
+        )
+        for d in exc.details:
+            click.echo(f"  {translate(d.get('message', ''), 'zh_CN', **(d.get('params') or {}))}", err=True)
+        sys.exit(1)
+    if result["placement"] in (capimport.Placement.ROOT, capimport.Placement.IMPORTER):
+        message = (
+            N_("The message's area lies outside every known jurisdiction: it is kept at the root jurisdiction {code}.")
+            if result["placement"] == capimport.Placement.ROOT
+            else N_("The message's area lies outside every known jurisdiction: it is kept at your jurisdiction {code}.")
+        )
+        code = result["jurisdiction_code"]
+        click.echo(f"{translate(message, 'zh_CN', code=code)} / {translate(message, 'en', code=code)}", err=True)
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
