@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from yingji.core.i18n import N_
+
 
 @click.group()
 def cap() -> None:
@@ -37,6 +39,17 @@ def _refused(exc) -> None:
     sys.exit(1)
 
 
+# Where an imported message went when its area lies outside every known jurisdiction (said on stderr).
+OUTSIDE = {
+    "root": N_(
+        "The message's area is outside every known jurisdiction: kept at the root jurisdiction {code}."
+    ),
+    "importer": N_(
+        "The message's area is outside every known jurisdiction: kept at your jurisdiction {code}."
+    ),
+}
+
+
 @cap.command("validate")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(path: Path) -> None:
@@ -59,10 +72,9 @@ def validate(path: Path) -> None:
 def import_(path: Path, as_user: str | None, relay: bool) -> None:
     """Import FILE; prints a JSON object with the stored id and identifier."""
     from yingji.cli import _db, _ensure_schema, _principal
-    from yingji.warnings import capimport, capxml
-
     from yingji.core.errors import YingjiError
-    from yingji.core.i18n import N_, translate
+    from yingji.core.i18n import translate
+    from yingji.warnings import capimport, capxml
 
     db = _db()
     _ensure_schema(db)
@@ -85,13 +97,11 @@ def import_(path: Path, as_user: str | None, relay: bool) -> None:
             click.echo(f"  {translate(d.get('message', ''), 'zh_CN', **(d.get('params') or {}))}", err=True)
         sys.exit(1)
     if result["placement"] in (capimport.Placement.ROOT, capimport.Placement.IMPORTER):
-        message = (
-            N_("The message's area lies outside every known jurisdiction: it is kept at the root jurisdiction {code}.")
-            if result["placement"] == capimport.Placement.ROOT
-            else N_("The message's area lies outside every known jurisdiction: it is kept at your jurisdiction {code}.")
-        )
+        message = OUTSIDE[result["placement"]]
         code = result["jurisdiction_code"]
-        click.echo(f"{translate(message, 'zh_CN', code=code)} / {translate(message, 'en', code=code)}", err=True)
+        click.echo(
+            f"{translate(message, 'zh_CN', code=code)} / {translate(message, 'en', code=code)}", err=True
+        )
     click.echo(json.dumps(result, ensure_ascii=False))
 
 
