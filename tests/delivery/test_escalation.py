@@ -12,9 +12,11 @@ from yingji.auth.models import User
 from yingji.core import clock as core_clock
 from yingji.core.db import Actor
 from yingji.delivery import acks, escalation
-from yingji.delivery.models import DoorTask, EscalationStep
+from yingji.delivery.models import Dispatch, DoorTask, EscalationStep
 from yingji.jobs.models import Job
 from yingji.org.models import Jurisdiction
+from yingji.warnings import lifecycle
+from yingji.warnings.models import Warning
 
 
 def steps_of(db, dispatch_id):
@@ -141,6 +143,37 @@ def test_lifting_stops_the_escalation(city, clock):
         assert escalation.run_step(session, steps_of(city.db, dispatch.id)[0].id) == "skipped"
 
 
+def test_expiry_stops_every_escalation(city, clock):
+    """The warning's own expiry (the warnings.expire job's work, through the hooks) stops the chain:
+    steps and their jobs cancelled, the dispatch stopped as expired, nothing escalates later."""
+    clock.freeze(core_clock.now())
+    root = make_warning(city.db, city.county_a, level="orange", area_codes=[city.town_b])
+    with city.db.writing(Actor.system("tests")) as session:
+        session.get(Warning, root).expires = core_clock.now() + timedelta(minutes=2)
+    dispatch = emit(city.db, root)
+    assert [s.state for s in steps_of(city.db, dispatch.id)] == ["pending"] * 3
+    clock.advance(timedelta(minutes=3))  # past expires, before the first step (5 min)
+    with city.db.writing(Actor.system("tests")) as session:
+        assert lifecycle.expire(session, root) is not None
+    with city.db.reading() as session:
+        stopped = session.get(Dispatch, dispatch.id)
+        assert (stopped.state, stopped.stop_reason) == ("stopped", "expired")
+    assert [s.state for s in steps_of(city.db, dispatch.id)] == ["cancelled"] * 3
+    with city.db.reading() as session:
+        jobs = session.scalars(
+            select(Job.state).where(Job.id.in_([s.job_id for s in steps_of(city.db, dispatch.id)]))
+        )
+        assert set(jobs) == {"cancelled"}
+    clock.advance(timedelta(hours=1))
+    run_jobs(city.db)
+    assert tasks_of(city.db, dispatch.id) == []
+    sent = deliveries(city.db, dispatch.id)
+    assert {d.purpose for d in sent} == {"warning"}  # no leaders told, no door-to-door staff told
+    assert {d.round for d in sent} == {1}  # and nothing resent
+    with city.db.reading() as session:
+        assert escalation.run_step(session, steps_of(city.db, dispatch.id)[0].id) == "skipped"
+
+
 def test_an_update_supersedes_and_keeps_the_recipients(city, clock):
     clock.freeze(core_clock.now())
     root = make_warning(city.db, city.county_a, level="yellow", area_codes=[city.village_a])
@@ -149,8 +182,6 @@ def test_an_update_supersedes_and_keeps_the_recipients(city, clock):
     second = emit(city.db, update, "updated")
     assert second.root_warning_id == root and second.level == "red"
     with city.db.reading() as session:
-        from yingji.delivery.models import Dispatch
-
         assert session.get(Dispatch, first.id).state == "stopped"
         assert session.get(Dispatch, first.id).stop_reason == "superseded"
     old = {(d.channel, d.recipient_kind, d.recipient_id) for d in deliveries(city.db, first.id)}

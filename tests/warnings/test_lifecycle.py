@@ -45,7 +45,7 @@ def test_red_needs_approval_by_another_leader(api, city):
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["status"] == "published" and out["msg_type"] == "Alert"
-    assert re.fullmatch(r"520602\d{3}\d{3}00_\d{14}(_\d+)?", out["identifier"])
+    assert re.fullmatch(r"520602\d{3}\d{3}00_\d{14}_\d", out["identifier"])  # GB/T 35965.1 A.1.1: 31 chars
     assert out["sender_code"].startswith("520602") and len(out["sender_code"]) == 14
     assert out["headline"].endswith("暴雨红色预警") and out["headline"].startswith("测试区气象局发布")
     # Published twice? The table says no.

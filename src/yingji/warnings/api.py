@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
@@ -30,17 +30,29 @@ from yingji.warnings import (
 from yingji.warnings.capmodel import info_dict
 from yingji.warnings.models import Warning, WarningFeed
 from yingji.warnings.schemas import (
+    CapImportOut,
+    CapValidationOut,
     FeedHostIn,
     FeedHostList,
     FeedHostOut,
     FeedIn,
+    FeedListOut,
+    FeedOut,
+    FeedPollOut,
+    LevelsOut,
     LiftIn,
+    MissingOut,
+    RecipientPreviewOut,
     ReturnIn,
     ReviewIn,
     SenderAuthorityIn,
     SenderAuthorityList,
     SenderAuthorityOut,
+    TemplatesOut,
+    VersionListOut,
+    WarningDetailOut,
     WarningIn,
+    WarningListOut,
 )
 
 router = APIRouter(prefix="/api/v1/warnings", tags=["warnings"])
@@ -110,17 +122,13 @@ def detail(session, w: Warning) -> dict:
     return out
 
 
-def _json(data, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(jsonable_encoder(data), status_code=status_code)
-
-
 async def _xml_body(request: Request) -> bytes:
     """The CAP document of the body, in UTF-8 whatever encoding it came in (so that the message kept
     as received is readable text, not UTF-16 bytes read as UTF-8)."""
     return capxml.as_utf8(await raw_body(request, "XML (application/xml)", capxml.MAX_CAP_BYTES))
 
 
-@router.get("")
+@router.get("", response_model=WarningListOut)
 def list_warnings(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -134,18 +142,16 @@ def list_warnings(
     found = queries.list_warnings(
         session, principal, view=view, status=status, level=level, q=q, page=page, size=size
     )
-    return jsonable_encoder(
-        {"items": [summary(w) for w in found.items], "total": found.total, "page": found.page}
-    )
+    return {"items": [summary(w) for w in found.items], "total": found.total, "page": found.page}
 
 
-@router.get("/templates")
+@router.get("/templates", response_model=TemplatesOut)
 def list_templates(principal: CurrentPrincipal) -> dict:
     """Compose templates per event type, with their locked fields."""
     return {"templates": values.templates()}
 
 
-@router.get("/levels")
+@router.get("/levels", response_model=LevelsOut)
 def list_levels(principal: CurrentPrincipal) -> dict:
     """Levels, the colour → CAP severity map in force, channel codes and CAP value lists."""
     return {
@@ -159,16 +165,16 @@ def list_levels(principal: CurrentPrincipal) -> dict:
     }
 
 
-@router.post("", status_code=201)
-def create_warning(data: WarningIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+@router.post("", status_code=201, response_model=WarningDetailOut)
+def create_warning(data: WarningIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     warning = compose.create_draft(session, principal, data)
-    return _json(detail(session, warning), 201)
+    return detail(session, warning)
 
 
-@router.post("/cap", status_code=201)
+@router.post("/cap", status_code=201, response_model=CapImportOut)
 async def import_cap(
-    request: Request, principal: CurrentPrincipal, session: DbSession, relay: bool = False
-) -> JSONResponse:
+    request: Request, response: Response, principal: CurrentPrincipal, session: DbSession, relay: bool = False
+) -> dict:
     """Import one CAP 1.2 (or 1.1) message from the XML body; 200 when it was already stored, 202
     when it waits for approval (``submitted``), 403 when it may not change the warning it
     references."""
@@ -180,11 +186,11 @@ async def import_cap(
     except authority.AuthorityRefused as exc:
         authority.record_refusal(session, principal, exc, exc.target, note="api")
         raise
-    status = 200 if result.duplicate else 202 if result.warning.status == "submitted" else 201
-    return _json(result.as_dict(), status)
+    response.status_code = 200 if result.duplicate else 202 if result.warning.status == "submitted" else 201
+    return result.as_dict()
 
 
-@router.post("/validate")
+@router.post("/validate", response_model=CapValidationOut, response_model_exclude_unset=True)
 async def validate_cap(request: Request, principal: CurrentPrincipal) -> dict:
     """Check a CAP message without storing it: ``valid`` and the problems (element, line)."""
     body = await _xml_body(request)
@@ -200,9 +206,9 @@ async def validate_cap(request: Request, principal: CurrentPrincipal) -> dict:
     return {"valid": True, "cap_version": message["cap_version"], "identifier": message["identifier"]}
 
 
-@router.get("/feeds")
+@router.get("/feeds", response_model=FeedListOut)
 def list_feeds(principal: CurrentPrincipal, session: DbSession) -> dict:
-    return jsonable_encoder({"items": [_feed(f) for f in feeds.list_feeds(session, principal)]})
+    return {"items": [_feed(f) for f in feeds.list_feeds(session, principal)]}
 
 
 def _feed(f: WarningFeed) -> dict:
@@ -225,12 +231,12 @@ def _feed(f: WarningFeed) -> dict:
     }
 
 
-@router.post("/feeds", status_code=201)
-def create_feed(data: FeedIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    return _json(_feed(feeds.create_feed(session, principal, data)), 201)
+@router.post("/feeds", status_code=201, response_model=FeedOut)
+def create_feed(data: FeedIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return _feed(feeds.create_feed(session, principal, data))
 
 
-@router.post("/feeds/{feed_id}/poll")
+@router.post("/feeds/{feed_id}/poll", response_model=FeedPollOut)
 def poll_feed(feed_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Poll a feed now (instead of waiting for its interval)."""
     feed = next((f for f in feeds.list_feeds(session, principal) if f.id == feed_id), None)
@@ -239,10 +245,10 @@ def poll_feed(feed_id: int, principal: CurrentPrincipal, session: DbSession) -> 
 
         raise NotFound()
     require(principal, Perm.WARNING_PUBLISH)
-    return {"feed": jsonable_encoder(_feed(feed)), **feeds.poll(session, feed)}
+    return {"feed": _feed(feed), **feeds.poll(session, feed)}
 
 
-@router.delete("/feeds/{feed_id}", status_code=204)
+@router.delete("/feeds/{feed_id}", status_code=204, response_class=Response)
 def delete_feed(feed_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
     feeds.delete_feed(session, principal, feed_id)
     return Response(status_code=204)
@@ -290,99 +296,100 @@ def remove_feed_host(host_id: int, principal: CurrentPrincipal, session: DbSessi
     return Response(status_code=204)
 
 
-@router.get("/{warning_id}")
-def get_warning(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    return _json(detail(session, queries.get_warning(session, principal, warning_id)))
+@router.get("/{warning_id}", response_model=WarningDetailOut)
+def get_warning(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, queries.get_warning(session, principal, warning_id))
 
 
-@router.put("/{warning_id}")
-def edit_warning(
-    warning_id: int, data: WarningIn, principal: CurrentPrincipal, session: DbSession
-) -> JSONResponse:
-    return _json(detail(session, compose.edit_draft(session, principal, warning_id, data)))
+@router.put("/{warning_id}", response_model=WarningDetailOut)
+def edit_warning(warning_id: int, data: WarningIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, compose.edit_draft(session, principal, warning_id, data))
 
 
-@router.post("/{warning_id}/submit")
-def submit(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    return _json(detail(session, lifecycle.submit(session, principal, warning_id)))
+@router.post("/{warning_id}/submit", response_model=WarningDetailOut)
+def submit(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, lifecycle.submit(session, principal, warning_id))
 
 
-@router.post("/{warning_id}/approve")
-def approve(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    return _json(detail(session, lifecycle.approve(session, principal, warning_id, data.note)))
+@router.post("/{warning_id}/approve", response_model=WarningDetailOut)
+def approve(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, lifecycle.approve(session, principal, warning_id, data.note))
 
 
-@router.post("/{warning_id}/reject")
-def reject(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    return _json(detail(session, lifecycle.reject(session, principal, warning_id, data.note)))
+@router.post("/{warning_id}/reject", response_model=WarningDetailOut)
+def reject(warning_id: int, data: ReviewIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, lifecycle.reject(session, principal, warning_id, data.note))
 
 
-@router.post("/{warning_id}/return")
-def return_for_edit(
-    warning_id: int, data: ReturnIn, principal: CurrentPrincipal, session: DbSession
-) -> JSONResponse:
+@router.post("/{warning_id}/return", response_model=WarningDetailOut)
+def return_for_edit(warning_id: int, data: ReturnIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """退回修改: an approved warning not yet published goes back to draft, with the reason (for
     those who may approve or publish warnings where it is)."""
-    return _json(detail(session, lifecycle.return_for_edit(session, principal, warning_id, data.reason)))
+    return detail(session, lifecycle.return_for_edit(session, principal, warning_id, data.reason))
 
 
-@router.post("/{warning_id}/publish")
-def publish(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
-    return _json(detail(session, lifecycle.publish(session, principal, warning_id)))
+@router.post("/{warning_id}/publish", response_model=WarningDetailOut)
+def publish(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return detail(session, lifecycle.publish(session, principal, warning_id))
 
 
-@router.post("/{warning_id}/update", status_code=201)
-def start_update(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+@router.post("/{warning_id}/update", status_code=201, response_model=WarningDetailOut)
+def start_update(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """A draft Update of the warning in force (edit it, then submit/publish)."""
-    return _json(detail(session, lifecycle.start_update(session, principal, warning_id)), 201)
+    return detail(session, lifecycle.start_update(session, principal, warning_id))
 
 
-@router.post("/{warning_id}/lift")
-def lift(warning_id: int, data: LiftIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
+@router.post("/{warning_id}/lift", response_model=WarningDetailOut)
+def lift(
+    warning_id: int, data: LiftIn, response: Response, principal: CurrentPrincipal, session: DbSession
+) -> dict:
     """解除: the Cancel message. Sent at once (200, ``lifted``) at levels without approval; a red or
     orange lift waits for another leader's approval (202, ``submitted``) and takes effect when it
     is published."""
     cancel = lifecycle.lift(session, principal, warning_id, data.reason)
-    return _json(detail(session, cancel), 202 if cancel.status == "submitted" else 200)
+    response.status_code = 202 if cancel.status == "submitted" else 200
+    return detail(session, cancel)
 
 
-@router.get("/{warning_id}/check")
+@router.get("/{warning_id}/check", response_model=MissingOut)
 def check(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """What 突发事件应对法 第六十四条 still misses before this warning can be published."""
     warning = queries.get_warning(session, principal, warning_id)
     return {"missing": lifecycle.missing_contents(warning)}
 
 
-@router.get("/{warning_id}/versions")
+@router.get("/{warning_id}/versions", response_model=VersionListOut)
 def list_versions(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     queries.get_warning(session, principal, warning_id)
     rows = versions.history(session, warning_id)
-    return jsonable_encoder(
-        {
-            "items": [
-                {
-                    "seq": v.seq,
-                    "action": v.action,
-                    "status": v.status,
-                    "at": v.at,
-                    "actor": v.actor,
-                    "note": v.note,
-                    "snapshot": v.snapshot,
-                }
-                for v in rows
-            ]
-        }
-    )
+    return {
+        "items": [
+            {
+                "seq": v.seq,
+                "action": v.action,
+                "status": v.status,
+                "at": v.at,
+                "actor": v.actor,
+                "note": v.note,
+                "snapshot": v.snapshot,
+            }
+            for v in rows
+        ]
+    }
 
 
-@router.get("/{warning_id}/preview")
+@router.get("/{warning_id}/preview", response_model=RecipientPreviewOut)
 def preview(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Who the warning would reach: counts by channel and by town (delivery), else the cells."""
     warning = queries.get_warning(session, principal, warning_id)
     return jsonable_encoder(recipients.preview(session, warning))
 
 
-@router.get("/{warning_id}/cap")
+@router.get(
+    "/{warning_id}/cap",
+    response_class=Response,
+    responses={200: {"content": {CAP_MIME: {}}, "description": "The CAP XML document (a download)."}},
+)
 def export_cap(
     warning_id: int, principal: CurrentPrincipal, session: DbSession, profile: str = "cap12"
 ) -> Response:

@@ -29,10 +29,20 @@ from yingji.warnings.lifecycle import _schedule_expiry, check_move
 from yingji.warnings.models import Warning
 
 
+class Placement:
+    """Why an imported message sits in its jurisdiction (reported with the import)."""
+
+    AREA = "area"  # the deepest known division covering its geocodes
+    CHAIN = "chain"  # an Update or Cancel: where the warning it changes is
+    IMPORTER = "importer"  # area outside every known division: the importer's own jurisdiction
+    ROOT = "root"  # area outside every known division, imported with the whole scope: the root
+
+
 @dataclass
 class Imported:
     warning: Warning
     duplicate: bool
+    placement: str | None = None  # None for a duplicate (placed when first imported)
 
     def as_dict(self) -> dict:
         return {
@@ -41,6 +51,8 @@ class Imported:
             "sender": self.warning.sender,
             "status": self.warning.status,
             "duplicate": self.duplicate,
+            "jurisdiction_code": self.warning.jurisdiction_code,
+            "placement": self.placement,
         }
 
 
@@ -48,18 +60,18 @@ def _existing(session: Session, sender: str, identifier: str) -> Warning | None:
     return session.scalar(select(Warning).where(Warning.sender == sender, Warning.identifier == identifier))
 
 
-def _root_code(session: Session) -> str:
-    return (
-        session.scalar(
-            select(Jurisdiction.code).order_by(func.length(Jurisdiction.code), Jurisdiction.code).limit(1)
-        )
-        or ""
+def _root_code(session: Session) -> str | None:
+    return session.scalar(
+        select(Jurisdiction.code).order_by(func.length(Jurisdiction.code), Jurisdiction.code).limit(1)
     )
 
 
-def place_of(session: Session, principal: Principal, message: dict) -> str:
-    """The jurisdiction of an imported message: the deepest division covering its geocodes,
-    narrowed to the importer's jurisdiction when the message covers more than it."""
+def placement_of(session: Session, principal: Principal, message: dict) -> tuple[str, str]:
+    """The jurisdiction of an imported message and why (:class:`Placement`): the deepest division
+    covering its geocodes, narrowed to the importer's jurisdiction when the message covers more
+    than it; an area outside every known division goes to the importer's jurisdiction, or to the
+    root for an importer with the whole scope. A database without any division refuses the
+    message (nowhere to keep it) instead of failing on the foreign key."""
     found = [
         c
         for c in profile.division_codes(
@@ -67,9 +79,16 @@ def place_of(session: Session, principal: Principal, message: dict) -> str:
         )
         if session.get(Jurisdiction, c) is not None
     ]
-    own = principal.jurisdiction_code or _root_code(session)
+    own = principal.jurisdiction_code or None  # "" is the whole country (the CLI, workers)
+    if own is None:
+        own = _root_code(session)
+        if own is None:
+            raise Conflict(
+                "No jurisdiction is set up yet, so the message has nowhere to be kept: import the "
+                "divisions first (yingji import divisions), then import the message again."
+            )
     if not found:
-        return own
+        return own, Placement.IMPORTER if principal.jurisdiction_code else Placement.ROOT
     prefix = found[0]
     for code in found[1:]:
         while not code.startswith(prefix):
@@ -77,10 +96,15 @@ def place_of(session: Session, principal: Principal, message: dict) -> str:
     while prefix and session.get(Jurisdiction, prefix) is None:
         prefix = prefix[:-1]
     if not prefix or own.startswith(prefix):
-        return own
+        return own, Placement.AREA
     if principal.covers(prefix):
-        return prefix
+        return prefix, Placement.AREA
     raise OutOfJurisdiction()
+
+
+def place_of(session: Session, principal: Principal, message: dict) -> str:
+    """The jurisdiction of an imported message (see :func:`placement_of`)."""
+    return placement_of(session, principal, message)[0]
 
 
 def _referenced(session: Session, references: list[str]) -> list[Warning]:
@@ -171,7 +195,10 @@ def import_message(
     if msg_type in ("Update", "Cancel"):
         root, targets = _targets(session, message["references"])
         authority.check(session, principal, message["sender"], targets, via_feed=via_feed)
-    code = root.jurisdiction_code if root is not None else place_of(session, principal, message)
+    if root is not None:
+        code, placement = root.jurisdiction_code, Placement.CHAIN
+    else:
+        code, placement = placement_of(session, principal, message)
     warning = Warning(
         origin=origin, origin_ref=(origin_ref or "")[:300] or None, feed_id=feed_id, relay=relay
     )
@@ -215,10 +242,10 @@ def import_message(
         return Imported(found, True)
     if held:
         versions.record(session, warning, "import_held", principal, origin_ref)
-        return Imported(warning, False)
+        return Imported(warning, False, placement)
     versions.record(session, warning, "imported", principal, origin_ref)
     _take_effect(session, principal, warning, root)
-    return Imported(warning, False)
+    return Imported(warning, False, placement)
 
 
 def publish_held(session: Session, principal: Principal, warning: Warning) -> Warning:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from yingji.core.i18n import N_
+
 
 @click.group()
 def cap() -> None:
@@ -37,6 +39,17 @@ def _refused(exc) -> None:
     sys.exit(1)
 
 
+# Where an imported message went when its area lies outside every known jurisdiction (said on stderr).
+OUTSIDE = {
+    "root": N_(
+        "The message's area is outside every known jurisdiction: kept at the root jurisdiction {code}."
+    ),
+    "importer": N_(
+        "The message's area is outside every known jurisdiction: kept at your jurisdiction {code}."
+    ),
+}
+
+
 @cap.command("validate")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def validate(path: Path) -> None:
@@ -59,6 +72,8 @@ def validate(path: Path) -> None:
 def import_(path: Path, as_user: str | None, relay: bool) -> None:
     """Import FILE; prints a JSON object with the stored id and identifier."""
     from yingji.cli import _db, _ensure_schema, _principal
+    from yingji.core.errors import YingjiError
+    from yingji.core.i18n import translate
     from yingji.warnings import capimport, capxml
 
     db = _db()
@@ -73,6 +88,20 @@ def import_(path: Path, as_user: str | None, relay: bool) -> None:
     except capxml.CapRejected as exc:
         _refused(exc)
         return
+    except YingjiError as exc:  # refused (no jurisdiction yet, no authority …): say why, no traceback
+        click.echo(
+            f"{translate(exc.message, 'zh_CN', **exc.params)} / {translate(exc.message, 'en', **exc.params)}",
+            err=True,
+        )
+        for d in exc.details:
+            click.echo(f"  {translate(d.get('message', ''), 'zh_CN', **(d.get('params') or {}))}", err=True)
+        sys.exit(1)
+    if result["placement"] in (capimport.Placement.ROOT, capimport.Placement.IMPORTER):
+        message = OUTSIDE[result["placement"]]
+        code = result["jurisdiction_code"]
+        click.echo(
+            f"{translate(message, 'zh_CN', code=code)} / {translate(message, 'en', code=code)}", err=True
+        )
     click.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -194,15 +194,19 @@ def _composed_here(warning: Warning) -> bool:
 
 
 def _new_identifier(session: Session, warning: Warning) -> str:
-    n = 0
-    while True:
+    """The first free ``_N`` of this sender at this second; the standard has ten (0–9), so an
+    eleventh message in the same second is refused rather than given a non-standard identifier."""
+    for n in range(profile.sequence_max() + 1):
         candidate = profile.identifier(warning.sender_code or "0" * 14, warning.sent, n)
         taken = session.scalar(
             select(Warning.id).where(Warning.sender == warning.sender, Warning.identifier == candidate)
         )
         if taken is None:
             return candidate
-        n += 1
+    raise Conflict(
+        "Ten warnings of this sender were already sent this second (the identifier's sequence is "
+        "0 to 9). Send again in a moment."
+    )
 
 
 def reference_of(warning: Warning) -> str:

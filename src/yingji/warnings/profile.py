@@ -39,10 +39,17 @@ def sender_code(jurisdiction_code: str, sector: str | None = None) -> str:
 
 
 def identifier(sender_code_: str, sent: datetime, n: int = 0) -> str:
-    """``senderCode_YYYYMMDDhhmmss`` in Beijing time, ``_N`` when that second is already taken."""
+    """``senderCode_YYYYMMDDhhmmss_N`` in Beijing time (GB/T 35965.1 附录A A.1.1): 31 characters,
+    ``_N`` always present, N the sequence (0–9) of this sender's messages at that second."""
     spec = values.profile()["identifier"]
-    base = spec["format"].format(sender_code=sender_code_, sent=to_local(sent))
-    return base + spec["duplicate_suffix"].format(n=n) if n else base
+    if not 0 <= n <= spec["sequence_max"]:
+        raise ValueError(f"sequence {n} outside 0..{spec['sequence_max']}")
+    return spec["format"].format(sender_code=sender_code_, sent=to_local(sent), n=n)
+
+
+def sequence_max() -> int:
+    """The highest ``N`` of an identifier (9: one digit)."""
+    return values.profile()["identifier"]["sequence_max"]
 
 
 def severity_colour(level: str | None) -> str:

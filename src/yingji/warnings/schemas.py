@@ -1,10 +1,12 @@
-"""Pydantic shapes of the warnings API: what an author composes, and review/lift notes."""
+"""Pydantic shapes of the warnings API: what an author composes, review/lift notes, and what the
+routes answer (a warning's list and detail forms, CAP import and validation, feeds, versions)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from yingji.core.text import Input
 from yingji.warnings.values import LEVELS
@@ -160,3 +162,211 @@ class FeedHostOut(BaseModel):
 
 class FeedHostList(BaseModel):
     items: list[FeedHostOut]
+
+
+# -- what the routes answer ---------------------------------------------------------------------
+# Times as ``datetime.isoformat()`` ("+00:00", not pydantic's "Z"): the JSON clients had before
+# these routes were typed.
+Stamp = Annotated[datetime, PlainSerializer(lambda v: v.isoformat(), return_type=str, when_used="json")]
+
+
+class WarningSummaryOut(BaseModel):
+    """The list form of a warning (``api.summary``)."""
+
+    id: int
+    identifier: str | None
+    sender: str | None
+    status: str
+    msg_type: str | None
+    cap_status: str | None
+    level: str | None
+    event: str | None
+    headline: str | None
+    jurisdiction_code: str
+    sender_name: str | None
+    sent: Stamp | None
+    effective: Stamp | None
+    onset: Stamp | None
+    expires: Stamp | None
+    root_id: int | None
+    origin: str | None
+    drill_id: int | None
+
+
+class WarningListOut(BaseModel):
+    items: list[WarningSummaryOut]
+    total: int
+    page: int
+
+
+class AreaOut(BaseModel):
+    area_desc: str | None
+    polygons: list[Any] | None
+    circles: list[Any] | None
+    geocodes: list[Any] | None
+    altitude: float | None
+    ceiling: float | None
+
+
+class ResourceOut(BaseModel):
+    resource_desc: str | None
+    mime_type: str | None
+    size: int | None
+    uri: str | None
+    deref_uri: str | None
+    digest: str | None
+
+
+class InfoOut(BaseModel):
+    """One CAP ``info`` block (``capmodel.info_dict``)."""
+
+    language: str | None
+    categories: list[Any] | None
+    event: str | None
+    response_types: list[Any] | None
+    urgency: str | None
+    severity: str | None
+    certainty: str | None
+    audience: str | None
+    event_codes: list[Any] | None
+    effective: Stamp | None
+    onset: Stamp | None
+    expires: Stamp | None
+    sender_name: str | None
+    headline: str | None
+    description: str | None
+    instruction: str | None
+    web: str | None
+    contact: str | None
+    parameters: list[Any] | None
+    areas: list[AreaOut]
+    resources: list[ResourceOut]
+
+
+class ChainLinkOut(BaseModel):
+    id: int
+    msg_type: str | None
+    status: str
+    identifier: str | None
+
+
+class WarningDetailOut(WarningSummaryOut):
+    """The full form (``api.detail``): CAP fields, lifecycle, what 第六十四条 still misses, the chain."""
+
+    sender_code: str | None
+    scope: str | None
+    codes: list[Any]
+    note: str | None
+    references: list[str]
+    category: str | None
+    template_key: str | None
+    locked_fields: list[str]
+    description: str | None
+    instruction: str | None
+    area_desc: str | None
+    area_codes: list[str]
+    previous_id: int | None
+    revision: int | None
+    author_user_id: int | None
+    approved_by_user_id: int | None
+    approved_at: Stamp | None
+    review_note: str | None
+    published_at: Stamp | None
+    ended_at: Stamp | None
+    relay: bool | None
+    missing: list[str]
+    infos: list[InfoOut]
+    chain: list[ChainLinkOut]
+
+
+class CapImportOut(BaseModel):
+    """An imported message: where it was kept and why (``capimport.Placement``; null for a
+    duplicate, placed when first imported)."""
+
+    id: int
+    identifier: str | None
+    sender: str | None
+    status: str
+    duplicate: bool
+    jurisdiction_code: str
+    placement: str | None
+
+
+class CapProblemOut(BaseModel):
+    model_config = ConfigDict(extra="allow")  # element, line, message, params as capxml gives them
+    text: str
+
+
+class CapValidationOut(BaseModel):
+    """``valid`` with the problems, or with the version and identifier (unset keys are left out)."""
+
+    valid: bool
+    problems: list[CapProblemOut] | None = None
+    cap_version: str | None = None
+    identifier: str | None = None
+
+
+class TemplatesOut(BaseModel):
+    templates: Any
+
+
+class LevelsOut(BaseModel):
+    levels: dict[str, Any]
+    cap_severity: dict[str, Any]
+    channels: dict[str, Any]
+    article_64: list[str]
+    cap_values: dict[str, Any]
+
+
+class FeedOut(BaseModel):
+    id: int
+    name: str
+    url: str
+    kind: str
+    jurisdiction_code: str
+    enabled: bool
+    relay: bool
+    interval_s: int
+    last_polled_at: Stamp | None
+    last_ok_at: Stamp | None
+    last_error: str | None
+    imported_count: int
+
+
+class FeedListOut(BaseModel):
+    items: list[FeedOut]
+
+
+class FeedPollOut(BaseModel):
+    model_config = ConfigDict(extra="allow")  # any further count feeds.poll reports
+    feed: FeedOut
+    entries: int
+    imported: int
+    duplicates: int
+    refused: int
+
+
+class MissingOut(BaseModel):
+    missing: list[str]
+
+
+class VersionOut(BaseModel):
+    seq: int
+    action: str
+    status: str
+    at: Stamp
+    actor: str | None
+    note: str | None
+    snapshot: dict[str, Any]
+
+
+class VersionListOut(BaseModel):
+    items: list[VersionOut]
+
+
+class RecipientPreviewOut(BaseModel):
+    """Who a warning would reach: ``source`` (delivery or warnings) and its counts, as that source
+    gives them."""
+
+    model_config = ConfigDict(extra="allow")
+    source: str
