@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, case, func, literal, literal_column, select, text, update
+from sqlalchemy import Update, and_, case, event, func, literal, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -84,11 +84,16 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    ins = pg_insert(Job) if _postgres(session) else sqlite_insert(Job)
+    postgres = _postgres(session)
+    ins = pg_insert(Job) if postgres else sqlite_insert(Job)
     if dedupe_key is not None:
         ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    job_id = session.execute(ins.values(**values).returning(Job.id)).scalar()
-    if job_id is not None and when <= now:
+    stmt = ins.values(**values).returning(Job.id)
+    due_now = when <= now
+    if due_now and postgres:
+        stmt = wakeup.notifying(stmt)  # the NOTIFY rides on the insert: no extra round trip
+    job_id = session.execute(stmt).scalar()
+    if job_id is not None and due_now:
         wakeup.job_due(session)
     return job_id
 
@@ -121,7 +126,7 @@ def enqueue_many(
     attempts_max = max_attempts or (spec.max_attempts if spec else 5)
     keys = list(dedupe_keys) if dedupe_keys is not None else [None] * len(payloads)
     if _postgres(session):
-        ids = _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max)
+        ids = _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max, when <= now)
     else:
         rows = [
             {
@@ -146,8 +151,7 @@ def enqueue_many(
     return ids
 
 
-_UNNEST = text(
-    """
+_UNNEST = """
     INSERT INTO jobs (kind, payload, state, priority, due_at, attempts, max_attempts, dedupe_key,
                       created_at, updated_at)
     SELECT :kind, u.payload::jsonb, 'queued', :priority, :due_at, 0, :max_attempts, u.dedupe_key,
@@ -157,11 +161,13 @@ _UNNEST = text(
     ORDER BY u.n
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id
-    """
-)
+"""
+_UNNEST_PLAIN = text(_UNNEST)
+# Due now: the same insert, and one NOTIFY (PostgreSQL folds the repeats of a transaction).
+_UNNEST_NOTIFY = text(f"WITH ins AS ({_UNNEST}) SELECT id, pg_notify('{wakeup.CHANNEL}', '') FROM ins")
 
 
-def _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max) -> list[int]:
+def _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max, due_now) -> list[int]:
     """PostgreSQL: two arrays and a few scalars, whatever the number of rows; no per-row SQL."""
     to_db = UTCDateTime().process_bind_param
     params = {
@@ -173,7 +179,8 @@ def _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_
         "payloads": [json.dumps(p or {}, ensure_ascii=False) for p in payloads],
         "keys": keys,
     }
-    return list(session.execute(_UNNEST, params).scalars())
+    stmt = _UNNEST_NOTIFY if due_now else _UNNEST_PLAIN
+    return list(session.execute(stmt, params).scalars())
 
 
 def claim(
@@ -205,6 +212,18 @@ def claim_many(
     if limit < 1:
         return []
     now = clock.now()
+    cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
+    token = secrets.token_hex(16)  # one per claim; (id, token) is what a worker holds
+    stmt = _claim_statement(session, worker, limit, kinds, cap, now, token)
+    rows = session.execute(stmt).all()
+    rows.sort(key=lambda r: (-r.priority, r.due_at, r.id))  # RETURNING has no order
+    return [
+        Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token, registry.lease_for(r.kind, cap))
+        for r in rows
+    ]
+
+
+def _claim_statement(session, worker, limit, kinds, cap, now, token):
     due = select(Job.id).where(QUEUED, Job.due_at <= now)
     if kinds:
         due = due.where(Job.kind.in_(kinds))
@@ -213,9 +232,7 @@ def claim_many(
         # A materialised CTE runs once: "id IN (SELECT … LIMIT n)" may be planned as a join that
         # re-runs the subquery and so claims (and locks) more rows than n.
         due = select(due.with_for_update(skip_locked=True).cte("claim_due").prefix_with("MATERIALIZED").c.id)
-    cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
-    token = secrets.token_hex(16)  # one per claim; (id, token) is what a worker holds
-    rows = session.execute(
+    return (
         update(Job)
         .where(Job.id.in_(due.scalar_subquery()), QUEUED)
         .values(
@@ -230,12 +247,25 @@ def claim_many(
             Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at
         )
         .execution_options(synchronize_session=False)
-    ).all()
-    rows.sort(key=lambda r: (-r.priority, r.due_at, r.id))  # RETURNING has no order
-    return [
-        Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token, registry.lease_for(r.kind, cap))
-        for r in rows
-    ]
+    )
+
+
+def explain_claim(session: Session, limit: int = 10, *, kinds: list[str] | None = None) -> list[str]:
+    """The database's plan for the claim statement, as text lines (``EXPLAIN`` on PostgreSQL,
+    ``EXPLAIN QUERY PLAN`` on SQLite); nothing is claimed. For tests and the queue bench."""
+    prefix = "EXPLAIN " if _postgres(session) else "EXPLAIN QUERY PLAN "
+    conn = session.connection()
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        return prefix + statement, parameters
+
+    event.listen(conn, "before_cursor_execute", explain, retval=True)
+    try:
+        stmt = _claim_statement(session, "explain", limit, kinds, 1.0, clock.now(), "explain")
+        rows = conn.execute(stmt).all()
+    finally:
+        event.remove(conn, "before_cursor_execute", explain)
+    return [str(row[-1]) for row in rows]
 
 
 def _lease_ends(now: datetime, cap: float, kinds: Iterable[str] | None):

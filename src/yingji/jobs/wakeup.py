@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 log = logging.getLogger("yingji.worker")
 
 CHANNEL = "yingji_jobs"
-_NOTIFIED = "yingji.jobs.notified"
 _WAKE = "yingji.jobs.wake"
 RECONNECT_S = 2.0
 
@@ -47,22 +46,21 @@ class Signal:
 LOCAL = Signal()
 
 
+def notifying(insert):
+    """PostgreSQL: ``insert … RETURNING id`` wrapped so that it also sends the NOTIFY (sent when
+    the transaction commits, once however many rows; none when nothing was inserted)."""
+    ins = insert.cte("enqueued")
+    return select(ins.c.id, func.pg_notify(CHANNEL, ""))
+
+
 def job_due(session: Session) -> None:
-    """Called by ``enqueue`` for a job due now, in the enqueuing transaction."""
+    """Called by ``enqueue`` for a job due now, in the enqueuing transaction: this process's
+    workers are woken when it commits."""
     session.info[_WAKE] = True
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    # One NOTIFY per (sub)transaction is enough: PostgreSQL folds identical ones, and a rolled-back
-    # savepoint takes its NOTIFY with it, so the mark is per innermost transaction.
-    tx = session.get_nested_transaction() or session.get_transaction()
-    if session.info.get(_NOTIFIED) is not tx:
-        session.execute(text(f"NOTIFY {CHANNEL}"))
-        session.info[_NOTIFIED] = tx
 
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
-    session.info.pop(_NOTIFIED, None)
     if session.info.pop(_WAKE, False):
         LOCAL.notify()
 
@@ -71,7 +69,6 @@ def _wake_after_commit(session: Session) -> None:
 def _forget(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_WAKE, None)
-    session.info.pop(_NOTIFIED, None)
 
 
 _LISTENERS: dict[str, threading.Thread] = {}
