@@ -23,9 +23,11 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
@@ -36,6 +38,7 @@ from yingji.jobs import queue, registry, wakeup
 
 log = logging.getLogger("yingji.worker")
 LINGER_S = 30.0  # an idle heartbeat thread ends after this long without jobs
+HOLD_S = 1.0  # a runner keeps its connection between jobs this close together
 
 
 class Worker:
@@ -66,16 +69,23 @@ class Worker:
         self.processed = 0
         self._count_lock = threading.Lock()
         self.heartbeats = _Heartbeats(db)
+        self._local = threading.local()  # each thread's held connection
         registry.load_all()
 
     # -- one pass -------------------------------------------------------------------------
     def run_once(self) -> int:
         """Run up to ``batch`` due jobs, each claimed (and leased) only when it starts; returns
         how many ran."""
+        try:
+            return self._pass()
+        finally:
+            self._release()
+
+    def _pass(self) -> int:
         ran = 0
         while ran < self.batch and not self.stopping.is_set():
             self._maybe_audit()
-            with self.db.writing(Actor.system("worker")) as session:
+            with self._writing(Actor.system("worker")) as session:
                 job = queue.claim(session, self.name, kinds=self.kinds, max_lease_s=self.lease_s)
             if job is None:
                 break
@@ -103,12 +113,13 @@ class Worker:
             while not self.stopping.is_set():
                 seen = wakeup.LOCAL.generation
                 try:
-                    n = self.run_once()
+                    n = self._pass()
                 except Exception:  # the database may be restarting; keep the worker alive
                     log.exception("worker pass failed")
                     n = 0
                 if n == 0:
                     self._idle(seen)
+        self._release()
         self.heartbeats.close()
         log.info("worker %s stopped after %d jobs", self.name, self.processed)
 
@@ -132,7 +143,9 @@ class Worker:
                     self._run(job)
                 except Exception:  # the database may be restarting: the lease brings the job back
                     log.exception("job %s (%s): the worker could not record its outcome", job.id, job.kind)
+                    self._release()
                 free.put(inbox)
+            self._release()
 
         inboxes = [stdqueue.SimpleQueue() for _ in range(self.concurrency)]
         threads = [
@@ -157,7 +170,7 @@ class Worker:
             try:
                 self._maybe_audit()
                 if not self.stopping.is_set():
-                    with self.db.writing(Actor.system("worker")) as session:
+                    with self._writing(Actor.system("worker")) as session:
                         jobs = queue.claim_many(
                             session, self.name, len(slots), kinds=self.kinds, max_lease_s=self.lease_s
                         )
@@ -173,6 +186,7 @@ class Worker:
             box.put(None)
         for thread in threads:
             thread.join()
+        self._release()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -189,7 +203,7 @@ class Worker:
         error: str | None = None
         lost = False
         try:
-            with self.db.write_sessions() as session:
+            with self._session() as session:
                 session.info["actor"] = Actor.system(f"job:{job.kind}")
                 ctx = registry.JobContext(
                     job.id,
@@ -211,9 +225,11 @@ class Worker:
                 except registry.LeaseLost:
                     lost = True
                     session.rollback()
-                except Exception:
+                except Exception as exc:
                     session.rollback()
                     error = traceback.format_exc()
+                    if isinstance(exc, DBAPIError):
+                        self._release()
         finally:
             self.heartbeats.remove(beating)
         if lost:
@@ -237,6 +253,44 @@ class Worker:
                     self._schedule_next(spec)  # a dead run must not end the schedule
         elif spec.period is not None:
             self._schedule_next(spec)
+
+    def _session(self) -> Session:
+        """A write session on this thread's held connection. Jobs back to back (within ``HOLD_S``)
+        share one connection, so a busy runner neither hands it back to the pool (a ROLLBACK) nor
+        takes it again (the pool's pre-ping) for every job; idle longer, or after a database error,
+        it goes back and the next job takes a fresh, pinged one."""
+        held = self._local
+        conn, now = getattr(held, "conn", None), time.monotonic()
+        if conn is not None and (conn.invalidated or conn.closed or now - held.last > HOLD_S):
+            self._release()
+            conn = None
+        if conn is None:
+            conn = held.conn = self.db.write_sessions.kw["bind"].connect()
+        held.last = now
+        return self.db.write_sessions(bind=conn)
+
+    def _release(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # pragma: no cover - a dead connection is dropped by the pool
+                log.debug("closing a held connection failed", exc_info=True)
+
+    @contextmanager
+    def _writing(self, actor: Actor) -> Iterator[Session]:
+        """``db.writing`` on this thread's held connection."""
+        with self._session() as session:
+            session.info["actor"] = actor
+            try:
+                yield session
+                session.commit()
+            except BaseException as exc:
+                session.rollback()
+                if isinstance(exc, DBAPIError):
+                    self._release()
+                raise
 
     def _maybe_audit(self) -> None:
         t = clock.now().timestamp()
