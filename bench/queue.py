@@ -192,7 +192,9 @@ def drain(proc: subprocess.Popen, remaining: Callable[[], int], total: int, log:
         if left == 0:
             break
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the worker stopped or timed out with {left} jobs left:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(
+                f"the worker stopped or timed out with {left} jobs left:\n{log.read_text()[-3000:]}"
+            )
         time.sleep(0.05)
     t0, left0 = first
     return left0 / max(now - t0, 1e-9)

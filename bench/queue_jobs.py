@@ -77,4 +77,3 @@ async def pgqueuer_app():
         yield pgq
     finally:
         await conn.close()
-

@@ -243,9 +243,7 @@ def _claim_statement(session, worker, limit, kinds, cap, now, token):
             attempts=Job.attempts + 1,
             updated_at=now,
         )
-        .returning(
-            Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at
-        )
+        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at)
         .execution_options(synchronize_session=False)
     )
 
