@@ -1,11 +1,14 @@
 """The worker: claims due jobs as it starts them, runs their handlers under a renewed lease
 (heartbeat, checkpoints), retries with backoff, audits expired leases.
 
-A worker has ``concurrency`` runner threads. Its loop waits for free runners and claims as many jobs
-as there are free runners in one statement, each handed to a runner at once (a job is never claimed
-to wait in line). When nothing is due it sleeps until a job is enqueued (``wakeup``: in process, and
-by LISTEN/NOTIFY on PostgreSQL) or ``idle_sleep_s`` passes. One heartbeat thread renews the leases of
-all the jobs it runs.
+A worker has ``concurrency`` runner threads (one by default) and a claim loop: it waits for free
+runners, claims one job per free runner in one statement, and hands each to its runner at once (a
+job is never claimed to wait in line). A runner that finishes a job claims its next one in the same
+transaction, so back-to-back jobs cost one transaction each. When nothing is due the loop sleeps
+until a job is enqueued (``wakeup``: in process, and by LISTEN/NOTIFY on PostgreSQL) or
+``idle_sleep_s`` passes. One heartbeat thread renews the leases of all the jobs it runs.
+``run_once``/``run_until_idle`` (tests, ``yingji worker --once``) run jobs one by one in the
+calling thread.
 
 Run as ``yingji worker`` (any number of processes on PostgreSQL) or as the one in-process
 thread that ``yingji serve`` starts on SQLite. ``YINGJI_JOB_LEASE_S`` (the longest lease) and
@@ -107,19 +110,7 @@ class Worker:
         log.info("worker %s started (%d runners)", self.name, self.concurrency)
         wakeup.listen(self.db.settings.database_url)
         self.ensure_periodic()
-        if self.concurrency > 1:
-            self._run_pool()
-        else:
-            while not self.stopping.is_set():
-                seen = wakeup.LOCAL.generation
-                try:
-                    n = self._pass()
-                except Exception:  # the database may be restarting; keep the worker alive
-                    log.exception("worker pass failed")
-                    n = 0
-                if n == 0:
-                    self._idle(seen)
-        self._release()
+        self._run_pool()
         self.heartbeats.close()
         log.info("worker %s stopped after %d jobs", self.name, self.processed)
 
@@ -139,11 +130,13 @@ class Worker:
 
         def runner(inbox: stdqueue.SimpleQueue) -> None:
             while (job := inbox.get()) is not None:
-                try:
-                    self._run(job)
-                except Exception:  # the database may be restarting: the lease brings the job back
-                    log.exception("job %s (%s): the worker could not record its outcome", job.id, job.kind)
-                    self._release()
+                while job is not None:  # the next job comes with this one's completion, if any
+                    try:
+                        job = self._run(job, take_next=True)
+                    except Exception:  # the database may be restarting: the lease brings it back
+                        log.exception("job %s (%s): its outcome was not recorded", job.id, job.kind)
+                        self._release()
+                        job = None
                 free.put(inbox)
             self._release()
 
@@ -158,7 +151,11 @@ class Worker:
         while not self.stopping.is_set():
             try:
                 slots = [free.get(timeout=0.25)]
-            except stdqueue.Empty:
+            except stdqueue.Empty:  # every runner busy (going from job to job): audit meanwhile
+                try:
+                    self._maybe_audit()
+                except Exception:
+                    log.exception("worker audit failed")
                 continue
             while True:  # every runner free right now
                 try:
@@ -192,14 +189,18 @@ class Worker:
         self.stopping.set()
 
     # -- internals ------------------------------------------------------------------------
-    def _run(self, job: queue.Claimed) -> None:
+    def _run(self, job: queue.Claimed, *, take_next: bool = False) -> queue.Claimed | None:
+        """Run one job. With ``take_next`` (a runner), its completion also claims the runner's next
+        due job in the same transaction, returned to be started at once: back-to-back jobs cost
+        one transaction each, not two."""
         spec = registry.get(job.kind)
         if spec is None:
             with self.db.writing(Actor.system("worker")) as session:
                 queue.fail(session, job, f"no handler for kind {job.kind!r}", timedelta(hours=1))
-            return
+            return None
         lease = timedelta(seconds=job.lease_s)
         beating = self.heartbeats.add(job, lease)
+        following: queue.Claimed | None = None
         error: str | None = None
         lost = False
         try:
@@ -216,6 +217,10 @@ class Worker:
                 try:
                     spec.fn(session, ctx)
                     if queue.finish(session, job):
+                        if take_next and not self.stopping.is_set():
+                            following = queue.claim(
+                                session, self.name, kinds=self.kinds, max_lease_s=self.lease_s
+                            )
                         session.commit()
                         with self._count_lock:
                             self.processed += 1
@@ -226,6 +231,7 @@ class Worker:
                     lost = True
                     session.rollback()
                 except Exception as exc:
+                    following = None  # a failed commit took the next claim with it
                     session.rollback()
                     error = traceback.format_exc()
                     if isinstance(exc, DBAPIError):
@@ -237,7 +243,7 @@ class Worker:
             log.warning(
                 "job %s (%s) lost its lease; work since its last checkpoint rolled back", job.id, job.kind
             )
-            return
+            return None
         if error is not None:
             log.warning("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
             with self.db.writing(Actor.system("worker")) as session:
@@ -253,6 +259,7 @@ class Worker:
                     self._schedule_next(spec)  # a dead run must not end the schedule
         elif spec.period is not None:
             self._schedule_next(spec)
+        return following
 
     def _session(self) -> Session:
         """A write session on this thread's held connection. Jobs back to back (within ``HOLD_S``)
