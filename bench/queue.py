@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("YINGJI_BENCH_PG_URL", DEFAULT_URL))
     parser.add_argument("--jobs", type=int, default=50_000)
-    parser.add_argument("--one-by-one", type=int, default=2_000, help="of --jobs, enqueued one at a time")
+    parser.add_argument("--one-by-one", type=int, default=500, help="of --jobs, enqueued one at a time")
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--latency-jobs", type=int, default=100)
