@@ -311,8 +311,9 @@ def main(argv: list[str] | None = None) -> None:
         for s in SYSTEMS
         for f in FIGURES
     ]
+    title = f"Job queue, {args.jobs:,} no-op jobs, {args.concurrency} workers, PostgreSQL"
     report(
-        f"Job queue, {args.jobs:,} no-op jobs, {args.concurrency} workers, PostgreSQL (medians of {args.runs})",
+        f"{title} (medians of {args.runs})",
         rows,
         {
             "name": "queue",
