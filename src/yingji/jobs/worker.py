@@ -3,8 +3,7 @@
 
 A worker has ``concurrency`` runner threads (one by default) and a claim loop: it waits for free
 runners, claims one job per free runner in one statement, and hands each to its runner at once (a
-job is never claimed to wait in line). A runner that finishes a job claims its next one in the same
-transaction, so back-to-back jobs cost one transaction each. When nothing is due the loop sleeps
+job is never claimed to wait in line). When nothing is due the loop sleeps
 until a job is enqueued (``wakeup``: in process, and by LISTEN/NOTIFY on PostgreSQL) or
 ``idle_sleep_s`` passes. One heartbeat thread renews the leases of all the jobs it runs.
 ``run_once``/``run_until_idle`` (tests, ``yingji worker --once``) run jobs one by one in the
@@ -130,13 +129,11 @@ class Worker:
 
         def runner(inbox: stdqueue.SimpleQueue) -> None:
             while (job := inbox.get()) is not None:
-                while job is not None:  # the next job comes with this one's completion, if any
-                    try:
-                        job = self._run(job, take_next=True)
-                    except Exception:  # the database may be restarting: the lease brings it back
-                        log.exception("job %s (%s): its outcome was not recorded", job.id, job.kind)
-                        self._release()
-                        job = None
+                try:
+                    self._run(job)
+                except Exception:  # the database may be restarting: the lease brings it back
+                    log.exception("job %s (%s): its outcome was not recorded", job.id, job.kind)
+                    self._release()
                 free.put(inbox)
             self._release()
 
@@ -151,7 +148,7 @@ class Worker:
         while not self.stopping.is_set():
             try:
                 slots = [free.get(timeout=0.25)]
-            except stdqueue.Empty:  # every runner busy (going from job to job): audit meanwhile
+            except stdqueue.Empty:  # every runner busy: audit meanwhile
                 try:
                     self._maybe_audit()
                 except Exception:
@@ -167,7 +164,7 @@ class Worker:
             try:
                 self._maybe_audit()
                 if not self.stopping.is_set():
-                    with self._writing(Actor.system("worker")) as session:
+                    with self._writing(Actor.system("worker"), autocommit=True) as session:
                         jobs = queue.claim_many(
                             session, self.name, len(slots), kinds=self.kinds, max_lease_s=self.lease_s
                         )
@@ -189,18 +186,14 @@ class Worker:
         self.stopping.set()
 
     # -- internals ------------------------------------------------------------------------
-    def _run(self, job: queue.Claimed, *, take_next: bool = False) -> queue.Claimed | None:
-        """Run one job. With ``take_next`` (a runner), its completion also claims the runner's next
-        due job in the same transaction, returned to be started at once: back-to-back jobs cost
-        one transaction each, not two."""
+    def _run(self, job: queue.Claimed) -> None:
         spec = registry.get(job.kind)
         if spec is None:
             with self.db.writing(Actor.system("worker")) as session:
                 queue.fail(session, job, f"no handler for kind {job.kind!r}", timedelta(hours=1))
-            return None
+            return
         lease = timedelta(seconds=job.lease_s)
         beating = self.heartbeats.add(job, lease)
-        following: queue.Claimed | None = None
         error: str | None = None
         lost = False
         try:
@@ -217,10 +210,6 @@ class Worker:
                 try:
                     spec.fn(session, ctx)
                     if queue.finish(session, job):
-                        if take_next and not self.stopping.is_set():
-                            following = queue.claim(
-                                session, self.name, kinds=self.kinds, max_lease_s=self.lease_s
-                            )
                         session.commit()
                         with self._count_lock:
                             self.processed += 1
@@ -231,7 +220,6 @@ class Worker:
                     lost = True
                     session.rollback()
                 except Exception as exc:
-                    following = None  # a failed commit took the next claim with it
                     session.rollback()
                     error = traceback.format_exc()
                     if isinstance(exc, DBAPIError):
@@ -243,7 +231,7 @@ class Worker:
             log.warning(
                 "job %s (%s) lost its lease; work since its last checkpoint rolled back", job.id, job.kind
             )
-            return None
+            return
         if error is not None:
             log.warning("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
             with self.db.writing(Actor.system("worker")) as session:
@@ -259,9 +247,8 @@ class Worker:
                     self._schedule_next(spec)  # a dead run must not end the schedule
         elif spec.period is not None:
             self._schedule_next(spec)
-        return following
 
-    def _session(self) -> Session:
+    def _session(self, *, autocommit: bool = False) -> Session:
         """A write session on this thread's held connection. Jobs back to back (within ``HOLD_S``)
         share one connection, so a busy runner neither hands it back to the pool (a ROLLBACK) nor
         takes it again (the pool's pre-ping) for every job; idle longer, or after a database error,
@@ -274,6 +261,11 @@ class Worker:
         if conn is None:
             conn = held.conn = self.db.write_sessions.kw["bind"].connect()
         held.last = now
+        if self.db.kind == "postgresql":
+            # The claim loop's one statement needs no BEGIN and COMMIT round trips of its own: on
+            # PostgreSQL a single statement is its own transaction (SKIP LOCKED included).
+            level = "AUTOCOMMIT" if autocommit else conn.default_isolation_level
+            conn.execution_options(isolation_level=level)
         return self.db.write_sessions(bind=conn)
 
     def _release(self) -> None:
@@ -286,9 +278,10 @@ class Worker:
                 log.debug("closing a held connection failed", exc_info=True)
 
     @contextmanager
-    def _writing(self, actor: Actor) -> Iterator[Session]:
-        """``db.writing`` on this thread's held connection."""
-        with self._session() as session:
+    def _writing(self, actor: Actor, *, autocommit: bool = False) -> Iterator[Session]:
+        """``db.writing`` on this thread's held connection (``autocommit``: one statement, its own
+        transaction, on PostgreSQL)."""
+        with self._session(autocommit=autocommit) as session:
             session.info["actor"] = actor
             try:
                 yield session
