@@ -223,27 +223,29 @@ def worker(once: bool, concurrency: int, kinds: str, modules: tuple[str, ...], i
     db = _db()
     _ensure_schema(db)
     kind_list = [k.strip() for k in kinds.split(",") if k.strip()] or None
-    workers = [
-        Worker(db, name=f"{socket.gethostname()}:{os.getpid()}:{i}", kinds=kind_list, idle_sleep_s=idle)
-        for i in range(max(1, concurrency))
-    ]
+    # One worker with `concurrency` runner threads: it claims one job per free runner (several in
+    # one statement) and is woken by enqueues (LISTEN/NOTIFY on PostgreSQL).
+    worker = Worker(
+        db,
+        name=f"{socket.gethostname()}:{os.getpid()}:0",
+        kinds=kind_list,
+        idle_sleep_s=idle,
+        concurrency=concurrency,
+    )
     if once:
-        n = sum(w.run_until_idle() for w in workers)
+        n = worker.run_until_idle()
         click.echo(f"ran {n} jobs")
         return
 
     def stop(signum, frame):
-        for w in workers:
-            w.stop()
+        worker.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    threads = [threading.Thread(target=w.run_forever, daemon=True) for w in workers]
-    for t in threads:
-        t.start()
-    while any(t.is_alive() for t in threads):
-        for t in threads:
-            t.join(timeout=0.5)
+    thread = threading.Thread(target=worker.run_forever, daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(timeout=0.5)
 
 
 @cli.command()

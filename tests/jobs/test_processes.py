@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.conftest import PG_URL
 from tests.jobs import handlers
 from tests.jobs.conftest import add, effects, get
 from yingji.core.db import Actor
-from yingji.jobs import queue
+from yingji.jobs import queue, wakeup
 from yingji.jobs.models import Job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +178,23 @@ def test_a_killed_workers_job_runs_again_after_its_lease_and_its_next_jobs_never
         (job_id, 2, second.pid, "start"),
         (job_id, 2, second.pid, "done"),
     ]
+
+
+@pytest.mark.skipif(not PG_URL, reason="NOTIFY between processes: PostgreSQL only")
+def test_an_idle_worker_process_is_woken_by_an_enqueue_in_another_process(db, spawn):
+    """The worker pauses 60 s when idle; a job enqueued here (another process: no in-process wake)
+    runs well before that, because the enqueue's NOTIFY reaches the worker's LISTEN connection."""
+    proc = spawn("idle", "--kinds", "tests.record", "--concurrency", "2", "--idle", "60")
+    listen = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = :q")
+
+    def listening() -> bool:
+        with db.reading() as session:
+            return session.scalar(listen, {"q": f"LISTEN {wakeup.CHANNEL}"}) > 0
+
+    wait_for(listening, timeout=60, what="the worker to LISTEN", procs=[proc])
+    first = add(db, "tests.record")
+    wait_for(lambda: get(db, first).state == "done", timeout=60, what="the first job", procs=[proc])
+    second = add(db, "tests.record")  # the worker is idle now, for up to 60 s
+    wait_for(lambda: get(db, second).state == "done", timeout=20, what="the woken worker", procs=[proc])
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0, output(proc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, SmallInteger, String, Text
+from sqlalchemy import CheckConstraint, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
@@ -18,8 +18,13 @@ class Job(IdMixin, Base):
     __tablename__ = "jobs"
     __table_args__ = (
         CheckConstraint(f"state IN ({', '.join(repr(s) for s in JOB_STATES)})", name="state"),
-        Index("ix_jobs_claim", "state", "due_at"),
-        Index("ix_jobs_lease", "state", "lease_expires_at"),
+        # The auditor's scan: running rows by lease end.
+        Index(
+            "ix_jobs_running",
+            "lease_expires_at",
+            postgresql_where=text("state = 'running'"),
+            sqlite_where=text("state = 'running'"),
+        ),
     )
 
     kind: Mapped[str] = mapped_column(String(64), index=True)
@@ -38,3 +43,16 @@ class Job(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column()
+
+
+# The claim's order over the queued rows only: a claim reads the first due rows of this index and
+# never sorts, and finished rows (most of the table) are not in it. Queries must spell the state as
+# a literal ('queued', not a bound parameter) for either database to prove that the index applies.
+Index(
+    "ix_jobs_queued",
+    Job.priority.desc(),
+    Job.due_at,
+    Job.id,
+    postgresql_where=text("state = 'queued'"),
+    sqlite_where=text("state = 'queued'"),
+)

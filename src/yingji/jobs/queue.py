@@ -1,8 +1,14 @@
 """Enqueue, claim, finish and fail jobs.
 
-A worker claims one job at a time, just before it runs it, and leases it for its kind's
-``lease_s`` (at most the configured ``YINGJI_JOB_LEASE_S``): a job never waits under another job's
-lease, and a dead worker holds at most the job it was running. Claiming selects the oldest due row;
+Enqueueing is one ``INSERT`` in the caller's transaction, for one job or many (``enqueue_many``:
+one statement for the lot; on PostgreSQL the rows travel as arrays through ``unnest``). A job due
+now wakes idle workers when the transaction commits (``wakeup``: NOTIFY on PostgreSQL).
+
+A worker claims jobs only as it starts them: one per free runner (``claim_many`` takes several in
+one statement when several runners are free), each leased for its kind's ``lease_s`` (at most the
+configured ``YINGJI_JOB_LEASE_S``): a job never waits under another job's lease, and a dead worker
+holds at most the jobs it was running. Claiming reads the first due rows of the partial index
+``ix_jobs_queued`` (queued rows only, in claim order: priority, due time, id), so it never sorts;
 on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue without
 running a job twice; on SQLite the write transaction is ``BEGIN IMMEDIATE``, so claims are
 serialised. The auditor (``release_expired``) requeues running jobs whose lease ran out.
@@ -10,19 +16,29 @@ serialised. The auditor (``release_expired``) requeues running jobs whose lease 
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, func, select, update
+from sqlalchemy import Update, and_, case, event, func, literal, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.redact import redact
+from yingji.core.types import UTCDateTime
+from yingji.jobs import wakeup
 from yingji.jobs.models import Job
+
+# Literals, not bound parameters: only then can either planner match the partial indexes
+# (ix_jobs_queued, ix_jobs_running), also in a prepared statement's generic plan.
+QUEUED = Job.state == literal_column("'queued'")
+RUNNING = Job.state == literal_column("'running'")
+CLAIM_ORDER = (Job.priority.desc(), Job.due_at, Job.id)
 
 
 @dataclass(frozen=True)
@@ -68,11 +84,103 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert(Job) if dialect == "postgresql" else sqlite_insert(Job)
+    postgres = _postgres(session)
+    ins = pg_insert(Job) if postgres else sqlite_insert(Job)
     if dedupe_key is not None:
         ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return session.execute(ins.values(**values).returning(Job.id)).scalar()
+    stmt = ins.values(**values).returning(Job.id)
+    due_now = when <= now
+    if due_now and postgres:
+        stmt = wakeup.notifying(stmt)  # the NOTIFY rides on the insert: no extra round trip
+    job_id = session.execute(stmt).scalar()
+    if job_id is not None and due_now:
+        wakeup.job_due(session)
+    return job_id
+
+
+def enqueue_many(
+    session: Session,
+    kind: str,
+    payloads: Sequence[dict[str, Any] | None],
+    *,
+    dedupe_keys: Sequence[str | None] | None = None,
+    due_at: datetime | None = None,
+    delay: timedelta | None = None,
+    priority: int = 0,
+    max_attempts: int | None = None,
+) -> list[int]:
+    """Add one job of ``kind`` per payload in one statement, in the caller's transaction.
+
+    ``dedupe_keys`` (one per payload, None for none) work as in ``enqueue``: a key already taken, or
+    repeated in the batch, adds no job. Returns the ids of the jobs added (in no particular order).
+    """
+    from yingji.jobs import registry
+
+    if dedupe_keys is not None and len(dedupe_keys) != len(payloads):
+        raise ValueError("enqueue_many: one dedupe key (or None) per payload")
+    if not payloads:
+        return []
+    now = clock.now()
+    when = due_at or (now + delay if delay else now)
+    spec = registry.get(kind)
+    attempts_max = max_attempts or (spec.max_attempts if spec else 5)
+    keys = list(dedupe_keys) if dedupe_keys is not None else [None] * len(payloads)
+    if _postgres(session):
+        ids = _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max, when <= now)
+    else:
+        rows = [
+            {
+                "kind": kind,
+                "payload": payload or {},
+                "state": "queued",
+                "priority": priority,
+                "due_at": when,
+                "attempts": 0,
+                "max_attempts": attempts_max,
+                "dedupe_key": key,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for payload, key in zip(payloads, keys, strict=True)
+        ]
+        ins = sqlite_insert(Job).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Job.id)
+        # Multi-row VALUES, as many rows per statement as SQLite's parameter limit allows.
+        ids = list(session.execute(ins, rows).scalars())
+    if ids and when <= now:
+        wakeup.job_due(session)
+    return ids
+
+
+_UNNEST = """
+    INSERT INTO jobs (kind, payload, state, priority, due_at, attempts, max_attempts, dedupe_key,
+                      created_at, updated_at)
+    SELECT :kind, u.payload::jsonb, 'queued', :priority, :due_at, 0, :max_attempts, u.dedupe_key,
+           :now, :now
+    FROM unnest(CAST(:payloads AS text[]), CAST(:keys AS text[])) WITH ORDINALITY
+         AS u(payload, dedupe_key, n)
+    ORDER BY u.n
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id
+"""
+_UNNEST_PLAIN = text(_UNNEST)
+# Due now: the same insert, and one NOTIFY (PostgreSQL folds the repeats of a transaction).
+_UNNEST_NOTIFY = text(f"WITH ins AS ({_UNNEST}) SELECT id, pg_notify('{wakeup.CHANNEL}', '') FROM ins")
+
+
+def _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max, due_now) -> list[int]:
+    """PostgreSQL: two arrays and a few scalars, whatever the number of rows; no per-row SQL."""
+    to_db = UTCDateTime().process_bind_param
+    params = {
+        "kind": kind,
+        "priority": priority,
+        "due_at": to_db(when, None),
+        "max_attempts": attempts_max,
+        "now": to_db(now, None),
+        "payloads": [json.dumps(p or {}, ensure_ascii=False) for p in payloads],
+        "keys": keys,
+    }
+    stmt = _UNNEST_NOTIFY if due_now else _UNNEST_PLAIN
+    return list(session.execute(stmt, params).scalars())
 
 
 def claim(
@@ -84,37 +192,96 @@ def claim(
 ) -> Claimed | None:
     """Take the next due job (priority, then due time, then id) and lease it from now for its
     kind's ``lease_s``, at most ``max_lease_s``. None when nothing is due."""
+    jobs = claim_many(session, worker, 1, kinds=kinds, max_lease_s=max_lease_s)
+    return jobs[0] if jobs else None
+
+
+def claim_many(
+    session: Session,
+    worker: str,
+    limit: int,
+    *,
+    kinds: list[str] | None = None,
+    max_lease_s: float | None = None,
+) -> list[Claimed]:
+    """Take up to ``limit`` due jobs in one statement, in claim order, each leased from now for its
+    own kind's ``lease_s`` (at most ``max_lease_s``). The caller starts every one at once: a claimed
+    job's lease runs from the claim, and a job claimed but left waiting would hold its lease idle."""
     from yingji.jobs import registry
 
+    if limit < 1:
+        return []
     now = clock.now()
-    due = select(Job.id, Job.kind).where(Job.state == "queued", Job.due_at <= now)
+    cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
+    token = secrets.token_hex(16)  # one per claim; (id, token) is what a worker holds
+    stmt = _claim_statement(session, worker, limit, kinds, cap, now, token)
+    rows = session.execute(stmt).all()
+    rows.sort(key=lambda r: (-r.priority, r.due_at, r.id))  # RETURNING has no order
+    return [
+        Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token, registry.lease_for(r.kind, cap))
+        for r in rows
+    ]
+
+
+def _claim_statement(session, worker, limit, kinds, cap, now, token):
+    due = select(Job.id).where(QUEUED, Job.due_at <= now)
     if kinds:
         due = due.where(Job.kind.in_(kinds))
-    due = due.order_by(Job.priority.desc(), Job.due_at, Job.id).limit(1)
+    due = due.order_by(*CLAIM_ORDER).limit(limit)
     if _postgres(session):
-        due = due.with_for_update(skip_locked=True)
-    found = session.execute(due).first()
-    if found is None:
-        return None
-    lease_s = registry.lease_for(found.kind, max_lease_s)
-    token = secrets.token_hex(16)
-    row = session.execute(
+        # A materialised CTE runs once: "id IN (SELECT … LIMIT n)" may be planned as a join that
+        # re-runs the subquery and so claims (and locks) more rows than n.
+        due = select(due.with_for_update(skip_locked=True).cte("claim_due").prefix_with("MATERIALIZED").c.id)
+    return (
         update(Job)
-        .where(Job.id == found.id, Job.state == "queued")
+        .where(Job.id.in_(due.scalar_subquery()), QUEUED)
         .values(
             state="running",
             lease_owner=worker,
             lease_token=token,
-            lease_expires_at=now + timedelta(seconds=lease_s),
+            lease_expires_at=_lease_ends(now, cap, kinds),
             attempts=Job.attempts + 1,
             updated_at=now,
         )
-        .returning(Job.payload, Job.attempts, Job.max_attempts)
+        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at)
         .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:  # pragma: no cover - the row is locked (PostgreSQL) or the writer is alone (SQLite)
-        return None
-    return Claimed(found.id, found.kind, row.payload, row.attempts, row.max_attempts, token, lease_s)
+    )
+
+
+def explain_claim(session: Session, limit: int = 10, *, kinds: list[str] | None = None) -> list[str]:
+    """The database's plan for the claim statement, as text lines (``EXPLAIN`` on PostgreSQL,
+    ``EXPLAIN QUERY PLAN`` on SQLite); nothing is claimed. For tests and the queue bench."""
+    prefix = "EXPLAIN " if _postgres(session) else "EXPLAIN QUERY PLAN "
+    conn = session.connection()
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        return prefix + statement, parameters
+
+    event.listen(conn, "before_cursor_execute", explain, retval=True)
+    try:
+        stmt = _claim_statement(session, "explain", limit, kinds, 1.0, clock.now(), "explain")
+        rows = conn.execute(stmt).all()
+    finally:
+        event.remove(conn, "before_cursor_execute", explain)
+    return [str(row[-1]) for row in rows]
+
+
+def _lease_ends(now: datetime, cap: float, kinds: Iterable[str] | None):
+    """Each claimed row's lease end: its kind's lease (a CASE over the kinds whose lease is shorter
+    than the cap), else the cap."""
+    from yingji.jobs import registry
+
+    shorter = {
+        spec.kind: spec.lease_s
+        for spec in registry.all_specs()
+        if spec.lease_s < cap and (not kinds or spec.kind in kinds)
+    }
+    at = UTCDateTime()
+    default = literal(now + timedelta(seconds=cap), at)
+    if not shorter:
+        return default
+    whens = {kind: literal(now + timedelta(seconds=s), at) for kind, s in sorted(shorter.items())}
+    return case(whens, value=Job.kind, else_=default)
 
 
 def _postgres(session: Session) -> bool:
@@ -191,7 +358,7 @@ def release_expired(session: Session) -> dict[str, int]:
     On PostgreSQL a row locked by a live transaction (a job committing a checkpoint) is skipped,
     not waited for: its worker is alive, and the auditor never hangs on a stuck connection."""
     now = clock.now()
-    stale = and_(Job.state == "running", Job.lease_expires_at < now)
+    stale = and_(RUNNING, Job.lease_expires_at < now)
 
     def expired(*where):
         if not _postgres(session):
