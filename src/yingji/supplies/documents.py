@@ -266,8 +266,10 @@ def _out(session, store, facts, lines, values, kind) -> Result:
     """Plan from the stock read without a lock and post; if the stock changed meanwhile (a guard
     failed, PostgreSQL only), plan again under the lock of the items' balances and post."""
     plan = plan_from(store, facts.items, facts.stock, lines)
-    batches = [b for _, b, _ in plan]
-    locked = len(set(batches)) < len(batches)  # a batch twice: plan under the lock, post in order
+    # More than one balance to take from (PostgreSQL): plan again under their locks, taken in batch
+    # order, so every guard holds and no document waits for another in a cycle. A single balance
+    # needs no lock first: its guarded UPDATE either takes the stock or changes nothing.
+    locked = len(plan) > 1 and session.get_bind().dialect.name == "postgresql"
     if locked:
         plan = _locked_plan(session, store, facts, lines)
     try:

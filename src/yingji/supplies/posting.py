@@ -24,10 +24,11 @@ never wait for each other in a cycle; a document changing one balance needs no l
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,6 +37,27 @@ from yingji.core import clock
 from yingji.core.errors import NotFound
 from yingji.core.text import clean
 from yingji.supplies.models import Document, DocumentLine
+
+
+class Sql:
+    """A statement written with ``:name`` parameters, run on the session's connection by the bare
+    driver (sqlite3 takes ``:name``, psycopg ``%(name)s``): the hot path skips SQLAlchemy's work per
+    statement, which cost more than the statement itself."""
+
+    def __init__(self, sql: str) -> None:
+        self.sqlite = sql
+        self.pg = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+    def run(self, cur, pg: bool, params: dict):
+        cur.execute(self.pg if pg else self.sqlite, params)
+        return cur
+
+
+def cursor(session: Session) -> tuple[object, bool]:
+    """A driver cursor in the session's transaction (SQLite's ``BEGIN IMMEDIATE`` included), and
+    whether the database is PostgreSQL."""
+    conn = session.connection()
+    return conn.connection.dbapi_connection.cursor(), conn.dialect.name == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -76,34 +98,45 @@ SELECT d.id AS doc_id, d.fingerprint AS doc_fp,
 FROM (SELECT 1 AS one) AS one
 LEFT JOIN supply_documents AS d ON d.client_key = :key
 LEFT JOIN supply_warehouses AS w ON w.id = :wid
-LEFT JOIN supply_items AS i ON i.code IN :codes
+LEFT JOIN supply_items AS i ON i.code {codes}
 LEFT JOIN supply_balances AS b ON :stock AND b.warehouse_id = w.id AND b.item_id = i.id
 LEFT JOIN supply_batches AS bt ON bt.id = b.batch_id
 ORDER BY b.batch_id
 """
-READ = text(_READ).bindparams(bindparam("codes", expanding=True))
+READ_PG = Sql(_READ.replace("{codes}", "= ANY(:codes)"))
+
+
+@lru_cache(maxsize=16)
+def _read_sqlite(n: int) -> Sql:
+    return Sql(_READ.replace("{codes}", "IN (" + ", ".join(f":c{i}" for i in range(n)) + ")"))
 
 
 def read(session: Session, key: str, warehouse_id: int, codes: list[str], *, stock: bool) -> Facts:
     """The key's earlier document, the store, the items and (``stock``) their balances, in one read."""
-    rows = session.connection().execute(
-        READ, {"key": key, "wid": warehouse_id, "codes": list(dict.fromkeys(codes)), "stock": stock}
-    )
+    cur, pg = cursor(session)
+    codes = list(dict.fromkeys(codes))
+    params = {"key": key, "wid": warehouse_id, "stock": stock}
+    if pg:
+        rows = READ_PG.run(cur, pg, params | {"codes": codes}).fetchall()
+    else:
+        rows = _read_sqlite(len(codes)).run(cur, pg, params | {f"c{i}": c for i, c in enumerate(codes)})
+        rows = rows.fetchall()
+    cur.close()
     facts = Facts(None, None, {})
-    for r in rows:
-        if r.doc_id is not None:
-            facts.earlier = (r.doc_id, r.doc_fp)
-        if r.w_id is not None and facts.store is None:
-            facts.store = Store(r.w_id, r.w_name, r.w_jur, bool(r.w_active))
-        if r.i_id is not None:
-            if r.i_code not in facts.items:
-                facts.items[r.i_code] = ItemRow(r.i_id, r.i_code, r.i_name, bool(r.i_active), r.i_life)
-                facts.stock[r.i_id] = []
-            if r.b_id is not None:
-                expires = r.b_expires
+    for doc_id, doc_fp, w_id, w_name, w_jur, w_active, i_id, i_code, i_name, i_active, i_life, *b in rows:
+        if doc_id is not None:
+            facts.earlier = (doc_id, doc_fp)
+        if w_id is not None and facts.store is None:
+            facts.store = Store(w_id, w_name, w_jur, bool(w_active))
+        if i_id is not None:
+            if i_code not in facts.items:
+                facts.items[i_code] = ItemRow(i_id, i_code, i_name, bool(i_active), i_life)
+                facts.stock[i_id] = []
+            b_id, b_qty, expires = b
+            if b_id is not None:
                 if isinstance(expires, str):  # SQLite hands dates back as text in a raw statement
                     expires = date.fromisoformat(expires)
-                facts.stock[r.i_id].append((r.b_id, r.b_qty, expires))
+                facts.stock[i_id].append((b_id, b_qty, expires))
     for batches in facts.stock.values():
         batches.sort(key=lambda b: (b[2] is None, b[2] or date.max, b[0]))
     return facts
@@ -301,12 +334,12 @@ WITH doc AS (
     FROM doc WHERE (SELECT ok FROM ok)
     RETURNING id
 )
-SELECT (SELECT id FROM doc) AS doc_id, (SELECT ok FROM ok) AS ok,
+SELECT (SELECT id FROM doc) AS doc_id, (SELECT ok FROM ok) AS ok, (SELECT count(*) FROM changed) AS changed,
        (SELECT array_agg(id ORDER BY line_no) FROM lines) AS line_ids,
        (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM audited) AS audited
 """
-PG_POST = text(_PG_POST)
-_PG_FORGET = text("DELETE FROM supply_documents WHERE id = :id")
+PG_POST = Sql(_PG_POST)
+_PG_FORGET = Sql("DELETE FROM supply_documents WHERE id = :id")
 
 
 def _naive(value):
@@ -342,53 +375,62 @@ def _write_pg(session, row, now, lines, move_kind, audit) -> int | None:
         "a_ip": audit["ip"],
         "a_request_id": audit["request_id"],
     }
-    conn = session.connection()
-    out = conn.execute(PG_POST, params).one()
-    if out.doc_id is None:
-        return None
-    if not out.ok:
+    cur, pg = cursor(session)
+    doc_id, ok, changed, line_ids, _moved, _audited = PG_POST.run(cur, pg, params).fetchone()
+    if not ok and changed:
+        # some balances changed, not all: only a caller that skipped the lock gets here (a bug);
+        # stop, so the transaction rolls back rather than commit a change without its movement
+        cur.close()
+        raise RuntimeError("partial post: lock the balances before posting more than one")
+    if doc_id is not None and not ok:
         # only our own row was written (nothing references it yet): take it back, plan again
-        conn.execute(_PG_FORGET, {"id": out.doc_id})
+        _PG_FORGET.run(cur, pg, {"id": doc_id})
+    cur.close()
+    if doc_id is None:
+        return None
+    if not ok:
         raise Stale()
-    return out.doc_id, list(out.line_ids)
+    return doc_id, list(line_ids)
 
 
 def lock(session: Session, warehouse_id: int, batch_ids: list[int]) -> None:
     """Lock the balances a document will change, in batch order (PostgreSQL; SQLite has one writer)."""
     if batch_ids and session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(_PG_LOCK, {"wid": warehouse_id, "batches": sorted(set(batch_ids))})
+        cur, pg = cursor(session)
+        _PG_LOCK.run(cur, pg, {"wid": warehouse_id, "batches": sorted(set(batch_ids))}).fetchall()
+        cur.close()
 
 
-_PG_LOCK = text(
+_PG_LOCK = Sql(
     "SELECT id FROM supply_balances WHERE warehouse_id = :wid AND batch_id = ANY(CAST(:batches AS bigint[]))"
     " ORDER BY batch_id FOR UPDATE"
 )
 
 
 # -- a few statements (SQLite; PostgreSQL when one document changes a batch twice) -----------
-_SEQ_DOC = text(
+_SEQ_DOC = Sql(
     f"INSERT INTO supply_documents ({', '.join(DOC_COLUMNS)}) VALUES "
     f"({', '.join(':' + c for c in DOC_COLUMNS)}) ON CONFLICT (client_key) DO NOTHING RETURNING id"
 )
-_SEQ_TAKE = text(
+_SEQ_TAKE = Sql(
     "UPDATE supply_balances SET qty = qty + :delta, updated_at = :now"
     " WHERE warehouse_id = :wid AND batch_id = :batch AND qty + :delta >= 0 RETURNING qty"
 )
-_SEQ_PUT = text(
+_SEQ_PUT = Sql(
     "INSERT INTO supply_balances (warehouse_id, batch_id, item_id, qty, jurisdiction_code, updated_at)"
     " VALUES (:wid, :batch, :item, :delta, :jur, :now) ON CONFLICT (warehouse_id, batch_id)"
     " DO UPDATE SET qty = supply_balances.qty + excluded.qty, updated_at = excluded.updated_at RETURNING qty"
 )
-_SEQ_LINE = text(
+_SEQ_LINE = Sql(
     f"INSERT INTO supply_document_lines ({LINE_COLUMNS}) VALUES (:doc, :line_no, :item, :batch, :qty,"
     " :delta, :counted, :reason, 0, 0, :jur) RETURNING id"
 )
-_SEQ_MOVE = text(
+_SEQ_MOVE = Sql(
     f"INSERT INTO supply_movements ({MOVE_COLUMNS}) VALUES (:now, :doc, :line, :wid, :batch, :item, :kind,"
     " :delta, :after, :jur, :actor, :actor_id)"
 )
 _SEQ_AUDIT = {
-    json_cast: text(
+    json_cast: Sql(
         f"INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (:at, :actor_id, :actor, 'create',"
         f" 'supply_documents', :id, :jur, NULL, {json_cast}, :ip, :request_id, NULL)"
     )
@@ -396,12 +438,19 @@ _SEQ_AUDIT = {
 }
 
 
-def _write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> int | None:
-    conn = session.connection()
+def _write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> tuple[int, list[int]] | None:
+    cur, pg = cursor(session)
+    try:
+        return _seq(cur, pg, row, now, lines, move_kind, audit)
+    finally:
+        cur.close()
+
+
+def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | None:
     when = _naive if pg else _sqlite_time
     stamp = when(now)
     wid, jur = row["warehouse_id"], row["jurisdiction_code"]
-    doc_id = conn.execute(_SEQ_DOC, {k: when(v) for k, v in row.items()}).scalar()
+    doc_id = _one(_SEQ_DOC.run(cur, pg, {k: when(v) for k, v in row.items()}))
     if doc_id is None:  # a concurrent twin (PostgreSQL): nothing written
         return None
     # balances in batch order, each movement with the balance right after it; the stock was read in
@@ -417,29 +466,33 @@ def _write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> int | No
             "item": x.item_id,
             "jur": jur,
         }
-        qty = conn.execute(_SEQ_TAKE if x.delta < 0 else _SEQ_PUT, args).scalar()
+        qty = _one((_SEQ_TAKE if x.delta < 0 else _SEQ_PUT).run(cur, pg, args))
         if qty is None:
             raise Stale()
         after[x.line_no] = qty
     line_ids = {}
     for x in lines:
-        line_ids[x.line_no] = conn.execute(
-            _SEQ_LINE,
-            {
-                "doc": doc_id,
-                "line_no": x.line_no,
-                "item": x.item_id,
-                "batch": x.batch_id,
-                "qty": x.qty,
-                "delta": x.delta,
-                "counted": x.counted,
-                "reason": x.reason,
-                "jur": jur,
-            },
-        ).scalar()
+        line_ids[x.line_no] = _one(
+            _SEQ_LINE.run(
+                cur,
+                pg,
+                {
+                    "doc": doc_id,
+                    "line_no": x.line_no,
+                    "item": x.item_id,
+                    "batch": x.batch_id,
+                    "qty": x.qty,
+                    "delta": x.delta,
+                    "counted": x.counted,
+                    "reason": x.reason,
+                    "jur": jur,
+                },
+            )
+        )
     for x in sorted((x for x in lines if x.delta), key=lambda x: (x.batch_id, x.line_no)):
-        conn.execute(
-            _SEQ_MOVE,
+        _SEQ_MOVE.run(
+            cur,
+            pg,
             {
                 "now": stamp,
                 "doc": doc_id,
@@ -455,8 +508,9 @@ def _write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> int | No
                 "actor_id": row["created_by_id"],
             },
         )
-    conn.execute(
-        _SEQ_AUDIT["CAST(:after AS jsonb)" if pg else ":after"],
+    _SEQ_AUDIT["CAST(:after AS jsonb)" if pg else ":after"].run(
+        cur,
+        pg,
         {
             "at": when(audit["at"]),
             "actor_id": audit["actor_id"],
@@ -469,6 +523,11 @@ def _write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> int | No
         },
     )
     return doc_id, [line_ids[x.line_no] for x in lines]
+
+
+def _one(cur):
+    row = cur.fetchone()
+    return None if row is None else row[0]
 
 
 def require_store(facts: Facts) -> Store:
