@@ -100,10 +100,14 @@ def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, 
     try:
         posted = posting.write(session, values, lines, kind)
     except posting.Stale:
+        # nothing was written: a request with the same key made its document first, or (PostgreSQL,
+        # not locked) the stock changed since it was read and the caller plans again under the lock
+        found = replay(session, Document, values["client_key"], values["fingerprint"])
+        if found is not None:
+            return Result(found, True)
         if pg and not locked:
             raise
-        # planned under the lock (or SQLite's one writer): the plan cannot be stale
-        raise Conflict() from None
+        raise Conflict() from None  # planned under the lock (or SQLite's one writer): cannot be
     if posted is None:
         # a request with the same key committed first: answer with its document
         found = replay(session, Document, values["client_key"], values["fingerprint"])
@@ -138,11 +142,10 @@ def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
         )
         lines.append(posting.Line(no, item.id, batch_id, line.qty, line.qty))
     values = _values(data, "receipt", store, fp, reason=data.reason)
-    if len({x.batch_id for x in lines}) < len(lines):
-        # the same batch twice: one balance, two movements, each with its own balance after
-        posting.lock(session, store.id, [x.batch_id for x in lines])
-        return _post(session, values, lines, "receipt", locked=True)
-    return _post(session, values, lines, "receipt", locked=False)
+    # receipts only add: no guard can fail, so the balances are locked (in batch order) only when
+    # there are several of them
+    posting.lock(session, store.id, [x.batch_id for x in lines] if len(lines) > 1 else [])
+    return _post(session, values, lines, "receipt", locked=True)
 
 
 def _shelf_life_end(item, produced_on: date | None) -> date | None:

@@ -166,7 +166,8 @@ class Posted:
 
 
 class Stale(Exception):
-    """The stock read without a lock changed before the write: plan again under the lock."""
+    """Nothing was written: the stock read without a lock changed before the write (plan again under
+    the lock), or a concurrent request with the same key made its document first."""
 
 
 DOC_COLUMNS = (
@@ -278,6 +279,7 @@ def as_document(session: Session, posted: Posted) -> Document:
 
 
 # -- PostgreSQL: one statement ----------------------------------------------------------------
+NOT_POSTED = "yingji-posting-not-posted"
 _PG_POST = f"""
 WITH doc AS (
     INSERT INTO supply_documents ({", ".join(DOC_COLUMNS)})
@@ -334,12 +336,13 @@ WITH doc AS (
     FROM doc WHERE (SELECT ok FROM ok)
     RETURNING id
 )
-SELECT (SELECT id FROM doc) AS doc_id, (SELECT ok FROM ok) AS ok, (SELECT count(*) FROM changed) AS changed,
-       (SELECT array_agg(id ORDER BY line_no) FROM lines) AS line_ids,
-       (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM audited) AS audited
+SELECT (SELECT id FROM doc) AS doc_id,
+       -- not every balance changed (a stale plan) or the key was taken: fail the statement, so the
+       -- savepoint around it is rolled back and the row locks its UPDATE took are let go
+       CAST((SELECT CASE WHEN ok THEN '1' ELSE '{NOT_POSTED}' END FROM ok) AS int) AS ok,
+       (SELECT array_agg(id ORDER BY line_no) FROM lines) AS line_ids
 """
 PG_POST = Sql(_PG_POST)
-_PG_FORGET = Sql("DELETE FROM supply_documents WHERE id = :id")
 
 
 def _naive(value):
@@ -375,21 +378,28 @@ def _write_pg(session, row, now, lines, move_kind, audit) -> int | None:
         "a_ip": audit["ip"],
         "a_request_id": audit["request_id"],
     }
-    cur, pg = cursor(session)
-    doc_id, ok, changed, line_ids, _moved, _audited = PG_POST.run(cur, pg, params).fetchone()
-    if not ok and changed:
-        # some balances changed, not all: only a caller that skipped the lock gets here (a bug);
-        # stop, so the transaction rolls back rather than commit a change without its movement
+    import psycopg  # PostgreSQL only
+
+    cur, _pg = cursor(session)
+    conn = cur.connection
+    # One round trip (pipeline): a savepoint, the post, its release. A post that changed nothing or
+    # not everything fails on purpose (above): rolled back to the savepoint, it leaves no row and no
+    # lock behind (an UPDATE that waited for a row keeps its lock even when its guard then fails,
+    # and a later ordered lock of the item's balances could then wait in a cycle).
+    try:
+        with conn.pipeline():
+            conn.execute("SAVEPOINT yingji_posting")
+            cur.execute(PG_POST.pg, params)
+            conn.execute("RELEASE SAVEPOINT yingji_posting")
+        doc_id, _ok, line_ids = cur.fetchone()
+    except psycopg.errors.InvalidTextRepresentation as e:
+        if NOT_POSTED not in str(e):
+            raise
+        conn.execute("ROLLBACK TO SAVEPOINT yingji_posting")
+        conn.execute("RELEASE SAVEPOINT yingji_posting")
+        raise Stale() from None
+    finally:
         cur.close()
-        raise RuntimeError("partial post: lock the balances before posting more than one")
-    if doc_id is not None and not ok:
-        # only our own row was written (nothing references it yet): take it back, plan again
-        _PG_FORGET.run(cur, pg, {"id": doc_id})
-    cur.close()
-    if doc_id is None:
-        return None
-    if not ok:
-        raise Stale()
     return doc_id, list(line_ids)
 
 
