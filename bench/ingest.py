@@ -80,7 +80,7 @@ def setup(db: Database) -> str:
             session,
             SYSTEM,
             username="bench",
-            password="Bench@2026x",
+            password="Gauge#Rain-7731",
             display_name="bench",
             role="county_officer",
             jurisdiction_code="520628",

@@ -14,6 +14,7 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.supplies import documents, stock, transfers
 from yingji.supplies.ledger import NotEnoughStock
 from yingji.supplies.models import Balance, Document, Movement, Warehouse
+from yingji.supplies.output import document_out
 from yingji.supplies.schemas import CountIn, IssueIn, ReceiveIn, TransferIn
 
 
@@ -29,8 +30,12 @@ def fresh(databases):
 
 
 def post(db, fn, data):
+    """Post through the service and read the document as the API answers with it, inside the
+    transaction (a post hands back what it wrote; store, items and batches load on first use)."""
     with db.writing(Actor.system("tests")) as session:
-        return fn(session, SYSTEM, data)
+        result = fn(session, SYSTEM, data)
+        document_out(result.document)
+        return result
 
 
 def test_receipt_issue_and_the_stock_card(fresh):

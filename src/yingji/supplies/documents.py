@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
-from yingji.auth.audit import actor_of
 from yingji.auth.scope import Principal, visible
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
-from yingji.supplies import catalogue, ledger, warehouses
-from yingji.supplies.ledger import NotEnoughStock, Touch
-from yingji.supplies.models import Batch, Document, DocumentLine, Item, Warehouse
+from yingji.supplies import catalogue, ledger, posting, warehouses
+from yingji.supplies.ledger import NotEnoughStock
+from yingji.supplies.models import Batch, Document, Warehouse
 from yingji.supplies.schemas import CountIn, IssueIn, OutLine, ReceiptIn, TransferIn
 
 
@@ -33,12 +29,30 @@ class KeyReused(Conflict):
     message = "This client key was already used for a different request."
 
 
-@dataclass
 class Result:
-    """A document and whether it was created now (False) or found from an earlier try (True)."""
+    """A document and whether it was created now (False) or found from an earlier try (True). A post
+    hands back what it wrote; the ORM document is built from it when first asked for (an answer
+    that shows it), without reading it back."""
 
-    document: Document
-    replayed: bool = False
+    def __init__(
+        self,
+        document: Document | None = None,
+        replayed: bool = False,
+        *,
+        session: Session | None = None,
+        posted: posting.Posted | None = None,
+    ) -> None:
+        self._document = document
+        self.replayed = replayed
+        self._session = session
+        self._posted = posted
+        self.id = document.id if document is not None else posted.id
+
+    @property
+    def document(self) -> Document:
+        if self._document is None:
+            self._document = posting.as_document(self._session, self._posted)
+        return self._document
 
 
 def fingerprint(data: BaseModel, **extra) -> str:
@@ -58,114 +72,83 @@ def replay(session: Session, model, client_key: str, fp: str):
     return session.get(model, hit.id)
 
 
-def _warehouse(session: Session, warehouse_id: int) -> Warehouse:
-    # the keepers list is not needed to move stock (check_move asks kept_by): don't load it
-    warehouse = session.get(Warehouse, warehouse_id, options=[lazyload(Warehouse.keepers)])
-    if warehouse is None:
-        raise NotFound()
-    return warehouse
+def _facts(session: Session, key: str, warehouse_id: int, codes: list[str], *, stock: bool) -> posting.Facts:
+    """One read of the key, the store, the items and their stock. An item code not found (or not
+    active) goes through the catalogue, which adds a standard item on first use or refuses."""
+    facts = posting.read(session, key, warehouse_id, codes, stock=stock)
+    if facts.earlier is None and not all(c in facts.items and facts.items[c].active for c in codes):
+        catalogue.by_codes(session, codes)  # raises for an unknown code
+        facts = posting.read(session, key, warehouse_id, codes, stock=stock)
+    return facts
 
 
-def _open(session: Session, principal: Principal, values: dict) -> Document | Result:
-    """Insert the document (claiming its key) in a savepoint: if a concurrent request with the same
-    key won, hand back its document instead."""
-    actor = actor_of(session)
-    now = clock.now()
-    doc = Document(
-        **values,
-        created_by=actor.name,
-        created_by_id=actor.user_id,
-        created_at=now,
-        completed_at=now if values["status"] == "done" else None,
-    )
-    if session.get_bind().dialect.name == "sqlite":
-        # One writer at a time: the key was looked up inside this write transaction, nobody can
-        # have taken it since, so no savepoint is needed.
-        session.add(doc)
-        session.flush()
-        return doc
+def _replayed(session: Session, earlier: tuple[int, str], fp: str) -> Result:
+    doc_id, earlier_fp = earlier
+    if earlier_fp != fp:
+        raise KeyReused()
+    return Result(session.get(Document, doc_id), True)
+
+
+def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, locked: bool) -> Result:
+    """Write the document; a concurrent twin with the same key that won hands back its document.
+    ``Stale`` (only on PostgreSQL without locks) goes back to the caller, which plans again."""
+    pg = session.get_bind().dialect.name == "postgresql"
+    touched = [x.batch_id for x in lines if x.delta]
+    if pg and len(touched) > 1 and not locked:
+        # more than one balance: lock them in batch order first (no two documents wait in a cycle)
+        posting.lock(session, values["warehouse_id"], touched)
     try:
-        with session.begin_nested():
-            session.add(doc)
-            session.flush()
-    except IntegrityError:
+        posted = posting.write(session, values, lines, kind)
+    except posting.Stale:
+        # nothing was written: a request with the same key made its document first, or (PostgreSQL,
+        # not locked) the stock changed since it was read and the caller plans again under the lock
+        found = replay(session, Document, values["client_key"], values["fingerprint"])
+        if found is not None:
+            return Result(found, True)
+        if pg and not locked:
+            raise
+        raise Conflict() from None  # planned under the lock (or SQLite's one writer): cannot be
+    if posted is None:
+        # a request with the same key committed first: answer with its document
         found = replay(session, Document, values["client_key"], values["fingerprint"])
         if found is None:
-            raise
+            raise Conflict()
         return Result(found, True)
-    return doc
-
-
-def _line(
-    doc: Document, no: int, item: Item, batch_id: int | None, qty: int, delta: int, **kw
-) -> DocumentLine:
-    return DocumentLine(
-        document_id=doc.id,
-        line_no=no,
-        item_id=item.id,
-        item=item,
-        batch_id=batch_id,
-        qty=qty,
-        delta=delta,
-        jurisdiction_code=doc.jurisdiction_code,
-        received_qty=0,
-        returned_qty=0,
-        **kw,
-    )
-
-
-def _finish(session: Session, doc: Document, lines: list[DocumentLine], touches: list[tuple]) -> Result:
-    session.add_all(lines)
-    session.flush()
-    by_no = {line.line_no: line for line in lines}
-    ledger.apply(
-        session,
-        doc.id,
-        [
-            Touch(wh, by_no[no].batch_id, item, delta, kind, by_no[no].id)
-            for no, wh, item, delta, kind in touches
-        ],
-    )
-    # the lines are in hand, in line order: no need to read them back, only their batches
-    ids = {line.batch_id for line in lines if line.batch_id is not None}
-    batches = {b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(ids)))} if ids else {}
-    for line in lines:
-        set_committed_value(line, "batch", batches.get(line.batch_id))
-    set_committed_value(doc, "lines", lines)
-    return Result(doc)
+    return Result(session=session, posted=posted)
 
 
 # -- receipt ----------------------------------------------------------------------------------
 def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
     """Goods come into a store (purchase, donation, allocation, return)."""
     fp = fingerprint(data)
-    if (found := replay(session, Document, data.client_key, fp)) is not None:
-        return Result(found, True)
-    warehouse = _warehouse(session, data.warehouse_id)
-    warehouses.check_move(session, principal, warehouse)
-    items = catalogue.by_codes(session, [line.item_code for line in data.lines])
-    doc = _open(session, principal, _values(data, "receipt", warehouse, fp, reason=data.reason))
-    if isinstance(doc, Result):
-        return doc
-    lines, touches = [], []
+    codes = [line.item_code for line in data.lines]
+    facts = _facts(session, data.client_key, data.warehouse_id, codes, stock=False)
+    if facts.earlier is not None:
+        return _replayed(session, facts.earlier, fp)
+    store = posting.require_store(facts)
+    warehouses.check_move(session, principal, store)
+    lines = []
     for no, line in enumerate(data.lines, 1):
-        item = items[line.item_code]
+        item = facts.items[line.item_code]
         batch_id = ledger.batch_for(
             session,
             item,
-            owner_code=line.owner_code or warehouse.jurisdiction_code,
+            owner_code=line.owner_code or store.jurisdiction_code,
             owner_name=line.owner_name,
-            jurisdiction_code=warehouse.jurisdiction_code,
+            jurisdiction_code=store.jurisdiction_code,
             batch_no=line.batch_no,
             expires_on=line.expires_on or _shelf_life_end(item, line.produced_on),
             produced_on=line.produced_on,
         )
-        lines.append(_line(doc, no, item, batch_id, line.qty, line.qty))
-        touches.append((no, warehouse, item, line.qty, "receipt"))
-    return _finish(session, doc, lines, touches)
+        lines.append(posting.Line(no, item.id, batch_id, line.qty, line.qty))
+    values = _values(data, "receipt", store, fp, reason=data.reason)
+    # receipts only add: no guard can fail, so the balances are locked (in batch order) only when
+    # there are several of them
+    posting.lock(session, store.id, [x.batch_id for x in lines] if len(lines) > 1 else [])
+    return _post(session, values, lines, "receipt", locked=True)
 
 
-def _shelf_life_end(item: Item, produced_on: date | None) -> date | None:
+def _shelf_life_end(item, produced_on: date | None) -> date | None:
     if produced_on is None or not item.shelf_life_months:
         return None
     months = produced_on.month - 1 + item.shelf_life_months
@@ -173,7 +156,7 @@ def _shelf_life_end(item: Item, produced_on: date | None) -> date | None:
     return date(year, month, min(produced_on.day, 28))
 
 
-def _values(data, kind: str, warehouse: Warehouse, fp: str, **kw) -> dict:
+def _values(data, kind: str, warehouse, fp: str, **kw) -> dict:
     return {
         "kind": kind,
         "status": "done",
@@ -187,11 +170,10 @@ def _values(data, kind: str, warehouse: Warehouse, fp: str, **kw) -> dict:
 
 
 # -- issue and transfer -----------------------------------------------------------------------
-def plan_out(session: Session, warehouse: Warehouse, lines: list[OutLine]) -> list[tuple[Item, int, int]]:
+def plan_from(store, items: dict, stock: dict, lines: list[OutLine]) -> list[tuple]:
     """Which batches the lines take, as (item, batch_id, qty): the named batch, or the first to
-    expire (already expired stock is only taken when named). Locks the rows it reads."""
-    items = catalogue.by_codes(session, [line.item_code for line in lines])
-    stock = ledger.lock_balances(session, warehouse.id, [i.id for i in items.values()])
+    expire (already expired stock is only taken when named). ``stock``: item id → [(batch, qty,
+    expires_on)] first-expiring first."""
     left = {b: q for rows in stock.values() for b, q, _ in rows}
     today = clock.now().date()
     out = []
@@ -208,7 +190,7 @@ def plan_out(session: Session, warehouse: Warehouse, lines: list[OutLine]) -> li
         need = line.qty
         available = sum(left[b] for b in candidates)
         if available < need:
-            raise NotEnoughStock(item=item.name, store=warehouse.name, available=available, requested=need)
+            raise NotEnoughStock(item=item.name, store=store.name, available=available, requested=need)
         for b in candidates:
             take = min(need, left[b])
             if take:
@@ -230,13 +212,14 @@ def issue(
 ) -> Result:
     """Goods leave a store for use (rescue, relief, drill, loan, scrap)."""
     fp = fingerprint(data)
-    if (found := replay(session, Document, data.client_key, fp)) is not None:
-        return Result(found, True)
-    warehouse = _warehouse(session, data.warehouse_id)
-    warehouses.check_move(session, principal, warehouse, dispatch=dispatch)
+    facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
+    if facts.earlier is not None:
+        return _replayed(session, facts.earlier, fp)
+    store = posting.require_store(facts)
+    warehouses.check_move(session, principal, store, dispatch=dispatch)
     _check_incident(session, principal, data.incident_id)
-    values = _values(data, "issue", warehouse, fp, reason=data.reason, incident_id=data.incident_id)
-    return _out(session, principal, warehouse, data.lines, values | {"request_id": request_id}, "issue")
+    values = _values(data, "issue", store, fp, reason=data.reason, incident_id=data.incident_id)
+    return _out(session, store, facts, data.lines, values | {"request_id": request_id}, "issue")
 
 
 def transfer(
@@ -249,20 +232,21 @@ def transfer(
 ) -> Result:
     """Goods leave a store for another store; they are in transit until the destination confirms."""
     fp = fingerprint(data)
-    if (found := replay(session, Document, data.client_key, fp)) is not None:
-        return Result(found, True)
-    warehouse = _warehouse(session, data.warehouse_id)
-    warehouses.check_move(session, principal, warehouse, dispatch=dispatch)
+    facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
+    if facts.earlier is not None:
+        return _replayed(session, facts.earlier, fp)
+    store = posting.require_store(facts)
+    warehouses.check_move(session, principal, store, dispatch=dispatch)
     _check_incident(session, principal, data.incident_id)
     destination = visible(principal, session.get(Warehouse, data.to_warehouse_id))
-    if destination.id == warehouse.id or not destination.active:
+    if destination.id == store.id or not destination.active:
         raise ValidationFailed(
             details=[{"field": "to_warehouse_id", "message": "Choose another, open store."}]
         )
     values = _values(
         data,
         "transfer",
-        warehouse,
+        store,
         fp,
         status="in_transit",
         to_warehouse_id=destination.id,
@@ -271,7 +255,7 @@ def transfer(
         incident_id=data.incident_id,
         request_id=request_id,
     )
-    return _out(session, principal, warehouse, data.lines, values, "transfer_out")
+    return _out(session, store, facts, data.lines, values, "transfer_out")
 
 
 def _check_incident(session: Session, principal: Principal, incident_id: int | None) -> None:
@@ -281,16 +265,30 @@ def _check_incident(session: Session, principal: Principal, incident_id: int | N
         visible(principal, session.get(Incident, incident_id))
 
 
-def _out(session, principal, warehouse, lines, values, kind) -> Result:
-    plan = plan_out(session, warehouse, lines)
-    doc = _open(session, principal, values)
-    if isinstance(doc, Result):
-        return doc
-    doc_lines, touches = [], []
-    for no, (item, batch_id, qty) in enumerate(plan, 1):
-        doc_lines.append(_line(doc, no, item, batch_id, qty, -qty))
-        touches.append((no, warehouse, item, -qty, kind))
-    return _finish(session, doc, doc_lines, touches)
+def _out(session, store, facts, lines, values, kind) -> Result:
+    """Plan from the stock read without a lock and post; if the stock changed meanwhile (a guard
+    failed, PostgreSQL only), plan again under the lock of the items' balances and post."""
+    plan = plan_from(store, facts.items, facts.stock, lines)
+    # More than one balance to take from (PostgreSQL): plan again under their locks, taken in batch
+    # order, so every guard holds and no document waits for another in a cycle. A single balance
+    # needs no lock first: its guarded UPDATE either takes the stock or changes nothing.
+    locked = len(plan) > 1 and session.get_bind().dialect.name == "postgresql"
+    if locked:
+        plan = _locked_plan(session, store, facts, lines)
+    try:
+        return _post(session, values, _out_lines(plan), kind, locked=locked)
+    except posting.Stale:
+        plan = _locked_plan(session, store, facts, lines)
+        return _post(session, values, _out_lines(plan), kind, locked=True)
+
+
+def _locked_plan(session, store, facts, lines) -> list[tuple]:
+    stock = ledger.lock_balances(session, store.id, [i.id for i in facts.items.values()])
+    return plan_from(store, facts.items, stock, lines)
+
+
+def _out_lines(plan: list[tuple]) -> list[posting.Line]:
+    return [posting.Line(no, item.id, b, qty, -qty) for no, (item, b, qty) in enumerate(plan, 1)]
 
 
 # -- count ------------------------------------------------------------------------------------
@@ -300,17 +298,18 @@ REASON_SIGN = {"lost": -1, "damaged": -1, "expired": -1, "found": 1, "recount": 
 def count(session: Session, principal: Principal, data: CountIn) -> Result:
     """A stock count (盘点): each line sets what is on the shelf or records a change, with its reason."""
     fp = fingerprint(data)
-    if (found := replay(session, Document, data.client_key, fp)) is not None:
-        return Result(found, True)
-    warehouse = _warehouse(session, data.warehouse_id)
-    warehouses.check_move(session, principal, warehouse)
-    items = catalogue.by_codes(session, [line.item_code for line in data.lines])
-    stock = ledger.lock_balances(session, warehouse.id, [i.id for i in items.values()])
+    facts = _facts(
+        session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=False
+    )
+    if facts.earlier is not None:
+        return _replayed(session, facts.earlier, fp)
+    store = posting.require_store(facts)
+    warehouses.check_move(session, principal, store)
+    items = facts.items
+    # what is on the shelf decides the change: read it under the lock
+    stock = ledger.lock_balances(session, store.id, [i.id for i in items.values()])
     held = {b: q for rows in stock.values() for b, q, _ in rows}
-    doc = _open(session, principal, _values(data, "count", warehouse, fp))
-    if isinstance(doc, Result):
-        return doc
-    doc_lines, touches, no = [], [], 0
+    doc_lines, no = [], 0
     for line in data.lines:
         item = items[line.item_code]
         batches = [b for b, _, _ in stock[item.id]]
@@ -333,15 +332,16 @@ def count(session: Session, principal: Principal, data: CountIn) -> Result:
                 ]
             )
         if current + delta < 0:
-            raise NotEnoughStock(item=item.name, store=warehouse.name, available=current, requested=-delta)
-        for batch_id, change in _split_count(session, warehouse, item, scope, held, delta, line.batch_id):
+            raise NotEnoughStock(item=item.name, store=store.name, available=current, requested=-delta)
+        for batch_id, change in _split_count(session, store, item, scope, held, delta, line.batch_id):
             no += 1
             doc_lines.append(
-                _line(doc, no, item, batch_id, abs(change), change, counted=line.counted, reason=line.reason)
+                posting.Line(no, item.id, batch_id, abs(change), change, line.counted, line.reason)
             )
-            if change:
-                touches.append((no, warehouse, item, change, "count"))
-    return _finish(session, doc, doc_lines, touches)
+    values = _values(data, "count", store, fp)
+    touched = [x.batch_id for x in doc_lines if x.delta]
+    posting.lock(session, store.id, touched)  # a batch found new since the read above
+    return _post(session, values, doc_lines, "count", locked=True)
 
 
 def _split_count(session, warehouse, item, scope, held, delta, named) -> list[tuple[int, int]]:

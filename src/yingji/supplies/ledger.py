@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from yingji.auth.audit import actor_of
 from yingji.core import clock
 from yingji.core.errors import Conflict
 from yingji.supplies.models import Balance, Batch, Item, Movement, Warehouse
+from yingji.supplies.posting import Sql, cursor
 
 DEFAULT_BATCH = "-"
 
@@ -35,7 +36,7 @@ def _insert(session: Session):
 
 def batch_for(
     session: Session,
-    item: Item,
+    item,
     *,
     owner_code: str,
     jurisdiction_code: str,
@@ -45,27 +46,42 @@ def batch_for(
     owner_name: str | None = None,
 ) -> int:
     """The id of the batch (item, number, owner), created if new. Without a number, batches are told
-    apart by expiry date, so receipts of the same item and expiry share one."""
+    apart by expiry date, so receipts of the same item and expiry share one. (The bare driver: every
+    receipt line asks, see ``supplies.posting``.)"""
     number = batch_no or (f"E{expires_on:%Y%m%d}" if expires_on else DEFAULT_BATCH)
-    key = and_(Batch.item_id == item.id, Batch.batch_no == number, Batch.owner_code == owner_code)
-    found = session.scalar(select(Batch.id).where(key))
-    if found is not None:
-        return found
-    session.execute(
-        _insert(session)(Batch)
-        .values(
-            item_id=item.id,
-            batch_no=number,
-            owner_code=owner_code,
-            owner_name=owner_name,
-            expires_on=expires_on,
-            produced_on=produced_on,
-            jurisdiction_code=jurisdiction_code,
-            created_at=clock.now(),
-        )
-        .on_conflict_do_nothing(index_elements=["item_id", "batch_no", "owner_code"])
-    )
-    return session.scalar(select(Batch.id).where(key))
+    key = {"item": item.id, "no": number, "owner": owner_code}
+    cur, pg = cursor(session)
+    try:
+        found = _FIND_BATCH.run(cur, pg, key).fetchone()
+        if found is not None:
+            return found[0]
+        stamp = clock.now().replace(tzinfo=None)
+        new = key | {
+            "owner_name": owner_name,
+            "expires": expires_on,
+            "produced": produced_on,
+            "jur": jurisdiction_code,
+            "at": stamp if pg else stamp.strftime("%Y-%m-%d %H:%M:%S.%f"),
+        }
+        if not pg:  # SQLite stores dates as ISO text
+            new |= {
+                k: v.isoformat() if v else None
+                for k, v in (("expires", expires_on), ("produced", produced_on))
+            }
+        _NEW_BATCH.run(cur, pg, new)
+        return _FIND_BATCH.run(cur, pg, key).fetchone()[0]
+    finally:
+        cur.close()
+
+
+_FIND_BATCH = Sql(
+    "SELECT id FROM supply_batches WHERE item_id = :item AND batch_no = :no AND owner_code = :owner"
+)
+_NEW_BATCH = Sql(
+    "INSERT INTO supply_batches (item_id, batch_no, owner_code, owner_name, expires_on, produced_on,"
+    " jurisdiction_code, created_at) VALUES (:item, :no, :owner, :owner_name, :expires, :produced, :jur, :at)"
+    " ON CONFLICT (item_id, batch_no, owner_code) DO NOTHING"
+)
 
 
 @dataclass
