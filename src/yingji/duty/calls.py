@@ -30,8 +30,9 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 def _describe(session: Session, ids: list[int]) -> dict[int, kinds.ItemInfo]:
     rows = session.execute(
-        select(DutyCall.id, DutyCall.summary, DutyCall.caller_name, DutyCall.outcome, DutyCall.jurisdiction_code)
-        .where(DutyCall.id.in_(ids))
+        select(
+            DutyCall.id, DutyCall.summary, DutyCall.caller_name, DutyCall.outcome, DutyCall.jurisdiction_code
+        ).where(DutyCall.id.in_(ids))
     ).all()
     return {
         r.id: kinds.ItemInfo(

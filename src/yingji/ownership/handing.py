@@ -207,7 +207,9 @@ def pending_for(session: Session, principal: Principal) -> list[OwnerHandover]:
     )
 
 
-def held(session: Session, principal: Principal, user_id: int, *, holder_code: str | None = None) -> list[Owned]:
+def held(
+    session: Session, principal: Principal, user_id: int, *, holder_code: str | None = None
+) -> list[Owned]:
     """The items a person owns now, in the principal's scope, open ones only, oldest first."""
     stmt = select(Owned).where(Owned.owner_user_id == user_id, in_scope(Owned.jurisdiction_code, principal))
     if holder_code is not None:
@@ -233,4 +235,3 @@ def describe(session: Session, rows: list[Owned]) -> dict[int, kinds.ItemInfo]:
 
 def get_owned(session: Session, principal: Principal, owned_id: int) -> Owned:
     return visible(principal, session.get(Owned, owned_id))
-

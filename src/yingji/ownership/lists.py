@@ -82,7 +82,11 @@ def holder_names(session: Session, rows: list[Owned]) -> dict[str, str]:
     codes = {r.holder_code for r in rows}
     if not codes:
         return {}
-    return dict(session.execute(select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))).all())
+    return dict(
+        session.execute(
+            select(Jurisdiction.code, Jurisdiction.name).where(Jurisdiction.code.in_(codes))
+        ).all()
+    )
 
 
 def panel_ctx(session: Session, principal: Principal, kind: str, item_id: int, next_url: str) -> dict:
