@@ -13,10 +13,10 @@ from yingji.ownership import kinds, taking
 from yingji.ownership.codes import TakenHow
 from yingji.ownership.models import Owned
 from yingji.risk.tipoffs import handling
-from yingji.risk.tipoffs.codes import TipoffState
+from yingji.risk.tipoffs.codes import OWNER_KIND, TipoffState
 from yingji.risk.tipoffs.models import Tipoff
 
-KIND = "tipoff"
+KIND = OWNER_KIND
 
 
 def _describe(session: Session, ids: list[int]) -> dict[int, kinds.ItemInfo]:
