@@ -14,13 +14,14 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
-from yingji.core.i18n import N_
+from yingji.core.i18n import N_, translate
 from yingji.core.pagination import Page, paginate
 from yingji.duty.call_codes import CALL_MOVES, OUTCOME_LABELS, CallOutcome
 from yingji.duty.common import insert_once, who
 from yingji.duty.models import DutyCall
 from yingji.duty.schemas import CallIn, CallOutcomeIn
 from yingji.incidents.models import Incident
+from yingji.org.sheets import Column, write
 from yingji.ownership import kinds, out, taking
 from yingji.ownership.codes import TakenHow
 
@@ -206,3 +207,35 @@ def outs(session: Session, principal: Principal, calls: list[DutyCall]) -> list[
         }
         for c in calls
     ]
+
+
+COLUMNS = [
+    Column("received_at", "来电时间", "Received", width=18),
+    Column("caller_name", "来电人", "Caller"),
+    Column("caller_phone", "电话", "Phone"),
+    Column("summary", "内容摘要", "Summary", width=40),
+    Column("outcome", "处理结果", "Outcome"),
+    Column("incident_number", "事件编号", "Incident", width=22),
+    Column("transferred_to", "转办单位", "Transferred to"),
+    Column("taken_by", "接听人（首接）", "Answered by (first receiver)"),
+    Column("owner", "当前负责人", "Owner now"),
+]
+
+
+def sheet(session: Session, principal: Principal, f: CallFilters) -> bytes:
+    """The filtered log as an Excel sheet (phones masked by role, like the page)."""
+    rows = outs(session, principal, rows_for_export(session, principal, f))
+    zh = {o: translate(label, "zh_CN") for o, label in OUTCOME_LABELS.items()}
+    return write(
+        "来电登记",
+        COLUMNS,
+        (
+            r
+            | {
+                "received_at": clock.to_local(r["received_at"]).strftime("%Y-%m-%d %H:%M"),
+                "outcome": zh[CallOutcome(r["outcome"])],
+                "owner": (r["owner"] or {}).get("owner_name", ""),
+            }
+            for r in rows
+        ),
+    )

@@ -61,6 +61,7 @@ nav.register(DUTY, nav.NavItem("duty", N_("Duty board"), "/duty/board"))
 nav.register(DUTY, nav.NavItem("duty-rosters", N_("Rosters"), "/duty/rosters"))
 nav.register(DUTY, nav.NavItem("duty-calendar", N_("Duty calendar"), "/duty/calendar"))
 nav.register(DUTY, nav.NavItem("duty-handover", N_("Shift handover"), "/duty/handover", Perm.DUTY_REPORT))
+nav.register(DUTY, nav.NavItem("duty-calls", N_("Call log"), "/duty/calls", Perm.DUTY_REPORT))
 nav.register(DUTY, nav.NavItem("duty-leave", N_("Leader leave"), "/duty/leave"))
 nav.register(DUTY, nav.NavItem("duty-reports", N_("Routine reports"), "/duty/reports"))
 
