@@ -174,6 +174,10 @@ class HandoverIn(_In):
     new_items: list[str] = Field(default_factory=list, max_length=50)
     close_item_ids: list[int] = Field(default_factory=list, max_length=200)
     client_key: str | None = CLIENT_KEY
+    # 首接负责制: the items the outgoing officer owns, handed by name to the incoming one in this act
+    to_user_id: int | None = Field(default=None, ge=1)
+    hand_owned_ids: list[int] = Field(default_factory=list, max_length=500)
+    hand_all: bool = False  # every open item the outgoing officer owns at this desk
 
     @field_validator("new_items")
     @classmethod

@@ -38,7 +38,7 @@ from yingji.duty.schemas import (
     LeaveDecision,
     LeaveIn,
 )
-from yingji.ownership import lists
+from yingji.ownership import handing, lists
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,7 +61,13 @@ def _handover_page(
     ctx = {"rosters": items, "roster": roster, "errors": errors or [], "role_labels": ROLE_LABELS}
     if roster is not None:
         history = handover.history(session, principal, roster.id, size=10)
+        owned = handover.owned_items(session, principal, roster)
         ctx |= {
+            "owned": owned,
+            "owned_info": handing.describe(session, owned),
+            "incoming": handover.incoming_choices(session, roster, principal),
+            "handed": (handed := handover.handed_in(session, [h.id for h in history.items])),
+            "handed_info": handing.describe_entries(session, [e for v in handed.values() for e in v]),
             "current": oncall.current_shifts(session, [roster])[0] if roster.rotations else None,
             "shift_date": handover.shift_date_now(roster),
             "open_items": handover.open_items(session, roster),
@@ -86,7 +92,7 @@ def handover_page(
 async def handover_write(roster_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     """Hand over the shift from the form."""
     form = await request.form()
-    values = {k: field(form, k) for k in ("summary", "new_items", "shift_date", "client_key")}
+    values = {k: field(form, k) for k in ("summary", "new_items", "shift_date", "client_key", "to_user_id")}
     try:
         data = HandoverIn(
             shift_date=day_or_none(values["shift_date"]),
@@ -94,6 +100,8 @@ async def handover_write(roster_id: int, request: Request, principal: CurrentPri
             new_items=values["new_items"].splitlines(),
             close_item_ids=[int(x) for x in form.getlist("close") if str(x).isdigit()],
             client_key=values["client_key"] or None,
+            to_user_id=int(values["to_user_id"]) if values["to_user_id"].isdigit() else None,
+            hand_owned_ids=[int(x) for x in form.getlist("hand") if str(x).isdigit()],
         )
         await run_in_threadpool(_in_savepoint, session, handover.write, session, principal, roster_id, data)
     except (ValidationError, YingjiError) as exc:

@@ -235,3 +235,15 @@ def describe(session: Session, rows: list[Owned]) -> dict[int, kinds.ItemInfo]:
 
 def get_owned(session: Session, principal: Principal, owned_id: int) -> Owned:
     return visible(principal, session.get(Owned, owned_id))
+
+
+def describe_entries(session: Session, entries: list[OwnerHandover]) -> dict[int, kinds.ItemInfo]:
+    """What each hand-over's item is, by the hand-over's id; one query per kind."""
+    by_kind: dict[str, list[OwnerHandover]] = {}
+    for e in entries:
+        by_kind.setdefault(e.kind, []).append(e)
+    found: dict[int, kinds.ItemInfo] = {}
+    for name, group in by_kind.items():
+        infos = kinds.kind(name).describe(session, [e.item_id for e in group])
+        found |= {e.id: infos[e.item_id] for e in group if e.item_id in infos}
+    return found
