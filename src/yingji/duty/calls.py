@@ -60,16 +60,24 @@ def _incident(session: Session, principal: Principal, number: str | None, outcom
         return None
     number = (number or "").strip()
     if not number:
-        raise ValidationFailed.on("incident_number", "Give the number of the incident it became.")
+        raise ValidationFailed(
+            details=[{"field": "incident_number", "message": "Give the number of the incident it became."}]
+        )
     row = session.scalar(select(Incident).where(Incident.number == number))
     if row is None or not principal.covers(row.jurisdiction_code):
-        raise ValidationFailed.on("incident_number", "No incident with this number in your jurisdiction.")
+        raise ValidationFailed(
+            details=[
+                {"field": "incident_number", "message": "No incident with this number in your jurisdiction."}
+            ]
+        )
     return row.id
 
 
 def _check_transfer(outcome: CallOutcome, to: str | None) -> None:
     if outcome is CallOutcome.TRANSFERRED and not (to or "").strip():
-        raise ValidationFailed.on("transferred_to", "Name where the call was transferred.")
+        raise ValidationFailed(
+            details=[{"field": "transferred_to", "message": "Name where the call was transferred."}]
+        )
 
 
 def record(session: Session, principal: Principal, data: CallIn) -> tuple[DutyCall, bool]:
@@ -78,7 +86,7 @@ def record(session: Session, principal: Principal, data: CallIn) -> tuple[DutyCa
     now = clock.now()
     received = data.received_at or now
     if received > now + CLOCK_SKEW:
-        raise ValidationFailed.on("received_at", "This time is in the future.")
+        raise ValidationFailed(details=[{"field": "received_at", "message": "This time is in the future."}])
     outcome = CallOutcome(data.outcome)
     _check_transfer(outcome, data.transferred_to)
     call = DutyCall(

@@ -151,10 +151,14 @@ def _hand_owned(session: Session, principal: Principal, roster: Roster, handover
     if not wanted:
         return
     if data.to_user_id is None:
-        raise ValidationFailed.on("to_user_id", "Name the incoming officer the items are handed to.")
+        raise ValidationFailed(
+            details=[{"field": "to_user_id", "message": "Name the incoming officer the items are handed to."}]
+        )
     unknown = [i for i in wanted if i not in mine]
     if unknown:
-        raise ValidationFailed.on("hand_owned_ids", "You do not own this item at this desk.")
+        raise ValidationFailed(
+            details=[{"field": "hand_owned_ids", "message": "You do not own this item at this desk."}]
+        )
     for owned_id in wanted:
         handing.hand_over(
             session,

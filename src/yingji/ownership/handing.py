@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth import audit
 from yingji.auth.models import User
-from yingji.auth.roles import Perm, permissions_of
+from yingji.auth.roles import Perm, Role, permissions_of
 from yingji.auth.scope import Principal, in_scope, visible
 from yingji.auth.security import note_refusal
 from yingji.core import clock
@@ -62,12 +62,23 @@ def lock(session: Session, principal: Principal, owned_id: int) -> Owned:
     return visible(principal, row)
 
 
+# At the holding office itself only its leaders reassign (an officer does not take a colleague's items);
+# from a level above, any OWNER_REASSIGN holder over it (the county over a town's desk).
+LEADER_ROLES = frozenset({Role.ADMIN.value, Role.COMMANDER.value})
+
+
+def is_manager(principal: Principal, holder_code: str) -> bool:
+    if not (principal.can(Perm.OWNER_REASSIGN) and principal.covers(holder_code)):
+        return False
+    return len(principal.jurisdiction_code) < len(holder_code) or principal.role in LEADER_ROLES
+
+
 def may_hand_over(principal: Principal, row: Owned) -> bool | None:
     """True for the owner, None for a manager of the holding office (allowed, recorded as such),
     False for anyone else."""
     if principal.user_id is not None and principal.user_id == row.owner_user_id:
         return True
-    if principal.can(Perm.OWNER_REASSIGN) and principal.covers(row.holder_code):
+    if is_manager(principal, row.holder_code):
         return None
     return False
 
@@ -109,7 +120,7 @@ def hand_over(
         raise OwnerChanged(owner=row.owner_name)
     target = session.get(User, to_user_id)
     if target is None or not target.active:
-        raise ValidationFailed.on("to_user_id", "Choose an active user by name.")
+        raise ValidationFailed(details=[{"field": "to_user_id", "message": "Choose an active user by name."}])
     if not eligible(target, row):
         note_refusal(principal, "forbidden", 403, jurisdiction_code=row.holder_code, note="owner_target")
         raise TargetNotEligible(name=target.display_name)

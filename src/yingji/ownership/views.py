@@ -45,7 +45,7 @@ def handover_action(
     next: Annotated[str, Form()] = "",
 ):
     if not to_user_id.isdigit():
-        raise ValidationFailed.on("to_user_id", "Choose an active user by name.")
+        raise ValidationFailed(details=[{"field": "to_user_id", "message": "Choose an active user by name."}])
     handing.hand_over(
         session,
         principal,
