@@ -36,12 +36,19 @@ def test_only_the_owner_hands_over_to_a_named_person_who_may_act_on_it(city, api
     assert r.status_code == 403 and r.json()["error"]["code"] == "owner_target_not_eligible"
     assert town.post(url, json={"to_user_id": 10**9}).status_code == 422  # nobody
     assert town.post(url, json={"to_user_id": town_id}).status_code == 409  # already theirs
-    assert town.post(url, json={"to_user_id": colleague_id, "expected_owner_id": colleague_id}).status_code == 409
+    assert (
+        town.post(url, json={"to_user_id": colleague_id, "expected_owner_id": colleague_id}).status_code
+        == 409
+    )
     assert handovers_of(city.db, owned_id) == []
 
     # the candidates the form offers: the desk's people who may take it
     names = {c["id"] for c in town.get(f"/api/v1/ownership/owned/{owned_id}/candidates").json()}
-    assert colleague_id in names and town_id not in names and user_id(city.db, people["town_viewer"]) not in names
+    assert (
+        colleague_id in names
+        and town_id not in names
+        and user_id(city.db, people["town_viewer"]) not in names
+    )
 
     r = town.post(url, json={"to_user_id": colleague_id, "note": "夜班接手", "expected_owner_id": town_id})
     assert r.status_code == 201, r.text
@@ -61,11 +68,13 @@ def test_only_the_owner_hands_over_to_a_named_person_who_may_act_on_it(city, api
     with city.db.reading() as session:
         assert session.scalar(
             select(InboxMessage.id).where(
-                InboxMessage.user_id == colleague_id, InboxMessage.dedupe_key == f"owner-handover:{entry['id']}"
+                InboxMessage.user_id == colleague_id,
+                InboxMessage.dedupe_key == f"owner-handover:{entry['id']}",
             )
         )
         audited = session.scalars(
-            select(AuditEntry.entity).where(AuditEntry.entity.in_(["owner_handovers", "owned_items"]))
+            select(AuditEntry.entity)
+            .where(AuditEntry.entity.in_(["owner_handovers", "owned_items"]))
             .where(AuditEntry.entity_id.in_([str(entry["id"]), str(owned_id)]))
         ).all()
         assert {"owner_handovers", "owned_items"} <= set(audited)
@@ -83,14 +92,17 @@ def test_a_manager_of_the_place_may_hand_over_and_is_recorded_as_such(city, api,
     incident_id, owned_id = _town_incident(city, api)
     county = api("county")  # a county officer holds OWNER_REASSIGN over the town
     r = county.post(
-        f"/api/v1/ownership/owned/{owned_id}/handover", json={"to_user_id": user_id(city.db, people["colleague"])}
+        f"/api/v1/ownership/owned/{owned_id}/handover",
+        json={"to_user_id": user_id(city.db, people["colleague"])},
     )
     assert r.status_code == 201, r.text
     assert r.json()["as_manager"] is True and r.json()["from_name"] != r.json()["by_name"]
     with city.db.reading() as session:
         notes = session.scalars(
             select(AuditEntry.note).where(
-                AuditEntry.action == "reassign", AuditEntry.entity == "owned_items", AuditEntry.entity_id == str(owned_id)
+                AuditEntry.action == "reassign",
+                AuditEntry.entity == "owned_items",
+                AuditEntry.entity_id == str(owned_id),
             )
         ).all()
     assert notes and "manager" in notes[0]
@@ -101,7 +113,9 @@ def test_other_jurisdictions_neither_see_nor_change_an_owner(city, api, people):
     other = api("town_b")
     assert other.get(f"/api/v1/ownership/incident/{incident_id}").status_code == 404
     assert other.get(f"/api/v1/ownership/owned/{owned_id}/candidates").status_code == 404
-    r = other.post(f"/api/v1/ownership/owned/{owned_id}/handover", json={"to_user_id": user_id(city.db, "town_b")})
+    r = other.post(
+        f"/api/v1/ownership/owned/{owned_id}/handover", json={"to_user_id": user_id(city.db, "town_b")}
+    )
     assert r.status_code == 404
     assert owned_id not in [i["id"] for i in other.get("/api/v1/ownership/mine").json()["items"]]
     assert api("town").get(f"/api/v1/ownership/incident/{incident_id}").status_code == 200

@@ -11,7 +11,9 @@ from tests.ownership.conftest import owned_rows, user_id
 from tests.risk.test_tipoff_rewards import tip
 
 
-def test_api_intake_by_a_town_officer_makes_them_first_receiver_and_a_retry_changes_nothing(city, api, people):
+def test_api_intake_by_a_town_officer_makes_them_first_receiver_and_a_retry_changes_nothing(
+    city, api, people
+):
     client = api("town")
     lon, lat = point_in(city.db, city.village_a)
     body = {"category": "accident.fire", "lon": lon, "lat": lat}
@@ -66,18 +68,25 @@ def test_a_grid_workers_report_is_owned_by_whoever_at_the_town_takes_it_then_the
 
     colleague = api(people["colleague"])
     assert colleague.post(f"/api/v1/incidents/{incident_id}/acknowledge").status_code == 200
-    assert api("town").post(f"/api/v1/incidents/{incident_id}/acknowledge").status_code == 200  # second: no change
+    assert (
+        api("town").post(f"/api/v1/incidents/{incident_id}/acknowledge").status_code == 200
+    )  # second: no change
     rows = owned_rows(city.db, "incident", incident_id)
     assert [(o.holder_code, o.owner_user_id, o.first_how) for o in rows] == [
         (city.town_a, user_id(city.db, people["colleague"]), "accepted")
     ]
 
-    assert colleague.post(f"/api/v1/incidents/{incident_id}/forward", json={"to": "county"}).status_code == 200
+    assert (
+        colleague.post(f"/api/v1/incidents/{incident_id}/forward", json={"to": "county"}).status_code == 200
+    )
     assert len(owned_rows(city.db, "incident", incident_id)) == 1  # sent up is not taken in
     county = api("county")
     assert county.post(f"/api/v1/incidents/{incident_id}/acknowledge").status_code == 200
     rows = owned_rows(city.db, "incident", incident_id)
-    assert [(o.holder_code, o.first_how) for o in rows] == [(city.town_a, "accepted"), (city.county_a, "accepted")]
+    assert [(o.holder_code, o.first_how) for o in rows] == [
+        (city.town_a, "accepted"),
+        (city.county_a, "accepted"),
+    ]
     detail = county.get(f"/api/v1/incidents/{incident_id}").json()
     assert detail["owner"]["holder_code"] == city.county_a  # the county's own desk first
     assert {o["holder_code"] for o in detail["owners"]} == {city.town_a, city.county_a}

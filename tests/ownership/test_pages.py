@@ -4,6 +4,8 @@ the call log, 我的接报, the duty board and the shift hand-over; the page for
 from __future__ import annotations
 
 import io
+import re
+import uuid
 
 from openpyxl import load_workbook
 
@@ -15,7 +17,11 @@ from tests.risk.test_tipoff_rewards import tip
 
 def test_pages_show_the_owner_and_hand_over(city, app, api, people, clock):
     lon, lat = point_in(city.db, city.village_a)
-    inc = api("town").post("/api/v1/incidents", json={"category": "accident.fire", "lon": lon, "lat": lat}).json()
+    inc = (
+        api("town")
+        .post("/api/v1/incidents", json={"category": "accident.fire", "lon": lon, "lat": lat})
+        .json()
+    )
     owner = inc["owner"]["owner_name"]
     town = log_in(app, "town")
     page = town.get(f"/incidents/{inc['id']}")
@@ -44,7 +50,9 @@ def test_pages_show_the_owner_and_hand_over(city, app, api, people, clock):
     assert "交给二号" in shown.text and "/ownership/handovers/" in shown.text
     entry_id = int(shown.text.split('action="/ownership/handovers/', 1)[1].split("/", 1)[0])
     # a foreign "next" is not followed
-    r = colleague.form(f"/ownership/handovers/{entry_id}/accept", {"next": "//evil.example"}, follow_redirects=False)
+    r = colleague.form(
+        f"/ownership/handovers/{entry_id}/accept", {"next": "//evil.example"}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == "/ownership/mine"
     assert owned_rows(city.db, "incident", inc["id"])[0].owner_user_id == colleague_id
     assert "确认接收" in colleague.get(f"/incidents/{inc['id']}").text  # the log: accepted, when
@@ -66,7 +74,12 @@ def test_tipoff_and_call_pages_show_the_owner(city, app, api, people, clock):
     form = duty.get("/duty/calls")
     assert form.status_code == 200 and 'name="client_key"' in form.text
     ck = form.text.split('name="client_key" value="', 1)[1].split('"', 1)[0]
-    data = {"summary": "群众反映河堤渗水", "caller_name": "王五", "caller_phone": "13700003333", "client_key": ck}
+    data = {
+        "summary": "群众反映河堤渗水",
+        "caller_name": "王五",
+        "caller_phone": "13700003333",
+        "client_key": ck,
+    }
     r = duty.form("/duty/calls", data, follow_redirects=False)
     assert r.status_code == 303, r.text[:500]
     assert duty.form("/duty/calls", data, follow_redirects=False).headers["location"] == r.headers["location"]
@@ -81,4 +94,27 @@ def test_tipoff_and_call_pages_show_the_owner(city, app, api, people, clock):
     assert rows[0][0] == "来电时间" and any("河堤渗水" in (r[3] or "") for r in rows[1:])
     assert "我的接报" in duty.get("/duty/board").text
     hand = duty.get("/duty/handover")
-    assert hand.status_code == 200 and 'name="hand"' in hand.text and "群众反映河堤渗水"[:6] in hand.text
+    assert hand.status_code == 200 and "owned-now" in hand.text and "群众反映河堤渗水"[:6] in hand.text
+
+
+def test_the_handover_form_hands_the_items_by_name(city, app, api, people, clock):
+    from datetime import UTC, datetime
+
+    clock.freeze(datetime(2041, 3, 4, 2, 0, tzinfo=UTC))  # a shift nobody has handed over yet
+    call = api("duty").post("/api/v1/duty/calls", json={"summary": "交班前来电"}).json()
+    duty = log_in(app, "duty")
+    page = duty.get("/duty/handover")
+    assert 'name="hand"' in page.text and "交班前来电" in page.text and 'name="to_user_id"' in page.text
+    roster = re.search(r'action="/duty/handover/(\d+)"', page.text).group(1)
+    owned_id = owned_rows(city.db, "call", call["id"])[0].id
+    form = {
+        "summary": "本班平稳",
+        "shift_date": "2041-03-04",
+        "client_key": uuid.uuid4().hex,
+        "hand": str(owned_id),
+        "to_user_id": str(user_id(city.db, people["duty2"])),
+    }
+    r = duty.form(f"/duty/handover/{roster}", form, follow_redirects=False)
+    assert r.status_code == 303, r.text[r.text.find("duty-errors") :][:600]
+    assert owned_rows(city.db, "call", call["id"])[0].owner_user_id == user_id(city.db, people["duty2"])
+    assert "移交给" in duty.get(r.headers["location"]).text

@@ -32,7 +32,9 @@ def test_the_outgoing_officer_hands_their_items_to_the_incoming_one_in_the_same_
     # items chosen but nobody named: refused, nothing written
     r = duty.post(f"/api/v1/duty/rosters/{roster_id}/handovers", json=body | {"hand_all": True})
     assert r.status_code == 422
-    assert [o.owner_user_id for c in calls for o in owned_rows(city.db, "call", c)] == [user_id(city.db, "duty")] * 2
+    assert [o.owner_user_id for c in calls for o in owned_rows(city.db, "call", c)] == [
+        user_id(city.db, "duty")
+    ] * 2
     # someone who may not take a call (another county's town officer) is refused as a whole
     r = duty.post(
         f"/api/v1/duty/rosters/{roster_id}/handovers",
@@ -46,7 +48,9 @@ def test_the_outgoing_officer_hands_their_items_to_the_incoming_one_in_the_same_
     assert r.status_code in (200, 201), r.text
     handover_id = r.json()["id"]
     assert owned_rows(city.db, "call", calls[0])[0].owner_user_id == duty2_id
-    assert owned_rows(city.db, "call", calls[1])[0].owner_user_id == user_id(city.db, "duty")  # kept: not ticked
+    assert owned_rows(city.db, "call", calls[1])[0].owner_user_id == user_id(
+        city.db, "duty"
+    )  # kept: not ticked
     pending = duty2.get("/api/v1/ownership/mine").json()["pending"]
     assert [p["shift_handover_id"] for p in pending if p["item_id"] == calls[0]] == [handover_id]
     assert duty2.post(f"/api/v1/duty/handovers/{handover_id}/confirm", json={}).status_code == 200
@@ -60,12 +64,19 @@ def test_a_call_settles_once_and_exports(city, api):
     call = duty.post("/api/v1/duty/calls", json={"summary": "咨询防汛", "caller_phone": "13900002222"}).json()
     r = duty.post(f"/api/v1/duty/calls/{call['id']}/outcome", json={"outcome": "transferred"})
     assert r.status_code == 422  # where to: named
-    r = duty.post(f"/api/v1/duty/calls/{call['id']}/outcome", json={"outcome": "incident", "incident_number": "x"})
+    r = duty.post(
+        f"/api/v1/duty/calls/{call['id']}/outcome", json={"outcome": "incident", "incident_number": "x"}
+    )
     assert r.status_code == 422
     lon, lat = point_in(city.db, city.village_a)
-    inc = api("town").post("/api/v1/incidents", json={"category": "accident.fire", "lon": lon, "lat": lat}).json()
+    inc = (
+        api("town")
+        .post("/api/v1/incidents", json={"category": "accident.fire", "lon": lon, "lat": lat})
+        .json()
+    )
     r = duty.post(
-        f"/api/v1/duty/calls/{call['id']}/outcome", json={"outcome": "incident", "incident_number": inc["number"]}
+        f"/api/v1/duty/calls/{call['id']}/outcome",
+        json={"outcome": "incident", "incident_number": inc["number"]},
     )
     assert r.status_code == 200 and r.json()["incident_id"] == inc["id"]
     r = duty.post(f"/api/v1/duty/calls/{call['id']}/outcome", json={"outcome": "advised"})
@@ -73,5 +84,7 @@ def test_a_call_settles_once_and_exports(city, api):
     listed = duty.get("/api/v1/duty/calls", params={"outcome": "incident", "q": "咨询防汛"}).json()
     assert [c["id"] for c in listed["items"]] == [call["id"]]
     assert duty.get("/api/v1/duty/calls", params={"outcome": "nope"}).status_code == 422
-    assert api("town").post("/api/v1/duty/calls", json={"summary": "x"}).status_code == 201  # a town desk logs too
+    assert (
+        api("town").post("/api/v1/duty/calls", json={"summary": "x"}).status_code == 201
+    )  # a town desk logs too
     assert api("viewer").post("/api/v1/duty/calls", json={"summary": "x"}).status_code == 403
