@@ -89,7 +89,7 @@ def test_only_the_owner_hands_over_to_a_named_person_who_may_act_on_it(city, api
 
 
 def test_a_manager_of_the_place_may_hand_over_and_is_recorded_as_such(city, api, people):
-    incident_id, owned_id = _town_incident(city, api)
+    _incident_id, owned_id = _town_incident(city, api)
     county = api("county")  # a county officer holds OWNER_REASSIGN over the town
     r = county.post(
         f"/api/v1/ownership/owned/{owned_id}/handover",

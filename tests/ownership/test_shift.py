@@ -3,10 +3,8 @@ act; confirming the shift accepts them. The call log: filters, the outcome once,
 
 from __future__ import annotations
 
-import io
 import uuid
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.incidents.conftest import point_in

@@ -48,7 +48,7 @@ from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
 from yingji.org.params import url_code
-from yingji.ownership import lists
+from yingji.ownership import lists as owner_lists
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -85,7 +85,7 @@ def board_page(request: Request, principal: CurrentPrincipal, session: DbSession
     """The duty board: the first page a duty officer opens."""
     b = board.build(session, principal)
     late = routine.attention_first([r for r in b.reports.rows if r.status in ("missing", "late")])
-    mine = lists.mine(session, principal)  # 首接负责制: what the officer at the board owns now
+    mine = owner_lists.mine(session, principal)  # 首接负责制: what the officer at the board owns now
     return render(request, "duty/board.html", _ctx(b=b, late=late[:60], late_total=len(late), mine=mine))
 
 

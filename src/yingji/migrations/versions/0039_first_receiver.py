@@ -9,7 +9,6 @@ Create Date: 2026-12-06 16:25:42.657130
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 import yingji.core.types
 
