@@ -121,3 +121,14 @@ def test_other_jurisdictions_neither_see_nor_change_an_owner(city, api, people):
     assert api("town").get(f"/api/v1/ownership/incident/{incident_id}").status_code == 200
     assert api("town").get("/api/v1/ownership/nosuchkind/1").status_code == 404
     assert handovers_of(city.db, owned_id) == []
+
+
+def test_a_closed_item_keeps_its_owner_and_is_not_handed_over(city, api, people):
+    duty = api("duty")
+    call = duty.post("/api/v1/duty/calls", json={"summary": "咨询", "outcome": "advised"}).json()
+    assert call["owner"]["owner_user_id"] == user_id(city.db, "duty")  # settled at once, still owned
+    r = duty.post(
+        f"/api/v1/ownership/owned/{call['owner']['id']}/handover",
+        json={"to_user_id": user_id(city.db, people["duty2"])},
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "owner_item_closed"

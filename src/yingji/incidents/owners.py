@@ -40,7 +40,8 @@ def _describe(session: Session, ids: list[int]) -> dict[int, kinds.ItemInfo]:
     }
 
 
-kinds.register(kinds.Kind(KIND, N_("Incident"), Perm.INCIDENT_REPORT, _describe))
+# who may own an incident at a level: its desk (verify, grade, follow the deadlines), not the field
+kinds.register(kinds.Kind(KIND, N_("Incident"), Perm.INCIDENT_MANAGE, _describe))
 
 
 def take(session: Session, principal: Principal, incident: Incident, how: TakenHow) -> Owned | None:

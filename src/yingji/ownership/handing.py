@@ -46,6 +46,11 @@ class OwnerChanged(Conflict):
     message = "This item has changed hands meanwhile: its owner is now {owner}. Reload and check."
 
 
+class ItemClosed(Conflict):
+    code = "owner_item_closed"
+    message = "This item is closed: its owner stays on the record and is no longer handed over."
+
+
 class NotYours(Forbidden):
     code = "handover_not_yours"
     message = "Only the person it was handed to may accept this hand-over."
@@ -118,6 +123,9 @@ def hand_over(
         raise NotOwner(owner=row.owner_name)
     if expected_owner_id is not None and expected_owner_id != row.owner_user_id:
         raise OwnerChanged(owner=row.owner_name)
+    info = kinds.kind(row.kind).describe(session, [row.item_id]).get(row.item_id)
+    if info is not None and not info.open:
+        raise ItemClosed()
     target = session.get(User, to_user_id)
     if target is None or not target.active:
         raise ValidationFailed(details=[{"field": "to_user_id", "message": "Choose an active user by name."}])

@@ -50,9 +50,11 @@ def panel(session: Session, principal: Principal, kind: str, item_id: int) -> li
     its hand-overs, and the hand-over form's choices where the principal may hand it over."""
     rows = taking.owners_of(session, kind, [item_id]).get(item_id, [])
     history = taking.history(session, [r.id for r in rows])
+    info = kinds.kind(kind).describe(session, [item_id]).get(item_id)
     result = []
     for r in rows:
-        allowed = handing.may_hand_over(principal, r)
+        # a closed item keeps its owner on the record; it is no longer handed over
+        allowed = handing.may_hand_over(principal, r) if info is not None and info.open else False
         log = history.get(r.id, [])
         pending = next(
             (h for h in reversed(log) if h.to_user_id == principal.user_id and h.accepted_at is None), None

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
+from yingji.core.errors import Conflict
 from yingji.core.i18n import N_
 from yingji.ownership import kinds, taking
 from yingji.ownership.codes import TakenHow
@@ -56,6 +57,8 @@ def claim(session: Session, principal: Principal, tipoff_id: int) -> Tipoff:
     """受理: the first officer of the place who takes the tip-off owns it (a second claim changes nothing)."""
     row = handling.get(session, principal, tipoff_id)
     writable(principal, row.jurisdiction_code, Perm.DANGER_MANAGE)
+    if row.state == TipoffState.CLOSED.value:
+        raise Conflict("This tip-off is closed; nobody takes it in any more.")
     take(session, principal, row)
     return row
 
