@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from yingji.auth.models import User
+from yingji.auth.roles import Perm, permissions_of
 from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.db import Actor, Database
@@ -29,22 +30,32 @@ CALLS = (
 def build(db: Database, data, options, progress) -> None:
     rows = []
     with db.writing(Actor.system("demo")) as session:
-        users = {u.id: u for u in session.scalars(select(User).where(User.active))}
-        for r in session.scalars(
-            select(IncidentReceipt).where(
-                IncidentReceipt.by_user_id.is_not(None),
-                IncidentReceipt.how.in_(("submitted", "acknowledged")),
-            )
-        ):
-            user = users.get(r.by_user_id)
+        users = {u.id: u for u in session.scalars(select(User).where(User.active).order_by(User.id))}
+        # the demo's receipts name no officer: each level's desk (its first duty room user) took them in
+        desk: dict[str, User] = {}
+        for u in users.values():
+            if Perm.INCIDENT_MANAGE not in permissions_of(u.role):
+                continue
+            first = desk.get(u.jurisdiction_code)
+            if first is None or (u.role == "duty_officer" and first.role != "duty_officer"):
+                desk[u.jurisdiction_code] = u
+        for r in session.scalars(select(IncidentReceipt).where(IncidentReceipt.how != "forwarded")):
+            user = users.get(r.by_user_id) if r.by_user_id else desk.get(r.level_code)
             if user is None or user.jurisdiction_code != r.level_code:
                 continue  # a reporter of a level below is no receiver here
-            how = TakenHow.DESK if r.how == "submitted" else TakenHow.ACCEPTED
+            how = TakenHow.DESK if r.how in ("submitted", "own") else TakenHow.ACCEPTED
             rows.append(
                 _owned("incident", r.incident_id, r.jurisdiction_code, r.level_code, user, how, r.received_at)
             )
-        for t in session.scalars(select(Tipoff).where(Tipoff.verified_by_user_id.is_not(None))):
-            user = users.get(t.verified_by_user_id)
+        for t in session.scalars(select(Tipoff).where(Tipoff.state != "received")):
+            code = t.jurisdiction_code
+            user = users.get(t.verified_by_user_id) if t.verified_by_user_id else None
+            while user is None and code:
+                candidate = desk.get(code)
+                user = (
+                    candidate if candidate and Perm.DANGER_MANAGE in permissions_of(candidate.role) else None
+                )
+                code = code[:-3] if len(code) > 6 else code[:-2]
             if user is not None:
                 at = t.verified_at or t.received_at
                 rows.append(
