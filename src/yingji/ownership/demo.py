@@ -63,7 +63,7 @@ def build(db: Database, data, options, progress) -> None:
                         "tipoff", t.id, t.jurisdiction_code, t.jurisdiction_code, user, TakenHow.CLAIMED, at
                     )
                 )
-        held = set(session.execute(select(Owned.kind, Owned.item_id, Owned.holder_code)).tuples())
+        held = {tuple(r) for r in session.execute(select(Owned.kind, Owned.item_id, Owned.holder_code))}
         rows = [r for r in rows if (r.kind, r.item_id, r.holder_code) not in held]  # a rebuilt demo
         session.add_all(rows)
         session.flush()
