@@ -87,6 +87,8 @@ ROUTER_MODULES = [
     "yingji.handbook.api",
     "yingji.field.views",  # issue 15: the grid worker's app
     "yingji.field.api",
+    "yingji.ownership.views",  # issue 15: 首接负责制
+    "yingji.ownership.api",
 ]
 
 

@@ -76,6 +76,8 @@ class Perm(StrEnum):
     TRAINING_MANAGE = "training.manage"  # courses, sessions, publicity events, the seismic registry
     REWARD_APPROVE = "reward.approve"  # approve tip-off rewards and record payment (sees the reporter)
     HANDBOOK_MANAGE = "handbook.manage"  # the print and distribution log of the 三清单一手册
+    # 首接负责制: hand over an item someone else owns (a leader of the place: the owner is away)
+    OWNER_REASSIGN = "owner.reassign"
 
 
 _ALL = frozenset(Perm)
@@ -135,7 +137,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.COMMANDER: _READ
     | _DUTY_ROOM
-    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH}
+    | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.DISPATCH, Perm.OWNER_REASSIGN}
     | {Perm.WARNING_APPROVE, Perm.WARNING_ACK, Perm.EVACUATION_ORDER}
     | {Perm.TASKS_REPORT, Perm.ASSESS_MANAGE},
     Role.DUTY_OFFICER: _READ
@@ -159,7 +161,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | _RELIEF
     | {Perm.AUDIT_READ, Perm.RESPONSE_COMMAND, Perm.RULES_MANAGE, Perm.WARNING_APPROVE, Perm.DRILLS_CONTROL}
     | _GOVERN
-    | {Perm.DAMAGE_VERIFY, Perm.ASSESS_MANAGE, Perm.REWARD_APPROVE},
+    | {Perm.DAMAGE_VERIFY, Perm.ASSESS_MANAGE, Perm.REWARD_APPROVE, Perm.OWNER_REASSIGN},
     Role.TOWN_OFFICER: _MANAGE_PLACE
     | _DUTY_ROOM
     | _RESOURCES
@@ -168,7 +170,7 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
     | _PREPARE
     | _RELIEF
     | _GOVERN
-    | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE},
+    | {Perm.RESPONSE_COMMAND, Perm.WARNING_APPROVE, Perm.OWNER_REASSIGN},
     Role.GRID_LEADER: _READ
     | _FIELD
     | _PATROL

@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "yingji.handbook.models",  # issue 14
     "yingji.assessment.models",
     "yingji.field.models",  # issue 15
+    "yingji.ownership.models",
 ]
 for _name in MODEL_MODULES:
     importlib.import_module(_name)

@@ -311,6 +311,7 @@ DEMO_EXTRAS = [
     "yingji.governance.demo",  # issue 14: seed 002's task plan (first of issue 14's extras)
     "yingji.training.demo",
     "yingji.risk.tipoffs.demo",
+    "yingji.ownership.demo",  # issue 15: 首接负责制, after the incidents and tip-offs it owns
     "yingji.seismic.demo",
     "yingji.readiness.demo",  # after the domains its scorecards read
     "yingji.assessment.demo",  # last of issue 14's: it reads the other domains' records

@@ -17,9 +17,14 @@ from yingji.auth.scope import visible
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import current_locale
-from yingji.duty import api_reports, board, exchange, gaps, handover, oncall, out, rosters, rotation
+from yingji.duty import api_reports, board, calls, exchange, gaps, handover, oncall, out, rosters, rotation
+from yingji.duty.call_codes import CallOutcome
 from yingji.duty.forms import parse_month
 from yingji.duty.schemas import (
+    CallIn,
+    CallOut,
+    CallOutcomeIn,
+    CallPageOut,
     HandoverConfirm,
     HandoverIn,
     ItemClose,
@@ -33,7 +38,7 @@ from yingji.files import answers
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
-from yingji.org.params import query_code
+from yingji.org.params import PageNo, PageSize, query_code
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty"])
 router.include_router(api_reports.router)
@@ -275,3 +280,45 @@ def confirm_handover(
 def close_item(item_id: int, data: ItemClose, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Close an open handover item."""
     return out.item(handover.close_item(session, principal, item_id, data))
+
+
+# -- the call log (值班来电登记) ----------------------------------------------------------------
+@router.get("/calls", response_model=CallPageOut)
+def list_calls(
+    principal: CurrentPrincipal,
+    session: DbSession,
+    outcome: Annotated[
+        str | None, Query(pattern="^(" + "|".join(o.value for o in CallOutcome) + ")$")
+    ] = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: Annotated[str | None, Query(max_length=60)] = None,
+    mine: bool = False,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    """Calls logged at the desks of your jurisdiction, newest first, each with its owner."""
+    f = calls.CallFilters(outcome, date_from, date_to, q, mine)
+    result = calls.search(session, principal, f, page, size)
+    items = calls.outs(session, principal, result.items)
+    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+
+
+@router.post("/calls", response_model=CallOut, status_code=201, responses={200: {"model": CallOut}})
+def log_call(data: CallIn, principal: CurrentPrincipal, session: DbSession, response: Response) -> dict:
+    """Log a call at your desk: you are its first receiver and owner. A retried client key: 200."""
+    call, created = calls.record(session, principal, data)
+    if not created:
+        response.status_code = 200
+    return calls.outs(session, principal, [call])[0]
+
+
+@router.get("/calls/{call_id}", response_model=CallOut)
+def get_call(call_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    return calls.outs(session, principal, [calls.get(session, principal, call_id)])[0]
+
+
+@router.post("/calls/{call_id}/outcome", response_model=CallOut)
+def settle_call(call_id: int, data: CallOutcomeIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """What became of a pending call (once)."""
+    return calls.outs(session, principal, [calls.settle(session, principal, call_id, data)])[0]

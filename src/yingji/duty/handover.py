@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yingji.auth.roles import Perm
+from yingji.auth.models import User
+from yingji.auth.roles import Perm, permissions_of
 from yingji.auth.scope import Principal, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
@@ -18,6 +19,8 @@ from yingji.duty import rosters, rotation
 from yingji.duty.common import insert_once, who
 from yingji.duty.models import Handover, HandoverItem, Roster
 from yingji.duty.schemas import HandoverConfirm, HandoverIn, ItemClose
+from yingji.ownership import handing
+from yingji.ownership.models import Owned, OwnerHandover
 
 
 def shift_date_now(roster: Roster, at: datetime | None = None) -> date:
@@ -107,6 +110,7 @@ def write(session: Session, principal: Principal, roster_id: int, data: Handover
     )
     if not created:
         return handover, False
+    _hand_owned(session, principal, roster, handover, data)
     for item_id in data.close_item_ids:
         _close(open_by_id[item_id], principal, handover, None)
     for text in data.new_items:
@@ -123,8 +127,68 @@ def write(session: Session, principal: Principal, roster_id: int, data: Handover
     return handover, True
 
 
+def owned_items(session: Session, principal: Principal, roster: Roster) -> list[Owned]:
+    """首接负责制: the open items the principal owns at the roster's desk (what their hand-over lists)."""
+    if principal.user_id is None:
+        return []
+    return handing.held(session, principal, principal.user_id, holder_code=roster.jurisdiction_code)
+
+
+def incoming_choices(session: Session, roster: Roster, principal: Principal) -> list[User]:
+    """Who may be named as the incoming officer: active users of the desk's place on duty work."""
+    users = session.scalars(
+        select(User)
+        .where(User.jurisdiction_code == roster.jurisdiction_code, User.active, User.id != principal.user_id)
+        .order_by(User.display_name, User.id)
+    )
+    return [u for u in users if Perm.DUTY_REPORT in permissions_of(u.role)]
+
+
+def _hand_owned(session: Session, principal: Principal, roster: Roster, handover: Handover, data) -> None:
+    """Hand the chosen owned items (or all of them) to the named incoming officer, in the same act."""
+    mine = {o.id: o for o in owned_items(session, principal, roster)}
+    wanted = list(mine) if data.hand_all else list(dict.fromkeys(data.hand_owned_ids))
+    if not wanted:
+        return
+    if data.to_user_id is None:
+        raise ValidationFailed(
+            details=[{"field": "to_user_id", "message": "Name the incoming officer the items are handed to."}]
+        )
+    unknown = [i for i in wanted if i not in mine]
+    if unknown:
+        raise ValidationFailed(
+            details=[{"field": "hand_owned_ids", "message": "You do not own this item at this desk."}]
+        )
+    for owned_id in wanted:
+        handing.hand_over(
+            session,
+            principal,
+            owned_id,
+            data.to_user_id,
+            note=f"交接班 {handover.shift_date.isoformat()}",
+            expected_owner_id=principal.user_id,
+            shift_handover_id=handover.id,
+        )
+
+
+def handed_in(session: Session, handover_ids: list[int]) -> dict[int, list[OwnerHandover]]:
+    """The ownership hand-overs made in each shift hand-over."""
+    if not handover_ids:
+        return {}
+    found: dict[int, list[OwnerHandover]] = {}
+    rows = session.scalars(
+        select(OwnerHandover)
+        .where(OwnerHandover.shift_handover_id.in_(handover_ids))
+        .order_by(OwnerHandover.id)
+    )
+    for r in rows:
+        found.setdefault(r.shift_handover_id, []).append(r)
+    return found
+
+
 def confirm(session: Session, principal: Principal, handover_id: int, data: HandoverConfirm) -> Handover:
-    """The incoming officer takes over; confirming twice changes nothing."""
+    """The incoming officer takes over; confirming twice changes nothing. The items handed to them
+    by name in this hand-over are accepted with it."""
     handover = session.get(Handover, handover_id, with_for_update={"of": Handover})
     if handover is None:
         raise NotFound()
@@ -135,6 +199,9 @@ def confirm(session: Session, principal: Principal, handover_id: int, data: Hand
         handover.confirmed_by = who(principal)
         handover.confirm_note = data.note
         session.flush()
+    for entry in handed_in(session, [handover.id]).get(handover.id, []):
+        if entry.to_user_id == principal.user_id and entry.accepted_at is None:
+            handing.accept(session, principal, entry.id)
     return handover
 
 

@@ -23,8 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.duty.call_codes import CallOutcome
 
 ROLES = ("leader", "officer", "backup")  # 带班领导, 值班员, 备班
 _ROLE_CHECK = "role IN ('leader', 'officer', 'backup')"
@@ -256,4 +257,29 @@ class RoutineReport(IdMixin, Audited, Base):
         BigId, ForeignKey("users.id", ondelete="SET NULL")
     )
     submitted_by: Mapped[str | None] = mapped_column(String(100))
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class DutyCall(IdMixin, Audited, Base):
+    """One incoming call at a duty desk (值班来电登记): who called, when, about what, and what became of
+    it. The officer who answered is its first receiver (首接) and owner (``ownership``)."""
+
+    __tablename__ = "duty_calls"
+    __table_args__ = (
+        CheckConstraint(one_of("outcome", list(CallOutcome)), name="outcome"),
+        Index("ix_duty_calls_place_received", "jurisdiction_code", "received_at"),
+    )
+
+    jurisdiction_code: Mapped[str] = mapped_column(CodeStr, ForeignKey("jurisdictions.code"))  # the desk
+    received_at: Mapped[datetime] = mapped_column()
+    caller_name: Mapped[str | None] = mapped_column(String(60))
+    caller_phone: Mapped[str | None] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(12), default=CallOutcome.PENDING.value)
+    incident_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incidents.id", ondelete="SET NULL"))
+    transferred_to: Mapped[str | None] = mapped_column(String(200))
+    outcome_note: Mapped[str | None] = mapped_column(String(500))
+    taken_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+    taken_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
     client_key: Mapped[str | None] = mapped_column(String(64), unique=True)

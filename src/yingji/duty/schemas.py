@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.i18n import N_
 from yingji.core.text import Input
 from yingji.duty import rotation
+from yingji.duty.call_codes import CallOutcome
 from yingji.org import codes
+from yingji.ownership.schemas import OwnerOut
 
 ROLE_PATTERN = "^(leader|officer|backup)$"
 LEVEL_PATTERN = "^(town|county)$"
@@ -172,6 +174,10 @@ class HandoverIn(_In):
     new_items: list[str] = Field(default_factory=list, max_length=50)
     close_item_ids: list[int] = Field(default_factory=list, max_length=200)
     client_key: str | None = CLIENT_KEY
+    # 首接负责制: the items the outgoing officer owns, handed by name to the incoming one in this act
+    to_user_id: int | None = Field(default=None, ge=1)
+    hand_owned_ids: list[int] = Field(default_factory=list, max_length=500)
+    hand_all: bool = False  # every open item the outgoing officer owns at this desk
 
     @field_validator("new_items")
     @classmethod
@@ -252,3 +258,55 @@ class RoutineReportIn(_In):
         if (self.report_date is None) != (self.slot is None):
             raise ValueError(N_("Give both the date and the period, or neither."))
         return self
+
+
+class CallIn(_In):
+    """A call taken at the duty desk (值班来电登记)."""
+
+    received_at: datetime | None = None  # default: now
+    caller_name: str | None = Field(default=None, max_length=60)
+    caller_phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\-() ]*$")
+    summary: str = Field(min_length=1, max_length=5000)
+    outcome: CallOutcome = CallOutcome.PENDING
+    incident_number: str | None = Field(default=None, max_length=40)  # when it became an incident
+    transferred_to: str | None = Field(default=None, max_length=200)
+    outcome_note: str | None = Field(default=None, max_length=500)
+    client_key: str | None = CLIENT_KEY
+
+    @field_validator("received_at")
+    @classmethod
+    def _instant(cls, v: datetime | None) -> datetime | None:
+        return local_instant(v) if v is not None else None
+
+
+class CallOutcomeIn(_In):
+    """What became of a pending call."""
+
+    outcome: CallOutcome
+    incident_number: str | None = Field(default=None, max_length=40)
+    transferred_to: str | None = Field(default=None, max_length=200)
+    outcome_note: str | None = Field(default=None, max_length=500)
+
+
+class CallOut(BaseModel):
+    id: int
+    jurisdiction_code: str
+    received_at: datetime
+    caller_name: str | None
+    caller_phone: str | None
+    summary: str
+    outcome: str
+    outcome_label: str
+    incident_id: int | None
+    incident_number: str | None
+    transferred_to: str | None
+    outcome_note: str | None
+    taken_by: str
+    owner: OwnerOut | None
+
+
+class CallPageOut(BaseModel):
+    items: list[CallOut]
+    total: int
+    page: int
+    size: int

@@ -48,6 +48,7 @@ from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
 from yingji.org.params import url_code
+from yingji.ownership import lists as owner_lists
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -61,6 +62,7 @@ nav.register(DUTY, nav.NavItem("duty", N_("Duty board"), "/duty/board"))
 nav.register(DUTY, nav.NavItem("duty-rosters", N_("Rosters"), "/duty/rosters"))
 nav.register(DUTY, nav.NavItem("duty-calendar", N_("Duty calendar"), "/duty/calendar"))
 nav.register(DUTY, nav.NavItem("duty-handover", N_("Shift handover"), "/duty/handover", Perm.DUTY_REPORT))
+nav.register(DUTY, nav.NavItem("duty-calls", N_("Call log"), "/duty/calls", Perm.DUTY_REPORT))
 nav.register(DUTY, nav.NavItem("duty-leave", N_("Leader leave"), "/duty/leave"))
 nav.register(DUTY, nav.NavItem("duty-reports", N_("Routine reports"), "/duty/reports"))
 
@@ -83,7 +85,8 @@ def board_page(request: Request, principal: CurrentPrincipal, session: DbSession
     """The duty board: the first page a duty officer opens."""
     b = board.build(session, principal)
     late = routine.attention_first([r for r in b.reports.rows if r.status in ("missing", "late")])
-    return render(request, "duty/board.html", _ctx(b=b, late=late[:60], late_total=len(late)))
+    mine = owner_lists.mine(session, principal)  # 首接负责制: what the officer at the board owns now
+    return render(request, "duty/board.html", _ctx(b=b, late=late[:60], late_total=len(late), mine=mine))
 
 
 # -- rosters --------------------------------------------------------------------------------

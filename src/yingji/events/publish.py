@@ -32,6 +32,7 @@ KINDS = (
     "evacuation.tally",  # an evacuation order's accounting moved (payload: order_id; coalesced per commit)
     "shelter.changed",  # a shelter opened, closed, filled or its occupancy moved (shelter_id, occupancy)
     "damage.changed",  # a damage report arrived or was decided, a relief grade moved (event_id)
+    "owner.changed",  # 首接负责制: an item was taken in or handed over (kind, item_id, owner_user_id)
 )
 CHANNEL = "yingji_events"
 # pg_advisory_xact_lock key: "yingji events" (any constant no other code uses).

@@ -25,11 +25,21 @@ from yingji.incidents import (
     listing,
     locate,
     out,
+    owners,
     photos,
     reports,
     rules,
 )
-from yingji.incidents.schemas import ForwardIn, IncidentIn, MergeIn, ReportIn, check_key
+from yingji.incidents.schemas import (
+    ForwardIn,
+    IncidentDetailOut,
+    IncidentIn,
+    IncidentPageOut,
+    IncidentSummaryOut,
+    MergeIn,
+    ReportIn,
+    check_key,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -63,6 +73,7 @@ def detail(session, principal: Principal, incident) -> dict:
         deadlines=deadlines.deadlines_of(session, incident.id),
         receipts=list(deadlines.receipts_of(session, incident.id).values()),
         photos=photos.photos_of(session, incident.id),
+        owners=owners.of(session, [incident.id]).get(incident.id, []),
     )
 
 
@@ -75,7 +86,7 @@ def _candidates_out(found: list[duplicates.Candidate]) -> list[dict]:
 
 
 # -- intake and reports -------------------------------------------------------------------------
-@router.post("/incidents", status_code=201)
+@router.post("/incidents", status_code=201, response_model=IncidentDetailOut)
 def create_incident(
     data: IncidentIn,
     request: Request,
@@ -124,12 +135,12 @@ def forward(incident_id: int, data: ForwardIn, principal: CurrentPrincipal, sess
     return out.receipt_out(receipt)
 
 
-@router.post("/incidents/{incident_id}/verify")
+@router.post("/incidents/{incident_id}/verify", response_model=IncidentSummaryOut)
 def verify(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.incident_summary(chain.verify(session, principal, incident_id))
 
 
-@router.post("/incidents/{incident_id}/merge")
+@router.post("/incidents/{incident_id}/merge", response_model=IncidentDetailOut)
 def merge(incident_id: int, data: MergeIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Merge the duplicate ``duplicate_id`` into this incident."""
     kept = duplicates.merge(session, principal, incident_id, data.duplicate_id)
@@ -137,7 +148,7 @@ def merge(incident_id: int, data: MergeIn, principal: CurrentPrincipal, session:
 
 
 # -- reading ------------------------------------------------------------------------------------
-@router.get("/incidents")
+@router.get("/incidents", response_model=IncidentPageOut)
 def list_incidents(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -156,8 +167,9 @@ def list_incidents(
     ``drill=real`` leaves drills (演练) out, ``drill=drill`` lists only them."""
     f = listing.Filters(status, category, grade, within, date_from, date_to, q, drill=drill)
     page = listing.search(session, principal, f, after=after, size=size)
+    shown = listing.shown_owners(session, principal, page.items)
     return {
-        "items": [out.incident_summary(i) for i in page.items],
+        "items": [out.incident_summary(i, shown.get(i.id)) for i in page.items],
         "total": page.total,
         "total_is_lower_bound": page.more_than_total,
         "next": page.next_cursor,
@@ -189,7 +201,7 @@ def find_duplicates(
     return {"items": _candidates_out(found)}
 
 
-@router.get("/incidents/{incident_id}")
+@router.get("/incidents/{incident_id}", response_model=IncidentDetailOut)
 def get_incident(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return detail(session, principal, listing.get(session, principal, incident_id))
 

@@ -10,10 +10,11 @@ from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_
-from yingji.incidents import deadlines, levels, notices, status, timeline
+from yingji.incidents import deadlines, levels, notices, owners, status, timeline
 from yingji.incidents.deadlines import level_name, zh
 from yingji.incidents.models import Incident, IncidentReceipt
 from yingji.incidents.reports import for_write
+from yingji.ownership.codes import TakenHow
 
 
 def _own_level(principal: Principal, incident: Incident) -> str:
@@ -29,13 +30,15 @@ def _usable(incident: Incident) -> None:
 
 
 def acknowledge(session: Session, principal: Principal, incident_id: int) -> IncidentReceipt | None:
-    """The principal's level has received the incident (签收). Idempotent: None if it already had."""
+    """The principal's level has received the incident (签收). Idempotent: None if it already had.
+    The first officer of the level to accept it (a forwarded one too) is its first receiver there."""
     incident = for_write(session, principal, incident_id, Perm.INCIDENT_REPORT)
     _usable(incident)
     level = _own_level(principal, incident)
     receipt = deadlines.receive(
         session, incident, level, how="acknowledged", at=clock.now(), by_user_id=principal.user_id
     )
+    owners.take(session, principal, incident, TakenHow.ACCEPTED)
     if receipt is not None:
         timeline.record(
             session,
@@ -68,6 +71,7 @@ def forward(
         raise ValidationFailed(details=[{"field": "to", "message": "Forward to a level above your own."}])
     now = clock.now()
     deadlines.receive(session, incident, level, how="acknowledged", at=now, by_user_id=principal.user_id)
+    owners.take(session, principal, incident, TakenHow.ACCEPTED)
     receipt = deadlines.receive(
         session, incident, target, how="forwarded", at=now, by_user_id=principal.user_id, from_level=level
     )

@@ -19,12 +19,13 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
-from yingji.incidents import levels, locate, rules
+from yingji.incidents import levels, locate, owners, rules
 from yingji.incidents.models import MEASURES, Incident, IncidentNumberCounter, IncidentReport
 from yingji.incidents.reports import apply_report
 from yingji.incidents.schemas import IncidentIn
 from yingji.org import names
 from yingji.org.models import Jurisdiction
+from yingji.ownership.codes import TakenHow
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
 
@@ -106,9 +107,12 @@ def create(
     *,
     idempotency_key: str | None = None,
     drill_id: int | None = None,
+    how: TakenHow = TakenHow.API,
 ) -> tuple[Incident, bool]:
     """File a first report. Returns (incident, created); a retried key returns the first incident.
-    ``drill_id``: injected by that exercise (set only by ``yingji.drills.injects``, never by input)."""
+    ``drill_id``: injected by that exercise (set only by ``yingji.drills.injects``, never by input).
+    ``how``: the intake path; an officer of a receiving level is the incident's first receiver there
+    (首接), a retry changes nothing."""
     require(principal, Perm.INCIDENT_REPORT)
     key = idempotency_key or data.idempotency_key
     if key:
@@ -165,4 +169,5 @@ def create(
     session.add(report)
     session.flush()
     apply_report(session, incident, report)
+    owners.take(session, principal, incident, how)
     return incident, True

@@ -23,6 +23,7 @@ from yingji.core.errors import YingjiError
 from yingji.incidents import duplicates, forms, intake, labels, listing, photos, reports
 from yingji.incidents.api import duplicate_options
 from yingji.incidents.models import MEASURES
+from yingji.ownership.codes import TakenHow
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,11 +57,11 @@ def _store_photos(session, principal: Principal, incident, blobs, settings, repo
         )
 
 
-def _file_incident(session, principal: Principal, values: dict, blobs, settings):
+def _file_incident(session, principal: Principal, values: dict, blobs, settings, how=TakenHow.DESK):
     """Create (or find again, for a retried key) the incident and keep its photos — all or nothing."""
     data = forms.incident_in(values)
     with session.begin_nested():
-        incident, created = intake.create(session, principal, data)
+        incident, created = intake.create(session, principal, data, how=how)
         _store_photos(session, principal, incident, blobs, settings)
     return incident, created
 
@@ -114,7 +115,7 @@ async def phone_submit(request: Request, principal: CurrentPrincipal, session: D
     settings = request.app.state.settings
     if _wants_json(request):
         incident, created = await run_in_threadpool(
-            _file_incident, session, principal, values, blobs, settings
+            _file_incident, session, principal, values, blobs, settings, TakenHow.PHONE
         )
         body = {
             "id": incident.id,
@@ -125,7 +126,7 @@ async def phone_submit(request: Request, principal: CurrentPrincipal, session: D
         return JSONResponse(body, status_code=201 if created else 200)
     try:
         incident, _created = await run_in_threadpool(
-            _file_incident, session, principal, values, blobs, settings
+            _file_incident, session, principal, values, blobs, settings, TakenHow.PHONE
         )
     except YingjiError as exc:
         if exc.status_code in (403, 404):

@@ -14,7 +14,7 @@ from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
 from yingji.core.errors import ValidationFailed
 from yingji.core.sql import unindexed
-from yingji.incidents import duplicates, levels, status
+from yingji.incidents import duplicates, levels, owners, status
 from yingji.incidents.models import (
     Incident,
     IncidentReceipt,
@@ -23,6 +23,8 @@ from yingji.incidents.models import (
     TimelineEvent,
 )
 from yingji.org import names, places
+from yingji.ownership import taking
+from yingji.ownership.models import Owned
 
 MAX_PAGE = 100
 COUNT_CAP = 10_000  # a list counts this far ("10,000+"): an exact count of a province costs a scan
@@ -161,8 +163,9 @@ def search(
 class InboxRow:
     report: IncidentReport
     incident: Incident
-    received_here: bool  # the principal's level already has it
+    received_here: bool  # the principal's level has it (a forwarded one: once an officer accepted it)
     duplicates: list[int] = field(default_factory=list)  # possible duplicates (first reports)
+    owner: Owned | None = None  # 首接负责制: the owner shown (the principal's level's, else the first)
 
 
 def inbox(
@@ -192,22 +195,37 @@ def inbox(
     reports = list(session.scalars(stmt))
     my_level = levels.level_of(principal.jurisdiction_code)
     ids = {r.incident_id for r in reports}
-    have = (
-        set(
-            session.scalars(
-                select(IncidentReceipt.incident_id).where(
+    receipts = (
+        dict(
+            session.execute(
+                select(IncidentReceipt.incident_id, IncidentReceipt.how).where(
                     IncidentReceipt.incident_id.in_(ids), IncidentReceipt.level == my_level
                 )
-            )
+            ).all()
         )
         if ids
-        else set()
+        else {}
     )
+    owned = owners.of(session, list(ids))
+    # sent up to this level (上报) is not yet taken in: it is, once an officer here accepts it (首接)
+    taken = {
+        i for i, rows in owned.items() if any(o.holder_code == principal.jurisdiction_code for o in rows)
+    }
+    have = {i for i, how in receipts.items() if how != "forwarded" or i in taken}
     dups = {}
     if duplicate_options is not None:
         firsts = [r.incident for r in reports if r.kind == "first" and r.incident.status != "closed"]
         dups = duplicates.among(session, principal, firsts, **duplicate_options)
-    return [InboxRow(r, r.incident, r.incident_id in have, dups.get(r.incident_id, [])) for r in reports]
+    return [
+        InboxRow(
+            r,
+            r.incident,
+            r.incident_id in have,
+            dups.get(r.incident_id, []),
+            taking.shown_owner(owned.get(r.incident_id, []), principal),
+        )
+        for r in reports
+    ]
 
 
 def overdue(session: Session, principal: Principal, *, limit: int = 20) -> list[ReportingDeadline]:
@@ -295,6 +313,18 @@ def map_features(
 
 
 # -- one incident --------------------------------------------------------------------------------
+def taken_here(session: Session, principal: Principal, incident_id: int) -> bool:
+    """Has an officer of the principal's own office taken the incident in (首接)?"""
+    rows = owners.of(session, [incident_id]).get(incident_id, [])
+    return any(o.holder_code == principal.jurisdiction_code for o in rows)
+
+
+def shown_owners(session: Session, principal: Principal, items: list[Incident]) -> dict[int, Owned]:
+    """The owner a list shows for each incident (the principal's office's, else the first taken)."""
+    owned = owners.of(session, [i.id for i in items])
+    return {i: o for i, rows in owned.items() if (o := taking.shown_owner(rows, principal)) is not None}
+
+
 def get(session: Session, principal: Principal, incident_id: int) -> Incident:
     """One incident in scope (404 outside)."""
     return visible(principal, session.get(Incident, incident_id))

@@ -14,6 +14,8 @@ from yingji.incidents.models import (
     ReportingDeadline,
     TimelineEvent,
 )
+from yingji.ownership import out as owners_out
+from yingji.ownership.models import Owned
 
 
 def deadline_clock(d: ReportingDeadline) -> str:
@@ -23,7 +25,8 @@ def deadline_clock(d: ReportingDeadline) -> str:
     return d.state
 
 
-def incident_summary(i: Incident) -> dict[str, Any]:
+def incident_summary(i: Incident, owner: Owned | None = None) -> dict[str, Any]:
+    """An incident in a list; ``owner``: the owner the list shows (首接负责制), when the caller read it."""
     return {
         "id": i.id,
         "number": i.number,
@@ -40,6 +43,7 @@ def incident_summary(i: Incident) -> dict[str, Any]:
         "merged_into_id": i.merged_into_id,
         "figures": i.figures(),
         "drill_id": i.drill_id,  # made by a drill (演练): shown with its badge
+        "owner": owners_out.owner(owner),
     }
 
 
@@ -109,8 +113,13 @@ def incident_detail(
     deadlines: list[ReportingDeadline],
     receipts: list[IncidentReceipt],
     photos: list[IncidentPhoto],
+    owners: list[Owned] | None = None,
 ) -> dict[str, Any]:
-    return incident_summary(i) | {
+    """One incident in full; ``owners``: its first receiver and owner at each level that took it in."""
+    owners = owners or []
+    shown = next((o for o in owners if o.holder_code == principal.jurisdiction_code), None)
+    return incident_summary(i, shown or (owners[0] if owners else None)) | {
+        "owners": [owners_out.owner(o) for o in owners],
         "grading_kind": i.grading_kind,
         "grade_basis": i.grade_basis or [],
         "address": i.address,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from yingji.core.text import Input
 from yingji.incidents.models import MEASURES
 from yingji.incidents.rules import subcategory
 from yingji.org import codes
+from yingji.ownership.schemas import OwnerOut
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,80}$")
 MAX_COUNT = 10_000_000  # people, rooms, households: more is a typing error
@@ -136,3 +138,55 @@ class MergeIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     duplicate_id: int
+
+
+class IncidentSummaryOut(BaseModel):
+    """An incident in a list: with the owner the list shows (首接负责制: the caller's level's, else
+    the first level that took it in)."""
+
+    id: int
+    number: str
+    title: str
+    category: str
+    jurisdiction_code: str
+    jurisdiction_name: str | None
+    status: str
+    grade: str | None
+    occurred_at: datetime
+    received_at: datetime
+    lon: float | None
+    lat: float | None
+    merged_into_id: int | None
+    figures: dict[str, int]
+    drill_id: int | None
+    owner: OwnerOut | None = None
+
+
+class IncidentPageOut(BaseModel):
+    items: list[IncidentSummaryOut]
+    total: int
+    total_is_lower_bound: bool
+    next: str | None
+
+
+class IncidentDetailOut(IncidentSummaryOut):
+    """One incident in full, with its first receiver and owner at every level that took it in."""
+
+    model_config = ConfigDict(extra="allow")  # created / duplicates on intake answers
+
+    owners: list[OwnerOut]
+    grading_kind: str | None
+    grade_basis: list[Any]
+    address: str | None
+    description: str | None
+    located_by: str | None
+    reporter_name: str | None
+    reporter_phone: str | None
+    response_level: int | None
+    final_report_at: datetime | None
+    supplementary_until: datetime | None
+    closed_at: datetime | None
+    reports: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    receipts: list[dict[str, Any]]
+    photos: list[dict[str, Any]]

@@ -22,10 +22,12 @@ from yingji.incidents import (
     labels,
     levels,
     listing,
+    owners,
     photos,
     status,
 )
 from yingji.incidents.api import duplicate_options
+from yingji.ownership import lists
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -88,6 +90,7 @@ def list_page(
     page = listing.search(session, principal, f, after=after, size=50)
     ctx = _ctx(
         page=page,
+        owners=listing.shown_owners(session, principal, page.items),
         f=f,
         raw={"date_from": date_from or "", "date_to": date_to or ""},
         statuses=status.STATUSES,
@@ -136,6 +139,11 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
     can_report = principal.can(Perm.INCIDENT_REPORT) and principal.covers(incident.jurisdiction_code)
     can_manage = principal.can(Perm.INCIDENT_MANAGE) and principal.covers(incident.jurisdiction_code)
     usable = incident.merged_into_id is None and incident.status != "closed"
+    # a level the incident was sent up to (上报) has not taken it in until one of its officers accepts it
+    mine = receipts.get(my_level)
+    pending_here = mine is None or (
+        mine.how == "forwarded" and not listing.taken_here(session, principal, incident.id)
+    )
     ctx = _ctx(
         incident=incident,
         deadlines=deadlines.deadlines_of(session, incident.id),
@@ -145,7 +153,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
         place_level=levels.level_of(incident.jurisdiction_code),
         can_report=can_report and usable,
         can_manage=can_manage and incident.merged_into_id is None,
-        can_receive=can_report and usable and my_level in levels.RECEIVING and my_level not in receipts,
+        can_receive=can_report and usable and my_level in levels.RECEIVING and pending_here,
         forward_to=[
             lv for lv in levels.chain_above(incident.jurisdiction_code, my_level) if lv not in receipts
         ]
@@ -157,7 +165,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
         candidates=duplicates.of_incident(session, principal, incident, **duplicate_options(request))
         if can_manage and usable
         else [],
-    )
+    ) | lists.panel_ctx(session, principal, owners.KIND, incident.id, f"/incidents/{incident.id}#owner")
     return render(request, "incidents/incident.html", ctx)
 
 

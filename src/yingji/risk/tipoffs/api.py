@@ -14,7 +14,7 @@ from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.org.params import PageNo, PageSize
-from yingji.risk.tipoffs import handling, rewards, stats
+from yingji.risk.tipoffs import handling, owners, rewards, stats
 from yingji.risk.tipoffs.codes import RewardState, TipoffKind, TipoffState
 from yingji.risk.tipoffs.schemas import (
     ApproveIn,
@@ -102,6 +102,12 @@ def tipoff_contact(
 ) -> dict:
     """The reporter, for the reward: REWARD_APPROVE holders of the place only (audited)."""
     return handling.contact(session, principal, tipoff_id, request.app.state.settings.secret_key, db)
+
+
+@router.post("/tipoffs/{tipoff_id}/claim", response_model=TipoffOut)
+def claim_tipoff(tipoff_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+    """受理: the first officer of the place to take the tip-off owns it (首接); again changes nothing."""
+    return _one(session, owners.claim(session, principal, tipoff_id))
 
 
 @router.post("/tipoffs/{tipoff_id}/start", response_model=TipoffOut)

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from yingji.core.i18n import N_
 
+OWNER_KIND = "tipoff"  # its kind in ``ownership`` (首接负责制)
+
 
 class TipoffKind(StrEnum):
     HIDDEN_DANGER = "hidden_danger"  # 事故隐患 (the public channel's original kind)

@@ -16,10 +16,13 @@ from yingji.auth.security import note_refusal
 from yingji.core.errors import Forbidden
 from yingji.core.pagination import Page, paginate
 from yingji.org.models import Jurisdiction
+from yingji.ownership import out as owners_out
+from yingji.ownership import taking
 from yingji.risk.tipoffs import sealed
 from yingji.risk.tipoffs.codes import (
     GRADE_LABELS,
     KIND_LABELS,
+    OWNER_KIND,
     PAY_LABELS,
     REWARD_LABELS,
     STATE_LABELS,
@@ -111,12 +114,15 @@ def outs(session: Session, rows: list[Tipoff]) -> list[dict]:
         if codes
         else {}
     )
-    return [out(r, names.get(r.jurisdiction_code)) for r in rows]
+    owned = taking.owners_of(session, OWNER_KIND, [r.id for r in rows])
+    return [out(r, names.get(r.jurisdiction_code), (owned.get(r.id) or [None])[0]) for r in rows]
 
 
-def out(r: Tipoff, place: str | None = None) -> dict:
-    """What officers see of a tip-off: everything but the reporter (``has_contact`` only)."""
+def out(r: Tipoff, place: str | None = None, owner=None) -> dict:
+    """What officers see of a tip-off: everything but the reporter (``has_contact`` only), and who
+    took it in and owns it (首接负责制)."""
     return {
+        "owner": owners_out.owner(owner),
         "id": r.id,
         "ref": r.public_ref,
         "kind": r.kind,

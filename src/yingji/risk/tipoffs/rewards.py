@@ -16,7 +16,7 @@ from yingji.auth.scope import Principal, writable
 from yingji.config import env_float
 from yingji.core import clock
 from yingji.core.errors import Conflict, Forbidden, ValidationFailed, YingjiError
-from yingji.risk.tipoffs import handling
+from yingji.risk.tipoffs import handling, owners
 from yingji.risk.tipoffs.codes import (
     REWARD_MOVES,
     TIPOFF_MOVES,
@@ -79,11 +79,12 @@ def amount(row: Tipoff) -> tuple[int, str]:
 
 
 def start(session: Session, principal: Principal, tipoff_id: int) -> Tipoff:
-    """受理: the check begins."""
+    """受理: the check begins; whoever starts it first owns the tip-off if nobody claimed it before."""
     row = handling.get(session, principal, tipoff_id)
     writable(principal, row.jurisdiction_code, Perm.DANGER_MANAGE)
     _move(row, "state", TIPOFF_MOVES, TipoffState.VERIFYING)
     session.flush()
+    owners.take(session, principal, row)
     return row
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from yingji.core.text import Input
+from yingji.ownership.schemas import OwnerOut
 from yingji.risk.tipoffs.codes import AccidentGrade, PayMethod, Verdict
 
 
@@ -73,6 +74,7 @@ class TipoffOut(BaseModel):
     pay_method: str | None
     pay_method_label: str | None
     pay_receipt: str | None
+    owner: OwnerOut | None = None  # 首接负责制: who took it in, who owns it now
 
 
 class TipoffPageOut(BaseModel):

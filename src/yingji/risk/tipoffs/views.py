@@ -15,7 +15,8 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, current_locale
-from yingji.risk.tipoffs import codes, handling, rewards, stats
+from yingji.ownership import lists
+from yingji.risk.tipoffs import codes, handling, owners, rewards, stats
 from yingji.risk.tipoffs.api import KindQ, RewardQ, StateQ, YearQ
 from yingji.risk.tipoffs.schemas import PayIn, VerifyIn
 from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_errors
@@ -67,16 +68,20 @@ def stats_page(request: Request, principal: CurrentPrincipal, session: DbSession
 
 def _detail(request, session, principal, tipoff_id: int, errors=None, status: int = 200, contact=None):
     row = handling.get(session, principal, tipoff_id)
-    ctx = _ctx() | {
-        "t": handling.outs(session, [row])[0],
-        "errors": errors or {},
-        "can_check": principal.can(Perm.DANGER_MANAGE) and principal.covers(row.jurisdiction_code),
-        "can_reward": handling.may_see_contact(principal, row)
-        and principal.user_id != row.verified_by_user_id,
-        "can_contact": handling.may_see_contact(principal, row) and row.has_contact,
-        "contact": contact,
-        "today": rewards.today().isoformat(),
-    }
+    ctx = (
+        _ctx()
+        | {
+            "t": handling.outs(session, [row])[0],
+            "errors": errors or {},
+            "can_check": principal.can(Perm.DANGER_MANAGE) and principal.covers(row.jurisdiction_code),
+            "can_reward": handling.may_see_contact(principal, row)
+            and principal.user_id != row.verified_by_user_id,
+            "can_contact": handling.may_see_contact(principal, row) and row.has_contact,
+            "contact": contact,
+            "today": rewards.today().isoformat(),
+        }
+        | lists.panel_ctx(session, principal, owners.KIND, row.id, f"/risk/tipoffs/{row.id}#owner")
+    )
     return page(request, "risk/tipoff_detail.html", ctx, status_code=status)
 
 
@@ -103,7 +108,9 @@ async def tipoff_action(
 ):
     form = await form_dict(request)
     try:
-        if action == "start":
+        if action == "claim":
+            await run_in_threadpool(in_savepoint, session, owners.claim, session, principal, tipoff_id)
+        elif action == "start":
             await run_in_threadpool(in_savepoint, session, rewards.start, session, principal, tipoff_id)
         elif action == "verify":
             data = VerifyIn(
