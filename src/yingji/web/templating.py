@@ -75,7 +75,16 @@ def source_note(text: str | None) -> str:
     return "；".join(found)
 
 
+def who(name: str | None) -> str:
+    """Who did something: a person's name as stored; the platform's own jobs and the demo ("system:…")
+    as "the system" in the reader's language."""
+    if name and name.startswith("system:"):
+        return i18n.gettext("System")
+    return name or ""
+
+
 env.filters["localtime"] = _fmt_time
+env.filters["who"] = who
 env.filters["source_note"] = source_note
 env.filters["division12"] = division_code_12
 env.globals.update(
