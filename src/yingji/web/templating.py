@@ -114,6 +114,11 @@ def render(
         "settings": request.app.state.settings,
         # Phone numbers shown through ``mask`` are masked for roles that do not need them.
         "mask": lambda number: mask_phone(number, principal) if principal else None,
+        # Whether the reader may take an action (the permission, on a place in their jurisdiction): a
+        # page shows only the buttons its reader may press.
+        "can": lambda perm, code=None: (
+            bool(principal) and principal.can(perm) and (code is None or principal.covers(code))
+        ),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
