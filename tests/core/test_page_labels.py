@@ -124,3 +124,14 @@ def _post_routes(app) -> list[str]:
         {p for p, ms in _walk(app.routes) if ms & {"POST", "PUT", "DELETE", "PATCH"}},
         key=lambda p: p.count("{"),
     )
+
+
+def test_rule_sources_reach_users_as_the_documents_they_cite():
+    """A rule file's source is a developer's note; users read the documents it names."""
+    from yingji import rules as loader
+
+    note = templating.source_note(loader.load("drill_frequency.json")["source"])
+    assert note.startswith("突发事件应急预案管理办法 (国办发〔2013〕101号) 第二十二条")
+    assert not problems([note])
+    for name in ("relief_response.json", "training_obligations.json", "supplies_store_rules.json"):
+        assert not problems([templating.source_note(loader.load(name)["source"])])
