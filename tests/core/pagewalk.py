@@ -159,6 +159,11 @@ class _Reader(HTMLParser):
             and not self._form.fields.get(self._select)
         ):
             self._form.fields[self._select] = a.get("value") or ""
+        if self._form is not None and tag in ("button", "input") and a.get("formaction"):
+            # a second action of the same form (approve / send back): its own button, the same fields
+            self.forms.append(
+                Form(a["formaction"], self._form.method, self._form.fields, a.get("value") or "")
+            )
         for verb in ("hx-post", "hx-put", "hx-delete", "hx-patch"):
             if a.get(verb):
                 self.forms.append(Form(a[verb], verb[3:], {}))
