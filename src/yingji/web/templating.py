@@ -75,12 +75,12 @@ def source_note(text: str | None) -> str:
     return "；".join(found)
 
 
-def who(name: str | None) -> str:
+def who(name: Any) -> Any:
     """Who did something: a person's name as stored; the platform's own jobs and the demo ("system:…")
     as "the system" in the reader's language."""
-    if name and name.startswith("system:"):
+    if isinstance(name, str) and name.startswith("system:"):
         return i18n.gettext("System")
-    return name or ""
+    return "" if name is None else name
 
 
 env.filters["localtime"] = _fmt_time
