@@ -209,7 +209,8 @@ def test_notes_are_shown_in_words():
     token = i18n.set_locale("zh_CN")
     try:
         assert security.describe("token:expired") == "令牌已过期"
-        assert security.describe("perm:people.write") == "需要权限 people.write"
+        assert security.describe("perm:people.write") == "需要权限 管理人员"  # the permission in words
+        assert security.describe("perm:no.such") == "需要权限 no.such"
         assert security.describe("written by a domain") == "written by a domain"
     finally:
         i18n.reset_locale(token)

@@ -90,7 +90,11 @@ def describe(note: str | None) -> str:
     if note in NOTES:
         return gettext(NOTES[note])
     if note.startswith("perm:"):
-        return gettext(N_("needs the permission {perm}"), perm=note[5:])
+        from yingji.auth.roles import PERM_LABELS, Perm
+
+        perm = note[5:]
+        named = gettext(PERM_LABELS[Perm(perm)]) if perm in Perm._value2member_map_ else perm
+        return gettext(N_("needs the permission {perm}"), perm=named)
     return note
 
 

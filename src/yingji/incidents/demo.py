@@ -14,9 +14,9 @@ from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.core.errors import ValidationFailed
-from yingji.incidents import levels, rules
+from yingji.incidents import levels, notices, rules
 from yingji.incidents.assess import grading_kind, measures_of
-from yingji.incidents.deadlines import DUE_JOB
+from yingji.incidents.deadlines import DUE_JOB, zh
 from yingji.incidents.models import (
     MEASURES,
     Incident,
@@ -184,7 +184,9 @@ def _one(
                 **figures,
             }
         )
-        w.events.append(_event(number, place, at, "report", f"{report_kind} #{seq}: 等级 {grade or '—'}"))
+        # the timeline reads as the live one does (reports.submit): the report's kind in words
+        kind_name = zh(notices.KIND_NAMES[report_kind])
+        w.events.append(_event(number, place, at, "report", f"{kind_name} #{seq}: 等级 {grade or '—'}"))
     specs = []
     if kind:
         try:
@@ -253,7 +255,7 @@ def _event(number: str, place: dict, at: datetime, kind: str, summary: str) -> d
         "kind": kind,
         "summary": summary,
         "jurisdiction_code": place["code"],
-        "actor": "demo",
+        "actor": "system:demo",
     }
 
 

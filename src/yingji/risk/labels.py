@@ -102,5 +102,8 @@ def template_globals() -> dict:
         "levels": tables.level_labels(),
         "control_levels": tables.control_levels(),
         "bands": tables.band_labels(),
+        # an assessment's "LEC:A" / "LS:standard" (the setting that produced its level) in words
+        "banding": {f"LEC:{k}": v for k, v in tables.mapping_labels().items()}
+        | {f"LS:{k}": v for k, v in tables.banding_labels().items()},
         "colour": {r["level"]: r["colour"] for r in tables.level_rows()},
     }

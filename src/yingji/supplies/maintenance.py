@@ -21,7 +21,7 @@ from yingji.auth.scope import Principal, in_scope, writable
 from yingji.core import clock
 from yingji.core.clock import LOCAL_TZ
 from yingji.core.errors import Conflict, NotFound
-from yingji.core.i18n import N_, translate
+from yingji.core.i18n import N_, gettext, translate
 from yingji.core.pagination import Page, paginate
 from yingji.jobs import queue
 from yingji.notify.channels import Message
@@ -39,6 +39,23 @@ KIND_LABELS = {
     "charging": N_("Battery charging"),
     "performance_test": N_("Performance test"),
 }
+# The item classes of rules/supplies_store_rules.json (a local rule may add its own: shown as named).
+CLASS_LABELS = {
+    "powered": N_("Powered equipment"),
+    "batteries": N_("Battery-powered devices"),
+    "boats": N_("Boats"),
+    "vehicles": N_("Vehicles"),
+    "rescue_gear": N_("Rescue gear"),
+    "textiles": N_("Tents and bedding"),
+    "instruments": N_("Instruments"),
+    "extinguishers": N_("Fire extinguishers"),
+}
+
+
+def class_label(cls: str, locale: str | None = None) -> str:
+    if cls not in CLASS_LABELS:
+        return cls
+    return translate(CLASS_LABELS[cls], locale) if locale else gettext(CLASS_LABELS[cls])
 
 
 def local_morning(day: date) -> datetime:
@@ -184,7 +201,7 @@ def remind(session: Session, task_id: int, stage: str) -> int:
             "zh_CN",
             store=warehouse.name,
             kind=kind,
-            cls=schedule.maintenance_class,
+            cls=class_label(schedule.maintenance_class, "zh_CN"),
             day=task.due_on.isoformat(),
         )
     else:
@@ -193,7 +210,7 @@ def remind(session: Session, task_id: int, stage: str) -> int:
             "zh_CN",
             store=warehouse.name,
             kind=kind,
-            cls=schedule.maintenance_class,
+            cls=class_label(schedule.maintenance_class, "zh_CN"),
             day=task.due_on.isoformat(),
         )
     key = f"supplies.maintenance.{stage}:{task.id}"

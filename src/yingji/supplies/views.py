@@ -50,7 +50,7 @@ STATUS_LABELS = {
     "done": N_("Done"),
     "in_transit": N_("In transit"),
     "partial": N_("Partly received"),
-    "received": N_("Received"),
+    "received": N_("Received at the store"),
 }
 MOVEMENT_LABELS = {
     "receipt": N_("Receipt"),
@@ -94,6 +94,7 @@ def labels() -> dict:
         "reason_labels": REASON_LABELS,
         "road_labels": ROAD_LABELS,
         "maintenance_labels": maintenance.KIND_LABELS,
+        "maintenance_class": maintenance.class_label,
         "categories": rules.categories(),
         "item_label": rules.item_label,
         "min_area": rules.min_area,

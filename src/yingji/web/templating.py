@@ -48,13 +48,42 @@ def _qs(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params)
 
 
-# The rule files mark each fact's confidence for developers ("[secondary, S-31]", "[text]"): a note
-# for us, not for a bureau reading its scheme or its obligations.
+# A rule file's ``source`` is written for developers: the documents behind it mixed with English notes,
+# confidence marks ("[secondary, S-31]") and references to our own notes ("RULES.md §4", "seed 003").
+# Users see the documents only: the Chinese titles of laws, regulations, plans and standards with their
+# document numbers and articles, in the order the source names them.
 _SOURCE_MARK = re.compile(r"\s*\[(?:secondary|unconfirmed|text|local|primary)\b[^\]]*\]")
+_CJK = "\u4e00-\u9fff\u3007"
+_DOC_NAME = (
+    rf"《[^》]+》"
+    rf"|[{_CJK}“”、]{{2,}}(?:法|条例|办法|规定|预案|制度|规范|意见|指南|方案|目录|标准|通知|规划|百问百答)[”]?"
+)
+_CITATION = re.compile(
+    rf"(?:GB(?:/T)?\s?[\d.]+-\d{{4}}\s*)?(?:{_DOC_NAME})"
+    rf"(?:\s*[(（][^()（）a-z]*[)）])?"  # (国务院令第493号), (2024 修订): no English inside
+    rf"(?:\s*第[{_CJK}–、]+条(?:\s*第[{_CJK}]+款)?)?"
+    rf"|GB(?:/T)?\s?[\d.]+-\d{{4}}"
+    rf"|[{_CJK}]+〔\d{{4}}〕\d+号(?:\s*第[{_CJK}–、]+条)?"
+)
 
 
 def source_note(text: str | None) -> str:
-    return _SOURCE_MARK.sub("", text or "").strip()
+    """The documents a rule's source names, for its readers; nothing when it names none."""
+    plain = _SOURCE_MARK.sub("", text or "")
+    found: list[str] = []
+    for match in _CITATION.finditer(plain):
+        cite = re.sub(r"\s+", " ", match.group(0)).strip()
+        if len(cite) >= 4 and not any(cite in other for other in found):
+            found.append(cite)
+    return "；".join(found)
+
+
+def who(name: Any) -> Any:
+    """Who did something: a person's name as stored; the platform's own jobs and the demo ("system:…")
+    as "the system" in the reader's language."""
+    if isinstance(name, str) and name.startswith("system:"):
+        return i18n.gettext("System")
+    return "" if name is None else name
 
 
 def _places(ctx) -> tuple[names.PlaceIndex | None, str]:
@@ -106,6 +135,7 @@ env.filters["place"] = place
 env.filters["place_text"] = place_text
 env.filters["places"] = places
 env.filters["localtime"] = _fmt_time
+env.filters["who"] = who
 env.filters["source_note"] = source_note
 env.filters["division12"] = division_code_12
 env.globals.update(
@@ -135,6 +165,11 @@ def render(
         "settings": request.app.state.settings,
         # Phone numbers shown through ``mask`` are masked for roles that do not need them.
         "mask": lambda number: mask_phone(number, principal) if principal else None,
+        # Whether the reader may take an action (the permission, on a place in their jurisdiction): a
+        # page shows only the buttons its reader may press.
+        "can": lambda perm, code=None: (
+            bool(principal) and principal.can(perm) and (code is None or principal.covers(code))
+        ),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
