@@ -163,7 +163,7 @@ def test_phone_report_to_closure(
 
     item.locator(f"a[href='/incidents/{incident_id}']").click()
     expect(desk).to_have_url(re.compile(rf"/incidents/{incident_id}$"))
-    expect(desk.locator(".page-head .muted")).to_have_text(number)
+    expect(desk.locator(".page-head > span.muted")).to_have_text(number)
     grade = desk.locator("section.grade-card")
     expect(grade.locator("h2")).to_have_text("等级: 较大事故 (III)")
     expect(grade.locator("ul.basis li").first).to_contain_text("较大: 死亡 3 人 ≥ 3")
