@@ -179,7 +179,14 @@ def test_shared_answers_stay_per_jurisdiction_and_follow_a_new_post(api, city):
         person = Person(name=name, mobile=unique_mobile(), title="组长", jurisdiction_code=city.town_a)
         session.add(person)
         session.flush()
-        post = Position(person_id=person.id, unit_id=unit.id, title="组长", role="chief", sort=-1, jurisdiction_code=city.town_a)
+        post = Position(
+            person_id=person.id,
+            unit_id=unit.id,
+            title="组长",
+            role="chief",
+            sort=-1,
+            jurisdiction_code=city.town_a,
+        )
         session.add(post)
         session.flush()
         post_id = post.id

@@ -45,6 +45,8 @@ class ScopedCache:
         self.entries = entries
         self.lock = threading.Lock()
         self.items: OrderedDict[tuple[str, Hashable], tuple[float, object]] = OrderedDict()
+        self.building: dict[tuple[str, Hashable], threading.Lock] = {}
+        self.generation = 0  # bumped by every invalidation: a build that raced one is not kept
         _CACHES.append(self)
 
     def get(self, scope: str, key: Hashable = None) -> object | None:
@@ -56,21 +58,42 @@ class ScopedCache:
 
     def put(self, scope: str, key: Hashable, value: object) -> None:
         with self.lock:
-            self.items[(scope, key)] = (time.monotonic() + self.seconds, value)
-            self.items.move_to_end((scope, key))
-            while len(self.items) > self.entries:
-                self.items.popitem(last=False)
+            self._store(scope, key, value)
+
+    def _store(self, scope: str, key: Hashable, value: object) -> None:
+        self.items[(scope, key)] = (time.monotonic() + self.seconds, value)
+        self.items.move_to_end((scope, key))
+        while len(self.items) > self.entries:
+            self.items.popitem(last=False)
 
     def get_or_build(self, scope: str, build: Callable[[], T], key: Hashable = None) -> T:
+        """The cached value, else built — once: fifty users asking at the same moment wait for the
+        first one's build instead of running fifty (each request thread builds in its own session)."""
         value = self.get(scope, key)
-        if value is None:
-            value = build()
-            self.put(scope, key, value)
-        return value  # type: ignore[return-value]
+        if value is not None:
+            return value  # type: ignore[return-value]
+        with self.lock:
+            gate = self.building.setdefault((scope, key), threading.Lock())
+        with gate:
+            value = self.get(scope, key)
+            if value is not None:
+                return value  # type: ignore[return-value]
+            generation = self.generation
+            try:
+                value = build()
+                with self.lock:
+                    # Kept unless a write committed while building (it may not be in the value).
+                    if self.generation == generation:
+                        self._store(scope, key, value)
+            finally:
+                with self.lock:
+                    self.building.pop((scope, key), None)
+            return value
 
     def invalidate(self, codes: set[str | None] | None = None) -> None:
         """Drop the entries whose scope overlaps one of ``codes`` (all when None or a None in it)."""
         with self.lock:
+            self.generation += 1
             if codes is None or _ALL in codes:
                 self.items.clear()
                 return

@@ -18,7 +18,6 @@ from yingji.duty.models import Leave, Roster
 from yingji.org.codes import CHILD_LEVEL, LEVEL_LENGTH, level_of, subtree_bounds
 from yingji.org.models import Unit
 
-
 # The board of one jurisdiction is the same for every officer of it: built once per scope and kept
 # BOARD_SECONDS (the longest another worker process can lag behind a write; the shift that starts
 # at handover time, a period that turns overdue, appear at most that late). Any commit that writes
