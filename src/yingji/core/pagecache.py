@@ -129,6 +129,8 @@ def _record_bulk(state: ORMExecuteState) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         mapper = state.bind_mapper
         table = getattr(mapper.class_, "__tablename__", None) if mapper is not None else None
+        if table is None:  # insert(Model.__table__) and the like: the statement names its table
+            table = getattr(getattr(state.statement, "table", None), "name", None)
         if table is not None:
             _note(state.session, table, _ALL)
 
