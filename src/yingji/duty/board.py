@@ -19,9 +19,9 @@ from yingji.org.codes import CHILD_LEVEL, LEVEL_LENGTH, level_of, subtree_bounds
 from yingji.org.models import Unit
 
 # The board of one jurisdiction is the same for every officer of it: built once per scope and kept
-# BOARD_SECONDS (the longest another worker process can lag behind a write; the shift that starts
-# at handover time, a period that turns overdue, appear at most that late). Any commit that writes
-# to these tables in this process drops the overlapping scopes at once.
+# BOARD_SECONDS at most within its minute (how long another worker process can lag behind a write
+# there; shift changes and deadlines fall on whole minutes, so the minute key keeps them on time).
+# Any commit that writes to these tables in this process drops the overlapping scopes at once.
 BOARD_SECONDS = 20.0
 BOARD_TABLES = {
     "duty_rosters",
