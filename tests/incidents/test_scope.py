@@ -91,3 +91,23 @@ def test_map_layer_in_scope(city, api):
     other = api("town_b").get(f"/api/v1/map/incidents?bbox={bbox}").json()
     assert mine["id"] not in {f["properties"]["id"] for f in other["features"]}
     assert api("town").get("/api/v1/map/incidents?bbox=1,2,x,4").status_code == 422
+
+
+def test_the_shared_count_is_per_scope_and_moves_with_a_new_incident(city, api):
+    """A list's count is shared by the users of one jurisdiction asking alike: never another
+    scope's, and a new incident counts at once (its commit drops the shared count)."""
+    import uuid
+
+    word = f"计数{uuid.uuid4().hex[:6]}"
+
+    def total(user: str) -> int:
+        r = api(user).get("/api/v1/incidents", params={"q": word})
+        assert r.status_code == 200, r.text
+        return r.json()["total"]
+
+    assert (total("town"), total("town_b"), total("county")) == (0, 0, 0)
+    assert total("town") == 0  # again, shared now
+    assert first_report(api("town"), city.db, city.group_a, title=f"{word}甲").status_code == 201
+    assert (total("town"), total("town_b"), total("county")) == (1, 0, 1)
+    assert first_report(api("town_b"), city.db, city.town_b, title=f"{word}乙").status_code == 201
+    assert (total("town"), total("town_b"), total("county")) == (1, 1, 2)

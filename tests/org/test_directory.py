@@ -149,3 +149,50 @@ def test_a_grid_worker_names_their_own_group_without_its_suffix(api, city):
     answer = api("gridworker").get("/api/v1/directory", params={"q": f"{group.name[:-1]} 网格员"}).json()
     assert answer["places"][0]["code"] == city.group_a
     assert answer["contacts"] and all(c["role"] == "grid_worker" for c in answer["contacts"])
+
+
+def test_shared_answers_stay_per_jurisdiction_and_follow_a_new_post(api, city):
+    """The same question from two towns is answered for each (answers are shared per scope), and
+    a new post shows at once (the commit drops the shared answer)."""
+    import uuid
+
+    from sqlalchemy import select
+
+    from tests.conftest import unique_mobile
+    from yingji.core.db import Actor
+    from yingji.org.models import Person, Position, Unit
+
+    for _ in range(2):  # the second time from the cache
+        a = api("town").get("/api/v1/directory", params={"q": "防汛"}).json()
+        b = api("town_b").get("/api/v1/directory", params={"q": "防汛"}).json()
+        assert a["places"][0]["code"] == city.town_a and b["places"][0]["code"] == city.town_b
+        assert not any(c["place_code"] == city.town_b for c in a["contacts"])
+    name = f"测组长{uuid.uuid4().hex[:4]}"
+    with city.db.writing(Actor.system("tests")) as session:
+        unit = session.scalar(
+            select(Unit).where(
+                Unit.jurisdiction_code == city.town_a,
+                Unit.kind == "working_group",
+                Unit.topic == "flood_drought",
+            )
+        )
+        person = Person(name=name, mobile=unique_mobile(), title="组长", jurisdiction_code=city.town_a)
+        session.add(person)
+        session.flush()
+        post = Position(
+            person_id=person.id,
+            unit_id=unit.id,
+            title="组长",
+            role="chief",
+            sort=-1,
+            jurisdiction_code=city.town_a,
+        )
+        session.add(post)
+        session.flush()
+        post_id = post.id
+    try:
+        again = api("town").get("/api/v1/directory", params={"q": "防汛"}).json()
+        assert name in [c["name"] for c in again["contacts"]]
+    finally:
+        with city.db.writing(Actor.system("tests")) as session:
+            session.delete(session.get(Position, post_id))

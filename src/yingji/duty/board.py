@@ -12,10 +12,32 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
+from yingji.core.pagecache import ScopedCache
 from yingji.duty import gaps, leave, oncall, routine
 from yingji.duty.models import Leave, Roster
 from yingji.org.codes import CHILD_LEVEL, LEVEL_LENGTH, level_of, subtree_bounds
 from yingji.org.models import Unit
+
+# The board of one jurisdiction is the same for every officer of it: built once per scope and kept
+# BOARD_SECONDS at most within its minute (how long another worker process can lag behind a write
+# there; shift changes and deadlines fall on whole minutes, so the minute key keeps them on time).
+# Any commit that writes to these tables in this process drops the overlapping scopes at once.
+BOARD_SECONDS = 20.0
+BOARD_TABLES = {
+    "duty_rosters",
+    "duty_rotations",
+    "duty_overrides",
+    "duty_leaves",
+    "duty_report_settings",
+    "duty_special_periods",
+    "duty_routine_reports",
+    "people",
+    "units",
+    "unit_memberships",
+    "positions",
+    "jurisdictions",
+}
+cache = ScopedCache("duty.board", BOARD_TABLES, BOARD_SECONDS)
 
 
 @dataclass
@@ -59,7 +81,35 @@ def rosters_near(session: Session, principal: Principal) -> tuple[list[Roster], 
 
 
 def build(session: Session, principal: Principal, at: datetime | None = None) -> Board:
-    """Everything the board shows, for one principal."""
+    """Everything the board shows, for one principal: shared by every principal of the same
+    jurisdiction for a few seconds (``at`` given: computed afresh, not cached)."""
+    if at is not None:
+        return compute(session, principal, at)
+    now = clock.now()
+    # Keyed by the minute too: deadlines and shift changes fall on whole minutes, so a cached board
+    # never shows a period as pending past its deadline minute.
+    minute = now.replace(second=0, microsecond=0)
+    return cache.get_or_build(
+        principal.jurisdiction_code,
+        lambda: _detached(session, compute(session, principal, now)),
+        key=minute,
+    )
+
+
+def _detached(session: Session, b: Board) -> Board:
+    """The board's ORM rows out of the request's session, so that its commit does not expire them
+    for the other requests that read the cached board (every attribute shown is loaded)."""
+    rows: list = [lv for lv in b.away]
+    rows += [x for lv in b.away for x in (lv.person, lv.deputy, lv.unit) if x is not None]
+    rows += [s.report for r in b.reports.rows for s in r.slots if s.report is not None]
+    for obj in rows:
+        if obj in session:
+            session.expunge(obj)
+    return b
+
+
+def compute(session: Session, principal: Principal, at: datetime | None = None) -> Board:
+    """The board computed now (no cache)."""
     at = at or clock.now()
     own, below = rosters_near(session, principal)
     shifts = oncall.current_shifts(session, own + below, at)

@@ -4,7 +4,7 @@ overdue deadlines, the map layer and one incident's page. Every read is in scope
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, contains_eager, lazyload
 from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
 from yingji.core.errors import ValidationFailed
+from yingji.core.pagecache import ScopedCache
 from yingji.core.sql import unindexed
 from yingji.incidents import duplicates, levels, owners, status
 from yingji.incidents.models import (
@@ -31,6 +32,11 @@ COUNT_CAP = 10_000  # a list counts this far ("10,000+"): an exact count of a pr
 OPEN_STATUSES = tuple(s for s in status.STATUSES if s != "closed")
 INBOX_WINDOW = timedelta(days=30)  # the inbox shows new reports; older ones are in the list
 MAP_LIMIT = 2000
+# A list's count ("10,000+" for a province) scans up to COUNT_CAP index entries: shared by the users
+# of one jurisdiction asking with the same filters, dropped at the commit of any incident write that
+# touches the scope, and kept COUNT_SECONDS at most (how far another worker process may lag).
+COUNT_SECONDS = 20.0
+counts = ScopedCache("incidents.count", {"incidents"}, COUNT_SECONDS, entries=1024)
 
 
 @dataclass
@@ -130,8 +136,12 @@ def search(
     the page's ids come from the covering scope index alone; then only the page's rows are read."""
     size = min(max(size, 1), MAX_PAGE)
     where = filtered(session, principal, f)
-    counted = select(Incident.id).where(*where).limit(COUNT_CAP + 1).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
+
+    def count() -> int:
+        counted = select(Incident.id).where(*where).limit(COUNT_CAP + 1).subquery()
+        return session.scalar(select(func.count()).select_from(counted)) or 0
+
+    total = counts.get_or_build(principal.jurisdiction_code, count, key=astuple(f))
     keys = select(Incident.id, Incident.occurred_at).where(*where)
     if after:
         at, ident = decode_cursor(after)

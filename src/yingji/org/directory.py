@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
+from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone
+from yingji.core import clock
 from yingji.core.i18n import N_
+from yingji.core.pagecache import ScopedCache
 from yingji.duty import oncall
 from yingji.org import asking, names, places, topics
 from yingji.org import people as people_service
@@ -37,6 +40,30 @@ ROLE_ORDER = [
 ]
 MAX_PER_STEP = 6
 MAX_CHOICES = 12
+# On the day of a flood a province's officers ask the same few questions ("防汛", "谁在值班") at
+# once: an answer is shared by the users of one jurisdiction who see numbers alike, for the minute
+# (who is on duty moves with the clock) and at most ANSWER_SECONDS (how long another worker process
+# may lag behind a change of people, posts or rosters); a commit here drops it at once.
+ANSWER_SECONDS = 20.0
+answers = ScopedCache(
+    "org.directory",
+    {
+        "jurisdictions",
+        "grid_cells",
+        "grid_assignments",
+        "people",
+        "units",
+        "unit_memberships",
+        "responsibilities",
+        "positions",
+        "duty_rosters",
+        "duty_rotations",
+        "duty_overrides",
+        "duty_leaves",
+    },
+    ANSWER_SECONDS,
+    entries=1024,
+)
 
 
 @dataclass
@@ -289,7 +316,28 @@ def _duty(session, ix, principal, code: str) -> list[DutyDesk]:
 def find(
     session: Session, principal: Principal, query: str, place: str | None = None, limit: int = 40
 ) -> Answer:
-    """The directory's answer to one line (and, after a choice, the place chosen)."""
+    """The directory's answer to one line (and, after a choice, the place chosen): shared by the
+    users of the same jurisdiction who see phone numbers alike, for the minute (see ``answers``)."""
+    query = (query or "").strip()[:60]
+    if not query and not place:
+        return Answer(query=query)
+    minute = clock.now().replace(second=0, microsecond=0)
+    key = (query, place, limit, principal.can(Perm.CONTACT_PHONE), minute)
+
+    def build() -> Answer:
+        answer = answer_now(session, principal, query, place, limit)
+        for unit in answer.units:  # out of the request's session: its commit must not expire them
+            if unit in session:
+                session.expunge(unit)
+        return answer
+
+    return answers.get_or_build(principal.jurisdiction_code, build, key=key)
+
+
+def answer_now(
+    session: Session, principal: Principal, query: str, place: str | None = None, limit: int = 40
+) -> Answer:
+    """The directory's answer computed now (no cache)."""
     query = (query or "").strip()[:60]
     answer = Answer(query=query)
     if not query and not place:

@@ -278,6 +278,7 @@ class PlaceIndex:
 
 VERSION_CHECK_S = 10.0  # how often the data version is asked for: a renamed place shows within 10 s
 _lock = threading.Lock()
+_building = threading.Lock()  # one index build at a time (see index())
 _indexes: dict[str, tuple[tuple, float, PlaceIndex]] = {}
 
 
@@ -316,6 +317,17 @@ def index(session: Session) -> PlaceIndex:
         with _lock:
             _indexes[key] = (version, now, hit[2])
         return hit[2]
+    # Built by one request at a time: a province's index takes seconds, and fifty users arriving
+    # at once would otherwise build fifty of them (the others wait, then take the first one's).
+    with _building:
+        with _lock:
+            hit = _indexes.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[2]
+        return _build(session, key, version, now)
+
+
+def _build(session: Session, key: str, version, now: float) -> PlaceIndex:
     built = PlaceIndex()
     rows = session.execute(
         select(Jurisdiction.code, Jurisdiction.name, Jurisdiction.level, Jurisdiction.parent_code)
