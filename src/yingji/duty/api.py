@@ -30,6 +30,7 @@ from yingji.duty.schemas import (
     SwapIn,
 )
 from yingji.files import answers
+from yingji.files.openapi import XLSX_FILE
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
@@ -211,7 +212,7 @@ def _roster_file(db, principal, roster, body: bytes, filename: str) -> Response:
     )
 
 
-@router.get("/rosters/{roster_id}/export")
+@router.get("/rosters/{roster_id}/export", responses=XLSX_FILE, response_model=None)
 def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The roster's rotations as .xlsx, in the import layout."""
     roster = rosters.get(session, principal, roster_id)
@@ -219,7 +220,7 @@ def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSessio
     return _roster_file(db, principal, roster, body, f"yingji-roster-{roster.id}.xlsx")
 
 
-@router.get("/rosters/{roster_id}/calendar.xlsx")
+@router.get("/rosters/{roster_id}/calendar.xlsx", responses=XLSX_FILE, response_model=None)
 def export_calendar(
     roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db, month: str | None = None
 ) -> Response:

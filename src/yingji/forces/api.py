@@ -16,6 +16,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import gettext
 from yingji.files import answers
+from yingji.files.openapi import EXPORT
 from yingji.forces import (
     board,
     checks,
@@ -323,7 +324,7 @@ async def import_sheet(
     return JSONResponse({"kind": kind, **result.as_dict()})
 
 
-@router.get("/forces/export/{kind}")
+@router.get("/forces/export/{kind}", responses=EXPORT, response_model=None)
 def export_sheet(
     kind: str,
     request: Request,

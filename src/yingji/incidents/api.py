@@ -16,6 +16,7 @@ from yingji.auth.scope import Principal, require
 from yingji.core import caching
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
+from yingji.files.openapi import STORED_FILE
 from yingji.geo.api import parse_bbox, parse_range
 from yingji.incidents import (
     chain,
@@ -256,7 +257,7 @@ async def upload_photo(
     return out.photo_out(await run_in_threadpool(work))
 
 
-@router.get("/incidents/{incident_id}/photos/{photo_id}")
+@router.get("/incidents/{incident_id}/photos/{photo_id}", responses=STORED_FILE, response_model=None)
 def get_photo(
     incident_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

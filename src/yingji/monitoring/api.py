@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import DbSession
+from yingji.files.openapi import STORED_FILE
 from yingji.geo.api import parse_bbox
 from yingji.incidents import photos as incident_photos
 from yingji.monitoring import api_alarms, catalog, maplayer, out, patrols, points, sensors
@@ -125,7 +126,7 @@ def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, se
     return _json(body, 201 if created else 200)
 
 
-@router.get("/patrol-photos/{photo_id}")
+@router.get("/patrol-photos/{photo_id}", responses=STORED_FILE, response_model=None)
 def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     """A patrol photo (for users who can see the point)."""
     row, path = patrols.photo(

@@ -15,6 +15,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, PayloadTooLarge
 from yingji.core.i18n import gettext
 from yingji.files import answers
+from yingji.files.openapi import EXPORT
 from yingji.org import directory, exchange, grids, people, picker, places, stats, units
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
@@ -306,7 +307,7 @@ async def import_sheet(
     return JSONResponse({"kind": kind, **result.as_dict()})
 
 
-@router.get("/export/{kind}")
+@router.get("/export/{kind}", responses=EXPORT, response_model=None)
 def export_sheet(
     kind: str,
     request: Request,

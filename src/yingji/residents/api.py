@@ -12,6 +12,7 @@ from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
+from yingji.files.openapi import EXPORT
 from yingji.org.api import read_upload
 from yingji.org.params import query_code
 from yingji.residents import exchange, registry
@@ -71,7 +72,7 @@ async def import_residents(
     return JSONResponse({"kind": "residents", **result.as_dict()})
 
 
-@router.get("/residents/export")
+@router.get("/residents/export", responses=EXPORT, response_model=None)
 def export_residents(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

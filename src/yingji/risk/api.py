@@ -16,6 +16,7 @@ from yingji.auth.scope import require
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
+from yingji.files.openapi import EXPORT
 from yingji.geo.api import parse_bbox
 from yingji.org import places
 from yingji.org.api import read_upload
@@ -108,7 +109,7 @@ async def import_enterprises(
     return JSONResponse(result.as_dict())
 
 
-@router.get("/risk/enterprises.xlsx")
+@router.get("/risk/enterprises.xlsx", responses=EXPORT, response_model=None)
 def export_enterprises(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

@@ -20,6 +20,7 @@ from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.text import Input
 from yingji.files import answers
+from yingji.files.openapi import EXPORT
 from yingji.geo.api import parse_bbox
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -120,7 +121,7 @@ async def import_shelters(
     return JSONResponse({"kind": "shelters", **result.as_dict()})
 
 
-@router.get("/shelters/export", response_model=None)
+@router.get("/shelters/export", responses=EXPORT, response_model=None)
 def export_shelters(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

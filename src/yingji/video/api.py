@@ -17,6 +17,7 @@ from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.http import raw_body
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, STORED_FILE
 from yingji.geo.api import parse_bbox
 from yingji.incidents import listing
 from yingji.org.api import read_upload
@@ -107,7 +108,7 @@ def import_params(request: Request) -> dict:
     return {"categories": list(rules.categories), "centre_covers": rules.centre_covers}
 
 
-@router.get("/video/cameras/export", response_model=None)
+@router.get("/video/cameras/export", responses=EXPORT, response_model=None)
 def export_cameras(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -230,7 +231,7 @@ def list_clips(incident_id: int, principal: CurrentPrincipal, session: DbSession
     return [clip_out(c) for c in clips.clips_of(session, incident.id)]
 
 
-@router.get("/incidents/{incident_id}/clips/{clip_id}", response_model=None)
+@router.get("/incidents/{incident_id}/clips/{clip_id}", responses=STORED_FILE, response_model=None)
 def get_clip(
     incident_id: int, clip_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
