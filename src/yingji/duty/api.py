@@ -30,11 +30,12 @@ from yingji.duty.schemas import (
     SwapIn,
 )
 from yingji.files import answers
-from yingji.files.openapi import XLSX_FILE
+from yingji.files.openapi import IMPORT_JOB, XLSX_FILE
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
 from yingji.org.params import query_code
+from yingji.org.schemas import ImportCountsOut
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty"])
 router.include_router(api_reports.router)
@@ -174,7 +175,7 @@ def delete_override(override_id: int, principal: CurrentPrincipal, session: DbSe
     return {"deleted": rosters.delete_override(session, principal, override_id)}
 
 
-@router.post("/rosters/{roster_id}/import")
+@router.post("/rosters/{roster_id}/import", response_model=ImportCountsOut, responses=IMPORT_JOB)
 async def import_roster(
     roster_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

@@ -17,7 +17,7 @@ from yingji.core import caching
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.files.openapi import STORED_FILE
-from yingji.geo.api import parse_bbox, parse_range
+from yingji.geo.api import GEOJSON, parse_bbox, parse_range
 from yingji.incidents import (
     chain,
     deadlines,
@@ -30,7 +30,15 @@ from yingji.incidents import (
     reports,
     rules,
 )
-from yingji.incidents.schemas import ForwardIn, IncidentIn, MergeIn, ReportIn, check_key
+from yingji.incidents.schemas import (
+    ForwardIn,
+    IncidentCreatedOut,
+    IncidentIn,
+    MergeIn,
+    ReportCreatedOut,
+    ReportIn,
+    check_key,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -76,7 +84,7 @@ def _candidates_out(found: list[duplicates.Candidate]) -> list[dict]:
 
 
 # -- intake and reports -------------------------------------------------------------------------
-@router.post("/incidents", status_code=201)
+@router.post("/incidents", status_code=201, response_model=IncidentCreatedOut)
 def create_incident(
     data: IncidentIn,
     request: Request,
@@ -95,7 +103,7 @@ def create_incident(
     return JSONResponse(jsonable_encoder(body), status_code=201 if created else 200)
 
 
-@router.post("/incidents/{incident_id}/reports", status_code=201)
+@router.post("/incidents/{incident_id}/reports", status_code=201, response_model=ReportCreatedOut)
 def create_report(
     incident_id: int,
     data: ReportIn,
@@ -270,7 +278,7 @@ def get_photo(
 
 
 # -- the map layer ------------------------------------------------------------------------------
-@router.get("/map/incidents", tags=["map"])
+@router.get("/map/incidents", tags=["map"], responses=GEOJSON, response_model=None)
 def map_incidents(
     request: Request,
     principal: CurrentPrincipal,

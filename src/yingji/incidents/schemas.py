@@ -1,11 +1,12 @@
-"""Input shapes of incident intake and reports (validated by Pydantic)."""
+"""Input shapes of incident intake and reports (validated by Pydantic), and what the API answers."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from yingji.core.text import Input
 from yingji.incidents.models import MEASURES
@@ -136,3 +137,71 @@ class MergeIn(Input):
     model_config = ConfigDict(extra="forbid")
 
     duplicate_id: int
+
+
+# -- output shapes (incidents/out.py builds them; the API routes name them as response_model) -----
+class IncidentSummaryOut(BaseModel):
+    id: int
+    number: str
+    title: str
+    category: str
+    jurisdiction_code: str
+    jurisdiction_name: str | None
+    status: str
+    grade: str | None
+    occurred_at: datetime
+    received_at: datetime
+    lon: float | None
+    lat: float | None
+    merged_into_id: int | None
+    figures: dict[str, Any]  # casualties, losses … as reported (MEASURES)
+    drill_id: int | None  # made by a drill (演练)
+
+
+class DuplicateOut(IncidentSummaryOut):
+    """A possible duplicate of a new first report: near in place and time."""
+
+    distance_m: int
+    minutes_apart: int
+
+
+class ReportOut(BaseModel):
+    id: int
+    seq: int
+    kind: str  # first | follow_up | final | supplementary
+    source: str
+    received_at: datetime
+    from_level: str | None
+    jurisdiction_code: str
+    text: str | None
+    grade_after: str | None
+    merged_from_report_id: int | None
+    figures: dict[str, Any]
+
+
+class IncidentDetailOut(IncidentSummaryOut):
+    grading_kind: str | None
+    grade_basis: list[Any]
+    address: str | None
+    description: str | None
+    located_by: str | None
+    reporter_name: str | None
+    reporter_phone: str | None  # masked unless the principal may see phones
+    response_level: str | None
+    final_report_at: datetime | None
+    supplementary_until: datetime | None
+    closed_at: datetime | None
+    reports: list[ReportOut]
+    deadlines: list[dict[str, Any]]  # reporting deadlines to the levels above (out.deadline_out)
+    receipts: list[dict[str, Any]]
+    photos: list[dict[str, Any]]
+
+
+class IncidentCreatedOut(IncidentDetailOut):
+    created: bool  # false: the Idempotency-Key was seen, this is the first result (200)
+    duplicates: list[DuplicateOut]
+
+
+class ReportCreatedOut(ReportOut):
+    created: bool
+    incident: IncidentSummaryOut

@@ -12,9 +12,10 @@ from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
-from yingji.files.openapi import EXPORT
+from yingji.files.openapi import EXPORT, IMPORT_JOB
 from yingji.org.api import read_upload
 from yingji.org.params import query_code
+from yingji.org.schemas import ImportOut
 from yingji.residents import exchange, registry
 from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPatch
 
@@ -48,7 +49,7 @@ def create_resident(data: ResidentIn, principal: CurrentPrincipal, session: DbSe
     return registry.to_out(registry.create(session, principal, data), principal)
 
 
-@router.post("/residents/import")
+@router.post("/residents/import", response_model=ImportOut, responses=IMPORT_JOB)
 async def import_residents(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

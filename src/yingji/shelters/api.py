@@ -21,7 +21,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.text import Input
 from yingji.files import answers
 from yingji.files.openapi import EXPORT
-from yingji.geo.api import parse_bbox
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
 from yingji.shelters import checkin, exchange, history, maplayer, nearest, registry, standards, status
@@ -272,7 +272,7 @@ def check_out(stay_id: int, data: CheckOutIn, principal: CurrentPrincipal, sessi
     )
 
 
-@router.get("/map/shelters", tags=["map"], response_model=None)
+@router.get("/map/shelters", tags=["map"], responses=GEOJSON, response_model=None)
 def map_shelters(
     request: Request, principal: CurrentPrincipal, session: DbSession, bbox: str | None = None
 ) -> Response:

@@ -18,7 +18,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.http import raw_body
 from yingji.files import answers
 from yingji.files.openapi import EXPORT, STORED_FILE
-from yingji.geo.api import parse_bbox
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.incidents import listing
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -255,7 +255,7 @@ def conference_link(
 
 
 # -- the map layer -------------------------------------------------------------------------------
-@router.get("/map/cameras", tags=["map"], response_model=None)
+@router.get("/map/cameras", tags=["map"], responses=GEOJSON, response_model=None)
 def map_cameras(
     request: Request,
     principal: CurrentPrincipal,
