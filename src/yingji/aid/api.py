@@ -187,7 +187,12 @@ def programme_totals(programme_id: int, principal: CurrentPrincipal, session: Db
     return programmes.totals(session, principal, programmes.get(session, principal, programme_id))
 
 
-@router.get("/aid/programmes/{programme_id}/export/{sheet}", responses=EXPORT, response_model=None)
+@router.get(
+    "/aid/programmes/{programme_id}/export/{sheet}",
+    response_class=Response,
+    responses=EXPORT,
+    response_model=None,
+)
 def export_programme(
     programme_id: int, sheet: str, request: Request, principal: CurrentPrincipal, session: DbSession, db: Db
 ) -> Response:
@@ -261,7 +266,7 @@ def create_case(data: CaseIn, principal: CurrentPrincipal, session: DbSession) -
     return rebuild.outs(session, principal, [rebuild.create(session, principal, data)])[0]
 
 
-@router.get("/aid/rebuild/export", responses=EXPORT, response_model=None)
+@router.get("/aid/rebuild/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_cases(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -319,7 +324,12 @@ async def case_photo(
     return photos.outs([await run_in_threadpool(work)])[0]
 
 
-@router.get("/aid/rebuild/{case_id}/photos/{photo_id}", responses=STORED_FILE, response_model=None)
+@router.get(
+    "/aid/rebuild/{case_id}/photos/{photo_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def case_photo_file(
     case_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

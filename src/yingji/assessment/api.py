@@ -102,7 +102,7 @@ def unit_result(scheme_id: int, code: str, principal: CurrentPrincipal, session:
     return results.outs(session, scheme, rows)[0]
 
 
-@router.get("/schemes/{scheme_id}/export", responses=XLSX_FILE, response_model=None)
+@router.get("/schemes/{scheme_id}/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_ranking(scheme_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     require(principal, Perm.EXPORT)
     scheme = schemes.get(session, principal, scheme_id)
@@ -161,7 +161,12 @@ async def give_score_with_evidence(
     return scoring.out(await run_in_threadpool(work))
 
 
-@router.get("/schemes/{scheme_id}/scores/{score_id}/evidence", responses=STORED_FILE, response_model=None)
+@router.get(
+    "/schemes/{scheme_id}/scores/{score_id}/evidence",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def score_evidence(
     scheme_id: int, score_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
@@ -230,7 +235,12 @@ def withdraw_veto(
     return vetoes.outs(session, schemes.get(session, principal, scheme_id), [veto])[0]
 
 
-@router.get("/schemes/{scheme_id}/vetoes/{veto_id}/evidence", responses=STORED_FILE, response_model=None)
+@router.get(
+    "/schemes/{scheme_id}/vetoes/{veto_id}/evidence",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def veto_evidence(
     scheme_id: int, veto_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):

@@ -93,7 +93,9 @@ def warning_delivery(warning_id: int, principal: CurrentPrincipal, session: DbSe
     return dispatch_out(session, principal, live.dispatch_for_warning(session, principal, warning_id))
 
 
-@router.get("/warnings/{warning_id}/delivery/cells", responses=GEOJSON, response_model=None)
+@router.get(
+    "/warnings/{warning_id}/delivery/cells", response_class=Response, responses=GEOJSON, response_model=None
+)
 def warning_cells(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
     dispatch = live.dispatch_for_warning(session, principal, warning_id)
     return Response(live.cells_geojson(session, principal, dispatch), media_type="application/geo+json")

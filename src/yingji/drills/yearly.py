@@ -30,7 +30,7 @@ Year = Annotated[int | None, Query(ge=2000, le=2100)]
 PeriodQ = Annotated[str, Query(pattern="^(" + "|".join(PERIODS) + ")$")]
 
 
-@router.get("/drills/export", responses=EXPORT, response_model=None)
+@router.get("/drills/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_drills(
     request: Request,
     principal: CurrentPrincipal,
@@ -55,7 +55,7 @@ def drill_compliance(
     return compliance.for_principal(session, principal, query_code(within), as_of)
 
 
-@router.get("/drills/compliance/export", responses=EXPORT, response_model=None)
+@router.get("/drills/compliance/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_compliance(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -79,7 +79,7 @@ def drill_report(
     return report.build(session, principal, query_code(within), year, period)
 
 
-@router.get("/drills/report.docx", responses=DOCX_FILE, response_model=None)
+@router.get("/drills/report.docx", response_class=Response, responses=DOCX_FILE, response_model=None)
 def drill_report_docx(
     principal: CurrentPrincipal,
     session: DbSession,

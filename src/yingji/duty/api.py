@@ -213,7 +213,7 @@ def _roster_file(db, principal, roster, body: bytes, filename: str) -> Response:
     )
 
 
-@router.get("/rosters/{roster_id}/export", responses=XLSX_FILE, response_model=None)
+@router.get("/rosters/{roster_id}/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The roster's rotations as .xlsx, in the import layout."""
     roster = rosters.get(session, principal, roster_id)
@@ -221,7 +221,9 @@ def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSessio
     return _roster_file(db, principal, roster, body, f"yingji-roster-{roster.id}.xlsx")
 
 
-@router.get("/rosters/{roster_id}/calendar.xlsx", responses=XLSX_FILE, response_model=None)
+@router.get(
+    "/rosters/{roster_id}/calendar.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None
+)
 def export_calendar(
     roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db, month: str | None = None
 ) -> Response:

@@ -98,7 +98,7 @@ def report_summary(
     return out.summary(summary)
 
 
-@router.get("/reports/summary.xlsx", responses=XLSX_FILE, response_model=None)
+@router.get("/reports/summary.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 def report_summary_xlsx(
     principal: CurrentPrincipal,
     session: DbSession,

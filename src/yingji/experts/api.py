@@ -102,7 +102,7 @@ async def import_experts(
     return JSONResponse({"kind": "experts", **result.as_dict()})
 
 
-@router.get("/experts/export", responses=EXPORT, response_model=None)
+@router.get("/experts/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_experts(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

@@ -1,7 +1,7 @@
 """What file routes answer, for the OpenAPI description (``responses=`` on the route): such a route
 returns bytes, not a pydantic model, so without these ``/api/openapi.json`` would say nothing.
 
-    @router.get("/experts/export", responses=EXPORT, response_model=None)
+    @router.get("/experts/export", response_class=Response, responses=EXPORT, response_model=None)
 """
 
 from __future__ import annotations

@@ -325,7 +325,7 @@ async def import_sheet(
     return JSONResponse({"kind": kind, **result.as_dict()})
 
 
-@router.get("/forces/export/{kind}", responses=EXPORT, response_model=None)
+@router.get("/forces/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
 def export_sheet(
     kind: str,
     request: Request,
@@ -347,7 +347,7 @@ def export_sheet(
 
 
 # -- the one map ----------------------------------------------------------------------------
-@router.get("/map/teams", responses=GEOJSON, response_model=None)
+@router.get("/map/teams", response_class=Response, responses=GEOJSON, response_model=None)
 def map_teams(
     request: Request,
     principal: CurrentPrincipal,

@@ -265,7 +265,12 @@ async def upload_photo(
     return out.photo_out(await run_in_threadpool(work))
 
 
-@router.get("/incidents/{incident_id}/photos/{photo_id}", responses=STORED_FILE, response_model=None)
+@router.get(
+    "/incidents/{incident_id}/photos/{photo_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def get_photo(
     incident_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -278,7 +283,7 @@ def get_photo(
 
 
 # -- the map layer ------------------------------------------------------------------------------
-@router.get("/map/incidents", tags=["map"], responses=GEOJSON, response_model=None)
+@router.get("/map/incidents", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_incidents(
     request: Request,
     principal: CurrentPrincipal,

@@ -141,7 +141,7 @@ def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, se
     return _json(body, 201 if created else 200)
 
 
-@router.get("/patrol-photos/{photo_id}", responses=STORED_FILE, response_model=None)
+@router.get("/patrol-photos/{photo_id}", response_class=Response, responses=STORED_FILE, response_model=None)
 def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     """A patrol photo (for users who can see the point)."""
     row, path = patrols.photo(
@@ -210,7 +210,7 @@ def sensor_series(
 
 
 # -- the one map -------------------------------------------------------------------------------------
-@router.get("/map/hazards", tags=["map"], responses=GEOJSON, response_model=None)
+@router.get("/map/hazards", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_hazards(
     request: Request,
     principal: CurrentPrincipal,

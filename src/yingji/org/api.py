@@ -308,7 +308,7 @@ async def import_sheet(
     return JSONResponse({"kind": kind, **result.as_dict()})
 
 
-@router.get("/export/{kind}", responses=EXPORT, response_model=None)
+@router.get("/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
 def export_sheet(
     kind: str,
     request: Request,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -189,7 +189,7 @@ async def confirmation_evidence(
     return await run_in_threadpool(work)
 
 
-@router.get("/evidence/{evidence_id}", responses=STORED_FILE, response_model=None)
+@router.get("/evidence/{evidence_id}", response_class=Response, responses=STORED_FILE, response_model=None)
 def get_evidence(
     evidence_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> FileResponse:

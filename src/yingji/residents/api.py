@@ -73,7 +73,7 @@ async def import_residents(
     return JSONResponse({"kind": "residents", **result.as_dict()})
 
 
-@router.get("/residents/export", responses=EXPORT, response_model=None)
+@router.get("/residents/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_residents(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

@@ -182,12 +182,12 @@ def export_sitrep(session, db, principal, sitrep_id: int, kind: str) -> Response
     )
 
 
-@router.get("/sitreps/{sitrep_id}.docx", responses=DOCX_FILE, response_model=None)
+@router.get("/sitreps/{sitrep_id}.docx", response_class=Response, responses=DOCX_FILE, response_model=None)
 def sitrep_as_docx(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     return export_sitrep(session, db, principal, sitrep_id, "docx")
 
 
-@router.get("/sitreps/{sitrep_id}.pdf", responses=PDF_FILE, response_model=None)
+@router.get("/sitreps/{sitrep_id}.pdf", response_class=Response, responses=PDF_FILE, response_model=None)
 def sitrep_as_pdf(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The PDF embeds a CJK font; 503 ``no_cjk_font`` when the server has none."""
     return export_sitrep(session, db, principal, sitrep_id, "pdf")
@@ -263,7 +263,7 @@ def incident_stats(
     return report_dict(_report(session, principal, within, start, end, category))
 
 
-@router.get("/stats/incidents.xlsx", responses=XLSX_FILE, response_model=None)
+@router.get("/stats/incidents.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 async def incident_stats_excel(
     principal: CurrentPrincipal,
     session: DbSession,

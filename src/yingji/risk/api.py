@@ -110,7 +110,7 @@ async def import_enterprises(
     return JSONResponse(result.as_dict())
 
 
-@router.get("/risk/enterprises.xlsx", responses=EXPORT, response_model=None)
+@router.get("/risk/enterprises.xlsx", response_class=Response, responses=EXPORT, response_model=None)
 def export_enterprises(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -277,7 +277,7 @@ def get_inspection(inspection_id: int, principal: CurrentPrincipal, session: DbS
 
 
 # -- the four-colour map layer --------------------------------------------------------------
-@router.get("/map/risk", responses=GEOJSON, response_model=None)
+@router.get("/map/risk", response_class=Response, responses=GEOJSON, response_model=None)
 def risk_map(
     request: Request,
     principal: CurrentPrincipal,

@@ -68,7 +68,7 @@ def list_dangers(
     }
 
 
-@router.get("/dangers.xlsx", responses=EXPORT, response_model=None)
+@router.get("/dangers.xlsx", response_class=Response, responses=EXPORT, response_model=None)
 def export_ledger(
     request: Request,
     principal: CurrentPrincipal,
@@ -205,7 +205,7 @@ def clearing_stats(
     return {"rows": rows, "towns": clearing.by_town(rows)}
 
 
-@router.get("/clearing.xlsx", responses=XLSX_FILE, response_model=None)
+@router.get("/clearing.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 def clearing_export(
     principal: CurrentPrincipal,
     session: DbSession,

@@ -85,7 +85,7 @@ async def import_members(request: Request, file: UploadFile, principal: CurrentP
     return JSONResponse({"kind": "seismic_members", **result.as_dict()})
 
 
-@router.get("/members/export", responses=XLSX_FILE, response_model=None)
+@router.get("/members/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_members(principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     body = exchange.export_members(session, principal, current_locale())
     return audited_download(

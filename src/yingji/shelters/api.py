@@ -121,7 +121,7 @@ async def import_shelters(
     return JSONResponse({"kind": "shelters", **result.as_dict()})
 
 
-@router.get("/shelters/export", responses=EXPORT, response_model=None)
+@router.get("/shelters/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_shelters(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -272,7 +272,7 @@ def check_out(stay_id: int, data: CheckOutIn, principal: CurrentPrincipal, sessi
     )
 
 
-@router.get("/map/shelters", tags=["map"], responses=GEOJSON, response_model=None)
+@router.get("/map/shelters", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_shelters(
     request: Request, principal: CurrentPrincipal, session: DbSession, bbox: str | None = None
 ) -> Response:

@@ -108,7 +108,7 @@ def import_params(request: Request) -> dict:
     return {"categories": list(rules.categories), "centre_covers": rules.centre_covers}
 
 
-@router.get("/video/cameras/export", responses=EXPORT, response_model=None)
+@router.get("/video/cameras/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_cameras(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -231,7 +231,12 @@ def list_clips(incident_id: int, principal: CurrentPrincipal, session: DbSession
     return [clip_out(c) for c in clips.clips_of(session, incident.id)]
 
 
-@router.get("/incidents/{incident_id}/clips/{clip_id}", responses=STORED_FILE, response_model=None)
+@router.get(
+    "/incidents/{incident_id}/clips/{clip_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def get_clip(
     incident_id: int, clip_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -255,7 +260,7 @@ def conference_link(
 
 
 # -- the map layer -------------------------------------------------------------------------------
-@router.get("/map/cameras", tags=["map"], responses=GEOJSON, response_model=None)
+@router.get("/map/cameras", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_cameras(
     request: Request,
     principal: CurrentPrincipal,
