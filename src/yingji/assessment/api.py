@@ -15,6 +15,7 @@ from yingji.assessment import evidence, export, results, schemes, scoring, vetoe
 from yingji.assessment.codes import CauseKind
 from yingji.assessment.models import AssessmentHandScore
 from yingji.assessment.schemas import (
+    DefaultSchemeOut,
     HandScoreIn,
     HandScoreOut,
     MoveIn,
@@ -51,7 +52,7 @@ def list_schemes(
     return {"items": [schemes.out(session, principal, s) for s in rows], "total": len(rows)}
 
 
-@router.get("/default", response_model=dict)
+@router.get("/default", response_model=DefaultSchemeOut)
 def default_scheme(principal: CurrentPrincipal) -> dict:
     """The shipped default (``rules/assessment_schemes.json``) a year's scheme is made from."""
     return schemes.default_definition()

@@ -18,6 +18,7 @@ from yingji.incidents import photos as incident_photos
 from yingji.monitoring import api_alarms, catalog, maplayer, out, patrols, points, sensors
 from yingji.monitoring.models import HAZARD_KINDS, SENSOR_KINDS
 from yingji.monitoring.schemas import (
+    CatalogOut,
     DangerIn,
     DangerReportOut,
     PatrolIn,
@@ -32,6 +33,7 @@ from yingji.monitoring.schemas import (
     SensorOut,
     SensorPage,
     SensorPatch,
+    SeriesOut,
 )
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 
@@ -44,7 +46,7 @@ def _json(data, status_code: int = 200) -> JSONResponse:
     return JSONResponse(jsonable_encoder(data), status_code=status_code)
 
 
-@router.get("/monitoring/catalog")
+@router.get("/monitoring/catalog", response_model=CatalogOut)
 def catalog_tables(principal: CurrentPrincipal) -> dict:
     """Hazard-point kinds, sensor kinds (units, plausible ranges), seasons and default rules."""
     return {
@@ -198,7 +200,7 @@ def patch_sensor(sensor_id: int, data: SensorPatch, principal: CurrentPrincipal,
     return _json(out.sensor(sensors.update(session, principal, sensor_id, data)))
 
 
-@router.get("/sensors/{sensor_id}/series")
+@router.get("/sensors/{sensor_id}/series", response_model=SeriesOut)
 def sensor_series(
     sensor_id: int,
     principal: CurrentPrincipal,

@@ -24,6 +24,7 @@ from yingji.monitoring.schemas import (
     AlarmNoteIn,
     AlarmOut,
     AlarmPage,
+    IngestOut,
     RejectionPage,
     RuleBookEntryOut,
     RuleIn,
@@ -41,7 +42,7 @@ def _json(data, status_code: int = 200) -> JSONResponse:
 
 
 # -- readings ---------------------------------------------------------------------------------------
-@router.post("/readings")
+@router.post("/readings", response_model=IngestOut)
 async def post_readings(request: Request, principal: CurrentPrincipal, session: DbSession) -> dict:
     """A batch of readings: ``[{"sensor": code, "t": ISO time with offset or epoch s, "v": number}]``.
 
@@ -91,7 +92,7 @@ def list_rules(principal: CurrentPrincipal, session: DbSession, point_id: int | 
     return _json([out.rule(r) for r in alarm_rules.search(session, principal, point_id=point_id)])
 
 
-@router.get("/alarm-rules/defaults")
+@router.get("/alarm-rules/defaults", response_model=list[RuleBookEntryOut])
 def default_rules(principal: CurrentPrincipal) -> list[dict]:
     """The packaged default rules with their sources."""
     return [out.rule_book_entry(r) for r in alarm_rules.defaults()]

@@ -386,3 +386,30 @@ class AlarmPage(BaseModel):
     total: int
     page: int
     counts: dict[str, int]  # the board's open alarms by level
+
+
+class CatalogOut(BaseModel):
+    """The packaged tables (rules/monitoring_*.json, each entry with its basis), as they are."""
+
+    hazard_kinds: list[dict[str, Any]]
+    sensor_kinds: list[dict[str, Any]]
+    seasons: dict[str, dict[str, Any]]
+    default_rules: list[dict[str, Any]]
+
+
+class SeriesOut(BaseModel):
+    sensor: str
+    kind: str
+    unit: str | None
+    accumulates: bool  # rain: rollups are sums, else averages
+    resolution: str  # raw | hour | day
+    points: list[list[str | float | None]]  # [UTC time, value]
+    bands: list[list[str | float | None]]  # [UTC time, min, max] of each rollup
+
+
+class IngestOut(BaseModel):
+    accepted: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    alarms_raised: int
+    alarms_cleared: int

@@ -17,12 +17,12 @@ from yingji.org.api import read_upload
 from yingji.org.params import query_code
 from yingji.org.schemas import ImportOut
 from yingji.residents import exchange, registry
-from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPatch
+from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPage, ResidentPatch
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
 
 
-@router.get("/residents")
+@router.get("/residents", response_model=ResidentPage)
 def list_residents(
     principal: CurrentPrincipal,
     session: DbSession,

@@ -42,6 +42,7 @@ from yingji.shelters.schemas import (
     ShelterOut,
     ShelterPageOut,
     ShelterPatch,
+    StandardsOut,
     StayOut,
 )
 
@@ -132,7 +133,7 @@ def export_shelters(
     )
 
 
-@router.get("/shelters/standards", response_model=dict)
+@router.get("/shelters/standards", response_model=StandardsOut)
 def shelter_standards(principal: CurrentPrincipal) -> dict:
     """The rule data in force (area per person by class with the settings applied, radius, facilities)."""
     t = standards.table()
