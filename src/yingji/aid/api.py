@@ -45,6 +45,7 @@ from yingji.aid.schemas import (
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, STORED_FILE
 from yingji.incidents import photos as photo_store
 from yingji.org.params import query_code
 
@@ -186,7 +187,12 @@ def programme_totals(programme_id: int, principal: CurrentPrincipal, session: Db
     return programmes.totals(session, principal, programmes.get(session, principal, programme_id))
 
 
-@router.get("/aid/programmes/{programme_id}/export/{sheet}", response_model=None)
+@router.get(
+    "/aid/programmes/{programme_id}/export/{sheet}",
+    response_class=Response,
+    responses=EXPORT,
+    response_model=None,
+)
 def export_programme(
     programme_id: int, sheet: str, request: Request, principal: CurrentPrincipal, session: DbSession, db: Db
 ) -> Response:
@@ -260,7 +266,7 @@ def create_case(data: CaseIn, principal: CurrentPrincipal, session: DbSession) -
     return rebuild.outs(session, principal, [rebuild.create(session, principal, data)])[0]
 
 
-@router.get("/aid/rebuild/export", response_model=None)
+@router.get("/aid/rebuild/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_cases(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -318,7 +324,12 @@ async def case_photo(
     return photos.outs([await run_in_threadpool(work)])[0]
 
 
-@router.get("/aid/rebuild/{case_id}/photos/{photo_id}", response_model=None)
+@router.get(
+    "/aid/rebuild/{case_id}/photos/{photo_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def case_photo_file(
     case_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

@@ -15,6 +15,7 @@ from yingji.assessment import evidence, export, results, schemes, scoring, vetoe
 from yingji.assessment.codes import CauseKind
 from yingji.assessment.models import AssessmentHandScore
 from yingji.assessment.schemas import (
+    DefaultSchemeOut,
     HandScoreIn,
     HandScoreOut,
     MoveIn,
@@ -34,6 +35,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, ValidationFailed
+from yingji.files.openapi import STORED_FILE, XLSX_FILE
 from yingji.org.params import url_code
 
 router = APIRouter(prefix="/api/v1/assessment", tags=["assessment"])
@@ -50,7 +52,7 @@ def list_schemes(
     return {"items": [schemes.out(session, principal, s) for s in rows], "total": len(rows)}
 
 
-@router.get("/default", response_model=dict)
+@router.get("/default", response_model=DefaultSchemeOut)
 def default_scheme(principal: CurrentPrincipal) -> dict:
     """The shipped default (``rules/assessment_schemes.json``) a year's scheme is made from."""
     return schemes.default_definition()
@@ -101,7 +103,7 @@ def unit_result(scheme_id: int, code: str, principal: CurrentPrincipal, session:
     return results.outs(session, scheme, rows)[0]
 
 
-@router.get("/schemes/{scheme_id}/export", response_model=None)
+@router.get("/schemes/{scheme_id}/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_ranking(scheme_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     require(principal, Perm.EXPORT)
     scheme = schemes.get(session, principal, scheme_id)
@@ -160,7 +162,12 @@ async def give_score_with_evidence(
     return scoring.out(await run_in_threadpool(work))
 
 
-@router.get("/schemes/{scheme_id}/scores/{score_id}/evidence", response_model=None)
+@router.get(
+    "/schemes/{scheme_id}/scores/{score_id}/evidence",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def score_evidence(
     scheme_id: int, score_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
@@ -229,7 +236,12 @@ def withdraw_veto(
     return vetoes.outs(session, schemes.get(session, principal, scheme_id), [veto])[0]
 
 
-@router.get("/schemes/{scheme_id}/vetoes/{veto_id}/evidence", response_model=None)
+@router.get(
+    "/schemes/{scheme_id}/vetoes/{veto_id}/evidence",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def veto_evidence(
     scheme_id: int, veto_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):

@@ -215,3 +215,11 @@ class ResultOut(BaseModel):
 class RankingOut(BaseModel):
     scheme: SchemeOut
     results: list[ResultOut]
+
+
+class DefaultSchemeOut(BaseModel):
+    """The shipped default scheme (rules/assessment_schemes.json) with its source; its other keys
+    (scale, bands, veto, areas …) are the rule file's own and kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+    source: str

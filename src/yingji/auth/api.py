@@ -14,11 +14,14 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.models import ApiToken, User
 from yingji.auth.roles import Perm
 from yingji.auth.schemas import (
+    AuditPage,
     ClosedOut,
     MeOut,
     OwnPasswordIn,
     PasswordIn,
+    RevokedOut,
     SecurityEventOut,
+    SecurityEventPage,
     TokenIn,
     TokenOut,
     TokenRow,
@@ -170,7 +173,7 @@ def create_user_token(
     return TokenOut(id=row.id, name=row.name, prefix=row.prefix, token=secret, expires_at=row.expires_at)
 
 
-@router.delete("/users/{user_id}/tokens")
+@router.delete("/users/{user_id}/tokens", response_model=RevokedOut)
 def revoke_user_tokens(user_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     user = _user(principal, session, user_id)
     return {"revoked": accounts.revoke_all_tokens(session, principal, user)}
@@ -186,7 +189,7 @@ def revoke_token(token_id: int, principal: CurrentPrincipal, session: DbSession)
 
 
 # -- logs --------------------------------------------------------------------------------------
-@router.get("/audit")
+@router.get("/audit", response_model=AuditPage)
 def audit_log(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -224,7 +227,7 @@ def audit_log(
     }
 
 
-@router.get("/security-events")
+@router.get("/security-events", response_model=SecurityEventPage)
 def security_events(
     principal: CurrentPrincipal,
     session: DbSession,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -113,3 +114,37 @@ class SecurityEventOut(BaseModel):
     status: int | None
     request_id: str | None
     note: str | None
+
+
+class SecurityEventPage(BaseModel):
+    items: list[SecurityEventOut]
+    total: int
+    page: int
+    size: int
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str | None
+    jurisdiction_code: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    ip: str | None
+    request_id: str | None
+    note: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
+    total: int
+    page: int
+    size: int
+
+
+class RevokedOut(BaseModel):
+    revoked: int  # API tokens revoked

@@ -43,6 +43,7 @@ from yingji.damage.schemas import (
     VerifyIn,
 )
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, STORED_FILE, XLSX_FILE
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -81,7 +82,7 @@ def officer_coverage(principal: CurrentPrincipal, session: DbSession, within: st
     return officers.coverage(session, principal, query_code(within))
 
 
-@router.get("/damage/officers/export", response_model=None)
+@router.get("/damage/officers/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_officers(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -245,7 +246,7 @@ async def upload_photo(
     }
 
 
-@router.get("/damage/photos/{photo_id}", response_model=None)
+@router.get("/damage/photos/{photo_id}", response_class=Response, responses=STORED_FILE, response_model=None)
 def get_photo(photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession) -> Response:
     photo = session.get(DamagePhoto, photo_id)
     if photo is None:
@@ -338,7 +339,9 @@ def remove_casualty(event_id: int, row_id: int, principal: CurrentPrincipal, ses
     return Response(status_code=204)
 
 
-@router.get("/damage/events/{event_id}/export", response_model=None)
+@router.get(
+    "/damage/events/{event_id}/export", response_class=Response, responses=XLSX_FILE, response_model=None
+)
 def export_form(
     event_id: int, principal: CurrentPrincipal, session: DbSession, db: Db, place: str | None = None
 ) -> Response:

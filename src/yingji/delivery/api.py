@@ -19,6 +19,7 @@ from yingji.core.errors import NotFound
 from yingji.core.text import Input
 from yingji.delivery import acks, endpoints, escalation, field, live, policy
 from yingji.delivery.models import Dispatch, DoorTask, EscalationStep
+from yingji.geo.api import GEOJSON
 
 router = APIRouter(prefix="/api/v1", tags=["delivery"])
 
@@ -92,7 +93,9 @@ def warning_delivery(warning_id: int, principal: CurrentPrincipal, session: DbSe
     return dispatch_out(session, principal, live.dispatch_for_warning(session, principal, warning_id))
 
 
-@router.get("/warnings/{warning_id}/delivery/cells")
+@router.get(
+    "/warnings/{warning_id}/delivery/cells", response_class=Response, responses=GEOJSON, response_model=None
+)
 def warning_cells(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
     dispatch = live.dispatch_for_warning(session, principal, warning_id)
     return Response(live.cells_geojson(session, principal, dispatch), media_type="application/geo+json")

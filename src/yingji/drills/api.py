@@ -46,6 +46,7 @@ from yingji.drills.schemas import (
     RecordOut,
     SandboxMessageOut,
 )
+from yingji.files.openapi import STORED_FILE, XLSX_FILE
 from yingji.org import sheets
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -183,7 +184,12 @@ async def add_record(
     return await run_in_threadpool(work)
 
 
-@router.get("/drills/{drill_id}/records/{record_id}", response_model=None)
+@router.get(
+    "/drills/{drill_id}/records/{record_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def get_record(
     drill_id: int, record_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -320,7 +326,12 @@ def sandbox_messages(drill_id: DrillId, principal: CurrentPrincipal, session: Db
     ]
 
 
-@router.get("/drills/{drill_id}/exercise/results.xlsx", response_model=None)
+@router.get(
+    "/drills/{drill_id}/exercise/results.xlsx",
+    response_class=Response,
+    responses=XLSX_FILE,
+    response_model=None,
+)
 def export_results(drill_id: DrillId, principal: CurrentPrincipal, session: DbSession, db: Db):
     """The reaction times as an Excel sheet (every row marked 演练). Returns the .xlsx file."""
     drill = script.drill_for_results(session, principal, drill_id)

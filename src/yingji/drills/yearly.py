@@ -19,6 +19,7 @@ from yingji.drills import compliance, programmes, registry, report
 from yingji.drills.labels import PERIODS
 from yingji.drills.schemas import ComplianceOut, ProgrammeApproveIn, ProgrammeIn, ProgrammeOut, ReportOut
 from yingji.files import answers
+from yingji.files.openapi import DOCX_FILE, EXPORT
 from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.params import query_code
@@ -29,7 +30,7 @@ Year = Annotated[int | None, Query(ge=2000, le=2100)]
 PeriodQ = Annotated[str, Query(pattern="^(" + "|".join(PERIODS) + ")$")]
 
 
-@router.get("/drills/export", response_model=None)
+@router.get("/drills/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_drills(
     request: Request,
     principal: CurrentPrincipal,
@@ -54,7 +55,7 @@ def drill_compliance(
     return compliance.for_principal(session, principal, query_code(within), as_of)
 
 
-@router.get("/drills/compliance/export", response_model=None)
+@router.get("/drills/compliance/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_compliance(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -78,7 +79,7 @@ def drill_report(
     return report.build(session, principal, query_code(within), year, period)
 
 
-@router.get("/drills/report.docx", response_model=None)
+@router.get("/drills/report.docx", response_class=Response, responses=DOCX_FILE, response_model=None)
 def drill_report_docx(
     principal: CurrentPrincipal,
     session: DbSession,

@@ -35,10 +35,12 @@ from yingji.duty.schemas import (
     SwapIn,
 )
 from yingji.files import answers
+from yingji.files.openapi import IMPORT_JOB, XLSX_FILE
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
 from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.schemas import ImportCountsOut
 
 router = APIRouter(prefix="/api/v1/duty", tags=["duty"])
 router.include_router(api_reports.router)
@@ -178,7 +180,7 @@ def delete_override(override_id: int, principal: CurrentPrincipal, session: DbSe
     return {"deleted": rosters.delete_override(session, principal, override_id)}
 
 
-@router.post("/rosters/{roster_id}/import")
+@router.post("/rosters/{roster_id}/import", response_model=ImportCountsOut, responses=IMPORT_JOB)
 async def import_roster(
     roster_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -216,7 +218,7 @@ def _roster_file(db, principal, roster, body: bytes, filename: str) -> Response:
     )
 
 
-@router.get("/rosters/{roster_id}/export")
+@router.get("/rosters/{roster_id}/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The roster's rotations as .xlsx, in the import layout."""
     roster = rosters.get(session, principal, roster_id)
@@ -224,7 +226,9 @@ def export_roster(roster_id: int, principal: CurrentPrincipal, session: DbSessio
     return _roster_file(db, principal, roster, body, f"yingji-roster-{roster.id}.xlsx")
 
 
-@router.get("/rosters/{roster_id}/calendar.xlsx")
+@router.get(
+    "/rosters/{roster_id}/calendar.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None
+)
 def export_calendar(
     roster_id: int, principal: CurrentPrincipal, session: DbSession, db: Db, month: str | None = None
 ) -> Response:

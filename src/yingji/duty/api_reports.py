@@ -14,6 +14,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.duty import deadlines, exchange, leave, out, rotation, routine
 from yingji.duty.schemas import LeaveDecision, LeaveIn, ReportSettingIn, RoutineReportIn, SpecialPeriodIn
+from yingji.files.openapi import XLSX_FILE
 from yingji.org import names
 from yingji.org.params import query_code
 
@@ -97,7 +98,7 @@ def report_summary(
     return out.summary(summary)
 
 
-@router.get("/reports/summary.xlsx")
+@router.get("/reports/summary.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 def report_summary_xlsx(
     principal: CurrentPrincipal,
     session: DbSession,

@@ -17,10 +17,17 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
 
 # Never buffered or compressed on the way: the proxy (X-Accel-Buffering), the compressor (it skips
 # text/event-stream) and caches (no-cache) must pass each event at once.
+# The stream is text (``id:``/``data:`` lines), not one JSON body: the spec names its media type.
+SSE = {
+    200: {
+        "description": "Server-Sent Events",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-@router.get("/stream", response_class=StreamingResponse, response_model=None)
+@router.get("/stream", response_class=StreamingResponse, responses=SSE, response_model=None)
 async def event_stream(
     request: Request,
     principal: CurrentPrincipal,

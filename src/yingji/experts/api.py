@@ -24,6 +24,7 @@ from yingji.experts.schemas import (
     ImportOut,
 )
 from yingji.files import answers
+from yingji.files.openapi import EXPORT
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
 from yingji.response.common import incident_for_read
@@ -101,7 +102,7 @@ async def import_experts(
     return JSONResponse({"kind": "experts", **result.as_dict()})
 
 
-@router.get("/experts/export", response_model=None)
+@router.get("/experts/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_experts(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

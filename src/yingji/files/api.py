@@ -29,6 +29,7 @@ def get_job(job_id: int, principal: CurrentPrincipal, session: DbSession) -> Fil
 
 @router.get(
     "/jobs/{job_id}/download",
+    response_class=Response,
     response_model=None,  # the file itself
     responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
 )

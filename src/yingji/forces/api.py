@@ -16,6 +16,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import gettext
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, IMPORT_JOB
 from yingji.forces import (
     board,
     checks,
@@ -40,11 +41,12 @@ from yingji.forces.schemas import (
     TeamIn,
     TeamPatch,
 )
-from yingji.geo.api import parse_bbox
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.geo.travel import model_for
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.schemas import ImportOut
 
 router = APIRouter(prefix="/api/v1", tags=["forces"])
 State = Annotated[str | None, Query(pattern="^(on_call|deployed|resting|unavailable)$")]
@@ -296,7 +298,7 @@ def clear_roads(principal: CurrentPrincipal, session: DbSession) -> None:
 
 
 # -- Excel exchange -------------------------------------------------------------------------
-@router.post("/forces/import/{kind}")
+@router.post("/forces/import/{kind}", response_model=ImportOut, responses=IMPORT_JOB)
 async def import_sheet(
     kind: str, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -323,7 +325,7 @@ async def import_sheet(
     return JSONResponse({"kind": kind, **result.as_dict()})
 
 
-@router.get("/forces/export/{kind}")
+@router.get("/forces/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
 def export_sheet(
     kind: str,
     request: Request,
@@ -345,7 +347,7 @@ def export_sheet(
 
 
 # -- the one map ----------------------------------------------------------------------------
-@router.get("/map/teams")
+@router.get("/map/teams", response_class=Response, responses=GEOJSON, response_model=None)
 def map_teams(
     request: Request,
     principal: CurrentPrincipal,

@@ -70,7 +70,7 @@ def _counted(count: int, truncated: bool = False) -> dict[str, str]:
     return {"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()}
 
 
-@router.get("/features", responses=GEOJSON, response_model=None)
+@router.get("/features", response_class=Response, responses=GEOJSON, response_model=None)
 def map_features(
     request: Request,
     principal: CurrentPrincipal,
@@ -126,7 +126,7 @@ def map_clusters(
     return caching.cached(request, body, headers={"X-Feature-Count": str(answer["total"])})
 
 
-@router.get("/alarms", responses=GEOJSON, response_model=None)
+@router.get("/alarms", response_class=Response, responses=GEOJSON, response_model=None)
 def map_alarms(
     request: Request,
     principal: CurrentPrincipal,
@@ -141,7 +141,7 @@ def map_alarms(
     return caching.cached(request, body, media_type=caching.GEOJSON, headers=_counted(count, truncated))
 
 
-@router.get("/warnings", responses=GEOJSON, response_model=None)
+@router.get("/warnings", response_class=Response, responses=GEOJSON, response_model=None)
 def map_warnings(
     request: Request, principal: CurrentPrincipal, session: DbSession, zoom: Zoom = None
 ) -> Response:

@@ -18,6 +18,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import Db, DbSession
 from yingji.drills import records as uploads
+from yingji.files.openapi import STORED_FILE, XLSX_FILE
 from yingji.governance import board, exchange, plans, progress, reports, summaries, supervision
 from yingji.governance.codes import NoticeLevel, NoticeState, Period, PlanState
 from yingji.governance.schemas import (
@@ -108,7 +109,9 @@ def close_plan(plan_id: int, principal: CurrentPrincipal, session: DbSession) ->
     return board.plan_out(session, plans.close(session, principal, plan_id))
 
 
-@router.get("/work-tasks/plans/{plan_id}/export", response_model=None)
+@router.get(
+    "/work-tasks/plans/{plan_id}/export", response_class=Response, responses=XLSX_FILE, response_model=None
+)
 def export_plan(
     plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession, db: Db
 ) -> Response:
@@ -200,7 +203,9 @@ async def add_evidence(
     return reports.evidence_out([row])[0]
 
 
-@router.get("/work-tasks/evidence/{evidence_id}", response_model=None)
+@router.get(
+    "/work-tasks/evidence/{evidence_id}", response_class=Response, responses=STORED_FILE, response_model=None
+)
 def evidence_file(
     evidence_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

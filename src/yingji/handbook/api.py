@@ -69,6 +69,7 @@ def get_edition(edition_id: int, principal: CurrentPrincipal, session: DbSession
 
 @router.get(
     "/editions/{edition_id}/download",
+    response_class=Response,
     response_model=None,  # the file itself
     responses={
         200: {

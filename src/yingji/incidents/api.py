@@ -16,7 +16,8 @@ from yingji.auth.scope import Principal, require
 from yingji.core import caching
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed
-from yingji.geo.api import parse_bbox, parse_range
+from yingji.files.openapi import STORED_FILE
+from yingji.geo.api import GEOJSON, parse_bbox, parse_range
 from yingji.incidents import (
     chain,
     deadlines,
@@ -32,11 +33,13 @@ from yingji.incidents import (
 )
 from yingji.incidents.schemas import (
     ForwardIn,
+    IncidentCreatedOut,
     IncidentDetailOut,
     IncidentIn,
     IncidentPageOut,
     IncidentSummaryOut,
     MergeIn,
+    ReportCreatedOut,
     ReportIn,
     check_key,
 )
@@ -86,7 +89,7 @@ def _candidates_out(found: list[duplicates.Candidate]) -> list[dict]:
 
 
 # -- intake and reports -------------------------------------------------------------------------
-@router.post("/incidents", status_code=201, response_model=IncidentDetailOut)
+@router.post("/incidents", status_code=201, response_model=IncidentCreatedOut)
 def create_incident(
     data: IncidentIn,
     request: Request,
@@ -105,7 +108,7 @@ def create_incident(
     return JSONResponse(jsonable_encoder(body), status_code=201 if created else 200)
 
 
-@router.post("/incidents/{incident_id}/reports", status_code=201)
+@router.post("/incidents/{incident_id}/reports", status_code=201, response_model=ReportCreatedOut)
 def create_report(
     incident_id: int,
     data: ReportIn,
@@ -268,7 +271,12 @@ async def upload_photo(
     return out.photo_out(await run_in_threadpool(work))
 
 
-@router.get("/incidents/{incident_id}/photos/{photo_id}")
+@router.get(
+    "/incidents/{incident_id}/photos/{photo_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def get_photo(
     incident_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -281,7 +289,7 @@ def get_photo(
 
 
 # -- the map layer ------------------------------------------------------------------------------
-@router.get("/map/incidents", tags=["map"])
+@router.get("/map/incidents", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_incidents(
     request: Request,
     principal: CurrentPrincipal,

@@ -1,4 +1,4 @@
-"""Input shapes of incident intake and reports (validated by Pydantic)."""
+"""Input shapes of incident intake and reports (validated by Pydantic), and what the API answers."""
 
 from __future__ import annotations
 
@@ -140,6 +140,7 @@ class MergeIn(Input):
     duplicate_id: int
 
 
+# -- output shapes (incidents/out.py builds them; the API routes name them as response_model) -----
 class IncidentSummaryOut(BaseModel):
     """An incident in a list: with the owner the list shows (首接负责制: the caller's level's, else
     the first level that took it in)."""
@@ -157,8 +158,8 @@ class IncidentSummaryOut(BaseModel):
     lon: float | None
     lat: float | None
     merged_into_id: int | None
-    figures: dict[str, int]
-    drill_id: int | None
+    figures: dict[str, Any]  # casualties, losses … as reported (MEASURES)
+    drill_id: int | None  # made by a drill (演练)
     owner: OwnerOut | None = None
 
 
@@ -169,10 +170,29 @@ class IncidentPageOut(BaseModel):
     next: str | None
 
 
+class DuplicateOut(IncidentSummaryOut):
+    """A possible duplicate of a new first report: near in place and time."""
+
+    distance_m: int
+    minutes_apart: int
+
+
+class ReportOut(BaseModel):
+    id: int
+    seq: int
+    kind: str  # first | follow_up | final | supplementary
+    source: str
+    received_at: datetime
+    from_level: str | None
+    jurisdiction_code: str
+    text: str | None
+    grade_after: str | None
+    merged_from_report_id: int | None
+    figures: dict[str, Any]
+
+
 class IncidentDetailOut(IncidentSummaryOut):
     """One incident in full, with its first receiver and owner at every level that took it in."""
-
-    model_config = ConfigDict(extra="allow")  # created / duplicates on intake answers
 
     owners: list[OwnerOut]
     grading_kind: str | None
@@ -181,12 +201,22 @@ class IncidentDetailOut(IncidentSummaryOut):
     description: str | None
     located_by: str | None
     reporter_name: str | None
-    reporter_phone: str | None
+    reporter_phone: str | None  # masked unless the principal may see phones
     response_level: int | None
     final_report_at: datetime | None
     supplementary_until: datetime | None
     closed_at: datetime | None
-    reports: list[dict[str, Any]]
-    deadlines: list[dict[str, Any]]
+    reports: list[ReportOut]
+    deadlines: list[dict[str, Any]]  # reporting deadlines to the levels above (out.deadline_out)
     receipts: list[dict[str, Any]]
     photos: list[dict[str, Any]]
+
+
+class IncidentCreatedOut(IncidentDetailOut):
+    created: bool  # false: the Idempotency-Key was seen, this is the first result (200)
+    duplicates: list[DuplicateOut]
+
+
+class ReportCreatedOut(ReportOut):
+    created: bool
+    incident: IncidentSummaryOut

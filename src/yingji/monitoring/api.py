@@ -12,11 +12,29 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import DbSession
-from yingji.geo.api import parse_bbox
+from yingji.files.openapi import STORED_FILE
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.incidents import photos as incident_photos
 from yingji.monitoring import api_alarms, catalog, maplayer, out, patrols, points, sensors
 from yingji.monitoring.models import HAZARD_KINDS, SENSOR_KINDS
-from yingji.monitoring.schemas import DangerIn, PatrolIn, PointIn, PointPatch, SensorIn, SensorPatch
+from yingji.monitoring.schemas import (
+    CatalogOut,
+    DangerIn,
+    DangerReportOut,
+    PatrolIn,
+    PatrolOut,
+    PatrolPage,
+    PointDetailOut,
+    PointIn,
+    PointOut,
+    PointPage,
+    PointPatch,
+    SensorIn,
+    SensorOut,
+    SensorPage,
+    SensorPatch,
+    SeriesOut,
+)
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
@@ -28,7 +46,7 @@ def _json(data, status_code: int = 200) -> JSONResponse:
     return JSONResponse(jsonable_encoder(data), status_code=status_code)
 
 
-@router.get("/monitoring/catalog")
+@router.get("/monitoring/catalog", response_model=CatalogOut)
 def catalog_tables(principal: CurrentPrincipal) -> dict:
     """Hazard-point kinds, sensor kinds (units, plausible ranges), seasons and default rules."""
     return {
@@ -40,7 +58,7 @@ def catalog_tables(principal: CurrentPrincipal) -> dict:
 
 
 # -- hazard points -------------------------------------------------------------------------------
-@router.get("/hazard-points")
+@router.get("/hazard-points", response_model=PointPage)
 def list_points(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -67,13 +85,13 @@ def list_points(
     return _json(page_json(result, out.point))
 
 
-@router.post("/hazard-points", status_code=201)
+@router.post("/hazard-points", status_code=201, response_model=PointOut)
 def create_point(data: PointIn, principal: CurrentPrincipal, session: DbSession):
     """Register a hazard point (its coordinates decide its place and grid cell)."""
     return _json(out.point(points.create(session, principal, data)), 201)
 
 
-@router.get("/hazard-points/{point_id}")
+@router.get("/hazard-points/{point_id}", response_model=PointDetailOut)
 def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession):
     """A hazard point with its people and sensors."""
     point = points.get(session, principal, point_id)
@@ -84,13 +102,13 @@ def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession):
     return _json(body)
 
 
-@router.patch("/hazard-points/{point_id}")
+@router.patch("/hazard-points/{point_id}", response_model=PointOut)
 def patch_point(point_id: int, data: PointPatch, principal: CurrentPrincipal, session: DbSession):
     """Change a hazard point."""
     return _json(out.point(points.update(session, principal, point_id, data)))
 
 
-@router.get("/hazard-points/{point_id}/patrols")
+@router.get("/hazard-points/{point_id}/patrols", response_model=PatrolPage)
 def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession, page: PageNo = 1):
     """Patrol logs of a point, newest first."""
     points.get(session, principal, point_id)
@@ -99,7 +117,7 @@ def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession,
     return _json(page_json(result, lambda log: out.patrol(log, [p.id for p in photos.get(log.id, [])])))
 
 
-@router.post("/hazard-points/{point_id}/patrols")
+@router.post("/hazard-points/{point_id}/patrols", status_code=201, response_model=PatrolOut)
 def post_patrol(
     point_id: int, data: PatrolIn, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
@@ -116,7 +134,7 @@ def post_patrol(
     return _json(out.patrol(log), 201 if created else 200)
 
 
-@router.post("/hazard-points/{point_id}/danger")
+@router.post("/hazard-points/{point_id}/danger", status_code=201, response_model=DangerReportOut)
 def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, session: DbSession):
     """Find a hazard → report at once: a first incident report (idempotent with its key)."""
     point = points.get(session, principal, point_id)
@@ -125,7 +143,7 @@ def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, se
     return _json(body, 201 if created else 200)
 
 
-@router.get("/patrol-photos/{photo_id}")
+@router.get("/patrol-photos/{photo_id}", response_class=Response, responses=STORED_FILE, response_model=None)
 def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     """A patrol photo (for users who can see the point)."""
     row, path = patrols.photo(
@@ -137,7 +155,7 @@ def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, s
 
 
 # -- sensors ---------------------------------------------------------------------------------------
-@router.get("/sensors")
+@router.get("/sensors", response_model=SensorPage)
 def list_sensors(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -163,26 +181,26 @@ def list_sensors(
     return _json(page_json(result, lambda s: out.sensor(s, states.get(s.id))))
 
 
-@router.post("/sensors", status_code=201)
+@router.post("/sensors", status_code=201, response_model=SensorOut)
 def create_sensor(data: SensorIn, principal: CurrentPrincipal, session: DbSession):
     """Register a sensor at a point, an enterprise or a place."""
     return _json(out.sensor(sensors.create(session, principal, data)), 201)
 
 
-@router.get("/sensors/{sensor_id}")
+@router.get("/sensors/{sensor_id}", response_model=SensorOut)
 def get_sensor(sensor_id: int, principal: CurrentPrincipal, session: DbSession):
     """A sensor with its latest reading."""
     sensor = sensors.get(session, principal, sensor_id)
     return _json(out.sensor(sensor, sensors.states(session, [sensor.id]).get(sensor.id)))
 
 
-@router.patch("/sensors/{sensor_id}")
+@router.patch("/sensors/{sensor_id}", response_model=SensorOut)
 def patch_sensor(sensor_id: int, data: SensorPatch, principal: CurrentPrincipal, session: DbSession):
     """Change a sensor (name, position, plausible range, on or off)."""
     return _json(out.sensor(sensors.update(session, principal, sensor_id, data)))
 
 
-@router.get("/sensors/{sensor_id}/series")
+@router.get("/sensors/{sensor_id}/series", response_model=SeriesOut)
 def sensor_series(
     sensor_id: int,
     principal: CurrentPrincipal,
@@ -194,7 +212,7 @@ def sensor_series(
 
 
 # -- the one map -------------------------------------------------------------------------------------
-@router.get("/map/hazards", tags=["map"])
+@router.get("/map/hazards", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_hazards(
     request: Request,
     principal: CurrentPrincipal,

@@ -19,7 +19,18 @@ from yingji.core.errors import ValidationFailed
 from yingji.core.http import raw_body
 from yingji.monitoring import alarm_rules, alarms, ingest, out, parse, points, sensors
 from yingji.monitoring.models import LEVELS
-from yingji.monitoring.schemas import AlarmNoteIn, RuleIn, RulePatch
+from yingji.monitoring.schemas import (
+    AlarmDetailOut,
+    AlarmNoteIn,
+    AlarmOut,
+    AlarmPage,
+    IngestOut,
+    RejectionPage,
+    RuleBookEntryOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+)
 from yingji.org.params import PageNo, PageSize
 
 router = APIRouter()
@@ -31,7 +42,7 @@ def _json(data, status_code: int = 200) -> JSONResponse:
 
 
 # -- readings ---------------------------------------------------------------------------------------
-@router.post("/readings")
+@router.post("/readings", response_model=IngestOut)
 async def post_readings(request: Request, principal: CurrentPrincipal, session: DbSession) -> dict:
     """A batch of readings: ``[{"sensor": code, "t": ISO time with offset or epoch s, "v": number}]``.
 
@@ -60,7 +71,7 @@ async def post_readings(request: Request, principal: CurrentPrincipal, session: 
     return result.as_dict()
 
 
-@router.get("/readings/rejections")
+@router.get("/readings/rejections", response_model=RejectionPage)
 def list_rejections(principal: CurrentPrincipal, session: DbSession, page: PageNo = 1, size: PageSize = 50):
     """Rejected readings counted per sensor code and reason (newest first), with the totals."""
     result = sensors.rejections(session, principal, page=page, size=size)
@@ -75,32 +86,32 @@ def list_rejections(principal: CurrentPrincipal, session: DbSession, page: PageN
 
 
 # -- alarm rules ----------------------------------------------------------------------------------------
-@router.get("/alarm-rules")
+@router.get("/alarm-rules", response_model=list[RuleOut])
 def list_rules(principal: CurrentPrincipal, session: DbSession, point_id: int | None = None):
     """Rules of places and points in scope (defaults at ``/alarm-rules/defaults``)."""
     return _json([out.rule(r) for r in alarm_rules.search(session, principal, point_id=point_id)])
 
 
-@router.get("/alarm-rules/defaults")
+@router.get("/alarm-rules/defaults", response_model=list[RuleBookEntryOut])
 def default_rules(principal: CurrentPrincipal) -> list[dict]:
     """The packaged default rules with their sources."""
     return [out.rule_book_entry(r) for r in alarm_rules.defaults()]
 
 
-@router.get("/hazard-points/{point_id}/effective-rules")
+@router.get("/hazard-points/{point_id}/effective-rules", response_model=list[RuleBookEntryOut])
 def effective_rules(point_id: int, principal: CurrentPrincipal, session: DbSession, kind: str = "rain_gauge"):
     """The rules a sensor of ``kind`` at this point is evaluated with, and where each comes from."""
     point = points.get(session, principal, point_id)
     return [out.rule_book_entry(r) for r in alarm_rules.effective_for(session, principal, point, kind)]
 
 
-@router.post("/alarm-rules", status_code=201)
+@router.post("/alarm-rules", status_code=201, response_model=RuleOut)
 def create_rule(data: RuleIn, principal: CurrentPrincipal, session: DbSession):
     """A rule for a point or a place's subtree."""
     return _json(out.rule(alarm_rules.create(session, principal, data)), 201)
 
 
-@router.patch("/alarm-rules/{rule_id}")
+@router.patch("/alarm-rules/{rule_id}", response_model=RuleOut)
 def patch_rule(rule_id: int, data: RulePatch, principal: CurrentPrincipal, session: DbSession):
     """Change a rule."""
     return _json(out.rule(alarm_rules.update(session, principal, rule_id, data)))
@@ -114,7 +125,7 @@ def delete_rule(rule_id: int, principal: CurrentPrincipal, session: DbSession) -
 
 
 # -- alarms -----------------------------------------------------------------------------------------------
-@router.get("/alarms")
+@router.get("/alarms", response_model=AlarmPage)
 def list_alarms(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -141,14 +152,14 @@ def list_alarms(
     return _json(body)
 
 
-@router.get("/alarms/{alarm_id}")
+@router.get("/alarms/{alarm_id}", response_model=AlarmDetailOut)
 def get_alarm(alarm_id: int, principal: CurrentPrincipal, session: DbSession):
     """An alarm with its history."""
     alarm = alarms.get(session, principal, alarm_id)
     return _json(out.alarm(alarm) | {"events": [out.event(e) for e in alarms.events_of(session, alarm)]})
 
 
-@router.post("/alarms/{alarm_id}/ack")
+@router.post("/alarms/{alarm_id}/ack", response_model=AlarmOut)
 def ack_alarm(
     alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
 ):
@@ -156,7 +167,7 @@ def ack_alarm(
     return _json(out.alarm(alarms.acknowledge(session, principal, alarm_id, data.note if data else "")))
 
 
-@router.post("/alarms/{alarm_id}/clear")
+@router.post("/alarms/{alarm_id}/clear", response_model=AlarmOut)
 def clear_alarm(
     alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
 ):

@@ -1,10 +1,11 @@
-"""Input shapes of the monitoring API (validated by Pydantic)."""
+"""Input shapes of the monitoring API (validated by Pydantic) and the output shapes it answers."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yingji.core.text import Input
 from yingji.incidents.schemas import check_key
@@ -184,3 +185,231 @@ class AlarmNoteIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     note: str = Field(default="", max_length=2000)
+
+
+# -- output shapes (monitoring/out.py builds them; the API routes name them as response_model) ----
+class PointOut(BaseModel):
+    id: int
+    code: str | None
+    name: str
+    kind: str
+    subtype: str | None
+    jurisdiction_code: str
+    grid_cell_id: int | None
+    lon: float | None
+    lat: float | None
+    address: str | None
+    threatened_households: int
+    threatened_people: int
+    monitor_person_id: int | None
+    leader_person_id: int | None
+    patrol_every_days: int | None  # its own, else the catalog's for the season
+    last_patrol_at: datetime | None
+    patrol_due_at: datetime | None
+    status: str
+    note: str | None
+
+
+class PointPage(BaseModel):
+    items: list[PointOut]
+    total: int
+    page: int
+    size: int
+
+
+class PersonRefOut(BaseModel):
+    id: int
+    name: str
+    mobile: str | None  # masked unless the principal may see phones
+    title: str | None
+
+
+class GridPersonOut(PersonRefOut):
+    role: str
+
+
+class SensorOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    unit: str | None
+    hazard_point_id: int | None
+    target_kind: str | None
+    target_id: int | None
+    jurisdiction_code: str | None
+    lon: float | None
+    lat: float | None
+    valid_min: float | None
+    valid_max: float | None
+    active: bool
+    installed_at: datetime | None
+    last_at: datetime | None
+    last_value: float | None
+    readings_total: int
+
+
+class SensorPage(BaseModel):
+    items: list[SensorOut]
+    total: int
+    page: int
+    size: int
+
+
+class PointDetailOut(PointOut):
+    monitor: PersonRefOut | None
+    leader: PersonRefOut | None
+    grid: list[GridPersonOut]
+    sensors: list[SensorOut]
+
+
+class PatrolOut(BaseModel):
+    id: int
+    hazard_point_id: int
+    patrolled_at: datetime
+    received_at: datetime
+    patroller_name: str | None
+    lon: float | None
+    lat: float | None
+    accuracy_m: float | None
+    distance_m: float | None  # from the point: how far the patroller was
+    condition: str
+    observations: str | None
+    photo_count: int
+    photos: list[str]  # the photos' API addresses
+    incident_id: int | None
+
+
+class PatrolPage(BaseModel):
+    items: list[PatrolOut]
+    total: int
+    page: int
+    size: int
+
+
+class DangerReportOut(BaseModel):
+    incident_id: int
+    number: str
+    url: str
+
+
+class RejectionOut(BaseModel):
+    sensor_code: str
+    reason: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    last_sample: str | None
+    last_source: str | None
+
+
+class RejectionPage(BaseModel):
+    items: list[RejectionOut]
+    total: int
+    page: int
+    size: int
+    by_reason: dict[str, int]
+
+
+class RuleOut(BaseModel):
+    id: int
+    key: str  # rule:<id>, as alarms name it
+    jurisdiction_code: str | None
+    hazard_point_id: int | None
+    sensor_kind: str
+    metric: str
+    direction: str
+    raise_at: float
+    clear_at: float
+    level: str
+    action: str
+    enabled: bool
+    basis: str | None
+
+
+class RuleBookEntryOut(BaseModel):
+    key: str
+    source: str
+    sensor_kind: str
+    metric: str
+    direction: str
+    raise_at: float
+    clear_at: float
+    level: str
+    action: str
+    basis: str | None
+
+
+class AlarmOut(BaseModel):
+    id: int
+    state: str
+    level: str
+    drill_id: int | None
+    rule_key: str
+    metric: str
+    direction: str
+    raise_at: float
+    clear_at: float
+    action: str
+    sensor_id: int | None
+    sensor_code: str | None
+    hazard_point_id: int | None
+    hazard_point_name: str | None
+    jurisdiction_code: str
+    raised_at: datetime
+    created_at: datetime
+    value: float | None
+    peak_value: float | None
+    last_value: float | None
+    acknowledged_at: datetime | None
+    cleared_at: datetime | None
+    warning_id: int | None
+    incident_id: int | None
+    note: str | None
+
+
+class AlarmEventOut(BaseModel):
+    at: datetime
+    kind: str
+    user_id: int | None
+    value: float | None
+    note: str | None
+    data: dict[str, Any] | None
+
+
+class AlarmDetailOut(AlarmOut):
+    events: list[AlarmEventOut]
+
+
+class AlarmPage(BaseModel):
+    items: list[AlarmOut]
+    total: int
+    page: int
+    counts: dict[str, int]  # the board's open alarms by level
+
+
+class CatalogOut(BaseModel):
+    """The packaged tables (rules/monitoring_*.json, each entry with its basis), as they are."""
+
+    hazard_kinds: list[dict[str, Any]]
+    sensor_kinds: list[dict[str, Any]]
+    seasons: dict[str, dict[str, Any]]
+    default_rules: list[dict[str, Any]]
+
+
+class SeriesOut(BaseModel):
+    sensor: str
+    kind: str
+    unit: str | None
+    accumulates: bool  # rain: rollups are sums, else averages
+    resolution: str  # raw | hour | day
+    points: list[list[str | float | None]]  # [UTC time, value]
+    bands: list[list[str | float | None]]  # [UTC time, min, max] of each rollup
+
+
+class IngestOut(BaseModel):
+    accepted: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    alarms_raised: int
+    alarms_cleared: int

@@ -11,6 +11,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.core.i18n import N_
 from yingji.notify import inbox
+from yingji.notify.schemas import ChangedOut, InboxOut
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -43,7 +44,7 @@ def inbox_read_all(principal: CurrentPrincipal, session: DbSession):
     return RedirectResponse("/inbox", status_code=303)
 
 
-@router.get("/api/v1/inbox", tags=["inbox"])
+@router.get("/api/v1/inbox", tags=["inbox"], response_model=InboxOut)
 def api_inbox(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -70,6 +71,6 @@ def api_inbox(
     }
 
 
-@router.post("/api/v1/inbox/{message_id}/read", tags=["inbox"])
+@router.post("/api/v1/inbox/{message_id}/read", tags=["inbox"], response_model=ChangedOut)
 def api_mark_read(message_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return {"changed": inbox.mark_read(session, principal, message_id)}

@@ -15,12 +15,14 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, PayloadTooLarge
 from yingji.core.i18n import gettext
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, IMPORT_JOB
 from yingji.org import directory, exchange, grids, people, picker, places, stats, units
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
     AssignmentIn,
     DirectoryOut,
     GridCellOut,
+    ImportOut,
     JurisdictionOut,
     PersonIn,
     PersonOut,
@@ -279,7 +281,7 @@ async def read_upload(request: Request, file: UploadFile) -> bytes:
     return data
 
 
-@router.post("/import/{kind}")
+@router.post("/import/{kind}", response_model=ImportOut, responses=IMPORT_JOB)
 async def import_sheet(
     kind: str, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -306,7 +308,7 @@ async def import_sheet(
     return JSONResponse({"kind": kind, **result.as_dict()})
 
 
-@router.get("/export/{kind}")
+@router.get("/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
 def export_sheet(
     kind: str,
     request: Request,

@@ -256,3 +256,15 @@ class DirectoryOut(BaseModel):
     duty: list[DirectoryDutyOut]  # on duty now, at the place and each level above, nearest first
     contacts: list[DirectoryContactOut]  # the chain of responsibility, nearest first
     units: list[DirectoryUnitOut]
+
+
+class ImportCountsOut(BaseModel):
+    """What an Excel import did (org/exchange/common.py ImportResult), all rows or none."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportOut(ImportCountsOut):
+    kind: str  # which sheet: units, people, grid, teams, members, residents …

@@ -19,6 +19,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import current_locale
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, STORED_FILE, XLSX_FILE
 from yingji.geo.api import GEOJSON, Zoom
 from yingji.org import places, sheets
 from yingji.org.api import read_upload
@@ -131,7 +132,7 @@ def create_plan(data: PlanIn, principal: CurrentPrincipal, session: DbSession) -
     return _detail(session, registry.create(session, principal, data))
 
 
-@router.get("/plans/export", response_model=None)
+@router.get("/plans/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_plans(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -219,7 +220,7 @@ def incoming_filings(
     }
 
 
-@router.get("/plans/filings/export", response_model=None)
+@router.get("/plans/filings/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_filings(request: Request, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The filings received by bodies in one's jurisdiction as .xlsx (备案登记台账, audited)."""
     return answers.export(request, session, db, principal, "plan_filings", {})
@@ -305,7 +306,12 @@ async def upload_document(
     return out.document_out(doc)
 
 
-@router.get("/plans/{plan_id:int}/documents/{doc_id:int}", response_model=None)
+@router.get(
+    "/plans/{plan_id:int}/documents/{doc_id:int}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def download_document(
     plan_id: int, doc_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
@@ -346,7 +352,7 @@ def plan_coverage(
     return coverage_out.to_out(result, coverage_out.scope_name(session, code))
 
 
-@router.get("/plans/coverage/map", responses=GEOJSON, response_model=None)
+@router.get("/plans/coverage/map", response_class=Response, responses=GEOJSON, response_model=None)
 def plan_coverage_map(
     request: Request,
     principal: CurrentPrincipal,
@@ -360,7 +366,7 @@ def plan_coverage_map(
     return caching.cached(request, body, media_type=caching.GEOJSON, headers={"X-Feature-Count": str(count)})
 
 
-@router.get("/plans/coverage/gaps.xlsx", response_model=None)
+@router.get("/plans/coverage/gaps.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 def plan_coverage_gaps(
     principal: CurrentPrincipal,
     session: DbSession,

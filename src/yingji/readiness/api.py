@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -16,6 +16,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.i18n import current_locale
+from yingji.files.openapi import STORED_FILE
 from yingji.org.api import read_upload
 from yingji.org.params import query_code
 from yingji.readiness import board, codes, confirmations, evidence, meetings, scorecards
@@ -188,7 +189,7 @@ async def confirmation_evidence(
     return await run_in_threadpool(work)
 
 
-@router.get("/evidence/{evidence_id}", response_model=None)
+@router.get("/evidence/{evidence_id}", response_class=Response, responses=STORED_FILE, response_model=None)
 def get_evidence(
     evidence_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> FileResponse:

@@ -12,15 +12,17 @@ from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, IMPORT_JOB
 from yingji.org.api import read_upload
 from yingji.org.params import query_code
+from yingji.org.schemas import ImportOut
 from yingji.residents import exchange, registry
-from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPatch
+from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPage, ResidentPatch
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
 
 
-@router.get("/residents")
+@router.get("/residents", response_model=ResidentPage)
 def list_residents(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -47,7 +49,7 @@ def create_resident(data: ResidentIn, principal: CurrentPrincipal, session: DbSe
     return registry.to_out(registry.create(session, principal, data), principal)
 
 
-@router.post("/residents/import")
+@router.post("/residents/import", response_model=ImportOut, responses=IMPORT_JOB)
 async def import_residents(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -71,7 +73,7 @@ async def import_residents(
     return JSONResponse({"kind": "residents", **result.as_dict()})
 
 
-@router.get("/residents/export")
+@router.get("/residents/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_residents(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:

@@ -79,3 +79,10 @@ class ResidentOut(BaseModel):
     active: bool
     note: str | None
     updated_at: datetime
+
+
+class ResidentPage(BaseModel):
+    items: list[ResidentOut]
+    total: int
+    page: int
+    size: int

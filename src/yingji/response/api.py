@@ -14,6 +14,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
+from yingji.files.openapi import DOCX_FILE, PDF_FILE, XLSX_FILE
 from yingji.org import names, places
 from yingji.org.params import query_code
 from yingji.response import (
@@ -181,12 +182,12 @@ def export_sitrep(session, db, principal, sitrep_id: int, kind: str) -> Response
     )
 
 
-@router.get("/sitreps/{sitrep_id}.docx")
+@router.get("/sitreps/{sitrep_id}.docx", response_class=Response, responses=DOCX_FILE, response_model=None)
 def sitrep_as_docx(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     return export_sitrep(session, db, principal, sitrep_id, "docx")
 
 
-@router.get("/sitreps/{sitrep_id}.pdf")
+@router.get("/sitreps/{sitrep_id}.pdf", response_class=Response, responses=PDF_FILE, response_model=None)
 def sitrep_as_pdf(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     """The PDF embeds a CJK font; 503 ``no_cjk_font`` when the server has none."""
     return export_sitrep(session, db, principal, sitrep_id, "pdf")
@@ -262,7 +263,7 @@ def incident_stats(
     return report_dict(_report(session, principal, within, start, end, category))
 
 
-@router.get("/stats/incidents.xlsx")
+@router.get("/stats/incidents.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 async def incident_stats_excel(
     principal: CurrentPrincipal,
     session: DbSession,

@@ -16,10 +16,12 @@ from yingji.auth.scope import require
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
-from yingji.geo.api import parse_bbox
+from yingji.files.openapi import EXPORT, IMPORT_JOB
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, page_json, query_code
+from yingji.org.schemas import ImportCountsOut
 from yingji.risk import api_dangers, assessments, enforcement, enterprises, exchange, inspections, maplayer
 from yingji.risk.schemas import AssessmentIn, EnterpriseIn, EnterprisePatch, InspectionIn, PlanIn, RiskPointIn
 from yingji.risk.tipoffs import api as tipoffs_api
@@ -83,7 +85,7 @@ def update_enterprise(
     return enterprises.to_out(enterprises.update(session, principal, enterprise_id, patch), principal)
 
 
-@router.post("/risk/enterprises/import")
+@router.post("/risk/enterprises/import", response_model=ImportCountsOut, responses=IMPORT_JOB)
 async def import_enterprises(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -108,7 +110,7 @@ async def import_enterprises(
     return JSONResponse(result.as_dict())
 
 
-@router.get("/risk/enterprises.xlsx")
+@router.get("/risk/enterprises.xlsx", response_class=Response, responses=EXPORT, response_model=None)
 def export_enterprises(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -275,7 +277,7 @@ def get_inspection(inspection_id: int, principal: CurrentPrincipal, session: DbS
 
 
 # -- the four-colour map layer --------------------------------------------------------------
-@router.get("/map/risk")
+@router.get("/map/risk", response_class=Response, responses=GEOJSON, response_model=None)
 def risk_map(
     request: Request,
     principal: CurrentPrincipal,

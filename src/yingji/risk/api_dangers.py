@@ -14,6 +14,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound
 from yingji.core.i18n import current_locale
 from yingji.files import answers
+from yingji.files.openapi import EXPORT, XLSX_FILE
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -67,7 +68,7 @@ def list_dangers(
     }
 
 
-@router.get("/dangers.xlsx")
+@router.get("/dangers.xlsx", response_class=Response, responses=EXPORT, response_model=None)
 def export_ledger(
     request: Request,
     principal: CurrentPrincipal,
@@ -204,7 +205,7 @@ def clearing_stats(
     return {"rows": rows, "towns": clearing.by_town(rows)}
 
 
-@router.get("/clearing.xlsx")
+@router.get("/clearing.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 def clearing_export(
     principal: CurrentPrincipal,
     session: DbSession,

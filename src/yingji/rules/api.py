@@ -14,7 +14,14 @@ from yingji.core.errors import NotFound
 from yingji.incidents import rules
 from yingji.org.params import query_code
 from yingji.rules import interface, overrides, tables, views
-from yingji.rules.schemas import OverrideIn, OverrideOut
+from yingji.rules.schemas import (
+    DeadlinesOut,
+    GradeOut,
+    OverrideIn,
+    OverrideOut,
+    RuleTableOut,
+    RuleTableRef,
+)
 
 api = APIRouter(prefix="/api/v1/rules", tags=["rules"])
 GRADE_EXAMPLE = {"kind": "production_safety", "deaths": 3, "serious_injuries": 0, "direct_loss_cny": 0}
@@ -36,25 +43,25 @@ def _tables_for(session, principal: Principal):
     return resolve
 
 
-@api.post("/grade")
+@api.post("/grade", response_model=GradeOut)
 def grade(payload: GradePayload, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Grade an event: ``{"kind", …measures}`` → ``{"grade", "label", "basis"}``."""
     return interface.grade_request(payload, _tables_for(session, principal))
 
 
-@api.post("/reporting-deadlines")
+@api.post("/reporting-deadlines", response_model=DeadlinesOut)
 def reporting_deadlines(payload: DeadlinesPayload, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Reporting deadlines: ``{"kind", "grade", "received_at", "jurisdiction"}`` → ``{"deadlines": […]}``."""
     return interface.deadlines_request(payload, _tables_for(session, principal))
 
 
-@api.get("/categories")
+@api.get("/categories", response_model=RuleTableOut)
 def event_categories(principal: CurrentPrincipal) -> dict:
     """The versioned event-category code table."""
     return rules.categories()
 
 
-@api.get("/tables")
+@api.get("/tables", response_model=list[RuleTableRef])
 def list_tables(principal: CurrentPrincipal) -> list[dict]:
     """The rule tables a jurisdiction may override, with their version and source."""
     return [
@@ -63,7 +70,7 @@ def list_tables(principal: CurrentPrincipal) -> list[dict]:
     ]
 
 
-@api.get("/tables/{name}")
+@api.get("/tables/{name}", response_model=RuleTableOut)
 def effective_table(
     name: str, principal: CurrentPrincipal, session: DbSession, jurisdiction: str | None = None
 ) -> dict:

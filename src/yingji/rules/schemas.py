@@ -53,3 +53,34 @@ class OverrideOut(BaseModel):
     note: str | None
     created_by: str
     created_at: datetime
+
+
+class GradeOut(BaseModel):
+    grade: str | None  # None: below every grade's threshold
+    label: str | None
+    basis: list[str]  # why, clause by clause
+
+
+class DeadlineOut(BaseModel):
+    to: str
+    due_at: str  # in the offset the request's received_at was given in
+    basis: str
+
+
+class DeadlinesOut(BaseModel):
+    deadlines: list[DeadlineOut]
+
+
+class RuleTableRef(BaseModel):
+    name: str
+    version: str
+    source: str
+
+
+class RuleTableOut(BaseModel):
+    """A versioned rule table with its source; the rest of its keys are the table's own (each table
+    has its layout, see ``src/yingji/rules/*.json``), kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+    version: str
+    source: str

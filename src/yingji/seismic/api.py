@@ -15,6 +15,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
+from yingji.files.openapi import XLSX_FILE
 from yingji.incidents import photos as photo_store
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -84,7 +85,7 @@ async def import_members(request: Request, file: UploadFile, principal: CurrentP
     return JSONResponse({"kind": "seismic_members", **result.as_dict()})
 
 
-@router.get("/members/export", response_model=None)
+@router.get("/members/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_members(principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     body = exchange.export_members(session, principal, current_locale())
     return audited_download(

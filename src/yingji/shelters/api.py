@@ -20,7 +20,8 @@ from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.text import Input
 from yingji.files import answers
-from yingji.geo.api import parse_bbox
+from yingji.files.openapi import EXPORT
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
 from yingji.shelters import checkin, exchange, history, maplayer, nearest, registry, standards, status
@@ -41,6 +42,7 @@ from yingji.shelters.schemas import (
     ShelterOut,
     ShelterPageOut,
     ShelterPatch,
+    StandardsOut,
     StayOut,
 )
 
@@ -120,7 +122,7 @@ async def import_shelters(
     return JSONResponse({"kind": "shelters", **result.as_dict()})
 
 
-@router.get("/shelters/export", response_model=None)
+@router.get("/shelters/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_shelters(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -131,7 +133,7 @@ def export_shelters(
     )
 
 
-@router.get("/shelters/standards", response_model=dict)
+@router.get("/shelters/standards", response_model=StandardsOut)
 def shelter_standards(principal: CurrentPrincipal) -> dict:
     """The rule data in force (area per person by class with the settings applied, radius, facilities)."""
     t = standards.table()
@@ -271,7 +273,7 @@ def check_out(stay_id: int, data: CheckOutIn, principal: CurrentPrincipal, sessi
     )
 
 
-@router.get("/map/shelters", tags=["map"], response_model=None)
+@router.get("/map/shelters", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_shelters(
     request: Request, principal: CurrentPrincipal, session: DbSession, bbox: str | None = None
 ) -> Response:

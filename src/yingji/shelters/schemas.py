@@ -338,3 +338,13 @@ class ImportOut(BaseModel):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+class StandardsOut(BaseModel):
+    """The shelter rule data in force, per class (GB 21734 classes; the settings applied)."""
+
+    version: str
+    source: str
+    area_per_person_m2: dict[str, float]
+    service_radius_m: dict[str, int | float]
+    required_facilities: dict[str, list[str]]

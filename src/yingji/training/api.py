@@ -16,6 +16,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core import clock
 from yingji.core.deps import Db, DbSession
+from yingji.files.openapi import STORED_FILE, XLSX_FILE
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -186,7 +187,12 @@ async def import_sign_in_sheet(
     return {"kind": "training_sign_in", **result.as_dict()}
 
 
-@router.get("/training/sessions/{session_id}/export", response_model=None)
+@router.get(
+    "/training/sessions/{session_id}/export",
+    response_class=Response,
+    responses=XLSX_FILE,
+    response_model=None,
+)
 def export_session(session_id: int, principal: CurrentPrincipal, session: DbSession, db: Db) -> Response:
     require(principal, Perm.EXPORT)
     row = sessions.get(session, principal, session_id)
@@ -233,7 +239,7 @@ def overdue(
     return overdue_out(session, principal, _year(year), role, query_code(within), all, page, size)
 
 
-@router.get("/training/overdue/export", response_model=None)
+@router.get("/training/overdue/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_overdue(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -285,7 +291,7 @@ def create_event(data: PublicityIn, principal: CurrentPrincipal, session: DbSess
     return JSONResponse(body, status_code=201 if created else 200)
 
 
-@router.get("/publicity/events/export", response_model=None)
+@router.get("/publicity/events/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_events(
     principal: CurrentPrincipal, session: DbSession, db: Db, year: YearQ = None, within: str | None = None
 ) -> Response:
@@ -338,7 +344,12 @@ async def upload_photo(
     }
 
 
-@router.get("/publicity/events/{event_id}/photos/{photo_id}", response_model=None)
+@router.get(
+    "/publicity/events/{event_id}/photos/{photo_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def get_photo(
     event_id: int, photo_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:

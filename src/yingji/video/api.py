@@ -17,7 +17,8 @@ from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.http import raw_body
 from yingji.files import answers
-from yingji.geo.api import parse_bbox
+from yingji.files.openapi import EXPORT, STORED_FILE
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.incidents import listing
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
@@ -107,7 +108,7 @@ def import_params(request: Request) -> dict:
     return {"categories": list(rules.categories), "centre_covers": rules.centre_covers}
 
 
-@router.get("/video/cameras/export", response_model=None)
+@router.get("/video/cameras/export", response_class=Response, responses=EXPORT, response_model=None)
 def export_cameras(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -230,7 +231,12 @@ def list_clips(incident_id: int, principal: CurrentPrincipal, session: DbSession
     return [clip_out(c) for c in clips.clips_of(session, incident.id)]
 
 
-@router.get("/incidents/{incident_id}/clips/{clip_id}", response_model=None)
+@router.get(
+    "/incidents/{incident_id}/clips/{clip_id}",
+    response_class=Response,
+    responses=STORED_FILE,
+    response_model=None,
+)
 def get_clip(
     incident_id: int, clip_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
@@ -254,7 +260,7 @@ def conference_link(
 
 
 # -- the map layer -------------------------------------------------------------------------------
-@router.get("/map/cameras", tags=["map"], response_model=None)
+@router.get("/map/cameras", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
 def map_cameras(
     request: Request,
     principal: CurrentPrincipal,
