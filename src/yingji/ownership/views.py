@@ -18,8 +18,9 @@ from yingji.web import nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+# Shown to those who take items in at a desk (the viewer and field roles own nothing).
 nav.register(
-    N_("Command"), nav.NavItem("owner-mine", N_("My items"), "/ownership/mine", Perm.ORG_READ, order=-1)
+    N_("Command"), nav.NavItem("owner-mine", N_("My items"), "/ownership/mine", Perm.DUTY_REPORT, order=-1)
 )
 
 
