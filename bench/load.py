@@ -37,12 +37,11 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench import incident_pages
 from bench.common import report
-from bench.incident_pages import build
 from yingji.config import Settings
 from yingji.core import migrate
 from yingji.core.db import open_database
-from yingji.demo import builder
 
 PAGES = {
     "healthz": "/healthz",
@@ -101,11 +100,14 @@ def prepare(args, var_dir: Path) -> str:
             path.unlink()
     if _incidents(url) >= args.incidents:
         print(f"reusing {make_url(url).render_as_string()} ({_incidents(url):,} incidents)", flush=True)
+        db = open_database(_settings(url, var_dir))
+        migrate.upgrade(db.engine)  # a database kept from an older checkout gets the newer tables
+        db.dispose()
         return url
     print(f"building Guizhou with {args.incidents:,} incidents (once; later runs reuse it)…", flush=True)
     db = open_database(_settings(url, var_dir))
     migrate.upgrade(db.engine)
-    built = build(db, args.incidents, args.years)
+    built = incident_pages.build(db, args.incidents, args.years)
     db.dispose()
     print(f"built: {built}", flush=True)
     return url
@@ -155,18 +157,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def login(base: str, username: str) -> httpx.Cookies:
     with httpx.Client(base_url=base, follow_redirects=False) as client:
-        client.get("/login")
-        r = client.post(
-            "/login",
-            data={
-                "username": username,
-                "password": builder.DEMO_PASSWORD,
-                "login_csrf": client.cookies.get("yingji_login_csrf"),
-                "next": "/",
-            },
-        )
-        if r.status_code != 303:
-            raise SystemExit(f"login as {username} failed: {r.status_code} {r.text[:300]}")
+        incident_pages.login(client, username)  # the same form post, over a real socket
         return client.cookies
 
 
@@ -260,7 +251,7 @@ def main() -> None:
         rows,
         {
             "figure": figure,
-            "unit": "req/s (duty board, 50 users)",
+            "unit": f"req/s (duty board, {top} users)",
             "baseline": baseline,
             "ratio": round(figure / baseline, 3) if figure and baseline else None,
             "database": kind,
