@@ -40,7 +40,7 @@ _side: dict[str, Database] = {}
 def side_database(session: Session) -> Database:
     """The job's database, opened once per process for the transactions a job runs beside its own
     (reads that must not take SQLite's write lock, progress that must show while the job runs)."""
-    url = session.get_bind().url.render_as_string(hide_password=False)
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
     db = _side.get(url)
     if db is None:
         db = _side[url] = open_database(Settings(database_url=url, secret_key="-", var_dir=Path(".")))

@@ -233,7 +233,7 @@ class Worker:
             )
             return
         if error is not None:
-            log.warning("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
+            log.warning("job %s (%s) failed on attempt %d\n%s", job.id, job.kind, job.attempts, error)
             with self.db.writing(Actor.system("worker")) as session:
                 state = queue.fail(
                     session,

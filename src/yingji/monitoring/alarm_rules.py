@@ -44,7 +44,7 @@ def as_rule(row: AlarmRule) -> Rule:
 def book(session: Session) -> RuleBook:
     """A fresh rule book over the enabled rules; the rows are re-read only when the table changed."""
     version = tuple(session.execute(select(func.count(), func.max(AlarmRule.updated_at))).one())
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     with _lock:
         cached = _books.get(key)
     if cached is None or cached[0] != version:

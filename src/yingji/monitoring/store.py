@@ -257,7 +257,7 @@ def ensure_partitions(session: Session, t_us: np.ndarray | list[int]) -> list[st
     """Create the month partitions the times fall in, if missing (PostgreSQL only); returns those made."""
     if dialect(session) != "postgresql" or len(t_us) == 0:
         return []
-    db_key = str(session.get_bind().url)
+    db_key = str(session.get_bind().engine.url)
     months = {int(m) for m in np.unique(month_index(np.asarray(t_us, dtype=np.int64)))}
     wanted = [m for m in sorted(months) if (db_key, m) not in _KNOWN_MONTHS]
     if not wanted:

@@ -306,7 +306,7 @@ def forget_after_commit(session: Session) -> None:
 
 def index(session: Session) -> PlaceIndex:
     """The place-name index of this session's database, built once per data version."""
-    key = str(session.get_bind().url)
+    key = str(session.get_bind().engine.url)
     now = time.monotonic()
     with _lock:
         hit = _indexes.get(key)

@@ -20,7 +20,7 @@ from yingji.auth.audit import actor_of
 from yingji.core import clock
 from yingji.core.errors import Conflict
 from yingji.supplies.models import Balance, Batch, Item, Movement, Warehouse
-from yingji.supplies.posting import Sql, cursor
+from yingji.supplies.statements import Sql, cursor
 
 DEFAULT_BATCH = "-"
 

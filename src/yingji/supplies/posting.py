@@ -23,8 +23,6 @@ never wait for each other in a cycle; a document changing one balance needs no l
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -37,27 +35,15 @@ from yingji.core import clock
 from yingji.core.errors import NotFound
 from yingji.core.text import clean
 from yingji.supplies.models import Document, DocumentLine
-
-
-class Sql:
-    """A statement written with ``:name`` parameters, run on the session's connection by the bare
-    driver (sqlite3 takes ``:name``, psycopg ``%(name)s``): the hot path skips SQLAlchemy's work per
-    statement, which cost more than the statement itself."""
-
-    def __init__(self, sql: str) -> None:
-        self.sqlite = sql
-        self.pg = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
-
-    def run(self, cur, pg: bool, params: dict):
-        cur.execute(self.pg if pg else self.sqlite, params)
-        return cur
-
-
-def cursor(session: Session) -> tuple[object, bool]:
-    """A driver cursor in the session's transaction (SQLite's ``BEGIN IMMEDIATE`` included), and
-    whether the database is PostgreSQL."""
-    conn = session.connection()
-    return conn.connection.dbapi_connection.cursor(), conn.dialect.name == "postgresql"
+from yingji.supplies.statements import (
+    DOC_COLUMNS,
+    Line,
+    Sql,
+    Stale,  # noqa: F401  (callers catch posting.Stale)
+    cursor,
+    write_pg,
+    write_seq,
+)
 
 
 @dataclass(frozen=True)
@@ -142,19 +128,6 @@ def read(session: Session, key: str, warehouse_id: int, codes: list[str], *, sto
     return facts
 
 
-@dataclass(frozen=True)
-class Line:
-    """One line of a document to post; ``delta`` (signed, store side) moves stock unless 0."""
-
-    line_no: int
-    item_id: int
-    batch_id: int | None
-    qty: int
-    delta: int
-    counted: int | None = None
-    reason: str | None = None
-
-
 @dataclass
 class Posted:
     """A document just written: its id, its row and its lines with their ids."""
@@ -163,43 +136,6 @@ class Posted:
     row: dict
     lines: list[Line]
     line_ids: list[int]
-
-
-class Stale(Exception):
-    """Nothing was written: the stock read without a lock changed before the write (plan again under
-    the lock), or a concurrent request with the same key made its document first."""
-
-
-DOC_COLUMNS = (
-    "kind",
-    "status",
-    "warehouse_id",
-    "to_warehouse_id",
-    "jurisdiction_code",
-    "to_jurisdiction_code",
-    "reason",
-    "counterparty",
-    "incident_id",
-    "request_id",
-    "client_key",
-    "fingerprint",
-    "note",
-    "created_by",
-    "created_by_id",
-    "created_at",
-    "completed_at",
-)
-AUDIT_COLUMNS = (
-    "at, actor_id, actor, action, entity, entity_id, jurisdiction_code, before, after, ip, request_id, note"
-)
-LINE_COLUMNS = (
-    "document_id, line_no, item_id, batch_id, qty, delta, counted, reason, received_qty, returned_qty,"
-    " jurisdiction_code"
-)
-MOVE_COLUMNS = (
-    "at, document_id, line_id, warehouse_id, batch_id, item_id, kind, delta, balance_after,"
-    " jurisdiction_code, actor, actor_id"
-)
 
 
 def document_values(session: Session, values: dict) -> tuple[dict, datetime]:
@@ -242,9 +178,9 @@ def write(session: Session, values: dict, lines: list[Line], move_kind: str) -> 
     pg = session.get_bind().dialect.name == "postgresql"
     batches = [x.batch_id for x in lines if x.delta]
     if pg and len(set(batches)) == len(batches):
-        done = _write_pg(session, row, now, lines, move_kind, audit)
+        done = write_pg(session, row, now, lines, move_kind, audit)
     else:  # SQLite, or a batch changed twice by one document (PostgreSQL, under the caller's lock)
-        done = _write_seq(session, row, now, lines, move_kind, audit, pg)
+        done = write_seq(session, row, now, lines, move_kind, audit, pg)
     return None if done is None else Posted(done[0], row, lines, done[1])
 
 
@@ -278,131 +214,6 @@ def as_document(session: Session, posted: Posted) -> Document:
     return doc
 
 
-# -- PostgreSQL: one statement ----------------------------------------------------------------
-NOT_POSTED = "yingji-posting-not-posted"
-_PG_POST = f"""
-WITH doc AS (
-    INSERT INTO supply_documents ({", ".join(DOC_COLUMNS)})
-    VALUES ({", ".join(":" + c for c in DOC_COLUMNS)})
-    ON CONFLICT (client_key) DO NOTHING
-    RETURNING id
-), l AS (
-    SELECT * FROM unnest(
-        CAST(:l_no AS int[]), CAST(:l_item AS bigint[]), CAST(:l_batch AS bigint[]),
-        CAST(:l_qty AS int[]), CAST(:l_delta AS int[]), CAST(:l_counted AS int[]),
-        CAST(:l_reason AS text[])
-    ) AS l(line_no, item_id, batch_id, qty, delta, counted, reason)
-), took AS (
-    UPDATE supply_balances AS b SET qty = b.qty + l.delta, updated_at = CAST(:now AS timestamp)
-    FROM l
-    WHERE EXISTS (SELECT 1 FROM doc) AND l.delta < 0
-      AND b.warehouse_id = :warehouse_id AND b.batch_id = l.batch_id AND b.qty + l.delta >= 0
-    RETURNING b.batch_id, b.qty
-), put AS (
-    INSERT INTO supply_balances (warehouse_id, batch_id, item_id, qty, jurisdiction_code, updated_at)
-    SELECT CAST(:warehouse_id AS bigint), l.batch_id, l.item_id, l.delta, CAST(:jurisdiction_code AS varchar),
-           CAST(:now AS timestamp)
-    FROM l WHERE EXISTS (SELECT 1 FROM doc) AND l.delta > 0
-    ON CONFLICT (warehouse_id, batch_id)
-    DO UPDATE SET qty = supply_balances.qty + excluded.qty, updated_at = excluded.updated_at
-    RETURNING batch_id, qty
-), changed AS (
-    SELECT * FROM took UNION ALL SELECT * FROM put
-), ok AS (
-    SELECT count(*) = :touches AS ok FROM changed
-), lines AS (
-    INSERT INTO supply_document_lines ({LINE_COLUMNS})
-    SELECT doc.id, l.line_no, l.item_id, l.batch_id, l.qty, l.delta, l.counted, l.reason, 0, 0,
-           CAST(:jurisdiction_code AS varchar)
-    FROM doc, l WHERE (SELECT ok FROM ok)
-    RETURNING id, line_no
-), moved AS (
-    INSERT INTO supply_movements ({MOVE_COLUMNS})
-    SELECT CAST(:now AS timestamp), doc.id, lines.id, CAST(:warehouse_id AS bigint), l.batch_id, l.item_id,
-           CAST(:move_kind AS varchar), l.delta, changed.qty, CAST(:jurisdiction_code AS varchar),
-           CAST(:created_by AS varchar), CAST(:created_by_id AS bigint)
-    FROM doc, l
-    JOIN lines ON lines.line_no = l.line_no
-    JOIN changed ON changed.batch_id = l.batch_id
-    WHERE l.delta <> 0
-    ORDER BY l.batch_id, l.line_no
-    RETURNING id
-), audited AS (
-    INSERT INTO audit_log ({AUDIT_COLUMNS})
-    SELECT CAST(:a_at AS timestamp), CAST(:a_actor_id AS bigint), CAST(:a_actor AS varchar), 'create',
-           'supply_documents', CAST(doc.id AS text), CAST(:a_jur AS varchar), NULL,
-           CAST(:a_after AS jsonb) || jsonb_build_object('id', doc.id), CAST(:a_ip AS varchar),
-           CAST(:a_request_id AS varchar), NULL
-    FROM doc WHERE (SELECT ok FROM ok)
-    RETURNING id
-)
-SELECT (SELECT id FROM doc) AS doc_id,
-       -- not every balance changed (a stale plan) or the key was taken: fail the statement, so the
-       -- savepoint around it is rolled back and the row locks its UPDATE took are let go
-       CAST((SELECT CASE WHEN ok THEN '1' ELSE '{NOT_POSTED}' END FROM ok) AS int) AS ok,
-       (SELECT array_agg(id ORDER BY line_no) FROM lines) AS line_ids
-"""
-PG_POST = Sql(_PG_POST)
-
-
-def _naive(value):
-    """Datetimes are stored as naive UTC (``core.types.UTCDateTime``)."""
-    return clock.to_utc(value).replace(tzinfo=None) if isinstance(value, datetime) else value
-
-
-def _sqlite_time(value):
-    """SQLAlchemy's SQLite text form of a datetime (microseconds always written, so text order is time
-    order)."""
-    return _naive(value).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
-
-
-def _write_pg(session, row, now, lines, move_kind, audit) -> int | None:
-    # the set-based UPDATE pairs each balance with one line: one movement per batch here
-    touches = [x for x in lines if x.delta]
-    params = {k: _naive(v) for k, v in row.items()} | {
-        "now": _naive(now),
-        "move_kind": move_kind,
-        "touches": len(touches),
-        "l_no": [x.line_no for x in lines],
-        "l_item": [x.item_id for x in lines],
-        "l_batch": [x.batch_id for x in lines],
-        "l_qty": [x.qty for x in lines],
-        "l_delta": [x.delta for x in lines],
-        "l_counted": [x.counted for x in lines],
-        "l_reason": [x.reason for x in lines],
-        "a_at": _naive(audit["at"]),
-        "a_actor_id": audit["actor_id"],
-        "a_actor": audit["actor"],
-        "a_jur": audit["jur"],
-        "a_after": json.dumps(audit["after"], ensure_ascii=False),
-        "a_ip": audit["ip"],
-        "a_request_id": audit["request_id"],
-    }
-    import psycopg  # PostgreSQL only
-
-    cur, _pg = cursor(session)
-    conn = cur.connection
-    # One round trip (pipeline): a savepoint, the post, its release. A post that changed nothing or
-    # not everything fails on purpose (above): rolled back to the savepoint, it leaves no row and no
-    # lock behind (an UPDATE that waited for a row keeps its lock even when its guard then fails,
-    # and a later ordered lock of the item's balances could then wait in a cycle).
-    try:
-        with conn.pipeline():
-            conn.execute("SAVEPOINT yingji_posting")
-            cur.execute(PG_POST.pg, params)
-            conn.execute("RELEASE SAVEPOINT yingji_posting")
-        doc_id, _ok, line_ids = cur.fetchone()
-    except psycopg.errors.InvalidTextRepresentation as e:
-        if NOT_POSTED not in str(e):
-            raise
-        conn.execute("ROLLBACK TO SAVEPOINT yingji_posting")
-        conn.execute("RELEASE SAVEPOINT yingji_posting")
-        raise Stale() from None
-    finally:
-        cur.close()
-    return doc_id, list(line_ids)
-
-
 def lock(session: Session, warehouse_id: int, batch_ids: list[int]) -> None:
     """Lock the balances a document will change, in batch order (PostgreSQL; SQLite has one writer)."""
     if batch_ids and session.get_bind().dialect.name == "postgresql":
@@ -415,129 +226,6 @@ _PG_LOCK = Sql(
     "SELECT id FROM supply_balances WHERE warehouse_id = :wid AND batch_id = ANY(CAST(:batches AS bigint[]))"
     " ORDER BY batch_id FOR UPDATE"
 )
-
-
-# -- a few statements (SQLite; PostgreSQL when one document changes a batch twice) -----------
-_SEQ_DOC = Sql(
-    f"INSERT INTO supply_documents ({', '.join(DOC_COLUMNS)}) VALUES "
-    f"({', '.join(':' + c for c in DOC_COLUMNS)}) ON CONFLICT (client_key) DO NOTHING RETURNING id"
-)
-_SEQ_TAKE = Sql(
-    "UPDATE supply_balances SET qty = qty + :delta, updated_at = :now"
-    " WHERE warehouse_id = :wid AND batch_id = :batch AND qty + :delta >= 0 RETURNING qty"
-)
-_SEQ_PUT = Sql(
-    "INSERT INTO supply_balances (warehouse_id, batch_id, item_id, qty, jurisdiction_code, updated_at)"
-    " VALUES (:wid, :batch, :item, :delta, :jur, :now) ON CONFLICT (warehouse_id, batch_id)"
-    " DO UPDATE SET qty = supply_balances.qty + excluded.qty, updated_at = excluded.updated_at RETURNING qty"
-)
-_SEQ_LINE = Sql(
-    f"INSERT INTO supply_document_lines ({LINE_COLUMNS}) VALUES (:doc, :line_no, :item, :batch, :qty,"
-    " :delta, :counted, :reason, 0, 0, :jur) RETURNING id"
-)
-_SEQ_MOVE = Sql(
-    f"INSERT INTO supply_movements ({MOVE_COLUMNS}) VALUES (:now, :doc, :line, :wid, :batch, :item, :kind,"
-    " :delta, :after, :jur, :actor, :actor_id)"
-)
-_SEQ_AUDIT = {
-    json_cast: Sql(
-        f"INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (:at, :actor_id, :actor, 'create',"
-        f" 'supply_documents', :id, :jur, NULL, {json_cast}, :ip, :request_id, NULL)"
-    )
-    for json_cast in (":after", "CAST(:after AS jsonb)")
-}
-
-
-def _write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> tuple[int, list[int]] | None:
-    cur, pg = cursor(session)
-    try:
-        return _seq(cur, pg, row, now, lines, move_kind, audit)
-    finally:
-        cur.close()
-
-
-def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | None:
-    when = _naive if pg else _sqlite_time
-    stamp = when(now)
-    wid, jur = row["warehouse_id"], row["jurisdiction_code"]
-    doc_id = _one(_SEQ_DOC.run(cur, pg, {k: when(v) for k, v in row.items()}))
-    if doc_id is None:  # a concurrent twin (PostgreSQL): nothing written
-        return None
-    # balances in batch order, each movement with the balance right after it; the stock was read in
-    # this transaction under SQLite's one write lock (or PostgreSQL's row locks): a guard that fails
-    # means the plan was wrong, and the caller's transaction rolls back
-    after: dict[int, int] = {}
-    for x in sorted((x for x in lines if x.delta), key=lambda x: (x.batch_id, x.line_no)):
-        args = {
-            "delta": x.delta,
-            "now": stamp,
-            "wid": wid,
-            "batch": x.batch_id,
-            "item": x.item_id,
-            "jur": jur,
-        }
-        qty = _one((_SEQ_TAKE if x.delta < 0 else _SEQ_PUT).run(cur, pg, args))
-        if qty is None:
-            raise Stale()
-        after[x.line_no] = qty
-    line_ids = {}
-    for x in lines:
-        line_ids[x.line_no] = _one(
-            _SEQ_LINE.run(
-                cur,
-                pg,
-                {
-                    "doc": doc_id,
-                    "line_no": x.line_no,
-                    "item": x.item_id,
-                    "batch": x.batch_id,
-                    "qty": x.qty,
-                    "delta": x.delta,
-                    "counted": x.counted,
-                    "reason": x.reason,
-                    "jur": jur,
-                },
-            )
-        )
-    for x in sorted((x for x in lines if x.delta), key=lambda x: (x.batch_id, x.line_no)):
-        _SEQ_MOVE.run(
-            cur,
-            pg,
-            {
-                "now": stamp,
-                "doc": doc_id,
-                "line": line_ids[x.line_no],
-                "wid": wid,
-                "batch": x.batch_id,
-                "item": x.item_id,
-                "kind": move_kind,
-                "delta": x.delta,
-                "after": after[x.line_no],
-                "jur": jur,
-                "actor": row["created_by"],
-                "actor_id": row["created_by_id"],
-            },
-        )
-    _SEQ_AUDIT["CAST(:after AS jsonb)" if pg else ":after"].run(
-        cur,
-        pg,
-        {
-            "at": when(audit["at"]),
-            "actor_id": audit["actor_id"],
-            "actor": audit["actor"],
-            "id": str(doc_id),
-            "jur": audit["jur"],
-            "after": json.dumps(audit["after"] | {"id": doc_id}, ensure_ascii=False),
-            "ip": audit["ip"],
-            "request_id": audit["request_id"],
-        },
-    )
-    return doc_id, [line_ids[x.line_no] for x in lines]
-
-
-def _one(cur):
-    row = cur.fetchone()
-    return None if row is None else row[0]
 
 
 def require_store(facts: Facts) -> Store:
