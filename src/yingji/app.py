@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 from fastapi import FastAPI
 
-from yingji import __version__
+from yingji import __version__, domains
 from yingji.auth.security import SecurityEvents
 from yingji.config import Settings, load_settings
 from yingji.core import i18n, migrate
@@ -22,74 +22,8 @@ from yingji.web.assets import FingerprintedStatic
 log = logging.getLogger("yingji")
 
 
-# Every module with a ``router``; pages before the JSON API of the same domain.
-ROUTER_MODULES = [
-    "yingji.web.views",
-    "yingji.auth.views",
-    "yingji.auth.api",
-    "yingji.org.views",
-    "yingji.org.api",
-    "yingji.geo.api",
-    "yingji.rules.api",
-    "yingji.duty.views",
-    "yingji.duty.api",
-    "yingji.incidents.views",
-    "yingji.incidents.api",
-    "yingji.response.views",
-    "yingji.response.api",
-    "yingji.notify.views",
-    "yingji.forces.views",
-    "yingji.forces.api",
-    "yingji.supplies.views",
-    "yingji.supplies.api",
-    "yingji.warnings.views",
-    "yingji.warnings.api",
-    "yingji.delivery.views",
-    "yingji.delivery.api",
-    "yingji.residents.views",
-    "yingji.residents.api",
-    "yingji.monitoring.views",
-    "yingji.monitoring.api",
-    "yingji.risk.views",
-    "yingji.risk.api",
-    "yingji.files.views",
-    "yingji.files.api",
-    "yingji.video.views",
-    "yingji.video.api",
-    "yingji.overview.views",
-    "yingji.overview.api",
-    "yingji.events.api",
-    "yingji.plans.views",
-    "yingji.plans.api",
-    "yingji.drills.views",
-    "yingji.drills.api",
-    "yingji.experts.views",
-    "yingji.experts.api",
-    "yingji.evacuation.views",
-    "yingji.evacuation.api",
-    "yingji.shelters.views",
-    "yingji.shelters.api",
-    "yingji.damage.views",
-    "yingji.damage.api",
-    "yingji.aid.views",
-    "yingji.aid.api",
-    "yingji.governance.views",
-    "yingji.governance.api",
-    "yingji.assessment.views",
-    "yingji.assessment.api",
-    "yingji.readiness.views",
-    "yingji.readiness.api",
-    "yingji.training.views",
-    "yingji.training.api",
-    "yingji.seismic.views",
-    "yingji.seismic.api",
-    "yingji.handbook.views",
-    "yingji.handbook.api",
-    "yingji.field.views",  # issue 15: the grid worker's app
-    "yingji.field.api",
-    "yingji.ownership.views",  # issue 15: 首接负责制
-    "yingji.ownership.api",
-]
+# Every module with a ``router``, from the one list of domains (yingji/domains.py).
+ROUTER_MODULES = domains.modules("routers")
 
 
 class SchemaOutOfDate(RuntimeError):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from yingji import __version__
+from yingji import __version__, domains
 from yingji.config import load_settings
 
 log = logging.getLogger("yingji")
@@ -340,17 +340,7 @@ def stats(as_json: bool, within: str | None) -> None:
 
 
 # Command groups that live with their domain (``yingji rules …``, ``yingji duty …``).
-DOMAIN_COMMANDS = [
-    ("yingji.auth.cli", "users"),
-    ("yingji.rules.cli", "rules"),
-    ("yingji.duty.cli", "duty"),
-    ("yingji.warnings.cli", "cap"),
-    ("yingji.residents.cli", "residents"),
-    ("yingji.monitoring.cli", "ingest"),
-    ("yingji.forces.cli", "forces"),
-    ("yingji.plans.cli", "plans"),
-    ("yingji.evacuation.cli", "relief"),
-]
+DOMAIN_COMMANDS = domains.cli_groups()
 for _module, _attr in DOMAIN_COMMANDS:
     cli.add_command(getattr(importlib.import_module(_module), _attr))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from yingji import domains
 from yingji.auth import audit
 from yingji.auth import service as auth_service
 from yingji.auth.models import User
@@ -286,37 +287,8 @@ def _display(username: str, place: str) -> str:
 
 
 # Each domain adds its demo data (rosters, incident history …) once the organisation exists:
-# a module with ``build(db, data, options, progress)``.
-DEMO_EXTRAS = [
-    "yingji.duty.demo",
-    "yingji.incidents.demo",
-    "yingji.response.demo",
-    "yingji.forces.demo",
-    "yingji.supplies.demo",
-    "yingji.residents.demo",
-    "yingji.warnings.demo",
-    "yingji.delivery.demo",
-    "yingji.monitoring.demo",
-    "yingji.risk.demo",
-    "yingji.video.demo",
-    "yingji.plans.demo",
-    "yingji.plans.demo_response",  # after "yingji.plans.demo", which makes the plans it fills
-    "yingji.experts.demo",
-    "yingji.drills.demo",  # after the plans demos: its drills exercise their plans
-    "yingji.drills.demo_exercise",  # after the drills demo
-    "yingji.shelters.demo",
-    "yingji.evacuation.demo",  # after shelters (routes lead to them) and the warnings demo
-    "yingji.damage.demo",
-    "yingji.aid.demo",  # after damage (rebuilding starts from its damaged houses)
-    "yingji.governance.demo",  # issue 14: seed 002's task plan (first of issue 14's extras)
-    "yingji.training.demo",
-    "yingji.risk.tipoffs.demo",
-    "yingji.ownership.demo",  # issue 15: 首接负责制, after the incidents and tip-offs it owns
-    "yingji.seismic.demo",
-    "yingji.readiness.demo",  # after the domains its scorecards read
-    "yingji.assessment.demo",  # last of issue 14's: it reads the other domains' records
-    "yingji.handbook.demo",  # issue 14, last: the handbook prints what the others built
-]
+# a module with ``build(db, data, options, progress)``, in the order of yingji/domains.py.
+DEMO_EXTRAS = domains.modules("demo")
 
 
 def build(
@@ -333,7 +305,7 @@ def build(
 # PostgreSQL the planner must first see the new rows' statistics. Autovacuum has not analysed tables
 # filled seconds ago, and with "1 row" estimates a grouped query over 170,000 training rows ran for
 # minutes as nested loops.
-ANALYZE_BEFORE = {"yingji.readiness.demo", "yingji.assessment.demo", "yingji.handbook.demo"}
+ANALYZE_BEFORE = domains.analyze_before()
 
 
 def analyze(db: Database) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from yingji import domains
 from yingji.org import codes, names
 from yingji.org.sheets import Column
 
@@ -45,22 +46,7 @@ class ImportKind:
 EXPORTS: dict[str, ExportKind] = {}
 IMPORTS: dict[str, ImportKind] = {}
 # The modules that register kinds; the worker imports them before it runs a file job.
-KIND_MODULES = [
-    "yingji.org.exchange",
-    "yingji.forces.exchange",
-    "yingji.duty.exchange",
-    "yingji.residents.exchange",
-    "yingji.risk.exchange",
-    "yingji.risk.ledger",
-    "yingji.video.exchange",
-    "yingji.plans.exchange",
-    "yingji.plans.filings",
-    "yingji.experts.exchange",
-    "yingji.drills.exchange",
-    "yingji.shelters.exchange",  # issue 13
-    "yingji.aid.exchange",
-    "yingji.damage.officer_sheets",
-]
+KIND_MODULES = domains.modules("file_kinds")
 
 
 # Every registered sheet that names a division also says where it is as a reader does: 所在地 as

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from yingji import domains
 from yingji.auth.roles import Perm
 from yingji.core.errors import NotFound
 
@@ -35,7 +36,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {}
 # The modules that register kinds; imported before a kind is looked up.
-KIND_MODULES = ["yingji.incidents.owners", "yingji.risk.tipoffs.owners", "yingji.duty.calls"]
+KIND_MODULES = domains.modules("owned_kinds")
 _loaded = False
 
 
