@@ -29,7 +29,6 @@ from yingji.incidents import (
     owners,
     photos,
     reports,
-    rules,
 )
 from yingji.incidents.schemas import (
     ForwardIn,
@@ -43,6 +42,7 @@ from yingji.incidents.schemas import (
     ReportIn,
     check_key,
 )
+from yingji.rules import grading
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -230,7 +230,7 @@ def incident_timeline(incident_id: int, principal: CurrentPrincipal, session: Db
 @router.get("/incident-categories")
 def incident_categories(principal: CurrentPrincipal) -> dict:
     """The versioned event-category code table."""
-    return rules.categories()
+    return grading.categories()
 
 
 @router.get("/locate")

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from yingji.core.text import Input
 from yingji.incidents.models import MEASURES
-from yingji.incidents.rules import subcategory
 from yingji.org import codes
 from yingji.ownership.schemas import OwnerOut
+from yingji.rules.grading import subcategory
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,80}$")
 MAX_COUNT = 10_000_000  # people, rooms, households: more is a typing error
