@@ -1,5 +1,5 @@
-"""Duty API, part two: leader leave, routine (daily / zero) reports, their settings and special
-periods. Mounted under /api/v1/duty by ``duty.api``."""
+"""Duty API of the reports: leader leave (请假报备), routine (daily / zero) reports, their settings and
+special periods (under /api/v1/duty, see ``duty.api``)."""
 
 from __future__ import annotations
 
