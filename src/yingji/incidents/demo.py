@@ -26,6 +26,7 @@ from yingji.incidents.models import (
     ReportingDeadline,
     TimelineEvent,
 )
+from yingji.incidents.status import IncidentStatus as S
 from yingji.jobs import queue
 from yingji.rules import grading
 
@@ -131,9 +132,9 @@ def _one(
     age = now - occurred
     closed = not open_now and age > timedelta(days=20)
     status = (
-        "closed"
+        S.CLOSED
         if closed
-        else rng.choice(["reported", "verified"] if open_now else ["verified", "stabilised"])
+        else rng.choice([S.REPORTED, S.VERIFIED] if open_now else [S.VERIFIED, S.STABILISED])
     )
     own = not open_now and rng.random() < 0.04  # the county found out by itself: 漏报 below it
     sender = "county" if own else "group"

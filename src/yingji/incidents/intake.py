@@ -23,6 +23,7 @@ from yingji.incidents import levels, locate, owners
 from yingji.incidents.models import MEASURES, Incident, IncidentNumberCounter, IncidentReport
 from yingji.incidents.reports import apply_report
 from yingji.incidents.schemas import IncidentIn
+from yingji.incidents.status import IncidentStatus
 from yingji.org import names
 from yingji.org.models import Jurisdiction
 from yingji.ownership.codes import TakenHow
@@ -138,7 +139,7 @@ def create(
                 address=data.address,
                 occurred_at=occurred,
                 received_at=received,
-                status="reported",
+                status=IncidentStatus.REPORTED,
                 description=data.description,
                 reported_by_user_id=principal.user_id,
                 reporter_name=data.reporter_name or principal.display_name,

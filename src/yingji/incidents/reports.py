@@ -23,6 +23,7 @@ from yingji.incidents.assess import assess, rose
 from yingji.incidents.deadlines import level_name, zh
 from yingji.incidents.models import MEASURES, Incident, IncidentReport
 from yingji.incidents.schemas import ReportIn
+from yingji.incidents.status import IncidentStatus
 from yingji.ownership.codes import TakenHow
 from yingji.rules import grading
 
@@ -179,7 +180,7 @@ def add_report(
     incident = for_write(session, principal, incident_id, Perm.INCIDENT_REPORT)
     if incident.merged_into_id is not None:
         raise Conflict("This incident was merged into another one; report on that one.")
-    if incident.status == "closed":
+    if incident.status == IncidentStatus.CLOSED:
         raise Conflict("This incident is closed; a new development is a new report.")
     kind = _kind_after_final(incident, data.kind)
     given = data.figures.given()

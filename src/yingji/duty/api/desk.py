@@ -19,6 +19,10 @@ from yingji.duty.schemas import (
     CallPageOut,
     HandoverConfirm,
     HandoverIn,
+    HandoverItemOut,
+    HandoverItemsOut,
+    HandoverOut,
+    HandoverPageOut,
     ItemClose,
 )
 from yingji.org.params import PageNo, PageSize
@@ -27,7 +31,7 @@ router = APIRouter()
 
 
 # -- handover -------------------------------------------------------------------------------
-@router.get("/rosters/{roster_id}/handovers")
+@router.get("/rosters/{roster_id}/handovers", response_model=HandoverPageOut)
 def list_handovers(
     roster_id: int,
     principal: CurrentPrincipal,
@@ -48,7 +52,7 @@ def list_handovers(
     }
 
 
-@router.post("/rosters/{roster_id}/handovers")
+@router.post("/rosters/{roster_id}/handovers", response_model=HandoverItemsOut)
 def write_handover(
     roster_id: int, data: HandoverIn, principal: CurrentPrincipal, session: DbSession, response: Response
 ) -> dict:
@@ -58,7 +62,7 @@ def write_handover(
     return out.handover(h) | {k: [out.item(i) for i in v] for k, v in handover.items_of(session, h).items()}
 
 
-@router.post("/handovers/{handover_id}/confirm")
+@router.post("/handovers/{handover_id}/confirm", response_model=HandoverOut)
 def confirm_handover(
     handover_id: int, data: HandoverConfirm, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -66,7 +70,7 @@ def confirm_handover(
     return out.handover(handover.confirm(session, principal, handover_id, data))
 
 
-@router.post("/handover-items/{item_id}/close")
+@router.post("/handover-items/{item_id}/close", response_model=HandoverItemOut)
 def close_item(item_id: int, data: ItemClose, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Close an open handover item."""
     return out.item(handover.close_item(session, principal, item_id, data))

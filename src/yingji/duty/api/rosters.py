@@ -20,10 +20,20 @@ from yingji.core.i18n import current_locale
 from yingji.duty import board, exchange, gaps, handover, oncall, out, rosters, rotation
 from yingji.duty.forms import parse_month
 from yingji.duty.schemas import (
+    BoardOut,
+    DeletedOut,
+    GapListOut,
+    OnDutyListOut,
     OverrideIn,
+    OverrideListOut,
+    OverrideOut,
     RosterIn,
+    RosterListOut,
+    RosterOut,
     RosterPatch,
     RotationIn,
+    RotationSetOut,
+    ShiftListOut,
     SwapIn,
 )
 from yingji.files import answers
@@ -39,7 +49,7 @@ MAX_DAYS = 62
 
 
 # -- who is on ------------------------------------------------------------------------------
-@router.get("/now")
+@router.get("/now", response_model=OnDutyListOut)
 def who_is_on(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -65,7 +75,7 @@ def who_is_on(
     return {"items": [out.on_duty(d, principal) for d in found]}
 
 
-@router.get("/board")
+@router.get("/board", response_model=BoardOut)
 def duty_board(principal: CurrentPrincipal, session: DbSession) -> dict:
     """The board in one answer: on duty here and one level below, reports, leaves, gaps."""
     b = board.build(session, principal)
@@ -79,14 +89,14 @@ def duty_board(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.get("/gaps")
+@router.get("/gaps", response_model=GapListOut)
 def gaps_ahead(principal: CurrentPrincipal, session: DbSession) -> dict:
     """Shifts ahead with no leader or no officer, in every roster you can see."""
     return {"items": [vars(g) for g in gaps.in_scope_ahead(session, principal)]}
 
 
 # -- rosters --------------------------------------------------------------------------------
-@router.get("/rosters")
+@router.get("/rosters", response_model=RosterListOut)
 def list_rosters(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> dict:
     """Rosters in your scope (optionally under a place)."""
     return {
@@ -96,19 +106,19 @@ def list_rosters(principal: CurrentPrincipal, session: DbSession, within: str | 
     }
 
 
-@router.post("/rosters", status_code=201)
+@router.post("/rosters", status_code=201, response_model=RosterOut)
 def create_roster(data: RosterIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Give a unit a roster (DUTY_MANAGE in its jurisdiction)."""
     return out.roster(rosters.create(session, principal, data))
 
 
-@router.get("/rosters/{roster_id}")
+@router.get("/rosters/{roster_id}", response_model=RosterOut)
 def get_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """A roster with its rotations."""
     return out.roster(rosters.get(session, principal, roster_id))
 
 
-@router.patch("/rosters/{roster_id}")
+@router.patch("/rosters/{roster_id}", response_model=RosterOut)
 def update_roster(
     roster_id: int, patch: RosterPatch, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -116,7 +126,7 @@ def update_roster(
     return out.roster(rosters.update(session, principal, roster_id, patch))
 
 
-@router.put("/rosters/{roster_id}/rotations")
+@router.put("/rosters/{roster_id}/rotations", response_model=RotationSetOut)
 def put_rotation(roster_id: int, data: RotationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Start a rotation of one role on a date (replaces one starting that day)."""
     rot = rosters.set_rotation(session, principal, roster_id, data)
@@ -129,7 +139,7 @@ def delete_rotation(rotation_id: int, principal: CurrentPrincipal, session: DbSe
     rosters.delete_rotation(session, principal, rotation_id)
 
 
-@router.get("/rosters/{roster_id}/shifts")
+@router.get("/rosters/{roster_id}/shifts", response_model=ShiftListOut)
 def roster_shifts(
     roster_id: int,
     principal: CurrentPrincipal,
@@ -144,7 +154,7 @@ def roster_shifts(
     return {"roster_id": roster.id, "items": [out.shift(s, principal) for s in shifts]}
 
 
-@router.get("/rosters/{roster_id}/overrides")
+@router.get("/rosters/{roster_id}/overrides", response_model=OverrideListOut)
 def list_overrides(
     roster_id: int, principal: CurrentPrincipal, session: DbSession, start: date, end: date
 ) -> dict:
@@ -153,19 +163,19 @@ def list_overrides(
     return {"items": [out.override(o) for o in rosters.overrides(session, principal, roster, start, end)]}
 
 
-@router.post("/rosters/{roster_id}/overrides", status_code=201)
+@router.post("/rosters/{roster_id}/overrides", status_code=201, response_model=OverrideOut)
 def add_override(roster_id: int, data: OverrideIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Change one shift: someone stands in, is added or is taken off."""
     return out.override(rosters.add_override(session, principal, roster_id, data))
 
 
-@router.post("/rosters/{roster_id}/swaps", status_code=201)
+@router.post("/rosters/{roster_id}/swaps", status_code=201, response_model=OverrideListOut)
 def add_swap(roster_id: int, data: SwapIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Two people trade shifts (two overrides that go together)."""
     return {"items": [out.override(o) for o in rosters.swap(session, principal, roster_id, data)]}
 
 
-@router.delete("/overrides/{override_id}")
+@router.delete("/overrides/{override_id}", response_model=DeletedOut)
 def delete_override(override_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Undo an override (both halves of a swap)."""
     return {"deleted": rosters.delete_override(session, principal, override_id)}

@@ -121,7 +121,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
     my_level = levels.level_of(principal.jurisdiction_code)
     can_report = principal.can(Perm.INCIDENT_REPORT) and principal.covers(incident.jurisdiction_code)
     can_manage = principal.can(Perm.INCIDENT_MANAGE) and principal.covers(incident.jurisdiction_code)
-    usable = incident.merged_into_id is None and incident.status != "closed"
+    usable = incident.merged_into_id is None and incident.status != status.IncidentStatus.CLOSED
     # a level the incident was sent up to (上报) has not taken it in until one of its officers accepts it
     mine = receipts.get(my_level)
     pending_here = mine is None or (
@@ -143,7 +143,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
         if can_report and usable and my_level in levels.RECEIVING
         else [],
         can_verify=can_manage
-        and status.can_move(incident.status, "verified")
+        and status.can_move(incident.status, status.IncidentStatus.VERIFIED)
         and incident.merged_into_id is None,
         candidates=duplicates.of_incident(session, principal, incident, **duplicate_options(request))
         if can_manage and usable
