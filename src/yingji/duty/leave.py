@@ -142,9 +142,10 @@ def decide(session: Session, principal: Principal, leave_id: int, decision: Leav
     leave = _locked(session, principal, leave_id)
     if not is_superior(session, principal, leave):
         raise Forbidden("Only a superior can approve or reject this leave.")
-    if LeaveStatus.APPROVED not in LEAVE_MOVES[LeaveStatus(leave.status)]:
+    target = LeaveStatus.APPROVED if decision.approve else LeaveStatus.REJECTED
+    if target not in LEAVE_MOVES[LeaveStatus(leave.status)]:
         raise Conflict("This leave has already been decided.")
-    leave.status = LeaveStatus.APPROVED if decision.approve else LeaveStatus.REJECTED
+    leave.status = target
     leave.decided_by_user_id = principal.user_id
     leave.decided_by = who(principal)
     leave.decided_at = clock.now()

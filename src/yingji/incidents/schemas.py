@@ -223,8 +223,16 @@ class ReportCreatedOut(ReportOut):
     incident: IncidentSummaryOut
 
 
+class DuplicateRowOut(DuplicateOut):
+    """A possible duplicate as the duplicates routes always wrote it (times "+00:00"; their list has
+    no owner)."""
+
+    occurred_at: Stamp
+    received_at: Stamp
+
+
 class DuplicateListOut(BaseModel):
-    items: list[DuplicateOut]
+    items: list[DuplicateRowOut]
 
 
 class ReceivedOut(BaseModel):
