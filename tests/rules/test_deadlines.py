@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from yingji.core.errors import ValidationFailed
-from yingji.incidents import rules
-from yingji.rules import tables
+from yingji.rules import grading, tables
 
 T = datetime.fromisoformat("2026-11-24T23:30:00+08:00")
 
@@ -28,7 +27,7 @@ def _offsets(specs) -> list[tuple[str, timedelta]]:
     ],
 )
 def test_production_safety_chain_by_grade(grade, expected):
-    specs = rules.reporting_deadlines("production_safety", grade, T, "520602")
+    specs = grading.reporting_deadlines("production_safety", grade, T, "520602")
     assert _offsets(specs) == [(to, timedelta(hours=h)) for to, h in expected]
     assert all(d.due_at.utcoffset() == timedelta(hours=8) for d in specs)
     assert "第九条" in specs[0].basis and "生产安全事故报告和调查处理条例" in specs[0].basis
@@ -36,7 +35,7 @@ def test_production_safety_chain_by_grade(grade, expected):
 
 
 def test_deadlines_cross_midnight_and_keep_the_offset():
-    specs = rules.reporting_deadlines("production_safety", "III", T, "520602")
+    specs = grading.reporting_deadlines("production_safety", "III", T, "520602")
     assert [d.due_at.isoformat() for d in specs] == [
         "2026-11-25T00:30:00+08:00",
         "2026-11-25T02:30:00+08:00",
@@ -45,22 +44,24 @@ def test_deadlines_cross_midnight_and_keep_the_offset():
 
 
 def test_utc_and_local_inputs_give_the_same_instants():
-    local = rules.reporting_deadlines("production_safety", "II", T, "520602")
-    utc = rules.reporting_deadlines("production_safety", "II", T.astimezone(UTC), "520602")
+    local = grading.reporting_deadlines("production_safety", "II", T, "520602")
+    utc = grading.reporting_deadlines("production_safety", "II", T.astimezone(UTC), "520602")
     assert [d.due_at for d in local] == [d.due_at for d in utc]
     assert utc[0].due_at.tzinfo == UTC and utc[0].due_at.isoformat() == "2026-11-24T16:30:00+00:00"
-    other = rules.reporting_deadlines("production_safety", "IV", T.astimezone(timezone(timedelta(hours=-5))))
+    other = grading.reporting_deadlines(
+        "production_safety", "IV", T.astimezone(timezone(timedelta(hours=-5)))
+    )
     assert other[0].due_at.isoformat() == "2026-11-24T11:30:00-05:00"
 
 
 def test_natural_disaster_reports_and_the_at_once_trigger():
-    normal = rules.reporting_deadlines("natural_disaster_relief", None, T, "520602", measures={"deaths": 9})
+    normal = grading.reporting_deadlines("natural_disaster_relief", None, T, "520602", measures={"deaths": 9})
     assert _offsets(normal) == [
         ("city", timedelta(hours=2)),
         ("province", timedelta(hours=4)),
         ("national", timedelta(hours=6)),
     ]
-    grave = rules.reporting_deadlines(
+    grave = grading.reporting_deadlines(
         "natural_disaster_relief", None, T, "520602", measures={"deaths": 6, "missing": 4}
     )
     assert _offsets(grave) == [
@@ -69,19 +70,21 @@ def test_natural_disaster_reports_and_the_at_once_trigger():
         ("city", timedelta(hours=2)),
     ]
     assert "立即" in grave[0].basis
-    explicit = rules.reporting_deadlines("natural_disaster_relief", "IV", T, measures={"dead_or_missing": 10})
+    explicit = grading.reporting_deadlines(
+        "natural_disaster_relief", "IV", T, measures={"dead_or_missing": 10}
+    )
     assert explicit[0].due_at == T
 
 
 def test_geological_speed_reports_by_grade():
-    big = rules.reporting_deadlines("geological_damage", "II", T)
+    big = grading.reporting_deadlines("geological_damage", "II", T)
     assert _offsets(big) == [("province", timedelta(hours=4)), ("national", timedelta(hours=4))]
-    middle = rules.reporting_deadlines("geological_threat", "III", T)
+    middle = grading.reporting_deadlines("geological_threat", "III", T)
     assert [(d.to, d.channel, d.due_at - T) for d in middle] == [
         ("city", "report", timedelta(hours=12)),
         ("province", "copy", timedelta(hours=12)),
     ]
-    assert _offsets(rules.reporting_deadlines("geological_damage", "IV", T)) == [
+    assert _offsets(grading.reporting_deadlines("geological_damage", "IV", T)) == [
         ("city", timedelta(hours=12))
     ]
 
@@ -116,7 +119,7 @@ def test_local_steps_from_an_override_village_oral_and_phone_written_limits():
         "reporting_obligations", [(local, {"source": "某省生产安全事故报告办法 第八条"})]
     )
     tables.validate("reporting_obligations", effective)
-    specs = rules.reporting_deadlines(
+    specs = grading.reporting_deadlines(
         "production_safety", "II", T, "520602", tables={"reporting_obligations": effective}
     )
     got = [(d.to, d.channel, int((d.due_at - T).total_seconds() // 60)) for d in specs]
@@ -129,7 +132,9 @@ def test_local_steps_from_an_override_village_oral_and_phone_written_limits():
         ("province", "report", 300),
     ]
     assert "某省生产安全事故报告办法 第八条" in specs[0].basis
-    geo = rules.reporting_deadlines("geological_damage", "IV", T, tables={"reporting_obligations": effective})
+    geo = grading.reporting_deadlines(
+        "geological_damage", "IV", T, tables={"reporting_obligations": effective}
+    )
     assert geo[0].to == "town"  # common steps apply to every kind
 
 
@@ -144,36 +149,38 @@ def test_local_steps_from_an_override_village_oral_and_phone_written_limits():
 )
 def test_bad_deadline_inputs(kind, grade, received_at, field):
     with pytest.raises(ValidationFailed) as err:
-        rules.reporting_deadlines(kind, grade, received_at, "520602")
+        grading.reporting_deadlines(kind, grade, received_at, "520602")
     assert err.value.details[0]["field"] == field
 
 
 def test_supplementary_window_is_counted_in_days_from_the_next_day():
     # 23:30 on 24 Nov local: day 1 is 25 Nov, day 7 ends at 24:00 on 1 Dec.
-    assert rules.supplementary_deadline("accident.fire", T).isoformat() == "2026-12-02T00:00:00+08:00"
-    assert rules.supplementary_deadline("accident.road_traffic", T).isoformat() == "2026-12-02T00:00:00+08:00"
-    assert rules.supplementary_deadline("accident.production", T).isoformat() == "2026-12-25T00:00:00+08:00"
-    assert rules.supplementary_deadline("natural", T).isoformat() == "2026-12-25T00:00:00+08:00"
+    assert grading.supplementary_deadline("accident.fire", T).isoformat() == "2026-12-02T00:00:00+08:00"
+    assert (
+        grading.supplementary_deadline("accident.road_traffic", T).isoformat() == "2026-12-02T00:00:00+08:00"
+    )
+    assert grading.supplementary_deadline("accident.production", T).isoformat() == "2026-12-25T00:00:00+08:00"
+    assert grading.supplementary_deadline("natural", T).isoformat() == "2026-12-25T00:00:00+08:00"
     # 16:30 UTC on 24 Nov is already 25 Nov in Shanghai: the window starts a day later.
-    late = rules.supplementary_deadline("accident.fire", datetime(2026, 11, 24, 16, 30, tzinfo=UTC))
+    late = grading.supplementary_deadline("accident.fire", datetime(2026, 11, 24, 16, 30, tzinfo=UTC))
     assert late.isoformat() == "2026-12-02T16:00:00+00:00"
     with pytest.raises(ValidationFailed):
-        rules.supplementary_deadline("accident.unknown", T)
+        grading.supplementary_deadline("accident.unknown", T)
 
 
 def test_investigation_report_deadline():
-    assert rules.investigation_deadline("III", T).isoformat() == "2027-01-24T00:00:00+08:00"
+    assert grading.investigation_deadline("III", T).isoformat() == "2027-01-24T00:00:00+08:00"
     assert (
-        rules.investigation_deadline("III", T, extension_days=60).isoformat() == "2027-03-25T00:00:00+08:00"
+        grading.investigation_deadline("III", T, extension_days=60).isoformat() == "2027-03-25T00:00:00+08:00"
     )
-    assert rules.investigation_deadline(None, T) == rules.investigation_deadline("I", T)
+    assert grading.investigation_deadline(None, T) == grading.investigation_deadline("I", T)
     with pytest.raises(ValidationFailed):
-        rules.investigation_deadline("III", T, extension_days=61)
+        grading.investigation_deadline("III", T, extension_days=61)
     with pytest.raises(ValidationFailed):
-        rules.investigation_deadline("V", T)
+        grading.investigation_deadline("V", T)
     with pytest.raises(ValidationFailed):
-        rules.investigation_deadline("III", T.replace(tzinfo=None))
-    assert [rules.investigation_authority(g) for g in ("I", "II", "III", "IV")] == [
+        grading.investigation_deadline("III", T.replace(tzinfo=None))
+    assert [grading.investigation_authority(g) for g in ("I", "II", "III", "IV")] == [
         "national",
         "province",
         "city",

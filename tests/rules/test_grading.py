@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from yingji.core.errors import ValidationFailed
-from yingji.incidents import rules
-from yingji.rules import tables
+from yingji.rules import grading, tables
 
 # Thresholds as RULES.md states them (an independent copy: a wrong number in the JSON fails here).
 # (kind, measure, grade, threshold, grade just below it)
@@ -72,7 +71,7 @@ def _case_id(case) -> str:
 @pytest.mark.parametrize("delta", [-1, 0, 1])
 def test_each_threshold_at_and_around(case, delta):
     kind, measure, grade, threshold, below = case
-    result = rules.grade(kind, {measure: threshold + delta})
+    result = grading.grade(kind, {measure: threshold + delta})
     expected = below if delta < 0 else grade
     assert result.grade == expected
     assert result.label == (LABELS[kind][expected] if expected else None)
@@ -91,7 +90,7 @@ def test_every_threshold_in_the_tables_is_tested():
 
 
 def test_explanation_names_the_article_and_keeps_the_facts():
-    result = rules.grade("production_safety", {"deaths": 3})
+    result = grading.grade("production_safety", {"deaths": 3})
     assert result.as_json() == {
         "grade": "III",
         "label": "较大",
@@ -111,36 +110,36 @@ def test_explanation_names_the_article_and_keeps_the_facts():
 
 
 def test_the_highest_grade_reached_by_any_measure_wins():
-    result = rules.grade("production_safety", {"deaths": 3, "serious_injuries": 50, "direct_loss_cny": 1})
+    result = grading.grade("production_safety", {"deaths": 3, "serious_injuries": 50, "direct_loss_cny": 1})
     assert (result.grade, result.label) == ("II", "重大")
     assert result.basis == [
         "重大: 重伤（含急性工业中毒） 50 人 ≥ 50 (生产安全事故报告和调查处理条例 第三条第二项)"
     ]
-    both = rules.grade("geological_damage", {"deaths": 10, "direct_loss_cny": 6_000_000})
+    both = grading.grade("geological_damage", {"deaths": 10, "direct_loss_cny": 6_000_000})
     assert both.grade == "II" and len(both.basis) == 2
     assert "直接经济损失 600 万元 ≥ 500 万元" in both.basis[1]
 
 
 def test_below_every_threshold_is_the_lowest_grade_or_none_for_relief():
-    low = rules.grade("production_safety", {})
+    low = grading.grade("production_safety", {})
     assert (low.grade, low.label) == ("IV", "一般")
     assert low.basis[0].startswith("一般: 未达较大标准 — 死亡 0 人 < 3")
     assert "第三条第四项" in low.basis[0]
-    none = rules.grade("natural_disaster_relief", {"dead_or_missing": 19, "needing_aid": 99_999})
+    none = grading.grade("natural_disaster_relief", {"dead_or_missing": 19, "needing_aid": 99_999})
     assert none.as_json()["grade"] is None and none.label is None
     assert none.basis[0].startswith("未达四级响应标准: 死亡和失踪 19 人 < 20")
     assert {f["op"] for f in none.facts} == {"<"}
 
 
 def test_relief_counts_dead_and_missing_together_when_not_given():
-    assert rules.grade("natural_disaster_relief", {"deaths": 15, "missing": 5}).grade == "IV"
-    assert rules.grade("natural_disaster_relief", {"deaths": 15, "missing": 4}).grade is None
-    given = rules.grade("natural_disaster_relief", {"dead_or_missing": 5, "deaths": 30})
+    assert grading.grade("natural_disaster_relief", {"deaths": 15, "missing": 5}).grade == "IV"
+    assert grading.grade("natural_disaster_relief", {"deaths": 15, "missing": 4}).grade is None
+    given = grading.grade("natural_disaster_relief", {"dead_or_missing": 5, "deaths": 30})
     assert given.grade is None  # an explicit figure wins over the parts
 
 
 def test_missing_persons_are_reported_but_not_counted_by_default():
-    result = rules.grade("production_safety", {"deaths": 2, "missing": 5})
+    result = grading.grade("production_safety", {"deaths": 2, "missing": 5})
     assert result.grade == "IV"
     assert any("失踪 5 人" in line and "第十二条" in line for line in result.basis)
     local = tables.effective(
@@ -152,7 +151,7 @@ def test_missing_persons_are_reported_but_not_counted_by_default():
             )
         ],
     )
-    counted = rules.grade(
+    counted = grading.grade(
         "production_safety", {"deaths": 2, "missing": 5}, tables={"grading_production_safety": local}
     )
     assert counted.grade == "III"
@@ -172,26 +171,26 @@ def test_missing_persons_are_reported_but_not_counted_by_default():
 )
 def test_bad_measures_are_clear_errors(measures):
     with pytest.raises(ValidationFailed) as err:
-        rules.grade("production_safety", measures)
+        grading.grade("production_safety", measures)
     assert err.value.details[0]["field"] == next(iter(measures))
 
 
 def test_integral_floats_are_accepted_and_unknown_kinds_refused():
-    assert rules.grade("production_safety", {"direct_loss_cny": 1e7}).grade == "III"
+    assert grading.grade("production_safety", {"direct_loss_cny": 1e7}).grade == "III"
     with pytest.raises(ValidationFailed) as err:
-        rules.grade("traffic", {})
+        grading.grade("traffic", {})
     assert err.value.details[0]["field"] == "kind"
 
 
 def test_event_categories_table():
-    table = rules.categories()
+    table = grading.categories()
     assert table["version"] and table["source"]
     assert [c["code"] for c in table["categories"]] == ["natural", "accident", "health", "social"]
-    assert rules.subcategory("natural.geological")["grading"] == "geological_damage"
-    assert rules.subcategory("accident.road_traffic")["supplementary_days"] == 7
-    assert rules.subcategory("accident.fire")["supplementary_days"] == 7
-    assert rules.subcategory("accident.production")["category"] == "accident"
-    assert rules.subcategory("nope") is None
+    assert grading.subcategory("natural.geological")["grading"] == "geological_damage"
+    assert grading.subcategory("accident.road_traffic")["supplementary_days"] == 7
+    assert grading.subcategory("accident.fire")["supplementary_days"] == 7
+    assert grading.subcategory("accident.production")["category"] == "accident"
+    assert grading.subcategory("nope") is None
     topics = {t["code"] for t in tables.load("topics.json")["topics"]}
     for category in table["categories"]:
         for sub in category["subcategories"]:

@@ -1,4 +1,4 @@
-"""Exact answers of the pure rule functions (``incidents/rules.py``): the error details a client
+"""Exact answers of the pure rule functions (``rules/grading.py``): the error details a client
 reads (field, message id, params), the amounts and durations in the explanations, whole grading
 explanations and deadline rows. Written to kill the mutants ``mutmut`` left alive (docs/MUTATION.md):
 each assertion pins what a reader or a client relies on."""
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from yingji.core.errors import ValidationFailed
-from yingji.incidents import rules as r
+from yingji.rules import grading as r
 from yingji.rules import messages as msg
 from yingji.rules.tables import KINDS
 

@@ -7,7 +7,7 @@ value (累计 / 实时), a place's **own** figure supersedes the sum of the plac
 reported figure replaces the sum of its villages, a county's the sum of its towns. Where a place has
 no figure of its own, the sum below counts. The relief grade is the existing relief table
 (``rules/relief_response.json``, kind ``natural_disaster_relief``, with the place's overrides)
-applied through ``incidents.rules.grade`` to the event's rolled-up cumulative figures."""
+applied through ``rules.grading.grade`` to the event's rolled-up cumulative figures."""
 
 from __future__ import annotations
 
@@ -21,11 +21,10 @@ from yingji.core import clock
 from yingji.damage import indicators, schedule
 from yingji.damage.models import DamageValue, DisasterEvent
 from yingji.events.publish import publish
-from yingji.incidents import rules as grading
 from yingji.notify.inbox import notify_level
 from yingji.org import codes as division_codes
 from yingji.org import places
-from yingji.rules import overrides
+from yingji.rules import grading, overrides
 
 RELIEF_KIND = "natural_disaster_relief"
 Cell = dict  # {"cumulative": float|None, "current": float|None, "own": bool}

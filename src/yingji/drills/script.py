@@ -17,9 +17,9 @@ from yingji.drills.codes import DrillState
 from yingji.drills.exercise_codes import InjectKind, InjectState
 from yingji.drills.models import Drill, DrillInject
 from yingji.drills.schemas import InjectIn
-from yingji.incidents import rules as incident_rules
 from yingji.monitoring.models import Sensor
 from yingji.org.models import Jurisdiction
+from yingji.rules import grading as incident_rules
 
 # A script is written before the drill runs, or while it runs (a controller adds the next move).
 EDITABLE = frozenset({DrillState.PLANNED, DrillState.PREPARED, DrillState.RUNNING})

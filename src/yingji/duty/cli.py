@@ -120,6 +120,7 @@ def check_reports(as_json: bool) -> None:
     from yingji.auth.scope import Principal
     from yingji.core.db import Actor
     from yingji.duty import jobs, routine
+    from yingji.duty.codes import ReportStatus
 
     db = _db()
     with db.writing(Actor.system("duty-cli")) as session:
@@ -130,7 +131,7 @@ def check_reports(as_json: bool) -> None:
     late = [
         {"code": r.code, "name": r.name, "status": r.status}
         for r in summary.rows
-        if r.status in ("missing", "late")
+        if r.status in (ReportStatus.MISSING, ReportStatus.LATE)
     ]
     result = {
         "day": summary.day.isoformat(),

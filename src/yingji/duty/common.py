@@ -11,32 +11,33 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Principal, visible
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
+from yingji.duty.codes import DutyRole, LeaveStatus, PeriodKind, ReportKind, ReportStatus
 from yingji.org.models import Person
 
 ROLE_LABELS = {
-    "leader": N_("Leader on duty"),  # 带班领导
-    "officer": N_("Duty officer"),  # 值班员
-    "backup": N_("Backup"),  # 备班
+    DutyRole.LEADER: N_("Leader on duty"),  # 带班领导
+    DutyRole.OFFICER: N_("Duty officer"),  # 值班员
+    DutyRole.BACKUP: N_("Backup"),  # 备班
 }
 LEAVE_STATUS_LABELS = {
-    "pending": N_("Awaiting approval"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "cancelled": N_("Cancelled"),
+    LeaveStatus.PENDING: N_("Awaiting approval"),
+    LeaveStatus.APPROVED: N_("Approved"),
+    LeaveStatus.REJECTED: N_("Rejected"),
+    LeaveStatus.CANCELLED: N_("Cancelled"),
 }
 PERIOD_KIND_LABELS = {
-    "holiday": N_("Holiday"),
-    "flood_season": N_("Flood season"),
-    "sensitive": N_("Sensitive period"),
-    "other": N_("Special period"),
+    PeriodKind.HOLIDAY: N_("Holiday"),
+    PeriodKind.FLOOD_SEASON: N_("Flood season"),
+    PeriodKind.SENSITIVE: N_("Sensitive period"),
+    PeriodKind.OTHER: N_("Special period"),
 }
 LEVEL_LABELS = {"town": N_("Town / street"), "county": N_("County")}
-REPORT_KIND_LABELS = {"daily": N_("Daily report"), "zero": N_("Zero report")}
+REPORT_KIND_LABELS = {ReportKind.DAILY: N_("Daily report"), ReportKind.ZERO: N_("Zero report")}
 REPORT_STATUS_LABELS = {
-    "received": N_("Received"),
-    "late": N_("Late"),
-    "missing": N_("Missing"),
-    "pending": N_("Not yet due"),
+    ReportStatus.RECEIVED: N_("Received"),
+    ReportStatus.LATE: N_("Late"),
+    ReportStatus.MISSING: N_("Missing"),
+    ReportStatus.PENDING: N_("Not yet due"),
 }
 
 

@@ -19,6 +19,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, Forbidden, NotFound
 from yingji.core.pagination import Page, paginate
 from yingji.duty import rotation
+from yingji.duty.codes import LEAVE_MOVES, LeaveStatus
 from yingji.duty.common import check_people, insert_once, who
 from yingji.duty.models import Leave
 from yingji.duty.schemas import LeaveDecision, LeaveIn
@@ -64,7 +65,7 @@ def away_on(session: Session, principal: Principal, at: datetime | None = None) 
             .options(*LIGHT)
             .where(
                 in_scope(Leave.jurisdiction_code, principal),
-                Leave.status == "approved",
+                Leave.status == LeaveStatus.APPROVED,
                 Leave.starts_at < end,
                 Leave.ends_at > start,
             )
@@ -96,7 +97,7 @@ def report(session: Session, principal: Principal, data: LeaveIn) -> tuple[Leave
         destination=data.destination,
         reason=data.reason,
         deputy_person_id=data.deputy_person_id,
-        status="pending",
+        status=LeaveStatus.PENDING,
         requested_by=who(principal),
         client_key=data.client_key,
     )
@@ -141,9 +142,10 @@ def decide(session: Session, principal: Principal, leave_id: int, decision: Leav
     leave = _locked(session, principal, leave_id)
     if not is_superior(session, principal, leave):
         raise Forbidden("Only a superior can approve or reject this leave.")
-    if leave.status != "pending":
+    target = LeaveStatus.APPROVED if decision.approve else LeaveStatus.REJECTED
+    if target not in LEAVE_MOVES[LeaveStatus(leave.status)]:
         raise Conflict("This leave has already been decided.")
-    leave.status = "approved" if decision.approve else "rejected"
+    leave.status = target
     leave.decided_by_user_id = principal.user_id
     leave.decided_by = who(principal)
     leave.decided_at = clock.now()
@@ -156,8 +158,8 @@ def cancel(session: Session, principal: Principal, leave_id: int) -> Leave:
     """Withdraw a pending or approved leave (the leader is back or did not go)."""
     leave = _locked(session, principal, leave_id)
     writable(principal, leave.jurisdiction_code, Perm.DUTY_REPORT)
-    if leave.status not in ("pending", "approved"):
+    if LeaveStatus.CANCELLED not in LEAVE_MOVES[LeaveStatus(leave.status)]:
         raise Conflict("This leave can no longer be cancelled.")
-    leave.status = "cancelled"
+    leave.status = LeaveStatus.CANCELLED
     session.flush()
     return leave

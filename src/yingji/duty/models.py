@@ -26,8 +26,9 @@ from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 from yingji.duty.call_codes import CallOutcome
+from yingji.duty.codes import DutyRole, LeaveStatus, PeriodKind
 
-ROLES = ("leader", "officer", "backup")  # 带班领导, 值班员, 备班
+ROLES = tuple(DutyRole)  # 带班领导, 值班员, 备班
 _ROLE_CHECK = "role IN ('leader', 'officer', 'backup')"
 
 
@@ -102,7 +103,7 @@ class Override(IdMixin, Audited, Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
 
 
-LEAVE_STATES = ("pending", "approved", "rejected", "cancelled")
+LEAVE_STATES = tuple(LeaveStatus)
 
 
 class Leave(IdMixin, TimestampMixin, Audited, Base):
@@ -125,7 +126,7 @@ class Leave(IdMixin, TimestampMixin, Audited, Base):
     destination: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(String(500))
     deputy_person_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("people.id"))
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=LeaveStatus.PENDING.value)
     requested_by: Mapped[str | None] = mapped_column(String(100))
     decided_by_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     decided_by: Mapped[str | None] = mapped_column(String(100))
@@ -205,7 +206,7 @@ class ReportSetting(IdMixin, TimestampMixin, Audited, Base):
     note: Mapped[str | None] = mapped_column(String(300))
 
 
-PERIOD_KINDS = ("holiday", "flood_season", "sensitive", "other")
+PERIOD_KINDS = tuple(PeriodKind)
 
 
 class SpecialPeriod(IdMixin, TimestampMixin, Audited, Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 from yingji.auth.models import User
 from yingji.core import clock
 from yingji.duty import rotation
+from yingji.duty.codes import DutyRole, LeaveStatus
 from yingji.duty.models import ROLES, Leave, Override, Roster
 from yingji.org.codes import ancestors
 from yingji.org.models import Jurisdiction, Person, Unit
@@ -163,7 +164,7 @@ def _approved_leaves(session: Session, person_ids, start: datetime, end: datetim
         .options(lazyload("*"))
         .where(
             Leave.person_id.in_(person_ids),
-            Leave.status == "approved",
+            Leave.status == LeaveStatus.APPROVED,
             Leave.starts_at < end,
             Leave.ends_at > start,
         )
@@ -207,7 +208,11 @@ def _away_on(leaves, pid: int, window) -> Leave | None:
 
 def _shift(roster_id, day, window, plan, people, leaves) -> Shift:
     shift = Shift(roster_id, day, window[0], window[1], [], [], [])
-    for role, bucket in (("leader", shift.leaders), ("officer", shift.officers), ("backup", shift.backups)):
+    for role, bucket in (
+        (DutyRole.LEADER, shift.leaders),
+        (DutyRole.OFFICER, shift.officers),
+        (DutyRole.BACKUP, shift.backups),
+    ):
         taken = set(plan[role])
         for pid in plan[role]:
             person = _person(people, pid)
@@ -220,14 +225,18 @@ def _shift(roster_id, day, window, plan, people, leaves) -> Shift:
                 continue
             if leave is not None:
                 shift.away.append(Away(person, role, leave.id, leave.destination))
-            deputy_id = leave.deputy_person_id if leave is not None and role == "leader" else None
+            deputy_id = leave.deputy_person_id if leave is not None and role == DutyRole.LEADER else None
             if deputy_id and deputy_id not in taken and _away_on(leaves, deputy_id, window) is None:
                 deputy = _person(people, deputy_id)
                 if deputy is not None and people[deputy_id][0].active:
                     deputy.acting_for, deputy.acting_for_id = person.name, person.person_id
                     bucket.append(deputy)
                     taken.add(deputy_id)
-    shift.gaps = [role for role, got in (("leader", shift.leaders), ("officer", shift.officers)) if not got]
+    shift.gaps = [
+        role
+        for role, got in ((DutyRole.LEADER, shift.leaders), (DutyRole.OFFICER, shift.officers))
+        if not got
+    ]
     return shift
 
 
@@ -296,15 +305,17 @@ def user_ids_on_duty(
     jurisdiction_code: str,
     *,
     at: datetime | None = None,
-    roles: tuple[str, ...] = ("leader", "officer"),
+    roles: tuple[str, ...] = (DutyRole.LEADER, DutyRole.OFFICER),
 ) -> list[int]:
     """Accounts of the people on duty now in the duty units of the nearest level (the place
     itself, else the level above …) that has someone on; for notifications. Empty when no
     roster covers the place."""
     by_level: dict[str, list[int]] = defaultdict(list)
     for d in on_duty(session, jurisdiction_code=jurisdiction_code, at=at):
-        people = (d.shift.leaders if "leader" in roles else []) + (d.officers if "officer" in roles else [])
-        people += d.backups if "backup" in roles else []
+        people = (d.shift.leaders if DutyRole.LEADER in roles else []) + (
+            d.officers if DutyRole.OFFICER in roles else []
+        )
+        people += d.backups if DutyRole.BACKUP in roles else []
         by_level[d.jurisdiction_code] += [uid for p in people for uid in p.user_ids]
     for code in sorted(by_level, key=len, reverse=True):
         if by_level[code]:

@@ -15,6 +15,7 @@ from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.duty import rotation
+from yingji.duty.codes import ReportStatus
 from yingji.duty.common import insert_once, who
 from yingji.duty.deadlines import Rules, Slot, reporting_level
 from yingji.duty.models import RoutineReport
@@ -23,13 +24,13 @@ from yingji.org import places
 from yingji.org.codes import subtree_bounds
 from yingji.org.models import Jurisdiction
 
-STATUS_ORDER = ("missing", "late", "pending", "received")  # worst first
+STATUS_ORDER = tuple(ReportStatus)  # worst first
 
 
 @dataclass
 class SlotStatus:
     slot: Slot
-    status: str  # received, late, missing, pending
+    status: ReportStatus
     report: RoutineReport | None = None
 
 
@@ -42,9 +43,12 @@ class ReporterDay:
     slots: list[SlotStatus] = field(default_factory=list)
 
     @property
-    def status(self) -> str:
+    def status(self) -> ReportStatus:
         found = {s.status for s in self.slots}
-        return next((s for s in STATUS_ORDER if s in found), "received" if self.slots else "pending")
+        return next(
+            (s for s in STATUS_ORDER if s in found),
+            ReportStatus.RECEIVED if self.slots else ReportStatus.PENDING,
+        )
 
 
 @dataclass
@@ -75,10 +79,10 @@ def reporters(session: Session, low: str, high: str, level: str | None = None) -
     )
 
 
-def _status(slot: Slot, report: RoutineReport | None, now: datetime) -> str:
+def _status(slot: Slot, report: RoutineReport | None, now: datetime) -> ReportStatus:
     if report is not None:
-        return "late" if report.late else "received"
-    return "missing" if now > slot.deadline_at else "pending"
+        return ReportStatus.LATE if report.late else ReportStatus.RECEIVED
+    return ReportStatus.MISSING if now > slot.deadline_at else ReportStatus.PENDING
 
 
 def summarise(
@@ -120,7 +124,7 @@ def summarise(
 
 
 # Pages list the places that need a call first: missing, then late, then the rest (stable by place).
-ATTENTION = {"missing": 0, "late": 1, "pending": 2, "received": 3}
+ATTENTION = {s: i for i, s in enumerate(STATUS_ORDER)}
 
 
 def attention_first(rows: list[ReporterDay]) -> list[ReporterDay]:

@@ -29,9 +29,9 @@ from yingji.incidents import (
     owners,
     photos,
     reports,
-    rules,
 )
 from yingji.incidents.schemas import (
+    DuplicateListOut,
     ForwardIn,
     IncidentCreatedOut,
     IncidentDetailOut,
@@ -39,10 +39,17 @@ from yingji.incidents.schemas import (
     IncidentPageOut,
     IncidentSummaryOut,
     MergeIn,
+    PhotoOut,
+    PlaceOut,
+    ReceiptOut,
+    ReceivedOut,
     ReportCreatedOut,
     ReportIn,
+    TimelineOut,
     check_key,
 )
+from yingji.rules import grading
+from yingji.rules.schemas import RuleTableOut
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
@@ -124,14 +131,14 @@ def create_report(
     return JSONResponse(jsonable_encoder(body), status_code=201 if created else 200)
 
 
-@router.post("/incidents/{incident_id}/acknowledge")
+@router.post("/incidents/{incident_id}/acknowledge", response_model=ReceivedOut)
 def acknowledge(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Your level has received the incident (签收)."""
     receipt = chain.acknowledge(session, principal, incident_id)
     return {"received": receipt is not None}
 
 
-@router.post("/incidents/{incident_id}/forward")
+@router.post("/incidents/{incident_id}/forward", response_model=ReceiptOut)
 def forward(incident_id: int, data: ForwardIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Report the incident upward (上报) to the next level that must receive it, or to ``to``."""
     receipt = chain.forward(session, principal, incident_id, data.to)
@@ -179,7 +186,7 @@ def list_incidents(
     }
 
 
-@router.get("/incidents/duplicates")
+@router.get("/incidents/duplicates", response_model=DuplicateListOut)
 def find_duplicates(
     request: Request,
     principal: CurrentPrincipal,
@@ -209,7 +216,7 @@ def get_incident(incident_id: int, principal: CurrentPrincipal, session: DbSessi
     return detail(session, principal, listing.get(session, principal, incident_id))
 
 
-@router.get("/incidents/{incident_id}/duplicates")
+@router.get("/incidents/{incident_id}/duplicates", response_model=DuplicateListOut)
 def incident_duplicates(
     incident_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -221,19 +228,19 @@ def incident_duplicates(
     }
 
 
-@router.get("/incidents/{incident_id}/timeline")
+@router.get("/incidents/{incident_id}/timeline", response_model=TimelineOut)
 def incident_timeline(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     listing.get(session, principal, incident_id)
     return {"items": [out.event_out(e) for e in listing.timeline_of(session, incident_id)]}
 
 
-@router.get("/incident-categories")
+@router.get("/incident-categories", response_model=RuleTableOut)
 def incident_categories(principal: CurrentPrincipal) -> dict:
     """The versioned event-category code table."""
-    return rules.categories()
+    return grading.categories()
 
 
-@router.get("/locate")
+@router.get("/locate", response_model=PlaceOut)
 def locate_point(principal: CurrentPrincipal, session: DbSession, lon: float, lat: float) -> dict:
     """The deepest division containing a point you may report in."""
     require(principal, Perm.INCIDENT_REPORT)
@@ -249,7 +256,7 @@ async def read_photo(request: Request, file: UploadFile) -> bytes:
     return data
 
 
-@router.post("/incidents/{incident_id}/photos", status_code=201)
+@router.post("/incidents/{incident_id}/photos", status_code=201, response_model=PhotoOut)
 async def upload_photo(
     incident_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> dict:

@@ -1,7 +1,7 @@
 """Grading an incident and listing its reporting obligations, through the rules engine.
 
 This module only chooses the rule table and maps the incident's figures onto the measures the rules
-know; every threshold, label and deadline comes from ``yingji.incidents.rules`` over the effective
+know; every threshold, label and deadline comes from ``yingji.rules.grading`` over the effective
 tables of the incident's place (national tables plus local overrides).
 """
 
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
-from yingji.incidents import rules
 from yingji.incidents.deadlines import zh
 from yingji.incidents.models import Incident
+from yingji.rules import grading
 from yingji.rules.overrides import tables_for
 from yingji.rules.tables import MEASURES as RULE_MEASURES
 
@@ -29,7 +29,7 @@ class Assessment:
     grade: str | None
     label: str | None
     basis: list[str]
-    specs: list[rules.DeadlineSpec] = field(default_factory=list)
+    specs: list[grading.DeadlineSpec] = field(default_factory=list)
 
 
 def rose(old: str | None, new: str | None) -> bool:
@@ -40,7 +40,7 @@ def rose(old: str | None, new: str | None) -> bool:
 def grading_kind(category: str, figures: dict[str, int]) -> str | None:
     """The grading table of a category (code table data). A geological event with no damage yet
     but people or property under threat is graded as a threat (险情) rather than a disaster (灾情)."""
-    row = rules.subcategory(category)
+    row = grading.subcategory(category)
     kind = row["grading"] if row else None
     if kind == "geological_damage":
         damage = figures["deaths"] + figures["missing"] + figures["direct_loss_cny"]
@@ -67,9 +67,9 @@ def assess(session: Session, incident: Incident, received_at: datetime) -> Asses
         return Assessment(None, None, None, [zh(N_("No national grading table covers this category yet."))])
     tables = tables_for(session, incident.jurisdiction_code)
     measures = measures_of(figures)
-    result = rules.grade(kind, measures, tables=tables)
+    result = grading.grade(kind, measures, tables=tables)
     try:
-        specs = rules.reporting_deadlines(
+        specs = grading.reporting_deadlines(
             kind, result.grade, received_at, incident.jurisdiction_code, tables=tables, measures=measures
         )
     except ValidationFailed:  # a kind whose obligations need a grade, and none was reached

@@ -14,6 +14,7 @@ from yingji.incidents import deadlines, levels, notices, owners, status, timelin
 from yingji.incidents.deadlines import level_name, zh
 from yingji.incidents.models import Incident, IncidentReceipt
 from yingji.incidents.reports import for_write
+from yingji.incidents.status import IncidentStatus
 from yingji.ownership.codes import TakenHow
 
 
@@ -97,13 +98,13 @@ def verify(session: Session, principal: Principal, incident_id: int) -> Incident
     """Mark a reported incident as verified (核实): reported → verified."""
     incident = for_write(session, principal, incident_id, Perm.INCIDENT_MANAGE)
     _usable(incident)
-    status.check_move(incident.status, "verified")
-    incident.status = "verified"
+    status.check_move(incident.status, IncidentStatus.VERIFIED)
+    incident.status = IncidentStatus.VERIFIED
     timeline.record(
         session,
         incident,
         "status",
         zh(N_("Verified by {who}."), who=principal.display_name),
-        {"to": "verified"},
+        {"to": IncidentStatus.VERIFIED.value},
     )
     return incident

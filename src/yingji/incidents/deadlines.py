@@ -17,8 +17,8 @@ from yingji.core import clock
 from yingji.core.i18n import N_, translate
 from yingji.incidents import levels, timeline
 from yingji.incidents.models import Incident, IncidentReceipt, IncidentReport, ReportingDeadline
-from yingji.incidents.rules import DeadlineSpec
 from yingji.jobs import queue
+from yingji.rules.grading import DeadlineSpec
 
 DUE_JOB = "incidents.deadline_due"
 

@@ -14,7 +14,7 @@ from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.core.errors import ValidationFailed
-from yingji.incidents import levels, notices, rules
+from yingji.incidents import levels, notices
 from yingji.incidents.assess import grading_kind, measures_of
 from yingji.incidents.deadlines import DUE_JOB, zh
 from yingji.incidents.models import (
@@ -26,7 +26,9 @@ from yingji.incidents.models import (
     ReportingDeadline,
     TimelineEvent,
 )
+from yingji.incidents.status import IncidentStatus as S
 from yingji.jobs import queue
+from yingji.rules import grading
 
 PER_COUNTY = 60
 MAX_TOTAL = 600
@@ -120,7 +122,7 @@ def _one(
     profile = next(c[2] for c in CATEGORIES if c[0] == category)
     figures = _figures(rng, profile)
     kind = grading_kind(category, figures)
-    result = rules.grade(kind, measures_of(figures)) if kind else None
+    result = grading.grade(kind, measures_of(figures)) if kind else None
     grade = result.grade if result else None
     received = occurred + timedelta(minutes=rng.randint(3, 50))
     day = clock.to_local(received).strftime("%Y%m%d")
@@ -130,9 +132,9 @@ def _one(
     age = now - occurred
     closed = not open_now and age > timedelta(days=20)
     status = (
-        "closed"
+        S.CLOSED
         if closed
-        else rng.choice(["reported", "verified"] if open_now else ["verified", "stabilised"])
+        else rng.choice([S.REPORTED, S.VERIFIED] if open_now else [S.VERIFIED, S.STABILISED])
     )
     own = not open_now and rng.random() < 0.04  # the county found out by itself: 漏报 below it
     sender = "county" if own else "group"
@@ -156,7 +158,7 @@ def _one(
             "reporter_name": "村信息员",
             "closed_at": received + timedelta(days=rng.randint(2, 15)) if closed else None,
             "final_report_at": received + timedelta(days=1) if closed else None,
-            "supplementary_until": rules.supplementary_deadline(category, occurred) if closed else None,
+            "supplementary_until": grading.supplementary_deadline(category, occurred) if closed else None,
             "created_at": received,
             "updated_at": received,
             **figures,
@@ -190,7 +192,7 @@ def _one(
     specs = []
     if kind:
         try:
-            specs = rules.reporting_deadlines(
+            specs = grading.reporting_deadlines(
                 kind, grade, received, place["code"], measures=measures_of(figures)
             )
         except ValidationFailed:  # a kind whose obligations need a grade that was not reached

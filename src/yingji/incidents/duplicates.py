@@ -20,6 +20,7 @@ from yingji.incidents import deadlines, levels, status, timeline
 from yingji.incidents.deadlines import zh
 from yingji.incidents.models import MEASURES, Incident, IncidentPhoto, IncidentReport
 from yingji.incidents.reports import apply_report, for_write, next_seq
+from yingji.incidents.status import IncidentStatus
 from yingji.org import names
 
 DEFAULT_RADIUS_M = 2000.0  # settings.extra["duplicate_radius_m"] overrides
@@ -65,7 +66,7 @@ def candidates(
             in_scope(Incident.jurisdiction_code, principal),
             Incident.category == category,
             Incident.merged_into_id.is_(None),
-            Incident.status != "closed",
+            Incident.status != IncidentStatus.CLOSED,
             Incident.occurred_at >= occurred_at - window,
             Incident.occurred_at <= occurred_at + window,
             Incident.lat.between(lat - dlat, lat + dlat),
@@ -121,9 +122,9 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
     keep, dup = _lock_pair(session, principal, keep_id, duplicate_id)
     if keep.merged_into_id is not None or dup.merged_into_id is not None:
         raise Conflict("This incident was merged into another one; report on that one.")
-    if keep.status == "closed":
+    if keep.status == IncidentStatus.CLOSED:
         raise Conflict("This incident is closed; a new development is a new report.")
-    status.check_move(dup.status, "closed")
+    status.check_move(dup.status, IncidentStatus.CLOSED)
 
     seq = next_seq(session, keep.id)
     dup_reports = list(
@@ -184,7 +185,7 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
 
     deadlines.waive_all(session, dup, zh(N_("Merged into {number}."), number=keep.number))
     dup.merged_into_id = keep.id
-    dup.status = "closed"
+    dup.status = IncidentStatus.CLOSED
     dup.closed_at = clock.now()
     timeline.record(
         session,
@@ -234,7 +235,7 @@ def among(
             in_scope(unindexed(Incident.jurisdiction_code), principal),
             unindexed(Incident.category).in_({i.category for i in located}),
             Incident.merged_into_id.is_(None),
-            Incident.status != "closed",
+            Incident.status != IncidentStatus.CLOSED,
             Incident.occurred_at.between(start, end),
             Incident.lon.is_not(None),
         )

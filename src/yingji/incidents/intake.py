@@ -19,13 +19,15 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
-from yingji.incidents import levels, locate, owners, rules
+from yingji.incidents import levels, locate, owners
 from yingji.incidents.models import MEASURES, Incident, IncidentNumberCounter, IncidentReport
 from yingji.incidents.reports import apply_report
 from yingji.incidents.schemas import IncidentIn
+from yingji.incidents.status import IncidentStatus
 from yingji.org import names
 from yingji.org.models import Jurisdiction
 from yingji.ownership.codes import TakenHow
+from yingji.rules import grading
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
 
@@ -96,7 +98,7 @@ def by_key(session: Session, principal: Principal, key: str) -> Incident | None:
 def default_title(place: Jurisdiction, category: str) -> str:
     """The place's common name and the kind (北门社区地质灾害, not …居民委员会地质灾害); pages show
     the path beside it."""
-    row = rules.subcategory(category) or {}
+    row = grading.subcategory(category) or {}
     return f"{names.common_name(place.name, place.level)}{row.get('zh', category)}"[:200]
 
 
@@ -137,7 +139,7 @@ def create(
                 address=data.address,
                 occurred_at=occurred,
                 received_at=received,
-                status="reported",
+                status=IncidentStatus.REPORTED,
                 description=data.description,
                 reported_by_user_id=principal.user_id,
                 reporter_name=data.reporter_name or principal.display_name,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from yingji.core import clock
 from yingji.core.i18n import N_, current_locale, gettext
-from yingji.incidents import levels, rules, status
+from yingji.incidents import levels, status
 from yingji.incidents.notices import KIND_NAMES
 from yingji.incidents.out import deadline_clock
+from yingji.rules import grading
 
 GRADE_NAMES = {
     "production_safety": {
@@ -74,14 +75,14 @@ def category_label(code: str | None) -> str:
     """「自然灾害 · 地质灾害」 from the code table, in the reader's language."""
     if not code:
         return ""
-    row = rules.subcategory(code)
+    row = grading.subcategory(code)
     lang = "en" if current_locale() == "en" else "zh"
     if row is None:
-        for category in rules.categories()["categories"]:
+        for category in grading.categories()["categories"]:
             if category["code"] == code:
                 return category[lang]
         return code
-    parent = next(c for c in rules.categories()["categories"] if c["code"] == row["category"])
+    parent = next(c for c in grading.categories()["categories"] if c["code"] == row["category"])
     return f"{parent[lang]} · {row[lang]}"
 
 
@@ -90,7 +91,7 @@ def category_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     lang = "en" if current_locale() == "en" else "zh"
     return [
         (c[lang], [(s["code"], s[lang]) for s in c["subcategories"]])
-        for c in rules.categories()["categories"]
+        for c in grading.categories()["categories"]
     ]
 
 

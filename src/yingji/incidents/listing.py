@@ -29,7 +29,7 @@ from yingji.ownership.models import Owned
 
 MAX_PAGE = 100
 COUNT_CAP = 10_000  # a list counts this far ("10,000+"): an exact count of a province costs a scan
-OPEN_STATUSES = tuple(s for s in status.STATUSES if s != "closed")
+OPEN_STATUSES = tuple(s for s in status.IncidentStatus if s != status.IncidentStatus.CLOSED)
 INBOX_WINDOW = timedelta(days=30)  # the inbox shows new reports; older ones are in the list
 MAP_LIMIT = 2000
 # A list's count ("10,000+" for a province) scans up to COUNT_CAP index entries: shared by the users
@@ -224,7 +224,11 @@ def inbox(
     have = {i for i, how in receipts.items() if how != "forwarded" or i in taken}
     dups = {}
     if duplicate_options is not None:
-        firsts = [r.incident for r in reports if r.kind == "first" and r.incident.status != "closed"]
+        firsts = [
+            r.incident
+            for r in reports
+            if r.kind == "first" and r.incident.status != status.IncidentStatus.CLOSED
+        ]
         dups = duplicates.among(session, principal, firsts, **duplicate_options)
     return [
         InboxRow(

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.incidents.status import IncidentStatus
 
 # The figures every report carries (absent = 0); grading reads the ones its rule table names.
 MEASURES = (
@@ -111,7 +112,7 @@ class Incident(IdMixin, TimestampMixin, FiguresMixin, Audited, Base):
     address: Mapped[str | None] = mapped_column(String(300))
     occurred_at: Mapped[datetime] = mapped_column()
     received_at: Mapped[datetime] = mapped_column()  # first report received (clocks start here)
-    status: Mapped[str] = mapped_column(String(12), default="reported")
+    status: Mapped[str] = mapped_column(String(12), default=IncidentStatus.REPORTED.value)
     grade: Mapped[str | None] = mapped_column(String(3))
     grade_basis: Mapped[list | None] = mapped_column(JSONType)  # the explanation lines of the grade
     response_level: Mapped[int | None] = mapped_column(Integer)  # 1 (highest) … 4, set by response

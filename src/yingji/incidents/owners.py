@@ -11,6 +11,7 @@ from yingji.auth.scope import Principal
 from yingji.core.i18n import N_
 from yingji.incidents import levels
 from yingji.incidents.models import Incident
+from yingji.incidents.status import IncidentStatus
 from yingji.ownership import kinds, taking
 from yingji.ownership.codes import TakenHow
 from yingji.ownership.models import Owned
@@ -33,7 +34,7 @@ def _describe(session: Session, ids: list[int]) -> dict[int, kinds.ItemInfo]:
         r.id: kinds.ItemInfo(
             f"{r.number} {r.title}",
             f"/incidents/{r.id}",
-            r.status != "closed" and r.merged_into_id is None,
+            r.status != IncidentStatus.CLOSED and r.merged_into_id is None,
             r.jurisdiction_code,
         )
         for r in rows

@@ -18,12 +18,14 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.i18n import N_
 from yingji.events import publish
-from yingji.incidents import deadlines, levels, notices, owners, rules, timeline
+from yingji.incidents import deadlines, levels, notices, owners, timeline
 from yingji.incidents.assess import assess, rose
 from yingji.incidents.deadlines import level_name, zh
 from yingji.incidents.models import MEASURES, Incident, IncidentReport
 from yingji.incidents.schemas import ReportIn
+from yingji.incidents.status import IncidentStatus
 from yingji.ownership.codes import TakenHow
+from yingji.rules import grading
 
 
 def lock(session: Session, incident_id: int) -> Incident | None:
@@ -178,7 +180,7 @@ def add_report(
     incident = for_write(session, principal, incident_id, Perm.INCIDENT_REPORT)
     if incident.merged_into_id is not None:
         raise Conflict("This incident was merged into another one; report on that one.")
-    if incident.status == "closed":
+    if incident.status == IncidentStatus.CLOSED:
         raise Conflict("This incident is closed; a new development is a new report.")
     kind = _kind_after_final(incident, data.kind)
     given = data.figures.given()
@@ -209,7 +211,7 @@ def add_report(
     if kind == "final":
         incident.final_report_at = now
         # 493号令 第十三条: the 补报 window runs from the day of the accident, not from the final report.
-        incident.supplementary_until = rules.supplementary_deadline(incident.category, incident.occurred_at)
+        incident.supplementary_until = grading.supplementary_deadline(incident.category, incident.occurred_at)
     apply_report(session, incident, report)
     owners.take(session, principal, incident, TakenHow.REPORT)
     session.flush()

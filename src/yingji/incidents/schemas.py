@@ -8,11 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from yingji.core.stamp import Stamp
 from yingji.core.text import Input
 from yingji.incidents.models import MEASURES
-from yingji.incidents.rules import subcategory
 from yingji.org import codes
 from yingji.ownership.schemas import OwnerOut
+from yingji.rules.grading import subcategory
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:\-]{8,80}$")
 MAX_COUNT = 10_000_000  # people, rooms, households: more is a typing error
@@ -220,3 +221,59 @@ class IncidentCreatedOut(IncidentDetailOut):
 class ReportCreatedOut(ReportOut):
     created: bool
     incident: IncidentSummaryOut
+
+
+class DuplicateRowOut(DuplicateOut):
+    """A possible duplicate as the duplicates routes always wrote it (times "+00:00"; their list has
+    no owner)."""
+
+    occurred_at: Stamp
+    received_at: Stamp
+
+
+class DuplicateListOut(BaseModel):
+    items: list[DuplicateRowOut]
+
+
+class ReceivedOut(BaseModel):
+    received: bool  # false: your level had already received it
+
+
+class ReceiptOut(BaseModel):
+    """A level's receipt of the incident (签收 / 上报)."""
+
+    level: str
+    level_code: str
+    received_at: Stamp
+    how: str
+    from_level: str | None
+
+
+class TimelineEventOut(BaseModel):
+    at: Stamp
+    kind: str
+    summary: str
+    actor: str | None
+    data: Any  # the structured facts (a JSON object, or null)
+
+
+class TimelineOut(BaseModel):
+    items: list[TimelineEventOut]
+
+
+class PlaceOut(BaseModel):
+    """The deepest division containing a point."""
+
+    code: str
+    name: str
+    level: str
+
+
+class PhotoOut(BaseModel):
+    id: int
+    url: str
+    content_type: str
+    size_bytes: int
+    width: int
+    height: int
+    sha256: str

@@ -6,23 +6,35 @@ response may be closed directly; closing is final (a new development is a new re
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from yingji.core.errors import Conflict
 from yingji.core.i18n import N_
 
+
+class IncidentStatus(StrEnum):
+    REPORTED = "reported"  # 已接报
+    VERIFIED = "verified"  # 已核实
+    RESPONDING = "responding"  # 响应中
+    STABILISED = "stabilised"  # 已稳控
+    CLOSED = "closed"  # 已结案
+
+
+S = IncidentStatus
 STATUSES = {
-    "reported": N_("Reported"),  # 已接报
-    "verified": N_("Verified"),  # 已核实
-    "responding": N_("Responding"),  # 响应中
-    "stabilised": N_("Stabilised"),  # 已稳控
-    "closed": N_("Closed"),  # 已结案
+    S.REPORTED: N_("Reported"),
+    S.VERIFIED: N_("Verified"),
+    S.RESPONDING: N_("Responding"),
+    S.STABILISED: N_("Stabilised"),
+    S.CLOSED: N_("Closed"),
 }
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "reported": frozenset({"verified", "closed"}),  # closed: a false alarm, with a reason
-    "verified": frozenset({"responding", "stabilised", "closed"}),
-    "responding": frozenset({"stabilised"}),
-    "stabilised": frozenset({"responding", "closed"}),  # flare-up: back to responding
-    "closed": frozenset(),
+TRANSITIONS: dict[IncidentStatus, frozenset[IncidentStatus]] = {
+    S.REPORTED: frozenset({S.VERIFIED, S.CLOSED}),  # closed: a false alarm, with a reason
+    S.VERIFIED: frozenset({S.RESPONDING, S.STABILISED, S.CLOSED}),
+    S.RESPONDING: frozenset({S.STABILISED}),
+    S.STABILISED: frozenset({S.RESPONDING, S.CLOSED}),  # flare-up: back to responding
+    S.CLOSED: frozenset(),
 }
 
 

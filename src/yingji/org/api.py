@@ -20,17 +20,26 @@ from yingji.org import directory, exchange, grids, people, picker, places, stats
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import (
     AssignmentIn,
+    AssignmentOut,
     DirectoryOut,
     GridCellOut,
+    GridCellPageOut,
     ImportOut,
+    JurisdictionCountsOut,
     JurisdictionOut,
     PersonIn,
     PersonOut,
+    PersonPageOut,
     PersonPatch,
     PickOut,
     PlaceCountsOut,
+    PositionAddedOut,
     PositionIn,
+    StatsOut,
+    UnitDetailOut,
     UnitIn,
+    UnitOut,
+    UnitPageOut,
     UnitPatch,
 )
 
@@ -57,7 +66,7 @@ def search_jurisdictions(
     return [_jur_out(j) for j in places.search(session, principal, q)]
 
 
-@router.get("/jurisdictions/{code}")
+@router.get("/jurisdictions/{code}", response_model=JurisdictionCountsOut)
 def get_jurisdiction(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
     place = places.get(session, principal, query_code(code, "code"))
     return _jur_out(place).model_dump() | {"counts": places.subtree_counts(session, place.code)}
@@ -72,7 +81,7 @@ def jurisdiction_children(code: str, principal: CurrentPrincipal, session: DbSes
 
 
 # -- grid -----------------------------------------------------------------------------------
-@router.get("/grid-cells")
+@router.get("/grid-cells", response_model=GridCellPageOut)
 def list_grid_cells(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -93,7 +102,7 @@ def get_grid_cell(cell_id: int, principal: CurrentPrincipal, session: DbSession)
     return grids.to_out(grids.get(session, principal, cell_id), principal)
 
 
-@router.post("/grid-cells/{cell_id}/assignments", status_code=201)
+@router.post("/grid-cells/{cell_id}/assignments", status_code=201, response_model=AssignmentOut)
 def assign_grid(cell_id: int, data: AssignmentIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     a = grids.assign(session, principal, cell_id, data)
     return {"id": a.id, "grid_cell_id": a.grid_cell_id, "person_id": a.person_id, "role": a.role}
@@ -117,7 +126,7 @@ def pick_people(
     return [PickOut(id=o.id, name=o.name, label=o.label, place=o.place, mobile=o.mobile) for o in found]
 
 
-@router.get("/people")
+@router.get("/people", response_model=PersonPageOut)
 def list_people(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -182,7 +191,7 @@ def unit_out(session, principal, u) -> dict:
     }
 
 
-@router.get("/units")
+@router.get("/units", response_model=UnitPageOut)
 def list_units(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -206,7 +215,7 @@ def list_units(
     return page_json(result, lambda u: unit_out(session, principal, u))
 
 
-@router.get("/units/{unit_id}")
+@router.get("/units/{unit_id}", response_model=UnitDetailOut)
 def get_unit(unit_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     u = units.get(session, principal, unit_id)
     members = [
@@ -217,17 +226,17 @@ def get_unit(unit_id: int, principal: CurrentPrincipal, session: DbSession) -> d
     return unit_out(session, principal, u) | {"memberships": members, "sub_units": subs}
 
 
-@router.post("/units", status_code=201)
+@router.post("/units", status_code=201, response_model=UnitOut)
 def create_unit(data: UnitIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return unit_out(session, principal, units.create(session, principal, data))
 
 
-@router.patch("/units/{unit_id}")
+@router.patch("/units/{unit_id}", response_model=UnitOut)
 def update_unit(unit_id: int, patch: UnitPatch, principal: CurrentPrincipal, session: DbSession) -> dict:
     return unit_out(session, principal, units.update(session, principal, unit_id, patch))
 
 
-@router.post("/units/{unit_id}/positions", status_code=201)
+@router.post("/units/{unit_id}/positions", status_code=201, response_model=PositionAddedOut)
 def add_position(unit_id: int, data: PositionIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     p = units.add_position(session, principal, unit_id, data)
     return {"id": p.id, "unit_id": p.unit_id, "person_id": p.person_id, "title": p.title, "role": p.role}
@@ -327,7 +336,7 @@ def export_sheet(
     return answers.export(request, session, db, principal, kind, {"within": code}, jurisdiction_code=code)
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=StatsOut, response_model_exclude_unset=True)
 def get_stats(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> dict:
     code = query_code(within, "code") or principal.jurisdiction_code or None
     if code:

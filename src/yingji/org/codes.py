@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import itertools
 import re
+from enum import StrEnum
+
+
+class GridRole(StrEnum):
+    """Who a person is in a grid cell (网格长 / 网格员)."""
+
+    LEADER = "leader"
+    WORKER = "worker"
+
 
 LEVELS = ("province", "city", "county", "town", "village", "group")
 LEVEL_LENGTH = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12, "group": 15}

@@ -25,7 +25,7 @@ from yingji.core.pagecache import ScopedCache
 from yingji.duty import oncall
 from yingji.org import asking, names, places, topics
 from yingji.org import people as people_service
-from yingji.org.codes import ancestors, subtree_bounds
+from yingji.org.codes import GridRole, ancestors, subtree_bounds
 from yingji.org.models import GridAssignment, GridCell, Jurisdiction, Position, Responsibility, Unit
 
 ROLE_ORDER = [
@@ -170,8 +170,8 @@ def _grid_contacts(session, ix, principal, place: Jurisdiction) -> list[Contact]
     if cell is None:
         return []
     out = []
-    for a in sorted(cell.assignments, key=lambda a: (a.role != "leader", a.id))[:MAX_PER_STEP]:
-        leader = a.role == "leader"
+    for a in sorted(cell.assignments, key=lambda a: (a.role != GridRole.LEADER, a.id))[:MAX_PER_STEP]:
+        leader = a.role == GridRole.LEADER
         msg = N_("Grid leader of {cell}") if leader else N_("Grid worker of {cell}")
         role = "grid_leader" if leader else "grid_worker"
         out.append(_contact(ix, a.person, principal, place, msg, {"cell": cell.name}, role=role))
@@ -191,7 +191,7 @@ def _grid_workers_under(session, ix, principal, code: str) -> list[Contact]:
         .where(
             GridAssignment.jurisdiction_code >= low,
             GridAssignment.jurisdiction_code < high,
-            GridAssignment.role == "worker",
+            GridAssignment.role == GridRole.WORKER,
         )
         .order_by(GridAssignment.jurisdiction_code, GridAssignment.id)
         .limit(MAX_PER_STEP * 3)

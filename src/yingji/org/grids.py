@@ -11,6 +11,7 @@ from yingji.auth.scope import Principal, in_scope, mask_phone, visible, writable
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.pagination import Page, paginate
 from yingji.org import places
+from yingji.org.codes import GridRole
 from yingji.org.models import GridAssignment, GridCell, Person
 from yingji.org.schemas import AssignmentIn, GridCellOut
 
@@ -77,8 +78,8 @@ def to_out(cell: GridCell, principal: Principal) -> GridCellOut:
         parent_id=cell.parent_id,
         households=cell.households,
         population=cell.population,
-        leaders=[person(a) for a in cell.assignments if a.role == "leader"],
-        workers=[person(a) for a in cell.assignments if a.role == "worker"],
+        leaders=[person(a) for a in cell.assignments if a.role == GridRole.LEADER],
+        workers=[person(a) for a in cell.assignments if a.role == GridRole.WORKER],
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope, visible
-from yingji.org.codes import CHILD_LEVEL, LEVEL_LENGTH, ancestors, subtree_bounds
+from yingji.org.codes import CHILD_LEVEL, LEVEL_LENGTH, GridRole, ancestors, subtree_bounds
 from yingji.org.models import GridAssignment, GridCell, Jurisdiction, Person
 
 COUNTED_LEVELS = ("county", "town", "village", "group")
@@ -88,7 +88,7 @@ def subtree_counts(session: Session, code: str) -> dict[str, int]:
         select(func.count(func.distinct(GridAssignment.person_id))).where(
             GridAssignment.jurisdiction_code >= low,
             GridAssignment.jurisdiction_code < high,
-            GridAssignment.role == "worker",
+            GridAssignment.role == GridRole.WORKER,
         )
     )
     counts["people"] = session.scalar(
@@ -127,7 +127,7 @@ def children_with_counts(session: Session, principal: Principal, code: str) -> l
             "grid_workers",
             GridAssignment.jurisdiction_code,
             func.count(func.distinct(GridAssignment.person_id)),
-            GridAssignment.role == "worker",
+            GridAssignment.role == GridRole.WORKER,
         ),
         ("people", Person.jurisdiction_code, func.count(), Person.active),
     ]

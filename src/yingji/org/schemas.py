@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core.stamp import Stamp
 from yingji.core.text import Input
 from yingji.org import codes
 
@@ -268,3 +269,118 @@ class ImportCountsOut(BaseModel):
 
 class ImportOut(ImportCountsOut):
     kind: str  # which sheet: units, people, grid, teams, members, residents …
+
+
+# -- what the places, grid, people and units routes answer ---------------------------------------
+class JurisdictionCountsOut(JurisdictionOut):
+    counts: dict[str, int]  # divisions by level, grid cells, grid workers, people under the place
+
+
+class GridCellPageOut(BaseModel):
+    items: list[GridCellOut]
+    total: int
+    page: int
+    size: int
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    grid_cell_id: int
+    person_id: int
+    role: str
+
+
+class PersonRowOut(PersonOut):
+    updated_at: Stamp  # as the list always wrote it ("+00:00")
+
+
+class PersonPageOut(BaseModel):
+    items: list[PersonRowOut]
+    total: int
+    page: int
+    size: int
+
+
+class ResponsibilityOut(BaseModel):
+    seq: int
+    text: str
+    topics: str | None  # comma-separated topic codes
+
+
+class UnitPositionOut(BaseModel):
+    id: int
+    person_id: int
+    name: str
+    title: str | None
+    role: str
+    mobile: str | None
+
+
+class UnitOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    topic: str | None
+    parent_id: int | None
+    jurisdiction_code: str
+    duty_phone: str | None
+    address: str | None
+    responsibilities: list[ResponsibilityOut]
+    positions: list[UnitPositionOut]
+
+
+class UnitPageOut(BaseModel):
+    items: list[UnitOut]
+    total: int
+    page: int
+    size: int
+
+
+class MembershipOut(BaseModel):
+    """The unit's seat in a headquarters (指挥部)."""
+
+    hq_id: int
+    hq: str
+    member_id: int
+    member: str
+    role: str
+
+
+class SubUnitOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+
+
+class UnitDetailOut(UnitOut):
+    memberships: list[MembershipOut]
+    sub_units: list[SubUnitOut]
+
+
+class PositionAddedOut(BaseModel):
+    id: int
+    unit_id: int
+    person_id: int
+    title: str | None
+    role: str
+
+
+class StatsOut(BaseModel):
+    """Everything under a place (``jurisdiction``; left out for the whole database)."""
+
+    provinces: int
+    cities: int
+    counties: int
+    towns: int
+    villages: int
+    village_groups: int
+    grid_cells: int
+    grid_cells_by_level: dict[str, int]
+    grid_leaders: int
+    grid_workers: int
+    units: int
+    units_by_kind: dict[str, int]
+    people: int
+    users: int
+    jurisdiction: str | None = None

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
-from yingji.org.codes import LEVELS, subtree_bounds
+from yingji.org.codes import LEVELS, GridRole, subtree_bounds
 from yingji.org.models import GridAssignment, GridCell, Jurisdiction, Person, Unit
 
 
@@ -57,8 +57,8 @@ def counts(session: Session, code: str | None = None) -> dict:
     result |= {
         "grid_cells": cells.get(3, 0),
         "grid_cells_by_level": {str(level): cells.get(level, 0) for level in (1, 2, 3)},
-        "grid_leaders": roles.get("leader", 0),
-        "grid_workers": roles.get("worker", 0),
+        "grid_leaders": roles.get(GridRole.LEADER, 0),
+        "grid_workers": roles.get(GridRole.WORKER, 0),
         "units": sum(kinds.values()),
         "units_by_kind": kinds,
         "people": session.scalar(

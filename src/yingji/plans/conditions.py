@@ -1,5 +1,5 @@
 """A plan level's trigger conditions as data, checked against an incident: the grade it has, the
-grade its figures reach under the law's grading tables (``incidents.rules`` over the effective tables
+grade its figures reach under the law's grading tables (``grading.grading`` over the effective tables
 of the incident's place), and the plan's own figures. The proposal is the highest level reached;
 every line of the explanation says why, with the law's citation where a grading table decided.
 
@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from yingji.core.i18n import N_
-from yingji.incidents import rules
 from yingji.incidents.assess import GRADE_RANK, measures_of
 from yingji.incidents.models import Incident
 from yingji.plans.models import PlanLevel
 from yingji.plans.schemas import Conditions
 from yingji.response.common import zh
+from yingji.rules import grading
 from yingji.rules.overrides import tables_for
 from yingji.rules.tables import Tables
 
@@ -110,7 +110,7 @@ def check_level(
     if c.rule is not None:
         kind = c.rule.kind
         if kind not in graded:
-            graded[kind] = rules.grade(kind, measures_of(figures), tables=tables)
+            graded[kind] = grading.grade(kind, measures_of(figures), tables=tables)
         result = graded[kind]
         if GRADE_RANK[result.grade] >= GRADE_RANK[c.rule.grade]:
             out.reached = True
@@ -165,7 +165,7 @@ def propose(
 def from_rules(kind: str, tables: Tables | None = None) -> dict[int, dict]:
     """Levels 1–4 tied to a grading table of the law: level n starts when the figures reach grade n
     (Ⅰ … Ⅳ); the trigger text spells the thresholds out with their citations."""
-    spec = rules.table(tables, rules.GRADING_TABLE_OF_KIND[kind])["kinds"][kind]
+    spec = grading.table(tables, grading.GRADING_TABLE_OF_KIND[kind])["kinds"][kind]
     out = {}
     for n, grade in enumerate(("I", "II", "III", "IV"), start=1):
         row = spec["grades"].get(grade) or {}

@@ -45,7 +45,7 @@ ACTOR = "系统(演示数据)"
 
 
 def _topic_categories(topic: str | None) -> list[str]:
-    from yingji.incidents.rules import categories
+    from yingji.rules.grading import categories
 
     if topic in TOPIC_CATEGORIES:
         return TOPIC_CATEGORIES[topic]

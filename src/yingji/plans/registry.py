@@ -12,7 +12,6 @@ from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_, current_locale, gettext
 from yingji.core.pagination import Page, paginate
-from yingji.incidents.rules import categories
 from yingji.org import places
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks
@@ -20,6 +19,7 @@ from yingji.plans.codes import IN_FORCE, PlanKind, PlanState
 from yingji.plans.labels import KIND_LABELS, STATE_LABELS
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanMember, PlanVersion
 from yingji.plans.schemas import PlanIn, PlanMemberIn, PlanPatch
+from yingji.rules.grading import categories
 
 ENTERPRISE_KINDS = {PlanKind.ENTERPRISE_COMPREHENSIVE, PlanKind.ENTERPRISE_SPECIAL, PlanKind.ONSITE_PROCEDURE}
 

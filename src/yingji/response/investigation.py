@@ -15,12 +15,12 @@ from yingji.core import clock
 from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_
-from yingji.incidents import rules
 from yingji.incidents.models import Incident
 from yingji.jobs import queue
 from yingji.response.common import actor_name, incident_for_read, incident_for_write, record, zh
 from yingji.response.models import IncidentInvestigation
 from yingji.response.schemas import ExtensionIn, InvestigationIn
+from yingji.rules import grading
 
 REPORT_DAYS = 60
 MAX_EXTENSION_DAYS = 60
@@ -32,12 +32,12 @@ FIELDS = ("lead_body", "causes", "responsibility", "lessons", "measures")
 def statutory(grade: str | None, occurred_at: datetime, extension_days: int = 0) -> tuple[datetime, str]:
     """(due time, basis) of the investigation report, from the rules tables: the end of the 60th day
     after the accident day (Beijing time), plus an approved extension."""
-    return rules.investigation_deadline(grade, occurred_at, extension_days=extension_days), BASIS
+    return grading.investigation_deadline(grade, occurred_at, extension_days=extension_days), BASIS
 
 
 def investigating_level(grade: str | None) -> str | None:
     """Who investigates an accident of this grade (493号令 第十九条)."""
-    return rules.investigation_authority(grade) if grade else None
+    return grading.investigation_authority(grade) if grade else None
 
 
 def applies(incident: Incident) -> bool:

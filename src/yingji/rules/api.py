@@ -11,9 +11,8 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.scope import Principal
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
-from yingji.incidents import rules
 from yingji.org.params import query_code
-from yingji.rules import interface, overrides, tables, views
+from yingji.rules import grading, interface, overrides, tables, views
 from yingji.rules.schemas import (
     DeadlinesOut,
     GradeOut,
@@ -58,7 +57,7 @@ def reporting_deadlines(payload: DeadlinesPayload, principal: CurrentPrincipal, 
 @api.get("/categories", response_model=RuleTableOut)
 def event_categories(principal: CurrentPrincipal) -> dict:
     """The versioned event-category code table."""
-    return rules.categories()
+    return grading.categories()
 
 
 @api.get("/tables", response_model=list[RuleTableRef])
@@ -98,7 +97,7 @@ def list_overrides(
 
 @api.post("/overrides", response_model=OverrideOut, status_code=201)
 def create_override(data: OverrideIn, principal: CurrentPrincipal, session: DbSession) -> OverrideOut:
-    """Add a per-jurisdiction override (needs the rules.manage permission in that place)."""
+    """Add a per-jurisdiction override (needs the grading.manage permission in that place)."""
     return overrides.to_out(overrides.create(session, principal, data))
 
 

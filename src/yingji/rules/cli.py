@@ -120,8 +120,8 @@ def deadlines_command(national: bool) -> None:
 @rules.command("tables")
 def tables_command() -> None:
     """List the rule tables with their version and source (JSON)."""
-    from yingji.incidents.rules import categories
     from yingji.rules import tables
+    from yingji.rules.grading import categories
 
     listed = [
         {"name": n, "version": tables.base(n)["version"], "source": tables.base(n)["source"]}

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from yingji.core.errors import ValidationFailed
-from yingji.incidents import rules
 from yingji.org import codes
+from yingji.rules import grading
 from yingji.rules import messages as msg
 from yingji.rules.tables import MEASURES, Tables
 
@@ -89,12 +89,12 @@ def grade_request(payload: Any, tables_for: TablesFor | None = None) -> dict:
     body = _object(payload)
     kind, measures, code = _all_checked(
         lambda: _unknown(body, GRADE_FIELDS),
-        lambda: rules.check_kind(body.get("kind")),
-        lambda: rules.clean_measures(_measures(body)),
+        lambda: grading.check_kind(body.get("kind")),
+        lambda: grading.clean_measures(_measures(body)),
         lambda: _jurisdiction(body),
     )[1:]
     tables = tables_for(code) if code and tables_for else None
-    return rules.grade(kind, measures, tables=tables).as_json()
+    return grading.grade(kind, measures, tables=tables).as_json()
 
 
 def deadlines_request(payload: Any, tables_for: TablesFor | None = None) -> dict:
@@ -102,13 +102,13 @@ def deadlines_request(payload: Any, tables_for: TablesFor | None = None) -> dict
     body = _object(payload)
     kind, measures, received_at, code = _all_checked(
         lambda: _unknown(body, DEADLINE_FIELDS),
-        lambda: rules.check_kind(body.get("kind")),
-        lambda: rules.clean_measures(_measures(body)),
+        lambda: grading.check_kind(body.get("kind")),
+        lambda: grading.clean_measures(_measures(body)),
         lambda: parse_received_at(body.get("received_at")),
         lambda: _jurisdiction(body),
     )[1:]
     tables = tables_for(code) if code and tables_for else None
-    specs = rules.reporting_deadlines(
+    specs = grading.reporting_deadlines(
         kind, body.get("grade"), received_at, code, tables=tables, measures=measures
     )
     like = body["received_at"]

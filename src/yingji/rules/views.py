@@ -16,10 +16,9 @@ from yingji.core.clock import LOCAL_TZ
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.i18n import N_, current_locale, gettext
-from yingji.incidents import rules
-from yingji.incidents.rules import MEASURE_LABELS
 from yingji.org import codes, places
-from yingji.rules import overrides, tables
+from yingji.rules import grading, overrides, tables
+from yingji.rules.grading import MEASURE_LABELS
 from yingji.rules.schemas import OverrideIn
 from yingji.web import nav
 from yingji.web.nav import NavItem
@@ -112,7 +111,7 @@ def rules_page(request: Request, principal: CurrentPrincipal, session: DbSession
     found = overrides.search(session, principal)
     ctx = {
         "tables": listed,
-        "categories": rules.categories(),
+        "categories": grading.categories(),
         "overrides": found,
         "place_names": places.names(session, [o.jurisdiction_code for o in found]),
         "titles": TABLE_TITLES,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core.deadline import paced
+from yingji.org.codes import GridRole
 from yingji.org.exchange.common import (
     GRID,
     GRID_ROLE_WORDS,
@@ -136,7 +137,7 @@ def export_grid(session: Session, principal: Principal, within: str | None = Non
             "level": a.level,
             "mobile": mask_phone(a.mobile, principal),
             "name": a.name,
-            "role": "网格长" if a.role == "leader" else "网格员",
+            "role": "网格长" if a.role == GridRole.LEADER else "网格员",
             "duties": a.duties,
         }
         for a in session.execute(stmt.execution_options(yield_per=2000))

@@ -1,4 +1,5 @@
-"""Duty pages of the shift's work: the handover log (交接班) and leader leave (领导外出请假报备)."""
+"""Duty pages of the desk: the handover log (交接班), leader leave (领导外出请假报备) and the call log
+(值班来电登记)."""
 
 from __future__ import annotations
 

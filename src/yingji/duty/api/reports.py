@@ -1,5 +1,5 @@
-"""Duty API, part two: leader leave, routine (daily / zero) reports, their settings and special
-periods. Mounted under /api/v1/duty by ``duty.api``."""
+"""Duty API of the reports: leader leave (请假报备), routine (daily / zero) reports, their settings and
+special periods (under /api/v1/duty, see ``duty.api``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,23 @@ from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.duty import deadlines, exchange, leave, out, rotation, routine
-from yingji.duty.schemas import LeaveDecision, LeaveIn, ReportSettingIn, RoutineReportIn, SpecialPeriodIn
+from yingji.duty.schemas import (
+    DaySummaryOut,
+    LeaveDecision,
+    LeaveDetailOut,
+    LeaveIn,
+    LeaveOut,
+    LeavePageOut,
+    PeriodListOut,
+    PeriodOut,
+    ReportListOut,
+    ReportOut,
+    ReportSettingIn,
+    RoutineReportIn,
+    SettingListOut,
+    SettingOut,
+    SpecialPeriodIn,
+)
 from yingji.files.openapi import XLSX_FILE
 from yingji.org import names
 from yingji.org.params import query_code
@@ -22,7 +38,7 @@ router = APIRouter()
 
 
 # -- leader leave ---------------------------------------------------------------------------
-@router.get("/leaves")
+@router.get("/leaves", response_model=LeavePageOut)
 def list_leaves(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -35,7 +51,7 @@ def list_leaves(
     return {"items": [out.leave(lv, principal) for lv in result.items], "total": result.total}
 
 
-@router.post("/leaves")
+@router.post("/leaves", response_model=LeaveOut)
 def report_leave(data: LeaveIn, principal: CurrentPrincipal, session: DbSession, response: Response) -> dict:
     """Report a leader's absence (a retry with the same ``client_key`` returns the first)."""
     lv, created = leave.report(session, principal, data)
@@ -43,27 +59,27 @@ def report_leave(data: LeaveIn, principal: CurrentPrincipal, session: DbSession,
     return out.leave(lv, principal)
 
 
-@router.get("/leaves/{leave_id}")
+@router.get("/leaves/{leave_id}", response_model=LeaveDetailOut)
 def get_leave(leave_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """One leave, and whether you may decide it."""
     lv = leave.get(session, principal, leave_id)
     return out.leave(lv, principal) | {"can_decide": leave.is_superior(session, principal, lv)}
 
 
-@router.post("/leaves/{leave_id}/decision")
+@router.post("/leaves/{leave_id}/decision", response_model=LeaveOut)
 def decide_leave(leave_id: int, data: LeaveDecision, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Approve or reject a pending leave (superiors only)."""
     return out.leave(leave.decide(session, principal, leave_id, data), principal)
 
 
-@router.post("/leaves/{leave_id}/cancel")
+@router.post("/leaves/{leave_id}/cancel", response_model=LeaveOut)
 def cancel_leave(leave_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Withdraw a pending or approved leave."""
     return out.leave(leave.cancel(session, principal, leave_id), principal)
 
 
 # -- routine reports ------------------------------------------------------------------------
-@router.get("/reports")
+@router.get("/reports", response_model=ReportListOut)
 def list_reports(
     principal: CurrentPrincipal, session: DbSession, day: date | None = None, within: str | None = None
 ) -> dict:
@@ -73,7 +89,7 @@ def list_reports(
     }
 
 
-@router.post("/reports")
+@router.post("/reports", response_model=ReportOut)
 def submit_report(
     data: RoutineReportIn, principal: CurrentPrincipal, session: DbSession, response: Response
 ) -> dict:
@@ -83,7 +99,7 @@ def submit_report(
     return out.report(report)
 
 
-@router.get("/reports/summary")
+@router.get("/reports/summary", response_model=DaySummaryOut)
 def report_summary(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -121,14 +137,14 @@ def report_summary_xlsx(
     )
 
 
-@router.get("/reports/{report_id}")
+@router.get("/reports/{report_id}", response_model=ReportOut)
 def get_report(report_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """One routine report."""
     return out.report(routine.get(session, principal, report_id))
 
 
 # -- settings and special periods -----------------------------------------------------------
-@router.get("/report-settings")
+@router.get("/report-settings", response_model=SettingListOut)
 def list_settings(principal: CurrentPrincipal, session: DbSession) -> dict:
     """Report deadlines by level, with the defaults."""
     defaults = {
@@ -141,7 +157,7 @@ def list_settings(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.put("/report-settings")
+@router.put("/report-settings", response_model=SettingOut)
 def put_setting(data: ReportSettingIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Set the deadline of towns or counties under a jurisdiction."""
     return out.setting(deadlines.put_setting(session, principal, data))
@@ -153,14 +169,14 @@ def delete_setting(setting_id: int, principal: CurrentPrincipal, session: DbSess
     deadlines.delete_setting(session, principal, setting_id)
 
 
-@router.get("/special-periods")
+@router.get("/special-periods", response_model=PeriodListOut)
 def list_periods(principal: CurrentPrincipal, session: DbSession, current: bool = False) -> dict:
     """Special periods (holidays, flood season, sensitive periods)."""
     since = routine.today() if current else None
     return {"items": [out.period(p) for p in deadlines.list_periods(session, principal, on_or_after=since)]}
 
 
-@router.post("/special-periods", status_code=201)
+@router.post("/special-periods", status_code=201, response_model=PeriodOut)
 def add_period(data: SpecialPeriodIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Add a special period with its own deadlines."""
     return out.period(deadlines.add_period(session, principal, data))

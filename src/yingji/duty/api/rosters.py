@@ -1,5 +1,5 @@
-"""Duty API (/api/v1/duty): rosters, rotations, overrides, swaps, who is on now, gaps, handover,
-Excel import/export. Leave and routine reports are in ``api_reports`` (included below)."""
+"""Duty API of the rosters: who is on now, the board, gaps, rosters, rotations, overrides, swaps,
+Excel import/export (under /api/v1/duty, see ``duty.api``)."""
 
 from __future__ import annotations
 
@@ -17,21 +17,23 @@ from yingji.auth.scope import visible
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import current_locale
-from yingji.duty import api_reports, board, calls, exchange, gaps, handover, oncall, out, rosters, rotation
-from yingji.duty.call_codes import CallOutcome
+from yingji.duty import board, exchange, gaps, handover, oncall, out, rosters, rotation
 from yingji.duty.forms import parse_month
 from yingji.duty.schemas import (
-    CallIn,
-    CallOut,
-    CallOutcomeIn,
-    CallPageOut,
-    HandoverConfirm,
-    HandoverIn,
-    ItemClose,
+    BoardOut,
+    DeletedOut,
+    GapListOut,
+    OnDutyListOut,
     OverrideIn,
+    OverrideListOut,
+    OverrideOut,
     RosterIn,
+    RosterListOut,
+    RosterOut,
     RosterPatch,
     RotationIn,
+    RotationSetOut,
+    ShiftListOut,
     SwapIn,
 )
 from yingji.files import answers
@@ -39,16 +41,15 @@ from yingji.files.openapi import IMPORT_JOB, XLSX_FILE
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import query_code
 from yingji.org.schemas import ImportCountsOut
 
-router = APIRouter(prefix="/api/v1/duty", tags=["duty"])
-router.include_router(api_reports.router)
+router = APIRouter()
 MAX_DAYS = 62
 
 
 # -- who is on ------------------------------------------------------------------------------
-@router.get("/now")
+@router.get("/now", response_model=OnDutyListOut)
 def who_is_on(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -74,7 +75,7 @@ def who_is_on(
     return {"items": [out.on_duty(d, principal) for d in found]}
 
 
-@router.get("/board")
+@router.get("/board", response_model=BoardOut)
 def duty_board(principal: CurrentPrincipal, session: DbSession) -> dict:
     """The board in one answer: on duty here and one level below, reports, leaves, gaps."""
     b = board.build(session, principal)
@@ -88,14 +89,14 @@ def duty_board(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.get("/gaps")
+@router.get("/gaps", response_model=GapListOut)
 def gaps_ahead(principal: CurrentPrincipal, session: DbSession) -> dict:
     """Shifts ahead with no leader or no officer, in every roster you can see."""
     return {"items": [vars(g) for g in gaps.in_scope_ahead(session, principal)]}
 
 
 # -- rosters --------------------------------------------------------------------------------
-@router.get("/rosters")
+@router.get("/rosters", response_model=RosterListOut)
 def list_rosters(principal: CurrentPrincipal, session: DbSession, within: str | None = None) -> dict:
     """Rosters in your scope (optionally under a place)."""
     return {
@@ -105,19 +106,19 @@ def list_rosters(principal: CurrentPrincipal, session: DbSession, within: str | 
     }
 
 
-@router.post("/rosters", status_code=201)
+@router.post("/rosters", status_code=201, response_model=RosterOut)
 def create_roster(data: RosterIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Give a unit a roster (DUTY_MANAGE in its jurisdiction)."""
     return out.roster(rosters.create(session, principal, data))
 
 
-@router.get("/rosters/{roster_id}")
+@router.get("/rosters/{roster_id}", response_model=RosterOut)
 def get_roster(roster_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """A roster with its rotations."""
     return out.roster(rosters.get(session, principal, roster_id))
 
 
-@router.patch("/rosters/{roster_id}")
+@router.patch("/rosters/{roster_id}", response_model=RosterOut)
 def update_roster(
     roster_id: int, patch: RosterPatch, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -125,7 +126,7 @@ def update_roster(
     return out.roster(rosters.update(session, principal, roster_id, patch))
 
 
-@router.put("/rosters/{roster_id}/rotations")
+@router.put("/rosters/{roster_id}/rotations", response_model=RotationSetOut)
 def put_rotation(roster_id: int, data: RotationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Start a rotation of one role on a date (replaces one starting that day)."""
     rot = rosters.set_rotation(session, principal, roster_id, data)
@@ -138,7 +139,7 @@ def delete_rotation(rotation_id: int, principal: CurrentPrincipal, session: DbSe
     rosters.delete_rotation(session, principal, rotation_id)
 
 
-@router.get("/rosters/{roster_id}/shifts")
+@router.get("/rosters/{roster_id}/shifts", response_model=ShiftListOut)
 def roster_shifts(
     roster_id: int,
     principal: CurrentPrincipal,
@@ -153,7 +154,7 @@ def roster_shifts(
     return {"roster_id": roster.id, "items": [out.shift(s, principal) for s in shifts]}
 
 
-@router.get("/rosters/{roster_id}/overrides")
+@router.get("/rosters/{roster_id}/overrides", response_model=OverrideListOut)
 def list_overrides(
     roster_id: int, principal: CurrentPrincipal, session: DbSession, start: date, end: date
 ) -> dict:
@@ -162,19 +163,19 @@ def list_overrides(
     return {"items": [out.override(o) for o in rosters.overrides(session, principal, roster, start, end)]}
 
 
-@router.post("/rosters/{roster_id}/overrides", status_code=201)
+@router.post("/rosters/{roster_id}/overrides", status_code=201, response_model=OverrideOut)
 def add_override(roster_id: int, data: OverrideIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Change one shift: someone stands in, is added or is taken off."""
     return out.override(rosters.add_override(session, principal, roster_id, data))
 
 
-@router.post("/rosters/{roster_id}/swaps", status_code=201)
+@router.post("/rosters/{roster_id}/swaps", status_code=201, response_model=OverrideListOut)
 def add_swap(roster_id: int, data: SwapIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Two people trade shifts (two overrides that go together)."""
     return {"items": [out.override(o) for o in rosters.swap(session, principal, roster_id, data)]}
 
 
-@router.delete("/overrides/{override_id}")
+@router.delete("/overrides/{override_id}", response_model=DeletedOut)
 def delete_override(override_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Undo an override (both halves of a swap)."""
     return {"deleted": rosters.delete_override(session, principal, override_id)}
@@ -238,91 +239,3 @@ def export_calendar(
     shifts = oncall.resolve(session, roster, rotation.month_days(year, mon))
     body = exchange.export_calendar(shifts, principal, f"{year}-{mon:02d}", current_locale())
     return _roster_file(db, principal, roster, body, f"yingji-duty-{roster.id}-{year}-{mon:02d}.xlsx")
-
-
-# -- handover -------------------------------------------------------------------------------
-@router.get("/rosters/{roster_id}/handovers")
-def list_handovers(
-    roster_id: int,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> dict:
-    """The handover log of a roster, with the items still open."""
-    roster = rosters.get(session, principal, roster_id)
-    result = handover.history(session, principal, roster_id, page)
-    return {
-        "items": [
-            out.handover(h) | {k: [out.item(i) for i in v] for k, v in handover.items_of(session, h).items()}
-            for h in result.items
-        ],
-        "total": result.total,
-        "open_items": [out.item(i) for i in handover.open_items(session, roster)],
-        "shift_date_now": handover.shift_date_now(roster),
-    }
-
-
-@router.post("/rosters/{roster_id}/handovers")
-def write_handover(
-    roster_id: int, data: HandoverIn, principal: CurrentPrincipal, session: DbSession, response: Response
-) -> dict:
-    """The outgoing officer's handover (a retried client key returns the first)."""
-    h, created = handover.write(session, principal, roster_id, data)
-    response.status_code = 201 if created else 200
-    return out.handover(h) | {k: [out.item(i) for i in v] for k, v in handover.items_of(session, h).items()}
-
-
-@router.post("/handovers/{handover_id}/confirm")
-def confirm_handover(
-    handover_id: int, data: HandoverConfirm, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    """The incoming officer takes over."""
-    return out.handover(handover.confirm(session, principal, handover_id, data))
-
-
-@router.post("/handover-items/{item_id}/close")
-def close_item(item_id: int, data: ItemClose, principal: CurrentPrincipal, session: DbSession) -> dict:
-    """Close an open handover item."""
-    return out.item(handover.close_item(session, principal, item_id, data))
-
-
-# -- the call log (值班来电登记) ----------------------------------------------------------------
-@router.get("/calls", response_model=CallPageOut)
-def list_calls(
-    principal: CurrentPrincipal,
-    session: DbSession,
-    outcome: Annotated[
-        str | None, Query(pattern="^(" + "|".join(o.value for o in CallOutcome) + ")$")
-    ] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    q: Annotated[str | None, Query(max_length=60)] = None,
-    mine: bool = False,
-    page: PageNo = 1,
-    size: PageSize = 50,
-) -> dict:
-    """Calls logged at the desks of your jurisdiction, newest first, each with its owner."""
-    f = calls.CallFilters(outcome, date_from, date_to, q, mine)
-    result = calls.search(session, principal, f, page, size)
-    items = calls.outs(session, principal, result.items)
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
-
-
-@router.post("/calls", response_model=CallOut, status_code=201, responses={200: {"model": CallOut}})
-def log_call(data: CallIn, principal: CurrentPrincipal, session: DbSession, response: Response) -> dict:
-    """Log a call at your desk: you are its first receiver and owner. A retried client key: 200."""
-    call, created = calls.record(session, principal, data)
-    if not created:
-        response.status_code = 200
-    return calls.outs(session, principal, [call])[0]
-
-
-@router.get("/calls/{call_id}", response_model=CallOut)
-def get_call(call_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
-    return calls.outs(session, principal, [calls.get(session, principal, call_id)])[0]
-
-
-@router.post("/calls/{call_id}/outcome", response_model=CallOut)
-def settle_call(call_id: int, data: CallOutcomeIn, principal: CurrentPrincipal, session: DbSession) -> dict:
-    """What became of a pending call (once)."""
-    return calls.outs(session, principal, [calls.settle(session, principal, call_id, data)])[0]

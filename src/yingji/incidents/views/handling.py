@@ -1,5 +1,5 @@
-"""Incident pages: the list, the live report inbox, the duty-board panels, the incident page and its
-one-click actions (acknowledge, forward, verify, merge). Intake forms live in ``intake_pages``."""
+"""Incident pages of the handling: the list, the live report inbox, the duty-board panels, the
+incident page and its one-click actions (acknowledge, forward, verify, merge)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,10 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, ValidationFailed
-from yingji.core.i18n import N_
 from yingji.incidents import (
     chain,
     deadlines,
     duplicates,
-    intake_pages,
     labels,
     levels,
     listing,
@@ -28,24 +26,9 @@ from yingji.incidents import (
 )
 from yingji.incidents.api import duplicate_options
 from yingji.ownership import lists
-from yingji.web import nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(intake_pages.router)
-
-nav.register(
-    N_("Command"), nav.NavItem("incident-inbox", N_("Report inbox"), "/incidents/inbox", Perm.INCIDENT_MANAGE)
-)
-nav.register(N_("Command"), nav.NavItem("incidents", N_("Incidents"), "/incidents", Perm.ORG_READ))
-nav.register(
-    N_("Command"),
-    nav.NavItem("incident-new", N_("Report an incident"), "/incidents/new", Perm.INCIDENT_REPORT),
-)
-nav.register(
-    N_("Command"),
-    nav.NavItem("incident-phone", N_("Quick report (phone)"), "/incidents/phone", Perm.INCIDENT_REPORT),
-)
 
 
 def _ctx(**extra) -> dict:
@@ -138,7 +121,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
     my_level = levels.level_of(principal.jurisdiction_code)
     can_report = principal.can(Perm.INCIDENT_REPORT) and principal.covers(incident.jurisdiction_code)
     can_manage = principal.can(Perm.INCIDENT_MANAGE) and principal.covers(incident.jurisdiction_code)
-    usable = incident.merged_into_id is None and incident.status != "closed"
+    usable = incident.merged_into_id is None and incident.status != status.IncidentStatus.CLOSED
     # a level the incident was sent up to (上报) has not taken it in until one of its officers accepts it
     mine = receipts.get(my_level)
     pending_here = mine is None or (
@@ -160,7 +143,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
         if can_report and usable and my_level in levels.RECEIVING
         else [],
         can_verify=can_manage
-        and status.can_move(incident.status, "verified")
+        and status.can_move(incident.status, status.IncidentStatus.VERIFIED)
         and incident.merged_into_id is None,
         candidates=duplicates.of_incident(session, principal, incident, **duplicate_options(request))
         if can_manage and usable

@@ -1,5 +1,4 @@
-"""Duty pages: the board (/duty), rosters and their month calendars. Handover and leave pages
-are in ``views_work``, routine reports in ``views_reports`` (both included here)."""
+"""Duty pages of the rosters: the board (/duty), rosters and their month calendars."""
 
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import in_scope
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import N_, gettext
+from yingji.core.i18n import gettext
 from yingji.duty import (
     board,
     exchange,
@@ -27,9 +26,8 @@ from yingji.duty import (
     rosters,
     rotation,
     routine,
-    views_reports,
-    views_work,
 )
+from yingji.duty.codes import ReportStatus
 from yingji.duty.common import ROLE_LABELS
 from yingji.duty.forms import (
     day_or_none,
@@ -49,22 +47,9 @@ from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
 from yingji.org.params import url_code
 from yingji.ownership import lists as owner_lists
-from yingji.web import nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-router.include_router(views_work.router)
-router.include_router(views_reports.router)
-
-DUTY = N_("Duty")
-# The board is /duty; the menu links /duty/board so that it is not highlighted on every duty page.
-nav.register(DUTY, nav.NavItem("duty", N_("Duty board"), "/duty/board"))
-nav.register(DUTY, nav.NavItem("duty-rosters", N_("Rosters"), "/duty/rosters"))
-nav.register(DUTY, nav.NavItem("duty-calendar", N_("Duty calendar"), "/duty/calendar"))
-nav.register(DUTY, nav.NavItem("duty-handover", N_("Shift handover"), "/duty/handover", Perm.DUTY_REPORT))
-nav.register(DUTY, nav.NavItem("duty-calls", N_("Call log"), "/duty/calls", Perm.DUTY_REPORT))
-nav.register(DUTY, nav.NavItem("duty-leave", N_("Leader leave"), "/duty/leave"))
-nav.register(DUTY, nav.NavItem("duty-reports", N_("Routine reports"), "/duty/reports"))
 
 ROSTER_UNIT_KINDS = ("department", "committee_office", "hq_office", "bureau")
 
@@ -84,7 +69,9 @@ def _in_savepoint(session, fn, *args):
 def board_page(request: Request, principal: CurrentPrincipal, session: DbSession):
     """The duty board: the first page a duty officer opens."""
     b = board.build(session, principal)
-    late = routine.attention_first([r for r in b.reports.rows if r.status in ("missing", "late")])
+    late = routine.attention_first(
+        [r for r in b.reports.rows if r.status in (ReportStatus.MISSING, ReportStatus.LATE)]
+    )
     mine = owner_lists.mine(session, principal)  # 首接负责制: what the officer at the board owns now
     return render(request, "duty/board.html", _ctx(b=b, late=late[:60], late_total=len(late), mine=mine))
 

@@ -1,5 +1,6 @@
-"""Input shapes of the duty API (validated by Pydantic). Times of day are "HH:MM" local time;
-instants without an offset are taken as Asia/Shanghai."""
+"""Input shapes of the duty API (validated by Pydantic), and what it answers (``schemas.answers``,
+re-exported here). Times of day are "HH:MM" local time; instants without an offset are taken as
+Asia/Shanghai."""
 
 from __future__ import annotations
 
@@ -12,6 +13,43 @@ from yingji.core.i18n import N_
 from yingji.core.text import Input
 from yingji.duty import rotation
 from yingji.duty.call_codes import CallOutcome
+from yingji.duty.codes import ReportKind
+from yingji.duty.schemas.answers import (  # noqa: F401 (re-exported)
+    AwayOut,
+    BoardGapOut,
+    BoardOut,
+    DaySummaryOut,
+    DeletedOut,
+    DutyPersonOut,
+    GapListOut,
+    GapOut,
+    HandoverItemOut,
+    HandoverItemsOut,
+    HandoverOut,
+    HandoverPageOut,
+    LeaveDetailOut,
+    LeaveOut,
+    LeavePageOut,
+    OnDutyListOut,
+    OnDutyOut,
+    OverrideListOut,
+    OverrideOut,
+    PeriodListOut,
+    PeriodOut,
+    ReporterDayOut,
+    ReportListOut,
+    ReportOut,
+    RosterListOut,
+    RosterOut,
+    RotationOut,
+    RotationSetOut,
+    SettingDefaultOut,
+    SettingListOut,
+    SettingOut,
+    ShiftListOut,
+    ShiftOut,
+    SlotStatusOut,
+)
 from yingji.org import codes
 from yingji.ownership.schemas import OwnerOut
 
@@ -253,7 +291,7 @@ class RoutineReportIn(_In):
 
     @model_validator(mode="after")
     def _content(self) -> RoutineReportIn:
-        if self.kind == "daily" and not (self.summary or "").strip():
+        if self.kind == ReportKind.DAILY and not (self.summary or "").strip():
             raise ValueError(N_("A daily report needs its content."))
         if (self.report_date is None) != (self.slot is None):
             raise ValueError(N_("Give both the date and the period, or neither."))
