@@ -18,7 +18,7 @@ from yingji.auth.roles import Perm
 from yingji.core.clock import LOCAL_TZ
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
-from yingji.damage import indicators, lists, photos, processes, reports, rollup, values
+from yingji.damage import indicators, namelists, photos, processes, reports, rollup, values
 from yingji.damage.schemas import CasualtyIn, EventIn, FigureIn, HouseIn, ReportIn, VerifyIn
 from yingji.damage.views.common import error_texts, page, refused
 from yingji.forces.views_common import in_savepoint
@@ -97,7 +97,7 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         within=None if principal.covers(event.jurisdiction_code) else principal.jurisdiction_code,
     )
     names = places.names(session, [h.jurisdiction_code for h in history])
-    houses = [lists.house_out(h, principal) for h in lists.houses(session, principal, event)]
+    houses = [namelists.house_out(h, principal) for h in namelists.houses(session, principal, event)]
     return {
         "event": processes.outs(session, [event])[0],
         "ev": event,
@@ -107,7 +107,7 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         "history_names": names,
         "main": indicators.main_indicators(),
         "all": list(indicators.indicators().values()),
-        "casualties": lists.casualties(session, principal, event),
+        "casualties": namelists.casualties(session, principal, event),
         "houses": houses,
         "house_places": places.names(session, [h["jurisdiction_code"] for h in houses]),
         "can_report": principal.can(Perm.DAMAGE_REPORT),
@@ -208,7 +208,7 @@ async def house_add(event_id: int, request: Request, principal: CurrentPrincipal
     def work():
         event = processes.get(session, principal, event_id)
         data = HouseIn(**{k: str(form.get(k, "")).strip() for k in keys if str(form.get(k, "")).strip()})
-        lists.add_house(session, principal, event, data)
+        namelists.add_house(session, principal, event, data)
 
     return await _post(request, session, principal, event_id, work)
 
@@ -221,7 +221,7 @@ async def casualty_add(event_id: int, request: Request, principal: CurrentPrinci
     def work():
         event = processes.get(session, principal, event_id)
         data = CasualtyIn(**{k: str(form.get(k, "")).strip() for k in keys if str(form.get(k, "")).strip()})
-        lists.add_casualty(session, principal, event, data)
+        namelists.add_casualty(session, principal, event, data)
 
     return await _post(request, session, principal, event_id, work)
 
