@@ -29,6 +29,7 @@ from yingji.drills import (
     script,
 )
 from yingji.drills.codes import DrillState
+from yingji.drills.exercise_codes import InjectKind
 from yingji.drills.models import Drill
 from yingji.drills.schemas import (
     WARNING_LEVELS,
@@ -45,9 +46,9 @@ router = APIRouter(include_in_schema=False)
 ExDrillId = Annotated[int, Path(ge=1, le=2**62)]
 INJECT_FIGURES = ("deaths", "missing", "injuries", "trapped", "relocated", "direct_loss_cny")
 KIND_FIELDS = {
-    "incident_report": ("category", "description", "reporter_name", "reporter_phone"),
-    "sensor_reading": ("sensor_id", "value", "level"),
-    "upstream_warning": ("level", "headline", "sender_name", "instruction", "hours", "description"),
+    InjectKind.INCIDENT_REPORT: ("category", "description", "reporter_name", "reporter_phone"),
+    InjectKind.SENSOR_READING: ("sensor_id", "value", "level"),
+    InjectKind.UPSTREAM_WARNING: ("level", "headline", "sender_name", "instruction", "hours", "description"),
 }
 FORM_FIELDS = (
     "kind",
@@ -104,7 +105,11 @@ def _control_ctx(session, drill, form=None, errors=None) -> dict:
         "x": exercise_out.exercise_out(session, drill, injects),
         "messages": sandbox.messages(session, drill.id, limit=20),
         "form": form
-        or {"kind": "incident_report", "offset_minutes": "0", "place_code": drill.jurisdiction_code},
+        or {
+            "kind": InjectKind.INCIDENT_REPORT.value,
+            "offset_minutes": "0",
+            "place_code": drill.jurisdiction_code,
+        },
         "errors": errors or {},
         "editable": drill.state in script.EDITABLE,
     }
@@ -124,7 +129,7 @@ def _inject_in(values: dict[str, str]) -> InjectIn:
     for field in KIND_FIELDS.get(kind, ()):
         if values.get(field):
             data[field] = values[field]
-    if kind == "incident_report":
+    if kind == InjectKind.INCIDENT_REPORT:
         figures = {m: values[m] for m in INJECT_FIGURES if values.get(m)}
         if figures:
             data["figures"] = figures

@@ -13,6 +13,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.plans import filings, lifecycle, out
+from yingji.plans.codes import FilingState
 from yingji.plans.schemas import (
     FilingDecisionIn,
 )
@@ -22,8 +23,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/plans/filings")
-def filings_page(request: Request, principal: CurrentPrincipal, session: DbSession, state: str = "submitted"):
-    state = state if state in ("submitted", "accepted", "returned") else "submitted"
+def filings_page(
+    request: Request,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    state: str = FilingState.SUBMITTED.value,
+):
+    state = state if state in tuple(FilingState) else FilingState.SUBMITTED.value
     result = filings.incoming(session, principal, state=state, page=1, size=200)
     titles = filings.titles(session, result.items)
     rows = [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items]
@@ -48,10 +54,10 @@ async def filing_decide(filing_id: int, request: Request, principal: CurrentPrin
     except (ValidationError, YingjiError) as exc:
         if not common.refused(exc):
             raise
-        result = filings.incoming(session, principal, state="submitted", page=1, size=200)
+        result = filings.incoming(session, principal, state=FilingState.SUBMITTED, page=1, size=200)
         titles = filings.titles(session, result.items)
         rows = [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items]
-        ctx = {"rows": rows, "total": result.total, "state": "submitted", "can_manage": True}
+        ctx = {"rows": rows, "total": result.total, "state": FilingState.SUBMITTED.value, "can_manage": True}
         return common.page(
             request, "plans/filings.html", ctx | {"errors": form_errors(exc), "failed": filing_id}, 422
         )
