@@ -302,7 +302,7 @@ def _courses_ctx(session, principal, form=None, errors=()):
     return {
         "rows": [course_out(c) for c in courses.listing(session, principal)],
         "can_manage": principal.can(Perm.TRAINING_MANAGE),
-        "form": form or {"jurisdiction_code": principal.jurisdiction_code, "mode": "offline"},
+        "form": form or {"jurisdiction_code": principal.jurisdiction_code, "mode": CourseMode.OFFLINE.value},
         "errors": list(errors),
     }
 

@@ -19,6 +19,7 @@ from yingji.core.clock import LOCAL_TZ
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.damage import indicators, namelists, photos, processes, reports, rollup, values
+from yingji.damage.codes import ReportState
 from yingji.damage.schemas import CasualtyIn, EventIn, FigureIn, HouseIn, ReportIn, VerifyIn
 from yingji.damage.views.common import error_texts, page, refused
 from yingji.forces.views_common import in_savepoint
@@ -342,10 +343,11 @@ def report_page(
         "names": names,
         "photos": photos.of_report(session, report.id),
         "inds": indicators.indicators(),
-        "can_decide": reports.may_decide(principal, report.jurisdiction_code) and report.state == "submitted",
+        "can_decide": reports.may_decide(principal, report.jurisdiction_code)
+        and report.state == ReportState.SUBMITTED,
         "can_submit": principal.can(Perm.DAMAGE_REPORT)
         and principal.covers(report.jurisdiction_code)
-        and report.state in ("draft", "returned"),
+        and report.state in (ReportState.DRAFT, ReportState.RETURNED),
         "errors": errors or [],
     }
     return page(request, "damage/report.html", ctx)

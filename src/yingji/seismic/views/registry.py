@@ -21,6 +21,7 @@ from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.seismic import exchange, registry
 from yingji.seismic.api import RoleQ
+from yingji.seismic.codes import SeismicRole
 from yingji.seismic.schemas import MemberIn, TrainingIn
 from yingji.seismic.views.common import form_errors, in_savepoint, page
 
@@ -58,7 +59,7 @@ def _member_form(form: dict) -> MemberIn:
 @router.get("/seismic/members/new")
 def member_new(request: Request, principal: CurrentPrincipal, within: str | None = None):
     require(principal, Perm.TRAINING_MANAGE)
-    form = {"jurisdiction_code": within or principal.jurisdiction_code, "role": "reporter"}
+    form = {"jurisdiction_code": within or principal.jurisdiction_code, "role": SeismicRole.REPORTER.value}
     return page(request, "seismic/member_form.html", {"form": form, "errors": {}})
 
 
