@@ -19,7 +19,7 @@ from yingji.core.clock import LOCAL_TZ
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.damage import indicators, namelists, photos, processes, reports, rollup, values
-from yingji.damage.codes import ReportState
+from yingji.damage.codes import EventState, ReportKind, ReportState
 from yingji.damage.schemas import CasualtyIn, EventIn, FigureIn, HouseIn, ReportIn, VerifyIn
 from yingji.damage.views.common import error_texts, page, refused
 from yingji.forces.views_common import in_savepoint
@@ -40,7 +40,7 @@ def events_page(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    state: Annotated[str | None, Query(pattern="^(open|stable|verified|closed)?$")] = None,
+    state: Annotated[str | None, Query(pattern="^(" + "|".join(s.value for s in EventState) + ")?$")] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
     result = processes.search(session, principal, state=state or None, page=page_no)
@@ -269,7 +269,9 @@ def report_form(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    kind: Annotated[str, Query(pattern="^(initial|continued|zero|final)$")] = "continued",
+    kind: Annotated[
+        str, Query(pattern="^(" + "|".join(k.value for k in ReportKind) + ")$")
+    ] = ReportKind.CONTINUED.value,
     place: str | None = None,
 ):
     reports_require = principal.can(Perm.DAMAGE_REPORT)

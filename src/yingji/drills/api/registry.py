@@ -18,6 +18,7 @@ from yingji.drills import (
     records,
     registry,
 )
+from yingji.drills.codes import DrillForm, DrillState
 from yingji.drills.schemas import (
     DrillIn,
     DrillMoveIn,
@@ -41,8 +42,8 @@ router = APIRouter()
 
 
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
-StateQ = Annotated[str | None, Query(pattern="^(planned|prepared|running|ended|evaluated|cancelled)$")]
-FormQ = Annotated[str | None, Query(pattern="^(tabletop|live)$")]
+StateQ = Annotated[str | None, Query(pattern="^(" + "|".join(s.value for s in DrillState) + ")$")]
+FormQ = Annotated[str | None, Query(pattern="^(" + "|".join(f.value for f in DrillForm) + ")$")]
 
 
 def drill_out(session, principal, drill) -> dict:
