@@ -285,7 +285,12 @@ def totals(session: Session, principal: Principal, programme: AidProgramme) -> d
             village_of(r.jurisdiction_code).label("village"),
             func.count().label("households"),
             func.sum(r.people_in_need).label("people"),
-            func.sum(case((r.state.in_(("listed", "approved", "paid")), 1), else_=0)).label("listed"),
+            func.sum(
+                case(
+                    (r.state.in_((RecipientState.LISTED, RecipientState.APPROVED, RecipientState.PAID)), 1),
+                    else_=0,
+                )
+            ).label("listed"),
             func.sum(case(((r.paid_yuan + r.goods_yuan) > 0, 1), else_=0)).label("paid_households"),
             func.sum(r.paid_yuan).label("paid"),
             func.sum(r.goods_yuan).label("goods"),

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.assessment import evidence, export, results, schemes, scoring, vetoes
+from yingji.assessment import evidence, exchange, results, schemes, scoring, vetoes
 from yingji.assessment.codes import CauseKind
 from yingji.assessment.models import AssessmentHandScore
 from yingji.assessment.schemas import (
@@ -108,7 +108,7 @@ def export_ranking(scheme_id: int, principal: CurrentPrincipal, session: DbSessi
     require(principal, Perm.EXPORT)
     scheme = schemes.get(session, principal, scheme_id)
     rows = results.outs(session, scheme, results.visible_results(session, principal, scheme))
-    body = export.workbook(scheme, rows)
+    body = exchange.workbook(scheme, rows)
     return audited_download(
         db,
         principal,

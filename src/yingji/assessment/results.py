@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from yingji.assessment import labels, schemes, scoring, sources, vetoes
-from yingji.assessment.codes import ScoreRule, VetoState
+from yingji.assessment.codes import ResultsState, ScoreRule, VetoState
 from yingji.assessment.models import AssessmentResult, AssessmentScheme
 from yingji.auth import audit
 from yingji.auth.roles import Perm
@@ -187,7 +187,7 @@ def visible_results(
     """The assessor's side sees every unit; a unit below sees its own result once published."""
     q = select(AssessmentResult).where(AssessmentResult.scheme_id == scheme.id)
     if not schemes.assessor_side(principal, scheme):
-        if scheme.results_state != "published":
+        if scheme.results_state != ResultsState.PUBLISHED:
             return []
         length = 6 if scheme.unit_level == "county" else 9
         q = q.where(AssessmentResult.jurisdiction_code == principal.jurisdiction_code[:length])

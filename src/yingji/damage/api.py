@@ -15,7 +15,17 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound
-from yingji.damage import export, lists, officer_sheets, officers, photos, processes, reports, rollup, values
+from yingji.damage import (
+    exchange,
+    namelists,
+    officer_sheets,
+    officers,
+    photos,
+    processes,
+    reports,
+    rollup,
+    values,
+)
 from yingji.damage.models import DamagedHouse, DamagePhoto, DisasterCasualty
 from yingji.damage.schemas import (
     CasualtyIn,
@@ -304,38 +314,38 @@ def verify_figure(event_id: int, data: VerifyIn, principal: CurrentPrincipal, se
 @router.get("/damage/events/{event_id}/casualties", response_model=list[CasualtyOut])
 def list_casualties(event_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
     event = processes.get(session, principal, event_id)
-    return [lists.casualty_out(c) for c in lists.casualties(session, principal, event)]
+    return [namelists.casualty_out(c) for c in namelists.casualties(session, principal, event)]
 
 
 @router.post("/damage/events/{event_id}/casualties", response_model=CasualtyOut, status_code=201)
 def add_casualty(event_id: int, data: CasualtyIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     event = processes.get(session, principal, event_id)
-    return lists.casualty_out(lists.add_casualty(session, principal, event, data))
+    return namelists.casualty_out(namelists.add_casualty(session, principal, event, data))
 
 
 @router.get("/damage/events/{event_id}/houses", response_model=list[HouseOut])
 def list_houses(event_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
     event = processes.get(session, principal, event_id)
-    return [lists.house_out(h, principal) for h in lists.houses(session, principal, event)]
+    return [namelists.house_out(h, principal) for h in namelists.houses(session, principal, event)]
 
 
 @router.post("/damage/events/{event_id}/houses", response_model=HouseOut, status_code=201)
 def add_house(event_id: int, data: HouseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     event = processes.get(session, principal, event_id)
-    return lists.house_out(lists.add_house(session, principal, event, data), principal)
+    return namelists.house_out(namelists.add_house(session, principal, event, data), principal)
 
 
 @router.delete("/damage/events/{event_id}/houses/{row_id}", response_model=None, status_code=204)
 def remove_house(event_id: int, row_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
     event = processes.get(session, principal, event_id)
-    lists.remove(session, principal, event, DamagedHouse, row_id)
+    namelists.remove(session, principal, event, DamagedHouse, row_id)
     return Response(status_code=204)
 
 
 @router.delete("/damage/events/{event_id}/casualties/{row_id}", response_model=None, status_code=204)
 def remove_casualty(event_id: int, row_id: int, principal: CurrentPrincipal, session: DbSession) -> Response:
     event = processes.get(session, principal, event_id)
-    lists.remove(session, principal, event, DisasterCasualty, row_id)
+    namelists.remove(session, principal, event, DisasterCasualty, row_id)
     return Response(status_code=204)
 
 
@@ -351,13 +361,13 @@ def export_form(
     code = query_code(place, "place")
     if code is not None and not code.startswith(event.jurisdiction_code):
         raise NotFound()
-    body = export.workbook(session, principal, event, code)
+    body = exchange.workbook(session, principal, event, code)
     return audited_download(
         db,
         principal,
         body,
         entity="disaster_events",
         entity_id=event.id,
-        filename=f"{export.FORM_TITLE}-{event.code}.xlsx",
+        filename=f"{exchange.FORM_TITLE}-{event.code}.xlsx",
         jurisdiction_code=event.jurisdiction_code,
     )

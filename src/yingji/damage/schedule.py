@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from yingji.core.clock import LOCAL_TZ, to_local
+from yingji.damage.codes import ReportKind
 from yingji.org import codes as division_codes
 
 CHAIN = ("village", "town", "county", "city", "province")
@@ -63,7 +64,7 @@ def final_due(rules: dict, level: str, stable_at: datetime | None) -> datetime |
 def drought_every(rules: dict, hazard: str) -> int | None:
     """Days between 续报 of a drought process (None for other hazards)."""
     for row in rules["limits"].values():
-        if row.get("kind") == "continued" and hazard in (row.get("hazards") or []):
+        if row.get("kind") == ReportKind.CONTINUED and hazard in (row.get("hazards") or []):
             return int(row["days"])
     return None
 

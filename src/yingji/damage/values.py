@@ -16,6 +16,7 @@ from yingji.core import clock
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
 from yingji.damage import indicators
+from yingji.damage.codes import ReportKind
 from yingji.damage.models import DamageFigure, DamageRevision, DamageValue, DisasterEvent
 from yingji.damage.schemas import VerifyIn
 
@@ -128,7 +129,7 @@ def apply(
             report_id=report.id,
             note=report.explanation,
             user_id=principal.user_id,
-            verification=report.kind == "final",
+            verification=report.kind == ReportKind.FINAL,
         )
     session.flush()
 

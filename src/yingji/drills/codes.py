@@ -41,3 +41,17 @@ DRILL_MOVES: dict[DrillState, frozenset[DrillState]] = {
     DrillState.EVALUATED: frozenset(),
     DrillState.CANCELLED: frozenset(),
 }
+
+
+class ProgrammeState(StrEnum):
+    """The yearly drill plan: drafted, then approved (after which its drills are the place's)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+class ProblemState(StrEnum):
+    """A problem found by the evaluation, as a follow-up task."""
+
+    OPEN = "open"
+    DONE = "done"

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
+from yingji.drills.codes import DrillState, ProblemState, ProgrammeState
 from yingji.drills.models import (
     Drill,
     DrillEvaluation,
@@ -27,7 +28,7 @@ from yingji.drills.models import (
 from yingji.forces.models import Team
 from yingji.monitoring.models import HazardPoint
 from yingji.org.models import Jurisdiction, Unit
-from yingji.plans.codes import IN_FORCE
+from yingji.plans.codes import IN_FORCE, TriggerState
 from yingji.plans.models import Plan, PlanTrigger
 from yingji.risk.models import Enterprise
 from yingji.rules import load
@@ -172,7 +173,7 @@ def generate(ctx: dict, seed: int, today: date) -> list[dict]:
                 "place": place,
                 "organiser_unit_id": ctx["organisers"].get(code),
                 "enterprise_id": enterprise_id,
-                "state": "ended" if held else "planned",
+                "state": DrillState.ENDED if held else DrillState.PLANNED,
                 "_plans": [p.id for p in plans],
                 "_team": ctx["teams"].get(code[:9]) or ctx["teams"].get(code[:6]),
                 "_evaluate": held and evaluate,
@@ -290,7 +291,7 @@ def _children(drill_ids: list[int], drills: list[dict], rng, today: date) -> dic
         code = d["jurisdiction_code"]
         for plan_id in d["_plans"]:
             out["plans"].append({"drill_id": drill_id, "plan_id": plan_id, "jurisdiction_code": code})
-        if d["state"] != "ended":
+        if d["state"] != DrillState.ENDED:
             continue
         if d["organiser_unit_id"]:
             out["participants"].append(
@@ -354,7 +355,7 @@ def _children(drill_ids: list[int], drills: list[dict], rng, today: date) -> dic
                     "measure": measure,
                     "owner_unit_id": d["organiser_unit_id"],
                     "due_on": due,
-                    "state": "done" if done else "open",
+                    "state": ProblemState.DONE if done else ProblemState.OPEN,
                     "done_on": due - timedelta(days=5) if done else None,
                     "done_note": "已整改" if done else None,
                     "plan_id": d["_plans"][0] if d["_plans"] and area == "plan" else None,
@@ -376,7 +377,11 @@ def build(db, data, options, progress) -> None:
     with db.writing(actor) as session:
         rows = [
             {k: v for k, v in d.items() if not k.startswith("_")}
-            | {"state": "evaluated" if d["_evaluate"] else d["state"], "created_at": now, "updated_at": now}
+            | {
+                "state": DrillState.EVALUATED if d["_evaluate"] else d["state"],
+                "created_at": now,
+                "updated_at": now,
+            }
             for d in drills
         ]
         returning = insert(Drill).returning(Drill.id, sort_by_parameter_order=True)
@@ -416,7 +421,7 @@ def build(db, data, options, progress) -> None:
                             "source_ref": f"drill-problem:{pid}",
                             "detail": f"{p['_title']}: {p['description']}",
                             "raised_on": p["due_on"] - timedelta(days=55),
-                            "state": "open",
+                            "state": TriggerState.OPEN,
                             "handled_version_no": None,
                             "handled_note": None,
                             "jurisdiction_code": plan_codes[p["plan_id"]],
@@ -438,7 +443,7 @@ def build(db, data, options, progress) -> None:
                         "jurisdiction_code": code,
                         "year": today.year,
                         "title": f"{name}{today.year}年度应急演练计划",
-                        "state": "approved",
+                        "state": ProgrammeState.APPROVED,
                         "approved_on": date(today.year, 1, 20 + int(rng.integers(0, 8))),
                         "approved_by": f"{name}应急管理委员会",
                         "note": None,

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from yingji.core import clock
 from yingji.core.db import Actor, Database
+from yingji.drills.codes import DrillState
+from yingji.drills.exercise_codes import InjectKind, InjectState
 from yingji.drills.models import Drill, DrillInject
 from yingji.monitoring.models import Sensor
 from yingji.org.models import Jurisdiction
@@ -52,13 +54,13 @@ def build(db: Database, data, options, progress=None) -> None:
             scenario=f"强降雨致{village.name}山洪暴发，群众被困，市气象台发布暴雨红色预警，雨量站超警。",
             planned_on=today + timedelta(days=7),
             place=village.name,
-            state="prepared",
+            state=DrillState.PREPARED,
         )
         session.add(drill)
         session.flush()
         injects = [
             DrillInject(
-                kind="incident_report",
+                kind=InjectKind.INCIDENT_REPORT,
                 offset_minutes=0,
                 title="第一幕：群众来电报告山洪",
                 place_code=village.code,
@@ -70,7 +72,7 @@ def build(db: Database, data, options, progress=None) -> None:
                 },
             ),
             DrillInject(
-                kind="upstream_warning",
+                kind=InjectKind.UPSTREAM_WARNING,
                 offset_minutes=15,
                 title="第二幕：市气象台发布暴雨红色预警",
                 place_code=town.code,
@@ -94,7 +96,7 @@ def build(db: Database, data, options, progress=None) -> None:
         if gauge is not None:
             injects.append(
                 DrillInject(
-                    kind="sensor_reading",
+                    kind=InjectKind.SENSOR_READING,
                     offset_minutes=30,
                     title="第三幕：雨量站 1 小时雨量超警",
                     place_code=gauge.jurisdiction_code,
@@ -105,7 +107,7 @@ def build(db: Database, data, options, progress=None) -> None:
             inject.drill_id = drill.id
             inject.jurisdiction_code = county.code
             inject.seq = seq
-            inject.state = "scripted"
+            inject.state = InjectState.SCRIPTED
             session.add(inject)
     if progress:
         progress("exercise", len(injects), len(injects))

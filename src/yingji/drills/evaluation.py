@@ -17,7 +17,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_, gettext
 from yingji.drills import labels, registry, reminders
-from yingji.drills.codes import DrillState
+from yingji.drills.codes import DrillState, ProblemState
 from yingji.drills.models import DrillEvaluation, DrillProblem
 from yingji.plans import triggers as plan_triggers
 from yingji.plans.models import Plan
@@ -120,7 +120,7 @@ def add_problem(session: Session, principal: Principal, drill_id: int, data) -> 
         owner_unit_id=data.owner_unit_id,
         due_on=data.due_on,
         plan_id=data.plan_id,
-        state="open",
+        state=ProblemState.OPEN,
         jurisdiction_code=drill.jurisdiction_code,
     )
     session.add(problem)
@@ -150,12 +150,12 @@ def close_problem(
     problem = session.get(DrillProblem, problem_id, with_for_update=True)
     if problem is None or problem.drill_id != drill.id:
         raise NotFound()
-    if problem.state == "done":
+    if problem.state == ProblemState.DONE:
         raise Conflict("This follow-up is already done.")
     done_on = data.done_on or registry.today()
     if done_on > registry.today():
         raise _bad("done_on", N_("This day lies in the future."))
-    problem.state, problem.done_on, problem.done_note = "done", done_on, data.note
+    problem.state, problem.done_on, problem.done_note = ProblemState.DONE, done_on, data.note
     session.flush()
     return problem
 

@@ -13,6 +13,7 @@ from collections import Counter
 from sqlalchemy.orm import Session
 
 from yingji.core.i18n import gettext
+from yingji.drills.exercise_codes import Outcome
 
 try:  # exercise mode (drills/measure.py and its code tables) is merged beside this module
     from yingji.drills import measure
@@ -85,7 +86,7 @@ def responders_text(measurements: list) -> str:
         by_metric.setdefault(str(m.metric), []).append(m)
     for metric, items in by_metric.items():
         timed = [m.seconds for m in items if m.seconds is not None]
-        worst = [m for m in items if str(m.outcome) in ("late", "overdue")]
+        worst = [m for m in items if m.outcome in (Outcome.LATE, Outcome.OVERDUE)]
         text = f"{METRIC_ZH.get(metric, metric)}{len(items)}项"
         if timed:
             text += f"，最快{_minutes(min(timed))}分钟、最慢{_minutes(max(timed))}分钟"

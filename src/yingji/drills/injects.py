@@ -27,6 +27,7 @@ from yingji.drills.codes import DrillState
 from yingji.drills.exercise_codes import InjectKind, InjectState
 from yingji.drills.models import Drill, DrillInject
 from yingji.jobs.registry import JobContext, handler
+from yingji.warnings.codes import WarningStatus
 
 DEFAULT_WARNING_HOURS = 6
 DEFAULT_REPORTER = "群众来电"
@@ -130,7 +131,7 @@ def _warning(session: Session, drill: Drill, inject: DrillInject) -> None:
         sent=now,
         cap_status="Exercise",  # CAP 1.2: an exercise message, never an actual alert
         msg_type="Alert",
-        status="published",
+        status=WarningStatus.PUBLISHED,
         origin="import",
         relay=True,
         level=p["level"],

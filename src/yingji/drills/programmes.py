@@ -13,7 +13,7 @@ from yingji.auth.scope import Principal, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.drills import registry
-from yingji.drills.codes import DrillState
+from yingji.drills.codes import DrillState, ProgrammeState
 from yingji.drills.models import Drill, DrillProgramme
 from yingji.org.models import Jurisdiction
 
@@ -45,7 +45,7 @@ def create(session: Session, principal: Principal, data) -> DrillProgramme:
         raise ValidationFailed(details=[{"field": "jurisdiction_code", "message": "Unknown jurisdiction."}])
     if find(session, data.jurisdiction_code, data.year) is not None:
         raise Conflict("This place already has a drill plan for {year}.", year=data.year)
-    programme = DrillProgramme(**data.model_dump(), state="draft")
+    programme = DrillProgramme(**data.model_dump(), state=ProgrammeState.DRAFT)
     session.add(programme)
     try:
         with session.begin_nested():
@@ -59,7 +59,7 @@ def approve(session: Session, principal: Principal, programme_id: int, data) -> 
     """Approve the drill plan: it needs at least one drill that is not cancelled."""
     programme = get(session, principal, programme_id, lock=True)
     writable(principal, programme.jurisdiction_code, Perm.DRILLS_MANAGE)
-    if programme.state == "approved":
+    if programme.state == ProgrammeState.APPROVED:
         raise Conflict("This drill plan is already approved.")
     if not [d for d in drills_of(session, programme) if d.state != DrillState.CANCELLED.value]:
         raise ValidationFailed(
@@ -68,7 +68,11 @@ def approve(session: Session, principal: Principal, programme_id: int, data) -> 
     approved_on = data.approved_on or registry.today()
     if approved_on > registry.today():
         raise ValidationFailed(details=[{"field": "approved_on", "message": "This day lies in the future."}])
-    programme.state, programme.approved_on, programme.approved_by = "approved", approved_on, data.approved_by
+    programme.state, programme.approved_on, programme.approved_by = (
+        ProgrammeState.APPROVED,
+        approved_on,
+        data.approved_by,
+    )
     session.flush()
     return programme
 

@@ -27,6 +27,7 @@ from yingji.drills.models import Drill, DrillParticipant, DrillPlan
 from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.models import Jurisdiction, Unit
+from yingji.plans.codes import PlanState
 from yingji.plans.models import Plan
 from yingji.risk.models import Enterprise
 
@@ -134,7 +135,7 @@ def _plans(session: Session, code: str, plan_ids: list[int]) -> list[Plan]:
     bad = [i for i in wanted if i not in found or not related(found[i].jurisdiction_code, code)]
     if bad:
         raise _bad("plan_ids", N_("Choose plans of the drill's place or of the places above or below it."))
-    repealed = [i for i in wanted if found[i].state == "repealed"]
+    repealed = [i for i in wanted if found[i].state == PlanState.REPEALED]
     if repealed:
         raise _bad("plan_ids", N_("A repealed plan cannot be drilled."))
     return [found[i] for i in wanted]

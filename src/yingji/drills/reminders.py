@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.core.i18n import N_, translate
-from yingji.drills.codes import DrillState
+from yingji.drills.codes import DrillState, ProblemState
 from yingji.drills.models import Drill, DrillProblem
 from yingji.notify.inbox import notify_level
 from yingji.plans.models import PlanTrigger
@@ -63,7 +63,7 @@ def run(session: Session, today: date, days: int = DEFAULT_DAYS) -> dict[str, in
             DrillProblem.description,
             DrillProblem.due_on,
             DrillProblem.jurisdiction_code,
-        ).where(DrillProblem.state == "open", DrillProblem.due_on <= ahead)
+        ).where(DrillProblem.state == ProblemState.OPEN, DrillProblem.due_on <= ahead)
     ).all()
     late = 0
     for p in problems:

@@ -14,7 +14,7 @@ from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.i18n import gettext
 from yingji.drills import compliance, labels, registry
-from yingji.drills.codes import DrillForm, DrillPurpose, DrillScope, DrillState
+from yingji.drills.codes import DrillForm, DrillPurpose, DrillScope, DrillState, ProblemState
 from yingji.drills.models import Drill, DrillPlan, DrillProblem
 from yingji.org import codes as division_codes
 from yingji.org import places
@@ -62,7 +62,7 @@ def build(session: Session, principal: Principal, within: str | None, year: int,
 
     problems = (0, 0)
     if held_ids:
-        done = func.sum(case((DrillProblem.state == "done", 1), else_=0))
+        done = func.sum(case((DrillProblem.state == ProblemState.DONE, 1), else_=0))
         problems = session.execute(
             select(func.count(), done).where(DrillProblem.drill_id.in_(held_ids))
         ).one()

@@ -13,7 +13,7 @@ from yingji.auth.scope import Principal, in_scope, mask_phone
 from yingji.evacuation import areas
 from yingji.evacuation import orders as orders_service
 from yingji.evacuation import tasks as tasks_service
-from yingji.evacuation.codes import BUCKET_OF, HouseholdState, OrderState, TaskState
+from yingji.evacuation.codes import BUCKET_OF, Bucket, HouseholdState, OrderState, TaskState
 from yingji.evacuation.models import EvacuationHousehold, EvacuationOrder, EvacuationRoute, EvacuationTask
 from yingji.org.codes import ancestors
 from yingji.org.models import GridCell, Jurisdiction, Person
@@ -21,7 +21,7 @@ from yingji.shelters.codes import ShelterStatus
 from yingji.shelters.models import Shelter
 
 LIVE = (OrderState.ACTIVE.value, OrderState.LIFTED.value)
-BUCKET_KEYS = ("moved", "sheltered", "safe_elsewhere", "unaccounted", "returned")
+BUCKET_KEYS = tuple(b.value for b in Bucket)
 
 
 def reaches(order: EvacuationOrder, p: Principal) -> bool:
@@ -115,7 +115,7 @@ def tasks_of_order(session: Session, p: Principal, order_id: int) -> list[dict]:
             .where(
                 EvacuationHousehold.order_id == order_id,
                 EvacuationHousehold.state.in_(
-                    [s.value for s, b in BUCKET_OF.items() if b.value == "unaccounted"]
+                    [s.value for s, b in BUCKET_OF.items() if b == Bucket.UNACCOUNTED]
                 ),
                 in_scope(EvacuationHousehold.jurisdiction_code, p),
             )

@@ -20,12 +20,13 @@ from yingji.core import clock
 from yingji.core.db import Database
 from yingji.core.errors import YingjiError
 from yingji.evacuation import marks, orders, threats
-from yingji.evacuation.codes import OrderSource
+from yingji.evacuation.codes import HouseholdState, OrderSource
 from yingji.evacuation.models import EvacuationHousehold, EvacuationOrder, EvacuationRoute, HazardThreat
 from yingji.evacuation.schemas import MarkIn, OrderIn
 from yingji.geo.travel import haversine_km
 from yingji.monitoring.models import HazardPoint
 from yingji.org.models import Jurisdiction
+from yingji.shelters.codes import ShelterStatus
 
 # Shares of the households marked in the demo order (the rest still pending).
 SHARES = (
@@ -171,7 +172,7 @@ def _marks(db: Database, order_id: int, seed: int) -> None:
                 state=state,
                 marked_at=now - timedelta(minutes=rng.randint(5, 90)),
                 client_key=uuid.UUID(int=rng.getrandbits(128)).hex,
-                note="演示" if state in ("refused", "not_home") else None,
+                note="演示" if state in (HouseholdState.REFUSED, HouseholdState.NOT_HOME) else None,
             )
         )
     principal = Principal.system(what="demo")
@@ -208,7 +209,9 @@ def _sheltered(db: Database, order_id: int, seed: int) -> None:
                 EvacuationHousehold.household,
                 EvacuationHousehold.people,
             )
-            .where(EvacuationHousehold.order_id == order_id, EvacuationHousehold.state == "pending")
+            .where(
+                EvacuationHousehold.order_id == order_id, EvacuationHousehold.state == HouseholdState.PENDING
+            )
             .order_by(EvacuationHousehold.id)
         ).all()
     if not shelters:
@@ -218,7 +221,7 @@ def _sheltered(db: Database, order_id: int, seed: int) -> None:
     chosen = [h for h in pending if not (own and h[0].startswith(own)) and rng.random() < SHELTERED_SHARE]
     with db.writing(principal.as_actor()) as session:
         for shelter_id, state in shelters:
-            if state != "closed":
+            if state != ShelterStatus.CLOSED:
                 continue  # the shelters demo may have opened it already
             status.open_shelter(session, principal, shelter_id, order_id=order_id, note="演示：转移令启用")
         for i, (code, household, people) in enumerate(chosen):

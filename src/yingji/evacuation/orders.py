@@ -26,10 +26,11 @@ from yingji.evacuation.schemas import LiftIn, OrderIn
 from yingji.org.codes import ancestors
 from yingji.org.models import GridAssignment, GridCell
 from yingji.residents.models import Resident
+from yingji.warnings.codes import WarningStatus
 
 # The warning templates whose hazard matches a monitoring hazard kind (picks the groups' routes).
 HAZARD_OF_TEMPLATE = {"geohazard_weather_risk": "geological", "flash_flood": "flash_flood"}
-WARNINGS_IN_FORCE = ("published", "updated")
+WARNINGS_IN_FORCE = (WarningStatus.PUBLISHED, WarningStatus.UPDATED)
 
 
 def _area_of(session: Session, principal: Principal, data: OrderIn) -> tuple[list[str], int | None, dict]:

@@ -30,7 +30,9 @@ def _empty() -> dict:
 
 def _add(acc: dict, state: str, households: int, people: int, vulnerable: int) -> None:
     bucket = BUCKET_OF[HouseholdState(state)].value
-    for name in ("threatened", bucket) + ((state,) if state in ("refused", "not_home") else ()):
+    for name in ("threatened", bucket) + (
+        (state,) if state in (HouseholdState.REFUSED, HouseholdState.NOT_HOME) else ()
+    ):
         acc[name]["households"] += households
         acc[name]["people"] += people
     if bucket == Bucket.UNACCOUNTED.value:

@@ -24,7 +24,7 @@ from yingji.core import clock
 from yingji.core.db import Actor
 from yingji.demo.names import NameMaker
 from yingji.governance import exchange, plans, progress, summaries
-from yingji.governance.codes import DeadlineKind, NoticeKind, NoticeLevel, NoticeState, SignRole
+from yingji.governance.codes import DeadlineKind, MeasureState, NoticeKind, NoticeLevel, NoticeState, SignRole
 from yingji.governance.models import Measure, MeasureUnit, Notice, PlanUnit, ProgressReport, TaskPlan
 from yingji.governance.schemas import PlanIn
 from yingji.org.models import Person, Position, Unit
@@ -197,7 +197,7 @@ def _reports(session, plan: TaskPlan) -> None:
                 )
             if k == 0 and m.deadline_kind == DeadlineKind.LONG_TERM and (m.id % 2 == 0):
                 _report(session, plan, m, mu.unit_id, cur_key, None, "本期工作正常推进。", 80)
-        m.state = "ongoing"
+        m.state = MeasureState.ONGOING
     session.flush()
 
 
@@ -251,7 +251,7 @@ def _overdue(session, plan, m: Measure, unit_id: int, today: date) -> None:
             jurisdiction_code=plan.jurisdiction_code,
         )
     )
-    m.state = "ongoing"
+    m.state = MeasureState.ONGOING
     session.flush()
 
 

@@ -38,7 +38,7 @@ from yingji.plans import (
     registry,
     triggers,
 )
-from yingji.plans.codes import PlanKind, PlanState
+from yingji.plans.codes import FilingState, PlanKind, PlanState
 from yingji.plans.models import Plan
 from yingji.plans.schemas import (
     ActionIn,
@@ -86,6 +86,7 @@ LevelNo = Annotated[int, Path(ge=1, le=4)]
 # -- registry: plans, versions and documents, lifecycle, filings, clocks, Excel --------------------------
 KindQ = Annotated[str | None, Query(pattern="^(" + "|".join(k.value for k in PlanKind) + ")$")]
 StateQ = Annotated[str | None, Query(pattern="^(in_force|" + "|".join(s.value for s in PlanState) + ")$")]
+FILING_STATES = "^(" + "|".join(s.value for s in FilingState) + ")$"
 
 
 def _detail(session, plan) -> dict:
@@ -205,7 +206,7 @@ def load_calendar_year(
 def incoming_filings(
     principal: CurrentPrincipal,
     session: DbSession,
-    state: Annotated[str | None, Query(pattern="^(submitted|accepted|returned)$")] = "submitted",
+    state: Annotated[str | None, Query(pattern=FILING_STATES)] = FilingState.SUBMITTED.value,
     page: PageNo = 1,
     size: PageSize = 50,
 ) -> dict:

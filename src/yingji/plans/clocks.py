@@ -19,6 +19,7 @@ from yingji.jobs import queue
 from yingji.notify import inbox
 from yingji.org import codes as division_codes
 from yingji.plans.calendar import Calendar, CalendarUnknown, add_years
+from yingji.plans.codes import DUE_CLOCKS, UNSETTLED_CLOCKS, ClockState
 from yingji.plans.labels import CLOCK_LABELS, rules
 from yingji.plans.models import Plan, PlanClock
 
@@ -71,7 +72,7 @@ def _schedule(cal: Calendar, kind: str, starts_on: date) -> tuple[date | None, d
 
 def enqueue_jobs(session: Session, c: PlanClock) -> None:
     """The reminder and escalation job rows of an open clock (one each per due date)."""
-    if c.state != "open" or c.due_on is None:
+    if c.state != ClockState.OPEN or c.due_on is None:
         return
     payload = {"clock_id": c.id, "due_on": c.due_on.isoformat()}
     key = f"plans.clock:{c.id}:{c.due_on.isoformat()}"
@@ -98,7 +99,7 @@ def start(session: Session, plan: Plan, version_no: int, kinds: tuple[str, ...],
             )
             session.add(c)
         c.starts_on, c.due_on, c.remind_on = starts_on, due, remind
-        c.state = "open" if due is not None else "waiting"
+        c.state = ClockState.OPEN if due is not None else ClockState.WAITING
         c.met_on = c.reminded_at = c.escalated_at = None
         session.flush()
         enqueue_jobs(session, c)
@@ -117,9 +118,9 @@ def meet(session: Session, plan: Plan, kind: str, on: date) -> None:
             PlanClock.plan_id == plan.id,
             PlanClock.version_no == plan.version_no,
             PlanClock.kind == kind,
-            PlanClock.state.in_(("open", "waiting", "missed")),
+            PlanClock.state.in_(UNSETTLED_CLOCKS),
         )
-        .values(state="met", met_on=on)
+        .values(state=ClockState.MET, met_on=on)
         .execution_options(synchronize_session="fetch")
     )
 
@@ -129,20 +130,20 @@ def cancel_all(session: Session, plan: Plan, kinds: tuple[str, ...] = KINDS) -> 
         select(PlanClock).where(
             PlanClock.plan_id == plan.id,
             PlanClock.kind.in_(kinds),
-            PlanClock.state.in_(("open", "waiting", "missed")),
+            PlanClock.state.in_(UNSETTLED_CLOCKS),
         )
     ):
-        c.state = "cancelled"
+        c.state = ClockState.CANCELLED
 
 
 def recompute_waiting(session: Session) -> int:
     """Clocks that waited for a year's notice get their dates (and jobs) once it is known."""
     cal = Calendar.of(session)
     n = 0
-    for c in session.scalars(select(PlanClock).where(PlanClock.state == "waiting")):
+    for c in session.scalars(select(PlanClock).where(PlanClock.state == ClockState.WAITING)):
         due, remind = _schedule(cal, c.kind, c.starts_on)
         if due is not None:
-            c.due_on, c.remind_on, c.state = due, remind, "open"
+            c.due_on, c.remind_on, c.state = due, remind, ClockState.OPEN
             session.flush()
             enqueue_jobs(session, c)
             n += 1
@@ -152,9 +153,9 @@ def recompute_waiting(session: Session) -> int:
 def late(c: PlanClock, on: date | None = None) -> bool:
     if c.due_on is None:
         return False
-    if c.state == "met":
+    if c.state == ClockState.MET:
         return c.met_on is not None and c.met_on > c.due_on
-    return c.state in ("open", "missed") and (on or today()) > c.due_on
+    return c.state in DUE_CLOCKS and (on or today()) > c.due_on
 
 
 # -- the jobs --------------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def _tell(
 
 def _current(session: Session, clock_id: int, due_on: str | None) -> PlanClock | None:
     c = session.get(PlanClock, clock_id, with_for_update=True, populate_existing=True)
-    if c is None or c.state != "open" or c.due_on is None:
+    if c is None or c.state != ClockState.OPEN or c.due_on is None:
         return None
     if due_on is not None and c.due_on.isoformat() != due_on:
         return None  # moved since: the job of the new date does it
@@ -222,7 +223,7 @@ def escalate(session: Session, clock_id: int, due_on: str | None = None, on: dat
     if above:
         parent = above[-1]
         _tell(session, parent, plan, c, subject, "warning", "escalate")
-    c.state, c.escalated_at = "missed", clock.now()
+    c.state, c.escalated_at = ClockState.MISSED, clock.now()
     return True
 
 
@@ -231,13 +232,13 @@ def sweep(session: Session, on: date | None = None) -> dict[str, int]:
     on = on or today()
     done = {"reminded": 0, "escalated": 0}
     overdue = session.scalars(
-        select(PlanClock.id).where(PlanClock.state == "open", PlanClock.due_on < on).limit(5000)
+        select(PlanClock.id).where(PlanClock.state == ClockState.OPEN, PlanClock.due_on < on).limit(5000)
     ).all()
     for cid in overdue:
         done["escalated"] += escalate(session, cid, on=on)
     soon = session.scalars(
         select(PlanClock.id)
-        .where(PlanClock.state == "open", PlanClock.remind_on <= on, PlanClock.reminded_at.is_(None))
+        .where(PlanClock.state == ClockState.OPEN, PlanClock.remind_on <= on, PlanClock.reminded_at.is_(None))
         .limit(5000)
     ).all()
     for cid in soon:

@@ -62,3 +62,57 @@ class ActionRole(StrEnum):
 
     HQ = "hq"
     MEMBER = "member"
+
+
+class VersionStatus(StrEnum):
+    """A plan version's standing: one draft at most, one in force."""
+
+    DRAFT = "draft"
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"  # a later version was issued
+    REPEALED = "repealed"
+
+
+class DraftStage(StrEnum):
+    """How far a draft version has come (the plan's own state says the same for a first version)."""
+
+    DRAFTING = "drafting"
+    REVIEW = "review"
+    APPROVAL = "approval"
+
+
+class FilingState(StrEnum):
+    SUBMITTED = "submitted"  # waiting for the receiving body
+    ACCEPTED = "accepted"  # registered
+    RETURNED = "returned"  # sent back; the plan stays where it was
+
+
+class ClockState(StrEnum):
+    """A legal clock (filing, publication, evaluation) on the working-day calendar."""
+
+    OPEN = "open"  # running, due date known
+    WAITING = "waiting"  # the due date waits for the year's holiday notice
+    MET = "met"
+    MISSED = "missed"
+    CANCELLED = "cancelled"  # the version it ran for was replaced or repealed
+
+
+# Clocks not yet settled: met or cancelled by what happens to the plan.
+UNSETTLED_CLOCKS = (ClockState.OPEN, ClockState.WAITING, ClockState.MISSED)
+# Clocks that can be overdue (a waiting clock has no due date yet).
+DUE_CLOCKS = (ClockState.OPEN, ClockState.MISSED)
+
+
+class TriggerState(StrEnum):
+    OPEN = "open"
+    HANDLED = "handled"  # by the revised version's issue
+    DISMISSED = "dismissed"  # by hand, with the reason
+
+
+class ItemState(StrEnum):
+    """An item of an activated plan's checklist (task, notice or check)."""
+
+    OPEN = "open"
+    DONE = "done"
+    SENT = "sent"  # a notice that went out
+    CANCELLED = "cancelled"

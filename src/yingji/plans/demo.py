@@ -21,6 +21,7 @@ from yingji.org.models import Jurisdiction, Unit, UnitMembership
 from yingji.plans import clocks as plan_clocks
 from yingji.plans import demo_rows
 from yingji.plans.calendar import Calendar, add_years
+from yingji.plans.codes import DraftStage, FilingState, PlanState, VersionStatus
 from yingji.plans.labels import receiver_name, route_of, signatories_of
 from yingji.plans.lifecycle import receiver_code
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanFiling, PlanMember, PlanVersion
@@ -101,7 +102,7 @@ class Maker:
             "enterprise_id": enterprise,
             "event_categories": list(cats),
             "parent_id": None,
-            "state": "drafting",
+            "state": PlanState.DRAFTING,
             "version_no": 1,
             "doc_number": None,
             "issued_on": None,
@@ -113,7 +114,7 @@ class Maker:
         if self.rng.random() >= draft_p:
             self._in_force(row, place, first_year)
         else:
-            row["state"] = str(self.rng.choice(["drafting", "review", "approval"]))
+            row["state"] = str(self.rng.choice([PlanState.DRAFTING, PlanState.REVIEW, PlanState.APPROVAL]))
         self.plans.append(row)
         self.members[code] = list(members)
         if parent:
@@ -130,13 +131,13 @@ class Maker:
         if age > 45 and fate < 0.82:  # published and filed, mostly in time, some late
             row["published_on"] = issued + timedelta(days=int(rng.integers(3, 25)))
             row["filed_on"] = issued + timedelta(days=int(rng.integers(8, 27 if rng.random() < 0.9 else 60)))
-            row["state"] = "filed"
+            row["state"] = PlanState.FILED
         elif age > 45 and fate < 0.92:  # published, never filed: the filing clock is overdue
             row["published_on"] = issued + timedelta(days=int(rng.integers(3, 25)))
-            row["state"] = "published"
+            row["state"] = PlanState.PUBLISHED
         else:
-            row["state"] = "issued"
-        if row["state"] == "filed" and age > 3 * 365 and rng.random() < 0.5:
+            row["state"] = PlanState.ISSUED
+        if row["state"] == PlanState.FILED and age > 3 * 365 and rng.random() < 0.5:
             row["evaluated_on"] = add_years(issued, 3) - timedelta(days=int(rng.integers(5, 120)))
         for key in ("published_on", "filed_on", "evaluated_on"):
             if row[key] is not None and row[key] > today:
@@ -321,8 +322,8 @@ def build(db, data, options, progress) -> None:
                 {
                     "plan_id": pid,
                     "version_no": 1,
-                    "status": "in_force" if in_force else "draft",
-                    "stage": "approval" if in_force else "drafting",
+                    "status": VersionStatus.IN_FORCE if in_force else VersionStatus.DRAFT,
+                    "stage": DraftStage.APPROVAL if in_force else DraftStage.DRAFTING,
                     "major": True,
                     "reason": None,
                     "change_summary": None,
@@ -357,15 +358,17 @@ def build(db, data, options, progress) -> None:
             }
             issued = p["issued_on"]
             made = demo_rows.moment(issued - timedelta(days=90)) if issued else now
-            events.append(base | {"action": "create", "from_state": None, "to_state": "drafting", "at": made})
+            events.append(
+                base | {"action": "create", "from_state": None, "to_state": PlanState.DRAFTING, "at": made}
+            )
             if not in_force:
                 continue
             events.append(
                 base
                 | {
                     "action": "issue",
-                    "from_state": "approval",
-                    "to_state": "issued",
+                    "from_state": PlanState.APPROVAL,
+                    "to_state": PlanState.ISSUED,
                     "at": demo_rows.moment(issued),
                     "comment": p["doc_number"],
                 }
@@ -390,14 +393,16 @@ def build(db, data, options, progress) -> None:
                     "to_name": receiver_name(places[where].name, body),
                     "cc": route_of(p["kind"]).get("cc") or None,
                     "submitted_on": sent_on,
-                    "state": "accepted" if accepted else "submitted",  # some still wait for the body
+                    "state": FilingState.ACCEPTED
+                    if accepted
+                    else FilingState.SUBMITTED,  # some still wait for the body
                     "decided_on": p["filed_on"],
                     "decided_by": ACTOR if accepted else None,
                     "reason": None,
                     "jurisdiction_code": p["jurisdiction_code"],
                 }
             )
-            action = ("filing_accepted", "filed") if accepted else ("file", p["state"])
+            action = ("filing_accepted", PlanState.FILED) if accepted else ("file", p["state"])
             events.append(
                 base
                 | {

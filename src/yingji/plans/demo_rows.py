@@ -12,6 +12,7 @@ from yingji.core import clock
 from yingji.jobs.models import Job
 from yingji.plans import clocks as plan_clocks
 from yingji.plans.calendar import Calendar, CalendarUnknown, add_years
+from yingji.plans.codes import ClockState
 from yingji.plans.models import PlanClock
 
 
@@ -37,7 +38,13 @@ def clock_rows(cal: Calendar, plan: dict, pid: int, today: date) -> list[dict]:
                 remind = cal.sub_working_days(due, int(s["remind_working_days_before"]))
         except CalendarUnknown:
             pass
-        state = "met" if met else ("waiting" if due is None else ("missed" if due < today else "open"))
+        state = (
+            ClockState.MET
+            if met
+            else ClockState.WAITING
+            if due is None
+            else (ClockState.MISSED if due < today else ClockState.OPEN)
+        )
         rows.append(
             {
                 "plan_id": pid,
@@ -48,8 +55,8 @@ def clock_rows(cal: Calendar, plan: dict, pid: int, today: date) -> list[dict]:
                 "remind_on": remind,
                 "state": state,
                 "met_on": met,
-                "reminded_at": clock.now() if state == "missed" else None,
-                "escalated_at": clock.now() if state == "missed" else None,
+                "reminded_at": clock.now() if state == ClockState.MISSED else None,
+                "escalated_at": clock.now() if state == ClockState.MISSED else None,
                 "jurisdiction_code": plan["jurisdiction_code"],
             }
         )
@@ -62,7 +69,7 @@ def jobs(session, top: str) -> None:
     rows = []
     open_clocks = session.execute(
         select(PlanClock.id, PlanClock.due_on, PlanClock.remind_on).where(
-            PlanClock.jurisdiction_code.startswith(top), PlanClock.state == "open"
+            PlanClock.jurisdiction_code.startswith(top), PlanClock.state == ClockState.OPEN
         )
     ).all()
     for cid, due, remind in open_clocks:

@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from yingji.plans import conditions
+from yingji.plans.codes import ActionRole
 
 KIND_NAMES = {
     "overall": "总体应急预案",
@@ -94,7 +95,7 @@ def chapter(part: dict) -> list[Block]:
         if tasks:
             order: list[str] = []
             by_unit: dict[str, list[dict]] = {}
-            for a in sorted(tasks, key=lambda a: (a["role"] != "hq", a["seq"])):
+            for a in sorted(tasks, key=lambda a: (a["role"] != ActionRole.HQ, a["seq"])):
                 name = a["unit_name"] or "指挥部"
                 if name not in by_unit:
                     order.append(name)

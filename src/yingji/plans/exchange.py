@@ -24,7 +24,7 @@ from yingji.org.models import Jurisdiction, Unit
 from yingji.org.sheets import Column, write
 from yingji.org.sheets import read as read_sheet
 from yingji.plans import clocks
-from yingji.plans.codes import IN_FORCE, PlanKind, PlanState
+from yingji.plans.codes import IN_FORCE, PlanKind, PlanState, VersionStatus
 from yingji.plans.labels import EXCEL_KIND, EXCEL_STATE, KIND_WORDS, STATE_WORDS
 from yingji.plans.models import Plan, PlanVersion
 from yingji.plans.registry import category_names
@@ -273,7 +273,9 @@ def _start(session: Session, p: Plan, v: dict) -> None:
         PlanVersion(
             plan_id=p.id,
             version_no=1,
-            status="in_force" if in_force else ("repealed" if p.state == PlanState.REPEALED else "draft"),
+            status=VersionStatus.IN_FORCE
+            if in_force
+            else (VersionStatus.REPEALED if p.state == PlanState.REPEALED else VersionStatus.DRAFT),
             doc_number=p.doc_number,
             issued_on=p.issued_on,
             published_on=p.published_on,

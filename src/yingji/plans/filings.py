@@ -17,7 +17,7 @@ from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column
 from yingji.plans import clocks
 from yingji.plans.calendar import Calendar, CalendarUnknown
-from yingji.plans.codes import PlanKind, PlanState
+from yingji.plans.codes import FilingState, PlanKind, PlanState
 from yingji.plans.labels import EXCEL_KIND, rules
 from yingji.plans.models import Plan, PlanEvent, PlanFiling
 from yingji.plans.registry import ENTERPRISE_KINDS
@@ -26,7 +26,12 @@ DEEMED = "逾期未答复,视为备案(令第2号 第二十六条)"
 
 
 def incoming(
-    session: Session, principal: Principal, *, state: str | None = "submitted", page: int = 1, size: int = 50
+    session: Session,
+    principal: Principal,
+    *,
+    state: str | None = FilingState.SUBMITTED,
+    page: int = 1,
+    size: int = 50,
 ) -> Page[PlanFiling]:
     stmt = select(PlanFiling).where(in_scope(PlanFiling.to_jurisdiction_code, principal))
     if state:
@@ -51,7 +56,7 @@ def deem_enterprise_filings(session: Session, on: date | None = None) -> int:
     waiting = session.execute(
         select(PlanFiling, Plan)
         .join(Plan, Plan.id == PlanFiling.plan_id)
-        .where(PlanFiling.state == "submitted", Plan.kind.in_([k.value for k in ENTERPRISE_KINDS]))
+        .where(PlanFiling.state == FilingState.SUBMITTED, Plan.kind.in_([k.value for k in ENTERPRISE_KINDS]))
         .with_for_update()
     ).all()
     for filing, plan in waiting:
@@ -61,7 +66,7 @@ def deem_enterprise_filings(session: Session, on: date | None = None) -> int:
             continue
         if on <= deadline or filing.version_no != plan.version_no or plan.state == PlanState.REPEALED:
             continue
-        filing.state, filing.decided_on, filing.decided_by = "accepted", deadline, DEEMED
+        filing.state, filing.decided_on, filing.decided_by = FilingState.ACCEPTED, deadline, DEEMED
         before = plan.state
         if plan.state in (PlanState.ISSUED, PlanState.PUBLISHED):
             plan.state = PlanState.FILED.value
@@ -98,7 +103,11 @@ LEDGER = [
     Column("decided_by", "办理人", "Decided by", False, 16),
     Column("reason", "退回原因", "Reason returned", False, 30),
 ]
-LEDGER_STATE = {"submitted": "待受理", "accepted": "已备案登记", "returned": "已退回"}
+LEDGER_STATE = {
+    FilingState.SUBMITTED: "待受理",
+    FilingState.ACCEPTED: "已备案登记",
+    FilingState.RETURNED: "已退回",
+}
 
 
 def _ledger_query(principal: Principal):

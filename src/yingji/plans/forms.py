@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
+from yingji.plans.codes import ActionRole
 from yingji.plans.schemas import ActionIn, ActionPatch, FromRulesIn, LevelIn
 
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
@@ -79,7 +80,7 @@ def _action_values(form: FormData) -> dict:
         "priority": _text(form, "priority"),
         "resources": resources(_text(form, "resources")),
     }
-    if values["role"] == "hq":
+    if values["role"] == ActionRole.HQ:
         values["unit_id"] = None
     return values
 

@@ -22,7 +22,14 @@ from yingji.core.i18n import N_
 from yingji.org import codes as division_codes
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks
-from yingji.plans.codes import PLAN_MOVES, PlanState
+from yingji.plans.codes import (
+    PLAN_MOVES,
+    DraftStage,
+    FilingState,
+    PlanState,
+    TriggerState,
+    VersionStatus,
+)
 from yingji.plans.labels import STATE_LABELS, receiver_name, route_of, signatories_of, trigger_reasons
 from yingji.plans.models import Plan, PlanFiling, PlanReview, PlanTrigger, PlanVersion
 from yingji.plans.registry import event, get
@@ -66,7 +73,7 @@ def draft_version(session: Session, plan: Plan) -> PlanVersion | None:
     """The version being drafted: the plan's own before its first issue, the next one in revision."""
     return session.scalar(
         select(PlanVersion)
-        .where(PlanVersion.plan_id == plan.id, PlanVersion.status == "draft")
+        .where(PlanVersion.plan_id == plan.id, PlanVersion.status == VersionStatus.DRAFT)
         .order_by(PlanVersion.version_no.desc())
         .limit(1)
     )
@@ -83,9 +90,9 @@ def submit(session: Session, principal: Principal, plan_id: int, data: StepIn) -
     plan = _writable(session, principal, plan_id)
     if plan.state == S.REVISING:
         draft = draft_version(session, plan)
-        if draft.stage != "drafting":
+        if draft.stage != DraftStage.DRAFTING:
             raise Conflict("The new version is already in consultation or approval.")
-        draft.stage = "review"
+        draft.stage = DraftStage.REVIEW
         before = plan.state
     else:
         before = _move(plan, S.REVIEW)
@@ -99,7 +106,7 @@ def review(session: Session, principal: Principal, plan_id: int, data: ReviewIn)
     plan = _writable(session, principal, plan_id)
     draft = draft_version(session, plan)
     in_review = plan.state == S.REVIEW or (
-        plan.state == S.REVISING and draft is not None and draft.stage == "review"
+        plan.state == S.REVISING and draft is not None and draft.stage == DraftStage.REVIEW
     )
     if not in_review or draft is None:
         raise Conflict("Comments are recorded while the plan is in consultation and review.")
@@ -133,9 +140,9 @@ def to_approval(session: Session, principal: Principal, plan_id: int, data: Step
             "Record the comments of the consultation or review before sending the plan for approval."
         )
     if plan.state == S.REVISING:
-        if draft.stage != "review":
+        if draft.stage != DraftStage.REVIEW:
             raise Conflict("The new version is not in consultation.")
-        draft.stage, before = "approval", plan.state
+        draft.stage, before = DraftStage.APPROVAL, plan.state
     else:
         before = _move(plan, S.APPROVAL)
     event(session, principal, plan, "to_approval", before, data.comment)
@@ -150,7 +157,9 @@ def send_back(session: Session, principal: Principal, plan_id: int, data: StepIn
     plan = _writable(session, principal, plan_id)
     if plan.state == S.REVISING:
         draft = draft_version(session, plan)
-        back = {"approval": "review", "review": "drafting"}.get(draft.stage)
+        back = {DraftStage.APPROVAL: DraftStage.REVIEW, DraftStage.REVIEW: DraftStage.DRAFTING}.get(
+            draft.stage
+        )
         if back is None:
             raise Conflict("The new version is still being drafted.")
         draft.stage, before = back, plan.state
@@ -175,7 +184,7 @@ def issue(session: Session, principal: Principal, plan_id: int, data: IssueIn) -
     draft = draft_version(session, plan)
     if draft is None:
         raise Conflict("There is no version to issue.")
-    if plan.state == S.REVISING and draft.major and draft.stage != "approval":
+    if plan.state == S.REVISING and draft.major and draft.stage != DraftStage.APPROVAL:
         raise Conflict("A major revision goes through consultation and approval before it is issued.")
     if plan.issued_on is not None and data.issued_on < plan.issued_on:
         raise _bad("issued_on", N_("A new version cannot be issued before the version in force."))
@@ -184,11 +193,11 @@ def issue(session: Session, principal: Principal, plan_id: int, data: IssueIn) -
     if draft.version_no != old:
         session.execute(
             update(PlanVersion)
-            .where(PlanVersion.plan_id == plan.id, PlanVersion.status == "in_force")
-            .values(status="superseded")
+            .where(PlanVersion.plan_id == plan.id, PlanVersion.status == VersionStatus.IN_FORCE)
+            .values(status=VersionStatus.SUPERSEDED)
         )
         clocks.cancel_all(session, plan)
-    draft.status, draft.stage = "in_force", "approval"
+    draft.status, draft.stage = VersionStatus.IN_FORCE, DraftStage.APPROVAL
     draft.signatory, draft.signatory_role = data.signatory, data.signatory_role
     draft.doc_number, draft.issued_on = data.doc_number, data.issued_on
     plan.version_no, plan.doc_number, plan.issued_on = draft.version_no, data.doc_number, data.issued_on
@@ -196,9 +205,9 @@ def issue(session: Session, principal: Principal, plan_id: int, data: IssueIn) -
     session.flush()
     clocks.start(session, plan, plan.version_no, clocks.KINDS, data.issued_on)
     for t in session.scalars(
-        select(PlanTrigger).where(PlanTrigger.plan_id == plan.id, PlanTrigger.state == "open")
+        select(PlanTrigger).where(PlanTrigger.plan_id == plan.id, PlanTrigger.state == TriggerState.OPEN)
     ):
-        t.state, t.handled_version_no = "handled", plan.version_no
+        t.state, t.handled_version_no = TriggerState.HANDLED, plan.version_no
     event(session, principal, plan, "issue", before, data.comment or data.doc_number)
     session.flush()
     return plan
@@ -252,7 +261,7 @@ def file(session: Session, principal: Principal, plan_id: int, data: FilingIn) -
         select(PlanFiling.id).where(
             PlanFiling.plan_id == plan.id,
             PlanFiling.version_no == plan.version_no,
-            PlanFiling.state == "submitted",
+            PlanFiling.state == FilingState.SUBMITTED,
         )
     )
     if open_one is not None:
@@ -282,7 +291,7 @@ def file(session: Session, principal: Principal, plan_id: int, data: FilingIn) -
         to_name=(to_name or receiver_name(place.name, data.to_body))[:120],
         cc=route_of(plan.kind).get("cc") or None,
         submitted_on=submitted,
-        state="submitted",
+        state=FilingState.SUBMITTED,
         jurisdiction_code=plan.jurisdiction_code,
     )
     session.add(filing)
@@ -308,7 +317,7 @@ def decide_filing(
     filing = get_filing(session, principal, filing_id)  # the sender sees it (403 below), others 404
     session.refresh(filing, with_for_update=True)
     writable(principal, filing.to_jurisdiction_code, Perm.PLANS_MANAGE)
-    if filing.state != "submitted":
+    if filing.state != FilingState.SUBMITTED:
         raise Conflict("This filing was already decided.")
     plan = session.get(Plan, filing.plan_id, with_for_update=True, populate_existing=True)
     if filing.version_no != plan.version_no or plan.state == S.REPEALED:
@@ -319,7 +328,7 @@ def decide_filing(
         raise _bad("decided_on", N_("A filing is decided after it was submitted."))
     filing.decided_on, filing.decided_by = on, principal.display_name[:120]
     if data.accept:
-        filing.state = "accepted"
+        filing.state = FilingState.ACCEPTED
         before = plan.state
         if plan.state != S.FILED:
             before = _move(plan, S.FILED)
@@ -330,7 +339,7 @@ def decide_filing(
     else:
         if not data.reason:
             raise _bad("reason", N_("List what is missing when returning a filing."))
-        filing.state, filing.reason = "returned", data.reason
+        filing.state, filing.reason = FilingState.RETURNED, data.reason
         event(session, principal, plan, "filing_returned", plan.state, data.reason)
     session.flush()
     return filing
@@ -391,8 +400,8 @@ def _revise(session: Session, principal: Principal, plan: Plan, data: ReviseIn) 
         PlanVersion(
             plan_id=plan.id,
             version_no=n,
-            status="draft",
-            stage="drafting",
+            status=VersionStatus.DRAFT,
+            stage=DraftStage.DRAFTING,
             major=data.major,
             reason=data.reason,
             change_summary=data.change_summary,
@@ -410,13 +419,16 @@ def repeal(session: Session, principal: Principal, plan_id: int, data: RepealIn)
     clocks.cancel_all(session, plan)
     session.execute(
         update(PlanVersion)
-        .where(PlanVersion.plan_id == plan.id, PlanVersion.status.in_(("draft", "in_force")))
-        .values(status="repealed")
+        .where(
+            PlanVersion.plan_id == plan.id,
+            PlanVersion.status.in_((VersionStatus.DRAFT, VersionStatus.IN_FORCE)),
+        )
+        .values(status=VersionStatus.REPEALED)
     )
     session.execute(
         update(PlanTrigger)
-        .where(PlanTrigger.plan_id == plan.id, PlanTrigger.state == "open")
-        .values(state="dismissed")
+        .where(PlanTrigger.plan_id == plan.id, PlanTrigger.state == TriggerState.OPEN)
+        .values(state=TriggerState.DISMISSED)
     )
     event(session, principal, plan, "repeal", before, data.reason)
     session.flush()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from yingji.core.i18n import gettext
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks, documents
-from yingji.plans.codes import PLAN_MOVES, PlanState
+from yingji.plans.codes import PLAN_MOVES, ClockState, PlanState
 from yingji.plans.labels import (
     ACTION_LABELS,
     CLOCK_LABELS,
@@ -121,7 +121,7 @@ def detail(session: Session, plan: Plan) -> dict:
         "clocks": [
             clock_out(c)
             for c in _all(session, PlanClock, plan.id, (PlanClock.version_no.desc(), PlanClock.kind))
-            if c.state != "cancelled" or c.version_no == plan.version_no
+            if c.state != ClockState.CANCELLED or c.version_no == plan.version_no
         ],
         "versions": [
             {

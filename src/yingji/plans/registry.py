@@ -15,7 +15,7 @@ from yingji.core.pagination import Page, paginate
 from yingji.org import places
 from yingji.org.models import Jurisdiction, Unit
 from yingji.plans import clocks
-from yingji.plans.codes import IN_FORCE, PlanKind, PlanState
+from yingji.plans.codes import DUE_CLOCKS, IN_FORCE, PlanKind, PlanState, VersionStatus
 from yingji.plans.labels import KIND_LABELS, STATE_LABELS
 from yingji.plans.models import Plan, PlanClock, PlanEvent, PlanMember, PlanVersion
 from yingji.plans.schemas import PlanIn, PlanMemberIn, PlanPatch
@@ -69,7 +69,7 @@ def search(
         )
     if overdue:
         late = select(PlanClock.plan_id).where(
-            PlanClock.state.in_(("open", "missed")), PlanClock.due_on < clocks.today()
+            PlanClock.state.in_(DUE_CLOCKS), PlanClock.due_on < clocks.today()
         )
         stmt = stmt.where(Plan.id.in_(late))
     if category:
@@ -199,7 +199,12 @@ def create(session: Session, principal: Principal, data: PlanIn) -> Plan:
     session.add(plan)
     session.flush()
     session.add(
-        PlanVersion(plan_id=plan.id, version_no=1, status="draft", jurisdiction_code=plan.jurisdiction_code)
+        PlanVersion(
+            plan_id=plan.id,
+            version_no=1,
+            status=VersionStatus.DRAFT,
+            jurisdiction_code=plan.jurisdiction_code,
+        )
     )
     _set_members(session, principal, plan, data.members)
     event(session, principal, plan, "create", None)
@@ -246,7 +251,7 @@ def names(session: Session, plans: list[Plan]) -> dict:
         rows = session.execute(
             select(PlanClock.plan_id, PlanClock.kind).where(
                 PlanClock.plan_id.in_(ids),
-                PlanClock.state.in_(("open", "missed")),
+                PlanClock.state.in_(DUE_CLOCKS),
                 PlanClock.due_on < clocks.today(),
             )
         ).all()

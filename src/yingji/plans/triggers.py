@@ -11,7 +11,7 @@ from yingji.auth.scope import Principal
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.i18n import N_
 from yingji.plans import clocks
-from yingji.plans.codes import PlanState
+from yingji.plans.codes import PlanState, TriggerState
 from yingji.plans.labels import trigger_reasons
 from yingji.plans.lifecycle import _bad, _writable  # the same checks as every lifecycle step
 from yingji.plans.models import Plan, PlanTrigger
@@ -53,7 +53,7 @@ def raise_trigger(
         source_ref=source_ref,
         detail=detail,
         raised_on=clocks.today(),
-        state="open",
+        state=TriggerState.OPEN,
         jurisdiction_code=plan.jurisdiction_code,
     )
     session.add(row)
@@ -72,9 +72,9 @@ def dismiss_trigger(
     trigger = session.get(PlanTrigger, data.trigger_id, with_for_update=True)
     if trigger is None or trigger.plan_id != plan.id:
         raise NotFound()
-    if trigger.state != "open":
+    if trigger.state != TriggerState.OPEN:
         raise Conflict("This revision trigger has already been decided.")
-    trigger.state, trigger.handled_note = "dismissed", data.note
+    trigger.state, trigger.handled_note = TriggerState.DISMISSED, data.note
     event(session, principal, plan, "trigger_dismissed", plan.state, data.note)
     session.flush()
     return trigger

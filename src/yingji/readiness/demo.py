@@ -19,6 +19,7 @@ from yingji.core.db import Actor
 from yingji.core.errors import Conflict
 from yingji.org.models import Jurisdiction
 from yingji.readiness import confirmations, evidence, facts, meetings
+from yingji.readiness.codes import FollowUpState
 from yingji.readiness.models import Meeting
 from yingji.readiness.schemas import ConfirmIn, FollowUpIn, MeetingIn
 
@@ -88,7 +89,7 @@ def _meetings(session, principal: Principal, towns: list[tuple[str, str]], today
                 ),
             )
             if q < current and m.followups:
-                m.followups[0].state = "done"
+                m.followups[0].state = FollowUpState.DONE
                 m.followups[0].closed_at = clock.now()
                 m.followups[0].closed_by = "应急管理办公室主任"
             n += 1

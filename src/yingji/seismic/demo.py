@@ -13,6 +13,7 @@ from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.org.models import Jurisdiction, Person
+from yingji.seismic.codes import ReportState
 from yingji.seismic.models import SeismicMember, SeismicReport, SeismicTraining
 
 POINTS = (
@@ -128,7 +129,7 @@ def _report(mid, m, kind, at, month, text) -> dict:
         "jurisdiction_code": m["jurisdiction_code"],
         "member_id": mid,
         "kind": kind,
-        "state": "submitted",
+        "state": ReportState.SUBMITTED,
         "occurred_at": at,
         "month": month,
         "location": None,

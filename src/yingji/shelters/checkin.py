@@ -18,7 +18,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require, writable
 from yingji.core import clock
 from yingji.core.errors import NotFound, ValidationFailed
-from yingji.evacuation.codes import MarkOutcome
+from yingji.evacuation.codes import MarkOutcome, OrderState
 from yingji.org import places
 from yingji.residents import idnumber
 from yingji.residents.models import Resident
@@ -113,7 +113,7 @@ def evacuation_household(session: Session, home_code: str | None, household: str
         select(EvacuationHousehold.id, EvacuationHousehold.order_id)
         .join(EvacuationOrder, EvacuationOrder.id == EvacuationHousehold.order_id)
         .where(
-            EvacuationOrder.state.in_(["active", "lifted"]),
+            EvacuationOrder.state.in_([OrderState.ACTIVE, OrderState.LIFTED]),
             EvacuationHousehold.jurisdiction_code == home_code,
             EvacuationHousehold.household == household,
         )

@@ -19,6 +19,7 @@ from yingji.core.db import Actor
 from yingji.org.models import Jurisdiction, Person
 from yingji.residents.models import Resident
 from yingji.shelters import standards
+from yingji.shelters.codes import ShelterStatus, StayState
 from yingji.shelters.models import Shelter, ShelterEvent, ShelterManager, ShelterStay
 
 VILLAGES_PER_TOWN = 2  # emergency shelters near the first villages of each town
@@ -124,7 +125,7 @@ def build(db, data, options, progress) -> None:
                     "capacity_stated": False,
                     "occupancy": 0,
                     "households_in": 0,
-                    "status": "closed",
+                    "status": ShelterStatus.CLOSED,
                     "service_radius_m": standards.service_radius_m(klass),
                     "duration_days": {"centre": 60, "short": 10, "emergency": 3}[klass],
                     "facilities": facilities,
@@ -209,7 +210,7 @@ def _open_one(session, rows, ids, now) -> int:
             "name": h[2],
             "people": int(h[3]),
             "vulnerable": 0,
-            "state": "in",
+            "state": StayState.IN,
             "checked_in_at": now,
             "client_key": f"demo-{sid}-{i}",
             "jurisdiction_code": town["jurisdiction_code"],
@@ -222,7 +223,7 @@ def _open_one(session, rows, ids, now) -> int:
     session.execute(
         Shelter.__table__.update()
         .where(Shelter.id == sid)
-        .values(status="open", opened_at=now, occupancy=people, households_in=len(stays))
+        .values(status=ShelterStatus.OPEN, opened_at=now, occupancy=people, households_in=len(stays))
     )
     session.execute(
         insert(ShelterEvent),

@@ -24,6 +24,7 @@ from yingji.org.models import Jurisdiction
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read, write
 from yingji.shelters import labels, registry
+from yingji.shelters.codes import ShelterStatus
 from yingji.shelters.models import Shelter, ShelterManager
 from yingji.shelters.schemas import ManagerIn
 
@@ -235,7 +236,12 @@ def import_shelters(session: Session, principal: Principal, data: bytes, **param
         if shelter is None:
             values["code"] = values["code"] or registry.new_code(values["jurisdiction_code"])
             shelter = Shelter(
-                **values, occupancy=0, households_in=0, status="closed", active=True, capacity_stated=False
+                **values,
+                occupancy=0,
+                households_in=0,
+                status=ShelterStatus.CLOSED,
+                active=True,
+                capacity_stated=False,
             )
             registry.recompute(shelter, stated)
             session.add(shelter)

@@ -20,10 +20,11 @@ from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.models import Jurisdiction
 from yingji.shelters import labels, standards
+from yingji.shelters.codes import ShelterStatus
 from yingji.shelters.models import Shelter, ShelterManager
 from yingji.shelters.schemas import ManagerIn, ShelterIn, ShelterPatch
 
-ORDER_STATUS = {"open": 0, "full": 1, "closed": 2}
+ORDER_STATUS = {ShelterStatus.OPEN: 0, ShelterStatus.FULL: 1, ShelterStatus.CLOSED: 2}
 
 
 def search(
@@ -119,7 +120,9 @@ def create(session: Session, principal: Principal, data: ShelterIn) -> Shelter:
     code = data.code or new_code(data.jurisdiction_code)
     _unique_code(session, code)
     values = data.model_dump(exclude={"code", "capacity", "managers"}, mode="json")
-    shelter = Shelter(**values, code=code, occupancy=0, households_in=0, status="closed", active=True)
+    shelter = Shelter(
+        **values, code=code, occupancy=0, households_in=0, status=ShelterStatus.CLOSED, active=True
+    )
     shelter.capacity_stated = False
     recompute(shelter, data.capacity)
     session.add(shelter)
@@ -156,7 +159,7 @@ def remove(session: Session, principal: Principal, shelter_id: int) -> None:
     """Take a shelter off the registry (kept for its history); refused while people are in."""
     shelter = get(session, principal, shelter_id, lock=True)
     writable(principal, shelter.jurisdiction_code, Perm.SHELTERS_MANAGE)
-    if shelter.occupancy > 0 or shelter.status != "closed":
+    if shelter.occupancy > 0 or shelter.status != ShelterStatus.CLOSED:
         raise Conflict("Close the shelter before removing it.")
     shelter.active = False
     session.flush()

@@ -123,7 +123,7 @@ def close_shelter(
             shelter.id,
             jurisdiction_code=shelter.jurisdiction_code,
             before={"status": shelter.status, "occupancy": shelter.occupancy},
-            after={"status": "closed"},
+            after={"status": ShelterStatus.CLOSED.value},
             note=f"closed with people in: {override_note[:400]}",
         )
     shelter.status = ShelterStatus.CLOSED.value

@@ -21,6 +21,7 @@ from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
 from yingji.training import courses, coverage, exchange, labels, publicity, sessions
+from yingji.training.board import course_out, coverage_out, overdue_out, overdue_sheet, publicity_sheet
 from yingji.training.codes import SessionState
 from yingji.training.schemas import (
     AssessIn,
@@ -45,7 +46,6 @@ from yingji.training.schemas import (
     SessionOut,
     SessionPageOut,
 )
-from yingji.training.tables import course_out, coverage_out, overdue_out, overdue_sheet, publicity_sheet
 
 router = APIRouter(prefix="/api/v1", tags=["training"])
 YearQ = Annotated[int | None, Query(ge=2000, le=2100)]

@@ -317,7 +317,7 @@ def _training(session, top: str, today: date, now) -> int:
                         name=name,
                         person_id=pid,
                         unit_name=unit,
-                        result=Result.FAILED.value if i % 25 == 7 else "passed",
+                        result=Result.FAILED.value if i % 25 == 7 else Result.PASSED.value,
                     )
             officers = session.execute(
                 select(

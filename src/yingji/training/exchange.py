@@ -20,7 +20,7 @@ from yingji.org.models import Person
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read
 from yingji.training import labels, sessions
-from yingji.training.codes import Result, Role, Via
+from yingji.training.codes import ParticipantKind, Result, Role, Via
 from yingji.training.models import TrainingParticipant
 from yingji.training.schemas import ParticipantIn
 
@@ -156,9 +156,9 @@ def import_sheet(session: Session, principal: Principal, data: bytes, *, session
             plan.append((rownum, already, common))
             continue
         if person is not None:
-            inp = ParticipantIn(kind="person", person_id=person.id, **common)
+            inp = ParticipantIn(kind=ParticipantKind.PERSON, person_id=person.id, **common)
         else:
-            inp = ParticipantIn(kind="outsider", name=r["name"], mobile=mobile, **common)
+            inp = ParticipantIn(kind=ParticipantKind.OUTSIDER, name=r["name"], mobile=mobile, **common)
         plan.append((rownum, inp, common))
     errors.raise_if_any()
     result = ImportResult()

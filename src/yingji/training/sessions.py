@@ -345,13 +345,15 @@ def phone_sign_in(
     person = session.scalar(select(Person).where(Person.mobile == data.mobile))
     common = {"client_key": data.client_key, "unit_name": data.unit_name}
     if person is not None:
-        inp = ParticipantIn(kind="person", person_id=person.id, role=data.role, **common)
+        inp = ParticipantIn(kind=ParticipantKind.PERSON, person_id=person.id, role=data.role, **common)
     else:
         member = session.scalar(select(TeamMember).where(TeamMember.mobile == data.mobile).limit(1))
         if member is not None:
-            inp = ParticipantIn(kind="member", member_id=member.id, role=data.role, **common)
+            inp = ParticipantIn(kind=ParticipantKind.MEMBER, member_id=member.id, role=data.role, **common)
         else:
-            inp = ParticipantIn(kind="outsider", name=data.name, mobile=data.mobile, role=data.role, **common)
+            inp = ParticipantIn(
+                kind=ParticipantKind.OUTSIDER, name=data.name, mobile=data.mobile, role=data.role, **common
+            )
     return sign_in(session, principal, session_id, inp, Via.PHONE)
 
 

@@ -24,9 +24,9 @@ from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.training import courses, coverage, exchange, labels, obligations, publicity, sessions
+from yingji.training.board import course_out, coverage_out, overdue_out
 from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, SessionState
 from yingji.training.schemas import AssessIn, CourseIn, ParticipantIn, PhoneSignIn, PublicityIn, SessionIn
-from yingji.training.tables import course_out, coverage_out, overdue_out
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -302,7 +302,7 @@ def _courses_ctx(session, principal, form=None, errors=()):
     return {
         "rows": [course_out(c) for c in courses.listing(session, principal)],
         "can_manage": principal.can(Perm.TRAINING_MANAGE),
-        "form": form or {"jurisdiction_code": principal.jurisdiction_code, "mode": "offline"},
+        "form": form or {"jurisdiction_code": principal.jurisdiction_code, "mode": CourseMode.OFFLINE.value},
         "errors": list(errors),
     }
 

@@ -79,7 +79,7 @@ def case_page(case_id: int, request: Request, principal: CurrentPrincipal, sessi
         "basis": {s: labels.step_basis(s) for s in [x.value for x in RebuildState]},
         "can_progress": case.state == RebuildState.BUILDING.value
         and may_step(principal, case.jurisdiction_code, "village"),
-        "can_pay": case.state in ("county_approved", "building", "accepted")
+        "can_pay": case.state in (RebuildState.COUNTY_APPROVED, RebuildState.BUILDING, RebuildState.ACCEPTED)
         and may_step(principal, case.jurisdiction_code, "county"),
         "can_photo": may_step(principal, case.jurisdiction_code, "village"),
         "can_answer": may_step(principal, case.jurisdiction_code, "town"),

@@ -1,11 +1,12 @@
-"""Assessment pages (desk and phone): schemes, a scheme's ranking, a unit's result with its
-explanation and hand scoring, the veto records."""
+"""Assessment pages (desk and phone), one module per meaning, their routers hung on this one (the one
+``app.py`` registers): schemes, a scheme's ranking and the veto records (``schemes.py``), a unit's
+result with its explanation, hand scoring and vetoes (``units.py``); ``common.py`` what they share."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from yingji.assessment.views import pages, units
+from yingji.assessment.views import schemes, units
 from yingji.auth.roles import Perm
 from yingji.core.i18n import N_
 from yingji.web import nav
@@ -16,5 +17,5 @@ nav.register(
 )
 
 router = APIRouter(include_in_schema=False)
-router.include_router(pages.router)
+router.include_router(schemes.router)
 router.include_router(units.router)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from yingji.assessment import evidence, labels, results, schemes, scoring, sources, vetoes
-from yingji.assessment.codes import CauseKind, ResultsState
+from yingji.assessment.codes import CauseKind, ResultsState, SchemeState
 from yingji.assessment.schemas import HandScoreIn, VetoIn
 from yingji.assessment.views.common import form_of, page, parse
 from yingji.auth.deps import CurrentPrincipal
@@ -48,7 +48,7 @@ def unit_page(scheme_id: int, code: str, request: Request, principal: CurrentPri
     editable = (
         schemes.may_manage(principal, scheme)
         and scheme.results_state == ResultsState.OPEN
-        and scheme.state == "active"
+        and scheme.state == SchemeState.ACTIVE
     )
     hand_inds = [
         (ind["key"], labels.text(ind), ind["max"])

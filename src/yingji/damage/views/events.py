@@ -18,7 +18,8 @@ from yingji.auth.roles import Perm
 from yingji.core.clock import LOCAL_TZ
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
-from yingji.damage import indicators, lists, photos, processes, reports, rollup, values
+from yingji.damage import indicators, namelists, photos, processes, reports, rollup, values
+from yingji.damage.codes import EventState, ReportKind, ReportState
 from yingji.damage.schemas import CasualtyIn, EventIn, FigureIn, HouseIn, ReportIn, VerifyIn
 from yingji.damage.views.common import error_texts, page, refused
 from yingji.forces.views_common import in_savepoint
@@ -39,7 +40,7 @@ def events_page(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    state: Annotated[str | None, Query(pattern="^(open|stable|verified|closed)?$")] = None,
+    state: Annotated[str | None, Query(pattern="^(" + "|".join(s.value for s in EventState) + ")?$")] = None,
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ):
     result = processes.search(session, principal, state=state or None, page=page_no)
@@ -97,7 +98,7 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         within=None if principal.covers(event.jurisdiction_code) else principal.jurisdiction_code,
     )
     names = places.names(session, [h.jurisdiction_code for h in history])
-    houses = [lists.house_out(h, principal) for h in lists.houses(session, principal, event)]
+    houses = [namelists.house_out(h, principal) for h in namelists.houses(session, principal, event)]
     return {
         "event": processes.outs(session, [event])[0],
         "ev": event,
@@ -107,7 +108,7 @@ def _event_ctx(session, principal, event, place: str | None = None, errors=None)
         "history_names": names,
         "main": indicators.main_indicators(),
         "all": list(indicators.indicators().values()),
-        "casualties": lists.casualties(session, principal, event),
+        "casualties": namelists.casualties(session, principal, event),
         "houses": houses,
         "house_places": places.names(session, [h["jurisdiction_code"] for h in houses]),
         "can_report": principal.can(Perm.DAMAGE_REPORT),
@@ -208,7 +209,7 @@ async def house_add(event_id: int, request: Request, principal: CurrentPrincipal
     def work():
         event = processes.get(session, principal, event_id)
         data = HouseIn(**{k: str(form.get(k, "")).strip() for k in keys if str(form.get(k, "")).strip()})
-        lists.add_house(session, principal, event, data)
+        namelists.add_house(session, principal, event, data)
 
     return await _post(request, session, principal, event_id, work)
 
@@ -221,7 +222,7 @@ async def casualty_add(event_id: int, request: Request, principal: CurrentPrinci
     def work():
         event = processes.get(session, principal, event_id)
         data = CasualtyIn(**{k: str(form.get(k, "")).strip() for k in keys if str(form.get(k, "")).strip()})
-        lists.add_casualty(session, principal, event, data)
+        namelists.add_casualty(session, principal, event, data)
 
     return await _post(request, session, principal, event_id, work)
 
@@ -268,7 +269,9 @@ def report_form(
     request: Request,
     principal: CurrentPrincipal,
     session: DbSession,
-    kind: Annotated[str, Query(pattern="^(initial|continued|zero|final)$")] = "continued",
+    kind: Annotated[
+        str, Query(pattern="^(" + "|".join(k.value for k in ReportKind) + ")$")
+    ] = ReportKind.CONTINUED.value,
     place: str | None = None,
 ):
     reports_require = principal.can(Perm.DAMAGE_REPORT)
@@ -342,10 +345,11 @@ def report_page(
         "names": names,
         "photos": photos.of_report(session, report.id),
         "inds": indicators.indicators(),
-        "can_decide": reports.may_decide(principal, report.jurisdiction_code) and report.state == "submitted",
+        "can_decide": reports.may_decide(principal, report.jurisdiction_code)
+        and report.state == ReportState.SUBMITTED,
         "can_submit": principal.can(Perm.DAMAGE_REPORT)
         and principal.covers(report.jurisdiction_code)
-        and report.state in ("draft", "returned"),
+        and report.state in (ReportState.DRAFT, ReportState.RETURNED),
         "errors": errors or [],
     }
     return page(request, "damage/report.html", ctx)

@@ -13,21 +13,22 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
 from yingji.evacuation import board
+from yingji.evacuation.codes import OrderSource
 from yingji.evacuation.views.common import page
 
 router = APIRouter(include_in_schema=False)
 
-SOURCES = ("warning", "alarm", "incident")
+SOURCES = (OrderSource.WARNING, OrderSource.ALARM, OrderSource.INCIDENT)
 
 
 def _live(session, principal, source: str, source_id: int) -> bool:
     """Whether the source may still order an evacuation (a warning in force, an open alarm, an open
     incident); the source itself must be visible (404 otherwise)."""
-    if source == "warning":
+    if source == OrderSource.WARNING:
         from yingji.warnings import queries
 
         return queries.get_warning(session, principal, source_id).is_current()
-    if source == "alarm":
+    if source == OrderSource.ALARM:
         from yingji.monitoring import alarms
         from yingji.monitoring.models import OPEN_STATES
 

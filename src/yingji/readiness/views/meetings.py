@@ -20,6 +20,7 @@ from yingji.forces.views_common import in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.readiness import evidence, meetings
+from yingji.readiness.codes import FollowUpState
 from yingji.readiness.schemas import FollowUpIn, FollowUpMoveIn, MeetingIn
 from yingji.readiness.views.common import error_texts, page, refused
 
@@ -158,7 +159,9 @@ async def add_followup(meeting_id: int, request: Request, principal: CurrentPrin
 async def move_followup(followup_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     form = await request.form()
     data = FollowUpMoveIn(
-        state=str(form.get("state", "done")) if form.get("state") in ("open", "done") else "done",
+        state=str(form.get("state"))
+        if form.get("state") in tuple(FollowUpState)
+        else FollowUpState.DONE.value,
         note=str(form.get("note", "")).strip() or None,
     )
     row = await run_in_threadpool(meetings.move_followup, session, principal, followup_id, data)

@@ -1,6 +1,6 @@
 """Plan registry pages: the list with filters, a plan with its whole history and the forms of its
-lifecycle steps, registering and editing a plan, incoming filings, the holiday calendar, the Excel
-import. Every form goes through the same services as the API (scope, permission, audit)."""
+lifecycle steps, registering and editing a plan. Every form goes through the same services as the API
+(scope, permission, audit)."""
 
 from __future__ import annotations
 
@@ -12,25 +12,20 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, ValidationFailed, YingjiError
+from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.files import answers
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
 from yingji.org.params import url_code
-from yingji.plans import calendar, documents, exchange, filings, labels, lifecycle, out, registry, triggers
+from yingji.plans import documents, lifecycle, out, registry, triggers
 from yingji.plans.api import KindQ, StateQ
-from yingji.plans.codes import PlanKind
 from yingji.plans.schemas import (
-    CalendarYearIn,
     EvaluatedIn,
-    FilingDecisionIn,
     FilingIn,
     IssueIn,
     PlanIn,
@@ -43,7 +38,7 @@ from yingji.plans.schemas import (
     TriggerDismissIn,
     TriggerIn,
 )
-from yingji.web.templating import render
+from yingji.plans.views import common
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("code", "title", "kind", "jurisdiction_code", "issuer", "note", "event_categories", "parent_id")
@@ -62,14 +57,6 @@ STEPS = {
     "triggers": (TriggerIn, triggers.add_trigger),
     "dismiss-trigger": (TriggerDismissIn, triggers.dismiss_trigger),
 }
-
-
-def _page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"pl": labels, "PlanKind": PlanKind} | (ctx or {}), status_code=status_code)
-
-
-def _refused(exc: Exception) -> bool:
-    return not (isinstance(exc, YingjiError) and exc.status_code in (403, 404))
 
 
 @router.get("/plans")
@@ -106,7 +93,7 @@ def plans_page(
         "categories": registry.category_names(),
         "can_manage": principal.can(Perm.PLANS_MANAGE),
     }
-    return _page(request, "plans/list.html", ctx)
+    return common.page(request, "plans/list.html", ctx)
 
 
 UNIT_FIELDS = ("hq_unit_code", "lead_unit_code", "members")
@@ -177,7 +164,7 @@ def plan_new(request: Request, principal: CurrentPrincipal, within: str | None =
         "kind": "township",
         "event_categories": [],
     }
-    return _page(request, "plans/form.html", _form_ctx(None, values, {}))
+    return common.page(request, "plans/form.html", _form_ctx(None, values, {}))
 
 
 @router.post("/plans/new")
@@ -188,9 +175,11 @@ async def plan_create(request: Request, principal: CurrentPrincipal, session: Db
             in_savepoint, session, lambda: registry.create(session, principal, _plan_in(session, values))
         )
     except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
+        if not common.refused(exc):
             raise
-        return _page(request, "plans/form.html", _form_ctx(None, values, form_errors(exc)), status_code=422)
+        return common.page(
+            request, "plans/form.html", _form_ctx(None, values, form_errors(exc)), status_code=422
+        )
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
 
 
@@ -212,7 +201,7 @@ def _detail_page(
         "errors": errors or {},
         "step": step,
     }
-    return _page(request, "plans/plan.html", ctx, status_code=status)
+    return common.page(request, "plans/plan.html", ctx, status_code=status)
 
 
 @router.post("/plans/{plan_id:int}/do/{step}")
@@ -235,7 +224,7 @@ async def plan_step(
         data = schema(**values)
         await run_in_threadpool(in_savepoint, session, fn, session, principal, plan_id, data)
     except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
+        if not common.refused(exc):
             raise
         return await run_in_threadpool(
             _detail_page, request, principal, session, plan_id, form_errors(exc), step, 422
@@ -266,7 +255,7 @@ async def plan_document(
             ),
         )
     except YingjiError as exc:
-        if not _refused(exc):
+        if not common.refused(exc):
             raise
         return await run_in_threadpool(
             _detail_page, request, principal, session, plan_id, form_errors(exc), "documents", 422
@@ -281,7 +270,7 @@ def plan_edit(plan_id: int, request: Request, principal: CurrentPrincipal, sessi
     values = {k: ("" if getattr(plan, k, None) is None else str(getattr(plan, k))) for k in FIELDS}
     values["event_categories"] = list(plan.event_categories or [])
     values |= _unit_values(session, plan)
-    return _page(request, "plans/form.html", _form_ctx(plan, values, {}))
+    return common.page(request, "plans/form.html", _form_ctx(plan, values, {}))
 
 
 @router.post("/plans/{plan_id:int}/edit")
@@ -294,132 +283,10 @@ async def plan_update(plan_id: int, request: Request, principal: CurrentPrincipa
             lambda: registry.update(session, principal, plan_id, _plan_in(session, values, True)),
         )
     except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
+        if not common.refused(exc):
             raise
         plan = await run_in_threadpool(registry.get, session, principal, plan_id)
-        return _page(request, "plans/form.html", _form_ctx(plan, values, form_errors(exc)), status_code=422)
+        return common.page(
+            request, "plans/form.html", _form_ctx(plan, values, form_errors(exc)), status_code=422
+        )
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
-
-
-# -- filings received, the calendar, the import -------------------------------------------------------
-@router.get("/plans/filings")
-def filings_page(request: Request, principal: CurrentPrincipal, session: DbSession, state: str = "submitted"):
-    state = state if state in ("submitted", "accepted", "returned") else "submitted"
-    result = filings.incoming(session, principal, state=state, page=1, size=200)
-    titles = filings.titles(session, result.items)
-    rows = [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items]
-    ctx = {
-        "rows": rows,
-        "total": result.total,
-        "state": state,
-        "can_manage": principal.can(Perm.PLANS_MANAGE),
-    }
-    return _page(request, "plans/filings.html", ctx | {"errors": {}})
-
-
-@router.post("/plans/filings/{filing_id:int}/decision")
-async def filing_decide(filing_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    form = await request.form()
-    values = {"accept": form.get("accept") == "1", "reason": str(form.get("reason", "")).strip() or None}
-    try:
-        data = FilingDecisionIn(**values)
-        await run_in_threadpool(
-            in_savepoint, session, lifecycle.decide_filing, session, principal, filing_id, data
-        )
-    except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
-            raise
-        result = filings.incoming(session, principal, state="submitted", page=1, size=200)
-        titles = filings.titles(session, result.items)
-        rows = [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items]
-        ctx = {"rows": rows, "total": result.total, "state": "submitted", "can_manage": True}
-        return _page(
-            request, "plans/filings.html", ctx | {"errors": form_errors(exc), "failed": filing_id}, 422
-        )
-    return RedirectResponse("/plans/filings", status_code=303)
-
-
-def _calendar_ctx(session, form=None, errors=None) -> dict:
-    cal = calendar.Calendar()
-    from yingji.plans.clocks import today
-
-    return {
-        "years": calendar.years(session),
-        "package_years": [y for y in range(2004, today().year + 3) if cal.knows(y)],
-        "form": form or {},
-        "errors": errors or {},
-    }
-
-
-@router.get("/plans/calendar")
-def calendar_page(request: Request, principal: CurrentPrincipal, session: DbSession):
-    ctx = _calendar_ctx(session) | {"can_load": principal.can(Perm.USERS_MANAGE)}
-    return _page(request, "plans/calendar.html", ctx)
-
-
-def _day_list(text: str) -> list[str]:
-    return [d for d in text.replace(",", " ").replace("、", " ").replace(",", " ").split() if d]
-
-
-@router.post("/plans/calendar")
-async def calendar_load(request: Request, principal: CurrentPrincipal, session: DbSession):
-    form = await request.form()
-    values = {k: str(form.get(k, "")).strip() for k in ("year", "holidays", "workdays", "source")}
-    try:
-        data = CalendarYearIn(
-            year=int(values["year"]) if values["year"].isdigit() else 0,
-            holidays=_day_list(values["holidays"]),
-            workdays=_day_list(values["workdays"]),
-            source=values["source"],
-        )
-        await run_in_threadpool(
-            in_savepoint,
-            session,
-            calendar.load_notice,
-            session,
-            principal,
-            data.year,
-            data.holidays,
-            data.workdays,
-            data.source,
-        )
-    except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
-            raise
-        ctx = _calendar_ctx(session, values, form_errors(exc)) | {"can_load": True}
-        return _page(request, "plans/calendar.html", ctx, status_code=422)
-    return RedirectResponse("/plans/calendar", status_code=303)
-
-
-@router.get("/plans/import")
-def import_page(request: Request, principal: CurrentPrincipal):
-    require(principal, Perm.PLANS_MANAGE)
-    return _page(request, "plans/import.html", {"result": None, "errors": [], "columns": exchange.COLUMNS})
-
-
-@router.post("/plans/import")
-async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
-    data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "plans", data, file.filename)
-    if job is not None:
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.import_plans, session, principal, data
-        )
-    except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
-        ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
-        return _page(request, "plans/import.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "plans",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
-    return _page(
-        request, "plans/import.html", {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
-    )

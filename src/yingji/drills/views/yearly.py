@@ -1,6 +1,6 @@
 """Drills pages, the year's view: the drill calendar, the yearly drill plan of a place (drawn up and
 approved here), frequency compliance with who is overdue, and the upward report (定期报送).
-Included by ``drills.views``."""
+Included by ``drills.views`` (its package)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
-from yingji.drills import compliance, labels, pages, programmes, registry, report
+from yingji.drills import compliance, labels, programmes, registry, report
 from yingji.drills.schemas import ProgrammeApproveIn, ProgrammeIn
+from yingji.drills.views import common as pages
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import places
 from yingji.org.params import url_code

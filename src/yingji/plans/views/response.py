@@ -1,4 +1,5 @@
-"""Plans pages. Sections by owner, in this order, so that parallel work merges cleanly."""
+"""Plan pages, the digital response part: its readable chapter (page and DOCX), the editor of levels
+and actions, the activation form's preview and the checklist ticks under an activated plan."""
 
 from __future__ import annotations
 
@@ -14,74 +15,21 @@ from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import Forbidden, NotFound, YingjiError
-from yingji.core.i18n import N_, gettext
-from yingji.core.pagination import Page
+from yingji.core.i18n import gettext
 from yingji.forces.views_common import form_errors, in_savepoint
-from yingji.org.params import url_code
-from yingji.plans import conditions, coverage_out, digital, document, forms, pages
-from yingji.plans.api import LevelNo, coverage_of
+from yingji.plans import conditions, digital, document, forms
+from yingji.plans.api import LevelNo
 from yingji.plans.codes import PlanState
 from yingji.plans.forms import form_message
 from yingji.plans.models import ResponsePlanItem
 from yingji.plans.schemas import FIGURE_NAMES
 from yingji.response import forms as response_forms
 from yingji.response import plan_checklist, plan_run
-from yingji.web import nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
-# -- registry: plans, versions and documents, lifecycle, filings, clocks, Excel --------------------------
-router.include_router(pages.router)
-nav.SECTIONS.insert(
-    2,
-    nav.NavSection(
-        N_("Plan management"),
-        (
-            nav.NavItem("plans", N_("Emergency plans"), "/plans", Perm.ORG_READ),
-            nav.NavItem("plan_coverage", N_("Plan coverage"), "/plans/coverage", Perm.ORG_READ),
-            nav.NavItem("drills", N_("Drills"), "/drills", Perm.ORG_READ),
-            nav.NavItem("experts", N_("Experts"), "/experts", Perm.ORG_READ),
-        ),
-    ),
-)
-
-
-# -- coverage ---------------------------------------------------------------------------------------
-PAGE_GAPS = 500  # the page lists this many gaps, 50 a page; the Excel export has them all
-GAPS_PER_PAGE = 50
-
-
-@router.get("/plans/coverage")
-def coverage_page(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    within: str | None = None,
-    villages: Annotated[bool, Query()] = False,
-    rule: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-):
-    """The coverage table (area × rule against the goal), the map and the gaps with who is responsible."""
-    result, code = coverage_of(session, principal, url_code(within), villages, gap_limit=PAGE_GAPS)
-    out = coverage_out.to_out(result, coverage_out.scope_name(session, code))
-    gaps = [g for g in out["gaps"] if not rule or g["rule"] == rule]
-    start = (page - 1) * GAPS_PER_PAGE
-    gap_page = Page(items=gaps[start : start + GAPS_PER_PAGE], total=len(gaps), page=page, size=GAPS_PER_PAGE)
-    ctx = {
-        "cov": out,
-        "gaps": gap_page,
-        "rule": rule or "",
-        "within": within or "",
-        "villages": villages,
-        "rule_labels": {r["key"]: r["label"] for r in out["rules"]},
-        "page_gaps": PAGE_GAPS,
-    }
-    return render(request, "plans/coverage.html", ctx)
-
-
-# -- digital plans: the response part, activation under a plan --------------------------------------
 def _page(request: Request, name: str, ctx: dict, status_code: int = 200):
     return render(request, name, {"cond": conditions} | ctx, status_code=status_code)
 

@@ -1,10 +1,11 @@
-"""Drills pages. Sections by owner, in this order, so that parallel work merges cleanly."""
+"""Drills pages, exercise mode: the drills a controller may direct, a drill's script with its injects
+(add, fire, withdraw), start and end, the measured results; the 演练 badge on every page."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -19,201 +20,35 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, gettext
 from yingji.drills import (
-    after_pages,
     exercise_codes,
     exercise_out,
     labels,
     measure,
-    pages,
-    participants,
-    registry,
     run,
     sandbox,
     script,
-    yearly_pages,
 )
-from yingji.drills import api as drills_api
 from yingji.drills.codes import DrillState
+from yingji.drills.exercise_codes import InjectKind
 from yingji.drills.models import Drill
 from yingji.drills.schemas import (
     WARNING_LEVELS,
-    DrillIn,
-    DrillMoveIn,
-    DrillPatch,
     InjectIn,
-    ParticipantIn,
 )
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.incidents import labels as incident_labels
-from yingji.org.params import url_code
-from yingji.web import nav
 from yingji.web.templating import env, render
 
 router = APIRouter(include_in_schema=False)
 
+router = APIRouter(include_in_schema=False)
 
-# -- drills: yearly drill plan, drills, participants, records, evaluation, compliance, reporting ------
-
-
-YearQ = Annotated[int | None, Query(ge=2000, le=2100)]
-
-
-# the year's view (calendar, yearly drill plan, compliance, upward report)
-router.include_router(yearly_pages.router)
-router.include_router(after_pages.router)  # records, evaluation, problems
-_page, _refused, _year = pages.page, pages.refused, pages.year_or_this
-_detail, _act, _fields = pages.detail, pages.act, pages.fields
-
-
-@router.get("/drills")
-def drills_page(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    q: Annotated[str, Query(max_length=60)] = "",
-    within: str | None = None,
-    year: YearQ = None,
-    state: drills_api.StateQ = None,
-    form: drills_api.FormQ = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-):
-    result = registry.search(
-        session,
-        principal,
-        q=q,
-        within=url_code(within),
-        year=year,
-        state=state,
-        form=form,
-        page=page,
-        size=50,
-    )
-    ctx = {
-        "page": result,
-        "rows": [
-            registry.to_out(d, principal, registry.context(session, result.items)) for d in result.items
-        ],
-        "q": q,
-        "within": within or "",
-        "year": year or "",
-        "state": state or "",
-        "form": form or "",
-        "this_year": registry.today().year,
-        "can_manage": principal.can(Perm.DRILLS_MANAGE),
-    }
-    return _page(request, "drills/list.html", ctx)
-
-
-def _form_page(request, session, principal, drill, form, errors, status_code=200):
-    ctx = {"drill": drill, "form": form, "errors": errors}
-    ctx |= pages.choices(session, principal, form.get("jurisdiction_code") or principal.jurisdiction_code)
-    return _page(request, "drills/form.html", ctx, status_code=status_code)
-
-
-@router.get("/drills/new")
-def drill_new(request: Request, principal: CurrentPrincipal, session: DbSession, within: str | None = None):
-    require(principal, Perm.DRILLS_MANAGE)
-    code = url_code(within) or principal.jurisdiction_code
-    form = {"jurisdiction_code": code, "form": "live", "scope": "comprehensive", "purpose": "test"}
-    form |= {"notice_time": True, "notice_scenario": True, "plan_ids": []}
-    return _form_page(request, session, principal, None, form, {})
-
-
-@router.post("/drills/new")
-async def drill_create(request: Request, principal: CurrentPrincipal, session: DbSession):
-    typed, data = await pages.drill_form(request)
-    try:
-        drill = await run_in_threadpool(
-            in_savepoint, session, registry.create, session, principal, DrillIn(**data)
-        )
-    except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
-            raise
-        return _form_page(request, session, principal, None, typed, form_errors(exc), 422)
-    return RedirectResponse(f"/drills/{drill.id}", status_code=303)
-
-
-@router.get("/drills/{drill_id:int}/edit")
-def drill_edit(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    drill = registry.for_update(session, principal, drill_id)
-    return _form_page(request, session, principal, drill, pages.form_of(drill), {})
-
-
-@router.post("/drills/{drill_id:int}/edit")
-async def drill_update(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    typed, data = await pages.drill_form(request)
-    data.pop("jurisdiction_code", None)
-    try:
-        patch = DrillPatch(**data)
-        await run_in_threadpool(in_savepoint, session, registry.update, session, principal, drill_id, patch)
-    except (ValidationError, YingjiError) as exc:
-        if not _refused(exc):
-            raise
-        drill = await run_in_threadpool(registry.get, session, principal, drill_id)
-        typed["jurisdiction_code"] = drill.jurisdiction_code
-        return _form_page(request, session, principal, drill, typed, form_errors(exc), 422)
-    return RedirectResponse(f"/drills/{drill_id}", status_code=303)
-
-
-@router.get("/drills/{drill_id:int}")
-def drill_page(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    return _detail(request, session, principal, drill_id)
-
-
-@router.post("/drills/{drill_id:int}/state")
-async def drill_move(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    f = await _fields(request, "state", "at", "reason")
-
-    def work():
-        data = DrillMoveIn(state=f["state"], at=pages.local_datetime(f["at"]), reason=f["reason"])
-        registry.move(session, principal, drill_id, data.state, data.at, data.reason)
-
-    return await _act(request, session, principal, drill_id, work)
-
-
-@router.post("/drills/{drill_id:int}/participants")
-async def participant_add(drill_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    f = await _fields(request, "kind", "unit_ref", "team_ref", "person_ref", "name", "role", "headcount")
-    kind = f["kind"] or "other"
-    ref = {"unit": "unit_id", "team": "team_id", "person": "person_id"}.get(kind)
-
-    def work():
-        values = {
-            "kind": kind,
-            "name": f["name"],
-            "role": f["role"] or "player",
-            "headcount": f["headcount"] or 1,
-        }
-        if ref:
-            values[ref] = f[f"{kind}_ref"]
-        participants.add(session, principal, drill_id, ParticipantIn(**values))
-
-    return await _act(request, session, principal, drill_id, work, "#participants")
-
-
-@router.post("/drills/{drill_id:int}/participants/{participant_id:int}/delete")
-async def participant_remove(
-    drill_id: int, participant_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    def work():
-        participants.remove(session, principal, drill_id, participant_id)
-
-    return await _act(request, session, principal, drill_id, work, "#participants")
-
-
-# -- exercise mode: scripts and injects, measurements ----------------------------------------------
-
-
-nav.register(
-    N_("Plan management"),  # the section plans.views adds (routers load plans first)
-    nav.NavItem("exercise", N_("Exercise control"), "/drills/exercise", Perm.DRILLS_CONTROL),
-)
 ExDrillId = Annotated[int, Path(ge=1, le=2**62)]
 INJECT_FIGURES = ("deaths", "missing", "injuries", "trapped", "relocated", "direct_loss_cny")
 KIND_FIELDS = {
-    "incident_report": ("category", "description", "reporter_name", "reporter_phone"),
-    "sensor_reading": ("sensor_id", "value", "level"),
-    "upstream_warning": ("level", "headline", "sender_name", "instruction", "hours", "description"),
+    InjectKind.INCIDENT_REPORT: ("category", "description", "reporter_name", "reporter_phone"),
+    InjectKind.SENSOR_READING: ("sensor_id", "value", "level"),
+    InjectKind.UPSTREAM_WARNING: ("level", "headline", "sender_name", "instruction", "hours", "description"),
 }
 FORM_FIELDS = (
     "kind",
@@ -270,7 +105,11 @@ def _control_ctx(session, drill, form=None, errors=None) -> dict:
         "x": exercise_out.exercise_out(session, drill, injects),
         "messages": sandbox.messages(session, drill.id, limit=20),
         "form": form
-        or {"kind": "incident_report", "offset_minutes": "0", "place_code": drill.jurisdiction_code},
+        or {
+            "kind": InjectKind.INCIDENT_REPORT.value,
+            "offset_minutes": "0",
+            "place_code": drill.jurisdiction_code,
+        },
         "errors": errors or {},
         "editable": drill.state in script.EDITABLE,
     }
@@ -290,7 +129,7 @@ def _inject_in(values: dict[str, str]) -> InjectIn:
     for field in KIND_FIELDS.get(kind, ()):
         if values.get(field):
             data[field] = values[field]
-    if kind == "incident_report":
+    if kind == InjectKind.INCIDENT_REPORT:
         figures = {m: values[m] for m in INJECT_FIGURES if values.get(m)}
         if figures:
             data["figures"] = figures

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from yingji.core import clock
-from yingji.damage import indicators, labels, lists, rollup
+from yingji.damage import indicators, labels, namelists, rollup
 from yingji.damage.models import DisasterEvent
 from yingji.org import codes as division_codes
 from yingji.org import places
@@ -111,7 +111,7 @@ def workbook(session, principal, event: DisasterEvent, place: str | None = None)
             "备注",
         ]
     )
-    for n, c in enumerate(lists.casualties(session, principal, event), start=1):
+    for n, c in enumerate(namelists.casualties(session, principal, event), start=1):
         cs.append(
             [
                 n,
@@ -143,8 +143,8 @@ def workbook(session, principal, event: DisasterEvent, place: str | None = None)
             "备注",
         ]
     )
-    for n, h in enumerate(lists.houses(session, principal, event), start=1):
-        out = lists.house_out(h, principal)
+    for n, h in enumerate(namelists.houses(session, principal, event), start=1):
+        out = namelists.house_out(h, principal)
         hs.append(
             [
                 n,

@@ -1,6 +1,6 @@
 """Drills API, the year's view: the yearly drill plan of a place, frequency compliance, the upward
 report (定期报送, JSON and DOCX) and the Excel exports of the drill list and the compliance table.
-Included by ``drills.api`` before the routes of one drill."""
+Included by ``drills.api`` (its package) before the routes of one drill."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from yingji.assessment import labels, results, schemes, sources, vetoes
-from yingji.assessment.codes import ResultsState
+from yingji.assessment.codes import ResultsState, SchemeState, ScoreRule
 from yingji.assessment.schemas import PointsIn, SchemeIn, SchemePatch, WithdrawIn
 from yingji.assessment.views.common import form_of, page, parse
 from yingji.auth.deps import CurrentPrincipal
@@ -55,7 +55,7 @@ def _indicator_rows(definition: dict) -> list[dict]:
                 "rule": rule,
                 "rule_label": labels.label(labels.RULE_LABELS, rule),
                 "source_label": gettext(source.label) if source else "",
-                "source_missing": ind["rule"] == "computed" and rule == "hand",
+                "source_missing": ind["rule"] == ScoreRule.COMPUTED and rule == ScoreRule.HAND,
                 "deductions": [
                     {"on": d["on"], "name": labels.text(d), "points": d["points"]} for d in ind["deductions"]
                 ],
@@ -77,7 +77,7 @@ def scheme_page(scheme_id: int, request: Request, principal: CurrentPrincipal, s
         "can_manage": schemes.may_manage(principal, scheme),
         "editable": schemes.may_manage(principal, scheme)
         and scheme.results_state == ResultsState.OPEN
-        and scheme.state == "active",
+        and scheme.state == SchemeState.ACTIVE,
         "assessor": schemes.assessor_side(principal, scheme),
         "can_export": principal.can(Perm.EXPORT),
         "moves": [(m, labels.label(labels.MOVE_LABELS, m)) for m in schemes.next_moves(principal, scheme)],
@@ -129,7 +129,7 @@ def vetoes_page(scheme_id: int, request: Request, principal: CurrentPrincipal, s
         "rows": vetoes.outs(session, scheme, vetoes.of_scheme(session, scheme.id)),
         "editable": schemes.may_manage(principal, scheme)
         and scheme.results_state == ResultsState.OPEN
-        and scheme.state == "active",
+        and scheme.state == SchemeState.ACTIVE,
     }
     return page(request, "assessment/vetoes.html", ctx)
 

@@ -23,6 +23,7 @@ from yingji.forces.models import Team
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import codes as division_codes
 from yingji.org.models import Unit
+from yingji.plans.codes import PlanState
 from yingji.plans.models import Plan
 from yingji.web.templating import render
 
@@ -86,7 +87,7 @@ def choices(session: Session, principal: Principal, code: str) -> dict:
     )
     plans = session.execute(
         select(Plan.id, Plan.title, Plan.kind)
-        .where(near, Plan.state != "repealed")
+        .where(near, Plan.state != PlanState.REPEALED)
         .order_by(Plan.kind, Plan.title)
         .limit(300)
     ).all()

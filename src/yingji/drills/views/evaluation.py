@@ -13,8 +13,9 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.drills import evaluation, figures, labels, pages, records, registry
+from yingji.drills import evaluation, figures, labels, records, registry
 from yingji.drills.schemas import EvaluationIn, ProblemDoneIn, ProblemIn
+from yingji.drills.views import common as pages
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 
