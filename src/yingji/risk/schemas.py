@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
+from fastapi import Query
 from pydantic import ConfigDict, Field, field_validator
 
 from yingji.core.text import Input
@@ -13,6 +15,9 @@ from yingji.risk import creditcode
 
 KEY = r"^[A-Za-z0-9_\-:.]{8,64}$"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Query parameters the API's lists share.
+Level = Annotated[str | None, Query(pattern="^(major|high|general|low)$")]
+Month = Annotated[str | None, Query(pattern=MONTH)]
 
 
 def division(value: str | None) -> str | None:
