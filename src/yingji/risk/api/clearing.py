@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
@@ -14,21 +14,22 @@ from yingji.core.i18n import current_locale
 from yingji.files.openapi import XLSX_FILE
 from yingji.org.params import query_code
 from yingji.risk import clearing
+from yingji.risk.schemas import ClearingOut, answer
 
 router = APIRouter()
 
 
 # -- dynamic clearing -----------------------------------------------------------------------
-@router.get("/risk/clearing")
+@router.get("/risk/clearing", response_model=ClearingOut)
 def clearing_stats(
     principal: CurrentPrincipal,
     session: DbSession,
     within: str | None = None,
     months: Annotated[int, Query(ge=1, le=36)] = 12,
-) -> dict:
+) -> JSONResponse:
     """Dynamic-clearing statistics per town and month, and per town."""
     rows = clearing.table(session, principal, months=clearing.months_back(months), within=query_code(within))
-    return {"rows": rows, "towns": clearing.by_town(rows)}
+    return answer({"rows": rows, "towns": clearing.by_town(rows)})
 
 
 @router.get("/risk/clearing.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
@@ -14,13 +14,13 @@ from yingji.files.openapi import EXPORT
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
 from yingji.risk import dangers, photos, steps
-from yingji.risk.schemas import ActionIn, DangerIn, Month
+from yingji.risk.schemas import ActionIn, DangerDetailOut, DangerIn, DangerPage, DangerPhotoOut, Month, answer
 
 router = APIRouter()
 
 
 # -- hidden dangers -------------------------------------------------------------------------
-@router.get("/risk/dangers")
+@router.get("/risk/dangers", response_model=DangerPage)
 def list_dangers(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -36,7 +36,7 @@ def list_dangers(
     listed: bool = False,
     page: PageNo = 1,
     size: PageSize = 50,
-) -> dict:
+) -> JSONResponse:
     """The hidden-danger ledger in scope, with its filters."""
     found = dangers.search(
         session,
@@ -54,12 +54,14 @@ def list_dangers(
         page=page,
         size=size,
     )
-    return {
-        "items": [dangers.to_out(session, d, principal) for d in found.items],
-        "total": found.total,
-        "page": found.page,
-        "size": found.size,
-    }
+    return answer(
+        {
+            "items": [dangers.to_out(session, d, principal) for d in found.items],
+            "total": found.total,
+            "page": found.page,
+            "size": found.size,
+        }
+    )
 
 
 @router.get("/risk/dangers.xlsx", response_class=Response, responses=EXPORT, response_model=None)
@@ -91,29 +93,31 @@ def export_ledger(
     return answers.export(request, session, db, principal, "risk_dangers", filters, jurisdiction_code=code)
 
 
-@router.post("/risk/dangers", status_code=201)
-def report_danger(data: DangerIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/risk/dangers", status_code=201, response_model=DangerDetailOut)
+def report_danger(data: DangerIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """Report a found hidden danger (排查); the same client key again answers the first record."""
-    return dangers.to_out(session, dangers.create(session, principal, data), principal, full=True)
+    return answer(
+        dangers.to_out(session, dangers.create(session, principal, data), principal, full=True), 201
+    )
 
 
-@router.get("/risk/dangers/{danger_id}")
-def get_danger(danger_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.get("/risk/dangers/{danger_id}", response_model=DangerDetailOut)
+def get_danger(danger_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """One hidden danger with its plan, photos and log."""
-    return dangers.to_out(session, dangers.get(session, principal, danger_id), principal, full=True)
+    return answer(dangers.to_out(session, dangers.get(session, principal, danger_id), principal, full=True))
 
 
-@router.post("/risk/dangers/{danger_id}/{action}")
+@router.post("/risk/dangers/{danger_id}/{action}", response_model=DangerDetailOut)
 def danger_step(
     danger_id: int, action: str, principal: CurrentPrincipal, session: DbSession, data: ActionIn | None = None
-) -> dict:
+) -> JSONResponse:
     """One step of the loop: register, dismiss, grade, rectify, extend, supervise, report_done,
     reject, accept, close. A step the table does not allow from the current state is a 409."""
     danger = steps.act(session, principal, danger_id, action, data)
-    return dangers.to_out(session, danger, principal, full=True)
+    return answer(dangers.to_out(session, danger, principal, full=True))
 
 
-@router.post("/risk/dangers/{danger_id}/photos/{stage}", status_code=201)
+@router.post("/risk/dangers/{danger_id}/photos/{stage}", status_code=201, response_model=DangerPhotoOut)
 async def add_photo(
     danger_id: int,
     stage: str,
@@ -121,12 +125,12 @@ async def add_photo(
     file: UploadFile,
     principal: CurrentPrincipal,
     session: DbSession,
-) -> dict:
+) -> JSONResponse:
     """Add a photo taken before or after rectification."""
     data = await read_upload(request, file)
     danger = dangers.get(session, principal, danger_id)
     photo = photos.keep(session, principal, danger, stage, data, request.app.state.settings)
-    return {"id": photo.id, "stage": photo.stage, "width": photo.width, "height": photo.height}
+    return answer({"id": photo.id, "stage": photo.stage, "width": photo.width, "height": photo.height}, 201)
 
 
 @router.get("/risk/dangers/{danger_id}/photos/{photo_id}", include_in_schema=False)

@@ -19,16 +19,20 @@ from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import ImportCountsOut
 from yingji.risk import assessments, enterprises, exchange
 from yingji.risk.schemas import (
+    EnterpriseDetailOut,
     EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePage,
     EnterprisePatch,
     Level,
+    answer,
 )
 
 router = APIRouter()
 
 
 # -- enterprises ----------------------------------------------------------------------------
-@router.get("/risk/enterprises")
+@router.get("/risk/enterprises", response_model=EnterprisePage)
 def list_enterprises(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -40,7 +44,7 @@ def list_enterprises(
     hazardous: bool | None = None,
     page: PageNo = 1,
     size: PageSize = 50,
-) -> dict:
+) -> JSONResponse:
     """Enterprises in scope, with the register's filters."""
     found = enterprises.search(
         session,
@@ -54,32 +58,35 @@ def list_enterprises(
         page=page,
         size=size,
     )
-    return page_json(found, lambda e: enterprises.to_out(e, principal))
+    return answer(page_json(found, lambda e: enterprises.to_out(e, principal)))
 
 
-@router.post("/risk/enterprises", status_code=201)
-def create_enterprise(data: EnterpriseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/risk/enterprises", status_code=201, response_model=EnterpriseOut)
+def create_enterprise(data: EnterpriseIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """Register an enterprise (its enforcement class follows the local classification)."""
-    return enterprises.to_out(enterprises.create(session, principal, data), principal)
+    return answer(enterprises.to_out(enterprises.create(session, principal, data), principal), 201)
 
 
-@router.get("/risk/enterprises/{enterprise_id}")
-def get_enterprise(enterprise_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.get("/risk/enterprises/{enterprise_id}", response_model=EnterpriseDetailOut)
+def get_enterprise(enterprise_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """One enterprise with its risk points and how many dangers are open."""
     e = enterprises.get(session, principal, enterprise_id)
     points = assessments.search(session, principal, enterprise_id=e.id, size=200).items
-    return enterprises.to_out(e, principal) | {
-        "risk_points": [assessments.point_out(p, principal) for p in points],
-        "open_dangers": enterprises.open_dangers(session, e.id),
-    }
+    return answer(
+        enterprises.to_out(e, principal)
+        | {
+            "risk_points": [assessments.point_out(p, principal) for p in points],
+            "open_dangers": enterprises.open_dangers(session, e.id),
+        }
+    )
 
 
-@router.patch("/risk/enterprises/{enterprise_id}")
+@router.patch("/risk/enterprises/{enterprise_id}", response_model=EnterpriseOut)
 def update_enterprise(
     enterprise_id: int, patch: EnterprisePatch, principal: CurrentPrincipal, session: DbSession
-) -> dict:
+) -> JSONResponse:
     """Change an enterprise; the class is recomputed unless set by hand."""
-    return enterprises.to_out(enterprises.update(session, principal, enterprise_id, patch), principal)
+    return answer(enterprises.to_out(enterprises.update(session, principal, enterprise_id, patch), principal))
 
 
 @router.post("/risk/enterprises/import", response_model=ImportCountsOut, responses=IMPORT_JOB)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.org.params import PageNo, query_code
 from yingji.risk import meetings
-from yingji.risk.schemas import MeetingIn, Month
+from yingji.risk.schemas import MeetingIn, MeetingOut, MeetingPage, Month, answer
 
 router = APIRouter()
 
@@ -30,30 +31,32 @@ def meeting_out(session, meeting) -> dict:
     }
 
 
-@router.get("/risk/meetings")
+@router.get("/risk/meetings", response_model=MeetingPage)
 def list_meetings(
     principal: CurrentPrincipal,
     session: DbSession,
     month: Month = None,
     within: str | None = None,
     page: PageNo = 1,
-) -> dict:
+) -> JSONResponse:
     """Village meetings in scope for a month, with the month's coverage."""
     found = meetings.search(session, principal, month=month, within=query_code(within), page=page)
-    return {
-        "items": [meeting_out(session, m) for m in found.items],
-        "total": found.total,
-        "coverage": meetings.coverage(session, principal, month or meetings.this_month()),
-    }
+    return answer(
+        {
+            "items": [meeting_out(session, m) for m in found.items],
+            "total": found.total,
+            "coverage": meetings.coverage(session, principal, month or meetings.this_month()),
+        }
+    )
 
 
-@router.post("/risk/meetings", status_code=201)
-def record_meeting(data: MeetingIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/risk/meetings", status_code=201, response_model=MeetingOut)
+def record_meeting(data: MeetingIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """Record a village's monthly risk meeting."""
-    return meeting_out(session, meetings.record(session, principal, data))
+    return answer(meeting_out(session, meetings.record(session, principal, data)), 201)
 
 
-@router.post("/risk/meetings/{meeting_id}/report")
-def report_meeting(meeting_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/risk/meetings/{meeting_id}/report", response_model=MeetingOut)
+def report_meeting(meeting_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """Report a meeting's minutes to the town (once)."""
-    return meeting_out(session, meetings.report_upward(session, principal, meeting_id))
+    return answer(meeting_out(session, meetings.report_upward(session, principal, meeting_id)))

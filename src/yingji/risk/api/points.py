@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
@@ -15,15 +16,21 @@ from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.risk import assessments
 from yingji.risk.schemas import (
     AssessmentIn,
+    AssessmentOut,
     Level,
+    RiskPointDetailOut,
     RiskPointIn,
+    RiskPointOut,
+    RiskPointPage,
+    ScoreOut,
+    answer,
 )
 
 router = APIRouter()
 
 
 # -- risk points and assessments ------------------------------------------------------------
-@router.get("/risk/score")
+@router.get("/risk/score", response_model=ScoreOut)
 def score(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -33,23 +40,25 @@ def score(
     c: float | None = None,
     s: float | None = None,
     place: str | None = None,
-) -> dict:
+) -> JSONResponse:
     """Score L·E·C or L·S under the banding in force at ``place`` (default: one's own), no write."""
     require(principal, Perm.ORG_READ)
     code = query_code(place) or principal.jurisdiction_code
     if code:
         places.get(session, principal, code)
     result = assessments.evaluate(session, code, AssessmentIn(method=method, l=l, e=e, c=c, s=s))
-    return {
-        "method": result.method,
-        "score": result.score,
-        "band": result.band,
-        "level": result.level,
-        "banding": result.banding,
-    }
+    return answer(
+        {
+            "method": result.method,
+            "score": result.score,
+            "band": result.band,
+            "level": result.level,
+            "banding": result.banding,
+        }
+    )
 
 
-@router.get("/risk/points")
+@router.get("/risk/points", response_model=RiskPointPage)
 def list_points(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -59,7 +68,7 @@ def list_points(
     level: Level = None,
     page: PageNo = 1,
     size: PageSize = 50,
-) -> dict:
+) -> JSONResponse:
     """Risk points in scope (of an enterprise, or public places only)."""
     found = assessments.search(
         session,
@@ -71,25 +80,28 @@ def list_points(
         page=page,
         size=size,
     )
-    return page_json(found, lambda p: assessments.point_out(p, principal))
+    return answer(page_json(found, lambda p: assessments.point_out(p, principal)))
 
 
-@router.post("/risk/points", status_code=201)
-def create_point(data: RiskPointIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/risk/points", status_code=201, response_model=RiskPointOut)
+def create_point(data: RiskPointIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """Add a risk point to an enterprise or a public place."""
-    return assessments.point_out(assessments.create_point(session, principal, data), principal)
+    return answer(assessments.point_out(assessments.create_point(session, principal, data), principal), 201)
 
 
-@router.get("/risk/points/{point_id}")
-def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.get("/risk/points/{point_id}", response_model=RiskPointDetailOut)
+def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """One risk point with its assessment history."""
     point = assessments.get(session, principal, point_id)
-    return assessments.point_out(point, principal) | {
-        "assessments": [assessments.assessment_out(a) for a in assessments.history(session, point)]
-    }
+    return answer(
+        assessments.point_out(point, principal)
+        | {"assessments": [assessments.assessment_out(a) for a in assessments.history(session, point)]}
+    )
 
 
-@router.post("/risk/points/{point_id}/assessments", status_code=201)
-def assess_point(point_id: int, data: AssessmentIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/risk/points/{point_id}/assessments", status_code=201, response_model=AssessmentOut)
+def assess_point(
+    point_id: int, data: AssessmentIn, principal: CurrentPrincipal, session: DbSession
+) -> JSONResponse:
     """Record an LEC or LS assessment of a risk point under the local banding."""
-    return assessments.assessment_out(assessments.assess(session, principal, point_id, data))
+    return answer(assessments.assessment_out(assessments.assess(session, principal, point_id, data)), 201)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
@@ -10,7 +11,7 @@ from yingji.core.errors import NotFound
 from yingji.org import places
 from yingji.org.params import query_code
 from yingji.risk import settings
-from yingji.risk.schemas import SettingsIn
+from yingji.risk.schemas import SettingsIn, SettingsOut, answer
 
 router = APIRouter()
 
@@ -29,18 +30,20 @@ def settings_out(session, code: str) -> dict:
     }
 
 
-@router.get("/risk/settings/{code}")
-def get_settings(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.get("/risk/settings/{code}", response_model=SettingsOut)
+def get_settings(code: str, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     """The dual-prevention settings in force at a place."""
     place = places.get(session, principal, query_code(code) or "")
-    return settings_out(session, place.code)
+    return answer(settings_out(session, place.code))
 
 
-@router.put("/risk/settings/{code}")
-def put_settings(code: str, data: SettingsIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.put("/risk/settings/{code}", response_model=SettingsOut)
+def put_settings(
+    code: str, data: SettingsIn, principal: CurrentPrincipal, session: DbSession
+) -> JSONResponse:
     """Set or clear a place's own settings (rules.manage)."""
     normal = query_code(code)
     if normal is None:
         raise NotFound()
     settings.put(session, principal, normal, data.model_dump(exclude_unset=True))
-    return settings_out(session, normal)
+    return answer(settings_out(session, normal))
