@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.monitoring import alarms, points
-from yingji.monitoring.models import LEVELS
+from yingji.monitoring.models import LEVELS, AlarmState
 from yingji.monitoring.views_common import page
 from yingji.org import places
 from yingji.org.models import Jurisdiction
@@ -55,7 +55,7 @@ def alarm_board(
         "state": state,
         "level": level,
         "counts": alarms.board_counts(session, principal),
-        "towns": alarms.by_town(session, principal) if state == "open" else [],
+        "towns": alarms.by_town(session, principal) if state == AlarmState.OPEN else [],
         "overdue": points.overdue_count(session, principal),
     }
     if request.headers.get("hx-request"):
