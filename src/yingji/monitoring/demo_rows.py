@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from yingji.monitoring import catalog
+from yingji.monitoring.models import PointStatus
 
 TONGREN_POINTS = 30_774  # seed 003
 TONGREN_COUNTIES = 10
@@ -178,7 +179,7 @@ def _point(rng, pid, kind, group, cells, people, workers, monitor, serial, lon, 
         "patrol_every_days": None,
         "last_patrol_at": last,
         "patrol_due_at": last + timedelta(days=every),
-        "status": "active",
+        "status": PointStatus.ACTIVE.value,
         "note": None,
         "created_at": now - timedelta(days=400),
         "updated_at": now,
