@@ -44,10 +44,17 @@ SENSOR_KINDS = (
     "temperature",
     "humidity",
 )
-CONDITIONS = ("normal", "abnormal", "danger")  # 正常 / 异常 / 险情
 METRICS = ("value", "rate_h", "sum_1h", "sum_3h", "sum_24h")
 LEVELS = ("blue", "yellow", "orange", "red")
 ACTIONS = ("notify", "warning", "incident")
+
+
+class PatrolCondition(StrEnum):
+    """What a patrol found at the point; a danger found may open an incident at once."""
+
+    NORMAL = "normal"  # 正常
+    ABNORMAL = "abnormal"  # 异常
+    DANGER = "danger"  # 险情
 
 
 class AlarmState(StrEnum):
@@ -67,6 +74,7 @@ class PointStatus(StrEnum):
 
 
 OPEN_STATES = (AlarmState.OPEN, AlarmState.ACKNOWLEDGED)
+CONDITIONS = tuple(c.value for c in PatrolCondition)
 PARTITION_SCHEMA = "readings_parts"
 
 
