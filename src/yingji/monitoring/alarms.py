@@ -18,7 +18,7 @@ from yingji.core.pagination import Page, paginate
 from yingji.events import publish
 from yingji.jobs import queue
 from yingji.monitoring.evaluate import Decisions, RuleBook
-from yingji.monitoring.models import OPEN_STATES, Alarm, AlarmEvent
+from yingji.monitoring.models import OPEN_STATES, Alarm, AlarmEvent, AlarmState
 from yingji.monitoring.store import SensorRow, dt_of
 
 LEVEL_ORDER = case(
@@ -107,7 +107,7 @@ def apply(
             action=rule.action,
             raise_at=rule.raise_at,
             clear_at=rule.clear_at,
-            state="open",
+            state=AlarmState.OPEN,
             raised_at=dt_of(int(decisions.raise_at[k])),
             created_at=now,
             value=value,
@@ -118,7 +118,7 @@ def apply(
         session.flush()
         event(session, alarm, "raised", value=value, data={"source": source, "rule": rule.key})
         if bool(decisions.raise_clears[k]):
-            alarm.state, alarm.cleared_at = "cleared", now
+            alarm.state, alarm.cleared_at = AlarmState.CLEARED, now
             event(
                 session, alarm, "cleared", value=current, note="back below the clear level in the same batch"
             )
@@ -151,7 +151,7 @@ def clear_auto(session: Session, alarm_id: int, value: float) -> bool:
     alarm = session.get(Alarm, alarm_id, with_for_update={"of": Alarm})
     if alarm is None or alarm.state not in OPEN_STATES:
         return False
-    alarm.state, alarm.cleared_at, alarm.last_value = "cleared", clock.now(), value
+    alarm.state, alarm.cleared_at, alarm.last_value = AlarmState.CLEARED, clock.now(), value
     event(session, alarm, "cleared", value=value, note="back below the clear level")
     return True
 
@@ -174,12 +174,12 @@ def _for_write(session: Session, principal: Principal, alarm_id: int) -> Alarm:
 def acknowledge(session: Session, principal: Principal, alarm_id: int, note: str = "") -> Alarm:
     """Someone has seen the alarm and takes care of it (a second acknowledgement changes nothing)."""
     alarm = _for_write(session, principal, alarm_id)
-    if alarm.state == "cleared":
+    if alarm.state == AlarmState.CLEARED:
         raise Conflict("This alarm is already cleared.")
-    if alarm.state == "acknowledged":
+    if alarm.state == AlarmState.ACKNOWLEDGED:
         return alarm
     alarm.state, alarm.acknowledged_at, alarm.acknowledged_by_user_id = (
-        "acknowledged",
+        AlarmState.ACKNOWLEDGED,
         clock.now(),
         principal.user_id,
     )
@@ -191,9 +191,13 @@ def acknowledge(session: Session, principal: Principal, alarm_id: int, note: str
 def clear_by_hand(session: Session, principal: Principal, alarm_id: int, note: str = "") -> Alarm:
     """Close an alarm by hand (the danger is over, or a sensor fault), with the reason."""
     alarm = _for_write(session, principal, alarm_id)
-    if alarm.state == "cleared":
+    if alarm.state == AlarmState.CLEARED:
         return alarm
-    alarm.state, alarm.cleared_at, alarm.cleared_by_user_id = "cleared", clock.now(), principal.user_id
+    alarm.state, alarm.cleared_at, alarm.cleared_by_user_id = (
+        AlarmState.CLEARED,
+        clock.now(),
+        principal.user_id,
+    )
     alarm.note = note or alarm.note
     event(session, alarm, "cleared", user_id=principal.user_id, note=note or "cleared by hand")
     session.flush()
@@ -204,7 +208,7 @@ def search(
     session: Session,
     principal: Principal,
     *,
-    state: str | None = "open",
+    state: str | None = "open",  # AlarmState.OPEN stands for both open states here
     level: str | None = None,
     point_id: int | None = None,
     sensor_id: int | None = None,
@@ -213,7 +217,7 @@ def search(
 ) -> Page[Alarm]:
     """Alarms in scope: open ones (open or acknowledged) by severity, or the history newest first."""
     stmt = select(Alarm).where(in_scope(Alarm.jurisdiction_code, principal))
-    if state == "open":
+    if state == AlarmState.OPEN:
         stmt = stmt.where(Alarm.state.in_(OPEN_STATES)).order_by(LEVEL_ORDER.desc(), Alarm.raised_at.desc())
     else:
         if state:

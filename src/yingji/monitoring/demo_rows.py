@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 
 from yingji.monitoring import catalog
+from yingji.monitoring.models import PatrolCondition, PointStatus
 
 TONGREN_POINTS = 30_774  # seed 003
 TONGREN_COUNTIES = 10
@@ -178,7 +179,7 @@ def _point(rng, pid, kind, group, cells, people, workers, monitor, serial, lon, 
         "patrol_every_days": None,
         "last_patrol_at": last,
         "patrol_due_at": last + timedelta(days=every),
-        "status": "active",
+        "status": PointStatus.ACTIVE.value,
         "note": None,
         "created_at": now - timedelta(days=400),
         "updated_at": now,
@@ -201,7 +202,9 @@ def _patrol(rng, log_id: int, point: dict, people: dict, now: datetime) -> dict:
         "accuracy_m": float(round(rng.uniform(5, 40))),
         "distance_m": None,
         "condition": condition,
-        "observations": "坡体未见明显变形" if condition == "normal" else "坡脚有少量渗水，已加密巡查",
+        "observations": "坡体未见明显变形"
+        if condition == PatrolCondition.NORMAL
+        else "坡脚有少量渗水，已加密巡查",
         "photo_count": 0,
         "incident_id": None,
         "idempotency_key": None,

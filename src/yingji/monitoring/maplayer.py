@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
 from yingji.monitoring.alarms import LEVEL_ORDER
-from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint
+from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint, PointStatus
 
 MAX_FEATURES = 4000
 RANK_LEVEL = {4: "red", 3: "orange", 2: "yellow", 1: "blue"}
@@ -47,7 +47,7 @@ def features(
         .outerjoin(worst, worst.c.pid == HazardPoint.id)
         .where(
             in_scope(HazardPoint.jurisdiction_code, principal),
-            HazardPoint.status == "active",
+            HazardPoint.status == PointStatus.ACTIVE,
             HazardPoint.lon.is_not(None),
         )
     )

@@ -10,6 +10,7 @@ key to ``sensors`` (sensors are deactivated, never deleted) so that a bulk inser
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 from yingji.org.models import Jurisdiction, Person
 
@@ -43,12 +44,37 @@ SENSOR_KINDS = (
     "temperature",
     "humidity",
 )
-CONDITIONS = ("normal", "abnormal", "danger")  # 正常 / 异常 / 险情
 METRICS = ("value", "rate_h", "sum_1h", "sum_3h", "sum_24h")
 LEVELS = ("blue", "yellow", "orange", "red")
 ACTIONS = ("notify", "warning", "incident")
-ALARM_STATES = ("open", "acknowledged", "cleared")
-OPEN_STATES = ("open", "acknowledged")
+
+
+class PatrolCondition(StrEnum):
+    """What a patrol found at the point; a danger found may open an incident at once."""
+
+    NORMAL = "normal"  # 正常
+    ABNORMAL = "abnormal"  # 异常
+    DANGER = "danger"  # 险情
+
+
+class AlarmState(StrEnum):
+    """An alarm's states: raised open, acknowledged by someone who takes care of it, cleared (by the
+    readings falling back below the clear level, or by hand). The values are the database's."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLEARED = "cleared"
+
+
+class PointStatus(StrEnum):
+    """A hazard point is watched (patrols due, on the map) while active; closed ones are kept."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+OPEN_STATES = (AlarmState.OPEN, AlarmState.ACKNOWLEDGED)
+CONDITIONS = tuple(c.value for c in PatrolCondition)
 PARTITION_SCHEMA = "readings_parts"
 
 
@@ -64,7 +90,7 @@ class HazardPoint(IdMixin, TimestampMixin, Audited, Base):
     __audit_exclude__ = frozenset({"geometry"})
     __table_args__ = (
         CheckConstraint(f"kind IN ({_in(HAZARD_KINDS)})", name="kind"),
-        CheckConstraint("status IN ('active', 'closed')", name="status"),
+        CheckConstraint(one_of("status", PointStatus), name="status"),
         Index("ix_hazard_points_kind_jurisdiction", "kind", "jurisdiction_code"),
         Index("ix_hazard_points_lon_lat", "lon", "lat"),
         Index("ix_hazard_points_due", "status", "patrol_due_at"),
@@ -87,7 +113,7 @@ class HazardPoint(IdMixin, TimestampMixin, Audited, Base):
     patrol_every_days: Mapped[int | None] = mapped_column(SmallInteger)  # overrides the kind's schedule
     last_patrol_at: Mapped[datetime | None] = mapped_column()
     patrol_due_at: Mapped[datetime | None] = mapped_column()
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[str] = mapped_column(String(10), default=PointStatus.ACTIVE.value)
     note: Mapped[str | None] = mapped_column(Text)
 
     jurisdiction = relationship(Jurisdiction, lazy="joined")
@@ -266,7 +292,7 @@ class Alarm(IdMixin, Audited, Base):
 
     __tablename__ = "alarms"
     __table_args__ = (
-        CheckConstraint(f"state IN ({_in(ALARM_STATES)})", name="state"),
+        CheckConstraint(one_of("state", AlarmState), name="state"),
         CheckConstraint(f"level IN ({_in(LEVELS)})", name="level"),
         Index(
             "uq_alarms_open_sensor_rule",
@@ -291,7 +317,7 @@ class Alarm(IdMixin, Audited, Base):
     action: Mapped[str] = mapped_column(String(8))
     raise_at: Mapped[float] = mapped_column(Float)
     clear_at: Mapped[float] = mapped_column(Float)
-    state: Mapped[str] = mapped_column(String(12), default="open")
+    state: Mapped[str] = mapped_column(String(12), default=AlarmState.OPEN.value)
     raised_at: Mapped[datetime] = mapped_column()  # time of the reading that crossed
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     value: Mapped[float] = mapped_column(Float)  # the metric when raised

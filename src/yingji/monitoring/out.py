@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
 from yingji.auth.scope import Principal, mask_phone
 from yingji.monitoring import catalog
 from yingji.monitoring.models import Alarm, AlarmEvent, AlarmRule, HazardPoint, PatrolLog, Rejection, Sensor
 from yingji.monitoring.models import SensorState as State
+
+
+def answer(data, status_code: int = 200) -> JSONResponse:
+    """The body as JSON, sent as built (the route's ``response_model`` only describes it)."""
+    return JSONResponse(jsonable_encoder(data), status_code=status_code)
 
 
 def _person(p, principal: Principal) -> dict | None:

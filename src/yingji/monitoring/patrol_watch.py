@@ -15,7 +15,7 @@ from yingji.auth.roles import Perm
 from yingji.core import clock
 from yingji.core.i18n import N_, translate
 from yingji.monitoring import catalog
-from yingji.monitoring.models import HazardPoint
+from yingji.monitoring.models import HazardPoint, PointStatus
 from yingji.notify.channels import Message
 from yingji.notify.inbox import InboxChannel, notify_level
 
@@ -35,7 +35,7 @@ def missed(session: Session, now: datetime | None = None) -> dict[str, int]:
             HazardPoint.leader_person_id,
             HazardPoint.patrol_due_at,
         ).where(
-            HazardPoint.status == "active",
+            HazardPoint.status == PointStatus.ACTIVE,
             HazardPoint.patrol_due_at < now,
             HazardPoint.patrol_due_at >= now - LOOK_BACK,
         )
@@ -94,7 +94,7 @@ def reschedule(session: Session, now: datetime | None = None) -> int:
             HazardPoint.last_patrol_at,
             HazardPoint.created_at,
             HazardPoint.patrol_due_at,
-        ).where(HazardPoint.status == "active")
+        ).where(HazardPoint.status == PointStatus.ACTIVE)
     ).all()
     changes = []
     for r in rows:

@@ -26,7 +26,7 @@ from yingji.incidents import photos as incident_photos
 from yingji.incidents.models import Incident
 from yingji.incidents.schemas import Figures, IncidentIn
 from yingji.monitoring import catalog, points
-from yingji.monitoring.models import HazardPoint, PatrolLog, PatrolPhoto
+from yingji.monitoring.models import HazardPoint, PatrolCondition, PatrolLog, PatrolPhoto
 from yingji.monitoring.schemas import DangerIn, PatrolIn
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -132,7 +132,9 @@ def record(
     if point.last_patrol_at is None or at > point.last_patrol_at:
         point.last_patrol_at = at
         point.patrol_due_at = catalog.next_patrol_due(point.kind, at, point.patrol_every_days)
-    if data.report_incident or (data.condition == "danger" and principal.can(Perm.INCIDENT_REPORT)):
+    if data.report_incident or (
+        data.condition == PatrolCondition.DANGER and principal.can(Perm.INCIDENT_REPORT)
+    ):
         incident, _ = report_danger(
             session,
             principal,

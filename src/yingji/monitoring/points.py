@@ -15,7 +15,7 @@ from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.incidents import locate
 from yingji.monitoring import catalog
-from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint, Sensor
+from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint, PointStatus, Sensor
 from yingji.monitoring.schemas import PointIn, PointPatch
 from yingji.org import places
 from yingji.org.models import GridAssignment, GridCell, Jurisdiction, Person
@@ -43,7 +43,7 @@ def search(
     if kind:
         stmt = stmt.where(HazardPoint.kind == kind)
     if overdue:
-        stmt = stmt.where(HazardPoint.status == "active", HazardPoint.patrol_due_at < clock.now())
+        stmt = stmt.where(HazardPoint.status == PointStatus.ACTIVE, HazardPoint.patrol_due_at < clock.now())
     if alarm:  # points with an open alarm (the overview's tile links here)
         alarmed = select(Alarm.hazard_point_id).where(
             Alarm.state.in_(OPEN_STATES), in_scope(Alarm.jurisdiction_code, principal)
@@ -141,7 +141,7 @@ def create(session: Session, principal: Principal, data: PointIn) -> HazardPoint
         code=code,
         jurisdiction_code=place.code,
         grid_cell_id=cell_for(session, place.code),
-        status="active",
+        status=PointStatus.ACTIVE,
         patrol_due_at=catalog.next_patrol_due(data.kind, now, data.patrol_every_days),
     )
     if point.lon is None:
@@ -186,7 +186,7 @@ def counts_by_kind(session: Session, principal: Principal) -> dict[str, int]:
     """Active points in scope per kind."""
     rows = session.execute(
         select(HazardPoint.kind, func.count())
-        .where(in_scope(HazardPoint.jurisdiction_code, principal), HazardPoint.status == "active")
+        .where(in_scope(HazardPoint.jurisdiction_code, principal), HazardPoint.status == PointStatus.ACTIVE)
         .group_by(HazardPoint.kind)
     ).all()
     return dict(rows)
@@ -198,7 +198,7 @@ def overdue_count(session: Session, principal: Principal, at: datetime | None = 
         session.scalar(
             select(func.count()).where(
                 in_scope(HazardPoint.jurisdiction_code, principal),
-                HazardPoint.status == "active",
+                HazardPoint.status == PointStatus.ACTIVE,
                 HazardPoint.patrol_due_at < (at or clock.now()),
             )
         )

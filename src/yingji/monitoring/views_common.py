@@ -1,4 +1,4 @@
-"""What the monitoring pages share: rendering with the labels, form errors, division codes from URLs."""
+"""What the monitoring pages share: rendering with the labels, reading a form's fields, form errors."""
 
 from __future__ import annotations
 
@@ -32,3 +32,14 @@ def form_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, YingjiError):
         return {"_": gettext(exc.message, **exc.params)}
     raise exc
+
+
+async def read_form(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
+    """The named fields of a posted form, stripped ("" when absent)."""
+    form = await request.form()
+    return {k: str(form.get(k, "")).strip() for k in fields}
+
+
+def given(form: dict[str, str], skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """The fields filled in, less ``skip``."""
+    return {k: v for k, v in form.items() if v != "" and k not in skip}

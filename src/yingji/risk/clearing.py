@@ -12,7 +12,7 @@ from yingji.core import clock
 from yingji.org import places
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, write
-from yingji.risk.danger_models import OPEN_STATUSES, Danger
+from yingji.risk.danger_models import OPEN_STATUSES, RECTIFIED_STATUSES, Danger, DangerStatus
 from yingji.risk.dangers import today
 
 COLUMNS = [
@@ -55,12 +55,12 @@ def table(
             town,
             Danger.found_month,
             func.count(),
-            _one(Danger.status.in_(("accepted", "closed"))),
+            _one(Danger.status.in_(RECTIFIED_STATUSES)),
             _one(Danger.status.in_(OPEN_STATUSES)),
-            _one((Danger.status == "rectifying") & (Danger.deadline < today())),
+            _one((Danger.status == DangerStatus.RECTIFYING) & (Danger.deadline < today())),
             _one(Danger.overdue_at.is_not(None)),
             _one(Danger.grade == "major"),
-            _one(Danger.status == "dismissed"),
+            _one(Danger.status == DangerStatus.DISMISSED),
         )
         .where(in_scope(Danger.jurisdiction_code, principal), Danger.found_month.in_(months))
         .group_by(town, Danger.found_month)

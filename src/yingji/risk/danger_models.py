@@ -8,6 +8,7 @@ time each step was reached (the ledger and the statistics read them without join
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -28,8 +29,30 @@ from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 
-STATUSES = ("found", "registered", "graded", "rectifying", "reviewing", "accepted", "closed", "dismissed")
-OPEN_STATUSES = ("found", "registered", "graded", "rectifying", "reviewing")
+
+class DangerStatus(StrEnum):
+    """The hidden-danger loop's states (``loop.TRANSITIONS`` moves between them); the values are
+    what the database and the API hold."""
+
+    FOUND = "found"  # 排查发现
+    REGISTERED = "registered"  # 登记
+    GRADED = "graded"  # 分级
+    RECTIFYING = "rectifying"  # 整改
+    REVIEWING = "reviewing"  # 复查
+    ACCEPTED = "accepted"  # 验收
+    CLOSED = "closed"  # 销号
+    DISMISSED = "dismissed"  # 不予登记
+
+
+STATUSES = tuple(DangerStatus)
+OPEN_STATUSES = (
+    DangerStatus.FOUND,
+    DangerStatus.REGISTERED,
+    DangerStatus.GRADED,
+    DangerStatus.RECTIFYING,
+    DangerStatus.REVIEWING,
+)
+RECTIFIED_STATUSES = (DangerStatus.ACCEPTED, DangerStatus.CLOSED)
 SOURCES = ("inspection", "grid", "enterprise", "public")
 
 
@@ -60,7 +83,7 @@ class Danger(IdMixin, TimestampMixin, Audited, Base):
     location: Mapped[str | None] = mapped_column(String(200))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(12), default="found")
+    status: Mapped[str] = mapped_column(String(12), default=DangerStatus.FOUND.value)
     grade: Mapped[str | None] = mapped_column(String(8))  # 一般 general / 重大 major
     checklist: Mapped[dict | None] = mapped_column(JSONType)
     # 整改: who, how, with what money, by when

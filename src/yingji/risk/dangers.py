@@ -17,7 +17,14 @@ from yingji.core.pagination import Page, paginate
 from yingji.org import places
 from yingji.org.models import GridCell, Jurisdiction
 from yingji.risk import escalation, loop, races, tables
-from yingji.risk.danger_models import OPEN_STATUSES, Danger, DangerEvent, DangerPhoto, DangerPlan
+from yingji.risk.danger_models import (
+    OPEN_STATUSES,
+    Danger,
+    DangerEvent,
+    DangerPhoto,
+    DangerPlan,
+    DangerStatus,
+)
 from yingji.risk.models import Enterprise, Inspection, RiskPoint
 from yingji.risk.schemas import DangerIn
 
@@ -93,7 +100,7 @@ def create(
         location=data.location,
         lon=data.lon,
         lat=data.lat,
-        status="found",
+        status=DangerStatus.FOUND,
         found_month=month_of(now),
         found_at=now,
         reported_by_user_id=principal.user_id,
@@ -107,7 +114,7 @@ def create(
     winner = races.insert_once(session, danger, lambda: _same_key(session, principal, data.client_key))
     if winner is not danger:
         return winner  # a concurrent request with the same client key was first
-    log(session, danger, "report", None, "found", principal, actor=actor)
+    log(session, danger, "report", None, DangerStatus.FOUND, principal, actor=actor)
     if data.register_now and principal.can(Perm.DANGER_MANAGE):
         from yingji.risk import steps
 
@@ -201,7 +208,7 @@ def ledger_query(
     if enterprise_id is not None:
         stmt = stmt.where(Danger.enterprise_id == enterprise_id)
     if overdue:
-        stmt = stmt.where(Danger.status == "rectifying", Danger.deadline < today())
+        stmt = stmt.where(Danger.status == DangerStatus.RECTIFYING, Danger.deadline < today())
     if listed:
         stmt = stmt.where(Danger.listed)
     q = (q or "").strip()
@@ -248,7 +255,9 @@ def photos_of(session: Session, danger: Danger) -> list[DangerPhoto]:
 
 def is_overdue(danger: Danger) -> bool:
     """Still being rectified after its deadline (a danger reported done in time is not overdue)."""
-    return danger.status == "rectifying" and danger.deadline is not None and danger.deadline < today()
+    return (
+        danger.status == DangerStatus.RECTIFYING and danger.deadline is not None and danger.deadline < today()
+    )
 
 
 def place_name(session: Session, code: str) -> str:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from yingji.risk import demo_words as w
 from yingji.risk import escalation, rules
+from yingji.risk.danger_models import DangerStatus as S
 from yingji.risk.demo_rows import RiskDemo, Weighted, local_dt
 
 DAY = timedelta(days=1)
@@ -107,30 +108,30 @@ def _walk(demo: RiskDemo, d: dict, major: bool) -> None:
     rng, now = demo.rng, demo.now
     at = d["found_at"]
     public = d["source"] == "public"
-    steps: list[tuple[str, datetime]] = []
+    steps: list[tuple[S, datetime]] = []
     at += timedelta(hours=rng.uniform(1, 40))
     if rng.random() < (0.15 if public else 0.02):
-        steps.append(("dismissed", at))
+        steps.append((S.DISMISSED, at))
     else:
-        steps.append(("registered", at))
+        steps.append((S.REGISTERED, at))
         at += timedelta(hours=rng.uniform(1, 24))
-        steps.append(("graded", at))
+        steps.append((S.GRADED, at))
         at += timedelta(hours=rng.uniform(1, 24))
-        steps.append(("rectifying", at))
+        steps.append((S.RECTIFYING, at))
         span = rng.randint(30, 90) if major else rng.randint(7, 30)
         d["deadline"] = demo_date(at) + timedelta(days=span)
         if rng.random() > 0.01:  # 1% are stuck: never reported done
             at += timedelta(days=span * rng.uniform(0.2, 1.15))
-            steps.append(("reviewing", at))
+            steps.append((S.REVIEWING, at))
             at += timedelta(hours=rng.uniform(12, 96))
-            steps.append(("accepted", at))
+            steps.append((S.ACCEPTED, at))
             at += timedelta(hours=rng.uniform(1, 72))
-            steps.append(("closed", at))
-    d["status"] = "found"
+            steps.append((S.CLOSED, at))
+    d["status"] = S.FOUND.value  # the bulk insert takes plain strings
     for status, when in steps:
         if when > now:
             break
-        d["status"], d[f"{status}_at"] = status, when
+        d["status"], d[f"{status}_at"] = status.value, when
     if d["deadline"] is None or d["rectifying_at"] is None:
         d["deadline"] = None
         return
@@ -177,7 +178,7 @@ def _rectification(demo: RiskDemo, d: dict, major: bool) -> None:
                 "updated_at": d["rectifying_at"],
             }
         )
-    if d["status"] != "rectifying":
+    if d["status"] != S.RECTIFYING:
         return
     if end <= now:
         d["overdue_at"], d["escalation"] = end, 2
@@ -230,7 +231,7 @@ def danger(
         "location": e["name"] if e else f"{place['name']}",
         "lon": e["lon"] if e else None,
         "lat": e["lat"] if e else None,
-        "status": "found",
+        "status": S.FOUND.value,
         "grade": None,
         "checklist": None,
         "responsible_party": None,

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from yingji.core.clock import LOCAL_TZ, to_local, to_utc
 from yingji.risk import creditcode, rules, tables
 from yingji.risk import demo_words as w
+from yingji.risk.models import EnterpriseStatus
 
 
 class Weighted:
@@ -195,7 +196,7 @@ class RiskDemo:
                 "safety_manager_phone": None if shop else self.mobile(eid + 5_000_000),
                 "enforcement_class": self.classify(facts),
                 "class_fixed": False,
-                "status": "active",
+                "status": EnterpriseStatus.ACTIVE.value,
                 "risk_level": None,
                 "risk_rank": 0,
                 "note": None,

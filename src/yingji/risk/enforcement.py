@@ -18,7 +18,7 @@ from yingji.core.pagination import Page
 from yingji.org import places
 from yingji.org.codes import ancestors, subtree_bounds
 from yingji.risk import races, rules, settings
-from yingji.risk.models import EnforcementPlan, Enterprise, PlanItem
+from yingji.risk.models import EnforcementPlan, Enterprise, EnterpriseStatus, PlanItem
 
 CHUNK = 5000
 
@@ -104,7 +104,7 @@ def generate(session: Session, principal: Principal, code: str, year: int) -> tu
         ).where(
             Enterprise.jurisdiction_code >= low,
             Enterprise.jurisdiction_code < high,
-            Enterprise.status != "closed",
+            Enterprise.status != EnterpriseStatus.CLOSED,
         )
     ).all()
     changed: dict[str, list[int]] = defaultdict(list)
@@ -163,7 +163,7 @@ def coverage(session: Session, principal: Principal, plan: EnforcementPlan) -> d
     totals = dict(
         session.execute(
             select(Enterprise.enforcement_class, func.count())
-            .where(in_area, scope, Enterprise.status != "closed")
+            .where(in_area, scope, Enterprise.status != EnterpriseStatus.CLOSED)
             .group_by(Enterprise.enforcement_class)
         ).all()
     )
@@ -180,7 +180,7 @@ def coverage(session: Session, principal: Principal, plan: EnforcementPlan) -> d
         select(func.count()).where(
             in_area,
             scope,
-            Enterprise.status != "closed",
+            Enterprise.status != EnterpriseStatus.CLOSED,
             Enterprise.enforcement_class.in_(key),
             Enterprise.id.not_in(select(PlanItem.enterprise_id).where(PlanItem.plan_id == plan.id)),
         )

@@ -14,10 +14,9 @@ from yingji.core.pagination import Page, paginate
 from yingji.org import places
 from yingji.org.models import GridCell, Jurisdiction
 from yingji.risk import races, rules, settings, tables
-from yingji.risk.models import Danger, Enterprise, RiskPoint
+from yingji.risk.danger_models import OPEN_STATUSES
+from yingji.risk.models import Danger, Enterprise, EnterpriseStatus, RiskPoint
 from yingji.risk.schemas import EnterpriseIn, EnterprisePatch
-
-OPEN = ("found", "registered", "graded", "rectifying", "reviewing")
 
 
 def search(
@@ -133,7 +132,7 @@ def create(session: Session, principal: Principal, data: EnterpriseIn) -> Enterp
         grid_cell_id=grid_cell(session, data.grid_code, data.jurisdiction_code),
         enforcement_class=data.enforcement_class or "D",
         class_fixed=data.enforcement_class is not None,
-        status="active",
+        status=EnterpriseStatus.ACTIVE,
         risk_rank=0,
     )
     if not data.major_hazard:
@@ -189,7 +188,7 @@ def refresh_risk(session: Session, enterprise_id: int) -> None:
 def open_dangers(session: Session, enterprise_id: int) -> int:
     """How many of the enterprise's hidden dangers are still in the loop."""
     return session.scalar(
-        select(func.count()).where(Danger.enterprise_id == enterprise_id, Danger.status.in_(OPEN))
+        select(func.count()).where(Danger.enterprise_id == enterprise_id, Danger.status.in_(OPEN_STATUSES))
     )
 
 

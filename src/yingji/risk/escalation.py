@@ -16,7 +16,7 @@ from yingji.core.i18n import N_, translate
 from yingji.jobs import queue
 from yingji.notify.inbox import notify_level
 from yingji.risk import settings, tables
-from yingji.risk.danger_models import Danger
+from yingji.risk.danger_models import Danger, DangerStatus
 
 REMIND = "risk.danger_remind"
 OVERDUE = "risk.danger_overdue"
@@ -76,7 +76,7 @@ def schedule(session: Session, danger: Danger) -> None:
 def _still_due(danger: Danger | None, payload: dict) -> bool:
     return (
         danger is not None
-        and danger.status == "rectifying"
+        and danger.status == DangerStatus.RECTIFYING
         and danger.deadline is not None
         and danger.deadline.isoformat() == payload.get("deadline")
     )

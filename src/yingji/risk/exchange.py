@@ -22,7 +22,7 @@ from yingji.org.exchange.common import ImportResult, RowErrors, column, place_co
 from yingji.org.models import GridCell
 from yingji.org.sheets import Column, read
 from yingji.risk import creditcode, enterprises, tables
-from yingji.risk.models import Enterprise
+from yingji.risk.models import Enterprise, EnterpriseStatus
 from yingji.risk.schemas import phone
 
 COLUMNS = [
@@ -208,7 +208,9 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
         chosen = values.pop("_class")
         enterprise = existing.get(values["credit_code"])
         if enterprise is None:
-            enterprise = Enterprise(**values, status="active", risk_rank=0, enforcement_class=chosen or "D")
+            enterprise = Enterprise(
+                **values, status=EnterpriseStatus.ACTIVE, risk_rank=0, enforcement_class=chosen or "D"
+            )
             enterprise.class_fixed = chosen is not None
             enterprises.classify(session, enterprise)
             session.add(enterprise)

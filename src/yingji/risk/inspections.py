@@ -16,7 +16,7 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.pagination import Page, paginate
 from yingji.risk import dangers, enforcement, races
 from yingji.risk.labels import ORDERS
-from yingji.risk.models import Danger, Enterprise, Inspection
+from yingji.risk.models import Danger, Enterprise, EnterpriseStatus, Inspection
 from yingji.risk.schemas import DangerIn, InspectionIn
 
 
@@ -72,8 +72,8 @@ def record(session: Session, principal: Principal, data: InspectionIn) -> Inspec
             inspection=inspection,
         )
     inspection.dangers_found = len(data.dangers)
-    if "suspend" in data.orders and enterprise.status == "active":
-        enterprise.status = "suspended"
+    if "suspend" in data.orders and enterprise.status == EnterpriseStatus.ACTIVE:
+        enterprise.status = EnterpriseStatus.SUSPENDED
     session.flush()
     return inspection
 

@@ -8,30 +8,31 @@ from dataclasses import dataclass
 
 from yingji.auth.roles import Perm
 from yingji.core.errors import Conflict
+from yingji.risk.danger_models import DangerStatus as S
 
 
 @dataclass(frozen=True)
 class Step:
     action: str
-    source: str
-    target: str
+    source: S
+    target: S
     perm: Perm
     stamp: str | None  # the danger's column that records when the target was reached
 
 
-TRANSITIONS: dict[tuple[str, str], Step] = {
+TRANSITIONS: dict[tuple[S, str], Step] = {
     (s.source, s.action): s
     for s in (
-        Step("register", "found", "registered", Perm.DANGER_MANAGE, "registered_at"),
-        Step("dismiss", "found", "dismissed", Perm.DANGER_MANAGE, "dismissed_at"),
-        Step("grade", "registered", "graded", Perm.DANGER_MANAGE, "graded_at"),
-        Step("rectify", "graded", "rectifying", Perm.DANGER_MANAGE, "rectifying_at"),
-        Step("report_done", "rectifying", "reviewing", Perm.DANGER_REPORT, "reviewing_at"),
-        Step("extend", "rectifying", "rectifying", Perm.DANGER_MANAGE, None),
-        Step("supervise", "rectifying", "rectifying", Perm.DANGER_MANAGE, None),
-        Step("accept", "reviewing", "accepted", Perm.DANGER_MANAGE, "accepted_at"),
-        Step("reject", "reviewing", "rectifying", Perm.DANGER_MANAGE, "rectifying_at"),
-        Step("close", "accepted", "closed", Perm.DANGER_MANAGE, "closed_at"),
+        Step("register", S.FOUND, S.REGISTERED, Perm.DANGER_MANAGE, "registered_at"),
+        Step("dismiss", S.FOUND, S.DISMISSED, Perm.DANGER_MANAGE, "dismissed_at"),
+        Step("grade", S.REGISTERED, S.GRADED, Perm.DANGER_MANAGE, "graded_at"),
+        Step("rectify", S.GRADED, S.RECTIFYING, Perm.DANGER_MANAGE, "rectifying_at"),
+        Step("report_done", S.RECTIFYING, S.REVIEWING, Perm.DANGER_REPORT, "reviewing_at"),
+        Step("extend", S.RECTIFYING, S.RECTIFYING, Perm.DANGER_MANAGE, None),
+        Step("supervise", S.RECTIFYING, S.RECTIFYING, Perm.DANGER_MANAGE, None),
+        Step("accept", S.REVIEWING, S.ACCEPTED, Perm.DANGER_MANAGE, "accepted_at"),
+        Step("reject", S.REVIEWING, S.RECTIFYING, Perm.DANGER_MANAGE, "rectifying_at"),
+        Step("close", S.ACCEPTED, S.CLOSED, Perm.DANGER_MANAGE, "closed_at"),
     )
 }
 ACTIONS = frozenset(action for _, action in TRANSITIONS)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
 from yingji.risk import tables
-from yingji.risk.models import Enterprise, RiskPoint
+from yingji.risk.models import Enterprise, EnterpriseStatus, RiskPoint
 
 MAX_FEATURES = 4000
 
@@ -48,7 +48,7 @@ def features(
             in_scope(Enterprise.jurisdiction_code, principal),
             Enterprise.risk_rank >= min_rank,
             Enterprise.lon.is_not(None),
-            Enterprise.status != "closed",
+            Enterprise.status != EnterpriseStatus.CLOSED,
         ),
         Enterprise,
         bbox,

@@ -8,6 +8,7 @@ come from the catalogs and the rule tables (``yingji/rules/risk_*.json``).
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
 from yingji.risk.danger_models import Danger, DangerEvent, DangerPhoto, DangerPlan
 
@@ -34,13 +35,21 @@ LEVEL_CHECK = "level IS NULL OR level IN ('major', 'high', 'general', 'low')"
 JUR_FK = "jurisdictions.code"
 
 
+class EnterpriseStatus(StrEnum):
+    """An enterprise's standing in the register (the ``status`` check below lists the same values)."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # ordered to stop by an inspection
+    CLOSED = "closed"  # out of the plans, the map and the counts
+
+
 class Enterprise(IdMixin, TimestampMixin, Audited, Base):
     """A production or business unit (生产经营单位) in the register."""
 
     __tablename__ = "risk_enterprises"
     __table_args__ = (
         CheckConstraint("scale IN ('large', 'medium', 'small', 'micro')", name="scale"),
-        CheckConstraint("status IN ('active', 'suspended', 'closed')", name="status"),
+        CheckConstraint(one_of("status", EnterpriseStatus), name="status"),
         CheckConstraint("enforcement_class IN ('A', 'B', 'C', 'D')", name="enforcement_class"),
         CheckConstraint("major_hazard_grade IS NULL OR major_hazard_grade BETWEEN 1 AND 4", name="mh_grade"),
         CheckConstraint(
@@ -71,7 +80,7 @@ class Enterprise(IdMixin, TimestampMixin, Audited, Base):
     safety_manager_phone: Mapped[str | None] = mapped_column(String(30))
     enforcement_class: Mapped[str] = mapped_column(String(1), default="D")  # 计划执法分类
     class_fixed: Mapped[bool] = mapped_column(Boolean, default=False)  # set by hand, not recomputed
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[str] = mapped_column(String(12), default=EnterpriseStatus.ACTIVE.value)
     risk_level: Mapped[str | None] = mapped_column(String(10))  # highest of its risk points
     risk_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
     note: Mapped[str | None] = mapped_column(Text)

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
 from yingji.risk import meetings
-from yingji.risk.danger_models import OPEN_STATUSES, Danger
+from yingji.risk.danger_models import OPEN_STATUSES, RECTIFIED_STATUSES, Danger, DangerStatus
 from yingji.risk.dangers import today
-from yingji.risk.models import Enterprise
+from yingji.risk.models import Enterprise, EnterpriseStatus
 
 
 def counts(session: Session, principal: Principal) -> dict:
@@ -20,19 +20,21 @@ def counts(session: Session, principal: Principal) -> dict:
         select(
             func.count(),
             func.count().filter(or_(Enterprise.hazardous_chemicals, Enterprise.major_hazard)),
-        ).where(ent_scope, Enterprise.status != "closed")
+        ).where(ent_scope, Enterprise.status != EnterpriseStatus.CLOSED)
     ).one()
     by_level = dict(
         session.execute(
             select(Enterprise.risk_level, func.count())
-            .where(ent_scope, Enterprise.status != "closed", Enterprise.risk_level.is_not(None))
+            .where(
+                ent_scope, Enterprise.status != EnterpriseStatus.CLOSED, Enterprise.risk_level.is_not(None)
+            )
             .group_by(Enterprise.risk_level)
         ).all()
     )
     by_class = dict(
         session.execute(
             select(Enterprise.enforcement_class, func.count())
-            .where(ent_scope, Enterprise.status != "closed")
+            .where(ent_scope, Enterprise.status != EnterpriseStatus.CLOSED)
             .group_by(Enterprise.enforcement_class)
         ).all()
     )
@@ -41,14 +43,14 @@ def counts(session: Session, principal: Principal) -> dict:
     open_, overdue, major, listed = session.execute(
         select(
             func.count().filter(is_open),
-            func.count().filter(Danger.status == "rectifying", Danger.deadline < today()),
+            func.count().filter(Danger.status == DangerStatus.RECTIFYING, Danger.deadline < today()),
             func.count().filter(is_open, Danger.grade == "major"),
             func.count().filter(is_open, Danger.listed),
         ).where(d_scope)
     ).one()
     month = meetings.this_month()
     found, rectified = session.execute(
-        select(func.count(), func.count().filter(Danger.status.in_(("accepted", "closed")))).where(
+        select(func.count(), func.count().filter(Danger.status.in_(RECTIFIED_STATUSES))).where(
             d_scope, Danger.found_month == month
         )
     ).one()

@@ -18,11 +18,12 @@ from yingji.core import clock
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.incidents.photos import KINDS, check, max_bytes_of
 from yingji.risk.danger_models import Danger, DangerPhoto
+from yingji.risk.danger_models import DangerStatus as S
 from yingji.risk.dangers import log
 
 STAGES_OPEN = {
-    "before": ("found", "registered", "graded", "rectifying"),
-    "after": ("rectifying", "reviewing"),
+    "before": (S.FOUND, S.REGISTERED, S.GRADED, S.RECTIFYING),
+    "after": (S.RECTIFYING, S.REVIEWING),
 }
 MAX_PER_DANGER = 20
 

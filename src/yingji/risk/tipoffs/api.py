@@ -13,6 +13,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
+from yingji.files.openapi import XLSX_FILE
 from yingji.org.params import PageNo, PageSize
 from yingji.risk.tipoffs import handling, owners, rewards, stats
 from yingji.risk.tipoffs.codes import RewardState, TipoffKind, TipoffState
@@ -71,7 +72,7 @@ def tipoff_stats(
     return stats.summary(session, principal, year, current_locale())
 
 
-@router.get("/tipoffs/stats/export", response_model=None)
+@router.get("/tipoffs/stats/export", response_class=Response, responses=XLSX_FILE, response_model=None)
 def tipoff_stats_export(
     request: Request, principal: CurrentPrincipal, session: DbSession, db: Db, year: YearQ = None
 ) -> Response:

@@ -1,31 +1,21 @@
-"""Monitoring API, second part: the reading ingest (HTTP batch), rejected-reading counters, alarm rules
-and alarms."""
+"""Alarms API: alarm rules (own, defaults, effective at a point) and alarms, acknowledged and cleared."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from yingji.auth.deps import CurrentPrincipal
-from yingji.auth.roles import Perm
-from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ValidationFailed
-from yingji.core.http import raw_body
-from yingji.monitoring import alarm_rules, alarms, ingest, out, parse, points, sensors
+from yingji.monitoring import alarm_rules, alarms, out, points
 from yingji.monitoring.models import LEVELS
 from yingji.monitoring.schemas import (
     AlarmDetailOut,
     AlarmNoteIn,
     AlarmOut,
     AlarmPage,
-    IngestOut,
-    RejectionPage,
     RuleBookEntryOut,
     RuleIn,
     RuleOut,
@@ -34,62 +24,13 @@ from yingji.monitoring.schemas import (
 from yingji.org.params import PageNo, PageSize
 
 router = APIRouter()
-MAX_BATCH = 50_000
-
-
-def _json(data, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(jsonable_encoder(data), status_code=status_code)
-
-
-# -- readings ---------------------------------------------------------------------------------------
-@router.post("/readings", response_model=IngestOut)
-async def post_readings(request: Request, principal: CurrentPrincipal, session: DbSession) -> dict:
-    """A batch of readings: ``[{"sensor": code, "t": ISO time with offset or epoch s, "v": number}]``.
-
-    Answers what was accepted and what was rejected, by reason (rejections are also counted in
-    ``/api/v1/readings/rejections``); one bad reading never fails the batch."""
-    require(principal, Perm.MONITORING_MANAGE)
-    body = await raw_body(request, "JSON (application/json)")
-    try:
-        items = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed(details=[{"field": "body", "message": "The body is not JSON."}]) from None
-    if isinstance(items, list) and len(items) > MAX_BATCH:
-        raise ValidationFailed(
-            details=[
-                {
-                    "field": "body",
-                    "message": "At most {limit} readings in one request.",
-                    "params": {"limit": MAX_BATCH},
-                }
-            ]
-        )
-    source = f"http:{principal.username}"[:100]
-    result = await run_in_threadpool(
-        ingest.ingest, session, principal, parse.from_items(items), source=source
-    )
-    return result.as_dict()
-
-
-@router.get("/readings/rejections", response_model=RejectionPage)
-def list_rejections(principal: CurrentPrincipal, session: DbSession, page: PageNo = 1, size: PageSize = 50):
-    """Rejected readings counted per sensor code and reason (newest first), with the totals."""
-    result = sensors.rejections(session, principal, page=page, size=size)
-    body = {
-        "items": [out.rejection(r) for r in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-        "by_reason": sensors.rejection_totals(session, principal),
-    }
-    return _json(body)
 
 
 # -- alarm rules ----------------------------------------------------------------------------------------
 @router.get("/alarm-rules", response_model=list[RuleOut])
 def list_rules(principal: CurrentPrincipal, session: DbSession, point_id: int | None = None):
     """Rules of places and points in scope (defaults at ``/alarm-rules/defaults``)."""
-    return _json([out.rule(r) for r in alarm_rules.search(session, principal, point_id=point_id)])
+    return out.answer([out.rule(r) for r in alarm_rules.search(session, principal, point_id=point_id)])
 
 
 @router.get("/alarm-rules/defaults", response_model=list[RuleBookEntryOut])
@@ -108,13 +49,13 @@ def effective_rules(point_id: int, principal: CurrentPrincipal, session: DbSessi
 @router.post("/alarm-rules", status_code=201, response_model=RuleOut)
 def create_rule(data: RuleIn, principal: CurrentPrincipal, session: DbSession):
     """A rule for a point or a place's subtree."""
-    return _json(out.rule(alarm_rules.create(session, principal, data)), 201)
+    return out.answer(out.rule(alarm_rules.create(session, principal, data)), 201)
 
 
 @router.patch("/alarm-rules/{rule_id}", response_model=RuleOut)
 def patch_rule(rule_id: int, data: RulePatch, principal: CurrentPrincipal, session: DbSession):
     """Change a rule."""
-    return _json(out.rule(alarm_rules.update(session, principal, rule_id, data)))
+    return out.answer(out.rule(alarm_rules.update(session, principal, rule_id, data)))
 
 
 @router.delete("/alarm-rules/{rule_id}", status_code=204)
@@ -149,14 +90,14 @@ def list_alarms(
     )
     body = {"items": [out.alarm(a) for a in result.items], "total": result.total, "page": result.page}
     body["counts"] = alarms.board_counts(session, principal)
-    return _json(body)
+    return out.answer(body)
 
 
 @router.get("/alarms/{alarm_id}", response_model=AlarmDetailOut)
 def get_alarm(alarm_id: int, principal: CurrentPrincipal, session: DbSession):
     """An alarm with its history."""
     alarm = alarms.get(session, principal, alarm_id)
-    return _json(out.alarm(alarm) | {"events": [out.event(e) for e in alarms.events_of(session, alarm)]})
+    return out.answer(out.alarm(alarm) | {"events": [out.event(e) for e in alarms.events_of(session, alarm)]})
 
 
 @router.post("/alarms/{alarm_id}/ack", response_model=AlarmOut)
@@ -164,7 +105,7 @@ def ack_alarm(
     alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
 ):
     """Acknowledge an alarm (alarm.ack, in one's area)."""
-    return _json(out.alarm(alarms.acknowledge(session, principal, alarm_id, data.note if data else "")))
+    return out.answer(out.alarm(alarms.acknowledge(session, principal, alarm_id, data.note if data else "")))
 
 
 @router.post("/alarms/{alarm_id}/clear", response_model=AlarmOut)
@@ -172,4 +113,6 @@ def clear_alarm(
     alarm_id: int, principal: CurrentPrincipal, session: DbSession, data: AlarmNoteIn | None = None
 ):
     """Clear an alarm by hand, with the reason."""
-    return _json(out.alarm(alarms.clear_by_hand(session, principal, alarm_id, data.note if data else "")))
+    return out.answer(
+        out.alarm(alarms.clear_by_hand(session, principal, alarm_id, data.note if data else ""))
+    )

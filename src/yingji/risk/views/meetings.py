@@ -1,4 +1,4 @@
-"""Pages of the monthly village risk meetings and of the dynamic-clearing statistics."""
+"""Pages of the monthly village risk meetings (村级风险研判会)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.org import places
 from yingji.org.params import url_code
-from yingji.risk import clearing, dangers, meetings
+from yingji.risk import dangers, meetings
 from yingji.risk.schemas import MeetingIn
 from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
 
@@ -119,17 +119,3 @@ def meeting_report(meeting_id: int, principal: CurrentPrincipal, session: DbSess
     """Report a meeting to the town."""
     meetings.report_upward(session, principal, meeting_id)
     return RedirectResponse(f"/risk/meetings/{meeting_id}", status_code=303)
-
-
-@router.get("/risk/clearing")
-def clearing_page(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    within: str | None = None,
-    months: Annotated[int, Query(ge=1, le=36)] = 12,
-):
-    """The dynamic-clearing statistics."""
-    rows = clearing.table(session, principal, months=clearing.months_back(months), within=url_code(within))
-    ctx = {"rows": rows, "towns": clearing.by_town(rows), "within": within or "", "months": months}
-    return page(request, "risk/clearing.html", ctx)

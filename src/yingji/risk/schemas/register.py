@@ -1,52 +1,13 @@
-"""Input shapes of the dual-prevention API and forms (validated by Pydantic)."""
+"""Shapes of the register: enterprises, risk points and assessments, enforcement plans, inspections."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
+from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from yingji.core.text import Input
-from yingji.org import codes
-from yingji.org.schemas import OFFICE_PHONE, check_mobile
-from yingji.risk import creditcode
-
-KEY = r"^[A-Za-z0-9_\-:.]{8,64}$"
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-
-
-def division(value: str | None) -> str | None:
-    """A division code in its significant form (either form accepted)."""
-    if value in (None, ""):
-        return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
-
-
-def phone(value: str | None) -> str | None:
-    """A mainland mobile or an office number (0856-1234567)."""
-    if value in (None, ""):
-        return None
-    try:
-        return check_mobile(value)
-    except ValueError:
-        value = str(value).strip()
-        if OFFICE_PHONE.match(value) and sum(ch.isdigit() for ch in value) >= 7:
-            return value
-        raise ValueError("not a phone number") from None
-
-
-def credit(value: str | None) -> str | None:
-    """A checked unified social credit code, or None."""
-    if value in (None, ""):
-        return None
-    return creditcode.normalise(value)
-
-
-class Strict(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+from yingji.risk.schemas.common import KEY, Out, Strict, credit, division, phone
 
 
 class EnterpriseIn(Strict):
@@ -156,74 +117,177 @@ class InspectionIn(Strict):
     client_key: str | None = Field(default=None, pattern=KEY)
 
 
-class DangerIn(Strict):
-    title: str = Field(min_length=2, max_length=200)
-    description: str | None = Field(default=None, max_length=4000)
-    category: str = "other"
-    source: str = Field(default="grid", pattern="^(inspection|grid|enterprise|public)$")
-    jurisdiction_code: str | None = None
-    enterprise_id: int | None = None
-    risk_point_id: int | None = None
-    location: str | None = Field(default=None, max_length=200)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    reporter_name: str | None = Field(default=None, max_length=60)
-    reporter_phone: str | None = None
-    client_key: str | None = Field(default=None, pattern=KEY)
-    register_now: bool = False  # register at once (登记) when the reporter may
-
-    _jur = field_validator("jurisdiction_code")(division)
-    _phone = field_validator("reporter_phone")(phone)
-
-
-class RectificationPlanIn(Strict):
-    """The 重大 danger's plan: every field is required (RULES.md §7)."""
-
-    target_tasks: str = Field(min_length=2, max_length=4000)
-    methods_measures: str = Field(min_length=2, max_length=4000)
-    funds_materials: str = Field(min_length=2, max_length=4000)
-    responsible_body: str = Field(min_length=2, max_length=200)
-    responsible_people: str = Field(min_length=2, max_length=200)
-    time_limit: date
-    safety_measures: str = Field(min_length=2, max_length=4000)
-    emergency_plan: str = Field(min_length=2, max_length=4000)
-
-
-class ActionIn(Strict):
-    """What a step of the loop takes; each step reads the fields it needs."""
-
-    note: str | None = Field(default=None, max_length=4000)
-    checklist: dict[str, bool] | None = None
-    category: str | None = None
-    responsible_party: str | None = Field(default=None, max_length=200)
-    responsible_person: str | None = Field(default=None, max_length=60)
-    responsible_phone: str | None = None
-    measures: str | None = Field(default=None, max_length=4000)
-    funds_cny: int | None = Field(default=None, ge=0, le=10_000_000_000)
-    deadline: date | None = None
-    plan: RectificationPlanIn | None = None
-    client_key: str | None = Field(default=None, pattern=KEY)
-
-    _phone = field_validator("responsible_phone")(phone)
-
-
-class MeetingIn(Strict):
+class EnterpriseOut(Out):
+    id: int
+    name: str
+    credit_code: str | None
+    industry: str
+    industry_label: str
+    scale: str
+    employees: int | None
+    hazardous_chemicals: bool
+    chemicals: str | None
+    major_hazard: bool
+    major_hazard_grade: int | None
+    address: str | None
+    lon: float | None
+    lat: float | None
     jurisdiction_code: str
-    month: str = Field(pattern=MONTH)
-    held_on: date
-    host: str = Field(min_length=1, max_length=60)
-    attendees: str | None = Field(default=None, max_length=2000)
-    minutes: str = Field(min_length=2, max_length=20000)
-    decisions: str | None = Field(default=None, max_length=8000)
-    danger_ids: list[int] = Field(default=[], max_length=200)
-    client_key: str | None = Field(default=None, pattern=KEY)
+    grid_cell_id: int | None
+    principal_name: str | None
+    principal_phone: str | None = Field(description="masked for roles that do not need it")
+    safety_manager_name: str | None
+    safety_manager_phone: str | None = Field(description="masked for roles that do not need it")
+    enforcement_class: str = Field(description="A, B, C or D")
+    class_fixed: bool = Field(description="set by hand, not recomputed")
+    status: str = Field(description="active, suspended or closed")
+    risk_level: str | None = Field(description="the highest level of its risk points")
+    risk_colour: str | None
+    note: str | None
+    updated_at: datetime
 
-    _jur = field_validator("jurisdiction_code")(division)
+
+class EnterprisePage(Out):
+    items: list[EnterpriseOut]
+    total: int
+    page: int
+    size: int
 
 
-class SettingsIn(Strict):
-    lec_mapping: str | None = Field(default=None, pattern="^[AB]$")
-    ls_banding: str | None = Field(default=None, pattern="^(standard|alternative)$")
-    remind_days: int | None = Field(default=None, ge=0, le=60)
-    enforcement: dict | None = None
-    source: str | None = Field(default=None, max_length=200)
+class ScoreOut(Out):
+    method: str
+    score: float
+    band: str | None = Field(description="the LEC danger band; null for LS")
+    level: str = Field(description="major, high, general or low")
+    banding: str = Field(description='the setting that gave the level, e.g. "LEC:A"')
+
+
+class RiskPointOut(Out):
+    id: int
+    enterprise_id: int | None
+    place_kind: str | None = Field(description="a public place's kind (no enterprise)")
+    name: str
+    jurisdiction_code: str
+    lon: float | None
+    lat: float | None
+    hazards: str | None
+    accident_types: str | None
+    measures: str | None
+    control_level: str | None
+    responsible_name: str | None
+    responsible_phone: str | None
+    method: str | None = Field(description="of the latest assessment")
+    score: float | None
+    level: str | None
+    colour: str | None
+    assessed_at: datetime | None
+
+
+class RiskPointPage(Out):
+    items: list[RiskPointOut]
+    total: int
+    page: int
+    size: int
+
+
+class AssessmentOut(Out):
+    id: int
+    risk_point_id: int
+    method: str
+    l: float  # noqa: E741 - the factor's name in the method
+    e: float | None
+    c: float | None
+    s: float | None
+    score: float
+    band: str | None
+    level: str
+    colour: str | None
+    banding: str
+    assessor: str | None
+    assessed_at: datetime
+    note: str | None
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    risk_points: list[RiskPointOut]
+    open_dangers: int
+
+
+class RiskPointDetailOut(RiskPointOut):
+    assessments: list[AssessmentOut] = Field(description="newest first")
+
+
+class PlanSummaryOut(Out):
+    id: int
+    year: int
+    jurisdiction_code: str
+    name: str
+
+
+class ClassCoverageOut(Out):
+    enforcement_class: str = Field(alias="class")
+    key: bool = Field(description="a key class: every enterprise of it is planned")
+    enterprises: int
+    planned: int
+    inspected: int
+    planned_rate: float | None
+    inspected_rate: float | None
+
+
+class CoverageOut(Out):
+    classes: list[ClassCoverageOut]
+    key_missing: int = Field(description="key-class enterprises the plan misses")
+
+
+class PlanGeneratedOut(Out):
+    id: int
+    year: int
+    jurisdiction_code: str
+    added: int = Field(description="enterprises added by this generation")
+    coverage: CoverageOut
+
+
+class PlanItemOut(Out):
+    enterprise_id: int
+    name: str
+    enforcement_class: str = Field(alias="class")
+    reason: str
+    planned_month: int
+    inspection_id: int | None
+
+
+class PlanItemPage(Out):
+    total: int
+    page: int
+    items: list[PlanItemOut]
+
+
+class PlanOut(PlanSummaryOut):
+    classes: dict[str, dict[str, Any]] = Field(description="per class: its share and whether it is key")
+    coverage: CoverageOut
+    items: PlanItemPage
+
+
+class InspectionOut(Out):
+    id: int
+    enterprise_id: int
+    jurisdiction_code: str
+    kind: str
+    inspected_at: datetime
+    inspectors: str
+    findings: str | None
+    dangers_found: int
+    orders: list[str]
+    penalty_cny: int | None
+    document_no: str | None
+
+
+class InspectionDetailOut(InspectionOut):
+    danger_ids: list[int] = Field(description="the hidden dangers found on the visit")
+
+
+class InspectionPage(Out):
+    items: list[InspectionOut]
+    total: int
+    page: int
+    size: int

@@ -1,22 +1,18 @@
-"""Monitoring API: hazard points, patrols and danger reports, sensors and their series, the map layer
-(alarms, rules and reading ingest are in ``api_alarms``, included here)."""
+"""Hazard points API: the catalogue, hazard points, their patrols and danger reports, patrol photos."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response
 
 from yingji.auth.deps import CurrentPrincipal
-from yingji.core import caching
 from yingji.core.deps import DbSession
 from yingji.files.openapi import STORED_FILE
-from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.incidents import photos as incident_photos
-from yingji.monitoring import api_alarms, catalog, maplayer, out, patrols, points, sensors
-from yingji.monitoring.models import HAZARD_KINDS, SENSOR_KINDS
+from yingji.monitoring import catalog, out, patrols, points, sensors
+from yingji.monitoring.models import HAZARD_KINDS
 from yingji.monitoring.schemas import (
     CatalogOut,
     DangerIn,
@@ -29,21 +25,11 @@ from yingji.monitoring.schemas import (
     PointOut,
     PointPage,
     PointPatch,
-    SensorIn,
-    SensorOut,
-    SensorPage,
-    SensorPatch,
-    SeriesOut,
 )
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 
-router = APIRouter(prefix="/api/v1", tags=["monitoring"])
+router = APIRouter()
 Kind = Annotated[str | None, Query(pattern="^(" + "|".join(HAZARD_KINDS) + ")$")]
-SensorKind = Annotated[str | None, Query(pattern="^(" + "|".join(SENSOR_KINDS) + ")$")]
-
-
-def _json(data, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(jsonable_encoder(data), status_code=status_code)
 
 
 @router.get("/monitoring/catalog", response_model=CatalogOut)
@@ -82,13 +68,13 @@ def list_points(
         page=page,
         size=size,
     )
-    return _json(page_json(result, out.point))
+    return out.answer(page_json(result, out.point))
 
 
 @router.post("/hazard-points", status_code=201, response_model=PointOut)
 def create_point(data: PointIn, principal: CurrentPrincipal, session: DbSession):
     """Register a hazard point (its coordinates decide its place and grid cell)."""
-    return _json(out.point(points.create(session, principal, data)), 201)
+    return out.answer(out.point(points.create(session, principal, data)), 201)
 
 
 @router.get("/hazard-points/{point_id}", response_model=PointDetailOut)
@@ -99,13 +85,13 @@ def get_point(point_id: int, principal: CurrentPrincipal, session: DbSession):
     states = sensors.states(session, [s.id for s in found])
     body = out.point_detail(point, points.people_of(session, point), principal)
     body["sensors"] = [out.sensor(s, states.get(s.id)) for s in found]
-    return _json(body)
+    return out.answer(body)
 
 
 @router.patch("/hazard-points/{point_id}", response_model=PointOut)
 def patch_point(point_id: int, data: PointPatch, principal: CurrentPrincipal, session: DbSession):
     """Change a hazard point."""
-    return _json(out.point(points.update(session, principal, point_id, data)))
+    return out.answer(out.point(points.update(session, principal, point_id, data)))
 
 
 @router.get("/hazard-points/{point_id}/patrols", response_model=PatrolPage)
@@ -114,7 +100,7 @@ def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession,
     points.get(session, principal, point_id)
     result = patrols.logs_of(session, principal, point_id, page=page)
     photos = patrols.photos_of(session, [log.id for log in result.items])
-    return _json(page_json(result, lambda log: out.patrol(log, [p.id for p in photos.get(log.id, [])])))
+    return out.answer(page_json(result, lambda log: out.patrol(log, [p.id for p in photos.get(log.id, [])])))
 
 
 @router.post("/hazard-points/{point_id}/patrols", status_code=201, response_model=PatrolOut)
@@ -131,7 +117,7 @@ def post_patrol(
         upload_dir=incident_photos.upload_dir_of(settings),
         max_bytes=incident_photos.max_bytes_of(settings),
     )
-    return _json(out.patrol(log), 201 if created else 200)
+    return out.answer(out.patrol(log), 201 if created else 200)
 
 
 @router.post("/hazard-points/{point_id}/danger", status_code=201, response_model=DangerReportOut)
@@ -140,7 +126,7 @@ def report_danger(point_id: int, data: DangerIn, principal: CurrentPrincipal, se
     point = points.get(session, principal, point_id)
     incident, created = patrols.report_danger(session, principal, point, data)
     body = {"incident_id": incident.id, "number": incident.number, "url": f"/incidents/{incident.id}"}
-    return _json(body, 201 if created else 200)
+    return out.answer(body, 201 if created else 200)
 
 
 @router.get("/patrol-photos/{photo_id}", response_class=Response, responses=STORED_FILE, response_model=None)
@@ -152,85 +138,3 @@ def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, s
     return FileResponse(
         path, media_type=row.content_type, headers={"Cache-Control": "private, max-age=86400"}
     )
-
-
-# -- sensors ---------------------------------------------------------------------------------------
-@router.get("/sensors", response_model=SensorPage)
-def list_sensors(
-    principal: CurrentPrincipal,
-    session: DbSession,
-    q: str = "",
-    kind: SensorKind = None,
-    within: str | None = None,
-    point_id: int | None = None,
-    page: PageNo = 1,
-    size: PageSize = 50,
-):
-    """Sensors in scope with their latest reading."""
-    result = sensors.search(
-        session,
-        principal,
-        q=q,
-        kind=kind,
-        within=query_code(within),
-        point_id=point_id,
-        page=page,
-        size=size,
-    )
-    states = sensors.states(session, [s.id for s in result.items])
-    return _json(page_json(result, lambda s: out.sensor(s, states.get(s.id))))
-
-
-@router.post("/sensors", status_code=201, response_model=SensorOut)
-def create_sensor(data: SensorIn, principal: CurrentPrincipal, session: DbSession):
-    """Register a sensor at a point, an enterprise or a place."""
-    return _json(out.sensor(sensors.create(session, principal, data)), 201)
-
-
-@router.get("/sensors/{sensor_id}", response_model=SensorOut)
-def get_sensor(sensor_id: int, principal: CurrentPrincipal, session: DbSession):
-    """A sensor with its latest reading."""
-    sensor = sensors.get(session, principal, sensor_id)
-    return _json(out.sensor(sensor, sensors.states(session, [sensor.id]).get(sensor.id)))
-
-
-@router.patch("/sensors/{sensor_id}", response_model=SensorOut)
-def patch_sensor(sensor_id: int, data: SensorPatch, principal: CurrentPrincipal, session: DbSession):
-    """Change a sensor (name, position, plausible range, on or off)."""
-    return _json(out.sensor(sensors.update(session, principal, sensor_id, data)))
-
-
-@router.get("/sensors/{sensor_id}/series", response_model=SeriesOut)
-def sensor_series(
-    sensor_id: int,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    hours: Annotated[int, Query(ge=1, le=24 * 366 * 2)] = 24,
-) -> dict:
-    """Readings for a chart: raw in the raw window, hourly or daily rollups beyond."""
-    return sensors.series(session, principal, sensor_id, hours)
-
-
-# -- the one map -------------------------------------------------------------------------------------
-@router.get("/map/hazards", tags=["map"], response_class=Response, responses=GEOJSON, response_model=None)
-def map_hazards(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    bbox: str | None = None,
-    kind: Kind = None,
-    alarmed: bool = False,
-) -> Response:
-    """Hazard points as GeoJSON (at most 4,000, alarmed first; ``X-Truncated`` says if cut)."""
-    body, count, truncated = maplayer.features(
-        session, principal, parse_bbox(bbox), kind=kind, alarmed_only=alarmed
-    )
-    return caching.cached(
-        request,
-        body,
-        media_type=caching.GEOJSON,
-        headers={"X-Feature-Count": str(count), "X-Truncated": str(truncated).lower()},
-    )
-
-
-router.include_router(api_alarms.router)
