@@ -181,7 +181,9 @@ def bench_http(db: Database, token: str, data) -> float:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(600):  # a loaded machine takes its time to import the app
+            if server.poll() is not None:
+                raise SystemExit("the HTTP server exited")
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break

@@ -1,9 +1,11 @@
 """Database side of the ingest: sensors by code, per-sensor state under row locks, the bulk insert of
-readings (SQLite ``executemany`` / PostgreSQL ``COPY``) into month partitions, and rejection counters.
+readings (SQLite ``executemany`` / PostgreSQL binary ``COPY``, see store_pg) into month partitions,
+and rejection counters.
 
 Times travel as epoch microseconds (int64) and are written as naive UTC text
 ``YYYY-MM-DD HH:MM:SS.ffffff`` — exactly the form SQLAlchemy's ``UTCDateTime`` stores on SQLite, so
-raw inserts and ORM reads agree, and a form PostgreSQL parses for ``timestamp`` in ``COPY``.
+raw inserts and ORM reads agree, and a form PostgreSQL parses for ``timestamp`` (the binary ``COPY``
+sends microseconds since 2000-01-01 instead).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.text import clean, trimmed
+from yingji.monitoring import store_pg
 from yingji.monitoring.models import PARTITION_SCHEMA, Reading, Rejection, SensorState
-from yingji.monitoring.windows import State
+from yingji.monitoring.windows import State, rings_from
 
 CHUNK = 5000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -72,14 +75,16 @@ def sensors_by_code(session: Session, codes: list[str]) -> dict[str, SensorRow]:
     """The sensors a batch names (by the bare driver: thousands of codes a batch)."""
     out: dict[str, SensorRow] = {}
     raw = session.connection().connection.dbapi_connection
+    postgres = dialect(session) == "postgresql"
     for i in range(0, len(codes), CHUNK):
         part = codes[i : i + CHUNK]
         cur = raw.cursor()
         try:
             cur.execute(
                 "SELECT id, code, kind, jurisdiction_code, valid_min, valid_max, active, hazard_point_id "
-                f"FROM sensors WHERE code {_among(session, part)}",
-                _params(session, part),
+                "FROM sensors WHERE code "
+                + ("= ANY(%s::text[])" if postgres else "IN (" + ", ".join(["?"] * len(part)) + ")"),
+                [store_pg.array_of(part, quote=True)] if postgres else part,
             )
             rows = cur.fetchall()
         finally:
@@ -105,17 +110,6 @@ def load_states(session: Session, ids: list[int]) -> dict[int, State]:
     return found
 
 
-def _among(session: Session, values: list) -> str:
-    """``IN (?, ?, …)`` on SQLite; ``= ANY(%s)`` with one array parameter on PostgreSQL."""
-    if dialect(session) == "sqlite":
-        return "IN (" + ", ".join(["?"] * len(values)) + ")"
-    return "= ANY(%s)"
-
-
-def _params(session: Session, values: list) -> list:
-    return values if dialect(session) == "sqlite" else [values]
-
-
 def _us_column(values: list) -> list[int | None]:
     """Epoch µs of stored times (SQLite gives text, PostgreSQL naive datetimes), None kept."""
     if not values:
@@ -129,58 +123,73 @@ def _select_states(session: Session, ids: list[int]) -> dict[int, State]:
     """States by the bare driver (thousands of rows a batch: no ORM or type processing)."""
     out: dict[int, State] = {}
     raw = session.connection().connection.dbapi_connection
-    lock = " FOR UPDATE" if dialect(session) == "postgresql" else ""
+    postgres = dialect(session) == "postgresql"
     for i in range(0, len(ids), CHUNK):
         part = ids[i : i + CHUNK]
-        cur = raw.cursor()
-        try:
-            cur.execute(
-                "SELECT sensor_id, last_at, last_value, head_bucket, ring, rolled_until FROM sensor_state "
-                f"WHERE sensor_id {_among(session, part)} ORDER BY sensor_id{lock}",
-                _params(session, part),
-            )
-            rows = cur.fetchall()
-        finally:
-            cur.close()
+        if postgres:
+            rows = store_pg.select_states(raw, part)
+        else:
+            cur = raw.cursor()
+            try:
+                marks = ", ".join(["?"] * len(part))
+                cur.execute(
+                    "SELECT sensor_id, last_at, last_value, head_bucket, ring, rolled_until "
+                    f"FROM sensor_state WHERE sensor_id IN ({marks}) ORDER BY sensor_id",
+                    part,
+                )
+                rows = cur.fetchall()
+            finally:
+                cur.close()
         last = _us_column([r[1] for r in rows])
         rolled = _us_column([r[5] for r in rows])
-        for (sid, _at, value, head, ring, _rolled), at_us, rolled_us in zip(rows, last, rolled, strict=True):
-            out[sid] = State(
-                last_at=at_us, last_value=value, head=head, ring=State.ring_from(ring), rolled_until=rolled_us
+        rings = rings_from([r[4] for r in rows])
+        for row, at_us, rolled_us, ring in zip(rows, last, rolled, rings, strict=True):
+            out[row[0]] = State(
+                last_at=at_us, last_value=row[2], head=row[3], ring=ring, rolled_until=rolled_us
             )
     return out
 
 
-def _times(session: Session, values: list[int | None]) -> list:
-    """µs → what the driver stores for a UTCDateTime column (text on SQLite, naive UTC datetimes)."""
-    if dialect(session) == "sqlite":
-        known = [v for v in values if v is not None]
-        text_of = dict(zip(known, db_text(np.asarray(known, dtype=np.int64)), strict=True))
-        return [None if v is None else text_of[v] for v in values]
-    return [None if v is None else dt_of(v).replace(tzinfo=None) for v in values]
+def _times(values: list[int | None]) -> list:
+    """µs → the naive UTC text a UTCDateTime column stores on SQLite (and PostgreSQL parses)."""
+    known = [v for v in values if v is not None]
+    text_of = dict(zip(known, db_text(np.asarray(known, dtype=np.int64)), strict=True))
+    return [None if v is None else text_of[v] for v in values]
 
 
 def save_states(session: Session, states: dict[int, State]) -> None:
-    """Write the states back (one executemany by the bare driver)."""
+    """Write the states back (one statement on PostgreSQL, one executemany on SQLite)."""
     if not states:
         return
     items = list(states.items())
     now_us = us_of(clock.now())
-    last = _times(session, [s.last_at for _sid, s in items])
-    rolled = _times(session, [s.rolled_until for _sid, s in items])
-    [now] = _times(session, [now_us])
+    last = _times([s.last_at for _sid, s in items])
+    rolled = _times([s.rolled_until for _sid, s in items])
+    raw = session.connection().connection.dbapi_connection
+    if dialect(session) == "postgresql":
+        [now] = db_text(np.asarray([now_us], dtype=np.int64))
+        store_pg.update_states(
+            raw,
+            [int(sid) for sid, _s in items],
+            last,
+            [None if s.last_value is None else float(s.last_value) for _sid, s in items],
+            [None if s.head is None else int(s.head) for _sid, s in items],
+            [s.ring_bytes() for _sid, s in items],
+            [int(s.added) for _sid, s in items],
+            rolled,
+            now,
+        )
+        return
+    [now] = _times([now_us])
     rows = [
         (at, s.last_value, s.head, s.ring_bytes(), s.added, mark, now, sid)
         for (sid, s), at, mark in zip(items, last, rolled, strict=True)
     ]
-    raw = session.connection().connection.dbapi_connection
     cur = raw.cursor()
-    m = "?" if dialect(session) == "sqlite" else "%s"
     try:
         cur.executemany(
-            f"UPDATE sensor_state SET last_at = {m}, last_value = {m}, head_bucket = {m}, ring = {m}, "
-            f"readings_total = readings_total + {m}, rolled_until = {m}, updated_at = {m} "
-            f"WHERE sensor_id = {m}",
+            "UPDATE sensor_state SET last_at = ?, last_value = ?, head_bucket = ?, ring = ?, "
+            "readings_total = readings_total + ?, rolled_until = ?, updated_at = ? WHERE sensor_id = ?",
             rows,
         )
     finally:
@@ -210,13 +219,11 @@ def insert_readings(session: Session, sid: np.ndarray, t: np.ndarray, v: np.ndar
     if sid.size == 0:
         return
     raw = session.connection().connection.dbapi_connection
-    rows = zip(sid.tolist(), db_text(t), v.tolist(), strict=True)
     if dialect(session) == "postgresql":
         ensure_partitions(session, t)
-        body = "".join([f"{a}\t{b}\t{c!r}\n" for a, b, c in rows]).encode()
-        with raw.cursor() as cur, cur.copy("COPY sensor_readings (sensor_id, at, value) FROM STDIN") as copy:
-            copy.write(body)
+        store_pg.copy_readings(raw, sid, t, v)
         return
+    rows = zip(sid.tolist(), db_text(t), v.tolist(), strict=True)
     cur = raw.cursor()
     try:
         cur.executemany("INSERT OR IGNORE INTO sensor_readings (sensor_id, at, value) VALUES (?, ?, ?)", rows)
