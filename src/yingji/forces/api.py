@@ -21,13 +21,13 @@ from yingji.forces import (
     board,
     checks,
     codes,
-    dispatch,
     exchange,
     index,
     maplayer,
     members,
     readiness,
     roads,
+    team_dispatch,
     teams,
 )
 from yingji.forces.access import get_team
@@ -245,7 +245,7 @@ def nearest_teams(
     found = index.nearest(idx, lon, lat, needs, scope=principal.jurisdiction_code, model=model, limit=limit)
     return {
         "capabilities": needs,
-        "teams": [dispatch.Recommendation(c, dispatch.reason_text(c)).as_dict() for c in found],
+        "teams": [team_dispatch.Recommendation(c, team_dispatch.reason_text(c)).as_dict() for c in found],
     }
 
 
@@ -258,21 +258,21 @@ def recommend_teams(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict:
     """Recommended teams for an incident (nearest first, with reasons) and the teams already sent."""
-    incident, needs, recs = dispatch.recommend(
+    incident, needs, recs = team_dispatch.recommend(
         session, principal, incident_id, capabilities=capability_list(capabilities), limit=limit
     )
     return {
         "incident_id": incident.id,
         "capabilities": needs,
         "recommendations": [r.as_dict() for r in recs],
-        "dispatched": [dispatch_out(d) for d in dispatch.dispatched(session, principal, incident.id)],
+        "dispatched": [dispatch_out(d) for d in team_dispatch.dispatched(session, principal, incident.id)],
     }
 
 
 @router.post("/incidents/{incident_id}/dispatch/teams", status_code=201)
 def commit_teams(incident_id: int, data: DispatchIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Send the chosen teams (idempotent with ``client_key``)."""
-    rows = dispatch.commit(session, principal, incident_id, data)
+    rows = team_dispatch.commit(session, principal, incident_id, data)
     return {"incident_id": incident_id, "dispatched": [dispatch_out(d) for d in rows]}
 
 

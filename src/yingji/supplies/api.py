@@ -19,17 +19,17 @@ from yingji.geo.api import parse_bbox
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.supplies import (
     catalogue,
-    dispatch,
     documents,
     gaps,
     maintenance,
     maplayer,
     rules,
     stock,
+    store_dispatch,
     transfers,
     warehouses,
 )
-from yingji.supplies.output import document_out, gap_workbook, warehouse_out
+from yingji.supplies.out import document_out, gap_workbook, warehouse_out
 from yingji.supplies.schemas import (
     AllocationIn,
     CountIn,
@@ -402,9 +402,9 @@ def recommend(
 ) -> dict:
     """Stores holding the asked items, nearest first, with the reason for each."""
     wanted = parse_wanted(items)
-    incident = dispatch.incident_for(session, principal, incident_id)
-    options, found = dispatch.recommend(session, principal, incident, wanted)
-    plan, unmet = dispatch.nearest_first(options, wanted)
+    incident = store_dispatch.incident_for(session, principal, incident_id)
+    options, found = store_dispatch.recommend(session, principal, incident, wanted)
+    plan, unmet = store_dispatch.nearest_first(options, wanted)
     return {
         "stores": [
             {
@@ -423,7 +423,7 @@ def recommend(
     }
 
 
-def reason_text(option: dispatch.StoreOption, items: dict, wanted: dict[str, int]) -> str:
+def reason_text(option: store_dispatch.StoreOption, items: dict, wanted: dict[str, int]) -> str:
     """The reason a store is offered, in the request's language."""
     message, params = option.reason(items, wanted)
     return gettext(message, **(params | {"how": gettext(params["how"])}))
@@ -450,7 +450,7 @@ def post_request(
     incident_id: int, data: ResourceRequestIn, principal: CurrentPrincipal, session: DbSession
 ) -> JSONResponse:
     """A resource request becomes issue or transfer documents in one step (idempotent by client key)."""
-    req, docs, replayed = dispatch.request(session, principal, incident_id, data)
+    req, docs, replayed = store_dispatch.request(session, principal, incident_id, data)
     body = {
         "id": req.id,
         "incident_id": req.incident_id,
@@ -466,7 +466,7 @@ def post_request(
 @router.post("/supplies/allocation")
 def post_allocation(data: AllocationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Optimal allocation of several demand points from the stores in scope, with greedy beside it."""
-    return dispatch.allocate(session, principal, data)
+    return store_dispatch.allocate(session, principal, data)
 
 
 # -- map ------------------------------------------------------------------------------------
