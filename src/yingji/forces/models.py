@@ -30,9 +30,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
 from yingji.core.types import BigId, CodeStr
+from yingji.forces.codes import Readiness
 from yingji.geo.models import RoadNetwork  # noqa: F401  (registered here until geo is in MODEL_MODULES)
 
-READINESS_STATES = ("on_call", "deployed", "resting", "unavailable")
+READINESS_STATES = tuple(s.value for s in Readiness)
 _STATES_SQL = ", ".join(repr(s) for s in READINESS_STATES)
 
 

@@ -34,6 +34,7 @@ from yingji.response import (
     stats_excel,
     tasks,
 )
+from yingji.response.codes import TaskState
 from yingji.response.common import incident_for_read
 from yingji.response.schemas import (
     ActivationIn,
@@ -69,10 +70,10 @@ from yingji.response.stats_json import report_dict
 router = APIRouter(prefix="/api/v1", tags=["response"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TASK_ACTIONS = {
-    "acknowledge": "acknowledged",
-    "start": "in_progress",
-    "complete": "done",
-    "cancel": "cancelled",
+    "acknowledge": TaskState.ACKNOWLEDGED,
+    "start": TaskState.IN_PROGRESS,
+    "complete": TaskState.DONE,
+    "cancel": TaskState.CANCELLED,
 }
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from yingji.core.clock import to_utc
 from yingji.core.text import Input
+from yingji.response.codes import OPEN_TASK_STATES
 from yingji.response.models import PRIORITIES
 from yingji.warnings.schemas import Stamp  # times as isoformat(), the JSON clients had
 
@@ -196,7 +197,7 @@ class PolicyStepIn(Input):
     @field_validator("active_states")
     @classmethod
     def _states(cls, v: list[str]) -> list[str]:
-        allowed = {"assigned", "acknowledged", "in_progress"}
+        allowed = set(OPEN_TASK_STATES)
         if not set(v) <= allowed:
             raise ValueError("a step can only watch open states")
         return sorted(set(v))

@@ -13,14 +13,15 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
 from yingji.response import panel, tasks
+from yingji.response.codes import TaskState
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 TASK_ACTIONS = {
-    "acknowledge": "acknowledged",
-    "start": "in_progress",
-    "complete": "done",
-    "cancel": "cancelled",
+    "acknowledge": TaskState.ACKNOWLEDGED,
+    "start": TaskState.IN_PROGRESS,
+    "complete": TaskState.DONE,
+    "cancel": TaskState.CANCELLED,
 }
 
 

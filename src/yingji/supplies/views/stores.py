@@ -18,6 +18,7 @@ from yingji.supplies import (
     transfers,
     warehouses,
 )
+from yingji.supplies.codes import ARRIVING
 from yingji.supplies.documents import get as get_document
 from yingji.supplies.views.common import labels, new_key
 from yingji.web.templating import render
@@ -93,7 +94,7 @@ def document_page(document_id: int, request: Request, principal: CurrentPrincipa
     doc = get_document(session, principal, document_id)
     can_receive = (
         doc.kind == "transfer"
-        and doc.status in ("in_transit", "partial")
+        and doc.status in ARRIVING
         and warehouses.can_move(session, principal, doc.to_warehouse)
     )
     ctx = {
