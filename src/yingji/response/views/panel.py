@@ -17,16 +17,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.core.i18n import gettext
 from yingji.org import picker
-from yingji.response import (
-    closure,
-    command,
-    consultations,
-    investigation,
-    levels,
-    panel,
-    sitreps,
-    tasks,
-)
+from yingji.response import closure, command, consultations, investigation, levels, panel, sitreps, tasks
 from yingji.response.api import export_sitrep
 from yingji.response.common import incident_for_read
 from yingji.response.schemas import (

@@ -8,11 +8,7 @@ from pydantic import ValidationError
 
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.supplies import (
-    catalogue,
-    maintenance,
-    rules,
-)
+from yingji.supplies import catalogue, maintenance, rules
 
 LEVEL_LABELS = {
     "city": N_("City store"),

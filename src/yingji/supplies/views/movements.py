@@ -14,21 +14,9 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.scope import Principal, in_scope
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, YingjiError
-from yingji.supplies import (
-    catalogue,
-    documents,
-    stock,
-    transfers,
-    warehouses,
-)
+from yingji.supplies import catalogue, documents, stock, transfers, warehouses
 from yingji.supplies.models import Warehouse
-from yingji.supplies.schemas import (
-    CountIn,
-    IssueIn,
-    ReceiptIn,
-    ReceiveIn,
-    TransferIn,
-)
+from yingji.supplies.schemas import CountIn, IssueIn, ReceiptIn, ReceiveIn, TransferIn
 from yingji.supplies.views.common import errors_of, in_savepoint, labels, new_key
 from yingji.web.templating import render
 

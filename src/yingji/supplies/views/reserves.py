@@ -13,14 +13,7 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.org import places
 from yingji.org.params import PageNo, url_code
-from yingji.supplies import (
-    catalogue,
-    gaps,
-    maintenance,
-    rules,
-    stock,
-    warehouses,
-)
+from yingji.supplies import catalogue, gaps, maintenance, rules, stock, warehouses
 from yingji.supplies.schemas import MaintenanceRecordIn
 from yingji.supplies.views.common import labels
 from yingji.web.templating import render

@@ -14,15 +14,9 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
-from yingji.supplies import (
-    catalogue,
-    store_dispatch,
-)
+from yingji.supplies import catalogue, store_dispatch
 from yingji.supplies.models import Warehouse
-from yingji.supplies.schemas import (
-    AllocationIn,
-    ResourceRequestIn,
-)
+from yingji.supplies.schemas import AllocationIn, ResourceRequestIn
 from yingji.supplies.views.common import errors_of, in_savepoint, labels, new_key
 from yingji.web.templating import render
 

@@ -11,13 +11,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.org import places
 from yingji.org.params import PageNo, url_code
-from yingji.supplies import (
-    catalogue,
-    maintenance,
-    stock,
-    transfers,
-    warehouses,
-)
+from yingji.supplies import catalogue, maintenance, stock, transfers, warehouses
 from yingji.supplies.codes import ARRIVING
 from yingji.supplies.documents import get as get_document
 from yingji.supplies.views.common import labels, new_key
