@@ -43,7 +43,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("web", routers=("views",), models=()),
     Domain("auth", models=("models",), cli=("cli", "users")),
     Domain("org", file_kinds=("exchange",)),
-    Domain("geo", routers=("api",), models=()),
+    Domain("geo", routers=("api",)),
     Domain("rules", routers=("api",), cli=("cli", "rules")),  # api.py mounts the rules pages too
     Domain("jobs", routers=(), jobs=("builtin",)),
     Domain(

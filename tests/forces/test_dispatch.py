@@ -11,7 +11,7 @@ from yingji.auth.roles import permissions_of
 from yingji.auth.scope import Principal
 from yingji.core.db import Actor
 from yingji.core.errors import Conflict, Forbidden, NotFound
-from yingji.forces import dispatch, index, members, readiness, teams
+from yingji.forces import index, members, readiness, team_dispatch, teams
 from yingji.forces.models import ReadinessChange, Team, TeamDispatch
 from yingji.forces.schemas import DispatchIn, MemberIn, ReadinessIn, TeamIn
 from yingji.incidents.models import Incident, TimelineEvent
@@ -77,7 +77,7 @@ def town_officer(code: str) -> Principal:
 def test_nearest_capable_on_call_teams_come_first_with_reasons(small):
     db, _ids, incident = small
     with db.reading() as session:
-        _, needs, recs = dispatch.recommend(session, Principal.system("520602"), incident)
+        _, needs, recs = team_dispatch.recommend(session, Principal.system("520602"), incident)
     assert needs == ["flood_rescue", "water_rescue", "evacuation"]  # from the incident's category
     names = [r.candidate.name for r in recs]
     assert names == ["other_town_2km", "flood_5km", "water_10km"]  # not the resting one, not the fire team
@@ -88,27 +88,29 @@ def test_nearest_capable_on_call_teams_come_first_with_reasons(small):
     assert flood.reason == "防汛抢险 · 备勤 · 约 11 分钟 · 18 人"
     assert recs[2].candidate.matched == ("flood_rescue", "water_rescue")
     with db.reading() as session:
-        _, _, fire = dispatch.recommend(session, Principal.system(), incident, capabilities=["forest_fire"])
+        _, _, fire = team_dispatch.recommend(
+            session, Principal.system(), incident, capabilities=["forest_fire"]
+        )
     assert [r.candidate.name for r in fire] == ["fire_1km"]
 
 
 def test_scope_narrows_the_recommendations(small):
     db, _ids, incident = small
     with db.reading() as session:
-        _, _, recs = dispatch.recommend(session, town_officer("520602001"), incident)
+        _, _, recs = team_dispatch.recommend(session, town_officer("520602001"), incident)
         assert "other_town_2km" not in [r.candidate.name for r in recs]
         with pytest.raises(NotFound):
-            dispatch.recommend(session, town_officer("520602002"), incident)
+            team_dispatch.recommend(session, town_officer("520602002"), incident)
 
 
 def test_commit_deploys_writes_the_timeline_and_is_idempotent(small):
     db, ids, incident = small
     batch = DispatchIn(team_ids=[ids["flood_5km"], ids["water_10km"]], client_key=key())
     with db.writing(Actor.system("tests")) as session:
-        rows = dispatch.commit(session, Principal.system(), incident, batch)
+        rows = team_dispatch.commit(session, Principal.system(), incident, batch)
         first_ids = [r.id for r in rows]
     with db.writing(Actor.system("tests")) as session:
-        again = dispatch.commit(session, Principal.system(), incident, batch)
+        again = team_dispatch.commit(session, Principal.system(), incident, batch)
         assert [r.id for r in again] == first_ids
     with db.reading() as session:
         deployed = session.get(Team, ids["flood_5km"])
@@ -124,10 +126,10 @@ def test_commit_deploys_writes_the_timeline_and_is_idempotent(small):
         ).all()
         assert len(events) == 1 and "flood_5km" in events[0].summary and "water_10km" in events[0].summary
         assert events[0].summary.startswith("调派救援队伍")
-        _, _, recs = dispatch.recommend(session, Principal.system(), incident)
+        _, _, recs = team_dispatch.recommend(session, Principal.system(), incident)
         assert [r.candidate.name for r in recs] == ["other_town_2km"]  # the index saw the change
     with db.writing(Actor.system("tests")) as session, pytest.raises(Conflict):
-        dispatch.commit(
+        team_dispatch.commit(
             session, Principal.system(), incident, DispatchIn(team_ids=[ids["flood_5km"]], client_key=key())
         )
     # Back from the scene: the dispatch closes and the timeline says so.
@@ -150,11 +152,11 @@ def test_commit_checks_permission_and_scope(small):
     viewer = Principal(None, "v", "v", "viewer", "520602", permissions_of("viewer"))
     with db.writing(Actor.system("tests")) as session:
         with pytest.raises(Forbidden):
-            dispatch.commit(
+            team_dispatch.commit(
                 session, viewer, incident, DispatchIn(team_ids=[ids["fire_1km"]], client_key=key())
             )
         with pytest.raises(NotFound):  # a team of another town
-            dispatch.commit(
+            team_dispatch.commit(
                 session,
                 town_officer("520602001"),
                 incident,
@@ -213,7 +215,7 @@ def test_two_dispatchers_racing_for_one_team_only_one_wins(small):
     def send() -> None:
         try:
             with db.writing(Actor.system("tests")) as session:
-                dispatch.commit(
+                team_dispatch.commit(
                     session,
                     Principal.system(),
                     incident,
@@ -244,15 +246,15 @@ def test_reasons_follow_the_language_and_closed_incidents_take_no_teams(small):
         1, "x", "social", "520602001", "on_call", 20.6, 9.8, True, 9, ("flood_rescue", "water_rescue")
     )
     assert (
-        dispatch.reason_text(team, "en")
+        team_dispatch.reason_text(team, "en")
         == "Flood fighting, Water rescue · On call · about 21 min by road · 9 people"
     )
-    assert dispatch.reason_text(team, "zh_CN") == "防汛抢险、水域救援 · 备勤 · 沿路约 21 分钟 · 9 人"
+    assert team_dispatch.reason_text(team, "zh_CN") == "防汛抢险、水域救援 · 备勤 · 沿路约 21 分钟 · 9 人"
     closed = new_incident(db, "520602001", lon=LON, lat=LAT, status="closed")
     with db.writing(Actor.system("tests")) as session, pytest.raises(Conflict):
-        dispatch.commit(
+        team_dispatch.commit(
             session, Principal.system(), closed, DispatchIn(team_ids=[ids["fire_1km"]], client_key=key())
         )
     nowhere = new_incident(db, "520602001", lon=None, lat=None)
     with db.reading() as session:  # no coordinates: the label point of its place
-        assert dispatch.incident_point(session, session.get(Incident, nowhere)) == (LON, LAT)
+        assert team_dispatch.incident_point(session, session.get(Incident, nowhere)) == (LON, LAT)

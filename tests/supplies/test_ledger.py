@@ -14,7 +14,7 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.supplies import documents, stock, transfers
 from yingji.supplies.ledger import NotEnoughStock
 from yingji.supplies.models import Balance, Document, Movement, Warehouse
-from yingji.supplies.output import document_out
+from yingji.supplies.out import document_out
 from yingji.supplies.schemas import CountIn, IssueIn, ReceiveIn, TransferIn
 
 

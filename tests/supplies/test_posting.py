@@ -19,7 +19,7 @@ from yingji.core.errors import YingjiError
 from yingji.supplies import documents
 from yingji.supplies.ledger import NotEnoughStock
 from yingji.supplies.models import Balance, Document, DocumentLine, Movement
-from yingji.supplies.output import document_out
+from yingji.supplies.out import document_out
 from yingji.supplies.schemas import CountIn, IssueIn, ReceiptIn, TransferIn
 
 SYSTEM = Principal.system()

@@ -21,25 +21,38 @@ from yingji.forces import (
     board,
     checks,
     codes,
-    dispatch,
     exchange,
     index,
     maplayer,
     members,
     readiness,
     roads,
+    team_dispatch,
     teams,
 )
 from yingji.forces.access import get_team
 from yingji.forces.out import change_out, dispatch_out, equipment_out, member_out, team_out
 from yingji.forces.schemas import (
+    BoardOut,
+    ChecksOut,
     DispatchIn,
     EquipmentIn,
+    EquipmentOut,
     MemberIn,
+    MemberOut,
     MemberPatch,
+    NearestOut,
+    ReadinessChangeOut,
     ReadinessIn,
+    ReadinessSetOut,
+    RoadsOut,
+    TeamDetailOut,
     TeamIn,
+    TeamOut,
+    TeamPageOut,
     TeamPatch,
+    TeamRecommendationsOut,
+    TeamsDispatchedOut,
 )
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.geo.travel import model_for
@@ -65,7 +78,7 @@ def capability_list(value: str | None) -> list[str] | None:
 
 
 # -- teams ----------------------------------------------------------------------------------
-@router.get("/forces/teams")
+@router.get("/forces/teams", response_model=TeamPageOut)
 def list_teams(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -101,12 +114,12 @@ def list_teams(
     }
 
 
-@router.post("/forces/teams", status_code=201)
+@router.post("/forces/teams", status_code=201, response_model=TeamOut)
 def create_team(data: TeamIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return team_out(teams.create(session, principal, data), principal)
 
 
-@router.get("/forces/teams/{team_id}")
+@router.get("/forces/teams/{team_id}", response_model=TeamDetailOut)
 def get_team_api(team_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     team = teams.get(session, principal, team_id)
     out = team_out(team, principal, teams.leaders(session, [team.id]).get(team.id))
@@ -115,20 +128,20 @@ def get_team_api(team_id: int, principal: CurrentPrincipal, session: DbSession) 
     return out
 
 
-@router.patch("/forces/teams/{team_id}")
+@router.patch("/forces/teams/{team_id}", response_model=TeamOut)
 def update_team(team_id: int, patch: TeamPatch, principal: CurrentPrincipal, session: DbSession) -> dict:
     return team_out(teams.update(session, principal, team_id, patch), principal)
 
 
 # -- readiness ------------------------------------------------------------------------------
-@router.post("/forces/teams/{team_id}/readiness")
+@router.post("/forces/teams/{team_id}/readiness", response_model=ReadinessSetOut)
 def set_readiness(team_id: int, data: ReadinessIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Change readiness (idempotent with ``client_key``); answers the history row and the team."""
     row = readiness.change(session, principal, team_id, data)
     return {"change": change_out(row), "team": team_out(get_team(session, principal, team_id), principal)}
 
 
-@router.get("/forces/teams/{team_id}/readiness")
+@router.get("/forces/teams/{team_id}/readiness", response_model=list[ReadinessChangeOut])
 def readiness_history(
     team_id: int,
     principal: CurrentPrincipal,
@@ -139,17 +152,17 @@ def readiness_history(
 
 
 # -- members --------------------------------------------------------------------------------
-@router.post("/forces/teams/{team_id}/members", status_code=201)
+@router.post("/forces/teams/{team_id}/members", status_code=201, response_model=MemberOut)
 def add_member(team_id: int, data: MemberIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return member_out(members.add(session, principal, team_id, data), principal)
 
 
-@router.get("/forces/members/{member_id}")
+@router.get("/forces/members/{member_id}", response_model=MemberOut)
 def get_member(member_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return member_out(members.get_member(session, principal, member_id), principal)
 
 
-@router.patch("/forces/members/{member_id}")
+@router.patch("/forces/members/{member_id}", response_model=MemberOut)
 def update_member(
     member_id: int, patch: MemberPatch, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -162,12 +175,12 @@ def remove_member(member_id: int, principal: CurrentPrincipal, session: DbSessio
 
 
 # -- equipment ------------------------------------------------------------------------------
-@router.post("/forces/teams/{team_id}/equipment", status_code=201)
+@router.post("/forces/teams/{team_id}/equipment", status_code=201, response_model=EquipmentOut)
 def add_equipment(team_id: int, data: EquipmentIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return equipment_out(teams.add_equipment(session, principal, team_id, data))
 
 
-@router.put("/forces/equipment/{item_id}")
+@router.put("/forces/equipment/{item_id}", response_model=EquipmentOut)
 def update_equipment(
     item_id: int, data: EquipmentIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -180,7 +193,7 @@ def remove_equipment(item_id: int, principal: CurrentPrincipal, session: DbSessi
 
 
 # -- board and checks -----------------------------------------------------------------------
-@router.get("/forces/board")
+@router.get("/forces/board", response_model=BoardOut)
 def readiness_board(
     principal: CurrentPrincipal, session: DbSession, within: str | None = None, group: Group = None
 ) -> dict:
@@ -204,7 +217,7 @@ def readiness_board(
     }
 
 
-@router.get("/forces/checks")
+@router.get("/forces/checks", response_model=ChecksOut)
 def forces_checks(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -229,7 +242,7 @@ def forces_checks(
 
 
 # -- nearest teams and dispatch -------------------------------------------------------------
-@router.get("/forces/nearest")
+@router.get("/forces/nearest", response_model=NearestOut)
 def nearest_teams(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -245,11 +258,11 @@ def nearest_teams(
     found = index.nearest(idx, lon, lat, needs, scope=principal.jurisdiction_code, model=model, limit=limit)
     return {
         "capabilities": needs,
-        "teams": [dispatch.Recommendation(c, dispatch.reason_text(c)).as_dict() for c in found],
+        "teams": [team_dispatch.Recommendation(c, team_dispatch.reason_text(c)).as_dict() for c in found],
     }
 
 
-@router.get("/incidents/{incident_id}/dispatch/teams")
+@router.get("/incidents/{incident_id}/dispatch/teams", response_model=TeamRecommendationsOut)
 def recommend_teams(
     incident_id: int,
     principal: CurrentPrincipal,
@@ -258,31 +271,31 @@ def recommend_teams(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict:
     """Recommended teams for an incident (nearest first, with reasons) and the teams already sent."""
-    incident, needs, recs = dispatch.recommend(
+    incident, needs, recs = team_dispatch.recommend(
         session, principal, incident_id, capabilities=capability_list(capabilities), limit=limit
     )
     return {
         "incident_id": incident.id,
         "capabilities": needs,
         "recommendations": [r.as_dict() for r in recs],
-        "dispatched": [dispatch_out(d) for d in dispatch.dispatched(session, principal, incident.id)],
+        "dispatched": [dispatch_out(d) for d in team_dispatch.dispatched(session, principal, incident.id)],
     }
 
 
-@router.post("/incidents/{incident_id}/dispatch/teams", status_code=201)
+@router.post("/incidents/{incident_id}/dispatch/teams", status_code=201, response_model=TeamsDispatchedOut)
 def commit_teams(incident_id: int, data: DispatchIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Send the chosen teams (idempotent with ``client_key``)."""
-    rows = dispatch.commit(session, principal, incident_id, data)
+    rows = team_dispatch.commit(session, principal, incident_id, data)
     return {"incident_id": incident_id, "dispatched": [dispatch_out(d) for d in rows]}
 
 
 # -- road network ---------------------------------------------------------------------------
-@router.get("/forces/roads")
+@router.get("/forces/roads", response_model=RoadsOut)
 def road_network(principal: CurrentPrincipal, session: DbSession) -> dict:
     return roads.describe(roads.current(session))
 
 
-@router.post("/forces/roads", status_code=201)
+@router.post("/forces/roads", status_code=201, response_model=RoadsOut)
 async def load_roads(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> dict:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
 from yingji.forces import codes
+from yingji.forces.codes import Readiness
 from yingji.forces.models import Team, TeamMember
 from yingji.org import places
 from yingji.org.codes import LEVEL_LENGTH, subtree_bounds
@@ -71,7 +72,7 @@ def board(session: Session, principal: Principal, code: str | None = None, group
     on_call = (
         select(member_prefix, func.count())
         .join(Team, Team.id == TeamMember.team_id)
-        .where(Team.readiness == "on_call", TeamMember.available)
+        .where(Team.readiness == Readiness.ON_CALL, TeamMember.available)
     )
     for child, n in session.execute(scoped(on_call).group_by(member_prefix)):
         by_place.setdefault(child, PlaceRow(child, child)).members_on_call = n

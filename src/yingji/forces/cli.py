@@ -94,7 +94,7 @@ def warn() -> None:
 @click.option("--as", "username", default=None, help="Act as this user (default: the system).")
 def nearest(lon: float, lat: float, needs: tuple[str, ...], limit: int, username: str | None) -> None:
     """The nearest on-call teams to a point that bring one of the needed capabilities."""
-    from yingji.forces import dispatch, index
+    from yingji.forces import index, team_dispatch
     from yingji.geo.travel import model_for
 
     db = _db()
@@ -110,5 +110,5 @@ def nearest(lon: float, lat: float, needs: tuple[str, ...], limit: int, username
             limit=limit,
         )
         for c in found:
-            row = dispatch.Recommendation(c, dispatch.reason_text(c, "zh_CN")).as_dict()
+            row = team_dispatch.Recommendation(c, team_dispatch.reason_text(c, "zh_CN")).as_dict()
             click.echo(json.dumps(row, ensure_ascii=False))

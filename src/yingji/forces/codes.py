@@ -10,6 +10,7 @@ incident category are our defaults (no national table): a request can override t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from yingji.core.i18n import N_
 
@@ -104,6 +105,23 @@ SQUADS: dict[str, tuple[str, tuple[str, ...]]] = {
     "machinery": (N_("Engineering machinery squad"), ("heavy_machinery",)),
     "power": (N_("Power squad"), ("power",)),
 }
+
+
+class Readiness(StrEnum):
+    """A team's readiness; any state may follow any other (``readiness.apply`` records the change)."""
+
+    ON_CALL = "on_call"
+    DEPLOYED = "deployed"
+    RESTING = "resting"
+    UNAVAILABLE = "unavailable"
+
+
+class DispatchState(StrEnum):
+    """A team sent to an incident: ``DISPATCHED`` until the team leaves ``DEPLOYED`` (``RETURNED``)."""
+
+    DISPATCHED = "dispatched"
+    RETURNED = "returned"
+
 
 READINESS: dict[str, str] = {
     "on_call": N_("On call"),  # 备勤

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.forces import codes
+from yingji.forces.codes import Readiness
 from yingji.forces.models import Team
 from yingji.geo.travel import TravelModel, haversine_km, pool_of
 
@@ -147,7 +148,7 @@ def nearest(
     scope: str = "",
     model: TravelModel | None = None,
     limit: int = 10,
-    states: tuple[str, ...] = ("on_call",),
+    states: tuple[str, ...] = (Readiness.ON_CALL,),
     exclude: set[int] | None = None,
 ) -> list[Candidate]:
     """The ``limit`` teams nearest by travel time, in one of ``states``, that bring a needed capability."""
@@ -181,7 +182,7 @@ def nearest(
                 name=index.names[i],
                 kind=index.kinds[i],
                 jurisdiction_code=str(index.places[i]),
-                readiness=STATE_OF_CODE.get(int(index.state[i]), "unavailable"),
+                readiness=STATE_OF_CODE.get(int(index.state[i]), Readiness.UNAVAILABLE),
                 minutes=float(minutes[pos]),
                 km=float(km[j]),
                 by_road=bool(estimate.by_road[pos]),

@@ -1,5 +1,5 @@
 """Tables of the rescue forces: teams, members and their certificates, equipment, readiness history,
-dispatches to incidents, the loaded road network, and the version counter of the in-memory index.
+dispatches to incidents, and the version counter of the in-memory index.
 
 Readiness is the team row's current state plus an append-only history (``team_readiness_log``),
 written in the same transaction. Every change to a team or a member bumps ``forces_index_version`` in
@@ -19,7 +19,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -31,8 +30,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
 from yingji.core.types import BigId, CodeStr
+from yingji.forces.codes import Readiness
 
-READINESS_STATES = ("on_call", "deployed", "resting", "unavailable")
+READINESS_STATES = tuple(s.value for s in Readiness)
 _STATES_SQL = ", ".join(repr(s) for s in READINESS_STATES)
 
 
@@ -195,19 +195,6 @@ class TeamDispatch(IdMixin, Audited, Base):
     returned_at: Mapped[datetime | None] = mapped_column()
 
     team = relationship(Team, lazy="joined")
-
-
-class RoadNetwork(IdMixin, Base):
-    """A loaded road network (GeoJSON lines → nodes and timed edges, compressed). The newest one is used."""
-
-    __tablename__ = "road_networks"
-
-    name: Mapped[str] = mapped_column(String(200))
-    loaded_at: Mapped[datetime] = mapped_column(default=clock.now)
-    loaded_by: Mapped[str | None] = mapped_column(String(100))
-    node_count: Mapped[int] = mapped_column(Integer)
-    edge_count: Mapped[int] = mapped_column(Integer)
-    graph: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
 
 class ForcesIndexVersion(Base):

@@ -16,6 +16,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict
 from yingji.core.i18n import translate
 from yingji.forces.access import check_manage, get_team
+from yingji.forces.codes import DispatchState, Readiness
 from yingji.forces.models import ReadinessChange, Team, TeamDispatch
 from yingji.forces.schemas import ReadinessIn
 
@@ -60,12 +61,12 @@ def apply(
     """Move a (locked) team to ``state`` and append the history row; no permission check here."""
     now = clock.now()
     previous = team.readiness
-    if previous == "deployed" and state != "deployed":
+    if previous == Readiness.DEPLOYED and state != Readiness.DEPLOYED:
         _close_dispatches(session, team, now)
     team.readiness = state
     team.readiness_since = now
     team.readiness_note = note
-    team.deployed_incident_id = incident_id if state == "deployed" else None
+    team.deployed_incident_id = incident_id if state == Readiness.DEPLOYED else None
     actor = actor_of(session)
     row = ReadinessChange(
         team_id=team.id,
@@ -89,10 +90,12 @@ def _close_dispatches(session: Session, team: Team, now) -> None:
     from yingji.incidents.timeline import record
 
     open_rows = session.scalars(
-        select(TeamDispatch).where(TeamDispatch.team_id == team.id, TeamDispatch.state == "dispatched")
+        select(TeamDispatch).where(
+            TeamDispatch.team_id == team.id, TeamDispatch.state == DispatchState.DISPATCHED
+        )
     ).all()
     for d in open_rows:
-        d.state = "returned"
+        d.state = DispatchState.RETURNED
         d.returned_at = now
         incident = session.get(Incident, d.incident_id)
         if incident is not None:

@@ -12,7 +12,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
 from yingji.core import clock
 from yingji.core.errors import Forbidden, ValidationFailed
-from yingji.forces.models import RoadNetwork
+from yingji.geo.models import RoadNetwork
 from yingji.geo.travel import RoadGraph, RoadNetworkInvalid
 
 PROBLEMS = {

@@ -1,15 +1,16 @@
-"""Input shapes of the forces API (validated by Pydantic); outputs are plain dicts built in ``out.py``."""
+"""Shapes of the forces API: inputs validated by Pydantic; outputs (the dicts of ``out.py``) described."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yingji.core.text import Input
 from yingji.forces import codes
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
+from yingji.warnings.schemas import Stamp  # times as isoformat(), the JSON clients had
 
 KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
 
@@ -173,3 +174,206 @@ class DispatchIn(Input):
     capabilities: list[str] | None = None  # the needs the recommendation was made for (for the reason)
 
     _c = field_validator("capabilities")(_capabilities)
+
+
+# -- what the routes answer (the dicts of ``out.py``, field for field and in order) ------------------
+class LeaderOut(BaseModel):
+    id: int
+    name: str
+    mobile: str | None
+
+
+class TeamOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    kind_label: str
+    group: str
+    jurisdiction_code: str
+    division_code: str
+    jurisdiction_name: str
+    lon: float | None
+    lat: float | None
+    address: str | None
+    organisation: str | None
+    duty_phone: str | None
+    capabilities: list[str]
+    readiness: str
+    readiness_since: Stamp | None
+    readiness_note: str | None
+    deployed_incident_id: int | None
+    member_count: int
+    leader: LeaderOut | None
+    registration_no: str | None
+    registered_on: date | None
+    registered_with: str | None
+    capability_grade: str | None
+    graded_on: date | None
+    insurance_until: date | None
+    active: bool
+    note: str | None
+    updated_at: Stamp | None
+
+
+class TeamPageOut(BaseModel):
+    items: list[TeamOut]
+    total: int
+    page: int
+    size: int
+
+
+class CertificateOut(BaseModel):
+    id: int
+    name: str
+    number: str | None
+    expires_on: date | None
+
+
+class MemberOut(BaseModel):
+    id: int
+    team_id: int
+    team_name: str
+    jurisdiction_code: str
+    person_id: int | None
+    name: str
+    gender: str | None
+    mobile: str | None
+    role: str
+    squad: str | None
+    skills: str | None
+    insurance_until: date | None
+    available: bool
+    note: str | None
+    certificates: list[CertificateOut]
+
+
+class EquipmentOut(BaseModel):
+    id: int
+    team_id: int
+    category: str
+    name: str
+    model: str | None
+    plate: str | None
+    quantity: int
+    state: str
+    note: str | None
+
+
+class TeamDetailOut(TeamOut):
+    members: list[MemberOut]
+    equipment: list[EquipmentOut]
+
+
+class ReadinessChangeOut(BaseModel):
+    id: int
+    team_id: int
+    at: Stamp
+    from_state: str | None
+    to_state: str
+    note: str | None
+    incident_id: int | None
+    actor: str | None
+
+
+class ReadinessSetOut(BaseModel):
+    change: ReadinessChangeOut
+    team: TeamOut
+
+
+class BoardPlaceOut(BaseModel):
+    code: str
+    name: str
+
+
+class BoardRowOut(BaseModel):
+    code: str
+    name: str
+    teams: dict[str, int]
+    total: int
+    members_on_call: int
+
+
+class BoardOut(BaseModel):
+    place: BoardPlaceOut
+    totals: BoardRowOut
+    groups: dict[str, dict[str, int]]
+    places: list[BoardRowOut]
+
+
+class FindingOut(BaseModel):
+    kind: str
+    jurisdiction_code: str
+    place: str
+    team_id: int | None
+    team_name: str | None
+    member_id: int | None
+    member_name: str | None
+    what: str | None
+    on: date | None
+
+
+class ChecksOut(BaseModel):
+    today: date
+    days: int
+    counts: dict[str, int]
+    labels: dict[str, str]
+    items: dict[str, list[FindingOut]]
+
+
+class RecommendationOut(BaseModel):
+    team_id: int
+    name: str
+    kind: str
+    jurisdiction_code: str
+    readiness: str
+    minutes: float
+    km: float
+    by_road: bool
+    members: int
+    capabilities: list[str]
+    reason: str
+
+
+class NearestOut(BaseModel):
+    capabilities: list[str]
+    teams: list[RecommendationOut]
+
+
+class TeamDispatchOut(BaseModel):
+    id: int
+    incident_id: int
+    team_id: int
+    team_name: str
+    state: str
+    committed_at: Stamp
+    committed_by: str | None
+    travel_minutes: float | None
+    reason: str | None
+    returned_at: Stamp | None
+
+
+class TeamRecommendationsOut(BaseModel):
+    incident_id: int
+    capabilities: list[str]
+    recommendations: list[RecommendationOut]
+    dispatched: list[TeamDispatchOut]
+
+
+class TeamsDispatchedOut(BaseModel):
+    incident_id: int
+    dispatched: list[TeamDispatchOut]
+
+
+class RoadNetworkInfoOut(BaseModel):
+    id: int
+    name: str
+    loaded_at: Stamp
+    loaded_by: str | None
+    nodes: int
+    edges: int
+
+
+class RoadsOut(BaseModel):
+    method: str
+    network: RoadNetworkInfoOut | None

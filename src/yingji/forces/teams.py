@@ -13,6 +13,7 @@ from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
 from yingji.forces import codes
 from yingji.forces.access import check_create, check_manage, get_team
+from yingji.forces.codes import Readiness
 from yingji.forces.models import ReadinessChange, Team, TeamEquipment, TeamMember
 from yingji.forces.schemas import EquipmentIn, TeamIn, TeamPatch
 from yingji.org import places
@@ -101,7 +102,7 @@ def create(session: Session, principal: Principal, data: TeamIn) -> Team:
     team = Team(
         **values,
         capabilities=codes.join_codes(capabilities),
-        readiness="on_call",
+        readiness=Readiness.ON_CALL,
         readiness_since=now,
         member_count=0,
         active=True,
@@ -115,7 +116,7 @@ def create(session: Session, principal: Principal, data: TeamIn) -> Team:
             jurisdiction_code=team.jurisdiction_code,
             at=now,
             from_state=None,
-            to_state="on_call",
+            to_state=Readiness.ON_CALL,
             note=None,
             actor=actor.name,
             actor_id=actor.user_id,

@@ -342,7 +342,7 @@ def latest_network_id(session) -> int | None:
     """The id of the road network in use (the newest loaded), or None."""
     from sqlalchemy import select
 
-    from yingji.forces.models import RoadNetwork
+    from yingji.geo.models import RoadNetwork
 
     return session.execute(select(RoadNetwork.id).order_by(RoadNetwork.id.desc()).limit(1)).scalar()
 
@@ -354,7 +354,7 @@ def model_for(session, code: str | None = None, *, network_id=_LATEST) -> Travel
     """
     from sqlalchemy import select
 
-    from yingji.forces.models import RoadNetwork
+    from yingji.geo.models import RoadNetwork
 
     latest = latest_network_id(session) if network_id is _LATEST else network_id
     roads = None

@@ -34,35 +34,50 @@ from yingji.response import (
     stats_excel,
     tasks,
 )
+from yingji.response.codes import TaskState
 from yingji.response.common import incident_for_read
 from yingji.response.schemas import (
     ActivationIn,
+    ActivationOut,
     AdjustIn,
     ClosureIn,
+    ClosureOut,
     CommandPostIn,
+    CommandPostOut,
     ConsultationIn,
+    ConsultationOut,
     DecisionTaskIn,
     EndIn,
     ExtensionIn,
+    IncidentStatsOut,
     InvestigationIn,
+    InvestigationOut,
+    OverdueTasksOut,
     PolicyIn,
+    PolicyOut,
+    PolicySetOut,
+    ResponseRecordOut,
     SitrepIn,
+    SitrepOut,
+    TaskDetailOut,
     TaskIn,
     TaskNoteIn,
+    TaskOut,
+    TaskPageOut,
 )
 from yingji.response.stats_json import report_dict
 
 router = APIRouter(prefix="/api/v1", tags=["response"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TASK_ACTIONS = {
-    "acknowledge": "acknowledged",
-    "start": "in_progress",
-    "complete": "done",
-    "cancel": "cancelled",
+    "acknowledge": TaskState.ACKNOWLEDGED,
+    "start": TaskState.IN_PROGRESS,
+    "complete": TaskState.DONE,
+    "cancel": TaskState.CANCELLED,
 }
 
 
-@router.get("/incidents/{incident_id}/response")
+@router.get("/incidents/{incident_id}/response", response_model=ResponseRecordOut)
 def get_response(incident_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     """The whole response record of an incident."""
     ctx = panel.gather(session, principal, incident_id, with_options=False)
@@ -81,36 +96,36 @@ def get_response(incident_id: int, principal: CurrentPrincipal, session: DbSessi
     }
 
 
-@router.post("/incidents/{incident_id}/response/activate", status_code=201)
+@router.post("/incidents/{incident_id}/response/activate", status_code=201, response_model=ActivationOut)
 def activate(incident_id: int, data: ActivationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.activation(levels.activate(session, principal, incident_id, data))
 
 
-@router.post("/incidents/{incident_id}/response/adjust", status_code=201)
+@router.post("/incidents/{incident_id}/response/adjust", status_code=201, response_model=ActivationOut)
 def adjust(incident_id: int, data: AdjustIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.activation(levels.adjust(session, principal, incident_id, data))
 
 
-@router.post("/incidents/{incident_id}/response/end")
+@router.post("/incidents/{incident_id}/response/end", response_model=ActivationOut)
 def end(incident_id: int, data: EndIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.activation(levels.end(session, principal, incident_id, data))
 
 
-@router.put("/incidents/{incident_id}/command-post")
+@router.put("/incidents/{incident_id}/command-post", response_model=CommandPostOut)
 def set_command_post(
     incident_id: int, data: CommandPostIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     return out.post(command.set_post(session, principal, incident_id, data))
 
 
-@router.post("/incidents/{incident_id}/consultations", status_code=201)
+@router.post("/incidents/{incident_id}/consultations", status_code=201, response_model=ConsultationOut)
 def create_consultation(
     incident_id: int, data: ConsultationIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     return out.consultation(consultations.create(session, principal, incident_id, data))
 
 
-@router.post("/consultation-decisions/{decision_id}/task", status_code=201)
+@router.post("/consultation-decisions/{decision_id}/task", status_code=201, response_model=TaskDetailOut)
 def decision_to_task(
     decision_id: int, data: DecisionTaskIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -118,13 +133,13 @@ def decision_to_task(
     return out.task(tasks.create_from_decision(session, principal, decision_id, data), with_steps=True)
 
 
-@router.post("/incidents/{incident_id}/tasks", status_code=201)
+@router.post("/incidents/{incident_id}/tasks", status_code=201, response_model=TaskDetailOut)
 def create_task(incident_id: int, data: TaskIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Assign a task (a repeated ``client_key`` returns the first task)."""
     return out.task(tasks.create(session, principal, incident_id, data), with_steps=True)
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=TaskPageOut)
 def list_my_tasks(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -136,18 +151,18 @@ def list_my_tasks(
     return {"items": [out.task(t) for t in result.items], "total": result.total, "page": result.page}
 
 
-@router.get("/tasks/overdue")
+@router.get("/tasks/overdue", response_model=OverdueTasksOut)
 def list_overdue(principal: CurrentPrincipal, session: DbSession) -> dict:
     rows = tasks.overdue(session, principal)
     return {"items": [out.task(t) | {"incident_number": n, "incident_title": title} for t, n, title in rows]}
 
 
-@router.get("/tasks/{task_id}")
+@router.get("/tasks/{task_id}", response_model=TaskDetailOut)
 def get_task(task_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.task(tasks.get(session, principal, task_id), with_steps=True)
 
 
-@router.post("/tasks/{task_id}/{action}")
+@router.post("/tasks/{task_id}/{action}", response_model=TaskOut)
 def task_action(
     task_id: int, action: str, principal: CurrentPrincipal, session: DbSession, data: TaskNoteIn | None = None
 ) -> dict:
@@ -158,7 +173,7 @@ def task_action(
     return out.task(tasks.move(session, principal, task_id, TASK_ACTIONS[action], note))
 
 
-@router.post("/incidents/{incident_id}/sitreps", status_code=201)
+@router.post("/incidents/{incident_id}/sitreps", status_code=201, response_model=SitrepOut)
 def create_sitrep(incident_id: int, data: SitrepIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.sitrep(sitreps.create(session, principal, incident_id, data))
 
@@ -193,26 +208,26 @@ def sitrep_as_pdf(sitrep_id: int, principal: CurrentPrincipal, session: DbSessio
     return export_sitrep(session, db, principal, sitrep_id, "pdf")
 
 
-@router.get("/sitreps/{sitrep_id}")
+@router.get("/sitreps/{sitrep_id}", response_model=SitrepOut)
 def get_sitrep(sitrep_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return out.sitrep(sitreps.get(session, principal, sitrep_id))
 
 
-@router.post("/incidents/{incident_id}/close")
+@router.post("/incidents/{incident_id}/close", response_model=ClosureOut)
 def close_incident(
     incident_id: int, data: ClosureIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     return out.closure(closure.close(session, principal, incident_id, data))
 
 
-@router.put("/incidents/{incident_id}/investigation")
+@router.put("/incidents/{incident_id}/investigation", response_model=InvestigationOut)
 def update_investigation(
     incident_id: int, data: InvestigationIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     return out.investigation(investigation.update(session, principal, incident_id, data))
 
 
-@router.post("/incidents/{incident_id}/investigation/extend")
+@router.post("/incidents/{incident_id}/investigation/extend", response_model=InvestigationOut)
 def extend_investigation(
     incident_id: int, data: ExtensionIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -220,7 +235,7 @@ def extend_investigation(
     return out.investigation(investigation.extend(session, principal, incident_id, data))
 
 
-@router.get("/escalation-policies/{code}")
+@router.get("/escalation-policies/{code}", response_model=PolicyOut)
 def get_policy(code: str, principal: CurrentPrincipal, session: DbSession) -> dict:
     """The escalation policy that applies to tasks issued at a place."""
     place = query_code(code)
@@ -228,7 +243,7 @@ def get_policy(code: str, principal: CurrentPrincipal, session: DbSession) -> di
     return escalation.policy_for(session, place)
 
 
-@router.put("/escalation-policies/{code}")
+@router.put("/escalation-policies/{code}", response_model=PolicySetOut)
 def put_policy(code: str, data: PolicyIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     row = escalation.set_policy(session, principal, query_code(code), data)
     return {
@@ -250,7 +265,7 @@ def _report(session, principal, within, start, end, category):
     )
 
 
-@router.get("/stats/incidents")
+@router.get("/stats/incidents", response_model=IncidentStatsOut)
 def incident_stats(
     principal: CurrentPrincipal,
     session: DbSession,

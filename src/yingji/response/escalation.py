@@ -21,6 +21,7 @@ from yingji.notify.channels import Message
 from yingji.notify.inbox import InboxChannel, notify_level
 from yingji.org.codes import ancestors
 from yingji.response import recipients
+from yingji.response.codes import OPEN_TASK_STATES, StepState, TaskState
 from yingji.response.common import record, zh
 from yingji.response.models import ResponseTask, TaskEscalationPolicy, TaskEscalationStep
 from yingji.response.schemas import PolicyIn
@@ -28,7 +29,7 @@ from yingji.response.schemas import PolicyIn
 STEP_JOB = "response.escalation_step"
 AUDIT_GRACE = timedelta(minutes=10)  # a step this late with no live job has stalled
 MAX_REPAIRS = 3
-OPEN_STATES = ["assigned", "acknowledged", "in_progress"]
+OPEN_STATES = [s.value for s in OPEN_TASK_STATES]
 
 # The default when no jurisdiction sets its own (a setting, not a rule of law): remind before the due
 # time; at it, remind the assignee; 30 min later tell the superior if nobody acknowledged; 2 h later
@@ -40,7 +41,7 @@ DEFAULT_POLICY = {
     "steps": [
         {"offset_minutes": -30, "action": "remind_assignee", "active_states": OPEN_STATES},
         {"offset_minutes": 0, "action": "remind_assignee", "active_states": OPEN_STATES},
-        {"offset_minutes": 30, "action": "notify_superior", "active_states": ["assigned"]},
+        {"offset_minutes": 30, "action": "notify_superior", "active_states": [TaskState.ASSIGNED.value]},
         {"offset_minutes": 120, "action": "notify_commander", "active_states": OPEN_STATES},
     ],
 }
@@ -99,7 +100,7 @@ def start(session: Session, task: ResponseTask) -> None:
             offset_minutes=spec["offset_minutes"],
             active_states=list(spec["active_states"]),
             due_at=due,
-            state="pending" if due >= now else "skipped",
+            state=StepState.PENDING if due >= now else StepState.SKIPPED,
             note=None if due >= now else "past when the task started",
             jurisdiction_code=task.jurisdiction_code,
         )
@@ -113,7 +114,7 @@ def _pending(session: Session, task_id: int) -> list[TaskEscalationStep]:
     return list(
         session.scalars(
             select(TaskEscalationStep).where(
-                TaskEscalationStep.task_id == task_id, TaskEscalationStep.state == "pending"
+                TaskEscalationStep.task_id == task_id, TaskEscalationStep.state == StepState.PENDING
             )
         )
     )
@@ -146,16 +147,16 @@ def run_step(session: Session, step_id: int) -> str:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    if step.state != "pending":
+    if step.state != StepState.PENDING:
         return "already"
     now = clock.now()
     step.ran_at = now
     if task.state not in step.active_states:
-        step.state, step.note = "skipped", f"task {task.state}"
-        return "skipped"
+        step.state, step.note = StepState.SKIPPED, f"task {task.state}"
+        return StepState.SKIPPED
     who = recipients.RESOLVERS[step.action](session, task)
     deliver(session, task, who, step.action, key=f"task-step:{step.id}")
-    step.state, step.note = "done", (who.who or step.action)[:300]
+    step.state, step.note = StepState.DONE, (who.who or step.action)[:300]
     incident = session.get(Incident, task.incident_id)
     record(
         session,
@@ -164,13 +165,13 @@ def run_step(session: Session, step_id: int) -> str:
         zh(ACTION_TEXT[step.action], seq=task.seq, title=task.title, who=task.assignee_name),
         {"task_id": task.id, "step": step.seq, "action": step.action, "users": who.user_ids},
     )
-    return "done"
+    return StepState.DONE
 
 
 def deliver(session: Session, task: ResponseTask, who: recipients.Recipients, action: str, key: str) -> None:
     """Send a task notification to the users found, or to the fallback level's duty room."""
     overdue = task.due_at <= clock.now()
-    if action == "assigned":
+    if action == "assigned":  # the notice of a new task (an event, not a state)
         subject = zh(N_("New task {seq}: {title}"), seq=task.seq, title=task.title)
     elif overdue:
         subject = zh(
@@ -216,7 +217,7 @@ def audit(session: Session, grace: timedelta = AUDIT_GRACE) -> dict[str, int]:
     rows = session.execute(
         select(TaskEscalationStep, Job.state)
         .outerjoin(Job, Job.id == TaskEscalationStep.job_id)
-        .where(TaskEscalationStep.state == "pending", TaskEscalationStep.due_at < now - grace)
+        .where(TaskEscalationStep.state == StepState.PENDING, TaskEscalationStep.due_at < now - grace)
         .order_by(TaskEscalationStep.due_at)
         .limit(1000)
         .with_for_update(of=TaskEscalationStep, skip_locked=True)
@@ -226,7 +227,7 @@ def audit(session: Session, grace: timedelta = AUDIT_GRACE) -> dict[str, int]:
         if job_state in ("queued", "running"):
             continue  # alive, only late: the worker is behind
         if step.repairs >= MAX_REPAIRS:
-            step.state, step.note, failed = "failed", f"job lost {step.repairs} times", failed + 1
+            step.state, step.note, failed = StepState.FAILED, f"job lost {step.repairs} times", failed + 1
             continue
         step.repairs += 1
         _enqueue(session, step, now, f"task-step:{step.id}:repair{step.repairs}")

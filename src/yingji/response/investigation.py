@@ -17,6 +17,7 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
 from yingji.jobs import queue
+from yingji.response.codes import InvestigationState
 from yingji.response.common import actor_name, incident_for_read, incident_for_write, record, zh
 from yingji.response.models import IncidentInvestigation
 from yingji.response.schemas import ExtensionIn, InvestigationIn
@@ -59,7 +60,7 @@ def ensure(session: Session, incident: Incident) -> IncidentInvestigation | None
         due, basis = statutory(incident.grade, incident.occurred_at)
         row = IncidentInvestigation(
             incident_id=incident.id,
-            state="open",
+            state=InvestigationState.OPEN,
             original_due_at=due,
             due_at=due,
             basis=basis,
@@ -77,7 +78,7 @@ def ensure(session: Session, incident: Incident) -> IncidentInvestigation | None
             zh(N_("Investigation report due by {due} ({basis})."), due=_local(due), basis=basis),
             {"due_at": due.isoformat(), "basis": basis},
         )
-    elif row is not None and incident.grade and row.state == "open":
+    elif row is not None and incident.grade and row.state == InvestigationState.OPEN:
         row.investigating_level = investigating_level(incident.grade) or row.investigating_level
     return row
 
@@ -111,12 +112,12 @@ def update(
     if row is None:
         row = IncidentInvestigation(
             incident_id=incident.id,
-            state="open",
+            state=InvestigationState.OPEN,
             extension_days=0,
             jurisdiction_code=incident.jurisdiction_code,
         )
         session.add(row)
-    if row.state == "submitted":
+    if row.state == InvestigationState.SUBMITTED:
         raise Conflict("The investigation report has been submitted.")
     changes = {k: v for k, v in data.model_dump(include=set(FIELDS)).items() if v is not None}
     for key, value in changes.items():
@@ -136,7 +137,7 @@ def update(
                 details=[{"field": f, "message": "Required before the report is submitted."} for f in missing]
             )
         now = clock.now()
-        row.state, row.submitted_at = "submitted", now
+        row.state, row.submitted_at = InvestigationState.SUBMITTED, now
         late = row.due_at is not None and now > row.due_at
         record(
             session,
@@ -159,7 +160,7 @@ def extend(
     row = ensure(session, incident)
     if row is None or row.due_at is None:
         raise Conflict("This incident has no statutory investigation deadline.")
-    if row.state == "submitted":
+    if row.state == InvestigationState.SUBMITTED:
         raise Conflict("The investigation report has been submitted.")
     if row.extension_days + data.days > MAX_EXTENSION_DAYS:
         raise ValidationFailed(
@@ -203,7 +204,12 @@ def run_due(session: Session, investigation_id: int, kind: str, due_iso: str) ->
     row = session.scalars(
         select(IncidentInvestigation).where(IncidentInvestigation.id == investigation_id).with_for_update()
     ).first()
-    if row is None or row.state != "open" or row.due_at is None or row.due_at.isoformat() != due_iso:
+    if (
+        row is None
+        or row.state != InvestigationState.OPEN
+        or row.due_at is None
+        or row.due_at.isoformat() != due_iso
+    ):
         return "skipped"
     incident = session.get(Incident, row.incident_id)
     county = incident.jurisdiction_code[:6]

@@ -13,6 +13,7 @@ from yingji.core.errors import Conflict
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
 from yingji.response import investigation, plan_run
+from yingji.response.codes import LevelEnd
 from yingji.response.common import LEVEL_NAMES, incident_for_write, move_status, record, require_open, zh
 from yingji.response.models import ResponseActivation
 from yingji.response.schemas import ActivationIn, AdjustIn, EndIn
@@ -103,7 +104,7 @@ def adjust(session: Session, principal: Principal, incident_id: int, data: Adjus
     if plan is not None:
         plan_run.level_of_plan(plan, data.level)
     now = clock.now()
-    active.ended_at, active.ended_how, active.end_reason = now, "adjusted", data.reason
+    active.ended_at, active.ended_how, active.end_reason = now, LevelEnd.ADJUSTED, data.reason
     row = ResponseActivation(
         incident_id=incident.id,
         level=data.level,
@@ -144,7 +145,7 @@ def end(session: Session, principal: Principal, incident_id: int, data: EndIn) -
     if active is None:
         raise Conflict("No response is active; activate one first.")
     move_status(session, incident, "stabilised")
-    active.ended_at, active.ended_how, active.end_reason = clock.now(), "ended", data.reason
+    active.ended_at, active.ended_how, active.end_reason = clock.now(), LevelEnd.ENDED, data.reason
     incident.response_level = None
     record(
         session,

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.response.codes import TaskState
 
-TASK_STATES = ("assigned", "acknowledged", "in_progress", "done", "cancelled")
+TASK_STATES = tuple(s.value for s in TaskState)
 ASSIGNEE_KINDS = ("unit", "team", "person")
 PRIORITIES = ("urgent", "high", "normal", "low")
 
@@ -207,7 +208,7 @@ class ResponseTask(IdMixin, TimestampMixin, Audited, Base):
     assignee_name: Mapped[str] = mapped_column(String(120))  # shown name, kept as it was at assignment
     priority: Mapped[str] = mapped_column(String(8), default="normal")
     due_at: Mapped[datetime] = mapped_column()
-    state: Mapped[str] = mapped_column(String(12), default="assigned")
+    state: Mapped[str] = mapped_column(String(12), default=TaskState.ASSIGNED.value)
     acknowledged_at: Mapped[datetime | None] = mapped_column()
     acknowledged_by: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime | None] = mapped_column()

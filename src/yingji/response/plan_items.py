@@ -27,6 +27,7 @@ from yingji.plans.codes import ActionRole
 from yingji.plans.digital import hq_unit
 from yingji.plans.models import Plan, PlanAction, ResponsePlanItem
 from yingji.response import escalation
+from yingji.response.codes import TaskState
 from yingji.response.common import zh
 from yingji.response.models import ResponseActivation, ResponseTask, TaskEscalationStep
 
@@ -93,7 +94,7 @@ def materialise(
             assignee_name=names[target[a.id]],
             priority=a.priority,
             due_at=now + timedelta(minutes=a.due_minutes),
-            state="assigned",
+            state=TaskState.ASSIGNED,
             plan_action_id=a.id,
             escalation_policy=frozen,
             issued_by_code=issued_by,

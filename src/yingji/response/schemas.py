@@ -1,14 +1,18 @@
-"""Input shapes of the response API and forms (validated by Pydantic)."""
+"""Shapes of the response API and forms: inputs validated by Pydantic; outputs (the dicts of ``out.py``)
+described, field for field and in order."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core.clock import to_utc
 from yingji.core.text import Input
+from yingji.response.codes import OPEN_TASK_STATES
 from yingji.response.models import PRIORITIES
+from yingji.warnings.schemas import Stamp  # times as isoformat(), the JSON clients had
 
 STRICT = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -193,7 +197,7 @@ class PolicyStepIn(Input):
     @field_validator("active_states")
     @classmethod
     def _states(cls, v: list[str]) -> list[str]:
-        allowed = {"assigned", "acknowledged", "in_progress"}
+        allowed = set(OPEN_TASK_STATES)
         if not set(v) <= allowed:
             raise ValueError("a step can only watch open states")
         return sorted(set(v))
@@ -203,3 +207,234 @@ class PolicyIn(Input):
     model_config = STRICT
     name: str = Field(min_length=1, max_length=100)
     steps: list[PolicyStepIn] = Field(min_length=1, max_length=20)
+
+
+# -- what the routes answer ------------------------------------------------------------------------
+class ActivationOut(BaseModel):
+    id: int
+    incident_id: int
+    level: int
+    plan_id: int | None
+    plan_name: str | None
+    plan_number: str | None
+    decided_by: str
+    reason: str | None
+    started_at: Stamp
+    ended_at: Stamp | None
+    ended_how: str | None
+
+
+class NamedOut(BaseModel):
+    id: int
+    name: str
+
+
+class SectionOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    lead: NamedOut | None
+    members: list[NamedOut]
+
+
+class CommandPostOut(BaseModel):
+    id: int
+    name: str
+    location: str | None
+    lon: float | None
+    lat: float | None
+    commander: NamedOut | None
+    deputy: NamedOut | None
+    set_up_at: Stamp
+    sections: list[SectionOut]
+
+
+class EscalationStepOut(BaseModel):
+    seq: int
+    action: str
+    offset_minutes: int
+    active_states: list[str]
+    due_at: Stamp
+    state: str
+    ran_at: Stamp | None
+    repairs: int
+    note: str | None
+
+
+class TaskOut(BaseModel):
+    id: int
+    incident_id: int
+    seq: int
+    title: str
+    detail: str | None
+    assignee_kind: str
+    assignee_unit_id: int | None
+    assignee_person_id: int | None
+    assignee_team: str | None
+    assignee_name: str
+    priority: str
+    due_at: Stamp
+    state: str
+    acknowledged_at: Stamp | None
+    acknowledged_by: str | None
+    started_at: Stamp | None
+    finished_at: Stamp | None
+    result: str | None
+    source_decision_id: int | None
+
+
+class TaskDetailOut(TaskOut):
+    """A task with its frozen escalation policy (kept as stored) and its steps."""
+
+    escalation_policy: dict[str, Any] | None
+    steps: list[EscalationStepOut]
+
+
+class TaskPageOut(BaseModel):
+    items: list[TaskOut]
+    total: int
+    page: int
+
+
+class OverdueTaskOut(TaskOut):
+    incident_number: str
+    incident_title: str
+
+
+class OverdueTasksOut(BaseModel):
+    items: list[OverdueTaskOut]
+
+
+class ParticipantOut(BaseModel):
+    kind: str
+    person_id: int | None
+    unit_id: int | None
+    expert_id: int | None
+    name: str
+
+
+class DecisionOut(BaseModel):
+    id: int
+    seq: int
+    text: str
+
+
+class ConsultationOut(BaseModel):
+    id: int
+    seq: int
+    held_at: Stamp
+    topic: str
+    location: str | None
+    video_link: str | None
+    host: str | None
+    minutes: str | None
+    participants: list[ParticipantOut]
+    decisions: list[DecisionOut]
+
+
+class SitrepOut(BaseModel):
+    id: int
+    seq: int
+    title: str
+    issuing_body: str
+    doc_number: str
+    signer: str | None
+    conditions: str
+    actions: str
+    needs: str | None
+    issued_at: Stamp
+    docx: str
+    pdf: str
+
+
+class ClosureOut(BaseModel):
+    closed_at: Stamp
+    closed_by: str
+    summary: str
+    relocation: str | None
+    compensation: str | None
+    recovery: str | None
+
+
+class InvestigationOut(BaseModel):
+    state: str
+    investigating_level: str | None
+    lead_body: str | None
+    original_due_at: Stamp | None
+    due_at: Stamp | None
+    basis: str | None
+    extension_days: int
+    extension_reason: str | None
+    extended_by: str | None
+    causes: str | None
+    responsibility: str | None
+    lessons: str | None
+    measures: str | None
+    submitted_at: Stamp | None
+
+
+class ResponseRecordOut(BaseModel):
+    incident_id: int
+    status: str
+    response_level: int | None
+    active: ActivationOut | None
+    history: list[ActivationOut]
+    command_post: CommandPostOut | None
+    tasks: list[TaskOut]
+    consultations: list[ConsultationOut]
+    sitreps: list[SitrepOut]
+    closure: ClosureOut | None
+    investigation: InvestigationOut | None
+
+
+class PolicyOut(BaseModel):
+    """The policy that applies at a place; its steps as stored (a JSON list, kept key for key)."""
+
+    name: str
+    version: int
+    jurisdiction_code: str | None
+    steps: list[dict[str, Any]]
+
+
+class PolicySetOut(BaseModel):
+    jurisdiction_code: str
+    name: str
+    version: int
+    steps: list[dict[str, Any]]
+
+
+class StatsPlaceOut(BaseModel):
+    code: str
+    name: str
+
+
+class PeriodOut(BaseModel):
+    start: str
+    end: str
+
+
+class FiguresOut(BaseModel):
+    current: dict[str, int]
+    previous: dict[str, int]
+    change_pct: dict[str, float | None]
+
+
+class StatsRowOut(BaseModel):
+    key: str | None
+    label: str
+    current: dict[str, int]
+    previous: dict[str, int]
+    change_pct: dict[str, float | None]
+
+
+class IncidentStatsOut(BaseModel):
+    place: StatsPlaceOut
+    period: PeriodOut
+    previous_period: PeriodOut
+    category: str | None
+    totals: FiguresOut
+    double_decline: bool
+    by_category: list[StatsRowOut]
+    by_grade: list[StatsRowOut]
+    by_place: list[StatsRowOut]
+    by_month: list[StatsRowOut]

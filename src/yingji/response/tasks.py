@@ -18,6 +18,8 @@ from yingji.core.pagination import Page, paginate
 from yingji.incidents.models import Incident
 from yingji.org.models import Person, Position, Unit
 from yingji.response import escalation, recipients
+from yingji.response.codes import OPEN_TASK_STATES
+from yingji.response.codes import TaskState as T
 from yingji.response.common import (
     actor_name,
     incident_for_write,
@@ -29,20 +31,20 @@ from yingji.response.common import (
 from yingji.response.models import Consultation, ConsultationDecision, ResponseTask
 from yingji.response.schemas import DecisionTaskIn, TaskIn
 
-OPEN = ("assigned", "acknowledged", "in_progress")
+OPEN = OPEN_TASK_STATES
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "assigned": frozenset({"acknowledged", "in_progress", "done", "cancelled"}),
-    "acknowledged": frozenset({"in_progress", "done", "cancelled"}),
-    "in_progress": frozenset({"done", "cancelled"}),
-    "done": frozenset(),
-    "cancelled": frozenset(),
+    T.ASSIGNED: frozenset({T.ACKNOWLEDGED, T.IN_PROGRESS, T.DONE, T.CANCELLED}),
+    T.ACKNOWLEDGED: frozenset({T.IN_PROGRESS, T.DONE, T.CANCELLED}),
+    T.IN_PROGRESS: frozenset({T.DONE, T.CANCELLED}),
+    T.DONE: frozenset(),
+    T.CANCELLED: frozenset(),
 }
 # Moving again to where the task already is (or past it, for a retried phone tap) changes nothing.
 ALREADY = {
-    "acknowledged": {"acknowledged", "in_progress", "done"},
-    "in_progress": {"in_progress", "done"},
-    "done": {"done"},
-    "cancelled": {"cancelled"},
+    T.ACKNOWLEDGED: {T.ACKNOWLEDGED, T.IN_PROGRESS, T.DONE},
+    T.IN_PROGRESS: {T.IN_PROGRESS, T.DONE},
+    T.DONE: {T.DONE},
+    T.CANCELLED: {T.CANCELLED},
 }
 STATE_TEXT = {
     "acknowledged": N_("Task {seq} ({title}) acknowledged by {who}."),
@@ -110,7 +112,7 @@ def create(
         assignee_name=name,
         priority=data.priority,
         due_at=data.due_at,
-        state="assigned",
+        state=T.ASSIGNED,
         source_decision_id=decision_id,
         issued_by_code=principal.jurisdiction_code or incident.jurisdiction_code,
         created_by_user_id=principal.user_id,
@@ -180,7 +182,7 @@ def move(
     if task is None or not _may_see(session, principal, task):
         raise NotFound()
     commands = principal.can(Perm.RESPONSE_COMMAND) and principal.covers(task.jurisdiction_code)
-    if target == "cancelled":
+    if target == T.CANCELLED:
         if not commands:
             raise Forbidden()
     elif not commands:
@@ -193,11 +195,11 @@ def move(
         raise Conflict("A task cannot go from {current} to {target}.", current=task.state, target=target)
     now = clock.now()
     who = actor_name(principal)
-    if target == "acknowledged" or (target in ("in_progress", "done") and task.acknowledged_at is None):
+    if target == T.ACKNOWLEDGED or (target in (T.IN_PROGRESS, T.DONE) and task.acknowledged_at is None):
         task.acknowledged_at, task.acknowledged_by = now, who
-    if target == "in_progress" or (target == "done" and task.started_at is None):
+    if target == T.IN_PROGRESS or (target == T.DONE and task.started_at is None):
         task.started_at = task.started_at or now
-    if target in ("done", "cancelled"):
+    if target in (T.DONE, T.CANCELLED):
         task.finished_at = now
         task.result = note or task.result
     task.state = target
@@ -207,7 +209,7 @@ def move(
         incident,
         "task",
         zh(STATE_TEXT[target], seq=task.seq, title=task.title, who=who),
-        {"task_id": task.id, "state": target, "note": note, "late": target == "done" and now > task.due_at},
+        {"task_id": task.id, "state": target, "note": note, "late": target == T.DONE and now > task.due_at},
     )
     session.flush()
     return task

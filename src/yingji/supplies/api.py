@@ -15,34 +15,53 @@ from yingji.core import caching
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import gettext
-from yingji.geo.api import parse_bbox
+from yingji.files.openapi import XLSX_FILE
+from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.supplies import (
     catalogue,
-    dispatch,
     documents,
     gaps,
     maintenance,
     maplayer,
     rules,
     stock,
+    store_dispatch,
     transfers,
     warehouses,
 )
-from yingji.supplies.output import document_out, gap_workbook, warehouse_out
+from yingji.supplies.out import document_out, gap_workbook, warehouse_out
 from yingji.supplies.schemas import (
     AllocationIn,
+    CardPageOut,
+    CatalogueOut,
     CountIn,
+    DocumentOut,
+    DocumentPostedOut,
+    ExpiringOut,
     IssueIn,
+    ItemCreatedOut,
     ItemIn,
+    KeeperAddedOut,
     KeeperIn,
+    MaintenancePageOut,
+    MaintenanceRecordedOut,
     MaintenanceRecordIn,
     ReceiptIn,
     ReceiveIn,
+    RequestOut,
     ReserveStandardIn,
+    ReserveStandardsOut,
     ResourceRequestIn,
+    StandardLoadedOut,
+    StandardSetOut,
+    StoreGapsOut,
+    TownGapsOut,
     TransferIn,
+    WarehouseDetailOut,
     WarehouseIn,
+    WarehouseOut,
+    WarehousePageOut,
     WarehousePatch,
 )
 
@@ -50,7 +69,7 @@ router = APIRouter(prefix="/api/v1", tags=["supplies"])
 
 
 # -- catalogue ------------------------------------------------------------------------------
-@router.get("/supplies/catalogue")
+@router.get("/supplies/catalogue", response_model=CatalogueOut)
 def get_catalogue(principal: CurrentPrincipal, session: DbSession) -> dict:
     """The 32 categories with their items (the packaged standard and local additions)."""
     table = rules.catalogue()
@@ -76,19 +95,19 @@ def get_catalogue(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.post("/supplies/catalogue/standard")
+@router.post("/supplies/catalogue/standard", response_model=StandardLoadedOut)
 def load_standard(principal: CurrentPrincipal, session: DbSession) -> dict:
     return {"added": catalogue.load_standard(session, principal)}
 
 
-@router.post("/supplies/catalogue/items", status_code=201)
+@router.post("/supplies/catalogue/items", status_code=201, response_model=ItemCreatedOut)
 def create_item(data: ItemIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     item = catalogue.create(session, principal, data)
     return {"id": item.id, "code": item.code, "name": item.name, "category": item.category}
 
 
 # -- stores ---------------------------------------------------------------------------------
-@router.get("/supplies/warehouses")
+@router.get("/supplies/warehouses", response_model=WarehousePageOut)
 def list_warehouses(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -112,12 +131,12 @@ def list_warehouses(
     return page_json(result, lambda w: warehouse_out(w, principal))
 
 
-@router.post("/supplies/warehouses", status_code=201)
+@router.post("/supplies/warehouses", status_code=201, response_model=WarehouseOut)
 def create_warehouse(data: WarehouseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return warehouse_out(warehouses.create(session, principal, data), principal)
 
 
-@router.get("/supplies/warehouses/{warehouse_id}")
+@router.get("/supplies/warehouses/{warehouse_id}", response_model=WarehouseDetailOut)
 def get_warehouse(warehouse_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     w = warehouses.get(session, principal, warehouse_id)
     return warehouse_out(w, principal) | {
@@ -146,14 +165,14 @@ def get_warehouse(warehouse_id: int, principal: CurrentPrincipal, session: DbSes
     }
 
 
-@router.patch("/supplies/warehouses/{warehouse_id}")
+@router.patch("/supplies/warehouses/{warehouse_id}", response_model=WarehouseOut)
 def update_warehouse(
     warehouse_id: int, patch: WarehousePatch, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     return warehouse_out(warehouses.update(session, principal, warehouse_id, patch), principal)
 
 
-@router.post("/supplies/warehouses/{warehouse_id}/keepers", status_code=201)
+@router.post("/supplies/warehouses/{warehouse_id}/keepers", status_code=201, response_model=KeeperAddedOut)
 def add_keeper(warehouse_id: int, data: KeeperIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     k = warehouses.add_keeper(session, principal, warehouse_id, data)
     return {"id": k.id, "warehouse_id": k.warehouse_id, "person_id": k.person_id, "role": k.role}
@@ -164,7 +183,7 @@ def remove_keeper(keeper_id: int, principal: CurrentPrincipal, session: DbSessio
     warehouses.remove_keeper(session, principal, keeper_id)
 
 
-@router.get("/supplies/warehouses/{warehouse_id}/cards/{item_code}")
+@router.get("/supplies/warehouses/{warehouse_id}/cards/{item_code}", response_model=CardPageOut)
 def stock_card(
     warehouse_id: int, item_code: str, principal: CurrentPrincipal, session: DbSession, page: PageNo = 1
 ) -> dict:
@@ -192,27 +211,27 @@ def _doc_response(result: documents.Result) -> JSONResponse:
     return JSONResponse(body, status_code=200 if result.replayed else 201)
 
 
-@router.post("/supplies/receipts", status_code=201)
+@router.post("/supplies/receipts", status_code=201, response_model=DocumentPostedOut)
 def post_receipt(data: ReceiptIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     return _doc_response(documents.receive(session, principal, data))
 
 
-@router.post("/supplies/issues", status_code=201)
+@router.post("/supplies/issues", status_code=201, response_model=DocumentPostedOut)
 def post_issue(data: IssueIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     return _doc_response(documents.issue(session, principal, data))
 
 
-@router.post("/supplies/transfers", status_code=201)
+@router.post("/supplies/transfers", status_code=201, response_model=DocumentPostedOut)
 def post_transfer(data: TransferIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     return _doc_response(documents.transfer(session, principal, data))
 
 
-@router.post("/supplies/counts", status_code=201)
+@router.post("/supplies/counts", status_code=201, response_model=DocumentPostedOut)
 def post_count(data: CountIn, principal: CurrentPrincipal, session: DbSession) -> JSONResponse:
     return _doc_response(documents.count(session, principal, data))
 
 
-@router.post("/supplies/transfers/{document_id}/receive")
+@router.post("/supplies/transfers/{document_id}/receive", response_model=DocumentPostedOut)
 def receive_transfer(
     document_id: int, data: ReceiveIn, principal: CurrentPrincipal, session: DbSession
 ) -> JSONResponse:
@@ -221,19 +240,19 @@ def receive_transfer(
     return JSONResponse(body)
 
 
-@router.get("/supplies/documents/{document_id}")
+@router.get("/supplies/documents/{document_id}", response_model=DocumentOut)
 def get_document(document_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return document_out(documents.get(session, principal, document_id))
 
 
-@router.get("/supplies/incoming")
+@router.get("/supplies/incoming", response_model=list[DocumentOut])
 def incoming(principal: CurrentPrincipal, session: DbSession, warehouse_id: int | None = None) -> list[dict]:
     """Transfers on their way to stores in scope."""
     return [document_out(d) for d in transfers.incoming(session, principal, warehouse_id)]
 
 
 # -- reports --------------------------------------------------------------------------------
-@router.get("/supplies/gaps")
+@router.get("/supplies/gaps", response_model=TownGapsOut | StoreGapsOut)
 def get_gaps(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -276,7 +295,7 @@ def get_gaps(
     }
 
 
-@router.get("/supplies/gaps.xlsx")
+@router.get("/supplies/gaps.xlsx", response_class=Response, responses=XLSX_FILE, response_model=None)
 def export_gaps(
     principal: CurrentPrincipal, session: DbSession, db: Db, within: str | None = None
 ) -> Response:
@@ -289,7 +308,7 @@ def export_gaps(
     )
 
 
-@router.get("/supplies/reserve-standards")
+@router.get("/supplies/reserve-standards", response_model=ReserveStandardsOut)
 def list_standards(principal: CurrentPrincipal, session: DbSession) -> dict:
     table = rules.reserve_table()
     return {
@@ -309,7 +328,7 @@ def list_standards(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.put("/supplies/reserve-standards")
+@router.put("/supplies/reserve-standards", response_model=StandardSetOut)
 def put_standard(data: ReserveStandardIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     row = gaps.set_standard(session, principal, data)
     return {
@@ -320,7 +339,7 @@ def put_standard(data: ReserveStandardIn, principal: CurrentPrincipal, session: 
     }
 
 
-@router.get("/supplies/expiring")
+@router.get("/supplies/expiring", response_model=list[ExpiringOut])
 def get_expiring(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -343,7 +362,7 @@ def get_expiring(
 
 
 # -- maintenance ----------------------------------------------------------------------------
-@router.get("/supplies/maintenance/tasks")
+@router.get("/supplies/maintenance/tasks", response_model=MaintenancePageOut)
 def list_tasks(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -379,7 +398,7 @@ def list_tasks(
     )
 
 
-@router.post("/supplies/maintenance/tasks/{task_id}/record")
+@router.post("/supplies/maintenance/tasks/{task_id}/record", response_model=MaintenanceRecordedOut)
 def record_check(
     task_id: int, data: MaintenanceRecordIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -402,9 +421,9 @@ def recommend(
 ) -> dict:
     """Stores holding the asked items, nearest first, with the reason for each."""
     wanted = parse_wanted(items)
-    incident = dispatch.incident_for(session, principal, incident_id)
-    options, found = dispatch.recommend(session, principal, incident, wanted)
-    plan, unmet = dispatch.nearest_first(options, wanted)
+    incident = store_dispatch.incident_for(session, principal, incident_id)
+    options, found = store_dispatch.recommend(session, principal, incident, wanted)
+    plan, unmet = store_dispatch.nearest_first(options, wanted)
     return {
         "stores": [
             {
@@ -423,7 +442,7 @@ def recommend(
     }
 
 
-def reason_text(option: dispatch.StoreOption, items: dict, wanted: dict[str, int]) -> str:
+def reason_text(option: store_dispatch.StoreOption, items: dict, wanted: dict[str, int]) -> str:
     """The reason a store is offered, in the request's language."""
     message, params = option.reason(items, wanted)
     return gettext(message, **(params | {"how": gettext(params["how"])}))
@@ -445,12 +464,12 @@ def parse_wanted(text: str) -> dict[str, int]:
     return wanted
 
 
-@router.post("/incidents/{incident_id}/supplies/requests", status_code=201)
+@router.post("/incidents/{incident_id}/supplies/requests", status_code=201, response_model=RequestOut)
 def post_request(
     incident_id: int, data: ResourceRequestIn, principal: CurrentPrincipal, session: DbSession
 ) -> JSONResponse:
     """A resource request becomes issue or transfer documents in one step (idempotent by client key)."""
-    req, docs, replayed = dispatch.request(session, principal, incident_id, data)
+    req, docs, replayed = store_dispatch.request(session, principal, incident_id, data)
     body = {
         "id": req.id,
         "incident_id": req.incident_id,
@@ -466,11 +485,11 @@ def post_request(
 @router.post("/supplies/allocation")
 def post_allocation(data: AllocationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Optimal allocation of several demand points from the stores in scope, with greedy beside it."""
-    return dispatch.allocate(session, principal, data)
+    return store_dispatch.allocate(session, principal, data)
 
 
 # -- map ------------------------------------------------------------------------------------
-@router.get("/map/stores")
+@router.get("/map/stores", response_class=Response, responses=GEOJSON, response_model=None)
 def map_stores(
     request: Request, principal: CurrentPrincipal, session: DbSession, bbox: str | None = None
 ) -> Response:

@@ -19,6 +19,7 @@ from yingji.auth.scope import Principal, visible
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.supplies import catalogue, ledger, posting, warehouses
+from yingji.supplies.codes import DocumentState
 from yingji.supplies.ledger import NotEnoughStock
 from yingji.supplies.models import Batch, Document, Warehouse
 from yingji.supplies.schemas import CountIn, IssueIn, OutLine, ReceiptIn, TransferIn
@@ -159,7 +160,7 @@ def _shelf_life_end(item, produced_on: date | None) -> date | None:
 def _values(data, kind: str, warehouse, fp: str, **kw) -> dict:
     return {
         "kind": kind,
-        "status": "done",
+        "status": DocumentState.DONE.value,
         "warehouse_id": warehouse.id,
         "jurisdiction_code": warehouse.jurisdiction_code,
         "client_key": data.client_key,
@@ -248,7 +249,7 @@ def transfer(
         "transfer",
         store,
         fp,
-        status="in_transit",
+        status=DocumentState.IN_TRANSIT,
         to_warehouse_id=destination.id,
         to_jurisdiction_code=destination.jurisdiction_code,
         counterparty=destination.name,

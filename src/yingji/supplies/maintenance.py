@@ -30,6 +30,7 @@ from yingji.org import places
 from yingji.org.codes import ancestors
 from yingji.org.models import Jurisdiction
 from yingji.supplies import rules, warehouses
+from yingji.supplies.codes import MaintenanceState
 from yingji.supplies.models import Item, MaintenanceSchedule, MaintenanceTask, Warehouse
 from yingji.supplies.schemas import MaintenanceRecordIn
 
@@ -147,7 +148,7 @@ def scan(session: Session, horizon_days: int | None = None) -> int:
     due and overdue reminder jobs. Idempotent (one task per schedule and due date)."""
     horizon = today() + timedelta(days=horizon_days or rules.maintenance_horizon_days())
     open_task = exists().where(
-        MaintenanceTask.schedule_id == MaintenanceSchedule.id, MaintenanceTask.status == "open"
+        MaintenanceTask.schedule_id == MaintenanceSchedule.id, MaintenanceTask.status == MaintenanceState.OPEN
     )
     due = session.execute(
         select(
@@ -169,7 +170,7 @@ def scan(session: Session, horizon_days: int | None = None) -> int:
                 schedule_id=schedule_id,
                 warehouse_id=warehouse_id,
                 due_on=due_on,
-                status="open",
+                status=MaintenanceState.OPEN,
                 jurisdiction_code=code,
                 created_at=now,
             )
@@ -190,7 +191,7 @@ def remind(session: Session, task_id: int, stage: str) -> int:
     """Tell the store's keepers that a check is due (or overdue), once per task and stage; nothing
     when the check is already recorded. Returns how many messages were delivered."""
     task = session.get(MaintenanceTask, task_id, with_for_update={"of": MaintenanceTask})
-    if task is None or task.status != "open":
+    if task is None or task.status != MaintenanceState.OPEN:
         return 0
     warehouse = task.warehouse
     schedule = task.schedule
@@ -279,7 +280,7 @@ def tasks(
     session: Session,
     principal: Principal,
     *,
-    status: str = "open",
+    status: str = MaintenanceState.OPEN,
     within: str | None = None,
     warehouse_id: int | None = None,
     overdue_only: bool = False,
@@ -301,7 +302,7 @@ def tasks(
         stmt = stmt.where(MaintenanceTask.due_on < today())
     order = (
         (MaintenanceTask.due_on, MaintenanceTask.id)
-        if status == "open"
+        if status == MaintenanceState.OPEN
         else (MaintenanceTask.done_at.desc(),)
     )
     return paginate(session, stmt.order_by(*order), page, size)
@@ -317,11 +318,11 @@ def record(
     warehouse = session.get(Warehouse, task.warehouse_id)
     writable(principal, warehouse.jurisdiction_code, Perm.STOCK_MOVE)
     warehouses.check_move(session, principal, warehouse)
-    if task.status != "open":
+    if task.status != MaintenanceState.OPEN:
         raise Conflict("This check has already been recorded.")
     actor = actor_of(session)
     day = today()
-    task.status, task.result, task.note = "done", data.result, data.note
+    task.status, task.result, task.note = MaintenanceState.DONE, data.result, data.note
     task.done_at, task.done_by, task.done_by_id = clock.now(), actor.name, actor.user_id
     schedule = session.get(MaintenanceSchedule, task.schedule_id, with_for_update={"of": MaintenanceSchedule})
     schedule.last_done_on = day

@@ -28,10 +28,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.supplies.codes import DocumentState
 
 STORE_LEVELS = ("city", "county", "town", "village")
 DOCUMENT_KINDS = ("receipt", "issue", "transfer", "count")
-DOCUMENT_STATES = ("done", "in_transit", "partial", "received")
+DOCUMENT_STATES = tuple(s.value for s in DocumentState)
 MOVEMENT_KINDS = ("receipt", "issue", "transfer_out", "transfer_in", "transfer_return", "count")
 COUNT_REASONS = ("lost", "found", "damaged", "expired", "recount")
 MAINTENANCE_KINDS = ("servicing", "inspection", "charging", "performance_test")

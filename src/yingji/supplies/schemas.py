@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core.text import Input
 from yingji.org import codes
@@ -208,3 +209,269 @@ class ReserveStandardIn(_In):
     note: str | None = Field(default=None, max_length=200)
 
     _jur = field_validator("jurisdiction_code")(_code)
+
+
+# -- what the routes answer (field for field and in order; dates and times already strings) -------
+Number = int | float  # kept as given: a rule's 200 stays 200, a measured 12.5 stays 12.5
+
+
+class CatalogueItemOut(BaseModel):
+    code: str
+    name: str
+    unit: str
+    shelf_life_months: int | None
+    maintenance_class: str | None
+    standard: bool
+
+
+class CatalogueCategoryOut(BaseModel):
+    code: str
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+    cls: str = Field(alias="class")
+    name: str
+    items: list[CatalogueItemOut]
+
+
+class CatalogueOut(BaseModel):
+    version: str
+    source: str
+    categories: list[CatalogueCategoryOut]
+
+
+class StandardLoadedOut(BaseModel):
+    added: int
+
+
+class ItemCreatedOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    category: str
+
+
+class KeeperOut(BaseModel):
+    id: int
+    person_id: int
+    name: str
+    role: str
+    mobile: str | None
+
+
+class WarehouseOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    level: str
+    jurisdiction_code: str
+    jurisdiction_name: str
+    area_m2: Number | None
+    area_ok: bool | None
+    min_area_m2: Number | None
+    lon: float | None
+    lat: float | None
+    address: str | None
+    road_access: str | None
+    road_note: str | None
+    active: bool
+    keepers: list[KeeperOut]
+
+
+class WarehousePageOut(BaseModel):
+    items: list[WarehouseOut]
+    total: int
+    page: int
+    size: int
+
+
+class HeldBatchOut(BaseModel):
+    batch_id: int
+    batch_no: str
+    owner_code: str
+    expires_on: str | None
+    qty: int
+
+
+class StockLineOut(BaseModel):
+    item_code: str
+    item: str
+    unit: str
+    qty: int
+    owned_by_others: int
+    next_expiry: str | None
+    batches: list[HeldBatchOut]
+
+
+class WarehouseDetailOut(WarehouseOut):
+    can_move: bool
+    stock: list[StockLineOut]
+
+
+class KeeperAddedOut(BaseModel):
+    id: int
+    warehouse_id: int
+    person_id: int
+    role: str
+
+
+class CardRowOut(BaseModel):
+    at: str
+    document_id: int | None
+    kind: str
+    batch_no: str | None
+    delta: int
+    balance: int
+    actor: str | None
+
+
+class CardPageOut(BaseModel):
+    items: list[CardRowOut]
+    total: int
+    page: int
+    size: int
+
+
+class DocumentLineOut(BaseModel):
+    line_no: int
+    item_code: str
+    item: str
+    unit: str
+    batch_id: int | None
+    batch_no: str | None
+    qty: int
+    delta: int
+    counted: int | None
+    reason: str | None
+    received: int
+    returned: int
+    in_transit: int
+
+
+class DocumentOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    warehouse_id: int
+    warehouse: str
+    to_warehouse_id: int | None
+    to_warehouse: str | None
+    reason: str | None
+    counterparty: str | None
+    incident_id: int | None
+    request_id: int | None
+    client_key: str
+    note: str | None
+    created_by: str | None
+    created_at: str
+    completed_at: str | None
+    lines: list[DocumentLineOut]
+
+
+class DocumentPostedOut(DocumentOut):
+    """201 for a new document, 200 (``replayed``) when a retry found the first one."""
+
+    replayed: bool
+
+
+class TownGapOut(BaseModel):
+    code: str
+    name: str
+    stores: int
+    villages: int
+    villages_without_store: list[str]
+    stores_below_area: int
+    stores_short: int
+    missing_units: int
+    coverage: float
+
+
+class StoreGapOut(BaseModel):
+    warehouse_id: int
+    name: str
+    level: str
+    area_ok: bool | None
+    coverage: float
+    missing: dict[str, int]
+
+
+class TownGapsOut(BaseModel):
+    by: Literal["town"]
+    towns: list[TownGapOut]
+
+
+class StoreGapsOut(BaseModel):
+    by: Literal["store"]
+    stores: list[StoreGapOut]
+
+
+class StandardOverrideOut(BaseModel):
+    jurisdiction_code: str
+    level: str
+    item_code: str
+    quantity: int
+    note: str | None
+
+
+class ReserveStandardsOut(BaseModel):
+    """The packaged reserve table's defaults (kept as the rule file has them) and local overrides."""
+
+    version: str
+    source: str
+    defaults: dict[str, Any]
+    overrides: list[StandardOverrideOut]
+
+
+class StandardSetOut(BaseModel):
+    id: int
+    jurisdiction_code: str
+    level: str
+    quantity: int
+
+
+class ExpiringOut(BaseModel):
+    warehouse_id: int
+    warehouse: str
+    item_code: str
+    item: str
+    batch_no: str
+    expires_on: str
+    days_left: int
+    qty: int
+
+
+class MaintenanceTaskOut(BaseModel):
+    id: int
+    warehouse_id: int
+    warehouse: str
+    maintenance_class: str
+    kind: str
+    due_on: str
+    status: str
+    result: str | None
+    note: str | None
+    done_by: str | None
+
+
+class MaintenancePageOut(BaseModel):
+    items: list[MaintenanceTaskOut]
+    total: int
+    page: int
+    size: int
+
+
+class MaintenanceRecordedOut(BaseModel):
+    id: int
+    status: str
+    result: str | None
+    next_due_on: str
+
+
+class RequestOut(BaseModel):
+    """A resource request turned into documents (201; 200 with ``replayed`` on a retry)."""
+
+    id: int
+    incident_id: int
+    mode: str
+    plan: list[dict[str, Any]]
+    unmet: list[dict[str, Any]]
+    documents: list[DocumentOut]
+    replayed: bool

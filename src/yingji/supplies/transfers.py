@@ -12,6 +12,7 @@ from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.supplies import ledger, warehouses
+from yingji.supplies.codes import ARRIVING, DocumentState
 from yingji.supplies.documents import Result, fingerprint, replay
 from yingji.supplies.ledger import Touch
 from yingji.supplies.models import Document, DocumentLine, TransferReceipt, Warehouse
@@ -34,7 +35,7 @@ def confirm(session: Session, principal: Principal, document_id: int, data: Rece
         raise NotFound()
     destination = session.get(Warehouse, doc.to_warehouse_id)
     warehouses.check_move(session, principal, destination)
-    if doc.status == "received":
+    if doc.status == DocumentState.RECEIVED:
         raise Conflict("This transfer has already been received in full.")
     lines = {
         line.line_no: line
@@ -82,9 +83,9 @@ def confirm(session: Session, principal: Principal, document_id: int, data: Rece
             )
     ledger.apply(session, doc.id, touches)
     if all(line.in_transit == 0 for line in lines.values()):
-        doc.status, doc.completed_at = "received", clock.now()
+        doc.status, doc.completed_at = DocumentState.RECEIVED, clock.now()
     else:
-        doc.status = "partial"
+        doc.status = DocumentState.PARTIAL
     session.flush()
     return Result(doc)
 
@@ -125,7 +126,7 @@ def incoming(session: Session, principal: Principal, warehouse_id: int | None = 
     """Transfers on their way to stores in scope (or to one store), oldest first."""
     stmt = select(Document).where(
         Document.kind == "transfer",
-        Document.status.in_(("in_transit", "partial")),
+        Document.status.in_(ARRIVING),
         in_scope(Document.to_jurisdiction_code, principal),
     )
     if warehouse_id is not None:

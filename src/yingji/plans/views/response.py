@@ -23,8 +23,8 @@ from yingji.plans.codes import PlanState
 from yingji.plans.forms import form_message
 from yingji.plans.models import ResponsePlanItem
 from yingji.plans.schemas import FIGURE_NAMES
-from yingji.response import forms as response_forms
 from yingji.response import plan_checklist, plan_run
+from yingji.response.views import panel as response_forms
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -15,7 +15,7 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import gettext
-from yingji.forces import codes, dispatch
+from yingji.forces import codes, team_dispatch
 from yingji.forces.schemas import DispatchIn
 from yingji.forces.views_common import in_savepoint, page
 
@@ -29,12 +29,14 @@ def _caps(values: list[str]) -> list[str] | None:
 
 def _panel(request, session, principal, incident_id: int, caps: list[str] | None, **extra):
     status_code = extra.pop("status_code", 200)
-    incident, needs, recs = dispatch.recommend(session, principal, incident_id, capabilities=caps, limit=10)
+    incident, needs, recs = team_dispatch.recommend(
+        session, principal, incident_id, capabilities=caps, limit=10
+    )
     ctx = {
         "incident": incident,
         "needs": needs,
         "recommendations": recs,
-        "dispatched": dispatch.dispatched(session, principal, incident.id),
+        "dispatched": team_dispatch.dispatched(session, principal, incident.id),
         "client_key": uuid.uuid4().hex,
         "can_dispatch": principal.can(Perm.DISPATCH),
         "message": None,
@@ -73,7 +75,7 @@ def dispatch_commit(
         error = gettext("Tick at least one team.")
         return _panel(request, session, principal, incident_id, caps, error=error, status_code=422)
     try:
-        rows = in_savepoint(session, dispatch.commit, session, principal, incident_id, data)
+        rows = in_savepoint(session, team_dispatch.commit, session, principal, incident_id, data)
     except (Conflict, ValidationFailed) as exc:
         error = gettext(exc.message, **exc.params)
         return _panel(request, session, principal, incident_id, caps, error=error, status_code=409)

@@ -1,47 +1,26 @@
-"""Forces pages: readiness board, team list and page, one-tap readiness, checks, import/export.
-
-Forms (team, member, equipment) live in ``views_forms``, the incident dispatch panel in
-``views_dispatch``; their routes are included here so the app wires one module.
-"""
+"""Forces pages: the readiness board, the team list and page, one-tap readiness, checks."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
-from yingji.core.i18n import N_, gettext
-from yingji.files import answers
-from yingji.forces import board, checks, codes, exchange, members, readiness, roads, teams
+from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.i18n import gettext
+from yingji.forces import board, checks, codes, members, readiness, teams
 from yingji.forces.access import can_manage, led_team_ids
 from yingji.forces.schemas import ReadinessIn
-from yingji.forces.views_common import in_savepoint, page
-from yingji.forces.views_dispatch import router as dispatch_router
-from yingji.forces.views_forms import router as forms_router
+from yingji.forces.views_common import page
 from yingji.org import places
-from yingji.org.api import read_upload
 from yingji.org.params import url_code
-from yingji.web import nav
 
 router = APIRouter(include_in_schema=False)
-router.include_router(forms_router)
-router.include_router(dispatch_router)
-SECTION = N_("Rescue forces")
-
-nav.register(SECTION, nav.NavItem("forces-board", N_("Readiness board"), "/forces", Perm.ORG_READ))
-nav.register(SECTION, nav.NavItem("forces-teams", N_("Teams"), "/forces/teams", Perm.ORG_READ))
-nav.register(SECTION, nav.NavItem("forces-checks", N_("Forces checks"), "/forces/checks", Perm.FORCES_MANAGE))
-nav.register(
-    SECTION, nav.NavItem("forces-exchange", N_("Forces import and export"), "/forces/exchange", Perm.EXPORT)
-)
 
 
 @router.get("/forces")
@@ -159,76 +138,3 @@ def checks_page(
     labels = {k: gettext(v[0], min=codes.MIN_VOLUNTEER_MEMBERS, days=days) for k, v in checks.CHECKS.items()}
     ctx = {"report": report, "labels": labels, "severity": {k: v[1] for k, v in checks.CHECKS.items()}}
     return page(request, "forces/checks.html", ctx | {"within": within or "", "days": days})
-
-
-# -- Excel exchange and the road network ----------------------------------------------------
-def _exchange_ctx(session, **extra) -> dict:
-    return {
-        "result": None,
-        "errors": [],
-        "kind": "teams",
-        "kinds": exchange.KINDS,
-        "roads": roads.describe(roads.current(session)),
-        "road_result": None,
-    } | extra
-
-
-@router.get("/forces/exchange")
-def exchange_page(request: Request, principal: CurrentPrincipal, session: DbSession):
-    require(principal, Perm.EXPORT)
-    return page(request, "forces/exchange.html", _exchange_ctx(session))
-
-
-@router.post("/forces/exchange/import")
-async def exchange_import(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    file: UploadFile,
-    kind: Annotated[str, Form()] = "teams",
-):
-    if kind not in exchange.IMPORTERS:
-        raise NotFound()
-    data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, f"forces.{kind}", data, file.filename)
-    if job is not None:  # a large file: its job's page shows the progress and the result
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
-        )
-    except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
-        ctx = await run_in_threadpool(_exchange_ctx, session, errors=errors, kind=kind)
-        return page(request, "forces/exchange.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        f"forces.{kind}",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
-    ctx = await run_in_threadpool(_exchange_ctx, session, result=result.as_dict(), kind=kind)
-    return page(request, "forces/exchange.html", ctx)
-
-
-@router.post("/forces/exchange/roads")
-async def exchange_roads(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
-    data = await read_upload(request, file)
-    try:
-        row = await run_in_threadpool(
-            in_savepoint, session, roads.load, session, principal, data, file.filename or ""
-        )
-    except ValidationFailed as exc:
-        errors = [
-            {"row": "", "column": "", "value": file.filename, "text": gettext(d["message"])}
-            for d in exc.details
-        ]
-        ctx = await run_in_threadpool(_exchange_ctx, session, errors=errors)
-        return page(request, "forces/exchange.html", ctx, status_code=422)
-    except YingjiError:
-        raise
-    ctx = await run_in_threadpool(_exchange_ctx, session, road_result=roads.describe(row))
-    return page(request, "forces/exchange.html", ctx)

@@ -14,6 +14,7 @@ from yingji.auth.scope import Principal, require, visible, writable
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_, current_locale, translate
 from yingji.forces import codes, index, readiness
+from yingji.forces.codes import DispatchState, Readiness
 from yingji.forces.models import Team, TeamDispatch
 from yingji.forces.schemas import DispatchIn
 from yingji.geo.travel import model_for
@@ -145,7 +146,7 @@ def commit(session: Session, principal: Principal, incident_id: int, data: Dispa
         if earlier[0].incident_id != incident.id or {d.team_id for d in earlier} != set(team_ids):
             raise Conflict("This client key was already used for another change.")
         return earlier
-    busy = [t for t in teams if t.readiness != "on_call" or not t.active]
+    busy = [t for t in teams if t.readiness != Readiness.ON_CALL or not t.active]
     if busy:
         names = "、".join(t.name for t in busy)
         raise Conflict("These teams are no longer on call: {names}", names=names)
@@ -172,13 +173,13 @@ def commit(session: Session, principal: Principal, incident_id: int, data: Dispa
             tuple(c for c in caps if codes.CAPABILITY_BIT[c] & need_mask),
         )
         reason = reason_text(candidate, "zh_CN")
-        readiness.apply(session, team, "deployed", incident.title[:200], incident_id=incident.id)
+        readiness.apply(session, team, Readiness.DEPLOYED, incident.title[:200], incident_id=incident.id)
         row = TeamDispatch(
             incident_id=incident.id,
             team_id=team.id,
             jurisdiction_code=team.jurisdiction_code,
             batch_key=data.client_key,
-            state="dispatched",
+            state=DispatchState.DISPATCHED,
             committed_by=principal.username,
             travel_minutes=round(float(mins), 1),
             reason=reason[:300],

@@ -1,5 +1,6 @@
-"""Form posts of the response panel and task pages. With htmx they answer the refreshed panel (or task
-card); without, a redirect back. Bad input re-renders with the message; 403/404 stay errors."""
+"""The incident's response panel (a partial the incident page loads) and its full-page form, the
+panel's form posts and the situation report downloads. With htmx the posts answer the refreshed panel;
+without, a redirect back. Bad input re-renders with the message; 403/404 stay errors."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from yingji.auth.deps import CurrentPrincipal
-from yingji.core.deps import DbSession
+from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.core.i18n import gettext
 from yingji.org import picker
 from yingji.response import closure, command, consultations, investigation, levels, panel, sitreps, tasks
+from yingji.response.api import export_sitrep
 from yingji.response.common import incident_for_read
 from yingji.response.schemas import (
     ActivationIn,
@@ -39,12 +41,6 @@ LIST_FIELDS = {"person_ids", "unit_ids", "expert_person_ids", "expert_ids", "mem
 LINE_FIELDS = {"experts", "decisions"}
 # People-picker fields: an id with JS, a mobile number or a unique name without (org/picker.py).
 PERSON_FIELDS = ("assignee_person_id", "commander_person_id", "deputy_person_id")
-TASK_ACTIONS = {
-    "acknowledge": "acknowledged",
-    "start": "in_progress",
-    "complete": "done",
-    "cancel": "cancelled",
-}
 
 
 def _values(form: FormData, model: type[BaseModel]) -> dict[str, Any]:
@@ -188,19 +184,26 @@ def _decision_incident(session, principal, decision_id: int) -> int:
     return incident_id
 
 
-@router.post("/tasks/{task_id}/{action}")
-async def task_form(
-    task_id: int, action: str, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    """The big buttons of a task: acknowledge, start, complete, cancel (idempotent on retry)."""
-    if action not in TASK_ACTIONS:
-        raise NotFound()
-    form = await request.form()
-    note = str(form.get("note", "")).strip()[:4000] or None
-    task = await run_in_threadpool(tasks.move, session, principal, task_id, TASK_ACTIONS[action], note)
-    if request.headers.get("hx-request"):
-        handle = {task.id: await run_in_threadpool(panel.can_handle, session, principal, task)}
-        return render(request, "response/_task_card.html", {"task": task, "handle": handle})
-    back = str(form.get("next", ""))
-    target = back if back.startswith("/") and not back.startswith("//") else f"/tasks/{task_id}"
-    return RedirectResponse(target, status_code=303)
+@router.get("/incidents/{incident_id}/response")
+def response_panel(incident_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    """The partial the incident page loads (``hx-get``): level, command post, tasks, reports, closure."""
+    return render(
+        request, "response/panel.html", panel.gather(session, principal, incident_id) | {"error": None}
+    )
+
+
+@router.get("/response/incidents/{incident_id}")
+def response_page(incident_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+    return render(
+        request, "response/page.html", panel.gather(session, principal, incident_id) | {"error": None}
+    )
+
+
+@router.get("/response/sitreps/{sitrep_id}.docx")
+def sitrep_docx(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db):
+    return export_sitrep(session, db, principal, sitrep_id, "docx")
+
+
+@router.get("/response/sitreps/{sitrep_id}.pdf")
+def sitrep_pdf(sitrep_id: int, principal: CurrentPrincipal, session: DbSession, db: Db):
+    return export_sitrep(session, db, principal, sitrep_id, "pdf")
