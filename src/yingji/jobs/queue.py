@@ -23,21 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Update,
-    and_,
-    case,
-    event,
-    func,
-    literal,
-    literal_column,
-    null,
-    or_,
-    select,
-    text,
-    union_all,
-    update,
-)
+from sqlalchemy import Update, and_, case, event, func, literal, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -45,7 +31,7 @@ from sqlalchemy.orm import Session
 from yingji.core import clock
 from yingji.core.redact import redact
 from yingji.core.types import UTCDateTime
-from yingji.jobs import wakeup
+from yingji.jobs import pgpass, wakeup
 from yingji.jobs.models import Job
 
 # Literals, not bound parameters: only then can either planner match the partial indexes
@@ -217,7 +203,6 @@ def claim_many(
     *,
     kinds: list[str] | None = None,
     max_lease_s: float | None = None,
-    _run=None,
 ) -> list[Claimed]:
     """Take up to ``limit`` due jobs in one statement, in claim order, each leased from now for its
     own kind's ``lease_s`` (at most ``max_lease_s``). The caller starts every one at once: a claimed
@@ -230,7 +215,7 @@ def claim_many(
     cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
     token = secrets.token_hex(16)  # one per claim; (id, token) is what a worker holds
     stmt = _claim_statement(session, worker, limit, kinds, cap, now, token)
-    rows = session.execute(stmt).all() if _run is None else _run(stmt)
+    rows = session.execute(stmt).all()
     rows.sort(key=lambda r: (-r.priority, r.due_at, r.id))  # RETURNING has no order
     return [
         Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token, registry.lease_for(r.kind, cap))
@@ -349,26 +334,38 @@ def finish_many(session: Session, jobs: Sequence[Claimed]) -> set[int]:
 
 
 def finish_and_claim(
-    session: Session, done: Sequence[Claimed], worker: str, limit: int, **kw
+    session: Session,
+    done: Sequence[Claimed],
+    worker: str,
+    limit: int,
+    *,
+    kinds: list[str] | None = None,
+    max_lease_s: float | None = None,
 ) -> tuple[set[int], list[Claimed]]:
     """``finish_many(done)`` then ``claim_many(limit)``: a worker's pass. On PostgreSQL in ONE
     statement (two data-modifying CTEs: the rows they change are disjoint, running and queued)."""
-    if not done or limit < 1 or not _postgres(session):
-        return finish_many(session, done), claim_many(session, worker, limit, **kw)
-    finished: set[int] = set()
+    from yingji.jobs import registry
 
-    def run(stmt):
-        fin = _finish_statement(session, done).cte("finished")
-        claimed = stmt.cte("claimed")
-        both = union_all(
-            select(*claimed.c),
-            select(fin.c.id, *(null() for _ in claimed.c[1:-1]), fin.c.no_flush_wait),
+    if limit < 1 or not _postgres(session):
+        return finish_many(session, done), claim_many(
+            session, worker, limit, kinds=kinds, max_lease_s=max_lease_s
         )
-        rows = session.execute(select(both.subquery())).all()
-        finished.update(r.id for r in rows if r.kind is None)
-        return [r for r in rows if r.kind is not None]
-
-    return finished, claim_many(session, worker, limit, _run=run, **kw)
+    cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
+    token = secrets.token_hex(16)
+    shorter = {
+        spec.kind: spec.lease_s
+        for spec in registry.all_specs()
+        if spec.lease_s < cap and (not kinds or spec.kind in kinds)
+    }
+    params = pgpass.params(list(done), worker, limit, kinds, cap, clock.now(), token, shorter)
+    rows = session.execute(pgpass.statement(bool(kinds)), params).all()
+    finished = {r.id for r in rows if r.kind is None}
+    rows = sorted((r for r in rows if r.kind is not None), key=lambda r: (-r.priority, r.due_at, r.id))
+    claimed = [
+        Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token, registry.lease_for(r.kind, cap))
+        for r in rows
+    ]
+    return finished, claimed
 
 
 def _finish_statement(session: Session, jobs: Sequence[Claimed]):

@@ -292,12 +292,14 @@ class Worker:
             conn = None
         if conn is None:
             conn = held.conn = self.db.write_sessions.kw["bind"].connect()
+            held.autocommit = None
         held.last = now
-        if self.db.kind == "postgresql":
+        if self.db.kind == "postgresql" and held.autocommit is not autocommit:
             # The claim loop's one statement needs no BEGIN and COMMIT round trips of its own: on
             # PostgreSQL a single statement is its own transaction (SKIP LOCKED included).
             level = "AUTOCOMMIT" if autocommit else conn.default_isolation_level
             conn.execution_options(isolation_level=level)
+            held.autocommit = autocommit
         return self.db.write_sessions(bind=conn)
 
     def _release(self) -> None:
