@@ -3,7 +3,8 @@
 
 A worker has ``concurrency`` runner threads (one by default) and a claim loop: it waits for free
 runners, claims one job per free runner in one statement, and hands each to its runner at once (a
-job is never claimed to wait in line). When nothing is due the loop sleeps
+job is never claimed to wait in line). A job whose handler wrote nothing is marked done by the
+loop's next pass, in the claim's statement (``queue.finish_and_claim``). When nothing is due the loop sleeps
 until a job is enqueued (``wakeup``: in process, and by LISTEN/NOTIFY on PostgreSQL) or
 ``idle_sleep_s`` passes. One heartbeat thread renews the leases of all the jobs it runs.
 ``run_once``/``run_until_idle`` (tests, ``yingji worker --once``) run jobs one by one in the
