@@ -4,6 +4,7 @@ several runners fed by one claim loop."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from datetime import timedelta
@@ -175,3 +176,56 @@ def test_a_worker_with_runners_runs_every_job_once(db):
     with db.reading() as session:
         mine = select(Job.state, Job.attempts).where(Job.kind == "tests.hook")
         assert set(session.execute(mine).all()) == {("done", 1)}
+
+
+# -- completions in a batch ------------------------------------------------------------------------------
+def test_finish_and_claim_marks_done_only_the_jobs_still_leased(db, frozen):
+    with db.writing(SYSTEM) as session:
+        ids = queue.enqueue_many(session, "tests.record", [{}] * 5)
+        first = queue.claim_many(session, "w", 2, kinds=["tests.record"])
+        other = queue.claim_many(session, "w", 1, kinds=["tests.record"])  # another lease token
+    assert [j.id for j in first + other] == ids[:3]
+    lost = dataclasses.replace(first[1], lease_token="not-ours")
+    with db.writing(SYSTEM) as session:
+        finished, claimed = queue.finish_and_claim(
+            session, [first[0], lost, other[0]], "w", 5, kinds=["tests.record"]
+        )
+    assert finished == {ids[0], ids[2]}
+    assert sorted(j.id for j in claimed) == ids[3:]
+    assert [get(db, i).state for i in ids] == ["done", "running", "done", "running", "running"]
+    assert get(db, ids[0]).finished_at == T0 and get(db, ids[0]).lease_token is None
+    with db.writing(SYSTEM) as session:  # nothing left to claim: the completions still go in
+        assert queue.finish_and_claim(session, claimed, "w", 5, kinds=["tests.record"]) == (set(ids[3:]), [])
+        assert queue.finish_many(session, []) == set()
+    assert [get(db, i).state for i in ids] == ["done", "running", "done", "done", "done"]
+
+
+def test_a_worker_marks_jobs_that_wrote_nothing_done_in_batches(db):
+    ran, lock = [], threading.Lock()
+
+    def nothing(session, ctx):  # no write: its completion waits for the claim loop's next pass
+        with lock:
+            ran.append(ctx.job_id)
+
+    handlers.HOOKS["nothing"] = nothing
+    with db.writing(SYSTEM) as session:
+        ids = queue.enqueue_many(session, "tests.hook", [{"hook": "nothing"}] * 60)
+        wrote = queue.enqueue_many(session, "tests.record", [{}] * 5)
+    worker = Worker(db, kinds=["tests.hook", "tests.record"], concurrency=3, idle_sleep_s=0.05)
+    thread = threading.Thread(target=worker.run_forever)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while worker.processed < 65 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        thread.join(timeout=30)
+    assert not thread.is_alive(), "the worker did not stop"
+    assert sorted(ran) == sorted(ids)
+    assert worker.processed == 65
+    with db.reading() as session:
+        states = session.execute(
+            select(Job.state, Job.attempts, Job.lease_token).where(Job.id.in_(ids + wrote))
+        )
+        assert set(states.all()) == {("done", 1, None)}

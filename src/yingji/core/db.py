@@ -10,11 +10,13 @@ every wait are bounded (``Settings.db_*``): past them a request is shed with a 5
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yingji.config import Settings
@@ -29,6 +31,17 @@ def _echo(settings: Settings) -> None:
     if settings.sql_echo:
         verbose = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
         logging.getLogger("sqlalchemy.engine").setLevel(logging.DEBUG if verbose else logging.INFO)
+
+
+def _driver_begin(dbapi_conn, mode: str) -> None:
+    """``BEGIN <mode>`` straight on the driver connection: every write transaction starts here, and
+    SQLAlchemy's statement machinery cost more than the statement (inside the write gate, at that).
+    A driver error comes out as SQLAlchemy's, as it did through ``exec_driver_sql``."""
+    statement = f"BEGIN {mode}"
+    try:
+        dbapi_conn.execute(statement)
+    except sqlite3.Error as e:
+        raise DBAPIError.instance(statement, None, e, sqlite3.Error) from e
 
 
 def _pool_args(settings: Settings) -> dict:
@@ -67,14 +80,14 @@ def _make_engine(settings: Settings) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            if mode != "IMMEDIATE":
-                conn.exec_driver_sql(f"BEGIN {mode}")
-                return
             dbapi_conn = conn.connection.dbapi_connection
+            if mode != "IMMEDIATE":
+                _driver_begin(dbapi_conn, mode)
+                return
             gate.acquire()  # DatabaseBusy past the wait; released by GatedConnection.commit/rollback
             dbapi_conn.holds_gate = True
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                _driver_begin(dbapi_conn, mode)
             except BaseException:
                 dbapi_conn.release_gate()
                 raise

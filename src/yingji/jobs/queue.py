@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, case, event, func, literal, literal_column, select, text, update
+from sqlalchemy import Update, and_, case, event, func, literal, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from yingji.core import clock
 from yingji.core.redact import redact
 from yingji.core.types import UTCDateTime
-from yingji.jobs import wakeup
+from yingji.jobs import pgpass, wakeup
 from yingji.jobs.models import Job
 
 # Literals, not bound parameters: only then can either planner match the partial indexes
@@ -243,9 +243,29 @@ def _claim_statement(session, worker, limit, kinds, cap, now, token):
             attempts=Job.attempts + 1,
             updated_at=now,
         )
-        .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts, Job.priority, Job.due_at)
+        .returning(
+            Job.id,
+            Job.kind,
+            Job.payload,
+            Job.attempts,
+            Job.max_attempts,
+            Job.priority,
+            Job.due_at,
+            *_no_flush_wait(session),
+        )
         .execution_options(synchronize_session=False)
     )
+
+
+def _no_flush_wait(session: Session) -> tuple:
+    """PostgreSQL: the statement's own transaction commits without waiting for the WAL flush
+    (``synchronous_commit`` off for that transaction only; a RETURNING column, so it neither changes
+    the plan nor runs unless a row changed). For queue bookkeeping only: a claim or a no-op job's
+    completion that a server crash loses leaves the job to run again, as a worker crash would; the
+    order of commits is kept, so nothing is seen that a crash could take back out of order."""
+    if not _postgres(session):
+        return ()
+    return (func.set_config("synchronous_commit", "off", True).label("no_flush_wait"),)
 
 
 def explain_claim(session: Session, limit: int = 10, *, kinds: list[str] | None = None) -> list[str]:
@@ -302,6 +322,65 @@ def finish(session: Session, job: Claimed) -> bool:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def finish_many(session: Session, jobs: Sequence[Claimed]) -> set[int]:
+    """Mark done, in one statement, jobs whose handlers wrote nothing (their completion is the only
+    write, so it need not share their transaction); each only if we still hold its lease. Returns
+    the ids marked done (a missing one had lost its lease)."""
+    if not jobs:
+        return set()
+    return {r.id for r in session.execute(_finish_statement(session, jobs)).all()}
+
+
+def finish_and_claim(
+    session: Session,
+    done: Sequence[Claimed],
+    worker: str,
+    limit: int,
+    *,
+    kinds: list[str] | None = None,
+    max_lease_s: float | None = None,
+) -> tuple[set[int], list[Claimed]]:
+    """``finish_many(done)`` then ``claim_many(limit)``: a worker's pass. On PostgreSQL in ONE
+    statement (two data-modifying CTEs: the rows they change are disjoint, running and queued)."""
+    from yingji.jobs import registry
+
+    if limit < 1 or not _postgres(session):
+        return finish_many(session, done), claim_many(
+            session, worker, limit, kinds=kinds, max_lease_s=max_lease_s
+        )
+    cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
+    token = secrets.token_hex(16)
+    shorter = {
+        spec.kind: spec.lease_s
+        for spec in registry.all_specs()
+        if spec.lease_s < cap and (not kinds or spec.kind in kinds)
+    }
+    params = pgpass.params(list(done), worker, limit, kinds, cap, clock.now(), token, shorter)
+    rows = session.execute(pgpass.statement(bool(kinds)), params).all()
+    finished = {r.id for r in rows if r.kind is None}
+    rows = sorted((r for r in rows if r.kind is not None), key=lambda r: (-r.priority, r.due_at, r.id))
+    claimed = [
+        Claimed(r.id, r.kind, r.payload, r.attempts, r.max_attempts, token, registry.lease_for(r.kind, cap))
+        for r in rows
+    ]
+    return finished, claimed
+
+
+def _finish_statement(session: Session, jobs: Sequence[Claimed]):
+    by_token: dict[str, list[int]] = {}
+    for job in jobs:
+        by_token.setdefault(job.lease_token, []).append(job.id)
+    ours = or_(*(and_(Job.lease_token == t, Job.id.in_(ids)) for t, ids in by_token.items()))
+    now = clock.now()
+    return (
+        update(Job)
+        .where(RUNNING, ours)
+        .values(state="done", finished_at=now, updated_at=now, lease_token=None, last_error=None)
+        .returning(Job.id, *_no_flush_wait(session))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str:

@@ -3,7 +3,8 @@
 
 A worker has ``concurrency`` runner threads (one by default) and a claim loop: it waits for free
 runners, claims one job per free runner in one statement, and hands each to its runner at once (a
-job is never claimed to wait in line). When nothing is due the loop sleeps
+job is never claimed to wait in line). A job whose handler wrote nothing is marked done by the
+loop's next pass, in the claim's statement (``queue.finish_and_claim``). When nothing is due the loop sleeps
 until a job is enqueued (``wakeup``: in process, and by LISTEN/NOTIFY on PostgreSQL) or
 ``idle_sleep_s`` passes. One heartbeat thread renews the leases of all the jobs it runs.
 ``run_once``/``run_until_idle`` (tests, ``yingji worker --once``) run jobs one by one in the
@@ -126,11 +127,14 @@ class Worker:
         """Runner threads fed by this loop: it claims one job per free runner, several in one
         statement when several are free, and hands each to its runner at once."""
         free: stdqueue.SimpleQueue[stdqueue.SimpleQueue] = stdqueue.SimpleQueue()
+        # Jobs whose handlers wrote nothing: marked done together by the loop's next pass (a runner
+        # puts its job here before it reports free, so that pass sees it).
+        ran: stdqueue.SimpleQueue[queue.Claimed] = stdqueue.SimpleQueue()
 
         def runner(inbox: stdqueue.SimpleQueue) -> None:
             while (job := inbox.get()) is not None:
                 try:
-                    self._run(job)
+                    self._run(job, ran)
                 except Exception:  # the database may be restarting: the lease brings it back
                     log.exception("job %s (%s): its outcome was not recorded", job.id, job.kind)
                     self._release()
@@ -161,15 +165,21 @@ class Worker:
                     break
             seen = wakeup.LOCAL.generation
             jobs: list[queue.Claimed] = []
+            done = _take_all(ran)
             try:
                 self._maybe_audit()
                 if not self.stopping.is_set():
+                    # the jobs run since the last pass are marked done with this claim
                     with self._writing(Actor.system("worker"), autocommit=True) as session:
-                        jobs = queue.claim_many(
-                            session, self.name, len(slots), kinds=self.kinds, max_lease_s=self.lease_s
+                        finished, jobs = queue.finish_and_claim(
+                            session, done, self.name, len(slots), kinds=self.kinds, max_lease_s=self.lease_s
                         )
+                    self._count_finished(done, finished)
+                    done = []
             except Exception:  # the database may be restarting; keep the worker alive
                 log.exception("worker pass failed")
+            for job in done:  # not recorded: the next pass tries again
+                ran.put(job)
             for job, slot in zip(jobs, slots, strict=False):
                 slot.put(job)
             for slot in slots[len(jobs) :]:
@@ -180,13 +190,34 @@ class Worker:
             box.put(None)
         for thread in threads:
             thread.join()
+        try:
+            self._finish_ran(ran)
+        except Exception:  # their leases run out and they run again
+            log.exception("recording finished jobs failed")
         self._release()
+
+    def _finish_ran(self, ran: stdqueue.SimpleQueue) -> None:
+        """Mark done, in one statement, the jobs the runners ran that wrote nothing."""
+        done = _take_all(ran)
+        if done:
+            with self._writing(Actor.system("worker"), autocommit=True) as session:
+                finished = queue.finish_many(session, done)
+            self._count_finished(done, finished)
+
+    def _count_finished(self, done: list[queue.Claimed], finished: set[int]) -> None:
+        with self._count_lock:
+            self.processed += len(finished)
+        for job in done:
+            if job.id not in finished:
+                log.warning("job %s (%s) lost its lease before it was marked done", job.id, job.kind)
 
     def stop(self) -> None:
         self.stopping.set()
 
     # -- internals ------------------------------------------------------------------------
-    def _run(self, job: queue.Claimed) -> None:
+    def _run(self, job: queue.Claimed, ran: stdqueue.SimpleQueue | None = None) -> None:
+        """Run a job's handler; its completion is written in the handler's transaction, or, when the
+        handler wrote nothing and ``ran`` is given, handed to ``ran`` to be written in a batch."""
         spec = registry.get(job.kind)
         if spec is None:
             with self.db.writing(Actor.system("worker")) as session:
@@ -209,7 +240,9 @@ class Worker:
                 )
                 try:
                     spec.fn(session, ctx)
-                    if queue.finish(session, job):
+                    if ran is not None and _wrote_nothing(session):
+                        ran.put(job)  # nothing to commit with it: marked done in a batch
+                    elif queue.finish(session, job):
                         session.commit()
                         with self._count_lock:
                             self.processed += 1
@@ -260,12 +293,14 @@ class Worker:
             conn = None
         if conn is None:
             conn = held.conn = self.db.write_sessions.kw["bind"].connect()
+            held.autocommit = None
         held.last = now
-        if self.db.kind == "postgresql":
+        if self.db.kind == "postgresql" and held.autocommit is not autocommit:
             # The claim loop's one statement needs no BEGIN and COMMIT round trips of its own: on
             # PostgreSQL a single statement is its own transaction (SKIP LOCKED included).
             level = "AUTOCOMMIT" if autocommit else conn.default_isolation_level
             conn.execution_options(isolation_level=level)
+            held.autocommit = autocommit
         return self.db.write_sessions(bind=conn)
 
     def _release(self) -> None:
@@ -322,6 +357,21 @@ def _positive(*values) -> float:
     if value <= 0:
         raise ValueError(f"job lease and audit intervals must be positive seconds, not {value}")
     return value
+
+
+def _take_all(q: stdqueue.SimpleQueue) -> list:
+    items = []
+    while True:
+        try:
+            items.append(q.get_nowait())
+        except stdqueue.Empty:
+            return items
+
+
+def _wrote_nothing(session: Session) -> bool:
+    """The handler left no transaction open and nothing pending (a checkpoint committed whatever
+    came before it)."""
+    return not session.in_transaction() and not (session.new or session.dirty or session.deleted)
 
 
 def _checkpoint(session: Session, job: queue.Claimed, lease: timedelta) -> None:

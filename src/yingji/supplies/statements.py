@@ -160,7 +160,7 @@ def _naive(value):
 def _sqlite_time(value):
     """SQLAlchemy's SQLite text form of a datetime (microseconds always written, so text order is time
     order)."""
-    return _naive(value).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+    return _naive(value).isoformat(" ", "microseconds") if isinstance(value, datetime) else value
 
 
 def write_pg(session, row, now, lines, move_kind, audit) -> int | None:
