@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import math
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.pagination import Page, paginate
+from yingji.geo.travel import distance_m
 from yingji.incidents import intake
 from yingji.incidents import photos as incident_photos
 from yingji.incidents.models import Incident
@@ -32,13 +32,6 @@ from yingji.monitoring.schemas import DangerIn, PatrolIn
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_LATE = timedelta(days=30)  # a phone may keep a log offline this long
 
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def by_key(session: Session, principal: Principal, key: str) -> PatrolLog | None:
