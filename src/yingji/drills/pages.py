@@ -24,6 +24,7 @@ from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import codes as division_codes
 from yingji.org.models import Unit
 from yingji.plans.models import Plan
+from yingji.web import forms
 from yingji.web.templating import render
 
 DRILL_FIELDS = ("jurisdiction_code", "title", "form", "scope", "purpose", "planned_on", "starts_at", "place")
@@ -158,9 +159,7 @@ def page(request, name: str, ctx: dict | None = None, status_code: int = 200):
     return render(request, name, {"dl": labels} | (ctx or {}), status_code=status_code)
 
 
-def refused(exc: Exception) -> bool:
-    """A form error to show (not a 403/404, which answer as such)."""
-    return not (isinstance(exc, YingjiError) and exc.status_code in (403, 404))
+refused = forms.refused
 
 
 def year_or_this(year: int | None) -> int:

@@ -9,8 +9,8 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from yingji.core.errors import YingjiError
-from yingji.core.i18n import gettext
 from yingji.forces import codes
+from yingji.web import forms
 from yingji.web.templating import render
 
 STATE_CLASS = {"on_call": "state-on-call", "deployed": "state-deployed", "resting": "state-resting"}
@@ -36,12 +36,4 @@ def in_savepoint(session, fn, *args):
 
 def form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
     """Field → message of a refused form."""
-    if isinstance(exc, ValidationError):
-        out = {}
-        for e in exc.errors():
-            key = str(e["loc"][0]) if e["loc"] else "_"
-            out[key] = gettext("This value is not valid.")
-        return out
-    if exc.details:
-        return {d.get("field", "_"): gettext(d["message"]) for d in exc.details}
-    return {"_": gettext(exc.message, **exc.params)}
+    return forms.form_errors(exc, refusals_up=False)

@@ -34,7 +34,6 @@ class Candidate:
     minutes_apart: int
 
 
-
 def candidates(
     session: Session,
     principal: Principal,

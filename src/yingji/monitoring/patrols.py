@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from yingji.auth import uploads
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
-from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.pagination import Page, paginate
 from yingji.geo.travel import distance_m
 from yingji.incidents import intake
@@ -31,7 +31,6 @@ from yingji.monitoring.schemas import DangerIn, PatrolIn
 
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_LATE = timedelta(days=30)  # a phone may keep a log offline this long
-
 
 
 def by_key(session: Session, principal: Principal, key: str) -> PatrolLog | None:
@@ -144,17 +143,12 @@ def record(
 
 
 def _store_photo(session, log: PatrolLog, raw: bytes, kind: str, width: int, height: int, upload_dir: Path):
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = uploads.digest(raw)
     if session.scalar(
         select(PatrolPhoto.id).where(PatrolPhoto.patrol_log_id == log.id, PatrolPhoto.sha256 == sha)
     ):
         return
-    path = incident_photos.path_of(upload_dir, sha, kind)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)
+    uploads.write_once(incident_photos.path_of(upload_dir, sha, kind), raw)
     session.add(
         PatrolPhoto(
             patrol_log_id=log.id,
@@ -226,8 +220,4 @@ def photo(
 ) -> tuple[PatrolPhoto, Path]:
     """A patrol photo and its file, only for users who can see it (404 otherwise)."""
     row = visible(principal, session.get(PatrolPhoto, photo_id))
-    kind = next(k for k, (mime, _ext) in incident_photos.KINDS.items() if mime == row.content_type)
-    path = incident_photos.path_of(upload_dir, row.sha256, kind)
-    if not path.is_file():
-        raise NotFound()
-    return row, path
+    return row, uploads.kept_photo(upload_dir, row.sha256, row.content_type)

@@ -22,6 +22,7 @@ from yingji.org import directory, exchange, grids, people, picker, places, topic
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, url_code
 from yingji.org.schemas import PersonIn, PersonPatch
+from yingji.web import forms
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -150,13 +151,7 @@ def person_new(request: Request, principal: CurrentPrincipal, within: str | None
 
 
 def _form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        return {
-            str(e["loc"][0]) if e["loc"] else "_": gettext("This value is not valid.") for e in exc.errors()
-        }
-    if exc.details:
-        return {d.get("field", "_"): gettext(d["message"]) for d in exc.details}
-    return {"_": gettext(exc.message, **exc.params)}
+    return forms.form_errors(exc, refusals_up=False)
 
 
 PERSON_FIELDS = ("name", "gender", "mobile", "office_phone", "email", "title", "jurisdiction_code", "note")

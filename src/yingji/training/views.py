@@ -27,7 +27,7 @@ from yingji.training import courses, coverage, exchange, labels, obligations, pu
 from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, SessionState
 from yingji.training.schemas import AssessIn, CourseIn, ParticipantIn, PhoneSignIn, PublicityIn, SessionIn
 from yingji.training.tables import course_out, coverage_out, overdue_out
-from yingji.web import nav
+from yingji.web import forms, nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -51,16 +51,10 @@ def page(request: Request, name: str, ctx: dict | None = None, status_code: int 
     return render(request, name, base | (ctx or {}), status_code=status_code)
 
 
-def error_texts(exc: Exception) -> list[str]:
-    if isinstance(exc, YingjiError):
-        if exc.details:
-            return [gettext(d["message"], **(d.get("params") or {})) for d in exc.details]
-        return [gettext(exc.message, **exc.params)]
-    return [gettext("This value is not valid.")]
+error_texts = forms.error_texts
 
 
-def refused(exc: Exception) -> bool:
-    return not (isinstance(exc, YingjiError) and exc.status_code in (403, 404))
+refused = forms.refused
 
 
 def _form(form, keys) -> dict:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
 
 from yingji.assessment import labels
-from yingji.core.errors import ValidationFailed
+from yingji.web import forms
 from yingji.web.templating import render
 
 
@@ -14,16 +13,7 @@ def page(request: Request, name: str, ctx: dict | None = None, status_code: int 
     return render(request, name, {"L": labels} | (ctx or {}), status_code=status_code)
 
 
-def parse(schema: type[BaseModel], values: dict) -> BaseModel:
-    clean = {k: v for k, v in values.items() if v not in ("", None)}
-    try:
-        return schema(**clean)
-    except ValidationError as exc:
-        details = [
-            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(details=details) from None
+parse = forms.parse
 
 
 async def form_of(request: Request) -> tuple[dict, tuple[bytes, str] | None]:
