@@ -25,7 +25,7 @@ from yingji.files import answers
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 TEXT_FIELDS = ("code", "name", "gender", "title", "title_grade", "position", "unit_name", "specialty")
@@ -41,10 +41,7 @@ TEXT_FIELDS += (
 LIST_FIELDS = ("disciplines", "categories")
 
 
-def _page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(
-        request, name, {"ec": codes, "Availability": Availability} | (ctx or {}), status_code=status_code
-    )
+_page = pages({"ec": codes, "Availability": Availability})
 
 
 def _refused(exc: Exception) -> bool:

@@ -22,7 +22,7 @@ from yingji.governance.models import MeasureUnit, Notice, PlanUnit, YearSummary
 from yingji.governance.schemas import PlanIn, ReportIn
 from yingji.org.api import read_upload
 from yingji.web import forms, nav
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 SECTION = N_("Supervision and assessment")
@@ -33,8 +33,7 @@ nav.register(
 )
 
 
-def page(request: Request, name: str, ctx: dict | None = None):
-    return render(request, name, {"gl": labels} | (ctx or {}))
+page = pages({"gl": labels})
 
 
 parse = forms.parse

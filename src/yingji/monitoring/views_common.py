@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-
 from yingji.core import clock
 from yingji.monitoring.labels import Labels
 from yingji.web import forms
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 ML = Labels()
 
 
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    """Render a monitoring template with the label helpers (``ml``)."""
-    return render(request, name, {"ml": ML, "now_utc": clock.now(), **(ctx or {})}, status_code=status_code)
+page = pages({"ml": ML}, fresh=lambda: {"now_utc": clock.now()})  # ml: the label helpers
 
 
 form_errors = forms.form_errors

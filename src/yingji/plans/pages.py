@@ -43,7 +43,7 @@ from yingji.plans.schemas import (
     TriggerDismissIn,
     TriggerIn,
 )
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("code", "title", "kind", "jurisdiction_code", "issuer", "note", "event_categories", "parent_id")
@@ -64,8 +64,7 @@ STEPS = {
 }
 
 
-def _page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"pl": labels, "PlanKind": PlanKind} | (ctx or {}), status_code=status_code)
+_page = pages({"pl": labels, "PlanKind": PlanKind})
 
 
 def _refused(exc: Exception) -> bool:

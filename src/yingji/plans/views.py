@@ -26,7 +26,7 @@ from yingji.plans.models import ResponsePlanItem
 from yingji.plans.schemas import FIGURE_NAMES
 from yingji.response import forms as response_forms
 from yingji.response import plan_checklist, plan_run
-from yingji.web import nav
+from yingji.web import nav, templating
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,8 +82,7 @@ def coverage_page(
 
 
 # -- digital plans: the response part, activation under a plan --------------------------------------
-def _page(request: Request, name: str, ctx: dict, status_code: int = 200):
-    return render(request, name, {"cond": conditions} | ctx, status_code=status_code)
+_page = templating.pages({"cond": conditions})
 
 
 PREVIEW = "plans/_response_preview.html"

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 from pydantic import ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes
 from yingji.org.schemas import OFFICE_PHONE, check_mobile
 from yingji.risk import creditcode
 
-KEY = r"^[A-Za-z0-9_\-:.]{8,64}$"
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
@@ -153,7 +153,7 @@ class InspectionIn(Strict):
     penalty_cny: int | None = Field(default=None, ge=0, le=100_000_000)
     document_no: str | None = Field(default=None, max_length=60)
     dangers: list[FoundDanger] = Field(default=[], max_length=100)
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
 
 
 class DangerIn(Strict):
@@ -169,7 +169,7 @@ class DangerIn(Strict):
     lat: float | None = Field(default=None, ge=-90, le=90)
     reporter_name: str | None = Field(default=None, max_length=60)
     reporter_phone: str | None = None
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
     register_now: bool = False  # register at once (登记) when the reporter may
 
     _jur = field_validator("jurisdiction_code")(division)
@@ -202,7 +202,7 @@ class ActionIn(Strict):
     funds_cny: int | None = Field(default=None, ge=0, le=10_000_000_000)
     deadline: date | None = None
     plan: RectificationPlanIn | None = None
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
 
     _phone = field_validator("responsible_phone")(phone)
 
@@ -216,7 +216,7 @@ class MeetingIn(Strict):
     minutes: str = Field(min_length=2, max_length=20000)
     decisions: str | None = Field(default=None, max_length=8000)
     danger_ids: list[int] = Field(default=[], max_length=200)
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
 
     _jur = field_validator("jurisdiction_code")(division)
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from yingji.core.errors import YingjiError
 from yingji.risk import labels
 from yingji.web import forms
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 
 def _field(loc) -> str:
@@ -52,6 +52,4 @@ def in_savepoint(session, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def page(request: Request, template: str, ctx: dict | None = None, status_code: int = 200):
-    """Render a risk page with the label tables in ``L``."""
-    return render(request, template, {"L": labels.template_globals()} | (ctx or {}), status_code=status_code)
+page = pages({}, fresh=lambda: {"L": labels.template_globals()})  # L: the label tables, translated

@@ -4,7 +4,6 @@ overdue, publicity events with their statistics and the calendar of the coming d
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -28,7 +27,7 @@ from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, Ses
 from yingji.training.schemas import AssessIn, CourseIn, ParticipantIn, PhoneSignIn, PublicityIn, SessionIn
 from yingji.training.tables import course_out, coverage_out, overdue_out
 from yingji.web import forms, nav
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 SECTION = N_("Supervision and assessment")
@@ -38,17 +37,16 @@ YearQ = Annotated[int | None, Query(ge=2000, le=2100)]
 PageQ = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 
 
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    base = {
+page = pages(
+    {
         "tl": labels,
         "label": labels.label,
         "modes": list(CourseMode),
         "roles": list(Role),
         "results": list(Result),
         "kinds": list(ParticipantKind),
-        "new_key": lambda: uuid.uuid4().hex,
     }
-    return render(request, name, base | (ctx or {}), status_code=status_code)
+)
 
 
 error_texts = forms.error_texts

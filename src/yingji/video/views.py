@@ -27,7 +27,7 @@ from yingji.video import api as video_api
 from yingji.video import clips, codes, conference, exchange, registry
 from yingji.video.schemas import CameraIn, CameraPatch
 from yingji.web import nav
-from yingji.web.templating import env, render
+from yingji.web.templating import env, pages
 
 router = APIRouter(include_in_schema=False)
 nav.register(
@@ -38,8 +38,7 @@ FIELDS = ("device_id", "name", "kind", "jurisdiction_code", "owner_unit", "lon",
 FIELDS += ("hls_url", "flv_url", "webrtc_url", "note")
 
 
-def _page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"vc": codes} | (ctx or {}), status_code=status_code)
+_page = pages({"vc": codes})
 
 
 # The consultation panel (response domain) shows 视频会商 when a template is configured:

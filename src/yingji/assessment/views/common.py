@@ -6,11 +6,9 @@ from fastapi import Request
 
 from yingji.assessment import labels
 from yingji.web import forms
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
-
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"L": labels} | (ctx or {}), status_code=status_code)
+page = pages({"L": labels})
 
 
 parse = forms.parse

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-from fastapi import Request
-
 from yingji.readiness import codes
 from yingji.web import forms
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
-
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    base = {"rc": codes, "new_key": lambda: uuid.uuid4().hex}
-    return render(request, name, base | (ctx or {}), status_code=status_code)
+page = pages({"rc": codes})
 
 
 error_texts = forms.error_texts
