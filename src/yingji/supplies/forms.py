@@ -18,7 +18,7 @@ from yingji.auth.scope import Principal, in_scope, require
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.core.i18n import gettext
-from yingji.supplies import catalogue, dispatch, documents, rules, stock, transfers, warehouses
+from yingji.supplies import catalogue, dispatch, documents, stock, transfers, warehouses
 from yingji.supplies.models import Warehouse
 from yingji.supplies.schemas import (
     AllocationIn,
@@ -330,7 +330,3 @@ async def dispatch_submit(
         _panel, session, principal, incident, "", {"request": req, "documents": docs}
     )
     return render(request, "supplies/_dispatch.html", ctx)
-
-
-def item_choices(session) -> list[tuple[str, str]]:
-    return [(i.code, f"{i.code} {rules.item_label(i.code, i.name)}") for i in catalogue.items(session)]

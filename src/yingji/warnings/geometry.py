@@ -56,12 +56,3 @@ def area_union(
     if not shapes:
         return Polygon()
     return unary_union(shapes)
-
-
-def approx_area_km2(geom: BaseGeometry) -> float:
-    """Area in km² by a local equirectangular scale (good to a few per cent at county size)."""
-    if geom.is_empty:
-        return 0.0
-    lat = geom.centroid.y
-    kx = 111.320 * math.cos(math.radians(lat))
-    return geom.area * kx * 110.574
