@@ -29,7 +29,7 @@ from yingji.forces.views_forms import router as forms_router
 from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
-from yingji.web import nav
+from yingji.web import forms, nav
 
 router = APIRouter(include_in_schema=False)
 router.include_router(forms_router)
@@ -198,7 +198,7 @@ async def exchange_import(
             answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
         )
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = await run_in_threadpool(_exchange_ctx, session, errors=errors, kind=kind)
         return page(request, "forces/exchange.html", ctx, status_code=422)
     await run_in_threadpool(

@@ -15,7 +15,6 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
-from yingji.core.i18n import gettext
 from yingji.duty.common import ROLE_LABELS as DUTY_ROLE_LABELS
 from yingji.files import answers
 from yingji.org import directory, exchange, grids, people, picker, places, topics, units
@@ -303,7 +302,7 @@ async def exchange_import(
         importer = exchange.IMPORTERS[kind]
         result = await run_in_threadpool(answers.timed, request, importer, session, principal, data)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         return render(
             request,
             "exchange.html",

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
@@ -43,6 +42,7 @@ from yingji.plans.schemas import (
     TriggerDismissIn,
     TriggerIn,
 )
+from yingji.web import forms
 from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
@@ -403,22 +403,11 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.import_plans, session, principal, data
-        )
+        result = await answers.import_now(request, session, principal, "plans", data, file.filename)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
         return _page(request, "plans/import.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "plans",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     return _page(
         request, "plans/import.html", {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
     )

@@ -7,9 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
@@ -22,7 +20,7 @@ from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import ImportCountsOut
-from yingji.risk import api_dangers, assessments, enforcement, enterprises, exchange, inspections, maplayer
+from yingji.risk import api_dangers, assessments, enforcement, enterprises, inspections, maplayer
 from yingji.risk.schemas import AssessmentIn, EnterpriseIn, EnterprisePatch, InspectionIn, PlanIn, RiskPointIn
 from yingji.risk.tipoffs import api as tipoffs_api
 
@@ -95,18 +93,7 @@ async def import_enterprises(
     job = await answers.import_job(request, session, principal, "risk_enterprises", data, file.filename)
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.import_enterprises, session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "risk_enterprises",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "risk_enterprises", data, file.filename)
     return JSONResponse(result.as_dict())
 
 

@@ -237,7 +237,7 @@ async def sheet_import(
             exchange.import_sheet, session, principal, data, session_id=session_id
         )
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         if not exc.details:
             errors = [{"row": "", "column": "", "value": "", "text": gettext(exc.message, **exc.params)}]
         ctx = _session_ctx(session, principal, session_id, import_errors=errors)

@@ -62,3 +62,9 @@ def parse(schema: type[BaseModel], values: dict) -> BaseModel:
     except ValidationError as exc:
         details = [{"field": first_field(e["loc"]), "message": INVALID} for e in exc.errors()]
         raise ValidationFailed(details=details) from None
+
+
+def import_errors(exc: YingjiError) -> list[dict]:
+    """The row-by-row errors of a refused import, each with its ``text`` in the reader's language
+    (``import_outcome`` in _macros.html shows them)."""
+    return [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]

@@ -17,7 +17,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import N_, gettext
+from yingji.core.i18n import N_
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.seismic import codes, exchange, registry
@@ -25,7 +25,7 @@ from yingji.seismic.api import RoleQ
 from yingji.seismic.schemas import MemberIn, TrainingIn
 from yingji.seismic.views import field
 from yingji.seismic.views.common import form_errors, in_savepoint, page
-from yingji.web import nav
+from yingji.web import forms, nav
 
 router = APIRouter(include_in_schema=False)
 # Beside the disaster information officers (灾害信息员): the 速报员 are the same kind of network (people
@@ -130,7 +130,7 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
             in_savepoint, session, exchange.import_members, session, principal, data
         )
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         return page(
             request,
             "seismic/import.html",
