@@ -49,11 +49,6 @@ def may_step(principal: Principal, code: str, level: str) -> bool:
     return ok and (level == "village" or at_level(principal, level))
 
 
-def check_field(principal: Principal, code: str) -> None:
-    """A village's part (survey, application): AID_VILLAGE or AID_MANAGE over the household."""
-    check_step(principal, code, "village")
-
-
 def village_of(column):
     """The village (first 12 digits) of a household's code, as SQL. The bounds are inline literals so
     that PostgreSQL sees the same expression in SELECT and GROUP BY (bound parameters would differ)."""

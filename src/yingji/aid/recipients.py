@@ -12,7 +12,6 @@ from yingji.aid.access import check_step, id_parts, village_of
 from yingji.aid.codes import ProgrammeState, RecipientState
 from yingji.aid.models import AidProgramme, AidRecipient
 from yingji.aid.schemas import RecipientIn, RecipientPatch, VerifyIn
-from yingji.auth import audit
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core import clock
@@ -310,16 +309,4 @@ def mark_paid(session: Session, recipient_id: int) -> None:
         )
         .values(state=RecipientState.PAID.value)
         .execution_options(synchronize_session=False)
-    )
-
-
-def record_bulk(session: Session, programme: AidProgramme, action: str, count: int, note: str | None = None):
-    audit.record(
-        session,
-        action,
-        "aid_recipients",
-        None,
-        jurisdiction_code=programme.jurisdiction_code,
-        after={"programme_id": programme.id, "count": count},
-        note=note,
     )

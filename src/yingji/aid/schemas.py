@@ -7,10 +7,10 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.aid.codes import ProgrammeKind, ProgrammeState, RebuildMode, RebuildState
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes
 
-CLIENT_KEY = r"^[A-Za-z0-9_.:\-]{8,60}$"
 NOTE = 2000
 
 
@@ -202,7 +202,7 @@ class NoticeOut(BaseModel):
 class DistributionIn(_In):
     recipient_id: int
     kind: str = Field(pattern="^(cash|goods)$")
-    client_key: str = Field(pattern=CLIENT_KEY)
+    client_key: str = idempotency.client_key(required=True, max_length=60)
     amount_yuan: float = Field(default=0, ge=0, le=10_000_000)  # cash, or the goods' value (折款)
     pay_form: str | None = Field(default=None, max_length=20)
     warehouse_id: int | None = None

@@ -253,10 +253,6 @@ def check_token(session: Session, secret: str) -> tuple[User | None, str]:
     return user, "ok"
 
 
-def resolve_token(session: Session, secret: str) -> User | None:
-    return check_token(session, secret)[0]
-
-
 def revoke_token(session: Session, principal: Principal, token_id: int) -> ApiToken:
     row = session.get(ApiToken, token_id)
     if row is None:

@@ -160,3 +160,11 @@ def open_database(settings: Settings) -> Database:
         write_sessions=sessionmaker(write_engine, expire_on_commit=False),
         request_gate=RequestGate(settings.db_max_active, settings.db_max_queued, settings.db_wait_s),
     )
+
+
+def database_url(session: Session, *, with_password: bool = False) -> str:
+    """The URL of the database a session talks to, as a key for per-database caches (the password
+    masked) or, ``with_password``, to open another engine on it. A worker job's session is bound to a
+    connection, so the bind's engine is asked, not the session's own."""
+    url = session.get_bind().engine.url
+    return url.render_as_string(hide_password=False) if with_password else str(url)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -18,7 +17,6 @@ from yingji.core.errors import NotFound
 from yingji.damage import (
     exchange,
     namelists,
-    officer_sheets,
     officers,
     photos,
     processes,
@@ -110,18 +108,7 @@ async def import_officers(
     job = await answers.import_job(request, session, principal, "damage_officers", data, file.filename, {})
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, officer_sheets.import_officers, session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "disaster_officers",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "damage_officers", data, file.filename)
     return JSONResponse({"kind": "damage_officers", **result.as_dict()})
 
 

@@ -65,11 +65,6 @@ def groups() -> dict[str, dict]:
     return load(INDICATORS_FILE)["groups"]
 
 
-def group_label(code: str) -> str:
-    g = groups().get(code, {})
-    return g.get("en" if current_locale() == "en" else "zh", code)
-
-
 @cache
 def hazards() -> dict[str, dict]:
     """亚灾种 code → {code, zh, en, parent, parent_zh, parent_en}."""

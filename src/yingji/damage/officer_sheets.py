@@ -178,28 +178,15 @@ def officer_rows(session: Session, principal: Principal, within: str | None = No
         }
 
 
-def _may_import(session: Session, principal: Principal, **params) -> None:
-    require(principal, Perm.DAMAGE_REPORT)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="damage_officers",
-        label=N_("Disaster information officers"),
-        entity="disaster_officers",
-        title=SHEET_TITLE,
-        columns=COLUMNS,
-        rows=officer_rows,
-        count=count_rows,
-        filename=lambda p: "disaster-officers.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="damage_officers",
-        label=N_("Disaster information officers"),
-        entity="disaster_officers",
-        run=import_officers,
-        check=_may_import,
-    )
+kinds.register(
+    "damage_officers",
+    N_("Disaster information officers"),
+    "disaster_officers",
+    title=SHEET_TITLE,
+    columns=COLUMNS,
+    rows=officer_rows,
+    count=count_rows,
+    run=import_officers,
+    perms=(Perm.DAMAGE_REPORT,),
+    filename=lambda p: "disaster-officers.xlsx",
 )

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
-from yingji.auth.scope import Principal, in_scope, require, writable
+from yingji.auth.scope import Principal, in_scope, writable
 from yingji.auth.security import note_refusal
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
@@ -208,10 +208,6 @@ def ensure_zero_reports(session: Session, event: DisasterEvent, until=None) -> i
         )
         made += 1
     return made
-
-
-def require_report(principal: Principal) -> None:
-    require(principal, Perm.DAMAGE_REPORT)
 
 
 def outs(session: Session, events: list[DisasterEvent]) -> list[dict]:

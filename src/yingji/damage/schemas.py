@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.damage.codes import OfficerPost, ReportKind
 from yingji.org import codes as division_codes
@@ -157,7 +158,7 @@ class ReportIn(_In):
     figures: list[FigureIn] = Field(default_factory=list, max_length=5000)
     narrative: dict[str, str] = Field(default_factory=dict)
     explanation: str | None = Field(default=None, max_length=4000)
-    client_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    client_key: str | None = idempotency.client_key()
     submit: bool = False
 
     _p = field_validator("jurisdiction_code")(_place)

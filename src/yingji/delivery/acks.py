@@ -104,11 +104,6 @@ def by_link(session: Session, secret: str, token: str) -> tuple[Delivery, Dispat
     return delivery, session.get(Dispatch, delivery.dispatch_id)
 
 
-def ack_link(session: Session, secret: str, token: str) -> AckResult:
-    delivery, _ = by_link(session, secret, token)
-    return acknowledge(session, delivery.dispatch_id, delivery.recipient_id, "link")
-
-
 def person_of(session: Session, principal: Principal) -> int:
     user = session.get(User, principal.user_id) if principal.user_id else None
     if user is None or user.person_id is None:

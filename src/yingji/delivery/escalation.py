@@ -16,8 +16,7 @@ from yingji.core import clock
 from yingji.delivery import recipients
 from yingji.delivery.dispatching import STEP_JOB, ensure_sender
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
-from yingji.jobs import queue
-from yingji.jobs.models import Job
+from yingji.jobs import queue, repair
 from yingji.notify.inbox import notify_level
 from yingji.org.models import GridAssignment, GridCell, Person
 from yingji.residents.models import Resident
@@ -205,39 +204,27 @@ def run_step(session: Session, step_id: int) -> str:
 def audit_steps(session: Session) -> dict[str, int]:
     """The auditor: pending steps past due whose job is gone, dead or cancelled are re-queued; after
     ``MAX_REPAIRS`` a step is marked stalled and the dispatch's jurisdiction is told."""
-    late = session.scalars(
-        select(EscalationStep)
-        .where(EscalationStep.state == "pending", EscalationStep.due_at < clock.now() - AUDIT_GRACE)
-        .with_for_update()
-    ).all()
-    out = {"repaired": 0, "stalled": 0}
-    for step in late:
-        job_state = session.scalar(select(Job.state).where(Job.id == step.job_id)) if step.job_id else None
-        if job_state in ("queued", "running"):
-            continue
-        if step.repairs >= MAX_REPAIRS:
-            step.state = "stalled"
-            out["stalled"] += 1
-            notify_level(
-                session,
-                step.jurisdiction_code,
-                subject=f"预警督办步骤停滞：调度 {step.dispatch_id} 第 {step.seq} 步",
-                category="warning.escalation_stalled",
-                severity="urgent",
-                link=f"/delivery/dispatches/{step.dispatch_id}",
-                key=f"stalled:{step.id}",
-            )
-            continue
-        step.repairs += 1
-        step.job_id = queue.enqueue(
+
+    def give_up(step: EscalationStep) -> None:
+        step.state = "stalled"
+        notify_level(
             session,
-            STEP_JOB,
-            {"step_id": step.id},
-            dedupe_key=f"{STEP_JOB}:{step.id}:r{step.repairs}",
-            priority=5,
+            step.jurisdiction_code,
+            subject=f"预警督办步骤停滞：调度 {step.dispatch_id} 第 {step.seq} 步",
+            category="warning.escalation_stalled",
+            severity="urgent",
+            link=f"/delivery/dispatches/{step.dispatch_id}",
+            key=f"stalled:{step.id}",
         )
-        out["repaired"] += 1
-    return out
+
+    def requeue(step: EscalationStep, _now) -> None:
+        key = f"{STEP_JOB}:{step.id}:r{step.repairs}"
+        step.job_id = queue.enqueue(session, STEP_JOB, {"step_id": step.id}, dedupe_key=key, priority=5)
+
+    repaired, stalled = repair.repair_steps(
+        session, EscalationStep, grace=AUDIT_GRACE, max_repairs=MAX_REPAIRS, requeue=requeue, give_up=give_up
+    )
+    return {"repaired": repaired, "stalled": stalled}
 
 
 def stalled(session: Session, code_filter) -> list[EscalationStep]:

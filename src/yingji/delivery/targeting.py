@@ -50,14 +50,6 @@ class Target:
         }
 
 
-def _ranges(prefixes: list[str]):
-    conds = []
-    for p in prefixes:
-        low, high = division_codes.subtree_bounds(p)
-        conds.append(and_(Jurisdiction.code >= low, Jurisdiction.code < high))
-    return or_(*conds)
-
-
 def _candidates(session: Session, area: BaseGeometry, level: str, parents: list[str] | None):
     """Rows (code, geometry, lon, lat) of ``level`` whose bbox meets the area, under ``parents``."""
     minx, miny, maxx, maxy = area.bounds

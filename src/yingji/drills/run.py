@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
@@ -100,7 +100,3 @@ def fire_now(session: Session, principal: Principal, drill_id: int, inject_id: i
     inject.due_at = clock.now()
     injects.perform(session, inject, drill)
     return inject
-
-
-def running_drills(session: Session) -> list[Drill]:
-    return list(session.scalars(select(Drill).where(Drill.state == DrillState.RUNNING.value)))

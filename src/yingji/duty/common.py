@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, visible
+from yingji.core import idempotency
 from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
 from yingji.duty.codes import DutyRole, LeaveStatus, PeriodKind, ReportKind, ReportStatus
@@ -72,21 +72,4 @@ def check_people(
 def insert_once(session: Session, principal: Principal, obj, conflict: Exception) -> tuple[object, bool]:
     """Insert ``obj`` unless a row with its ``client_key`` exists (a retried field submission):
     returns (row, created). A clash on another unique key raises ``conflict``."""
-    model = type(obj)
-    key = getattr(obj, "client_key", None)
-
-    def earlier():
-        row = session.scalar(select(model).where(model.client_key == key)) if key else None
-        return visible(principal, row) if row is not None else None
-
-    if (found := earlier()) is not None:
-        return found, False
-    try:
-        with session.begin_nested():
-            session.add(obj)
-            session.flush()
-    except IntegrityError:
-        if (found := earlier()) is not None:
-            return found, False
-        raise conflict from None
-    return obj, True
+    return idempotency.insert_once(session, obj, conflict, check=lambda row: visible(principal, row))

@@ -42,12 +42,6 @@ def get(session: Session, principal: Principal, roster_id: int) -> Roster:
     return visible(principal, session.get(Roster, roster_id))
 
 
-def for_unit(session: Session, principal: Principal, unit_id: int) -> Roster | None:
-    """A unit's roster if the principal can see it."""
-    roster = session.scalar(select(Roster).where(Roster.unit_id == unit_id))
-    return roster if roster is not None and principal.covers(roster.jurisdiction_code) else None
-
-
 def _editable(session: Session, principal: Principal, roster_id: int) -> Roster:
     """The roster, row-locked, if the principal may change it (else 403; 404 if there is none)."""
     roster = session.get(Roster, roster_id, with_for_update={"of": Roster})

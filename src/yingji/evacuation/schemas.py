@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.evacuation.codes import HouseholdState, MarkOutcome, OrderSource, OrderState, TaskState
 
@@ -26,7 +27,7 @@ class OrderIn(Input):
     hazard_point_id: int | None = None
     hazard_kind: str | None = Field(default=None, max_length=20)
     reason: str | None = Field(default=None, max_length=2000)
-    client_key: str | None = Field(default=None, min_length=8, max_length=64)
+    client_key: str | None = idempotency.client_key(chars=None)
 
 
 class LiftIn(Input):
@@ -43,7 +44,7 @@ class MarkIn(Input):
     household_id: int
     state: HouseholdState
     marked_at: datetime
-    client_key: str = Field(min_length=8, max_length=64)
+    client_key: str = idempotency.client_key(required=True, chars=None)
     shelter_id: int | None = None  # with SHELTERED
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)

@@ -207,12 +207,3 @@ def wake_all() -> None:
         except RuntimeError:  # its event loop is gone
             with _LOCK:
                 _HUBS.pop(key, None)
-
-
-def close_all() -> None:
-    with _LOCK:
-        hubs = list(_HUBS.values())
-        _HUBS.clear()
-    for hub in hubs:
-        with contextlib.suppress(RuntimeError):
-            hub.loop.call_soon_threadsafe(hub.close)

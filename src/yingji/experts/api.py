@@ -8,12 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
-from yingji.experts import codes, consulting, exchange, registry
+from yingji.experts import codes, consulting, registry
 from yingji.experts.schemas import (
     AvailabilityIn,
     ExpertDetailOut,
@@ -87,18 +85,7 @@ async def import_experts(
     job = await answers.import_job(request, session, principal, "experts", data, file.filename, {})
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.import_experts, session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "experts",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "experts", data, file.filename)
     return JSONResponse({"kind": "experts", **result.as_dict()})
 
 

@@ -282,28 +282,14 @@ def export_experts(
     return write(SHEET_TITLE, COLUMNS, expert_rows(session, principal, within), locale)
 
 
-def _may_import(session: Session, principal: Principal, **params) -> None:
-    require(principal, Perm.EXPERTS_MANAGE)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="experts",
-        label=N_("Expert registry"),
-        entity="experts",
-        title=SHEET_TITLE,
-        columns=COLUMNS,
-        rows=expert_rows,
-        count=count_rows,
-        filename=lambda p: "experts.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="experts",
-        label=N_("Expert registry"),
-        entity="experts",
-        run=import_experts,
-        check=_may_import,
-    )
+kinds.register(
+    "experts",
+    N_("Expert registry"),
+    "experts",
+    title=SHEET_TITLE,
+    columns=COLUMNS,
+    rows=expert_rows,
+    count=count_rows,
+    run=import_experts,
+    perms=(Perm.EXPERTS_MANAGE,),
 )

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
@@ -25,7 +24,8 @@ from yingji.files import answers
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
-from yingji.web.templating import render
+from yingji.web import forms
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 TEXT_FIELDS = ("code", "name", "gender", "title", "title_grade", "position", "unit_name", "specialty")
@@ -41,10 +41,7 @@ TEXT_FIELDS += (
 LIST_FIELDS = ("disciplines", "categories")
 
 
-def _page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(
-        request, name, {"ec": codes, "Availability": Availability} | (ctx or {}), status_code=status_code
-    )
+_page = pages({"ec": codes, "Availability": Availability})
 
 
 def _refused(exc: Exception) -> bool:
@@ -222,22 +219,11 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.import_experts, session, principal, data
-        )
+        result = await answers.import_now(request, session, principal, "experts", data, file.filename)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
         return _page(request, "experts/import.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "experts",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     return _page(
         request,
         "experts/import.html",

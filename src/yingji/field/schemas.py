@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 
 
@@ -19,7 +20,7 @@ class VisitIn(Input):
     household: str = Field(min_length=1, max_length=40)
     reached: bool = True
     visited_at: datetime | None = None  # the phone's time; now when absent
-    client_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    client_key: str = idempotency.client_key(required=True)
     visitor_name: str | None = Field(default=None, max_length=60)
     visitor_phone: str | None = Field(default=None, max_length=20)
 

@@ -6,12 +6,13 @@ a file job (API: 202 with the job's URL; a page: to the job's page, which shows 
     job = await answers.import_job(request, session, principal, "residents", data, file.filename)
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(answers.timed, request, exchange.import_residents, session, …)
+    result = await answers.import_now(request, session, principal, "residents", data, file.filename)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import Request
@@ -19,6 +20,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import audit
 from yingji.auth.downloads import audited_download
 from yingji.auth.scope import Principal
 from yingji.core import deadline
@@ -110,6 +112,26 @@ async def import_job(
         params or {},
         current_locale(),
     )
+
+
+async def import_now(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    kind_name: str,
+    data: bytes,
+    filename: str | None,
+    params: dict[str, Any] | None = None,
+) -> Any:
+    """Import a small upload in the request (under the time limit, all rows or none) and audit it;
+    its result. An ``ImportRejected`` (row-by-row errors) goes up to the route."""
+    kind = kinds.import_kind(kind_name)
+    run = partial(kind.run, **(params or {}))
+    result = await run_in_threadpool(timed, request, run, session, principal, data)
+    after = result.as_dict()
+    note = f"file={filename!s:.100}"
+    await run_in_threadpool(audit.record, session, "import", kind.entity, None, after=after, note=note)
+    return result
 
 
 def timed(request: Request, fn: Callable, *args) -> Any:

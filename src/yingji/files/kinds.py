@@ -89,6 +89,32 @@ def import_(kind: ImportKind) -> ImportKind:
     return kind
 
 
+def register(
+    name: str,
+    label: str,
+    entity: str,
+    *,
+    title: str,
+    columns: list[Column],
+    rows: Callable[..., Iterable[dict]],
+    count: Callable[..., int],
+    run: Callable[..., Any],
+    perms: tuple,
+    filename: Callable[[dict], str] | None = None,
+) -> None:
+    """A register's Excel export and import at once (the import needs every one of ``perms``)."""
+    from yingji.auth.scope import require  # auth imports org, which must not import jobs' kinds
+
+    def check(session, principal, **params) -> None:
+        for perm in perms:
+            require(principal, perm)
+
+    export(
+        ExportKind(name, label, entity, title, columns, rows, count, filename or (lambda p: f"{name}.xlsx"))
+    )
+    import_(ImportKind(name, label, entity, run, check))
+
+
 def load() -> None:
     for name in KIND_MODULES:
         importlib.import_module(name)

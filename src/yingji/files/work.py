@@ -20,7 +20,7 @@ from yingji.auth.models import User
 from yingji.auth.scope import Principal
 from yingji.config import Settings
 from yingji.core import clock, deadline, i18n
-from yingji.core.db import Actor, Database, open_database
+from yingji.core.db import Actor, Database, database_url, open_database
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import N_
 from yingji.files import kinds
@@ -40,7 +40,7 @@ _side: dict[str, Database] = {}
 def side_database(session: Session) -> Database:
     """The job's database, opened once per process for the transactions a job runs beside its own
     (reads that must not take SQLite's write lock, progress that must show while the job runs)."""
-    url = session.get_bind().engine.url.render_as_string(hide_password=False)
+    url = database_url(session, with_password=True)
     db = _side.get(url)
     if db is None:
         db = _side[url] = open_database(Settings(database_url=url, secret_key="-", var_dir=Path(".")))

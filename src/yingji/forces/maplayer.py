@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,6 +9,7 @@ from yingji.auth.scope import Principal, in_scope
 from yingji.core.i18n import gettext
 from yingji.forces import codes
 from yingji.forces.models import Team
+from yingji.geo import points
 
 MAX_TEAMS = 5000
 
@@ -32,33 +31,23 @@ def teams_geojson(
         Team.lat,
         Team.capabilities,
     ).where(in_scope(Team.jurisdiction_code, principal), Team.active, Team.lon.is_not(None))
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        stmt = stmt.where(Team.lon.between(minx, maxx), Team.lat.between(miny, maxy))
+    stmt = points.in_box(stmt, Team, bbox)
     if readiness:
         stmt = stmt.where(Team.readiness == readiness)
-    rows = session.execute(stmt.order_by(Team.id).limit(MAX_TEAMS + 1)).all()
-    truncated = len(rows) > MAX_TEAMS
     labels = {k: gettext(v.label) for k, v in codes.TEAM_KINDS.items()}
     states = {k: gettext(v) for k, v in codes.READINESS.items()}
-    features = [
-        {
-            "type": "Feature",
+
+    def properties(r) -> dict:
+        return {
             "id": r.id,
-            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
-            "properties": {
-                "id": r.id,
-                "name": r.name,
-                "kind": r.kind,
-                "kind_label": labels.get(r.kind, r.kind),
-                "group": codes.group_of(r.kind),
-                "readiness": r.readiness,
-                "readiness_label": states.get(r.readiness, r.readiness),
-                "members": r.member_count,
-                "capabilities": codes.split_codes(r.capabilities),
-            },
+            "name": r.name,
+            "kind": r.kind,
+            "kind_label": labels.get(r.kind, r.kind),
+            "group": codes.group_of(r.kind),
+            "readiness": r.readiness,
+            "readiness_label": states.get(r.readiness, r.readiness),
+            "members": r.member_count,
+            "capabilities": codes.split_codes(r.capabilities),
         }
-        for r in rows[:MAX_TEAMS]
-    ]
-    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-    return body, len(features), truncated
+
+    return points.layer(session, stmt.order_by(Team.id), MAX_TEAMS, properties)

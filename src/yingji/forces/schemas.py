@@ -6,13 +6,12 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.forces import codes
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
 from yingji.warnings.schemas import Stamp  # times as isoformat(), the JSON clients had
-
-KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
 
 
 def _division(value: str) -> str:
@@ -163,14 +162,14 @@ class ReadinessIn(Input):
 
     state: str = Field(pattern="^(on_call|deployed|resting|unavailable)$")
     note: str | None = Field(default=None, max_length=200)
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key(max_length=80)
 
 
 class DispatchIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     team_ids: list[int] = Field(min_length=1, max_length=50)
-    client_key: str = Field(pattern=KEY)
+    client_key: str = idempotency.client_key(required=True, max_length=80)
     capabilities: list[str] | None = None  # the needs the recommendation was made for (for the reason)
 
     _c = field_validator("capabilities")(_capabilities)

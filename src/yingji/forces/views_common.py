@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
-from fastapi import Request
 from pydantic import ValidationError
 
 from yingji.core.errors import YingjiError
-from yingji.core.i18n import gettext
 from yingji.forces import codes
-from yingji.web.templating import render
+from yingji.web import forms
+from yingji.web.templating import pages
 
 STATE_CLASS = {"on_call": "state-on-call", "deployed": "state-deployed", "resting": "state-resting"}
 STATE_CLASS |= {"unavailable": "state-unavailable"}
 
 
-def page(request: Request, name: str, ctx: dict[str, Any] | None = None, status_code: int = 200):
-    """Render a forces template with the code tables at hand."""
-    base = {
-        "fc": codes,
-        "state_class": STATE_CLASS,
-        "split_codes": codes.split_codes,
-        "new_key": lambda: uuid.uuid4().hex,  # client keys of one-tap forms (idempotent retries)
-    }
-    return render(request, name, base | (ctx or {}), status_code=status_code)
+page = pages({"fc": codes, "state_class": STATE_CLASS, "split_codes": codes.split_codes})
 
 
 def in_savepoint(session, fn, *args):
@@ -36,12 +24,4 @@ def in_savepoint(session, fn, *args):
 
 def form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
     """Field → message of a refused form."""
-    if isinstance(exc, ValidationError):
-        out = {}
-        for e in exc.errors():
-            key = str(e["loc"][0]) if e["loc"] else "_"
-            out[key] = gettext("This value is not valid.")
-        return out
-    if exc.details:
-        return {d.get("field", "_"): gettext(d["message"]) for d in exc.details}
-    return {"_": gettext(exc.message, **exc.params)}
+    return forms.form_errors(exc, refusals_up=False)

@@ -58,6 +58,15 @@ def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres between two points, longitude first (as GeoJSON); the one
+    scalar distance of the platform (``haversine_km`` for arrays)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * 1000.0 * math.asin(math.sqrt(min(a, 1.0)))
+
+
 def _as_points(points) -> np.ndarray:
     """An (n, 2) float array of lon/lat from anything array-like ((lon, lat) alone gives n = 1)."""
     arr = np.asarray(points, dtype=float)

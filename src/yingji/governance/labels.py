@@ -90,13 +90,3 @@ def reply_days(urgent: bool) -> int:
 
 def escalate_days() -> int:
     return limit("escalate_days", 1, 90)
-
-
-def default_period() -> Period:
-    import os
-
-    value = os.environ.get(rules()["report_period"]["setting"], "") or rules()["report_period"]["default"]
-    try:
-        return Period(value)
-    except ValueError:
-        return Period.MONTH

@@ -5,20 +5,19 @@ closed measure or plan (409), and once per client key (a phone resending after a
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from yingji.auth import uploads
 from yingji.auth.models import User
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require, visible
 from yingji.auth.security import note_refusal
 from yingji.core import clock
-from yingji.core.errors import Forbidden, NotFound
-from yingji.drills import records as uploads
+from yingji.core.errors import Forbidden
 from yingji.governance import plans
 from yingji.governance.codes import MeasureState, PlanState, UnitRole
 from yingji.governance.models import (
@@ -159,11 +158,11 @@ def user_names(session: Session, ids) -> dict[int, str]:
 
 # -- evidence files --------------------------------------------------------------------------
 def dir_of(settings) -> Path:
-    return Path(settings.var_dir) / "uploads" / "governance"
+    return uploads.folder(settings, "governance")
 
 
 def path_of(root: Path, e: TaskEvidence) -> Path:
-    return root / e.sha256[:2] / f"{e.sha256}.{e.extension}"
+    return uploads.path_of(root, e.sha256, e.extension)
 
 
 def attach(
@@ -177,11 +176,9 @@ def attach(
     report: ProgressReport | None = None,
     summary: YearSummary | None = None,
 ) -> TaskEvidence:
-    """Keep a photo or a document (checked by its bytes, ``drills.records.check``) by content hash."""
-    import hashlib
-
+    """Keep a photo or a document (checked by its bytes, ``auth.uploads.check``) by content hash."""
     kind, mime, ext = uploads.check(data, max_bytes)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = uploads.digest(data)
     owner = report or summary
     row = TaskEvidence(
         report_id=report.id if report else None,
@@ -197,12 +194,7 @@ def attach(
     )
     session.add(row)
     session.flush()
-    path = path_of(root, row)
-    if not path.exists():  # written after the row: a refused row leaves no file behind
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+    uploads.write_once(path_of(root, row), data)  # after the row: a refused row leaves no file behind
     return row
 
 
@@ -221,10 +213,7 @@ def file_of(
     session: Session, principal: Principal, evidence_id: int, root: Path
 ) -> tuple[TaskEvidence, Path]:
     e = visible(principal, session.get(TaskEvidence, evidence_id))
-    path = path_of(root, e)
-    if not path.is_file():
-        raise NotFound()
-    return e, path
+    return e, uploads.kept(root, e.sha256, e.extension)
 
 
 def evidence_out(rows: list[TaskEvidence]) -> list[dict]:

@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.governance.codes import DeadlineKind, MeasureState, NoticeLevel, Period, SignRole, UnitRole
 from yingji.org import codes
 
-CLIENT_KEY = r"^[A-Za-z0-9_.:\-]{8,60}$"
 TEXT = 20_000
 
 
@@ -168,7 +168,7 @@ class ReportIn(_In):
     text: str = Field(min_length=1, max_length=TEXT)
     percent: int | None = Field(default=None, ge=0, le=100)
     finished: bool = False
-    client_key: str | None = Field(default=None, pattern=CLIENT_KEY)
+    client_key: str | None = idempotency.client_key(max_length=60)
 
 
 class EvidenceOut(BaseModel):

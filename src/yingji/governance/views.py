@@ -8,7 +8,6 @@ import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from yingji.auth.deps import CurrentPrincipal
@@ -22,8 +21,8 @@ from yingji.governance.codes import MEASURE_MOVES, MeasureState, NoticeState, Pe
 from yingji.governance.models import MeasureUnit, Notice, PlanUnit, YearSummary
 from yingji.governance.schemas import PlanIn, ReportIn
 from yingji.org.api import read_upload
-from yingji.web import nav
-from yingji.web.templating import render
+from yingji.web import forms, nav
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 SECTION = N_("Supervision and assessment")
@@ -34,20 +33,10 @@ nav.register(
 )
 
 
-def page(request: Request, name: str, ctx: dict | None = None):
-    return render(request, name, {"gl": labels} | (ctx or {}))
+page = pages({"gl": labels})
 
 
-def parse(schema: type[BaseModel], values: dict) -> BaseModel:
-    clean = {k: v for k, v in values.items() if v not in ("", None)}
-    try:
-        return schema(**clean)
-    except ValidationError as exc:
-        details = [
-            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(details=details) from None
+parse = forms.parse
 
 
 async def form_of(request: Request) -> dict:

@@ -8,13 +8,11 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
-from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
 from yingji.handbook import distribution, editions, model, out
 from yingji.handbook.codes import RECIPIENT_LABELS, STATE_LABELS, RecipientKind
@@ -23,7 +21,7 @@ from yingji.org import places
 from yingji.org.codes import subtree_bounds
 from yingji.org.models import Unit
 from yingji.org.params import url_code
-from yingji.web import nav
+from yingji.web import forms, nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,16 +41,7 @@ SUMMARY_LABELS = {
 }
 
 
-def _parse(schema: type[BaseModel], values: dict) -> BaseModel:
-    clean = {k: v for k, v in values.items() if v not in ("", None)}
-    try:
-        return schema(**clean)
-    except ValidationError as exc:
-        details = [
-            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(details=details) from None
+_parse = forms.parse
 
 
 async def _form(request: Request) -> dict:

@@ -16,6 +16,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.core.sql import unindexed
+from yingji.geo.travel import distance_m
 from yingji.incidents import deadlines, levels, status, timeline
 from yingji.incidents.deadlines import zh
 from yingji.incidents.models import MEASURES, Incident, IncidentPhoto, IncidentReport
@@ -25,7 +26,6 @@ from yingji.org import names
 
 DEFAULT_RADIUS_M = 2000.0  # settings.extra["duplicate_radius_m"] overrides
 DEFAULT_WINDOW = timedelta(hours=12)  # settings.extra["duplicate_window_hours"] overrides
-EARTH_RADIUS_M = 6_371_000.0
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,6 @@ class Candidate:
     incident: Incident
     distance_m: float
     minutes_apart: int
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def candidates(

@@ -8,10 +8,10 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from yingji.core import clock
-from yingji.core.errors import ValidationFailed, YingjiError
-from yingji.core.i18n import gettext
+from yingji.core.errors import ValidationFailed
 from yingji.incidents.models import MEASURES
 from yingji.incidents.schemas import IncidentIn, ReportIn
+from yingji.web import forms
 
 INCIDENT_FIELDS = (
     "category",
@@ -109,8 +109,6 @@ def report_in(values: dict[str, str]) -> ReportIn:
         raise ValidationFailed(details=_pydantic_details(exc)) from None
 
 
-def errors_of(exc: YingjiError) -> dict[str, str]:
-    """Field → message (translated) for re-showing a form."""
-    if exc.details:
-        return {d.get("field", "_"): gettext(d["message"], **(d.get("params") or {})) for d in exc.details}
-    return {"_": gettext(exc.message, **exc.params)}
+def errors_of(exc: Exception) -> dict[str, str]:
+    """Field → message (translated) for re-showing a form; a refusal stays on the form."""
+    return forms.form_errors(exc, refusals_up=False)

@@ -54,8 +54,3 @@ def above(a: str, b: str) -> bool:
 def chain_above(place_code: str, start: str) -> list[str]:
     """Receiving levels strictly above ``start`` that exist for the place, lowest first."""
     return [lv for lv in RECEIVING if above(lv, start) and code_at(place_code, lv) is not None]
-
-
-def receiving_levels(place_code: str) -> list[str]:
-    """Receiving levels at or above the place, lowest first."""
-    return [lv for lv in RECEIVING if code_at(place_code, lv) is not None]

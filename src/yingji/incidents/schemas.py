@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from yingji.core import idempotency
 from yingji.core.stamp import Stamp
 from yingji.core.text import Input
 from yingji.incidents.models import MEASURES
@@ -86,7 +87,7 @@ class IncidentIn(Input):
     reporter_phone: str | None = Field(default=None, max_length=30)
     source: str = Field(default="chain", pattern="^(chain|own)$")
     figures: Figures = Field(default_factory=Figures)
-    idempotency_key: str | None = None
+    idempotency_key: str | None = idempotency.client_key(min_length=None, max_length=None, chars=None)
 
     _key = field_validator("idempotency_key")(check_key)
 
@@ -124,7 +125,7 @@ class ReportIn(Input):
     text: str | None = Field(default=None, max_length=10_000)
     source: str = Field(default="chain", pattern="^(chain|own)$")
     figures: Figures = Field(default_factory=Figures)
-    idempotency_key: str | None = None
+    idempotency_key: str | None = idempotency.client_key(min_length=None, max_length=None, chars=None)
 
     _key = field_validator("idempotency_key")(check_key)
 

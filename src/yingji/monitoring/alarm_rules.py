@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible, writable
+from yingji.core.db import database_url
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.models import apply_changes
 from yingji.monitoring import catalog
@@ -44,7 +45,7 @@ def as_rule(row: AlarmRule) -> Rule:
 def book(session: Session) -> RuleBook:
     """A fresh rule book over the enabled rules; the rows are re-read only when the table changed."""
     version = tuple(session.execute(select(func.count(), func.max(AlarmRule.updated_at))).one())
-    key = str(session.get_bind().engine.url)
+    key = database_url(session)
     with _lock:
         cached = _books.get(key)
     if cached is None or cached[0] != version:

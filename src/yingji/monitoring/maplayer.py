@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.geo import points
 from yingji.monitoring.alarms import LEVEL_ORDER
 from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint, PointStatus
 
@@ -51,11 +50,7 @@ def features(
             HazardPoint.lon.is_not(None),
         )
     )
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        stmt = stmt.where(
-            HazardPoint.lon >= minx, HazardPoint.lon <= maxx, HazardPoint.lat >= miny, HazardPoint.lat <= maxy
-        )
+    stmt = points.in_box(stmt, HazardPoint, bbox)
     if kind:
         stmt = stmt.where(HazardPoint.kind == kind)
     if alarmed_only:
@@ -80,7 +75,5 @@ def features(
         }
         for r in rows
     ]
-    body = json.dumps(
-        {"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":")
-    )
+    body = points.collection(feats, separators=(",", ":"))
     return body, len(feats), truncated

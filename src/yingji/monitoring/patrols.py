@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import math
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from yingji.auth import uploads
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
-from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.pagination import Page, paginate
+from yingji.geo.travel import distance_m
 from yingji.incidents import intake
 from yingji.incidents import photos as incident_photos
 from yingji.incidents.models import Incident
@@ -31,14 +31,6 @@ from yingji.monitoring.schemas import DangerIn, PatrolIn
 
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_LATE = timedelta(days=30)  # a phone may keep a log offline this long
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def by_key(session: Session, principal: Principal, key: str) -> PatrolLog | None:
@@ -153,17 +145,12 @@ def record(
 
 
 def _store_photo(session, log: PatrolLog, raw: bytes, kind: str, width: int, height: int, upload_dir: Path):
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = uploads.digest(raw)
     if session.scalar(
         select(PatrolPhoto.id).where(PatrolPhoto.patrol_log_id == log.id, PatrolPhoto.sha256 == sha)
     ):
         return
-    path = incident_photos.path_of(upload_dir, sha, kind)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)
+    uploads.write_once(incident_photos.path_of(upload_dir, sha, kind), raw)
     session.add(
         PatrolPhoto(
             patrol_log_id=log.id,
@@ -235,8 +222,4 @@ def photo(
 ) -> tuple[PatrolPhoto, Path]:
     """A patrol photo and its file, only for users who can see it (404 otherwise)."""
     row = visible(principal, session.get(PatrolPhoto, photo_id))
-    kind = next(k for k, (mime, _ext) in incident_photos.KINDS.items() if mime == row.content_type)
-    path = incident_photos.path_of(upload_dir, row.sha256, kind)
-    if not path.is_file():
-        raise NotFound()
-    return row, path
+    return row, uploads.kept_photo(upload_dir, row.sha256, row.content_type)

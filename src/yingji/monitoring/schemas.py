@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.incidents.schemas import check_key
 from yingji.monitoring.models import ACTIONS, CONDITIONS, HAZARD_KINDS, LEVELS, METRICS, SENSOR_KINDS
@@ -74,7 +75,7 @@ class PointPatch(Input):
 
 
 class PatrolIn(Input):
-    """A patrol log from the phone; ``idempotency_key`` makes a resend land once."""
+    """A patrol log from the phone; ``client_key`` makes a resend land once."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -86,7 +87,7 @@ class PatrolIn(Input):
     observations: str | None = Field(default=None, max_length=4000)
     photos: list[str] = Field(default_factory=list, max_length=6)  # data: URLs (base64)
     report_incident: bool = False  # a danger found: file an incident report at once
-    idempotency_key: str | None = None
+    idempotency_key: str | None = idempotency.client_key(min_length=None, max_length=None, chars=None)
 
     _key = field_validator("idempotency_key")(check_key)
     _time = field_validator("patrolled_at")(_aware)
@@ -103,7 +104,7 @@ class DangerIn(Input):
     occurred_at: datetime | None = None
     threatened_people: int | None = Field(default=None, ge=0, le=10_000_000)
     reporter_phone: str | None = Field(default=None, max_length=30)
-    idempotency_key: str | None = None
+    idempotency_key: str | None = idempotency.client_key(min_length=None, max_length=None, chars=None)
 
     _key = field_validator("idempotency_key")(check_key)
     _time = field_validator("occurred_at")(_aware)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
+from yingji.core.db import database_url
 from yingji.core.text import clean, trimmed
 from yingji.monitoring import store_pg
 from yingji.monitoring.models import PARTITION_SCHEMA, Reading, Rejection, SensorState
@@ -264,7 +265,7 @@ def ensure_partitions(session: Session, t_us: np.ndarray | list[int]) -> list[st
     """Create the month partitions the times fall in, if missing (PostgreSQL only); returns those made."""
     if dialect(session) != "postgresql" or len(t_us) == 0:
         return []
-    db_key = str(session.get_bind().engine.url)
+    db_key = database_url(session)
     months = {int(m) for m in np.unique(month_index(np.asarray(t_us, dtype=np.int64)))}
     wanted = [m for m in sorted(months) if (db_key, m) not in _KNOWN_MONTHS]
     if not wanted:

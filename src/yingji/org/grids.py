@@ -44,11 +44,6 @@ def get(session: Session, principal: Principal, cell_id: int) -> GridCell:
     return visible(principal, session.get(GridCell, cell_id))
 
 
-def get_by_code(session: Session, principal: Principal, code: str) -> GridCell:
-    cell = session.scalar(select(GridCell).where(GridCell.code == code))
-    return visible(principal, cell)
-
-
 def children(session: Session, principal: Principal, cell: GridCell) -> list[GridCell]:
     return list(
         session.scalars(

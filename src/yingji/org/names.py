@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from yingji import rules
 from yingji.core import i18n
+from yingji.core.db import database_url
 from yingji.org.codes import ancestors
 from yingji.org.models import Jurisdiction
 
@@ -306,7 +307,7 @@ def forget_after_commit(session: Session) -> None:
 
 def index(session: Session) -> PlaceIndex:
     """The place-name index of this session's database, built once per data version."""
-    key = str(session.get_bind().engine.url)
+    key = database_url(session)
     now = time.monotonic()
     with _lock:
         hit = _indexes.get(key)

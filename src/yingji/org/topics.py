@@ -54,11 +54,3 @@ def match(text: str) -> list[tuple[Topic, str]]:
         if all(topic.code != t.code for t, _ in found):
             found.append((topic, kw))
     return found
-
-
-def parse_codes(value: str | None) -> list[str]:
-    codes = [c.strip() for c in (value or "").split(",") if c.strip()]
-    unknown = [c for c in codes if c not in all_topics()]
-    if unknown:
-        raise ValueError(f"unknown topics: {', '.join(unknown)}")
-    return codes

@@ -15,13 +15,13 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
-from yingji.core.i18n import gettext
 from yingji.duty.common import ROLE_LABELS as DUTY_ROLE_LABELS
 from yingji.files import answers
 from yingji.org import directory, exchange, grids, people, picker, places, topics, units
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, url_code
 from yingji.org.schemas import PersonIn, PersonPatch
+from yingji.web import forms
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -150,13 +150,7 @@ def person_new(request: Request, principal: CurrentPrincipal, within: str | None
 
 
 def _form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        return {
-            str(e["loc"][0]) if e["loc"] else "_": gettext("This value is not valid.") for e in exc.errors()
-        }
-    if exc.details:
-        return {d.get("field", "_"): gettext(d["message"]) for d in exc.details}
-    return {"_": gettext(exc.message, **exc.params)}
+    return forms.form_errors(exc, refusals_up=False)
 
 
 PERSON_FIELDS = ("name", "gender", "mobile", "office_phone", "email", "title", "jurisdiction_code", "note")
@@ -308,7 +302,7 @@ async def exchange_import(
         importer = exchange.IMPORTERS[kind]
         result = await run_in_threadpool(answers.timed, request, importer, session, principal, data)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         return render(
             request,
             "exchange.html",

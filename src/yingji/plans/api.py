@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -31,7 +30,6 @@ from yingji.plans import (
     coverage_out,
     digital,
     documents,
-    exchange,
     filings,
     lifecycle,
     out,
@@ -151,16 +149,7 @@ async def import_plans(
     job = await answers.import_job(request, session, principal, "plans", data, file.filename)
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(answers.timed, request, exchange.import_plans, session, principal, data)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "plans",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "plans", data, file.filename)
     return JSONResponse({"kind": "plans", **result.as_dict()})
 
 

@@ -4,15 +4,14 @@ part), not by the name the browser sends. Files are kept once by their SHA-256."
 
 from __future__ import annotations
 
-import hashlib
 import io
-import os
 import zipfile
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yingji.auth import uploads
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, writable
 from yingji.core.errors import Conflict, NotFound, PayloadTooLarge, ValidationFailed
@@ -46,21 +45,15 @@ def sniff(data: bytes) -> str | None:
 
 
 def dir_of(settings) -> Path:
-    return Path(settings.var_dir) / "uploads" / "plans"
+    return uploads.folder(settings, "plans")
+
+
+def _ext(doc: PlanDocument) -> str:
+    return next(e for mime, e in KINDS.values() if mime == doc.content_type)
 
 
 def path_of(base: Path, doc: PlanDocument) -> Path:
-    ext = next(e for mime, e in KINDS.values() if mime == doc.content_type)
-    return base / doc.sha256[:2] / f"{doc.sha256}.{ext}"
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    return uploads.path_of(base, doc.sha256, _ext(doc))
 
 
 def store(
@@ -88,7 +81,7 @@ def store(
         raise ValidationFailed(details=[{"field": "file", "message": NOT_A_DOCUMENT}])
     draft = draft_version(session, plan)
     version_no = draft.version_no if draft is not None else plan.version_no
-    sha = hashlib.sha256(data).hexdigest()
+    sha = uploads.digest(data)
     same = session.scalar(
         select(PlanDocument).where(
             PlanDocument.plan_id == plan.id, PlanDocument.version_no == version_no, PlanDocument.sha256 == sha
@@ -107,7 +100,7 @@ def store(
         uploaded_by_user_id=principal.user_id,
         jurisdiction_code=plan.jurisdiction_code,
     )
-    _write_once(path_of(base, doc), data)
+    uploads.write_once(path_of(base, doc), data)
     session.add(doc)
     event(session, principal, plan, "document", plan.state, doc.original_name)
     session.flush()
@@ -132,7 +125,4 @@ def fetch(
     doc = session.get(PlanDocument, doc_id)
     if doc is None or doc.plan_id != plan_id:
         raise NotFound()
-    path = path_of(base, doc)
-    if not path.is_file():
-        raise NotFound()
-    return doc, path
+    return doc, uploads.kept(base, doc.sha256, _ext(doc))

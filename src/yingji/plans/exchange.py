@@ -345,24 +345,14 @@ def export_plans(session: Session, principal: Principal, within: str | None, loc
     return write(SHEET_TITLE, COLUMNS, plan_rows(session, principal, within), locale)
 
 
-def _may_import(session: Session, principal: Principal, **params) -> None:
-    require(principal, Perm.PLANS_MANAGE)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="plans",
-        label=N_("Emergency plans"),
-        entity="plans",
-        title=SHEET_TITLE,
-        columns=COLUMNS,
-        rows=plan_rows,
-        count=count_rows,
-        filename=lambda p: "plans.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="plans", label=N_("Emergency plans"), entity="plans", run=import_plans, check=_may_import
-    )
+kinds.register(
+    "plans",
+    N_("Emergency plans"),
+    "plans",
+    title=SHEET_TITLE,
+    columns=COLUMNS,
+    rows=plan_rows,
+    count=count_rows,
+    run=import_plans,
+    perms=(Perm.PLANS_MANAGE,),
 )

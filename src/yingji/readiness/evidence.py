@@ -1,35 +1,31 @@
 """Evidence files of confirmations and meetings: photos and PDF / Word / Excel documents, checked by
-their bytes with the drills' records check (``drills.records.check``), kept by content hash under
+their bytes (``auth.uploads.check``), kept by content hash under
 ``<var>/uploads/readiness``; served only to those who see the place."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from yingji.auth import uploads
 from yingji.auth.scope import Principal, visible
 from yingji.core import clock
-from yingji.core.errors import NotFound
-from yingji.drills import records
 from yingji.readiness.models import Evidence
 
 DEFAULT_MAX_MB = 20  # YINGJI_READINESS_EVIDENCE_MAX_MB (never above YINGJI_MAX_UPLOAD_MB)
 
 
 def dir_of(settings) -> Path:
-    return Path(settings.var_dir) / "uploads" / "readiness"
+    return uploads.folder(settings, "readiness")
 
 
 def max_bytes_of(settings) -> int:
-    mb = min(int(settings.extra.get("readiness_evidence_max_mb", DEFAULT_MAX_MB)), settings.max_upload_mb)
-    return mb * 1024 * 1024
+    return uploads.limit(settings, "readiness_evidence_max_mb", DEFAULT_MAX_MB)
 
 
 def path_of(root: Path, row: Evidence) -> Path:
-    return root / row.sha256[:2] / f"{row.sha256}.{row.extension}"
+    return uploads.path_of(root, row.sha256, row.extension)
 
 
 def attach(
@@ -46,8 +42,8 @@ def attach(
 ) -> Evidence:
     """A file for a confirmation or a meeting (the caller checked who may add it); the same file twice
     on the same owner is one row."""
-    kind, mime, ext = records.check(data, max_bytes)
-    sha = hashlib.sha256(data).hexdigest()
+    kind, mime, ext = uploads.check(data, max_bytes)
+    sha = uploads.digest(data)
     for row in session.query(Evidence).filter(
         Evidence.sha256 == sha,
         Evidence.confirmation_id.is_(None)
@@ -71,21 +67,13 @@ def attach(
     )
     session.add(row)
     session.flush()
-    path = path_of(root, row)
-    if not path.exists():  # written after the row: a refused row leaves no file behind
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+    uploads.write_once(path_of(root, row), data)  # after the row: a refused row leaves no file behind
     return row
 
 
 def get(session: Session, principal: Principal, evidence_id: int, root: Path) -> tuple[Evidence, Path]:
     row = visible(principal, session.get(Evidence, evidence_id))
-    path = path_of(root, row)
-    if not path.is_file():
-        raise NotFound()
-    return row, path
+    return row, uploads.kept(root, row.sha256, row.extension)
 
 
 def out(row: Evidence) -> dict:

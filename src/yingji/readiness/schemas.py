@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes as division_codes
 
@@ -140,7 +141,7 @@ class MeetingIn(_In):
     situation: str | None = Field(default=None, max_length=10000)
     decisions: str | None = Field(default=None, max_length=10000)
     followups: list[FollowUpIn] = Field(default_factory=list, max_length=50)
-    client_key: str | None = Field(default=None, max_length=64)
+    client_key: str | None = idempotency.client_key(min_length=None, chars=None)
 
     @field_validator("jurisdiction_code")
     @classmethod

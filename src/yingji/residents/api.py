@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
@@ -16,7 +14,7 @@ from yingji.files.openapi import EXPORT, IMPORT_JOB
 from yingji.org.api import read_upload
 from yingji.org.params import query_code
 from yingji.org.schemas import ImportOut
-from yingji.residents import exchange, registry
+from yingji.residents import registry
 from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPage, ResidentPatch
 
 router = APIRouter(prefix="/api/v1", tags=["residents"])
@@ -58,18 +56,7 @@ async def import_residents(
     job = await answers.import_job(request, session, principal, "residents", data, file.filename)
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.import_residents, session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "residents",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "residents", data, file.filename)
     return JSONResponse({"kind": "residents", **result.as_dict()})
 
 

@@ -256,24 +256,14 @@ def export_residents(
     return write(SHEET_TITLE, COLUMNS, resident_rows(session, principal, within), locale)
 
 
-def _may_import(session: Session, principal: Principal) -> None:
-    require(principal, Perm.RESIDENTS_MANAGE)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="residents",
-        label=N_("Residents"),
-        entity="residents",
-        title=SHEET_TITLE,
-        columns=COLUMNS,
-        rows=resident_rows,
-        count=count_rows,
-        filename=lambda p: "residents.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="residents", label=N_("Residents"), entity="residents", run=import_residents, check=_may_import
-    )
+kinds.register(
+    "residents",
+    N_("Residents"),
+    "residents",
+    title=SHEET_TITLE,
+    columns=COLUMNS,
+    rows=resident_rows,
+    count=count_rows,
+    run=import_residents,
+    perms=(Perm.RESIDENTS_MANAGE,),
 )

@@ -6,20 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected
-from yingji.core.i18n import N_, gettext
+from yingji.core.i18n import N_
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.residents import exchange, registry
-from yingji.web import nav
+from yingji.web import forms, nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -64,21 +62,10 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:  # a large file: its job's page shows the progress and the result
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.import_residents, session, principal, data
-        )
+        result = await answers.import_now(request, session, principal, "residents", data, file.filename)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
         return render(request, "residents/import.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "residents",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     ctx = {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
     return render(request, "residents/import.html", ctx)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal
-from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.errors import ValidationFailed
 from yingji.core.i18n import N_
 from yingji.experts import consulting
 from yingji.org.models import Person, Unit
@@ -89,42 +89,6 @@ def create(session: Session, principal: Principal, incident_id: int, data: Consu
         {"consultation_id": meeting.id, "decisions": data.decisions},
     )
     return meeting
-
-
-def add_decision(
-    session: Session, principal: Principal, consultation_id: int, text: str
-) -> ConsultationDecision:
-    """Add a decision to a recorded consultation."""
-    meeting = session.get(Consultation, consultation_id)
-    if meeting is None:
-        raise NotFound()
-    incident = incident_for_write(session, principal, meeting.incident_id)
-    require_open(incident)
-    text = (text or "").strip()
-    if not text or len(text) > 2000:
-        raise ValidationFailed(details=[{"field": "text", "message": "A decision needs its text."}])
-    seq = (
-        session.scalar(
-            select(func.max(ConsultationDecision.seq)).where(
-                ConsultationDecision.consultation_id == meeting.id
-            )
-        )
-        or 0
-    ) + 1
-    decision = ConsultationDecision(
-        consultation_id=meeting.id, seq=seq, text=text, jurisdiction_code=meeting.jurisdiction_code
-    )
-    session.add(decision)
-    session.flush()
-    record(
-        session,
-        incident,
-        "consultation",
-        zh(N_("Consultation {seq}: decision added: {text}"), seq=meeting.seq, text=text[:100]),
-        {"consultation_id": meeting.id, "decision_id": decision.id},
-    )
-    session.expire(meeting, ["decisions"])
-    return decision
 
 
 def for_incident(session: Session, principal: Principal, incident_id: int) -> list[Consultation]:

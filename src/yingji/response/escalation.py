@@ -15,8 +15,7 @@ from yingji.auth.scope import Principal, writable
 from yingji.core import clock
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
-from yingji.jobs import queue
-from yingji.jobs.models import Job
+from yingji.jobs import queue, repair
 from yingji.notify.channels import Message
 from yingji.notify.inbox import InboxChannel, notify_level
 from yingji.org.codes import ancestors
@@ -213,23 +212,14 @@ def deliver(session: Session, task: ResponseTask, who: recipients.Recipients, ac
 def audit(session: Session, grace: timedelta = AUDIT_GRACE) -> dict[str, int]:
     """Find pending steps whose due time passed ``grace`` ago and whose job is gone or ended without
     running them; give them a new job (at most MAX_REPAIRS times, then mark them failed)."""
-    now = clock.now()
-    rows = session.execute(
-        select(TaskEscalationStep, Job.state)
-        .outerjoin(Job, Job.id == TaskEscalationStep.job_id)
-        .where(TaskEscalationStep.state == StepState.PENDING, TaskEscalationStep.due_at < now - grace)
-        .order_by(TaskEscalationStep.due_at)
-        .limit(1000)
-        .with_for_update(of=TaskEscalationStep, skip_locked=True)
-    ).all()
-    repaired = failed = 0
-    for step, job_state in rows:
-        if job_state in ("queued", "running"):
-            continue  # alive, only late: the worker is behind
-        if step.repairs >= MAX_REPAIRS:
-            step.state, step.note, failed = StepState.FAILED, f"job lost {step.repairs} times", failed + 1
-            continue
-        step.repairs += 1
+
+    def give_up(step: TaskEscalationStep) -> None:
+        step.state, step.note = StepState.FAILED, f"job lost {step.repairs} times"
+
+    def requeue(step: TaskEscalationStep, now: datetime) -> None:
         _enqueue(session, step, now, f"task-step:{step.id}:repair{step.repairs}")
-        repaired += 1
+
+    repaired, failed = repair.repair_steps(
+        session, TaskEscalationStep, grace=grace, max_repairs=MAX_REPAIRS, requeue=requeue, give_up=give_up
+    )
     return {"repaired": repaired, "failed": failed}

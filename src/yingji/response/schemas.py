@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from yingji.core import idempotency
 from yingji.core.clock import to_utc
 from yingji.core.text import Input
 from yingji.response.codes import OPEN_TASK_STATES
@@ -109,7 +110,7 @@ class TaskIn(Input):
     assignee_team: str | None = Field(default=None, max_length=120)
     due_at: datetime
     priority: str = "normal"
-    client_key: str | None = Field(default=None, min_length=8, max_length=80)
+    client_key: str | None = idempotency.client_key(max_length=80, chars=None)
 
     _due = field_validator("due_at")(_aware)
 

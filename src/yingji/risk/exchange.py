@@ -306,29 +306,15 @@ def _row_out(e, labels: dict, principal: Principal) -> dict:
     }
 
 
-def _may_import(session: Session, principal: Principal) -> None:
-    require(principal, Perm.IMPORT)
-    require(principal, Perm.RISK_MANAGE)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="risk_enterprises",
-        label=N_("Enterprises"),
-        entity="risk_enterprises",
-        title="生产经营单位",
-        columns=COLUMNS,
-        rows=export_rows,
-        count=count_rows,
-        filename=lambda p: f"enterprises-{p.get('within') or 'all'}.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="risk_enterprises",
-        label=N_("Enterprises"),
-        entity="risk_enterprises",
-        run=import_enterprises,
-        check=_may_import,
-    )
+kinds.register(
+    "risk_enterprises",
+    N_("Enterprises"),
+    "risk_enterprises",
+    title="生产经营单位",
+    columns=COLUMNS,
+    rows=export_rows,
+    count=count_rows,
+    run=import_enterprises,
+    perms=(Perm.IMPORT, Perm.RISK_MANAGE),
+    filename=lambda p: f"enterprises-{p.get('within') or 'all'}.xlsx",
 )

@@ -6,23 +6,15 @@ the answer says it was cut (``X-Truncated``). ``min_level`` thins the map when z
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.geo import points
 from yingji.risk import tables
 from yingji.risk.models import Enterprise, EnterpriseStatus, RiskPoint
 
 MAX_FEATURES = 4000
-
-
-def _box(stmt, model, bbox):
-    if bbox is None:
-        return stmt
-    minx, miny, maxx, maxy = bbox
-    return stmt.where(model.lon >= minx, model.lon <= maxx, model.lat >= miny, model.lat <= maxy)
 
 
 def features(
@@ -33,7 +25,7 @@ def features(
 ) -> tuple[str, int, bool]:
     """(FeatureCollection text, number of features, truncated)."""
     min_rank = tables.level_rank(min_level) if min_level else 1
-    ent = _box(
+    ent = points.in_box(
         select(
             Enterprise.id,
             Enterprise.name,
@@ -53,7 +45,7 @@ def features(
         Enterprise,
         bbox,
     ).order_by(Enterprise.risk_rank.desc(), Enterprise.id)
-    pts = _box(
+    pts = points.in_box(
         select(
             RiskPoint.id,
             RiskPoint.name,
@@ -99,5 +91,5 @@ def features(
                 "properties": props,
             }
         )
-    body = json.dumps({"type": "FeatureCollection", "features": out}, ensure_ascii=False)
+    body = points.collection(out)
     return body, len(out), truncated

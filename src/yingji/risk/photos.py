@@ -5,13 +5,12 @@ danger."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yingji.auth import uploads
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, visible, writable
 from yingji.core import clock
@@ -30,22 +29,13 @@ MAX_PER_DANGER = 20
 
 def folder(settings) -> Path:
     """Where dual-prevention photos are kept."""
-    return Path(settings.var_dir) / "uploads" / "risk"
+    return uploads.folder(settings, "risk")
 
 
 def path_of(base: Path, sha256: str, content_type: str) -> Path:
     """The file of a photo, by its hash and type."""
     ext = next(ext for mime, ext in KINDS.values() if mime == content_type)
-    return base / sha256[:2] / f"{sha256}.{ext}"
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    return uploads.path_of(base, sha256, ext)
 
 
 def checked(data: bytes, settings) -> tuple[str, int, int]:
@@ -77,7 +67,7 @@ def keep(
             details=[{"field": "stage", "message": "Photos of this kind cannot be added at this step."}]
         )
     content_type, width, height = checked(data, settings)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = uploads.digest(data)
     existing = session.scalar(
         select(DangerPhoto).where(DangerPhoto.danger_id == danger.id, DangerPhoto.sha256 == sha)
     )
@@ -90,7 +80,7 @@ def keep(
         raise ValidationFailed(
             details=[{"field": "photo", "message": "This hidden danger has enough photos."}]
         )
-    _write_once(path_of(folder(settings), sha, content_type), data)
+    uploads.write_once(path_of(folder(settings), sha, content_type), data)
     photo = DangerPhoto(
         danger_id=danger.id,
         jurisdiction_code=danger.jurisdiction_code,
@@ -117,7 +107,4 @@ def get(
     if photo is None or photo.danger_id != danger_id:
         raise NotFound()
     visible(principal, photo)
-    path = path_of(folder(settings), photo.sha256, photo.content_type)
-    if not path.is_file():
-        raise NotFound()
-    return photo, path
+    return photo, uploads.kept_photo(folder(settings), photo.sha256, photo.content_type)

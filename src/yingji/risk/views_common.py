@@ -8,29 +8,19 @@ from fastapi import Request
 from pydantic import ValidationError
 
 from yingji.core.errors import YingjiError
-from yingji.core.i18n import gettext
 from yingji.risk import labels
-from yingji.web.templating import render
+from yingji.web import forms
+from yingji.web.templating import pages
+
+
+def _field(loc) -> str:
+    loc = [str(x) for x in loc]
+    return loc[-1] if loc[:1] == ["plan"] else (loc[0] if loc else "_")  # plan fields sit flat in the form
 
 
 def form_errors(exc: ValidationError | YingjiError) -> dict[str, str]:
     """Field → message, for the form to show next to each field ("_" for the form as a whole)."""
-    if isinstance(exc, ValidationError):
-        out = {}
-        for e in exc.errors():
-            loc = [str(x) for x in e["loc"]]
-            field = (
-                loc[-1] if loc[:1] == ["plan"] else (loc[0] if loc else "_")
-            )  # plan fields sit flat in the form
-            out[field] = gettext("This value is not valid.")
-        return out
-    if exc.details:
-        return {
-            d.get("field", "_") or "_": gettext(d["message"], **(d.get("params") or {}))
-            for d in exc.details
-            if d.get("message")
-        }
-    return {"_": gettext(exc.message, **exc.params)}
+    return forms.form_errors(exc, field=_field, refusals_up=False)
 
 
 def refuse_or_errors(exc: Exception) -> dict[str, str]:
@@ -62,6 +52,4 @@ def in_savepoint(session, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def page(request: Request, template: str, ctx: dict | None = None, status_code: int = 200):
-    """Render a risk page with the label tables in ``L``."""
-    return render(request, template, {"L": labels.template_globals()} | (ctx or {}), status_code=status_code)
+page = pages({}, fresh=lambda: {"L": labels.template_globals()})  # L: the label tables, translated

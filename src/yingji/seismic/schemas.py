@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
@@ -117,7 +118,7 @@ class ReportIn(Input):
     houses_collapsed: int = Field(0, ge=0, le=10_000_000)
     houses_damaged: int = Field(0, ge=0, le=10_000_000)
     description: str | None = Field(None, max_length=4000)
-    client_key: str | None = Field(None, max_length=64)
+    client_key: str | None = idempotency.client_key(min_length=None, chars=None)
 
     @field_validator("jurisdiction_code")
     @classmethod

@@ -12,9 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
@@ -24,7 +22,7 @@ from yingji.files.openapi import EXPORT
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
-from yingji.shelters import checkin, exchange, history, maplayer, nearest, registry, standards, status
+from yingji.shelters import checkin, history, maplayer, nearest, registry, standards, status
 from yingji.shelters.codes import ShelterClass, ShelterLevel, ShelterStatus
 from yingji.shelters.schemas import (
     CheckInIn,
@@ -107,18 +105,7 @@ async def import_shelters(
     job = await answers.import_job(request, session, principal, "shelters", data, file.filename, {})
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.import_shelters, session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "shelters",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "shelters", data, file.filename)
     return JSONResponse({"kind": "shelters", **result.as_dict()})
 
 

@@ -334,28 +334,14 @@ def export_shelters(
     return write(SHEET_TITLE, COLUMNS, shelter_rows(session, principal, within), locale)
 
 
-def _may_import(session: Session, principal: Principal, **params) -> None:
-    require(principal, Perm.SHELTERS_MANAGE)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="shelters",
-        label=N_("Shelter registry"),
-        entity="shelters",
-        title=SHEET_TITLE,
-        columns=COLUMNS,
-        rows=shelter_rows,
-        count=count_rows,
-        filename=lambda p: "shelters.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="shelters",
-        label=N_("Shelter registry"),
-        entity="shelters",
-        run=import_shelters,
-        check=_may_import,
-    )
+kinds.register(
+    "shelters",
+    N_("Shelter registry"),
+    "shelters",
+    title=SHEET_TITLE,
+    columns=COLUMNS,
+    rows=shelter_rows,
+    count=count_rows,
+    run=import_shelters,
+    perms=(Perm.SHELTERS_MANAGE,),
 )

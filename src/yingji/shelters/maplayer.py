@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.geo import points
 from yingji.shelters import labels
 from yingji.shelters.models import Shelter
 
@@ -29,30 +28,20 @@ def shelters_geojson(
         Shelter.lon,
         Shelter.lat,
     ).where(in_scope(Shelter.jurisdiction_code, principal), Shelter.active, Shelter.lon.is_not(None))
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        stmt = stmt.where(Shelter.lon.between(minx, maxx), Shelter.lat.between(miny, maxy))
-    rows = session.execute(stmt.order_by(Shelter.id).limit(MAX_SHELTERS + 1)).all()
-    truncated = len(rows) > MAX_SHELTERS
-    features = [
-        {
-            "type": "Feature",
+    stmt = points.in_box(stmt, Shelter, bbox)
+
+    def properties(r) -> dict:
+        return {
             "id": r.id,
-            "geometry": {"type": "Point", "coordinates": [r.lon, r.lat]},
-            "properties": {
-                "id": r.id,
-                "name": r.name,
-                "level": r.level,
-                "level_label": labels.label(labels.LEVEL_LABELS, r.level),
-                "class_label": labels.label(labels.CLASS_LABELS, r.shelter_class),
-                "status": r.status,
-                "status_label": labels.label(labels.STATUS_LABELS, r.status),
-                "capacity": r.capacity,
-                "occupancy": r.occupancy,
-                "free": max(0, r.capacity - r.occupancy),
-            },
+            "name": r.name,
+            "level": r.level,
+            "level_label": labels.label(labels.LEVEL_LABELS, r.level),
+            "class_label": labels.label(labels.CLASS_LABELS, r.shelter_class),
+            "status": r.status,
+            "status_label": labels.label(labels.STATUS_LABELS, r.status),
+            "capacity": r.capacity,
+            "occupancy": r.occupancy,
+            "free": max(0, r.capacity - r.occupancy),
         }
-        for r in rows[:MAX_SHELTERS]
-    ]
-    body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-    return body, len(features), truncated
+
+    return points.layer(session, stmt.order_by(Shelter.id), MAX_SHELTERS, properties)

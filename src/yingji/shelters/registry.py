@@ -16,7 +16,6 @@ from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import gettext
 from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
-from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.models import Jurisdiction
 from yingji.shelters import labels, standards
@@ -230,7 +229,3 @@ def to_out(shelter: Shelter, principal: Principal, names: dict[str, str] | None 
 def outs(session: Session, principal: Principal, shelters: list[Shelter]) -> list[dict]:
     names = places.names(session, {s.jurisdiction_code for s in shelters})
     return [to_out(s, principal, names) for s in shelters]
-
-
-def place_label(session: Session, code: str) -> str:
-    return places.names(session, [code]).get(code, division_codes.division_code_12(code))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes as division_codes
 from yingji.org.schemas import OFFICE_PHONE, check_mobile
@@ -159,7 +160,7 @@ class CheckInIn(Input):
     """A check-in: by resident (found by ID number, phone or household), or a walk-in by name."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-    client_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")
+    client_key: str = idempotency.client_key(required=True)
     resident_id: int | None = None
     home_code: str | None = None  # household's group or village (with ``household``)
     household: str | None = Field(None, max_length=40)
@@ -178,7 +179,7 @@ class CheckInIn(Input):
 
 class CheckOutIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
-    client_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")
+    client_key: str = idempotency.client_key(required=True)
 
 
 class ManagerOut(BaseModel):

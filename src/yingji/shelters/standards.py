@@ -83,13 +83,3 @@ def warnings_for(shelter_class: str, usable_area_m2: float | None, per_person_m2
     if shelter_class != ShelterClass.EMERGENCY.value and per <= t["min_area_per_person_m2"]["value"]:
         out.append(N_("The area per person is not above 1.5 m² (GB 21734-2008 §5.4)."))
     return out
-
-
-def gb21734_class(duration_days: int | None) -> str | None:
-    """Ⅰ/Ⅱ/Ⅲ类 of GB 21734-2008 by the planned duration."""
-    if not duration_days:
-        return None
-    for row in table()["gb21734_classes"]:
-        if duration_days <= row.get("max_days", 10**6) and duration_days > row.get("min_days", 0):
-            return row["zh"]
-    return None

@@ -21,7 +21,7 @@ from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.supplies import catalogue, ledger, posting, warehouses
 from yingji.supplies.codes import DocumentState
 from yingji.supplies.ledger import NotEnoughStock
-from yingji.supplies.models import Batch, Document, Warehouse
+from yingji.supplies.models import Document, Warehouse
 from yingji.supplies.schemas import CountIn, IssueIn, OutLine, ReceiptIn, TransferIn
 
 
@@ -380,9 +380,3 @@ def get(session: Session, principal: Principal, document_id: int) -> Document:
     ):
         raise NotFound()
     return doc
-
-
-def batches_of(session: Session, batch_ids: set[int]) -> dict[int, Batch]:
-    if not batch_ids:
-        return {}
-    return {b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(batch_ids)))}

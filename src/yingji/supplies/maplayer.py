@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.geo import points
 from yingji.supplies import rules
 from yingji.supplies.models import Balance, Warehouse
 
@@ -28,11 +27,7 @@ def stores_geojson(
         .outerjoin(units, units.c.warehouse_id == Warehouse.id)
         .where(in_scope(Warehouse.jurisdiction_code, principal), Warehouse.active, Warehouse.lon.is_not(None))
     )
-    if bbox is not None:
-        minx, miny, maxx, maxy = bbox
-        stmt = stmt.where(
-            Warehouse.lon >= minx, Warehouse.lon <= maxx, Warehouse.lat >= miny, Warehouse.lat <= maxy
-        )
+    stmt = points.in_box(stmt, Warehouse, bbox)
     rows = session.execute(stmt.order_by(Warehouse.id).limit(MAX_STORES)).all()
     features = [
         {
@@ -52,4 +47,4 @@ def stores_geojson(
         }
         for w, units_held in rows
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), len(features)
+    return points.collection(features), len(features)

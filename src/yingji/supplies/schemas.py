@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes
 from yingji.supplies.models import COUNT_REASONS, STORE_LEVELS
 
-CLIENT_KEY = r"^[A-Za-z0-9_.:\-]{8,80}$"
 RECEIPT_REASONS = ("purchase", "donation", "allocation", "return", "other")
 ISSUE_REASONS = ("rescue", "relief", "drill", "loan", "scrap", "other")
 ROAD_ACCESS = ("good", "limited", "poor")
@@ -110,7 +110,7 @@ class CountLine(_In):
 
 
 class _Doc(_In):
-    client_key: str = Field(pattern=CLIENT_KEY)
+    client_key: str = idempotency.client_key(required=True, max_length=80)
     warehouse_id: int
     note: str | None = Field(default=None, max_length=2000)
 
@@ -147,7 +147,7 @@ class ReceiveLine(_In):
 class ReceiveIn(_In):
     """Confirmation at the destination of a transfer: per line what arrived and what goes back."""
 
-    client_key: str = Field(pattern=CLIENT_KEY)
+    client_key: str = idempotency.client_key(required=True, max_length=80)
     note: str | None = Field(default=None, max_length=2000)
     lines: list[ReceiveLine] = Field(min_length=1, max_length=200)
 
@@ -160,7 +160,7 @@ class RequestLine(_In):
 class ResourceRequestIn(_In):
     """Supplies asked for an incident: issued to the scene, or transferred to a store near it."""
 
-    client_key: str = Field(pattern=CLIENT_KEY)
+    client_key: str = idempotency.client_key(required=True, max_length=80)
     mode: str = Field(default="issue", pattern="^(issue|transfer)$")
     to_warehouse_id: int | None = None
     lines: list[RequestLine] = Field(min_length=1, max_length=50)

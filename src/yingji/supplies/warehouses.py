@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
 from yingji.auth.roles import Perm
-from yingji.auth.scope import Principal, in_scope, require, visible, writable
+from yingji.auth.scope import Principal, in_scope, visible, writable
 from yingji.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from yingji.core.models import apply_changes
 from yingji.core.pagination import Page, paginate
@@ -215,7 +215,3 @@ def area_status(warehouse: Warehouse) -> dict:
         "minimum": rules.min_area(warehouse.level),
         "area": warehouse.area_m2,
     }
-
-
-def require_manage(principal: Principal) -> None:
-    require(principal, Perm.SUPPLIES_MANAGE)

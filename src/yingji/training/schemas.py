@@ -6,10 +6,13 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
 from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, SessionState
+
+KEY_CHARS = r"^[A-Za-z0-9_-]+$"  # the training pages' keys: no dots or colons
 
 
 def _place(value: str | None) -> str | None:
@@ -140,7 +143,7 @@ class ParticipantIn(_In):
     hours: float | None = Field(default=None, ge=0, le=500)
     result: Result = Result.PENDING
     score: float | None = Field(default=None, ge=0, le=1000)
-    client_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    client_key: str | None = idempotency.client_key(chars=KEY_CHARS)
 
     @field_validator("mobile")
     @classmethod
@@ -155,7 +158,7 @@ class PhoneSignIn(_In):
     name: str | None = Field(default=None, max_length=60)
     role: Role | None = None
     unit_name: str | None = Field(default=None, max_length=200)
-    client_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    client_key: str | None = idempotency.client_key(chars=KEY_CHARS)
 
     @field_validator("mobile")
     @classmethod
@@ -273,7 +276,7 @@ class PublicityIn(_In):
     materials: int = Field(default=0, ge=0, le=10_000_000)
     materials_note: str | None = Field(default=None, max_length=300)
     note: str | None = Field(default=None, max_length=2000)
-    client_key: str | None = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    client_key: str | None = idempotency.client_key(chars=KEY_CHARS)
 
     _p = field_validator("jurisdiction_code")(_place)
 

@@ -4,7 +4,6 @@ overdue, publicity events with their statistics and the calendar of the coming d
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -27,8 +26,8 @@ from yingji.training import courses, coverage, exchange, labels, obligations, pu
 from yingji.training.board import course_out, coverage_out, overdue_out
 from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, SessionState
 from yingji.training.schemas import AssessIn, CourseIn, ParticipantIn, PhoneSignIn, PublicityIn, SessionIn
-from yingji.web import nav
-from yingji.web.templating import render
+from yingji.web import forms, nav
+from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)
 SECTION = N_("Supervision and assessment")
@@ -38,29 +37,22 @@ YearQ = Annotated[int | None, Query(ge=2000, le=2100)]
 PageQ = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 
 
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    base = {
+page = pages(
+    {
         "tl": labels,
         "label": labels.label,
         "modes": list(CourseMode),
         "roles": list(Role),
         "results": list(Result),
         "kinds": list(ParticipantKind),
-        "new_key": lambda: uuid.uuid4().hex,
     }
-    return render(request, name, base | (ctx or {}), status_code=status_code)
+)
 
 
-def error_texts(exc: Exception) -> list[str]:
-    if isinstance(exc, YingjiError):
-        if exc.details:
-            return [gettext(d["message"], **(d.get("params") or {})) for d in exc.details]
-        return [gettext(exc.message, **exc.params)]
-    return [gettext("This value is not valid.")]
+error_texts = forms.error_texts
 
 
-def refused(exc: Exception) -> bool:
-    return not (isinstance(exc, YingjiError) and exc.status_code in (403, 404))
+refused = forms.refused
 
 
 def _form(form, keys) -> dict:
@@ -245,7 +237,7 @@ async def sheet_import(
             exchange.import_sheet, session, principal, data, session_id=session_id
         )
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         if not exc.details:
             errors = [{"row": "", "column": "", "value": "", "text": gettext(exc.message, **exc.params)}]
         ctx = _session_ctx(session, principal, session_id, import_errors=errors)

@@ -4,14 +4,12 @@ consultation's conference link, and the cameras layer of the one map."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
@@ -22,7 +20,7 @@ from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.incidents import listing
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, query_code
-from yingji.video import clips, codes, conference, exchange, maplayer, nearest, registry
+from yingji.video import clips, codes, conference, maplayer, nearest, registry
 from yingji.video.schemas import (
     CameraIn,
     CameraOut,
@@ -88,18 +86,7 @@ async def import_cameras(
     job = await answers.import_job(request, session, principal, "cameras", data, file.filename, params)
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, partial(exchange.import_cameras, **params), session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "video_cameras",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "cameras", data, file.filename, params)
     return JSONResponse({"kind": "cameras", **result.as_dict()})
 
 

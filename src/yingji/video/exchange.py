@@ -249,28 +249,14 @@ def export_cameras(
     return write(SHEET_TITLE, COLUMNS, camera_rows(session, principal, within), locale)
 
 
-def _may_import(session: Session, principal: Principal, **params) -> None:
-    require(principal, Perm.VIDEO_MANAGE)
-
-
-kinds.export(
-    kinds.ExportKind(
-        name="cameras",
-        label=N_("Cameras and video points"),
-        entity="video_cameras",
-        title=SHEET_TITLE,
-        columns=COLUMNS,
-        rows=camera_rows,
-        count=count_rows,
-        filename=lambda p: "cameras.xlsx",
-    )
-)
-kinds.import_(
-    kinds.ImportKind(
-        name="cameras",
-        label=N_("Cameras and video points"),
-        entity="video_cameras",
-        run=import_cameras,
-        check=_may_import,
-    )
+kinds.register(
+    "cameras",
+    N_("Cameras and video points"),
+    "video_cameras",
+    title=SHEET_TITLE,
+    columns=COLUMNS,
+    rows=camera_rows,
+    count=count_rows,
+    run=import_cameras,
+    perms=(Perm.VIDEO_MANAGE,),
 )

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core import idempotency
 from yingji.core.text import Input
 from yingji.video.codes import CameraKind, CameraStatus, place_code
 
@@ -129,7 +130,7 @@ class NearestOut(BaseModel):
 class UploadIn(Input):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    client_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    client_key: str = idempotency.client_key(required=True, chars=r"^[A-Za-z0-9_-]+$")
     size_bytes: int = Field(gt=0)
     content_type: str = Field(min_length=1, max_length=100)
     filename: str | None = Field(None, max_length=200)

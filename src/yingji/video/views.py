@@ -3,7 +3,6 @@ the panel of the incident page (nearest cameras, the village video room, clips, 
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
@@ -11,13 +10,12 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import N_, gettext
+from yingji.core.i18n import N_
 from yingji.files import answers
 from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.incidents import listing
@@ -26,8 +24,8 @@ from yingji.org.params import url_code
 from yingji.video import api as video_api
 from yingji.video import clips, codes, conference, exchange, registry
 from yingji.video.schemas import CameraIn, CameraPatch
-from yingji.web import nav
-from yingji.web.templating import env, render
+from yingji.web import forms, nav
+from yingji.web.templating import env, pages
 
 router = APIRouter(include_in_schema=False)
 nav.register(
@@ -38,8 +36,7 @@ FIELDS = ("device_id", "name", "kind", "jurisdiction_code", "owner_unit", "lon",
 FIELDS += ("hls_url", "flv_url", "webrtc_url", "note")
 
 
-def _page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"vc": codes} | (ctx or {}), status_code=status_code)
+_page = pages({"vc": codes})
 
 
 # The consultation panel (response domain) shows 视频会商 when a template is configured:
@@ -166,22 +163,11 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, partial(exchange.import_cameras, **params), session, principal, data
-        )
+        result = await answers.import_now(request, session, principal, "cameras", data, file.filename, params)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
         return _page(request, "video/import.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "video_cameras",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     return _page(
         request, "video/import.html", {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
     )

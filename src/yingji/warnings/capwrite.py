@@ -13,7 +13,7 @@ from lxml import etree
 
 from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.text import clean
-from yingji.warnings import profile, values
+from yingji.warnings import profile
 from yingji.warnings.capxml import CAP12
 
 PROFILES = ("cap12", "cn")
@@ -156,8 +156,3 @@ def to_xml(message: dict, profile_name: str = "cap12", *, level: str | None = No
         raise ValueError(f"unknown CAP profile {profile_name!r}")
     root = build(message, profile_name, level=level)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
-def severity_for(level: str | None) -> str:
-    """CAP 1.2 severity of a colour level (the configurable map)."""
-    return values.cap_severity(level)

@@ -62,10 +62,6 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def _line_of(data: bytes, index: int) -> int:
-    return data.count(b"\n", 0, index) + 1
-
-
 # Byte order marks and, without one, how the first '<' is written (XML 1.0, appendix F).
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),

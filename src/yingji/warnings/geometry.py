@@ -56,20 +56,3 @@ def area_union(
     if not shapes:
         return Polygon()
     return unary_union(shapes)
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
-def approx_area_km2(geom: BaseGeometry) -> float:
-    """Area in km² by a local equirectangular scale (good to a few per cent at county size)."""
-    if geom.is_empty:
-        return 0.0
-    lat = geom.centroid.y
-    kx = 111.320 * math.cos(math.radians(lat))
-    return geom.area * kx * 110.574

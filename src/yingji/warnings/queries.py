@@ -109,20 +109,3 @@ def current_public(session: Session, *, limit: int = 200) -> list[Warning]:
         .limit(limit)
     )
     return list(session.scalars(stmt))
-
-
-def public_by_identifier(session: Session, identifier: str) -> Warning:
-    """A published (or ended) public warning by its identifier, for the public CAP link."""
-    warning = session.scalars(
-        select(Warning)
-        .where(
-            Warning.identifier == identifier,
-            Warning.scope == "Public",
-            Warning.drill_id.is_(None),
-            Warning.status.in_(("published", "updated", "lifted", "expired")),
-        )
-        .order_by(Warning.id)
-    ).first()
-    if warning is None:
-        raise NotFound()
-    return warning

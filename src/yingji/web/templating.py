@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.responses import HTMLResponse
 from yingji import __version__
 from yingji.auth.roles import ROLE_LABELS_MSGID, Perm
 from yingji.auth.scope import mask_phone
-from yingji.core import i18n
+from yingji.core import i18n, idempotency
 from yingji.core.clock import to_local
 from yingji.geo import catalog as map_catalog
 from yingji.org import names
@@ -173,3 +174,16 @@ def render(
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def pages(base: dict[str, Any], fresh: Callable[[], dict[str, Any]] | None = None):
+    """A domain's ``page(request, name, ctx, status_code)``: ``render`` with the domain's labels and
+    code tables at hand, and ``new_key`` (a fresh client key for a one-tap form); ``fresh()`` adds
+    what is computed for each page (the time)."""
+    fixed = {"new_key": idempotency.new_key} | base
+
+    def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200) -> HTMLResponse:
+        now = fresh() if fresh is not None else {}
+        return render(request, name, fixed | now | (ctx or {}), status_code=status_code)
+
+    return page

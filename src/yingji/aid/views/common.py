@@ -4,28 +4,15 @@ form is the one bilingual error, as in the API)."""
 from __future__ import annotations
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
 
 from yingji.aid import labels
-from yingji.core.errors import ValidationFailed
-from yingji.web.templating import render
+from yingji.web import forms
+from yingji.web.templating import pages
+
+page = pages({"al": labels})
 
 
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"al": labels} | (ctx or {}), status_code=status_code)
-
-
-def parse(schema: type[BaseModel], values: dict) -> BaseModel:
-    """The form's values (empty fields left out) as the schema; a refused field is a 422 naming it."""
-    clean = {k: v for k, v in values.items() if v not in ("", None)}
-    try:
-        return schema(**clean)
-    except ValidationError as exc:
-        details = [
-            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(details=details) from None
+parse = forms.parse
 
 
 async def form_of(request: Request) -> dict:

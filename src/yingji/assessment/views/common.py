@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 from fastapi import Request
-from pydantic import BaseModel, ValidationError
 
 from yingji.assessment import labels
-from yingji.core.errors import ValidationFailed
-from yingji.web.templating import render
+from yingji.web import forms
+from yingji.web.templating import pages
+
+page = pages({"L": labels})
 
 
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, {"L": labels} | (ctx or {}), status_code=status_code)
-
-
-def parse(schema: type[BaseModel], values: dict) -> BaseModel:
-    clean = {k: v for k, v in values.items() if v not in ("", None)}
-    try:
-        return schema(**clean)
-    except ValidationError as exc:
-        details = [
-            {"field": str(e["loc"][0]) if e["loc"] else "_", "message": "This value is not valid."}
-            for e in exc.errors()
-        ]
-        raise ValidationFailed(details=details) from None
+parse = forms.parse
 
 
 async def form_of(request: Request) -> tuple[dict, tuple[bytes, str] | None]:

@@ -9,13 +9,11 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import gettext
 from yingji.damage import officer_sheets, officers
 from yingji.damage.schemas import OfficerIn, TrainingIn
 from yingji.damage.views.common import error_texts, page, refused
@@ -23,6 +21,7 @@ from yingji.files import answers
 from yingji.forces.views_common import in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
+from yingji.web import forms
 
 router = APIRouter()
 FIELDS = (
@@ -116,22 +115,11 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, officer_sheets.import_officers, session, principal, data
-        )
+        result = await answers.import_now(request, session, principal, "damage_officers", data, file.filename)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = {"result": None, "errors": errors, "columns": officer_sheets.COLUMNS}
         return page(request, "damage/import.html", ctx, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "disaster_officers",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     return page(
         request,
         "damage/import.html",

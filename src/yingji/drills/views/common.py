@@ -25,7 +25,8 @@ from yingji.org import codes as division_codes
 from yingji.org.models import Unit
 from yingji.plans.codes import PlanState
 from yingji.plans.models import Plan
-from yingji.web.templating import render
+from yingji.web import forms
+from yingji.web.templating import pages
 
 DRILL_FIELDS = ("jurisdiction_code", "title", "form", "scope", "purpose", "planned_on", "starts_at", "place")
 DRILL_FIELDS += ("organiser_unit_id", "enterprise_id", "scenario", "note", "year")
@@ -154,14 +155,10 @@ def moves_of(drill: Drill) -> list[tuple[str, str]]:
     ]
 
 
-def page(request, name: str, ctx: dict | None = None, status_code: int = 200):
-    """Render a drills template with the drills' words at hand."""
-    return render(request, name, {"dl": labels} | (ctx or {}), status_code=status_code)
+page = pages({"dl": labels})  # the drills' words at hand
 
 
-def refused(exc: Exception) -> bool:
-    """A form error to show (not a 403/404, which answer as such)."""
-    return not (isinstance(exc, YingjiError) and exc.status_code in (403, 404))
+refused = forms.refused
 
 
 def year_or_this(year: int | None) -> int:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from yingji.core import idempotency
 from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.i18n import N_
 from yingji.core.text import Input
@@ -55,7 +56,7 @@ from yingji.ownership.schemas import OwnerOut
 
 ROLE_PATTERN = "^(leader|officer|backup)$"
 LEVEL_PATTERN = "^(town|county)$"
-CLIENT_KEY = Field(default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-:.]+$")
+CLIENT_KEY = idempotency.client_key()
 
 
 def time_of_day(value: str | int | None) -> int | None:

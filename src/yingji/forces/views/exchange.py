@@ -19,6 +19,7 @@ from yingji.files import answers
 from yingji.forces import exchange, roads
 from yingji.forces.views_common import in_savepoint, page
 from yingji.org.api import read_upload
+from yingji.web import forms
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +60,7 @@ async def exchange_import(
             answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
         )
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         ctx = await run_in_threadpool(_exchange_ctx, session, errors=errors, kind=kind)
         return page(request, "forces/exchange.html", ctx, status_code=422)
     await run_in_threadpool(

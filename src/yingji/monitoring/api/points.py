@@ -107,7 +107,7 @@ def list_patrols(point_id: int, principal: CurrentPrincipal, session: DbSession,
 def post_patrol(
     point_id: int, data: PatrolIn, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
-    """Record a patrol; the same ``idempotency_key`` again answers 200 with the first log."""
+    """Record a patrol; the same ``client_key`` again answers 200 with the first log."""
     settings = request.app.state.settings
     log, created = patrols.record(
         session,

@@ -6,9 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
@@ -17,7 +15,7 @@ from yingji.org import places
 from yingji.org.api import read_upload
 from yingji.org.params import PageNo, PageSize, page_json, query_code
 from yingji.org.schemas import ImportCountsOut
-from yingji.risk import assessments, enterprises, exchange
+from yingji.risk import assessments, enterprises
 from yingji.risk.schemas import (
     EnterpriseDetailOut,
     EnterpriseIn,
@@ -99,18 +97,7 @@ async def import_enterprises(
     job = await answers.import_job(request, session, principal, "risk_enterprises", data, file.filename)
     if job is not None:
         return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.import_enterprises, session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "risk_enterprises",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
+    result = await answers.import_now(request, session, principal, "risk_enterprises", data, file.filename)
     return JSONResponse(result.as_dict())
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
-from yingji.risk.schemas.common import KEY, MONTH, Out, Strict, division, phone
+from yingji.core import idempotency
+from yingji.risk.schemas.common import MONTH, Out, Strict, division, phone
 
 
 class DangerIn(Strict):
@@ -23,7 +24,7 @@ class DangerIn(Strict):
     lat: float | None = Field(default=None, ge=-90, le=90)
     reporter_name: str | None = Field(default=None, max_length=60)
     reporter_phone: str | None = None
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
     register_now: bool = False  # register at once (登记) when the reporter may
 
     _jur = field_validator("jurisdiction_code")(division)
@@ -56,7 +57,7 @@ class ActionIn(Strict):
     funds_cny: int | None = Field(default=None, ge=0, le=10_000_000_000)
     deadline: date | None = None
     plan: RectificationPlanIn | None = None
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
 
     _phone = field_validator("responsible_phone")(phone)
 
@@ -70,7 +71,7 @@ class MeetingIn(Strict):
     minutes: str = Field(min_length=2, max_length=20000)
     decisions: str | None = Field(default=None, max_length=8000)
     danger_ids: list[int] = Field(default=[], max_length=200)
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
 
     _jur = field_validator("jurisdiction_code")(division)
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from yingji.risk.schemas.common import KEY, Out, Strict, credit, division, phone
+from yingji.core import idempotency
+from yingji.risk.schemas.common import Out, Strict, credit, division, phone
 
 
 class EnterpriseIn(Strict):
@@ -114,7 +115,7 @@ class InspectionIn(Strict):
     penalty_cny: int | None = Field(default=None, ge=0, le=100_000_000)
     document_no: str | None = Field(default=None, max_length=60)
     dangers: list[FoundDanger] = Field(default=[], max_length=100)
-    client_key: str | None = Field(default=None, pattern=KEY)
+    client_key: str | None = idempotency.client_key()
 
 
 class EnterpriseOut(Out):

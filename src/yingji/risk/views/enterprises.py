@@ -9,13 +9,11 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import gettext
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
@@ -23,13 +21,13 @@ from yingji.risk import (
     assessments,
     dangers,
     enterprises,
-    exchange,
     inspections,
     labels,
     settings,
 )
 from yingji.risk.schemas import EnterpriseIn, EnterprisePatch
 from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.web import forms
 
 router = APIRouter(include_in_schema=False)
 ENTERPRISE_FIELDS = (
@@ -134,21 +132,12 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:  # a large file: its job's page shows the progress and the result
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.import_enterprises, session, principal, data
+        result = await answers.import_now(
+            request, session, principal, "risk_enterprises", data, file.filename
         )
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         return page(request, "risk/import.html", {"result": None, "errors": errors}, status_code=422)
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "risk_enterprises",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     return page(request, "risk/import.html", {"result": result.as_dict(), "errors": []})
 
 

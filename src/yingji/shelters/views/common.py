@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
 from yingji.shelters import labels, standards
 from yingji.shelters.codes import ShelterClass, ShelterLevel, ShelterStatus, SpaceType
-from yingji.web.templating import render
+from yingji.web.templating import pages
 
 CTX = {
     "sl": labels,
@@ -20,8 +18,7 @@ CTX = {
 }
 
 
-def page(request: Request, name: str, ctx: dict | None = None, status_code: int = 200):
-    return render(request, name, CTX | (ctx or {}), status_code=status_code)
+page = pages(CTX)
 
 
 def shown(exc: Exception) -> bool:

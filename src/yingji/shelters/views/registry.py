@@ -11,7 +11,6 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
@@ -26,6 +25,7 @@ from yingji.shelters import api as shelters_api
 from yingji.shelters import checkin, exchange, nearest, registry, status
 from yingji.shelters.schemas import ShelterIn, ShelterPatch
 from yingji.shelters.views.common import message, page, shown
+from yingji.web import forms
 
 router = APIRouter(include_in_schema=False)
 TEXT = (
@@ -284,26 +284,15 @@ async def import_upload(request: Request, principal: CurrentPrincipal, session: 
     if job is not None:
         return RedirectResponse(f"/files/{job.id}", status_code=303)
     try:
-        result = await run_in_threadpool(
-            answers.timed, request, exchange.import_shelters, session, principal, data
-        )
+        result = await answers.import_now(request, session, principal, "shelters", data, file.filename)
     except ImportRejected as exc:
-        errors = [d | {"text": gettext(d["message"], **(d.get("params") or {}))} for d in exc.details]
+        errors = forms.import_errors(exc)
         return page(
             request,
             "shelters/import.html",
             {"result": None, "errors": errors, "columns": exchange.COLUMNS},
             422,
         )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        "shelters",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
     return page(
         request,
         "shelters/import.html",

@@ -149,6 +149,8 @@
     if (n) say(fmt(status.dataset.pending, { n: n }), "alert alert-yellow");
   }
   var sending = false;
+  // client_key is the API's name; an outbox saved before it holds idempotency_key (read until 0.2).
+  function keyOf(body) { return body.client_key || body.idempotency_key; }
   function flush() {
     var items = outbox();
     if (sending || !items.length) { showPending(); return Promise.resolve(); }
@@ -164,7 +166,7 @@
     }).then(function (res) {
       sending = false;
       if (res.status >= 500 || res.status === 401 || res.status === 0) throw new Error("retry");
-      saveOutbox(outbox().filter(function (x) { return x.body.idempotency_key !== item.body.idempotency_key; }));
+      saveOutbox(outbox().filter(function (x) { return keyOf(x.body) !== keyOf(item.body); }));
       if (res.status >= 400) {
         var msg = (res.body && res.body.error && res.body.error.message) || res.status;
         say((status ? status.dataset.rejected : "") + " " + msg, "alert alert-red");
@@ -199,7 +201,7 @@
       Promise.all(files.map(shrink)).then(function (photos) {
         var checked = form.querySelector('input[name="condition"]:checked');
         var body = {
-          idempotency_key: key.value,
+          client_key: key.value,
           patrolled_at: new Date().toISOString(),
           condition: checked ? checked.value : "normal",
           observations: form.elements.observations.value || null,
