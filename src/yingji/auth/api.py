@@ -30,7 +30,6 @@ from yingji.auth.schemas import (
     UserPatch,
 )
 from yingji.auth.scope import Principal, in_scope, require, visible
-from yingji.auth.views_security import filters
 from yingji.core import clock
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
@@ -241,6 +240,6 @@ def security_events(
 ) -> dict:
     """Refusals, scope probes, failed logins and bad tokens in the administrator's jurisdiction."""
     result = security.search(
-        session, principal, **filters(kind, user, ip, day_from, day_to), page=page, size=size
+        session, principal, **security.filters(kind, user, ip, day_from, day_to), page=page, size=size
     )
     return page_json(result, lambda e: SecurityEventOut.model_validate(e).model_dump(mode="json"))

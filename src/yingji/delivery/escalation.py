@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from yingji.auth import audit
 from yingji.core import clock
 from yingji.delivery import recipients
-from yingji.delivery.dispatching import STEP_JOB, ensure_sender
+from yingji.delivery.issuing import STEP_JOB, ensure_sender
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
 from yingji.jobs import queue
 from yingji.jobs.models import Job

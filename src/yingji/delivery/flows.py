@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from yingji.delivery import dispatching
+from yingji.delivery import issuing
 
 
 def on_warning_event(session: Session, warning, event: str) -> None:
@@ -21,9 +21,9 @@ def on_warning_event(session: Session, warning, event: str) -> None:
     if event in ("published", "updated"):
         if getattr(warning, "relay", True) is False:  # an upstream warning we only record
             return
-        dispatching.issue(session, warning, event)
+        issuing.issue(session, warning, event)
     elif event == "lifted":
-        dispatching.stop_chain(session, dispatching.root_id_of(warning), "lifted")
-        dispatching.issue(session, warning, "lifted")
+        issuing.stop_chain(session, issuing.root_id_of(warning), "lifted")
+        issuing.issue(session, warning, "lifted")
     elif event == "expired":
-        dispatching.stop_chain(session, dispatching.root_id_of(warning), "expired")
+        issuing.stop_chain(session, issuing.root_id_of(warning), "expired")

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.delivery import pushed, signing
-from yingji.delivery.dispatching import SEND_JOB
+from yingji.delivery.issuing import SEND_JOB
 from yingji.delivery.models import ChannelEndpoint, Delivery, Dispatch, delivery_key
 from yingji.drills import sandbox
 from yingji.jobs import queue

@@ -1,6 +1,7 @@
-"""Issuing a dispatch: targeting, the frozen policy, cells, staff deliveries, escalation steps and
-the jobs that send — all in the caller's (the publishing) transaction; and stopping a warning's
-dispatches when it is lifted, expires or is superseded."""
+"""Issuing a warning's dispatch (in delivery, a *dispatch* is the sending of one warning issue, not a
+team's or a store's dispatch to an incident): targeting, the frozen policy, cells, staff deliveries,
+escalation steps and the jobs that send — all in the caller's (the publishing) transaction; and
+stopping a warning's dispatches when it is lifted, expires or is superseded."""
 
 from __future__ import annotations
 
