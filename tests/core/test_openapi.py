@@ -22,7 +22,6 @@ NO_SCHEMA_ALLOWED: set[str] = {
     "POST /api/v1/supplies/receipts",
     "POST /api/v1/supplies/transfers",
     "POST /api/v1/supplies/transfers/{document_id}/receive",
-    "GET /api/v1/warnings/{warning_id}/cap",
 }
 
 # Routes whose JSON answer is described only as "an object" / "a list of objects" (a ``-> dict``
@@ -52,18 +51,6 @@ SHAPELESS_ALLOWED: set[str] = {
     "POST /api/v1/supplies/warehouses/{warehouse_id}/keepers",
     # still to type here
     "POST /api/v1/consultation-decisions/{decision_id}/task",
-    "GET /api/v1/delivery/dispatches/{dispatch_id}",
-    "POST /api/v1/delivery/dispatches/{dispatch_id}/ack",
-    "GET /api/v1/delivery/endpoints",
-    "POST /api/v1/delivery/endpoints",
-    "GET /api/v1/delivery/endpoints/{endpoint_id}",
-    "PATCH /api/v1/delivery/endpoints/{endpoint_id}",
-    "GET /api/v1/delivery/field",
-    "GET /api/v1/delivery/policies/{code}/{level}",
-    "PUT /api/v1/delivery/policies/{code}/{level}",
-    "GET /api/v1/delivery/stalled",
-    "GET /api/v1/delivery/tasks/{task_id}",
-    "POST /api/v1/delivery/tasks/{task_id}/close",
     "GET /api/v1/duty/board",
     "GET /api/v1/duty/gaps",
     "POST /api/v1/duty/handover-items/{item_id}/close",
@@ -136,8 +123,6 @@ SHAPELESS_ALLOWED: set[str] = {
     "GET /api/v1/incidents/{incident_id}/timeline",
     "GET /api/v1/jurisdictions/{code}",
     "GET /api/v1/locate",
-    "POST /api/v1/notify/sms/inbound",
-    "POST /api/v1/notify/sms/receipts",
     "GET /api/v1/people",
     "GET /api/v1/risk/clearing",
     "GET /api/v1/risk/dangers",
@@ -177,8 +162,6 @@ SHAPELESS_ALLOWED: set[str] = {
     "GET /api/v1/units/{unit_id}",
     "PATCH /api/v1/units/{unit_id}",
     "POST /api/v1/units/{unit_id}/positions",
-    "GET /api/v1/warnings/{warning_id}/delivery",
-    "GET /api/v1/warnings/{warning_id}/recipients-preview",
 }
 
 

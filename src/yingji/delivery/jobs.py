@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.delivery import escalation, issuing, pushed, recipients, sending
+from yingji.delivery.codes import DeliveryState
 from yingji.delivery.models import Delivery, Dispatch
 from yingji.jobs.models import Job
 from yingji.jobs.registry import JobContext, handler
@@ -63,7 +64,7 @@ def audit(session: Session, ctx: JobContext) -> None:
     ):
         for channel in session.scalars(
             select(Delivery.channel)
-            .where(Delivery.dispatch_id == dispatch_id, Delivery.state == "queued")
+            .where(Delivery.dispatch_id == dispatch_id, Delivery.state == DeliveryState.QUEUED)
             .group_by(Delivery.channel)
         ):
             if (dispatch_id, channel) not in live:

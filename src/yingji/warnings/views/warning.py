@@ -15,6 +15,7 @@ from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_, gettext
 from yingji.geo import layers
 from yingji.warnings import lifecycle, queries, recipients, values, versions
+from yingji.warnings.codes import UNSENT, S
 from yingji.warnings.forms import error_lines
 from yingji.warnings.views.lists import common
 from yingji.web.templating import render
@@ -42,36 +43,34 @@ def _actions(principal, warning, pending_lift=None) -> dict[str, bool]:
     author = warning.author_user_id == principal.user_id
     own_block = values.requires_approval(warning.level) and author and values.approver_must_differ()
     return {
-        "edit": inside and status == "draft" and principal.can(Perm.WARNING_DRAFT) and not as_sent,
+        "edit": inside and status == S.DRAFT and principal.can(Perm.WARNING_DRAFT) and not as_sent,
         "submit": inside
-        and status == "draft"
+        and status == S.DRAFT
         and principal.can(Perm.WARNING_DRAFT)
         and warning.origin == "local",
-        "approve": inside and status == "submitted" and principal.can(Perm.WARNING_APPROVE) and not own_block,
-        "reject": inside and status == "submitted" and principal.can(Perm.WARNING_APPROVE),
+        "approve": inside and status == S.SUBMITTED and principal.can(Perm.WARNING_APPROVE) and not own_block,
+        "reject": inside and status == S.SUBMITTED and principal.can(Perm.WARNING_APPROVE),
         "return": lifecycle.may_return(principal, warning),
         "publish": inside
         and principal.can(Perm.WARNING_PUBLISH)
-        and (status == "approved" or (direct and status in ("draft", "submitted"))),
-        "update": inside and status == "published" and principal.can(Perm.WARNING_DRAFT),
+        and (status == S.APPROVED or (direct and status in (S.DRAFT, S.SUBMITTED))),
+        "update": inside and status == S.PUBLISHED and principal.can(Perm.WARNING_DRAFT),
         "lift": inside
-        and status == "published"
+        and status == S.PUBLISHED
         and principal.can(Perm.WARNING_PUBLISH)
         and pending_lift is None,
     }
 
 
 def _detail(request: Request, principal, session, warning, errors: list[str] | None = None, status_code=200):
-    pending = lifecycle.pending_lift(session, warning) if warning.status == "published" else None
+    pending = lifecycle.pending_lift(session, warning) if warning.status == S.PUBLISHED else None
     ctx = {
         "pending_lift": pending,
         "lift_needs_approval": values.requires_approval(warning.level),
         "w": warning,
         "chain": queries.chain(session, warning),
         "history": versions.history(session, warning.id),
-        "missing": lifecycle.missing_contents(warning)
-        if warning.status in ("draft", "submitted", "approved")
-        else [],
+        "missing": lifecycle.missing_contents(warning) if warning.status in UNSENT else [],
         "actions": _actions(principal, warning, pending),
         "area_json": area_json(warning),
         "divisions_json": layers.shapes_of(session, warning.area_codes()) or "",
