@@ -19,19 +19,19 @@ from yingji.delivery import acks, endpoints, escalation, field, live, policy
 from yingji.delivery.models import Dispatch, DoorTask, EscalationStep
 from yingji.delivery.schemas import (
     AckOut,
-    CloseIn,
+    ChannelEndpointOut,
     DeliveryPreviewOut,
     DispatchOut,
-    EndpointOut,
-    FieldOut,
-    InboundIn,
-    InboundOut,
-    PolicyOut,
-    PolicySetOut,
-    ReceiptsOut,
-    StepOut,
-    TaskDetailOut,
-    TaskOut,
+    DoorTaskCloseIn,
+    DoorTaskDetailOut,
+    DoorTaskOut,
+    EscalationPolicyOut,
+    EscalationPolicySetOut,
+    EscalationStepOut,
+    GridWorkerOut,
+    SmsReceiptsOut,
+    SmsReplyIn,
+    SmsReplyOut,
 )
 from yingji.geo.api import GEOJSON
 
@@ -124,7 +124,7 @@ def ack(dispatch_id: int, principal: CurrentPrincipal, session: DbSession) -> di
     return {"dispatch_id": dispatch_id, "new": result.new, "cells": result.cells}
 
 
-@router.get("/delivery/field", response_model=FieldOut)
+@router.get("/delivery/field", response_model=GridWorkerOut)
 def my_field(principal: CurrentPrincipal, session: DbSession) -> dict:
     return {
         "warnings": [
@@ -140,7 +140,7 @@ def my_field(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.get("/delivery/tasks/{task_id}", response_model=TaskDetailOut)
+@router.get("/delivery/tasks/{task_id}", response_model=DoorTaskDetailOut)
 def get_task(task_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     task = field.get_task(session, principal, task_id)
     residents = [
@@ -157,13 +157,13 @@ def get_task(task_id: int, principal: CurrentPrincipal, session: DbSession) -> d
     return task_out(task) | {"residents": residents}
 
 
-@router.post("/delivery/tasks/{task_id}/close", response_model=TaskOut)
-def close_task(task_id: int, data: CloseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/delivery/tasks/{task_id}/close", response_model=DoorTaskOut)
+def close_task(task_id: int, data: DoorTaskCloseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     task = field.close_task(session, principal, task_id, data.households_reached, data.note, data.client_key)
     return task_out(task)
 
 
-@router.get("/delivery/stalled", response_model=list[StepOut])
+@router.get("/delivery/stalled", response_model=list[EscalationStepOut])
 def stalled_steps(principal: CurrentPrincipal, session: DbSession) -> list[dict]:
     """Escalation steps that stalled or are late (the auditor's list)."""
     require(principal, Perm.WARNING_PUBLISH)
@@ -174,7 +174,7 @@ def stalled_steps(principal: CurrentPrincipal, session: DbSession) -> list[dict]
 
 
 # -- channel endpoints ------------------------------------------------------------------------
-@router.get("/delivery/endpoints", response_model=list[EndpointOut])
+@router.get("/delivery/endpoints", response_model=list[ChannelEndpointOut])
 def list_endpoints(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -183,17 +183,17 @@ def list_endpoints(
     return [endpoints.to_out(e) for e in endpoints.search(session, principal, kind)]
 
 
-@router.post("/delivery/endpoints", status_code=201, response_model=EndpointOut)
+@router.post("/delivery/endpoints", status_code=201, response_model=ChannelEndpointOut)
 def create_endpoint(data: endpoints.EndpointIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return endpoints.to_out(endpoints.create(session, principal, data))
 
 
-@router.get("/delivery/endpoints/{endpoint_id}", response_model=EndpointOut)
+@router.get("/delivery/endpoints/{endpoint_id}", response_model=ChannelEndpointOut)
 def get_endpoint(endpoint_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return endpoints.to_out(endpoints.get(session, principal, endpoint_id))
 
 
-@router.patch("/delivery/endpoints/{endpoint_id}", response_model=EndpointOut)
+@router.patch("/delivery/endpoints/{endpoint_id}", response_model=ChannelEndpointOut)
 def update_endpoint(
     endpoint_id: int, patch: endpoints.EndpointPatch, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -201,14 +201,14 @@ def update_endpoint(
 
 
 # -- escalation policies ----------------------------------------------------------------------
-@router.get("/delivery/policies/{code}/{level}", response_model=PolicyOut)
+@router.get("/delivery/policies/{code}/{level}", response_model=EscalationPolicyOut)
 def get_policy(code: str, level: str, principal: CurrentPrincipal, session: DbSession) -> dict:
     if not principal.covers(code) or level not in policy.LEVELS:
         raise NotFound()
     return policy.policy_for(session, code, level)
 
 
-@router.put("/delivery/policies/{code}/{level}", response_model=PolicySetOut)
+@router.put("/delivery/policies/{code}/{level}", response_model=EscalationPolicySetOut)
 def put_policy(
     code: str, level: str, data: policy.PolicyIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -222,7 +222,7 @@ def put_policy(
 
 
 # -- the SMS gateway's webhooks (token, no user) ---------------------------------------------
-@router.post("/notify/sms/receipts", tags=["webhooks"], response_model=ReceiptsOut)
+@router.post("/notify/sms/receipts", tags=["webhooks"], response_model=SmsReceiptsOut)
 def sms_receipts(
     body: Annotated[dict | list, Body()],
     session: DbSession,
@@ -235,10 +235,10 @@ def sms_receipts(
 
 
 @router.post(
-    "/notify/sms/inbound", tags=["webhooks"], response_model=InboundOut, response_model_exclude_unset=True
+    "/notify/sms/inbound", tags=["webhooks"], response_model=SmsReplyOut, response_model_exclude_unset=True
 )
 def sms_inbound(
-    data: InboundIn, session: DbSession, x_yingji_token: Annotated[str | None, Header()] = None
+    data: SmsReplyIn, session: DbSession, x_yingji_token: Annotated[str | None, Header()] = None
 ) -> dict:
     """A reply SMS: "1" / "收到" (+ the warning's code) acknowledges for the sender."""
     session.info["actor"] = Actor.system("sms-gateway")

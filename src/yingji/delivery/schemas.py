@@ -14,19 +14,19 @@ from pydantic import BaseModel, Field
 from yingji.core.text import Input
 
 
-class CloseIn(Input):
+class DoorTaskCloseIn(Input):
     households_reached: int = Field(ge=0, le=100_000)
     note: str | None = Field(None, max_length=1000)
     client_key: str | None = Field(None, max_length=64)
 
 
-class InboundIn(Input):
+class SmsReplyIn(Input):
     sender: str = Field(alias="from", max_length=30)
     text: str = Field(max_length=500)
 
 
 # -- what the routes answer ---------------------------------------------------------------------
-class CoverageOut(BaseModel):
+class TownCoverageOut(BaseModel):
     """Cells and acknowledged cells of one town (or village) in the viewer's scope."""
 
     code: str
@@ -38,14 +38,14 @@ class CoverageOut(BaseModel):
     share: int  # per cent acknowledged
 
 
-class TotalsOut(BaseModel):
+class CoverageTotalsOut(BaseModel):
     cells: int
     acked: int
     silent: int
     share: int
 
 
-class StepOut(BaseModel):
+class EscalationStepOut(BaseModel):
     """One escalation step of a dispatch's frozen policy."""
 
     id: int
@@ -59,7 +59,7 @@ class StepOut(BaseModel):
     result: dict[str, Any] | None
 
 
-class TaskOut(BaseModel):
+class DoorTaskOut(BaseModel):
     """A door-to-door task (逐家逐户) of a silent grid cell."""
 
     id: int
@@ -91,11 +91,11 @@ class DispatchOut(BaseModel):
     created_at: datetime
     policy: dict[str, Any]
     targeting: dict[str, Any]
-    totals: TotalsOut
-    towns: list[CoverageOut]
+    totals: CoverageTotalsOut
+    towns: list[TownCoverageOut]
     by_channel: dict[str, dict[str, int]]  # channel → state → deliveries
-    steps: list[StepOut]
-    tasks: list[TaskOut]
+    steps: list[EscalationStepOut]
+    tasks: list[DoorTaskOut]
 
 
 class TownPreviewOut(BaseModel):
@@ -123,21 +123,21 @@ class AckOut(BaseModel):
     cells: int  # the cells this acknowledgement covers
 
 
-class FieldWarningOut(BaseModel):
+class GridWorkerWarningOut(BaseModel):
     dispatch_id: int
     headline: str
     level: str
     acknowledged: bool
 
 
-class FieldOut(BaseModel):
+class GridWorkerOut(BaseModel):
     """The grid worker's side: warnings waiting for confirmation, and their door-to-door tasks."""
 
-    warnings: list[FieldWarningOut]
-    tasks: list[TaskOut]
+    warnings: list[GridWorkerWarningOut]
+    tasks: list[DoorTaskOut]
 
 
-class TaskResidentOut(BaseModel):
+class DoorTaskResidentOut(BaseModel):
     name: str
     household: str
     mobile: str | None  # masked unless the viewer may see phones
@@ -146,11 +146,11 @@ class TaskResidentOut(BaseModel):
     very_old: bool
 
 
-class TaskDetailOut(TaskOut):
-    residents: list[TaskResidentOut]  # vulnerable first, then by household
+class DoorTaskDetailOut(DoorTaskOut):
+    residents: list[DoorTaskResidentOut]  # vulnerable first, then by household
 
 
-class EndpointOut(BaseModel):
+class ChannelEndpointOut(BaseModel):
     """A channel endpoint; ``config`` without its secrets."""
 
     id: int
@@ -163,7 +163,7 @@ class EndpointOut(BaseModel):
     updated_at: datetime
 
 
-class PolicyOut(BaseModel):
+class EscalationPolicyOut(BaseModel):
     """The escalation policy a dispatch of this place and level would freeze now."""
 
     name: str
@@ -172,20 +172,20 @@ class PolicyOut(BaseModel):
     steps: list[dict[str, Any]]
 
 
-class PolicySetOut(BaseModel):
+class EscalationPolicySetOut(BaseModel):
     jurisdiction_code: str
     level: str
     version: int
     steps: list[dict[str, Any]]
 
 
-class ReceiptsOut(BaseModel):
+class SmsReceiptsOut(BaseModel):
     delivered: int
     failed: int
     ignored: int
 
 
-class InboundOut(BaseModel):
+class SmsReplyOut(BaseModel):
     """Whether the reply acknowledged a dispatch (the other keys only when it did)."""
 
     matched: bool
