@@ -45,7 +45,7 @@ from sqlalchemy import func, select
 from bench.common import fresh_database, report
 from bench.fanout import SMS_BATCH, BenchGateway, add_gateway, build_city, publish, red_warning
 from yingji.core.db import Database
-from yingji.delivery.dispatching import SEND_JOB
+from yingji.delivery.issuing import SEND_JOB
 from yingji.delivery.models import Delivery
 from yingji.jobs import registry
 from yingji.jobs.models import Job

@@ -30,8 +30,6 @@ from yingji.auth.schemas import (
     UserPatch,
 )
 from yingji.auth.scope import Principal, in_scope, require, visible
-from yingji.auth.views_security import filters
-from yingji.core import clock
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.http import respond_error
@@ -48,7 +46,7 @@ def _user(principal: Principal, session, user_id: int) -> User:
 
 def _token_row(row: ApiToken) -> TokenRow:
     expires = service.token_expiry(row)
-    state = "revoked" if row.revoked_at else ("expired" if expires <= clock.now() else "valid")
+    state = service.token_state(row, expires).value
     return TokenRow(
         id=row.id,
         name=row.name,
@@ -241,6 +239,6 @@ def security_events(
 ) -> dict:
     """Refusals, scope probes, failed logins and bad tokens in the administrator's jurisdiction."""
     result = security.search(
-        session, principal, **filters(kind, user, ip, day_from, day_to), page=page, size=size
+        session, principal, **security.filters(kind, user, ip, day_from, day_to), page=page, size=size
     )
     return page_json(result, lambda e: SecurityEventOut.model_validate(e).model_dump(mode="json"))

@@ -145,13 +145,12 @@ def users_role(username: str, role: str) -> None:
 def users_tokens(username: str) -> None:
     """The user's API tokens (never the secrets: only their prefixes)."""
     from yingji.auth import accounts, service
-    from yingji.core import clock
 
     db = _db()
     with db.reading() as session:
         for t in accounts.tokens_of(session, _system(), _find(session, username)):
             expires = service.token_expiry(t)
-            state = "revoked" if t.revoked_at else ("expired" if expires <= clock.now() else "valid")
+            state = service.token_state(t, expires).value
             click.echo(f"{t.id:>6}  {t.prefix}…  {t.name:<20} {state:<8} expires {expires:%Y-%m-%d}")
 
 

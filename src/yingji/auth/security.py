@@ -25,7 +25,7 @@ import logging
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select
@@ -370,3 +370,23 @@ def day_bounds(day) -> tuple[datetime, datetime]:
     """A local (Asia/Shanghai) calendar day as UTC bounds, for the page's date filters."""
     start = datetime(day.year, day.month, day.day, tzinfo=clock.LOCAL_TZ)
     return clock.to_utc(start), clock.to_utc(start + timedelta(days=1))
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filters(kind, user, ip, day_from, day_to) -> dict:
+    """The page's and the API's filters, cleaned: unknown values are dropped, not errors."""
+    since = day_bounds(parse_day(day_from))[0] if parse_day(day_from) else None
+    until = day_bounds(parse_day(day_to))[1] if parse_day(day_to) else None
+    return {
+        "kind": kind if kind in KINDS else None,
+        "username": (user or "").strip()[:100] or None,
+        "ip": (ip or "").strip()[:64] or None,
+        "since": since,
+        "until": until,
+    }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -236,6 +237,20 @@ def create_token(
 def token_expiry(row: ApiToken) -> datetime:
     """Tokens made before expiry existed count from their creation."""
     return row.expires_at or row.created_at + timedelta(days=DEFAULT_TOKEN_DAYS)
+
+
+class TokenState(StrEnum):
+    """What a token list shows: derived from ``revoked_at`` and the expiry, not stored."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def token_state(row: ApiToken, expires: datetime | None = None) -> TokenState:
+    if row.revoked_at:
+        return TokenState.REVOKED
+    return TokenState.EXPIRED if (expires or token_expiry(row)) <= clock.now() else TokenState.VALID
 
 
 def check_token(session: Session, secret: str) -> tuple[User | None, str]:

@@ -20,8 +20,10 @@ from yingji.auth.scope import Principal, require
 from yingji.core import clock
 from yingji.core.errors import Forbidden, NotFound, Unauthenticated, ValidationFailed
 from yingji.delivery import pushed, signing
+from yingji.delivery.codes import AWAITING_RECEIPT, AckMethod, DeliveryState, DispatchState
 from yingji.delivery.models import Acknowledgement, ChannelEndpoint, Delivery, Dispatch, DispatchCell
 from yingji.org.models import GridAssignment, Person
+from yingji.warnings.hooks import WarningEvent
 
 REPLY = re.compile(r"^\s*(?:1|收到|确认)[\s,，:：]*([A-Za-z0-9]{4})?\s*$")
 KEY = re.compile(r"^yj-(\d+)-(\d+)$")
@@ -71,13 +73,13 @@ def acknowledge(
         update(Delivery)
         .where(
             Delivery.dispatch_id == dispatch_id,
-            Delivery.state != "acknowledged",
+            Delivery.state != DeliveryState.ACKNOWLEDGED,
             or_(
                 (Delivery.recipient_kind == "person") & (Delivery.recipient_id == person_id),
                 (Delivery.recipient_kind == "user") & Delivery.recipient_id.in_(users),
             ),
         )
-        .values(state="acknowledged", acknowledged_at=now)
+        .values(state=DeliveryState.ACKNOWLEDGED.value, acknowledged_at=now)
         .execution_options(synchronize_session=False)
     )
     cells = session.execute(
@@ -126,7 +128,7 @@ def ack_in_app(session: Session, principal: Principal, dispatch_id: int) -> AckR
     )
     if reached is None:
         raise NotFound()
-    return acknowledge(session, dispatch_id, person_id, "app", user_id=principal.user_id)
+    return acknowledge(session, dispatch_id, person_id, AckMethod.APP.value, user_id=principal.user_id)
 
 
 def check_gateway(session: Session, token: str | None) -> ChannelEndpoint:
@@ -156,7 +158,7 @@ def sms_reply(session: Session, sender: str, text: str) -> AckResult | None:
             Delivery.recipient_kind == "person",
             Delivery.recipient_id == person.id,
             Delivery.channel == "sms",
-            Dispatch.event != "lifted",
+            Dispatch.event != WarningEvent.LIFTED,
         )
         .order_by(Dispatch.id.desc())
         .limit(1)
@@ -164,11 +166,11 @@ def sms_reply(session: Session, sender: str, text: str) -> AckResult | None:
     if match.group(1):
         stmt = stmt.where(Dispatch.ack_code == match.group(1).upper())
     else:
-        stmt = stmt.where(Dispatch.state == "active")
+        stmt = stmt.where(Dispatch.state == DispatchState.ACTIVE)
     dispatch_id = session.scalar(stmt)
     if dispatch_id is None:
         return None
-    return acknowledge(session, dispatch_id, person.id, "sms", detail=text)
+    return acknowledge(session, dispatch_id, person.id, AckMethod.SMS.value, detail=text)
 
 
 def receipts(session: Session, items: list[dict]) -> dict[str, int]:
@@ -178,11 +180,11 @@ def receipts(session: Session, items: list[dict]) -> dict[str, int]:
     for item in items:
         match = KEY.match(str(item.get("id", "")))
         status = str(item.get("status", "")).lower()
-        if match is None or status not in ("delivered", "failed"):
+        if match is None or status not in (DeliveryState.DELIVERED, DeliveryState.FAILED):
             counts["ignored"] += 1
             continue
         values: dict = {"state": status}
-        if status == "delivered":
+        if status == DeliveryState.DELIVERED:
             values["delivered_at"] = now
         else:
             values["detail"] = str(item.get("error") or "gateway: failed")[:200]
@@ -191,7 +193,7 @@ def receipts(session: Session, items: list[dict]) -> dict[str, int]:
             .where(
                 Delivery.id == int(match.group(1)),
                 Delivery.round == int(match.group(2)),
-                Delivery.state.in_(("queued", "sent")),
+                Delivery.state.in_(AWAITING_RECEIPT),
             )
             .values(**values)
             .execution_options(synchronize_session=False)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query
 from fastapi.responses import Response
-from pydantic import Field
 from sqlalchemy.orm import Session
 
 from yingji.auth.deps import CurrentPrincipal
@@ -16,23 +15,27 @@ from yingji.auth.scope import Principal, in_scope, mask_phone, require, visible
 from yingji.core.db import Actor
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
-from yingji.core.text import Input
 from yingji.delivery import acks, endpoints, escalation, field, live, policy
 from yingji.delivery.models import Dispatch, DoorTask, EscalationStep
+from yingji.delivery.schemas import (
+    AckOut,
+    ChannelEndpointOut,
+    DeliveryPreviewOut,
+    DispatchOut,
+    DoorTaskCloseIn,
+    DoorTaskDetailOut,
+    DoorTaskOut,
+    EscalationPolicyOut,
+    EscalationPolicySetOut,
+    EscalationStepOut,
+    GridWorkerOut,
+    SmsReceiptsOut,
+    SmsReplyIn,
+    SmsReplyOut,
+)
 from yingji.geo.api import GEOJSON
 
 router = APIRouter(prefix="/api/v1", tags=["delivery"])
-
-
-class CloseIn(Input):
-    households_reached: int = Field(ge=0, le=100_000)
-    note: str | None = Field(None, max_length=1000)
-    client_key: str | None = Field(None, max_length=64)
-
-
-class InboundIn(Input):
-    sender: str = Field(alias="from", max_length=30)
-    text: str = Field(max_length=500)
 
 
 def dispatch_out(session: Session, principal: Principal, d: Dispatch) -> dict:
@@ -88,7 +91,7 @@ def task_out(t: DoorTask) -> dict:
     }
 
 
-@router.get("/warnings/{warning_id}/delivery")
+@router.get("/warnings/{warning_id}/delivery", response_model=DispatchOut)
 def warning_delivery(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return dispatch_out(session, principal, live.dispatch_for_warning(session, principal, warning_id))
 
@@ -101,7 +104,7 @@ def warning_cells(warning_id: int, principal: CurrentPrincipal, session: DbSessi
     return Response(live.cells_geojson(session, principal, dispatch), media_type="application/geo+json")
 
 
-@router.get("/warnings/{warning_id}/recipients-preview")
+@router.get("/warnings/{warning_id}/recipients-preview", response_model=DeliveryPreviewOut)
 def warning_preview(warning_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     from yingji.delivery.targeting import preview
     from yingji.warnings.models import Warning
@@ -110,18 +113,18 @@ def warning_preview(warning_id: int, principal: CurrentPrincipal, session: DbSes
     return preview(session, visible(principal, session.get(Warning, warning_id)))
 
 
-@router.get("/delivery/dispatches/{dispatch_id}")
+@router.get("/delivery/dispatches/{dispatch_id}", response_model=DispatchOut)
 def get_dispatch(dispatch_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return dispatch_out(session, principal, live.get_dispatch(session, principal, dispatch_id))
 
 
-@router.post("/delivery/dispatches/{dispatch_id}/ack")
+@router.post("/delivery/dispatches/{dispatch_id}/ack", response_model=AckOut)
 def ack(dispatch_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     result = acks.ack_in_app(session, principal, dispatch_id)
     return {"dispatch_id": dispatch_id, "new": result.new, "cells": result.cells}
 
 
-@router.get("/delivery/field")
+@router.get("/delivery/field", response_model=GridWorkerOut)
 def my_field(principal: CurrentPrincipal, session: DbSession) -> dict:
     return {
         "warnings": [
@@ -137,7 +140,7 @@ def my_field(principal: CurrentPrincipal, session: DbSession) -> dict:
     }
 
 
-@router.get("/delivery/tasks/{task_id}")
+@router.get("/delivery/tasks/{task_id}", response_model=DoorTaskDetailOut)
 def get_task(task_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     task = field.get_task(session, principal, task_id)
     residents = [
@@ -154,13 +157,13 @@ def get_task(task_id: int, principal: CurrentPrincipal, session: DbSession) -> d
     return task_out(task) | {"residents": residents}
 
 
-@router.post("/delivery/tasks/{task_id}/close")
-def close_task(task_id: int, data: CloseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
+@router.post("/delivery/tasks/{task_id}/close", response_model=DoorTaskOut)
+def close_task(task_id: int, data: DoorTaskCloseIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     task = field.close_task(session, principal, task_id, data.households_reached, data.note, data.client_key)
     return task_out(task)
 
 
-@router.get("/delivery/stalled")
+@router.get("/delivery/stalled", response_model=list[EscalationStepOut])
 def stalled_steps(principal: CurrentPrincipal, session: DbSession) -> list[dict]:
     """Escalation steps that stalled or are late (the auditor's list)."""
     require(principal, Perm.WARNING_PUBLISH)
@@ -171,7 +174,7 @@ def stalled_steps(principal: CurrentPrincipal, session: DbSession) -> list[dict]
 
 
 # -- channel endpoints ------------------------------------------------------------------------
-@router.get("/delivery/endpoints")
+@router.get("/delivery/endpoints", response_model=list[ChannelEndpointOut])
 def list_endpoints(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -180,17 +183,17 @@ def list_endpoints(
     return [endpoints.to_out(e) for e in endpoints.search(session, principal, kind)]
 
 
-@router.post("/delivery/endpoints", status_code=201)
+@router.post("/delivery/endpoints", status_code=201, response_model=ChannelEndpointOut)
 def create_endpoint(data: endpoints.EndpointIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     return endpoints.to_out(endpoints.create(session, principal, data))
 
 
-@router.get("/delivery/endpoints/{endpoint_id}")
+@router.get("/delivery/endpoints/{endpoint_id}", response_model=ChannelEndpointOut)
 def get_endpoint(endpoint_id: int, principal: CurrentPrincipal, session: DbSession) -> dict:
     return endpoints.to_out(endpoints.get(session, principal, endpoint_id))
 
 
-@router.patch("/delivery/endpoints/{endpoint_id}")
+@router.patch("/delivery/endpoints/{endpoint_id}", response_model=ChannelEndpointOut)
 def update_endpoint(
     endpoint_id: int, patch: endpoints.EndpointPatch, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -198,14 +201,14 @@ def update_endpoint(
 
 
 # -- escalation policies ----------------------------------------------------------------------
-@router.get("/delivery/policies/{code}/{level}")
+@router.get("/delivery/policies/{code}/{level}", response_model=EscalationPolicyOut)
 def get_policy(code: str, level: str, principal: CurrentPrincipal, session: DbSession) -> dict:
     if not principal.covers(code) or level not in policy.LEVELS:
         raise NotFound()
     return policy.policy_for(session, code, level)
 
 
-@router.put("/delivery/policies/{code}/{level}")
+@router.put("/delivery/policies/{code}/{level}", response_model=EscalationPolicySetOut)
 def put_policy(
     code: str, level: str, data: policy.PolicyIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
@@ -219,7 +222,7 @@ def put_policy(
 
 
 # -- the SMS gateway's webhooks (token, no user) ---------------------------------------------
-@router.post("/notify/sms/receipts", tags=["webhooks"])
+@router.post("/notify/sms/receipts", tags=["webhooks"], response_model=SmsReceiptsOut)
 def sms_receipts(
     body: Annotated[dict | list, Body()],
     session: DbSession,
@@ -231,9 +234,11 @@ def sms_receipts(
     return acks.receipts(session, acks.parse_items(body))
 
 
-@router.post("/notify/sms/inbound", tags=["webhooks"])
+@router.post(
+    "/notify/sms/inbound", tags=["webhooks"], response_model=SmsReplyOut, response_model_exclude_unset=True
+)
 def sms_inbound(
-    data: InboundIn, session: DbSession, x_yingji_token: Annotated[str | None, Header()] = None
+    data: SmsReplyIn, session: DbSession, x_yingji_token: Annotated[str | None, Header()] = None
 ) -> dict:
     """A reply SMS: "1" / "收到" (+ the warning's code) acknowledges for the sender."""
     session.info["actor"] = Actor.system("sms-gateway")

@@ -8,9 +8,10 @@ from __future__ import annotations
 import secrets
 
 from yingji.core.clock import to_local
+from yingji.warnings.hooks import WarningEvent
 
 LEVEL_ZH = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
-EVENT_ZH = {"published": "发布", "updated": "更新", "lifted": "解除"}
+EVENT_ZH = {WarningEvent.PUBLISHED: "发布", WarningEvent.UPDATED: "更新", WarningEvent.LIFTED: "解除"}
 ACK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 SMS_SIGN = "应急管理"
 MAX_SMS_BODY = 300
@@ -41,7 +42,7 @@ def build(warning, event: str, ack_code: str) -> dict[str, str]:
     sender = _text(warning, "sender_name")
     issued = to_local(getattr(warning, "sent", None) or getattr(warning, "effective", None))
     when = issued.strftime("%m月%d日%H:%M") if issued else ""
-    if event == "lifted":
+    if event == WarningEvent.LIFTED:
         sms = f"【{SMS_SIGN}】{headline}。{description}"[:MAX_SMS_BODY]
     else:
         sms = f"【{SMS_SIGN}】{headline}。{instruction or description}"[:MAX_SMS_BODY]

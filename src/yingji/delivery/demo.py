@@ -13,6 +13,8 @@ from yingji.core.db import Actor
 from yingji.delivery import flows
 from yingji.delivery.models import ChannelEndpoint, Dispatch
 from yingji.org.models import Jurisdiction
+from yingji.warnings.codes import WarningStatus
+from yingji.warnings.hooks import WarningEvent
 
 DEMO_HOST = "demo.invalid"
 
@@ -96,6 +98,6 @@ def build(db, data, options, progress) -> None:
         return
     with db.writing(actor) as session:
         done = set(session.scalars(select(Dispatch.warning_id)))
-        for warning in session.scalars(select(Warning).where(Warning.status == "published")):
+        for warning in session.scalars(select(Warning).where(Warning.status == WarningStatus.PUBLISHED)):
             if warning.id not in done:
-                flows.on_warning_event(session, warning, "published")
+                flows.on_warning_event(session, warning, WarningEvent.PUBLISHED)

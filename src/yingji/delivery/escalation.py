@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from yingji.auth import audit
 from yingji.core import clock
 from yingji.delivery import recipients
-from yingji.delivery.dispatching import STEP_JOB, ensure_sender
+from yingji.delivery.codes import DeliveryState, DispatchState, StepState, TaskState
+from yingji.delivery.issuing import STEP_JOB, ensure_sender
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
 from yingji.jobs import queue, repair
 from yingji.notify.inbox import notify_level
@@ -46,11 +47,11 @@ def resend(session: Session, dispatch: Dispatch) -> dict:
         .where(
             Delivery.dispatch_id == dispatch.id,
             Delivery.purpose == "warning",
-            Delivery.state != "acknowledged",
+            Delivery.state != DeliveryState.ACKNOWLEDGED,
             ((Delivery.recipient_kind == "person") & Delivery.recipient_id.in_(staff))
             | ((Delivery.recipient_kind == "user") & Delivery.recipient_id.in_(users)),
         )
-        .values(state="queued", round=Delivery.round + 1, attempts=0, detail=None)
+        .values(state=DeliveryState.QUEUED.value, round=Delivery.round + 1, attempts=0, detail=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     return {"resent": n or 0}
@@ -68,7 +69,7 @@ def _escalation_rows(session: Session, dispatch: Dispatch, purpose: str, people)
         literal(0, Integer),
         Person.mobile,
         Person.jurisdiction_code,
-        literal("queued", String),
+        literal(DeliveryState.QUEUED.value, String),
         literal(1, Integer),
         literal(0, Integer),
     ).where(Person.id.in_(people), Person.active)
@@ -135,7 +136,7 @@ def door_to_door(session: Session, dispatch: Dispatch) -> dict:
             "grid_cell_id": c.grid_cell_id,
             "jurisdiction_code": c.cell_code,
             "assignee_ids": sorted(set(staff.get(c.grid_cell_id, []))),
-            "state": "open",
+            "state": TaskState.OPEN.value,
             "households_total": households.get(c.cell_code) or c.households or 0,
             "vulnerable_total": vulnerable.get(c.cell_code, 0),
             "created_at": now,
@@ -171,7 +172,7 @@ def run_step(session: Session, step_id: int) -> str:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if step is None or step.state != "pending":
+    if step is None or step.state != StepState.PENDING:
         return "skipped"
     dispatch = session.scalar(
         select(Dispatch)
@@ -179,9 +180,9 @@ def run_step(session: Session, step_id: int) -> str:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if dispatch is None or dispatch.state != "active":
-        step.state = "cancelled"
-        return "cancelled"
+    if dispatch is None or dispatch.state != DispatchState.ACTIVE:
+        step.state = StepState.CANCELLED.value
+        return step.state
     if clock.now() < step.due_at:
         return "early"
     result = ACTIONS[step.action](session, dispatch)
@@ -193,12 +194,14 @@ def run_step(session: Session, step_id: int) -> str:
     )
     for (channel,) in session.execute(
         select(Delivery.channel)
-        .where(Delivery.dispatch_id == dispatch.id, Delivery.state == "queued", Delivery.tier == 0)
+        .where(
+            Delivery.dispatch_id == dispatch.id, Delivery.state == DeliveryState.QUEUED, Delivery.tier == 0
+        )
         .group_by(Delivery.channel)
     ):
         ensure_sender(session, dispatch.id, channel, f"step{step.seq}")
-    step.state, step.done_at, step.result = "done", clock.now(), result
-    return "done"
+    step.state, step.done_at, step.result = StepState.DONE.value, clock.now(), result
+    return step.state
 
 
 def audit_steps(session: Session) -> dict[str, int]:
@@ -206,7 +209,7 @@ def audit_steps(session: Session) -> dict[str, int]:
     ``MAX_REPAIRS`` a step is marked stalled and the dispatch's jurisdiction is told."""
 
     def give_up(step: EscalationStep) -> None:
-        step.state = "stalled"
+        step.state = StepState.STALLED.value
         notify_level(
             session,
             step.jurisdiction_code,
@@ -234,8 +237,11 @@ def stalled(session: Session, code_filter) -> list[EscalationStep]:
             select(EscalationStep)
             .where(
                 code_filter,
-                (EscalationStep.state == "stalled")
-                | ((EscalationStep.state == "pending") & (EscalationStep.due_at < clock.now() - AUDIT_GRACE)),
+                (EscalationStep.state == StepState.STALLED)
+                | (
+                    (EscalationStep.state == StepState.PENDING)
+                    & (EscalationStep.due_at < clock.now() - AUDIT_GRACE)
+                ),
             )
             .order_by(EscalationStep.due_at)
             .limit(200)

@@ -14,6 +14,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, require, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
+from yingji.delivery.codes import DispatchState, TaskState
 from yingji.delivery.models import Acknowledgement, Delivery, Dispatch, DoorTask
 from yingji.org.models import GridCell
 from yingji.residents.models import Resident
@@ -43,7 +44,7 @@ def my_warnings(session: Session, principal: Principal, limit: int = 20) -> list
                     Delivery.recipient_kind == "person", Delivery.recipient_id == person_id
                 )
             ),
-            Dispatch.state == "active",
+            Dispatch.state == DispatchState.ACTIVE,
         )
         .order_by(Dispatch.id.desc())
         .limit(limit)
@@ -66,7 +67,7 @@ def my_tasks(
     require(principal, Perm.WARNING_ACK)
     stmt = select(DoorTask).where(in_scope(DoorTask.jurisdiction_code, principal))
     if open_only:
-        stmt = stmt.where(DoorTask.state == "open")
+        stmt = stmt.where(DoorTask.state == TaskState.OPEN)
     return list(session.scalars(stmt.order_by(DoorTask.id.desc()).limit(limit)))
 
 
@@ -109,18 +110,18 @@ def close_task(
     if task is None or not principal.covers(task.jurisdiction_code):
         raise NotFound()
     writable(principal, task.jurisdiction_code, Perm.WARNING_ACK)
-    if task.state == "closed":
+    if task.state == TaskState.CLOSED:
         if client_key and task.client_key == client_key:
             return task
         raise Conflict("This door-to-door task is already closed.")
-    if task.state != "open":
+    if task.state != TaskState.OPEN:
         raise Conflict("This door-to-door task was cancelled: the warning was lifted.")
     limit = max(task.households_total * 2, 1000)
     if households_reached < 0 or households_reached > limit:
         raise ValidationFailed(
             details=[{"field": "households_reached", "message": "The number of households is not plausible."}]
         )
-    task.state, task.households_reached = "closed", households_reached
+    task.state, task.households_reached = TaskState.CLOSED.value, households_reached
     task.closed_at, task.closed_by = clock.now(), principal.user_id
     task.client_key = (client_key or None) and client_key[:64]
     task.note = (note or None) and note[:1000]

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from yingji.delivery import dispatching
+from yingji.delivery import issuing
+from yingji.warnings.hooks import WarningEvent
 
 
 def on_warning_event(session: Session, warning, event: str) -> None:
     """Fan out, freeze the policy, or stop escalations, in the caller's transaction."""
-    if event in ("published", "updated"):
+    if event in (WarningEvent.PUBLISHED, WarningEvent.UPDATED):
         if getattr(warning, "relay", True) is False:  # an upstream warning we only record
             return
-        dispatching.issue(session, warning, event)
-    elif event == "lifted":
-        dispatching.stop_chain(session, dispatching.root_id_of(warning), "lifted")
-        dispatching.issue(session, warning, "lifted")
-    elif event == "expired":
-        dispatching.stop_chain(session, dispatching.root_id_of(warning), "expired")
+        issuing.issue(session, warning, event)
+    elif event == WarningEvent.LIFTED:
+        issuing.stop_chain(session, issuing.root_id_of(warning), "lifted")
+        issuing.issue(session, warning, WarningEvent.LIFTED)
+    elif event == WarningEvent.EXPIRED:
+        issuing.stop_chain(session, issuing.root_id_of(warning), "expired")

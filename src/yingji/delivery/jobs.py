@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
-from yingji.delivery import dispatching, escalation, pushed, recipients, sending
+from yingji.delivery import escalation, issuing, pushed, recipients, sending
+from yingji.delivery.codes import DeliveryState
 from yingji.delivery.models import Delivery, Dispatch
 from yingji.jobs.models import Job
 from yingji.jobs.registry import JobContext, handler
@@ -19,7 +20,7 @@ RECENT = timedelta(days=3)
 
 # Leases: the default (15 s) for the fan-out, one INSERT … SELECT whose lease the heartbeat renews
 # however long it takes; 10 s for the senders, whose batches each renew it at their checkpoint.
-@handler(dispatching.FANOUT_JOB, max_attempts=5, backoff_base_s=5)
+@handler(issuing.FANOUT_JOB, max_attempts=5, backoff_base_s=5)
 def fanout_residents(session: Session, ctx: JobContext) -> None:
     """Subscribed residents of the dispatch's cells → SMS deliveries (one INSERT … SELECT)."""
     dispatch_id = int(ctx.payload["dispatch_id"])
@@ -29,10 +30,10 @@ def fanout_residents(session: Session, ctx: JobContext) -> None:
     n = recipients.residents(session, dispatch_id)
     dispatch.targeting = dispatch.targeting | {"residents": n, "residents_done": True}
     if n:
-        dispatching.ensure_sender(session, dispatch_id, "sms", "residents", dispatching.SEND_PRIORITY[2])
+        issuing.ensure_sender(session, dispatch_id, "sms", "residents", issuing.SEND_PRIORITY[2])
 
 
-@handler(dispatching.SEND_JOB, max_attempts=20, backoff_base_s=5, backoff_max_s=300, lease_s=10)
+@handler(issuing.SEND_JOB, max_attempts=20, backoff_base_s=5, backoff_max_s=300, lease_s=10)
 def send(session: Session, ctx: JobContext) -> None:
     """Hand queued deliveries of one channel to it, within the job's time budget, committing each
     gateway batch's receipts as it goes (``ctx.checkpoint``)."""
@@ -41,7 +42,7 @@ def send(session: Session, ctx: JobContext) -> None:
     )
 
 
-@handler(dispatching.STEP_JOB, max_attempts=5, backoff_base_s=10)
+@handler(issuing.STEP_JOB, max_attempts=5, backoff_base_s=10)
 def escalate(session: Session, ctx: JobContext) -> None:
     escalation.run_step(session, int(ctx.payload["step_id"]))
 
@@ -54,7 +55,7 @@ def audit(session: Session, ctx: JobContext) -> None:
     live = {
         (p.get("dispatch_id"), p.get("channel"))
         for p in session.scalars(
-            select(Job.payload).where(Job.kind == dispatching.SEND_JOB, Job.state.in_(("queued", "running")))
+            select(Job.payload).where(Job.kind == issuing.SEND_JOB, Job.state.in_(("queued", "running")))
         )
     }
     slot = int(clock.now().timestamp() // 300)
@@ -63,11 +64,11 @@ def audit(session: Session, ctx: JobContext) -> None:
     ):
         for channel in session.scalars(
             select(Delivery.channel)
-            .where(Delivery.dispatch_id == dispatch_id, Delivery.state == "queued")
+            .where(Delivery.dispatch_id == dispatch_id, Delivery.state == DeliveryState.QUEUED)
             .group_by(Delivery.channel)
         ):
             if (dispatch_id, channel) not in live:
-                dispatching.ensure_sender(session, dispatch_id, channel, f"audit{slot}")
+                issuing.ensure_sender(session, dispatch_id, channel, f"audit{slot}")
 
 
 @handler(pushed.JOB, max_attempts=3, backoff_base_s=1)

@@ -28,11 +28,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.delivery.codes import AckMethod, DeliveryState, DispatchState, StepState, TaskState
 
-DELIVERY_STATES = ("queued", "sent", "delivered", "failed", "acknowledged")
+DELIVERY_STATES = tuple(DeliveryState)
 CHANNELS = ("sms", "email", "inbox", "wecom", "dingtalk", "broadcast")
 ENDPOINT_KINDS = CHANNELS[:2] + CHANNELS[3:]  # the inbox needs no configuration
-DISPATCH_STATES = ("active", "stopped")
+DISPATCH_STATES = tuple(DispatchState)
 
 
 class Dispatch(IdMixin, Audited, Base):
@@ -53,7 +54,7 @@ class Dispatch(IdMixin, Audited, Base):
     headline: Mapped[str] = mapped_column(String(300))
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
     ack_code: Mapped[str] = mapped_column(String(8), index=True)  # "回复1或收到+代码" in the SMS
-    state: Mapped[str] = mapped_column(String(10), default="active")
+    state: Mapped[str] = mapped_column(String(10), default=DispatchState.ACTIVE.value)
     policy: Mapped[dict] = mapped_column(JSONType, default=dict)
     content: Mapped[dict] = mapped_column(JSONType, default=dict)  # texts per channel, fixed at issue
     targeting: Mapped[dict] = mapped_column(JSONType, default=dict)  # counts by level, prefixes covered
@@ -110,7 +111,7 @@ class Delivery(IdMixin, Base):
     tier: Mapped[int] = mapped_column(SmallInteger, default=0)  # 0 staff first, 1 groups, 2 residents
     address: Mapped[str | None] = mapped_column(String(120))
     cell_code: Mapped[str | None] = mapped_column(CodeStr)  # the recipient's place
-    state: Mapped[str] = mapped_column(String(12), default="queued")
+    state: Mapped[str] = mapped_column(String(12), default=DeliveryState.QUEUED.value)
     round: Mapped[int] = mapped_column(SmallInteger, default=1)
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     detail: Mapped[str | None] = mapped_column(String(200))
@@ -134,7 +135,7 @@ class Acknowledgement(IdMixin, Base):
     __tablename__ = "acknowledgements"
     __table_args__ = (
         UniqueConstraint("dispatch_id", "person_id", name="uq_acknowledgements_person"),
-        CheckConstraint("method IN ('link', 'sms', 'app')", name="method"),
+        CheckConstraint(one_of("method", AckMethod), name="method"),
     )
 
     dispatch_id: Mapped[int] = mapped_column(BigId, ForeignKey("dispatches.id", ondelete="CASCADE"))
@@ -153,14 +154,14 @@ class EscalationStep(IdMixin, Audited, Base):
     __table_args__ = (
         UniqueConstraint("dispatch_id", "seq", name="uq_escalation_steps_seq"),
         Index("ix_escalation_steps_state_due", "state", "due_at"),
-        CheckConstraint("state IN ('pending', 'done', 'cancelled', 'stalled')", name="state"),
+        CheckConstraint(one_of("state", StepState), name="state"),
     )
 
     dispatch_id: Mapped[int] = mapped_column(BigId, ForeignKey("dispatches.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(SmallInteger)
     action: Mapped[str] = mapped_column(String(20))  # resend, notify_leaders, door_to_door
     due_at: Mapped[datetime] = mapped_column()
-    state: Mapped[str] = mapped_column(String(10), default="pending")
+    state: Mapped[str] = mapped_column(String(10), default=StepState.PENDING.value)
     job_id: Mapped[int | None] = mapped_column(BigId)
     repairs: Mapped[int] = mapped_column(SmallInteger, default=0)
     done_at: Mapped[datetime | None] = mapped_column()
@@ -174,14 +175,14 @@ class DoorTask(IdMixin, TimestampMixin, Audited, Base):
     __tablename__ = "door_tasks"
     __table_args__ = (
         UniqueConstraint("dispatch_id", "grid_cell_id", name="uq_door_tasks_cell"),
-        CheckConstraint("state IN ('open', 'closed', 'cancelled')", name="state"),
+        CheckConstraint(one_of("state", TaskState), name="state"),
     )
 
     dispatch_id: Mapped[int] = mapped_column(BigId, ForeignKey("dispatches.id", ondelete="CASCADE"))
     grid_cell_id: Mapped[int] = mapped_column(BigId)
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)  # the cell's code
     assignee_ids: Mapped[list] = mapped_column(JSONType, default=list)  # person ids of the cell's staff
-    state: Mapped[str] = mapped_column(String(10), default="open")
+    state: Mapped[str] = mapped_column(String(10), default=TaskState.OPEN.value)
     households_total: Mapped[int] = mapped_column(Integer, default=0)
     vulnerable_total: Mapped[int] = mapped_column(Integer, default=0)
     households_reached: Mapped[int | None] = mapped_column(Integer)

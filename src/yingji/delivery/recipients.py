@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
+from yingji.delivery.codes import DeliveryState
 from yingji.delivery.models import ChannelEndpoint, Delivery, DispatchCell
 from yingji.notify.adapters import TARGET_KINDS
 from yingji.org.models import GridAssignment, GridCell, Person, Position, Unit
@@ -90,7 +91,7 @@ def grid_staff(session: Session, dispatch_id: int) -> int:
             _i(STAFF_TIER),
             Person.mobile,
             func.min(DispatchCell.cell_code),
-            _s("queued"),
+            _s(DeliveryState.QUEUED.value),
             _i(1),
             _i(0),
         )
@@ -116,7 +117,7 @@ def upper_leaders(session: Session, dispatch_id: int) -> int:
                 _i(STAFF_TIER),
                 Person.mobile,
                 func.min(GridCell.code),
-                _s("queued"),
+                _s(DeliveryState.QUEUED.value),
                 _i(1),
                 _i(0),
             )
@@ -147,7 +148,7 @@ def village_cadres(session: Session, dispatch_id: int) -> int:
             _i(STAFF_TIER),
             Person.mobile,
             func.min(Unit.jurisdiction_code),
-            _s("queued"),
+            _s(DeliveryState.QUEUED.value),
             _i(1),
             _i(0),
         )
@@ -192,7 +193,7 @@ def team_leaders(session: Session, dispatch_id: int) -> int:
                 _i(STAFF_TIER),
                 func.min(base.c.mobile),
                 func.min(base.c.jurisdiction_code),
-                _s("queued"),
+                _s(DeliveryState.QUEUED.value),
                 _i(1),
                 _i(0),
             )
@@ -233,7 +234,7 @@ def hazard_monitors(session: Session, dispatch_id: int) -> int:
             _i(STAFF_TIER),
             Person.mobile,
             func.min(people.c.code),
-            _s("queued"),
+            _s(DeliveryState.QUEUED.value),
             _i(1),
             _i(0),
         )
@@ -269,7 +270,7 @@ def person_channels(session: Session, dispatch_id: int, purpose: str = "warning"
             _i(STAFF_TIER),
             literal(None, String),
             func.min(base.c.cell_code),
-            _s("queued"),
+            _s(DeliveryState.QUEUED.value),
             _i(1),
             _i(0),
         )
@@ -292,7 +293,7 @@ def person_channels(session: Session, dispatch_id: int, purpose: str = "warning"
                 _i(STAFF_TIER),
                 Person.email,
                 base.c.cell_code,
-                _s("queued"),
+                _s(DeliveryState.QUEUED.value),
                 _i(1),
                 _i(0),
             )
@@ -316,7 +317,7 @@ def endpoints(session: Session, dispatch_id: int) -> int:
         _i(ENDPOINT_TIER),
         literal(None, String),
         ChannelEndpoint.jurisdiction_code,
-        _s("queued"),
+        _s(DeliveryState.QUEUED.value),
         _i(1),
         _i(0),
     ).where(
@@ -339,7 +340,7 @@ def residents(session: Session, dispatch_id: int) -> int:
         _i(RESIDENT_TIER),
         Resident.mobile,
         Resident.jurisdiction_code,
-        _s("queued"),
+        _s(DeliveryState.QUEUED.value),
         _i(1),
         _i(0),
     ]
@@ -367,7 +368,7 @@ def copy_from(session: Session, dispatch_id: int, previous_id: int) -> int:
         d.tier,
         d.address,
         d.cell_code,
-        _s("queued"),
+        _s(DeliveryState.QUEUED.value),
         _i(1),
         _i(0),
     ).where(d.dispatch_id == previous_id, d.purpose == "warning")

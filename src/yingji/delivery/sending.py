@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.delivery import pushed, signing
-from yingji.delivery.dispatching import SEND_JOB
+from yingji.delivery.codes import REACHED, DeliveryState
+from yingji.delivery.issuing import SEND_JOB
 from yingji.delivery.models import ChannelEndpoint, Delivery, Dispatch, delivery_key
 from yingji.drills import sandbox
 from yingji.jobs import queue
@@ -42,6 +43,7 @@ from yingji.notify.adapter_base import ChannelUnavailable
 from yingji.notify.channels import Message, Receipt
 from yingji.notify.inbox import InboxChannel
 from yingji.org.codes import ancestors
+from yingji.warnings.hooks import WarningEvent
 
 JOB_SECONDS = 2.0
 SLICE_SECONDS = 1.0  # the share of the rate budget reserved at a time
@@ -49,7 +51,13 @@ CHUNK = 5000  # deliveries read per round trip (and per step of the inbox, which
 STEP = 50  # messages per step for channels without a batch size of their own (e-mail)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(seconds=30)
-STATE_OF_RECEIPT = {"sent": "sent", "duplicate": "sent", "delivered": "delivered", "failed": "failed"}
+# A gateway receipt's status → the delivery's state.
+STATE_OF_RECEIPT = {
+    "sent": DeliveryState.SENT.value,
+    "duplicate": DeliveryState.SENT.value,
+    "delivered": DeliveryState.DELIVERED.value,
+    "failed": DeliveryState.FAILED.value,
+}
 
 
 @dataclass
@@ -92,7 +100,11 @@ def _queued(session: Session, dispatch_id: int, channel: str, limit: int) -> lis
             Delivery.attempts,
             Delivery.cell_code,
         )
-        .where(Delivery.dispatch_id == dispatch_id, Delivery.channel == channel, Delivery.state == "queued")
+        .where(
+            Delivery.dispatch_id == dispatch_id,
+            Delivery.channel == channel,
+            Delivery.state == DeliveryState.QUEUED,
+        )
         .order_by(Delivery.tier, Delivery.id)
         .limit(limit)
     )
@@ -128,7 +140,7 @@ def _message(dispatch: Dispatch, channel: str, row, secret: str) -> Message:
     staff = row.recipient_kind in ("person", "user")
     if row.purpose == "warning":
         body = texts.get("sms", "")
-        if staff and dispatch.event != "lifted" and channel == "sms":
+        if staff and dispatch.event != WarningEvent.LIFTED and channel == "sms":
             body = f"{body} {texts.get('ack_hint', '')}{signing.link(secret, row.id)}"
     else:
         body = texts.get(row.purpose, texts.get("sms", ""))
@@ -164,21 +176,23 @@ def record(session: Session, rows: list, receipts: list[Receipt]) -> Outcome:
             continue
         state = STATE_OF_RECEIPT.get(receipt.state)
         if state is None:  # left queued by the channel
-            state = "failed" if row.attempts + 1 >= MAX_ATTEMPTS else "queued"
-            out.retry += state == "queued"
-        out.sent += state in ("sent", "delivered")
-        out.failed += state == "failed"
+            state = (
+                DeliveryState.FAILED.value if row.attempts + 1 >= MAX_ATTEMPTS else DeliveryState.QUEUED.value
+            )
+            out.retry += state == DeliveryState.QUEUED
+        out.sent += state in REACHED
+        out.failed += state == DeliveryState.FAILED
         groups[(state, (receipt.detail or "")[:200] or None)].append(row.id)
     for (state, detail), ids in groups.items():
         values: dict = {"state": state, "attempts": Delivery.attempts + 1, "detail": detail}
-        if state in ("sent", "delivered"):
+        if state in REACHED:
             values["sent_at"] = now
-        if state == "delivered":
+        if state == DeliveryState.DELIVERED:
             values["delivered_at"] = now
         for i in range(0, len(ids), CHUNK):
             session.execute(
                 update(Delivery)
-                .where(Delivery.id.in_(ids[i : i + CHUNK]), Delivery.state == "queued")
+                .where(Delivery.id.in_(ids[i : i + CHUNK]), Delivery.state == DeliveryState.QUEUED)
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
@@ -191,9 +205,11 @@ def fail_all(session: Session, dispatch_id: int, channel: str, detail: str) -> i
         session.execute(
             update(Delivery)
             .where(
-                Delivery.dispatch_id == dispatch_id, Delivery.channel == channel, Delivery.state == "queued"
+                Delivery.dispatch_id == dispatch_id,
+                Delivery.channel == channel,
+                Delivery.state == DeliveryState.QUEUED,
             )
-            .values(state="failed", detail=detail[:200], attempts=Delivery.attempts + 1)
+            .values(state=DeliveryState.FAILED.value, detail=detail[:200], attempts=Delivery.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
         or 0
@@ -317,7 +333,7 @@ def _run_sandbox(
 def _take(session: Session, row_id: int) -> bool:
     """Whether a delivery is still queued and now locked by this step (PostgreSQL: not by another
     sender of the same channel, which skips it)."""
-    stmt = select(Delivery.id).where(Delivery.id == row_id, Delivery.state == "queued")
+    stmt = select(Delivery.id).where(Delivery.id == row_id, Delivery.state == DeliveryState.QUEUED)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return session.scalar(stmt) is not None
@@ -340,8 +356,12 @@ def _run_targets(
         if endpoint is None or not endpoint.enabled:
             session.execute(
                 update(Delivery)
-                .where(Delivery.id == row.id, Delivery.state == "queued")
-                .values(state="failed", detail="endpoint disabled or removed", attempts=Delivery.attempts + 1)
+                .where(Delivery.id == row.id, Delivery.state == DeliveryState.QUEUED)
+                .values(
+                    state=DeliveryState.FAILED.value,
+                    detail="endpoint disabled or removed",
+                    attempts=Delivery.attempts + 1,
+                )
             )
             total.failed += 1
             continue

@@ -18,6 +18,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.core.i18n import N_, gettext
 from yingji.delivery import acks, endpoints, field, live, signing
+from yingji.delivery.codes import AckMethod
 from yingji.org import places
 from yingji.web import nav
 from yingji.web.templating import render
@@ -127,7 +128,7 @@ def ack_confirm(token: str, request: Request, session: DbSession):
         delivery, dispatch = acks.by_link(session, secret, token)
     except signing.BadToken as exc:
         return render(request, "delivery/ack.html", {"problem": exc.reason}, status_code=400)
-    acks.acknowledge(session, delivery.dispatch_id, delivery.recipient_id, "link")
+    acks.acknowledge(session, delivery.dispatch_id, delivery.recipient_id, AckMethod.LINK.value)
     return render(request, "delivery/ack.html", {"problem": None, "dispatch": dispatch, "done": True})
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.scope import Principal, in_scope
 from yingji.core.errors import ValidationFailed
 from yingji.experts import registry
-from yingji.experts.codes import FieldKind
+from yingji.experts.codes import Availability, FieldKind
 from yingji.experts.models import Expert
 from yingji.incidents.models import Incident
 from yingji.response.models import Consultation, ConsultationParticipant
@@ -52,7 +52,11 @@ def _option(expert: Expert, names: dict[str, str], matches: bool) -> Option:
         codes.label(FieldKind.DISCIPLINE, c) for c in expert.codes_of(FieldKind.DISCIPLINE)[:2]
     )
     parts = [p for p in (expert.title, expert.unit_name, fields, names.get(expert.jurisdiction_code)) if p]
-    state = "" if expert.availability == "available" else f"［{registry.to_availability_label(expert)}］"
+    state = (
+        ""
+        if expert.availability == Availability.AVAILABLE
+        else f"［{registry.to_availability_label(expert)}］"
+    )
     return Option(expert.id, f"{expert.name}（{'，'.join(parts)}）{state}", matches)
 
 

@@ -12,6 +12,7 @@ from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.demo.names import NameMaker
+from yingji.experts.codes import Availability
 from yingji.experts.models import Expert, ExpertField
 from yingji.org.models import Jurisdiction
 
@@ -132,7 +133,7 @@ PROFILES = (
     ("management", ["natural", "accident"], "副教授", "associate", "职业技术学院", "应急预案编制与演练评估"),
 )
 PER_POOL = {"province": 30, "city": 44, "county": 12}
-AVAIL = ("available", "busy", "unavailable")
+AVAIL = tuple(a.value for a in Availability)  # available, busy, unavailable: AVAIL_P in this order
 AVAIL_P = (0.85, 0.1, 0.05)
 
 
@@ -177,7 +178,10 @@ def generate(places, seed: int, known_categories: set[str]) -> tuple[list[dict],
                     "office_phone": f"0856-{5000000 + serial:07d}",
                     "email": None,
                     "availability": state,
-                    "availability_note": {"busy": "外出开会", "unavailable": "病休"}.get(state),
+                    "availability_note": {
+                        Availability.BUSY: "外出开会",
+                        Availability.UNAVAILABLE: "病休",
+                    }.get(state),
                     "availability_changed_at": now,
                     "active": True,
                     "note": None,

@@ -88,7 +88,10 @@ def experts_page(
 
 
 def _blank_form(principal, within: str | None) -> dict:
-    return {"jurisdiction_code": within or principal.jurisdiction_code, "availability": "available"}
+    return {
+        "jurisdiction_code": within or principal.jurisdiction_code,
+        "availability": Availability.AVAILABLE.value,
+    }
 
 
 @router.get("/experts/new")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,7 +12,19 @@ from yingji.core import clock
 from yingji.core.models import Base, IdMixin
 from yingji.core.types import BigId, CodeStr, JSONType
 
-STATES = ("queued", "running", "done", "failed", "expired")
+
+class FileJobState(StrEnum):
+    """queued → running → done or failed; done and failed jobs expire (their file is removed)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+STATES = tuple(FileJobState)
+LIVE = (FileJobState.QUEUED, FileJobState.RUNNING)  # the worker has yet to finish it
 
 
 class FileJob(IdMixin, Base):
@@ -34,7 +47,7 @@ class FileJob(IdMixin, Base):
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr)
     params: Mapped[dict] = mapped_column(JSONType, default=dict)
     locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
-    state: Mapped[str] = mapped_column(String(12), default="queued")
+    state: Mapped[str] = mapped_column(String(12), default=FileJobState.QUEUED.value)
     total: Mapped[int | None] = mapped_column(Integer)  # rows expected (estimate for exports)
     done: Mapped[int] = mapped_column(Integer, default=0)  # rows written or checked so far
     filename: Mapped[str] = mapped_column(String(200))  # the download's name, or the uploaded file's

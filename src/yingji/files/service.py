@@ -25,7 +25,7 @@ from yingji.core.db import Database
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.i18n import bilingual
 from yingji.files.kinds import ExportKind, ImportKind
-from yingji.files.models import FileJob
+from yingji.files.models import LIVE, FileJob, FileJobState
 from yingji.jobs import queue
 
 EXPORT_JOB = "files.export"
@@ -38,7 +38,6 @@ DEFAULTS = {
 }
 # A job's lease (jobs.py) must outlast its time limit; the limit is capped below it.
 MAX_TIME_LIMIT_S = 540
-LIVE = ("queued", "running")
 
 
 def setting(settings: Settings, name: str) -> int:
@@ -85,7 +84,7 @@ def start_export(
             jurisdiction_code=jurisdiction_code or principal.jurisdiction_code,
             params=params,
             locale=locale,
-            state="queued",
+            state=FileJobState.QUEUED.value,
             total=total,
             done=0,
             filename=kind.filename(params),
@@ -119,7 +118,7 @@ def start_import(
         jurisdiction_code=principal.jurisdiction_code,
         params=params,
         locale=locale,
-        state="queued",
+        state=FileJobState.QUEUED.value,
         done=0,
         filename=(filename or "upload.xlsx")[:200],
         path=str(path),
@@ -158,9 +157,9 @@ def ready_file(session: Session, principal: Principal, job_id: int) -> tuple[Fil
     job = get(session, principal, job_id)
     if job.direction != "export":
         raise NotFound()
-    if job.state == "expired":
+    if job.state == FileJobState.EXPIRED:
         raise NotFound("The file has expired; export it again.")
-    if job.state != "done":
+    if job.state != FileJobState.DONE:
         raise Conflict("The file is not ready yet.")
     path = Path(job.path or "")
     if not path.is_file():
@@ -193,13 +192,15 @@ def to_out(job: FileJob) -> dict:
         "expires_at": job.expires_at,
         "url": url,
         "page_url": f"/files/{job.id}",
-        "download_url": f"{url}/download" if job.direction == "export" and job.state == "done" else None,
+        "download_url": f"{url}/download"
+        if job.direction == "export" and job.state == FileJobState.DONE
+        else None,
     }
 
 
 def percent(job: FileJob) -> int | None:
     """Progress in percent, when the total is known."""
-    if job.state == "done":
+    if job.state == FileJobState.DONE:
         return 100
     if not job.total:
         return None
@@ -212,17 +213,19 @@ def expire(session: Session, orphan_age: timedelta = timedelta(hours=24)) -> dic
     now = clock.now()
     expired = 0
     for job in session.scalars(
-        select(FileJob).where(FileJob.state != "expired", FileJob.expires_at < now).limit(1000)
+        select(FileJob).where(FileJob.state != FileJobState.EXPIRED, FileJob.expires_at < now).limit(1000)
     ):
         if job.state in LIVE:
             continue
         if job.path:
             Path(job.path).unlink(missing_ok=True)
-        job.state = "expired"  # the path stays: it tells the next pass which folder to look in
+        job.state = (
+            FileJobState.EXPIRED.value
+        )  # the path stays: it tells the next pass which folder to look in
         expired += 1
     session.flush()
     with_path = FileJob.path.is_not(None)
-    kept = set(session.scalars(select(FileJob.path).where(with_path, FileJob.state != "expired")))
+    kept = set(session.scalars(select(FileJob.path).where(with_path, FileJob.state != FileJobState.EXPIRED)))
     recent = session.scalars(select(FileJob.path).where(with_path).order_by(FileJob.id.desc()).limit(1000))
     folders = {Path(p).parent for p in recent}
     orphans = 0

@@ -10,7 +10,7 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.i18n import N_, gettext
 from yingji.files import kinds, service
-from yingji.files.models import FileJob
+from yingji.files.models import LIVE, FileJob, FileJobState
 from yingji.web import nav
 from yingji.web.templating import render
 
@@ -18,11 +18,11 @@ router = APIRouter(include_in_schema=False)
 nav.register(N_("System"), nav.NavItem("files", N_("My exports and imports"), "/files", Perm.EXPORT))
 
 STATE_LABELS = {
-    "queued": N_("Queued"),
-    "running": N_("Being processed"),
-    "done": N_("Ready"),
-    "failed": N_("Failed"),
-    "expired": N_("Expired"),
+    FileJobState.QUEUED: N_("Queued"),
+    FileJobState.RUNNING: N_("Being processed"),
+    FileJobState.DONE: N_("Ready"),
+    FileJobState.FAILED: N_("Failed"),
+    FileJobState.EXPIRED: N_("Expired"),
 }
 DIRECTION_LABELS = {"export": N_("Export"), "import": N_("Import")}
 
@@ -45,10 +45,12 @@ def _view(job: FileJob) -> dict:
         "what": _label(job),
         "direction_label": gettext(DIRECTION_LABELS.get(job.direction, job.direction)),
         "state_label": gettext(STATE_LABELS.get(job.state, job.state)),
-        "live": job.state in service.LIVE,
+        "live": job.state in LIVE,
         "text": gettext(job.message, **(job.message_params or {})) if job.message else "",
         "errors": errors,
-        "counts": (job.result or {}) if job.direction == "import" and job.state == "done" else None,
+        "counts": (job.result or {})
+        if job.direction == "import" and job.state == FileJobState.DONE
+        else None,
     }
 
 

@@ -24,7 +24,7 @@ from yingji.core.db import Actor, Database, database_url, open_database
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import N_
 from yingji.files import kinds
-from yingji.files.models import FileJob
+from yingji.files.models import LIVE, FileJob, FileJobState
 from yingji.org import sheets
 
 log = logging.getLogger("yingji.files")
@@ -61,7 +61,7 @@ def _fail(message: str, params: dict | None = None, result: dict | None = None) 
     """The job row's values of a failure: the message id and its parameters (kept as JSON)."""
     plain = {k: v if isinstance(v, int | float | str) else str(v) for k, v in (params or {}).items()}
     return {
-        "state": "failed",
+        "state": FileJobState.FAILED.value,
         "message": message,
         "message_params": plain or None,
         "result": result,
@@ -75,12 +75,12 @@ def run_export(session: Session, job_id: int) -> None:
     with db.reading() as s:
         job = s.get(FileJob, job_id)
         principal = _principal(s, job.user_id) if job is not None else None
-    if job is None or job.state not in ("queued", "running"):
+    if job is None or job.state not in LIVE:
         return
     if principal is None:
         _set(db, job_id, **_fail(USER_GONE))
         return
-    _set(db, job_id, state="running", started_at=clock.now(), done=0)
+    _set(db, job_id, state=FileJobState.RUNNING.value, started_at=clock.now(), done=0)
     path = Path(job.path)
     part = path.with_name(path.name + ".part")
     last = [time.monotonic()]
@@ -97,7 +97,7 @@ def run_export(session: Session, job_id: int) -> None:
             rows = kind.rows(s, principal, **job.params)
             n = sheets.stream(part, kind.title, kind.columns, rows, job.locale, progress)
         part.replace(path)
-        values = {"state": "done", "done": n, "total": n, "size_bytes": path.stat().st_size}
+        values = {"state": FileJobState.DONE.value, "done": n, "total": n, "size_bytes": path.stat().st_size}
         _set(db, job_id, **values, finished_at=clock.now(), message=None, message_params=None)
     except YingjiError as exc:
         _set(db, job_id, **_fail(exc.message, exc.params))
@@ -114,10 +114,10 @@ def run_import(session: Session, job_id: int, time_limit_s: float) -> None:
     db = side_database(session)
     with db.reading() as s:
         job = s.get(FileJob, job_id)
-    if job is None or job.state not in ("queued", "running"):
+    if job is None or job.state not in LIVE:
         return
     # Seen as running while it runs: written before the job's own transaction takes the write lock.
-    _set(db, job_id, state="running", started_at=clock.now())
+    _set(db, job_id, state=FileJobState.RUNNING.value, started_at=clock.now())
     job = session.get(FileJob, job_id)
     principal = _principal(session, job.user_id)
     path = Path(job.path or "")
@@ -167,7 +167,7 @@ def _apply(session: Session, job: FileJob, principal: Principal, data: bytes, ti
     counts = result.as_dict()
     rows = sum(v for v in counts.values() if isinstance(v, int))
     return {
-        "state": "done",
+        "state": FileJobState.DONE.value,
         "result": counts,
         "done": rows,
         "total": rows,

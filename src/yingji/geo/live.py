@@ -115,6 +115,7 @@ def _scoped_codes(codes: list[str], principal: Principal) -> list[str]:
 def warnings_in_force(session: Session, principal: Principal, zoom: float | None = None) -> tuple[str, int]:
     """Areas of warnings in force that touch the principal's scope, one feature per division,
     the highest level on top (drawn last)."""
+    from yingji.warnings.codes import WarningStatus
     from yingji.warnings.models import Warning, WarningInfo
 
     now = clock.now()
@@ -123,7 +124,7 @@ def warnings_in_force(session: Session, principal: Principal, zoom: float | None
     stmt = (
         select(Warning)
         .where(
-            Warning.status == "published",
+            Warning.status == WarningStatus.PUBLISHED,
             or_(Warning.expires.is_(None), Warning.expires > now),
             or_(in_scope(Warning.jurisdiction_code, principal), Warning.jurisdiction_code.in_(ancestors)),
         )

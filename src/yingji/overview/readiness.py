@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from yingji.auth.scope import Principal, in_scope, mask_phone
 from yingji.core import clock
 from yingji.core.i18n import gettext
+from yingji.delivery.codes import DeliveryState, DispatchState
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell
 from yingji.drills import marks
 from yingji.duty import board as duty_board
@@ -33,6 +34,7 @@ from yingji.overview.schemas import (
 from yingji.overview.situation import link
 from yingji.supplies import gaps, rules
 from yingji.supplies.models import STORE_LEVELS, Balance, Item, ReserveStandard, Warehouse
+from yingji.warnings.codes import WarningStatus
 from yingji.warnings.models import Warning, WarningInfo
 
 
@@ -45,7 +47,7 @@ def _in_force(session: Session, p: Principal) -> tuple[list[int], list[int]]:
     whose area reaches into it (a town lives under the city's red warning as much as its own)."""
     now = clock.now()
     current = (
-        Warning.status == "published",
+        Warning.status == WarningStatus.PUBLISHED,
         or_(Warning.expires.is_(None), Warning.expires > now),
         marks.real_warning(Warning),
     )
@@ -82,13 +84,13 @@ def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
             .join(DispatchCell, DispatchCell.dispatch_id == Dispatch.id)
             .where(
                 Dispatch.warning_id.in_(in_force),
-                Dispatch.state == "active",
+                Dispatch.state == DispatchState.ACTIVE,
                 in_scope(DispatchCell.cell_code, p),
             )
             .group_by(Dispatch.level)
         )
     }
-    delivered_states = ("delivered", "acknowledged")
+    delivered_states = (DeliveryState.DELIVERED, DeliveryState.ACKNOWLEDGED)
     sent = {
         level: (n, int(ok or 0))
         for level, n, ok in session.execute(
@@ -101,7 +103,7 @@ def warnings(session: Session, p: Principal, within: str | None) -> WarningsOut:
             # Only the scope's own warnings count, so their deliveries are all in scope: no filter on
             # the recipient's cell, and the count reads the (dispatch, channel, state) index alone.
             # (A warning from above counts in force and in the acknowledged cells, not here.)
-            .where(Dispatch.warning_id.in_(own), Dispatch.state == "active")
+            .where(Dispatch.warning_id.in_(own), Dispatch.state == DispatchState.ACTIVE)
             .group_by(Dispatch.level)
         )
     }

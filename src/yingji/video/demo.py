@@ -13,12 +13,13 @@ from yingji.auth import audit
 from yingji.core import clock
 from yingji.core.db import Actor, Database
 from yingji.org.models import Jurisdiction
+from yingji.video.codes import CameraStatus
 from yingji.video.models import Camera
 
 SKYNET_PER_TOWN = 3
 XUELIANG_PER_TOWN = 2
 STATUS_P = (0.9, 0.07, 0.03)  # online, offline, fault
-STATUSES = ("online", "offline", "fault")
+STATUSES = tuple(s.value for s in CameraStatus)  # online, offline, fault: STATUS_P in this order
 INDUSTRY = {"skynet": "00", "xueliang": "01", "village_room": "05"}
 
 

@@ -37,7 +37,7 @@ class Camera(IdMixin, TimestampMixin, Audited, Base):
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(8), default="online")
+    status: Mapped[str] = mapped_column(String(8), default=CameraStatus.ONLINE.value)
     hls_url: Mapped[str | None] = mapped_column(String(500))
     flv_url: Mapped[str | None] = mapped_column(String(500))
     webrtc_url: Mapped[str | None] = mapped_column(String(500))
@@ -67,7 +67,7 @@ class ClipUpload(IdMixin, TimestampMixin, Base):
     content_type: Mapped[str] = mapped_column(String(40))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     received: Mapped[int] = mapped_column(BigInteger, default=0)
-    state: Mapped[str] = mapped_column(String(10), default="open")
+    state: Mapped[str] = mapped_column(String(10), default=UploadState.OPEN.value)
     original_name: Mapped[str | None] = mapped_column(String(200))
     clip_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("video_clips.id", ondelete="SET NULL"))
 

@@ -76,7 +76,7 @@ def camera_new(request: Request, principal: CurrentPrincipal, within: str | None
     form = {
         "jurisdiction_code": within or principal.jurisdiction_code,
         "kind": "xueliang",
-        "status": "online",
+        "status": codes.CameraStatus.ONLINE.value,
     }
     return _page(request, "video/camera_form.html", {"camera": None, "form": form, "errors": {}})
 

@@ -13,6 +13,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.http import raw_body
+from yingji.files.openapi import file_answer
 from yingji.warnings import (
     authority,
     capimport,
@@ -28,6 +29,7 @@ from yingji.warnings import (
     versions,
 )
 from yingji.warnings.capmodel import info_dict
+from yingji.warnings.codes import UNSENT, WarningStatus
 from yingji.warnings.models import Warning, WarningFeed
 from yingji.warnings.schemas import (
     CapImportOut,
@@ -109,9 +111,7 @@ def detail(session, w: Warning) -> dict:
             "published_at": w.published_at,
             "ended_at": w.ended_at,
             "relay": w.relay,
-            "missing": lifecycle.missing_contents(w)
-            if w.status in ("draft", "submitted", "approved")
-            else [],
+            "missing": lifecycle.missing_contents(w) if w.status in UNSENT else [],
             "infos": [info_dict(i) for i in w.infos],
             "chain": [
                 {"id": c.id, "msg_type": c.msg_type, "status": c.status, "identifier": c.identifier}
@@ -186,7 +186,9 @@ async def import_cap(
     except authority.AuthorityRefused as exc:
         authority.record_refusal(session, principal, exc, exc.target, note="api")
         raise
-    response.status_code = 200 if result.duplicate else 202 if result.warning.status == "submitted" else 201
+    response.status_code = (
+        200 if result.duplicate else 202 if result.warning.status == WarningStatus.SUBMITTED else 201
+    )
     return result.as_dict()
 
 
@@ -347,7 +349,7 @@ def lift(
     orange lift waits for another leader's approval (202, ``submitted``) and takes effect when it
     is published."""
     cancel = lifecycle.lift(session, principal, warning_id, data.reason)
-    response.status_code = 202 if cancel.status == "submitted" else 200
+    response.status_code = 202 if cancel.status == WarningStatus.SUBMITTED else 200
     return detail(session, cancel)
 
 
@@ -388,7 +390,7 @@ def preview(warning_id: int, principal: CurrentPrincipal, session: DbSession) ->
 @router.get(
     "/{warning_id}/cap",
     response_class=Response,
-    responses={200: {"content": {CAP_MIME: {}}, "description": "The CAP XML document (a download)."}},
+    responses=file_answer("The CAP XML document (a download).", CAP_MIME),
 )
 def export_cap(
     warning_id: int, principal: CurrentPrincipal, session: DbSession, profile: str = "cap12"

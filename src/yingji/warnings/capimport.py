@@ -25,6 +25,8 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, OutOfJurisdiction, ValidationFailed
 from yingji.org.models import Jurisdiction
 from yingji.warnings import authority, capmodel, capxml, hooks, profile, versions
+from yingji.warnings.codes import Action, S
+from yingji.warnings.hooks import WarningEvent
 from yingji.warnings.lifecycle import _schedule_expiry, check_move
 from yingji.warnings.models import Warning
 
@@ -126,7 +128,7 @@ def _targets(session: Session, references: list[str]) -> tuple[Warning | None, l
     root_id = min(r.root_id or r.id for r in referenced)
     in_force = session.scalars(
         select(Warning)
-        .where((Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == "published")
+        .where((Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == S.PUBLISHED)
         .with_for_update()
     ).all()
     root = session.get(Warning, root_id)
@@ -138,17 +140,17 @@ def _end_replaced(session: Session, principal: Principal, warning: Warning, root
     """End the issues of the chain that ``warning`` (an Update or Cancel taking effect) replaces."""
     in_force = session.scalars(
         select(Warning)
-        .where((Warning.id == root.id) | (Warning.root_id == root.id), Warning.status == "published")
+        .where((Warning.id == root.id) | (Warning.root_id == root.id), Warning.status == S.PUBLISHED)
         .with_for_update()
     ).all()
-    target = "lifted" if warning.msg_type == "Cancel" else "updated"
+    target = S.LIFTED if warning.msg_type == "Cancel" else S.UPDATED
     for issue in in_force:
         if issue is warning:
             continue
         warning.previous_id = issue.id
-        issue.status = target
+        issue.status = target.value
         issue.ended_at = warning.sent or clock.now()
-        versions.record(session, issue, target, principal, f"by {warning.identifier}")
+        versions.record(session, issue, Action(target), principal, f"by {warning.identifier}")
 
 
 def _take_effect(session: Session, principal: Principal, warning: Warning, root: Warning | None) -> None:
@@ -156,14 +158,14 @@ def _take_effect(session: Session, principal: Principal, warning: Warning, root:
     to our recipients when it is relayed."""
     if root is not None:
         _end_replaced(session, principal, warning, root)
-    if warning.status == "published":
+    if warning.status == S.PUBLISHED:
         _schedule_expiry(session, warning)
     relayed = warning.relay or (root is not None and root.relay)
-    if relayed and warning.status == "published":
+    if relayed and warning.status == S.PUBLISHED:
         warning.relay = True
-        hooks.emit(session, warning, "updated" if root is not None else "published")
+        hooks.emit(session, warning, WarningEvent.UPDATED if root is not None else WarningEvent.PUBLISHED)
     elif relayed and warning.msg_type == "Cancel" and root is not None:
-        hooks.emit(session, warning, "lifted")
+        hooks.emit(session, warning, WarningEvent.LIFTED)
 
 
 def import_message(
@@ -210,7 +212,7 @@ def import_message(
     warning.author_user_id = principal.user_id
     now = clock.now()
     relayed = relay or (root is not None and root.relay)
-    levels = {t.level for t in targets if t.status == "published"}
+    levels = {t.level for t in targets if t.status == S.PUBLISHED}
     if warning.level or not levels:  # a Cancel without info has no level: its target's decides
         levels.add(warning.level)
     held = (
@@ -220,14 +222,14 @@ def import_message(
         and authority.needs_approval(principal, via_feed=via_feed, levels=levels)
     )
     if held:
-        warning.status, warning.submitted_at = "submitted", now
+        warning.status, warning.submitted_at = S.SUBMITTED.value, now
         warning.root_id = root.id if root is not None else None
     elif msg_type == "Cancel":
-        warning.status, warning.ended_at = "lifted", now
+        warning.status, warning.ended_at = S.LIFTED.value, now
     elif msg_type in ("Ack", "Error") or (warning.expires is not None and warning.expires <= now):
-        warning.status, warning.ended_at = "expired", now
+        warning.status, warning.ended_at = S.EXPIRED.value, now
     else:
-        warning.status = "published"
+        warning.status = S.PUBLISHED.value
     if not held:
         warning.published_at = now
         warning.root_id = root.id if root is not None else None
@@ -241,9 +243,9 @@ def import_message(
             raise
         return Imported(found, True)
     if held:
-        versions.record(session, warning, "import_held", principal, origin_ref)
+        versions.record(session, warning, Action.IMPORT_HELD, principal, origin_ref)
         return Imported(warning, False, placement)
-    versions.record(session, warning, "imported", principal, origin_ref)
+    versions.record(session, warning, Action.IMPORTED, principal, origin_ref)
     _take_effect(session, principal, warning, root)
     return Imported(warning, False, placement)
 
@@ -257,16 +259,16 @@ def publish_held(session: Session, principal: Principal, warning: Warning) -> Wa
     if warning.msg_type in ("Update", "Cancel"):
         root, targets = _targets(session, list(warning.references or []))
         authority.check(session, principal, warning.sender, targets, via_feed=warning.origin == "feed")
-    target = "lifted" if warning.msg_type == "Cancel" else "published"
-    if target == "lifted" and (root is None or not any(t.status == "published" for t in targets)):
+    target = S.LIFTED if warning.msg_type == "Cancel" else S.PUBLISHED
+    if target == S.LIFTED and (root is None or not any(t.status == S.PUBLISHED for t in targets)):
         raise Conflict("This warning is not in force.")
     check_move(warning.status, target)
-    warning.status = target
+    warning.status = target.value
     warning.published_at = clock.now()
     warning.published_by_user_id = principal.user_id
-    if target == "lifted":
+    if target == S.LIFTED:
         warning.ended_at = warning.published_at
     warning.root_id = root.id if root is not None else None
-    versions.record(session, warning, target, principal)
+    versions.record(session, warning, Action(target), principal)
     _take_effect(session, principal, warning, root)
     return warning

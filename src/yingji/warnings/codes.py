@@ -24,6 +24,10 @@ class WarningStatus(StrEnum):
 
 
 S = WarningStatus
+PENDING = (S.SUBMITTED, S.APPROVED)  # waiting for approval or publishing
+UNSENT = (S.DRAFT, *PENDING)  # not yet sent: what 第六十四条 still misses is shown
+ENDED = (S.UPDATED, S.LIFTED, S.EXPIRED)
+SENT = (S.PUBLISHED, *ENDED)  # published at some time: public once sent, if public
 
 STATUS_LABELS = {
     S.DRAFT: N_("Draft"),  # 草稿

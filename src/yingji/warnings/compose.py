@@ -18,6 +18,7 @@ from yingji.core.i18n import N_
 from yingji.org import codes
 from yingji.org.models import Jurisdiction
 from yingji.warnings import capmodel, profile, values, versions
+from yingji.warnings.codes import Action, S
 from yingji.warnings.geometry import area_union
 from yingji.warnings.models import Warning
 from yingji.warnings.schemas import AreaIn, WarningIn
@@ -245,11 +246,11 @@ def _fill(session: Session, principal: Principal, warning: Warning, data: Warnin
 def create_draft(session: Session, principal: Principal, data: WarningIn) -> Warning:
     """A new draft (msgType Alert) in the author's jurisdiction."""
     warning = Warning(
-        status="draft", origin="local", msg_type="Alert", author_user_id=principal.user_id, revision=1
+        status=S.DRAFT.value, origin="local", msg_type="Alert", author_user_id=principal.user_id, revision=1
     )
     _fill(session, principal, warning, data)
     session.add(warning)
-    versions.record(session, warning, "created", principal)
+    versions.record(session, warning, Action.CREATED, principal)
     return warning
 
 
@@ -265,13 +266,13 @@ def edit_draft(session: Session, principal: Principal, warning_id: int, data: Wa
     """Change a draft; an edit based on an older revision is refused (409)."""
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_DRAFT)
-    if warning.status != "draft":
+    if warning.status != S.DRAFT:
         raise Conflict("Only a draft can be edited.")
     if data.revision is not None and data.revision != warning.revision:
         raise Conflict("This warning was changed by someone else; reload it.")
     _fill(session, principal, warning, data)
     warning.revision += 1
-    versions.record(session, warning, "edited", principal)
+    versions.record(session, warning, Action.EDITED, principal)
     return warning
 
 

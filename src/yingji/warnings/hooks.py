@@ -9,11 +9,23 @@ CLI) has the same listeners without import-order tricks.
 from __future__ import annotations
 
 import importlib
+from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 LISTENERS = ["yingji.delivery.flows"]
-EVENTS = ("published", "updated", "lifted", "expired")
+
+
+class WarningEvent(StrEnum):
+    """What a listener hears (a dispatch keeps it as its ``event``)."""
+
+    PUBLISHED = "published"  # a first issue
+    UPDATED = "updated"  # an update replaced the issue in force
+    LIFTED = "lifted"
+    EXPIRED = "expired"
+
+
+EVENTS = tuple(WarningEvent)
 
 
 def emit(session: Session, warning, event: str) -> None:

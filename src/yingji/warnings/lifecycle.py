@@ -28,8 +28,9 @@ from yingji.core.errors import Conflict, Forbidden, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.jobs import queue
 from yingji.warnings import capmodel, hooks, profile, values, versions
-from yingji.warnings.codes import MOVES, STATUS_LABELS, TRANSITIONS, Action  # noqa: F401
+from yingji.warnings.codes import MOVES, PENDING, STATUS_LABELS, TRANSITIONS, Action, S  # noqa: F401
 from yingji.warnings.compose import lock
+from yingji.warnings.hooks import WarningEvent
 from yingji.warnings.models import Warning
 
 # 突发事件应对法 第六十四条第二款: what a warning must state, in the law's order.
@@ -104,10 +105,10 @@ def refuse_if_incomplete(warning: Warning, step: str = "publish") -> None:
 
 
 def _move(
-    session: Session, principal: Principal | None, warning: Warning, target: str, action: str, note=None
+    session: Session, principal: Principal | None, warning: Warning, target: S, action: Action, note=None
 ) -> None:
     check_move(warning.status, target)
-    warning.status = target
+    warning.status = target.value
     versions.record(session, warning, action, principal, note)
 
 
@@ -115,11 +116,11 @@ def submit(session: Session, principal: Principal, warning_id: int) -> Warning:
     """Send a draft for approval."""
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_DRAFT)
-    check_move(warning.status, "submitted")
+    check_move(warning.status, S.SUBMITTED)
     if _composed_here(warning):
         refuse_if_incomplete(warning, "submit")
     warning.submitted_at = clock.now()
-    _move(session, principal, warning, "submitted", "submitted")
+    _move(session, principal, warning, S.SUBMITTED, Action.SUBMITTED)
     return warning
 
 
@@ -130,13 +131,13 @@ def approve(session: Session, principal: Principal, warning_id: int, note: str =
     own = warning.author_user_id is not None and principal.user_id == warning.author_user_id
     if own and values.approver_must_differ() and values.requires_approval(warning.level):
         raise Forbidden("The author cannot approve their own red or orange warning.")
-    check_move(warning.status, "approved")
+    check_move(warning.status, S.APPROVED)
     if _composed_here(warning):
         refuse_if_incomplete(warning, "approve")
     warning.approved_by_user_id = principal.user_id
     warning.approved_at = clock.now()
     warning.review_note = note or None
-    _move(session, principal, warning, "approved", "approved", note or None)
+    _move(session, principal, warning, S.APPROVED, Action.APPROVED, note or None)
     return warning
 
 
@@ -145,15 +146,15 @@ def reject(session: Session, principal: Principal, warning_id: int, note: str = 
     edit (:func:`return_for_edit`: the reason is then required)."""
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_APPROVE)
-    if warning.status == "approved":
+    if warning.status == S.APPROVED:
         return return_for_edit(session, principal, warning_id, note)
     if warning.status not in MOVES[Action.REJECTED][0]:
-        check_move(warning.status, "draft")
+        check_move(warning.status, S.DRAFT)
         raise Conflict("Only a warning waiting for approval can be sent back.")
     warning.approved_by_user_id = None
     warning.approved_at = None
     warning.review_note = note or None
-    _move(session, principal, warning, "draft", "rejected", note or None)
+    _move(session, principal, warning, S.DRAFT, Action.REJECTED, note or None)
     return warning
 
 
@@ -249,8 +250,8 @@ def publish(session: Session, principal: Principal, warning_id: int) -> Warning:
     warning = lock(session, principal, warning_id)
     writable(principal, warning.jurisdiction_code, Perm.WARNING_PUBLISH)
     held = warning.origin != "local" or warning.msg_type == "Cancel"
-    check_move(warning.status, "lifted" if warning.msg_type == "Cancel" else "published")
-    if (held or values.requires_approval(warning.level)) and warning.status != "approved":
+    check_move(warning.status, S.LIFTED if warning.msg_type == "Cancel" else S.PUBLISHED)
+    if (held or values.requires_approval(warning.level)) and warning.status != S.APPROVED:
         if warning.msg_type == "Cancel":
             raise Conflict("The lift must be approved before it takes effect.")
         raise Conflict(
@@ -268,18 +269,18 @@ def publish(session: Session, principal: Principal, warning_id: int) -> Warning:
     previous = None
     if warning.previous_id is not None:
         previous = lock(session, principal, warning.previous_id)
-        if previous.status != "published":
+        if previous.status != S.PUBLISHED:
             raise Conflict("The warning this update replaces is no longer current.")
     _stamp(session, principal, warning)
-    event = "published"
+    event = WarningEvent.PUBLISHED
     if previous is not None:
         root = session.get(Warning, warning.root_id) or previous
         chain = [reference_of(root)] + ([reference_of(previous)] if previous.id != root.id else [])
         warning.references = chain
         previous.ended_at = warning.sent
-        _move(session, principal, previous, "updated", "superseded", warning.identifier)
-        event = "updated"
-    _move(session, principal, warning, "published", "published")
+        _move(session, principal, previous, S.UPDATED, Action.SUPERSEDED, warning.identifier)
+        event = WarningEvent.UPDATED
+    _move(session, principal, warning, S.PUBLISHED, Action.PUBLISHED)
     _schedule_expiry(session, warning)
     if warning.relay:
         hooks.emit(session, warning, event)
@@ -289,7 +290,7 @@ def publish(session: Session, principal: Principal, warning_id: int) -> Warning:
 def _copy_as(session: Session, principal: Principal, current: Warning, msg_type: str) -> Warning:
     root_id = current.root_id or current.id
     copy = Warning(
-        status="draft",
+        status=S.DRAFT.value,
         origin="local",
         msg_type=msg_type,
         root_id=root_id,
@@ -326,7 +327,7 @@ def current_issue(session: Session, principal: Principal, warning_id: int) -> Wa
     root_id = warning.root_id or warning.id
     current = session.scalar(
         select(Warning.id).where(
-            (Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == "published"
+            (Warning.id == root_id) | (Warning.root_id == root_id), Warning.status == S.PUBLISHED
         )
     )
     if current is None:
@@ -339,7 +340,7 @@ def start_update(session: Session, principal: Principal, warning_id: int) -> War
     current = current_issue(session, principal, warning_id)
     writable(principal, current.jurisdiction_code, Perm.WARNING_DRAFT)
     update = _copy_as(session, principal, current, "Update")
-    versions.record(session, update, "created", principal, current.identifier)
+    versions.record(session, update, Action.CREATED, principal, current.identifier)
     return update
 
 
@@ -351,7 +352,7 @@ def pending_lift(session: Session, warning: Warning) -> Warning | None:
             Warning.root_id == root_id,
             Warning.msg_type == "Cancel",
             Warning.origin == "local",
-            Warning.status.in_(("submitted", "approved")),
+            Warning.status.in_(PENDING),
         )
     )
 
@@ -376,7 +377,7 @@ def lift(session: Session, principal: Principal, warning_id: int, reason: str) -
     session.flush()
     if values.requires_approval(current.level):
         cancel.submitted_at = clock.now()
-        _move(session, principal, cancel, "submitted", "lift_requested", reason)
+        _move(session, principal, cancel, S.SUBMITTED, Action.LIFT_REQUESTED, reason)
         return cancel
     return _execute_lift(session, principal, cancel, current)
 
@@ -393,15 +394,15 @@ def _execute_lift(session: Session, principal: Principal, cancel: Warning, curre
     _stamp(session, principal, cancel)
     root = session.get(Warning, cancel.root_id) or current
     cancel.references = [reference_of(root)] + ([reference_of(current)] if current.id != root.id else [])
-    if cancel.status == "approved":
-        check_move(cancel.status, "lifted")
-    cancel.status = "lifted"
+    if cancel.status == S.APPROVED:
+        check_move(cancel.status, S.LIFTED)
+    cancel.status = S.LIFTED.value
     cancel.ended_at = cancel.sent
-    versions.record(session, cancel, "lifted", principal, cancel.note)
+    versions.record(session, cancel, Action.LIFTED, principal, cancel.note)
     current.ended_at = cancel.sent
-    _move(session, principal, current, "lifted", "lifted", cancel.note)
+    _move(session, principal, current, S.LIFTED, Action.LIFTED, cancel.note)
     if current.relay:
-        hooks.emit(session, cancel, "lifted")
+        hooks.emit(session, cancel, WarningEvent.LIFTED)
     return cancel
 
 
@@ -409,12 +410,12 @@ def expire(session: Session, warning_id: int) -> Warning | None:
     """The expiry job: a published warning past ``expires`` becomes expired (else nothing)."""
     warning = session.scalar(select(Warning).where(Warning.id == warning_id).with_for_update())
     now = clock.now()
-    if warning is None or warning.status != "published" or warning.expires is None or warning.expires > now:
+    if warning is None or warning.status != S.PUBLISHED or warning.expires is None or warning.expires > now:
         return None
     warning.ended_at = now
-    _move(session, None, warning, "expired", "expired")
+    _move(session, None, warning, S.EXPIRED, Action.EXPIRED)
     if warning.relay:
-        hooks.emit(session, warning, "expired")
+        hooks.emit(session, warning, WarningEvent.EXPIRED)
     return warning
 
 

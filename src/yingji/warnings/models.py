@@ -72,7 +72,7 @@ class Warning(IdMixin, TimestampMixin, Audited, Base):
     cap_incidents: Mapped[list | None] = mapped_column(JSONType)
 
     # Lifecycle and summary of the primary info
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=WarningStatus.DRAFT.value)
     level: Mapped[str | None] = mapped_column(String(6))
     category: Mapped[str | None] = mapped_column(String(20))  # natural / accident / health / social
     event_type: Mapped[str | None] = mapped_column(String(40))  # template key, e.g. rainstorm
@@ -150,7 +150,7 @@ class Warning(IdMixin, TimestampMixin, Audited, Base):
     def is_current(self, at: datetime | None = None) -> bool:
         """Published and not past its expiry."""
         at = at or clock.now()
-        return self.status == "published" and (self.expires is None or self.expires > at)
+        return self.status == WarningStatus.PUBLISHED and (self.expires is None or self.expires > at)
 
 
 class WarningInfo(IdMixin, Audited, Base):

@@ -9,6 +9,7 @@ from yingji.auth.scope import Principal, in_scope, visible
 from yingji.core import clock
 from yingji.core.errors import NotFound, ValidationFailed
 from yingji.core.pagination import Page, paginate
+from yingji.warnings.codes import ENDED, PENDING, S
 from yingji.warnings.models import STATUSES, Warning, WarningArea, WarningInfo
 from yingji.warnings.profile import division_codes
 
@@ -39,16 +40,16 @@ def list_warnings(
     now = clock.now()
     if view == "current":
         stmt = stmt.where(
-            Warning.status == "published", or_(Warning.expires.is_(None), Warning.expires > now)
+            Warning.status == S.PUBLISHED, or_(Warning.expires.is_(None), Warning.expires > now)
         )
         stmt = stmt.order_by(_LEVEL_RANK, Warning.sent.desc())
     else:
         if view == "pending":
-            stmt = stmt.where(Warning.status.in_(("submitted", "approved")))
+            stmt = stmt.where(Warning.status.in_(PENDING))
         elif view == "drafts":
-            stmt = stmt.where(Warning.status == "draft")
+            stmt = stmt.where(Warning.status == S.DRAFT)
         elif view == "ended":
-            stmt = stmt.where(Warning.status.in_(("updated", "lifted", "expired")))
+            stmt = stmt.where(Warning.status.in_(ENDED))
         stmt = stmt.order_by(Warning.id.desc())
     if status:
         stmt = stmt.where(Warning.status == status)
@@ -99,7 +100,7 @@ def current_public(session: Session, *, limit: int = 200) -> list[Warning]:
     stmt = (
         select(Warning)
         .where(
-            Warning.status == "published",
+            Warning.status == S.PUBLISHED,
             or_(Warning.expires.is_(None), Warning.expires > now),
             Warning.cap_status == "Actual",
             Warning.scope == "Public",

@@ -20,6 +20,7 @@ from yingji.geo import simplify
 from yingji.org import codes, places
 from yingji.org.models import Jurisdiction
 from yingji.warnings import capmodel, compose, forms, queries, recipients, values
+from yingji.warnings.codes import S
 from yingji.warnings.models import Warning
 from yingji.web.templating import render
 
@@ -154,7 +155,7 @@ async def new_post(request: Request, principal: CurrentPrincipal, session: DbSes
 @router.get("/warnings/{warning_id}/edit")
 def edit_page(warning_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
     warning = queries.get_warning(session, principal, warning_id)
-    if warning.status != "draft":
+    if warning.status != S.DRAFT:
         raise Conflict("Only a draft can be edited.")
     return _form_page(request, session, principal, compose.form_of(warning), warning=warning)
 
@@ -244,7 +245,9 @@ async def compose_preview(request: Request, principal: CurrentPrincipal, session
         division_codes = compose.check_area(session, place, data.area)
     except YingjiError as exc:
         return render(request, "warnings/_preview.html", {"preview": None, "errors": forms.error_lines(exc)})
-    transient = Warning(jurisdiction_code=place.code, level=data.level, status="draft", msg_type="Alert")
+    transient = Warning(
+        jurisdiction_code=place.code, level=data.level, status=S.DRAFT.value, msg_type="Alert"
+    )
     area = {
         "area_desc": data.area.area_desc or place.name,
         "polygons": data.area.polygons,

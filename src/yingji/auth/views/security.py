@@ -3,8 +3,6 @@ filtered by kind, user, address and days."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 
 from yingji.auth import demo_accounts, security
@@ -24,26 +22,6 @@ nav.register(
 nav.register(N_("System"), nav.NavItem("password", N_("Change my password"), "/account/password", None))
 
 
-def parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def filters(kind, user, ip, day_from, day_to) -> dict:
-    """The page's and the API's filters, cleaned: unknown values are dropped, not errors."""
-    since = security.day_bounds(parse_day(day_from))[0] if parse_day(day_from) else None
-    until = security.day_bounds(parse_day(day_to))[1] if parse_day(day_to) else None
-    return {
-        "kind": kind if kind in security.KINDS else None,
-        "username": (user or "").strip()[:100] or None,
-        "ip": (ip or "").strip()[:64] or None,
-        "since": since,
-        "until": until,
-    }
-
-
 @router.get("/admin/security")
 def security_page(
     request: Request,
@@ -56,7 +34,7 @@ def security_page(
     day_to: str | None = None,
     page: PageNo = 1,
 ):
-    wanted = filters(kind, user, ip, day_from, day_to)
+    wanted = security.filters(kind, user, ip, day_from, day_to)
     result = security.search(session, principal, **wanted, page=page)
     return render(
         request,
@@ -69,8 +47,8 @@ def security_page(
                 "kind": wanted["kind"] or "",
                 "user": wanted["username"] or "",
                 "ip": wanted["ip"] or "",
-                "day_from": day_from if parse_day(day_from) else "",
-                "day_to": day_to if parse_day(day_to) else "",
+                "day_from": day_from if security.parse_day(day_from) else "",
+                "day_to": day_to if security.parse_day(day_to) else "",
             },
             "places": places.names(
                 session, [e.jurisdiction_code for e in result.items if e.jurisdiction_code]

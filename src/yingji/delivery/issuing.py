@@ -1,6 +1,7 @@
-"""Issuing a dispatch: targeting, the frozen policy, cells, staff deliveries, escalation steps and
-the jobs that send — all in the caller's (the publishing) transaction; and stopping a warning's
-dispatches when it is lifted, expires or is superseded."""
+"""Issuing a warning's dispatch (in delivery, a *dispatch* is the sending of one warning issue, not a
+team's or a store's dispatch to an incident): targeting, the frozen policy, cells, staff deliveries,
+escalation steps and the jobs that send — all in the caller's (the publishing) transaction; and
+stopping a warning's dispatches when it is lifted, expires or is superseded."""
 
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.delivery import content, recipients, targeting
+from yingji.delivery.codes import DeliveryState, DispatchState, StepState, TaskState
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
 from yingji.delivery.policy import policy_for
 from yingji.jobs import queue
 from yingji.org.codes import subtree_bounds
 from yingji.org.models import GridCell
+from yingji.warnings.hooks import WarningEvent
 
 SEND_JOB = "delivery.send"
 FANOUT_JOB = "delivery.fanout_residents"
 STEP_JOB = "delivery.escalate"
 SEND_PRIORITY = {0: 10, 1: 8, 2: 2}  # by tier: staff first, then groups, then residents
+SENDS_POLICY = (WarningEvent.PUBLISHED, WarningEvent.UPDATED)  # a lift escalates nothing
 
 
 def root_id_of(warning) -> int:
@@ -49,7 +53,7 @@ def queued_channels(session: Session, dispatch_id: int) -> list[str]:
     return list(
         session.scalars(
             select(Delivery.channel)
-            .where(Delivery.dispatch_id == dispatch_id, Delivery.state == "queued")
+            .where(Delivery.dispatch_id == dispatch_id, Delivery.state == DeliveryState.QUEUED)
             .group_by(Delivery.channel)
         )
     )
@@ -96,17 +100,20 @@ def latest_dispatch(session: Session, root_id: int) -> Dispatch | None:
 
 def issue(session: Session, warning, event: str) -> Dispatch:
     """Create the dispatch of one issue of a warning and everything that sends it."""
+    event = WarningEvent(event).value  # kept as a plain string on the row
     existing = session.scalar(
         select(Dispatch).where(Dispatch.warning_id == warning.id, Dispatch.event == event).limit(1)
     )
     if existing is not None:  # the same event told twice: one dispatch
         return existing
     root = root_id_of(warning)
-    previous = latest_dispatch(session, root) if event != "published" else None
+    previous = latest_dispatch(session, root) if event != WarningEvent.PUBLISHED else None
     level = str(getattr(warning, "level", "") or "")
     code = str(getattr(warning, "jurisdiction_code", "") or "")
-    target = targeting.resolve_warning(session, warning) if event != "lifted" else targeting.Target()
-    policy = policy_for(session, code, level) if event in ("published", "updated") else {"steps": []}
+    target = (
+        targeting.resolve_warning(session, warning) if event != WarningEvent.LIFTED else targeting.Target()
+    )
+    policy = policy_for(session, code, level) if event in SENDS_POLICY else {"steps": []}
     ack_code = content.new_ack_code()
     now = clock.now()
     dispatch = Dispatch(
@@ -118,7 +125,7 @@ def issue(session: Session, warning, event: str) -> Dispatch:
         headline=content.headline_of(warning, event)[:300],
         jurisdiction_code=code,
         ack_code=ack_code,
-        state="active",
+        state=DispatchState.ACTIVE.value,
         policy=policy,
         content=content.build(warning, event, ack_code),
         targeting=target.summary() | {"previous_dispatch_id": previous.id if previous else None},
@@ -128,7 +135,7 @@ def issue(session: Session, warning, event: str) -> Dispatch:
     session.add(dispatch)
     session.flush()
     if previous is not None:
-        stop(session, previous, "superseded" if event == "updated" else event)
+        stop(session, previous, "superseded" if event == WarningEvent.UPDATED else event)
     _insert_cells(session, dispatch.id, target.covered)
     if previous is not None:
         _copy_cells(session, dispatch.id, previous.id)
@@ -157,7 +164,7 @@ def schedule_step(session: Session, dispatch: Dispatch, seq: int, action: str, d
         seq=seq,
         action=action,
         due_at=due_at,
-        state="pending",
+        state=StepState.PENDING.value,
         jurisdiction_code=dispatch.jurisdiction_code,
     )
     session.add(step)
@@ -177,25 +184,27 @@ def stop(session: Session, dispatch: Dispatch, reason: str) -> int:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if locked is None or locked.state != "active":
+    if locked is None or locked.state != DispatchState.ACTIVE:
         return 0
     now = clock.now()
-    locked.state, locked.stopped_at, locked.stop_reason = "stopped", now, reason[:40]
+    locked.state, locked.stopped_at, locked.stop_reason = DispatchState.STOPPED.value, now, reason[:40]
     steps = list(
         session.scalars(
             select(EscalationStep)
-            .where(EscalationStep.dispatch_id == locked.id, EscalationStep.state == "pending")
+            .where(EscalationStep.dispatch_id == locked.id, EscalationStep.state == StepState.PENDING)
             .with_for_update()
         )
     )
     for step in steps:
-        step.state = "cancelled"
+        step.state = StepState.CANCELLED.value
         if step.job_id:
             queue.cancel(session, step.job_id)
     for task in session.scalars(
-        select(DoorTask).where(DoorTask.dispatch_id == locked.id, DoorTask.state == "open").with_for_update()
+        select(DoorTask)
+        .where(DoorTask.dispatch_id == locked.id, DoorTask.state == TaskState.OPEN)
+        .with_for_update()
     ):
-        task.state, task.note = "cancelled", f"warning {reason}"
+        task.state, task.note = TaskState.CANCELLED.value, f"warning {reason}"
     session.flush()
     return len(steps)
 
@@ -204,7 +213,7 @@ def stop_chain(session: Session, root_id: int, reason: str) -> int:
     """Stop every active dispatch of a warning chain (lift, expiry)."""
     n = 0
     for d in session.scalars(
-        select(Dispatch).where(Dispatch.root_warning_id == root_id, Dispatch.state == "active")
+        select(Dispatch).where(Dispatch.root_warning_id == root_id, Dispatch.state == DispatchState.ACTIVE)
     ).all():
         n += stop(session, d, reason)
     return n

@@ -1,5 +1,4 @@
-"""Login, logout, one's own password, and the audit log page. User administration and the security
-events page are ``views_users.py`` and ``views_security.py`` (included below)."""
+"""Signing in and out, and one's own password (which ends every session and opens a new one here)."""
 
 from __future__ import annotations
 
@@ -11,16 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from yingji.auth import (
-    accounts,
-    audit,
-    demo_accounts,
-    security,
-    service,
-    throttle,
-    views_security,
-    views_users,
-)
+from yingji.auth import accounts, audit, security, service, throttle
 from yingji.auth.clientaddr import client_address
 from yingji.auth.deps import SESSION_COOKIE, CurrentPrincipal, OptionalPrincipal
 from yingji.auth.models import User
@@ -193,31 +183,3 @@ def password_change(
     response = RedirectResponse("/account/password?done=1", status_code=303)
     set_session_cookie(response, settings, token)
     return response
-
-
-@router.get("/audit")
-def audit_page(
-    request: Request,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    entity: str | None = None,
-    entity_id: str | None = None,
-    page: int = 1,
-):
-    result = audit.search(
-        session, principal, entity=entity or None, entity_id=entity_id or None, page=max(page, 1)
-    )
-    return render(
-        request,
-        "audit.html",
-        {
-            "page": result,
-            "entity": entity or "",
-            "entity_id": entity_id or "",
-            "demo_logins": demo_accounts.warning(request.app.state.db),
-        },
-    )
-
-
-router.include_router(views_users.router)
-router.include_router(views_security.router)

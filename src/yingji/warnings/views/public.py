@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound
 from yingji.warnings import atom, export, lifecycle, queries, values
+from yingji.warnings.codes import SENT
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,7 @@ def public_cap(warning_id: int, session: DbSession, profile: str = "cap12") -> R
         warning is None
         or warning.scope != "Public"
         or warning.drill_id is not None
-        or warning.status not in ("published", "updated", "lifted", "expired")
+        or warning.status not in SENT
     ):
         raise NotFound()
     return Response(export.document(warning, profile), media_type="application/cap+xml", headers=CACHE)
