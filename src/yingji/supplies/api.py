@@ -33,6 +33,7 @@ from yingji.supplies import (
 from yingji.supplies.out import document_out, gap_workbook, warehouse_out
 from yingji.supplies.schemas import (
     AllocationIn,
+    AllocationOut,
     CardPageOut,
     CatalogueOut,
     CountIn,
@@ -49,6 +50,7 @@ from yingji.supplies.schemas import (
     MaintenanceRecordIn,
     ReceiptIn,
     ReceiveIn,
+    RecommendOut,
     RequestOut,
     ReserveStandardIn,
     ReserveStandardsOut,
@@ -412,7 +414,7 @@ def record_check(
 
 
 # -- dispatch -------------------------------------------------------------------------------
-@router.get("/incidents/{incident_id}/supplies/recommend")
+@router.get("/incidents/{incident_id}/supplies/recommend", response_model=RecommendOut)
 def recommend(
     incident_id: int,
     principal: CurrentPrincipal,
@@ -482,7 +484,7 @@ def post_request(
     return JSONResponse(body, status_code=200 if replayed else 201)
 
 
-@router.post("/supplies/allocation")
+@router.post("/supplies/allocation", response_model=AllocationOut)
 def post_allocation(data: AllocationIn, principal: CurrentPrincipal, session: DbSession) -> dict:
     """Optimal allocation of several demand points from the stores in scope, with greedy beside it."""
     return store_dispatch.allocate(session, principal, data)
