@@ -86,8 +86,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("aid", demo=("demo",), file_kinds=("exchange",)),  # after damage: rebuilding starts from it
     Domain("governance", jobs=("jobs",), demo=("demo",)),  # issue 14
     Domain("training", demo=("demo",)),
-    # the tip-offs' routers are mounted by risk's api.py and views.py
-    Domain("risk.tipoffs", routers=(), demo=("demo",), owned_kinds=("owners",)),
+    Domain("risk.tipoffs", demo=("demo",), owned_kinds=("owners",)),
     Domain("field", models=("models",)),  # issue 15: the grid worker's app
     Domain("ownership", demo=("demo",)),  # issue 15: after the incidents and tip-offs it owns
     Domain("seismic", demo=("demo",)),

@@ -21,10 +21,11 @@ from yingji.experts import codes, consulting, exchange, registry
 from yingji.experts.codes import Availability, FieldKind
 from yingji.experts.schemas import ExpertIn, ExpertPatch
 from yingji.files import answers
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.web import forms
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)

@@ -18,7 +18,6 @@ from yingji.core import clock
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.forces.views_common import in_savepoint
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
@@ -27,6 +26,7 @@ from yingji.training.board import course_out, coverage_out, overdue_out
 from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, SessionState
 from yingji.training.schemas import AssessIn, CourseIn, ParticipantIn, PhoneSignIn, PublicityIn, SessionIn
 from yingji.web import forms, nav
+from yingji.web.forms import in_savepoint
 from yingji.web.templating import pages
 
 router = APIRouter(include_in_schema=False)

@@ -17,7 +17,6 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import N_
 from yingji.files import answers
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.incidents import listing
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
@@ -25,6 +24,8 @@ from yingji.video import api as video_api
 from yingji.video import clips, codes, conference, exchange, registry
 from yingji.video.schemas import CameraIn, CameraPatch
 from yingji.web import forms, nav
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 from yingji.web.templating import env, pages
 
 router = APIRouter(include_in_schema=False)

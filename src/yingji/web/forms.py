@@ -44,6 +44,18 @@ def form_errors(
     return {"_": gettext(exc.message, **exc.params)}
 
 
+def errors_with_refusals(exc: Exception) -> dict[str, str]:
+    """``form_errors`` that shows a 403 or 404 on the form too, as the older pages (forces, drills,
+    plans, experts, video, shelters …) always did."""
+    return form_errors(exc, refusals_up=False)
+
+
+def in_savepoint(session, fn, *args, **kwargs):
+    """Run a service in a savepoint, so a refused form leaves the request's transaction clean."""
+    with session.begin_nested():
+        return fn(*args, **kwargs)
+
+
 def error_texts(exc: Exception) -> list[str]:
     """The messages of a refused form as a list to show above it, each in the user's language."""
     if isinstance(exc, YingjiError):

@@ -22,10 +22,10 @@ from yingji.damage import indicators, namelists, photos, processes, reports, rol
 from yingji.damage.codes import EventState, ReportKind, ReportState
 from yingji.damage.schemas import CasualtyIn, EventIn, FigureIn, HouseIn, ReportIn, VerifyIn
 from yingji.damage.views.common import error_texts, page, refused
-from yingji.forces.views_common import in_savepoint
 from yingji.incidents import photos as incident_photos
 from yingji.org import codes as division_codes
 from yingji.org import places
+from yingji.web.forms import in_savepoint
 
 router = APIRouter()
 

@@ -18,10 +18,10 @@ from yingji.damage import officer_sheets, officers
 from yingji.damage.schemas import OfficerIn, TrainingIn
 from yingji.damage.views.common import error_texts, page, refused
 from yingji.files import answers
-from yingji.forces.views_common import in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.web import forms
+from yingji.web.forms import in_savepoint
 
 router = APIRouter()
 FIELDS = (

@@ -20,12 +20,13 @@ from yingji.drills import evaluation, figures, labels, participants, records, re
 from yingji.drills.codes import DRILL_MOVES, DrillState
 from yingji.drills.models import Drill
 from yingji.forces.models import Team
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import codes as division_codes
 from yingji.org.models import Unit
 from yingji.plans.codes import PlanState
 from yingji.plans.models import Plan
 from yingji.web import forms
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 from yingji.web.templating import pages
 
 DRILL_FIELDS = ("jurisdiction_code", "title", "form", "scope", "purpose", "planned_on", "starts_at", "place")

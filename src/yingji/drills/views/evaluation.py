@@ -16,8 +16,9 @@ from yingji.core.i18n import N_, gettext
 from yingji.drills import evaluation, figures, labels, records, registry
 from yingji.drills.schemas import EvaluationIn, ProblemDoneIn, ProblemIn
 from yingji.drills.views import common as pages
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 _page, _refused = pages.page, pages.refused

@@ -35,8 +35,9 @@ from yingji.drills.schemas import (
     WARNING_LEVELS,
     InjectIn,
 )
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.incidents import labels as incident_labels
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 from yingji.web.templating import env, render
 
 router = APIRouter(include_in_schema=False)

@@ -27,8 +27,9 @@ from yingji.drills.schemas import (
     ParticipantIn,
 )
 from yingji.drills.views import common as pages
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.params import url_code
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

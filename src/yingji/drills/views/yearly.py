@@ -18,9 +18,10 @@ from yingji.core.errors import YingjiError
 from yingji.drills import compliance, labels, programmes, registry, report
 from yingji.drills.schemas import ProgrammeApproveIn, ProgrammeIn
 from yingji.drills.views import common as pages
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import places
 from yingji.org.params import url_code
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 YearQ = Annotated[int | None, Query(ge=2000, le=2100)]

@@ -16,7 +16,7 @@ from yingji.core.i18n import gettext
 from yingji.forces import board, checks, codes, members, readiness, teams
 from yingji.forces.access import can_manage, led_team_ids
 from yingji.forces.schemas import ReadinessIn
-from yingji.forces.views_common import page
+from yingji.forces.views.common import page
 from yingji.org import places
 from yingji.org.params import url_code
 

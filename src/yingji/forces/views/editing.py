@@ -16,7 +16,9 @@ from yingji.forces import members, teams
 from yingji.forces.access import check_manage
 from yingji.forces.exchange.common import certificates_text, parse_certificates
 from yingji.forces.schemas import CertificateIn, EquipmentIn, MemberIn, MemberPatch, TeamIn, TeamPatch
-from yingji.forces.views_common import form_errors, in_savepoint, page
+from yingji.forces.views.common import page
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,9 +17,10 @@ from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, Yingj
 from yingji.core.i18n import gettext
 from yingji.files import answers
 from yingji.forces import exchange, roads
-from yingji.forces.views_common import in_savepoint, page
+from yingji.forces.views.common import page
 from yingji.org.api import read_upload
 from yingji.web import forms
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

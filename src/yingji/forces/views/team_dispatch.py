@@ -17,7 +17,8 @@ from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import gettext
 from yingji.forces import codes, team_dispatch
 from yingji.forces.schemas import DispatchIn
-from yingji.forces.views_common import in_savepoint, page
+from yingji.forces.views.common import page
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,7 +12,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.monitoring import alarms, points
 from yingji.monitoring.models import LEVELS, AlarmState
-from yingji.monitoring.views_common import page
+from yingji.monitoring.views.common import page
 from yingji.org import places
 from yingji.org.models import Jurisdiction
 from yingji.org.params import url_code

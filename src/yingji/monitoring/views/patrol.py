@@ -19,7 +19,7 @@ from yingji.core.errors import YingjiError
 from yingji.incidents import photos as incident_photos
 from yingji.monitoring import catalog, patrols, points
 from yingji.monitoring.schemas import DangerIn, PatrolIn
-from yingji.monitoring.views_common import form_errors, page
+from yingji.monitoring.views.common import form_errors, page
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,7 +18,7 @@ from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.monitoring import alarm_rules, alarms, catalog, patrols, points, sensors
 from yingji.monitoring.models import HAZARD_KINDS
 from yingji.monitoring.schemas import PointIn
-from yingji.monitoring.views_common import form_errors, given, page, read_form
+from yingji.monitoring.views.common import form_errors, given, page, read_form
 from yingji.org import people, places
 from yingji.org.params import url_code
 

@@ -14,7 +14,7 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.monitoring import alarm_rules
 from yingji.monitoring.schemas import RuleIn
-from yingji.monitoring.views_common import form_errors, given, page, read_form
+from yingji.monitoring.views.common import form_errors, given, page, read_form
 
 router = APIRouter(include_in_schema=False)
 

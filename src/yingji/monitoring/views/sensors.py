@@ -17,7 +17,7 @@ from yingji.core.errors import YingjiError
 from yingji.monitoring import alarms, sensors
 from yingji.monitoring.models import SENSOR_KINDS
 from yingji.monitoring.schemas import SensorIn
-from yingji.monitoring.views_common import form_errors, given, page, read_form
+from yingji.monitoring.views.common import form_errors, given, page, read_form
 
 router = APIRouter(include_in_schema=False)
 

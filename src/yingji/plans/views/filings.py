@@ -11,13 +11,14 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.plans import filings, lifecycle, out
 from yingji.plans.codes import FilingState
 from yingji.plans.schemas import (
     FilingDecisionIn,
 )
 from yingji.plans.views import common
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,7 +18,6 @@ from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import ValidationFailed, YingjiError
 from yingji.core.i18n import N_, gettext
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.models import Unit
 from yingji.org.params import url_code
@@ -39,6 +38,8 @@ from yingji.plans.schemas import (
     TriggerIn,
 )
 from yingji.plans.views import common
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("code", "title", "kind", "jurisdiction_code", "issuer", "note", "event_categories", "parent_id")

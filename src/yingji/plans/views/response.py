@@ -16,7 +16,6 @@ from yingji.auth.roles import Perm
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import Forbidden, NotFound, YingjiError
 from yingji.core.i18n import gettext
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.plans import conditions, digital, document, forms
 from yingji.plans.api import LevelNo
 from yingji.plans.codes import PlanState
@@ -25,6 +24,8 @@ from yingji.plans.models import ResponsePlanItem
 from yingji.plans.schemas import FIGURE_NAMES
 from yingji.response import plan_checklist, plan_run
 from yingji.response.views import panel as response_forms
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -17,7 +17,6 @@ from yingji.auth.scope import in_scope, require
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.pagination import Page
-from yingji.forces.views_common import in_savepoint
 from yingji.org import places as org_places
 from yingji.org.api import read_upload
 from yingji.org.models import Jurisdiction
@@ -25,6 +24,7 @@ from yingji.org.params import url_code
 from yingji.readiness import board, codes, confirmations, evidence, scorecards
 from yingji.readiness.schemas import ConfirmIn
 from yingji.readiness.views.common import error_texts, page, refused
+from yingji.web.forms import in_savepoint
 
 router = APIRouter()
 LevelQ = Annotated[str | None, Query(pattern="^(town|village)?$")]

@@ -16,13 +16,13 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
-from yingji.forces.views_common import in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.readiness import evidence, meetings
 from yingji.readiness.codes import FollowUpState
 from yingji.readiness.schemas import FollowUpIn, FollowUpMoveIn, MeetingIn
 from yingji.readiness.views.common import error_texts, page, refused
+from yingji.web.forms import in_savepoint
 
 router = APIRouter()
 FIELDS = (

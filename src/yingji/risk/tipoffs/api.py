@@ -28,7 +28,7 @@ from yingji.risk.tipoffs.schemas import (
     VerifyIn,
 )
 
-router = APIRouter(prefix="/risk")
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"])  # mounted as the risk.tipoffs domain
 KindQ = Annotated[str | None, Query(pattern="^(" + "|".join(k.value for k in TipoffKind) + ")$")]
 StateQ = Annotated[str | None, Query(pattern="^(" + "|".join(k.value for k in TipoffState) + ")$")]
 RewardQ = Annotated[str | None, Query(pattern="^(" + "|".join(k.value for k in RewardState) + ")$")]

@@ -25,8 +25,9 @@ from yingji.risk.tipoffs import codes, handling, owners, rewards, stats
 from yingji.risk.tipoffs.api import KindQ, RewardQ, StateQ, YearQ
 from yingji.risk.tipoffs.codes import KIND_LABELS, REWARD_LABELS, STATE_LABELS, RewardState, TipoffState
 from yingji.risk.tipoffs.schemas import PayIn, VerifyIn
-from yingji.risk.views_common import form_dict, form_errors, in_savepoint, page, refuse_or_errors
+from yingji.risk.views.common import form_dict, form_errors, page, refuse_or_errors
 from yingji.web import nav
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 # The statistics are what the year's assessment and the bureau's report read: under 督查考核, after

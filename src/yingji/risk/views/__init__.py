@@ -1,7 +1,8 @@
 """Dual-prevention pages (双重预防), one module per meaning: the section's overview and risk map,
 local settings, the enterprise register, risk points, planned enforcement and inspections, the
-hidden-danger loop, village meetings, dynamic clearing, and the tip-offs (``tipoffs/views.py``,
-with the public channel). One router for ``app.py`` (``risk.views``); the nav section is here."""
+hidden-danger loop, village meetings and dynamic clearing. One router for ``app.py`` (``risk.views``);
+the nav section is here, the tip-offs' entry too (their pages, ``tipoffs/views.py`` with the public
+channel, are mounted as the ``risk.tipoffs`` domain)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from fastapi import APIRouter
 
 from yingji.auth.roles import Perm
 from yingji.core.i18n import N_
-from yingji.risk.tipoffs import views as tipoff_views
 from yingji.risk.views import (
     clearing,
     dangers,
@@ -47,6 +47,5 @@ for _module in (
     dangers,
     meetings,
     clearing,
-    tipoff_views,
 ):
     router.include_router(_module.router)

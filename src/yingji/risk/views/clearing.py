@@ -10,7 +10,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.org.params import url_code
 from yingji.risk import clearing
-from yingji.risk.views_common import page
+from yingji.risk.views.common import page
 
 router = APIRouter(include_in_schema=False)
 

@@ -21,7 +21,8 @@ from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.risk import dangers, loop, photos, steps, tables
 from yingji.risk.schemas import ActionIn, DangerIn
-from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.risk.views.common import form_dict, page, pick, refuse_or_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=r"^(\d{4}-(0[1-9]|1[0-2]))?$")]

@@ -23,7 +23,8 @@ from yingji.risk import (
     inspections,
 )
 from yingji.risk.schemas import InspectionIn, PlanIn
-from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.risk.views.common import form_dict, page, pick, refuse_or_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

@@ -26,8 +26,9 @@ from yingji.risk import (
     settings,
 )
 from yingji.risk.schemas import EnterpriseIn, EnterprisePatch
-from yingji.risk.views_common import form_dict, in_savepoint, page, pick, refuse_or_errors
+from yingji.risk.views.common import form_dict, page, pick, refuse_or_errors
 from yingji.web import forms
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 ENTERPRISE_FIELDS = (

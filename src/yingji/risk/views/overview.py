@@ -13,7 +13,7 @@ from yingji.risk import (
     overview,
     tables,
 )
-from yingji.risk.views_common import page
+from yingji.risk.views.common import page
 
 router = APIRouter(include_in_schema=False)
 

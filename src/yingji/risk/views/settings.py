@@ -19,7 +19,8 @@ from yingji.risk import (
     tables,
 )
 from yingji.risk.schemas import SettingsIn
-from yingji.risk.views_common import form_dict, in_savepoint, page, refuse_or_errors
+from yingji.risk.views.common import form_dict, page, refuse_or_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,8 +1,8 @@
-"""What the seismic pages share: rendering with the code tables, form errors, savepoints."""
+"""What the seismic pages share: rendering with the code tables (form errors and savepoints are
+``web.forms``)."""
 
 from __future__ import annotations
 
-from yingji.forces.views_common import form_errors, in_savepoint  # noqa: F401 (the shared helpers)
 from yingji.seismic import codes
 from yingji.web.templating import pages
 

@@ -23,7 +23,9 @@ from yingji.seismic import registry, reports
 from yingji.seismic.api import KindQ
 from yingji.seismic.models import SeismicMember
 from yingji.seismic.schemas import ReportIn
-from yingji.seismic.views.common import form_errors, in_savepoint, page
+from yingji.seismic.views.common import page
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 NUMBERS = ("intensity", "deaths", "injured", "houses_collapsed", "houses_damaged")

@@ -23,7 +23,9 @@ from yingji.seismic import exchange, registry
 from yingji.seismic.api import RoleQ
 from yingji.seismic.codes import SeismicRole
 from yingji.seismic.schemas import MemberIn, TrainingIn
-from yingji.seismic.views.common import form_errors, in_savepoint, page
+from yingji.seismic.views.common import page
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,11 +18,12 @@ from yingji.auth.scope import require, writable
 from yingji.core.deps import DbSession
 from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org import codes as division_codes
 from yingji.shelters import checkin, registry
 from yingji.shelters.schemas import CheckInIn
 from yingji.shelters.views.common import message, page, shown
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("id_number", "mobile", "home_code", "household")

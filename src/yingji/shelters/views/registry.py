@@ -18,7 +18,6 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
 from yingji.core.i18n import gettext
 from yingji.files import answers
-from yingji.forces.views_common import form_errors, in_savepoint
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.shelters import api as shelters_api
@@ -26,6 +25,8 @@ from yingji.shelters import checkin, exchange, nearest, registry, status
 from yingji.shelters.schemas import ShelterIn, ShelterPatch
 from yingji.shelters.views.common import message, page, shown
 from yingji.web import forms
+from yingji.web.forms import errors_with_refusals as form_errors
+from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
 TEXT = (

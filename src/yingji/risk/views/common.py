@@ -46,10 +46,4 @@ def pick(form: dict, names: tuple[str, ...]) -> dict[str, Any]:
     return {k: form[k] for k in names if k in form and form[k] not in ("", None)}
 
 
-def in_savepoint(session, fn, *args, **kwargs):
-    """Run a service in a savepoint, so a refused form leaves the request's transaction clean."""
-    with session.begin_nested():
-        return fn(*args, **kwargs)
-
-
 page = pages({}, fresh=lambda: {"L": labels.template_globals()})  # L: the label tables, translated
