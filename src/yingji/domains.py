@@ -63,7 +63,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("warnings", jobs=("jobs",), demo=("demo",), cli=("cli", "cap")),
     Domain("delivery", jobs=("jobs",), demo=("demo",)),
     Domain("monitoring", jobs=("jobs",), demo=("demo",), cli=("cli", "ingest")),
-    Domain("risk", jobs=("jobs",), demo=("demo",), file_kinds=("exchange", "ledger")),
+    Domain("risk", jobs=("jobs",), demo=("demo",), file_kinds=("exchange", "danger_sheet")),
     Domain("files", jobs=("jobs",)),
     Domain("video", jobs=("jobs",), demo=("demo",), file_kinds=("exchange",)),
     Domain("overview", models=()),
