@@ -10,13 +10,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import PG_URL
 from tests.supplies.conftest import balance, key, make_store, receive, tiny_org
 from yingji.auth import audit
 from yingji.auth.models import AuditEntry
 from yingji.auth.scope import Principal
 from yingji.core.db import Actor
 from yingji.core.errors import YingjiError
-from yingji.supplies import documents
+from yingji.supplies import documents, statements
 from yingji.supplies.ledger import NotEnoughStock
 from yingji.supplies.models import Balance, Document, DocumentLine, Movement
 from yingji.supplies.out import document_out
@@ -225,3 +226,24 @@ def test_receipt_of_one_batch_on_two_lines(shop):
             SYSTEM,
             IssueIn(client_key=key(), warehouse_id=store, lines=[{"item_code": "C11-01", "qty": 11}]),
         )
+
+
+@pytest.mark.skipif(not PG_URL, reason="the pipelined savepoint is PostgreSQL's posting path")
+def test_posts_that_fail_on_purpose_leave_the_connection_usable(databases):
+    """A refused post rolls back to its savepoint, and the connection takes the next one whatever
+    psycopg has prepared meanwhile (CI once failed on "prepared statement _pg3_5 does not exist":
+    a RELEASE prepared inside a pipeline the refusal had aborted)."""
+    db = databases.make("pipelined")
+    sql = f"SELECT CAST(CASE WHEN %s THEN '1' ELSE '{statements.NOT_POSTED}' END AS int)"
+    # refusals in a row and apart, across psycopg's fifth run (where it starts to prepare)
+    pattern = "F.F.FF...FF.FFF..F"
+    with db.engine.connect() as conn:
+        cur = conn.connection.dbapi_connection.cursor()
+        outcomes = []
+        for step in pattern:
+            try:
+                outcomes.append(statements.post_in_savepoint(cur, sql, [step == "."])[0])
+            except statements.Stale:
+                outcomes.append("refused")
+        assert outcomes == [1 if s == "." else "refused" for s in pattern]
+        conn.rollback()

@@ -185,29 +185,40 @@ def write_pg(session, row, now, lines, move_kind, audit) -> int | None:
         "a_ip": audit["ip"],
         "a_request_id": audit["request_id"],
     }
-    import psycopg  # PostgreSQL only
-
     cur, _pg = cursor(session)
-    conn = cur.connection
-    # One round trip (pipeline): a savepoint, the post, its release. A post that changed nothing or
-    # not everything fails on purpose (above): rolled back to the savepoint, it leaves no row and no
-    # lock behind (an UPDATE that waited for a row keeps its lock even when its guard then fails,
-    # and a later ordered lock of the item's balances could then wait in a cycle).
     try:
-        with conn.pipeline():
-            conn.execute("SAVEPOINT yingji_posting")
-            cur.execute(PG_POST.pg, params)
-            conn.execute("RELEASE SAVEPOINT yingji_posting")
-        doc_id, _ok, line_ids = cur.fetchone()
-    except psycopg.errors.InvalidTextRepresentation as e:
-        if NOT_POSTED not in str(e):
-            raise
-        conn.execute("ROLLBACK TO SAVEPOINT yingji_posting")
-        conn.execute("RELEASE SAVEPOINT yingji_posting")
-        raise Stale() from None
+        doc_id, _ok, line_ids = post_in_savepoint(cur, PG_POST.pg, params)
     finally:
         cur.close()
     return doc_id, list(line_ids)
+
+
+def post_in_savepoint(cur, sql: str, params) -> tuple:
+    """Run ``sql`` (PostgreSQL) between a savepoint and its release in one round trip (pipeline); its
+    one row, or :class:`Stale` when it failed on purpose with ``NOT_POSTED``.
+
+    A post that changed nothing or not everything fails on purpose (above): rolled back to the
+    savepoint, it leaves no row and no lock behind (an UPDATE that waited for a row keeps its lock
+    even when its guard then fails, and a later ordered lock of the item's balances could then wait
+    in a cycle). The savepoint statements are never prepared: psycopg prepares a statement on its
+    fifth run, and a PREPARE of the RELEASE queued behind a failed post is skipped by the aborted
+    pipeline yet recorded as done; its next run then fails with "prepared statement ... does not
+    exist" (seen on CI)."""
+    import psycopg  # PostgreSQL only
+
+    conn = cur.connection
+    try:
+        with conn.pipeline():
+            conn.execute("SAVEPOINT yingji_posting", prepare=False)
+            cur.execute(sql, params)
+            conn.execute("RELEASE SAVEPOINT yingji_posting", prepare=False)
+        return cur.fetchone()
+    except psycopg.errors.InvalidTextRepresentation as e:
+        if NOT_POSTED not in str(e):
+            raise
+        conn.execute("ROLLBACK TO SAVEPOINT yingji_posting", prepare=False)
+        conn.execute("RELEASE SAVEPOINT yingji_posting", prepare=False)
+        raise Stale() from None
 
 
 # -- a few statements (SQLite; PostgreSQL when one document changes a batch twice) -----------
