@@ -11,6 +11,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_
 from yingji.incidents import deadlines, levels, notices, owners, status, timeline
+from yingji.incidents.codes import DeadlineState, ReceiptHow
 from yingji.incidents.deadlines import level_name, zh
 from yingji.incidents.models import Incident, IncidentReceipt
 from yingji.incidents.reports import for_write
@@ -37,7 +38,7 @@ def acknowledge(session: Session, principal: Principal, incident_id: int) -> Inc
     _usable(incident)
     level = _own_level(principal, incident)
     receipt = deadlines.receive(
-        session, incident, level, how="acknowledged", at=clock.now(), by_user_id=principal.user_id
+        session, incident, level, how=ReceiptHow.ACKNOWLEDGED, at=clock.now(), by_user_id=principal.user_id
     )
     owners.take(session, principal, incident, TakenHow.ACCEPTED)
     if receipt is not None:
@@ -54,7 +55,9 @@ def acknowledge(session: Session, principal: Principal, incident_id: int) -> Inc
 
 def next_up(session: Session, incident: Incident, level: str) -> str | None:
     """The lowest level above ``level`` that still has an open deadline, else the next level up."""
-    open_levels = {d.to_level for d in deadlines.deadlines_of(session, incident.id) if d.state == "open"}
+    open_levels = {
+        d.to_level for d in deadlines.deadlines_of(session, incident.id) if d.state == DeadlineState.OPEN
+    }
     above = levels.chain_above(incident.jurisdiction_code, level)
     return next((lv for lv in above if lv in open_levels), above[0] if above else None)
 
@@ -71,10 +74,18 @@ def forward(
     if target is None or target not in levels.RECEIVING or not levels.above(target, level):
         raise ValidationFailed(details=[{"field": "to", "message": "Forward to a level above your own."}])
     now = clock.now()
-    deadlines.receive(session, incident, level, how="acknowledged", at=now, by_user_id=principal.user_id)
+    deadlines.receive(
+        session, incident, level, how=ReceiptHow.ACKNOWLEDGED, at=now, by_user_id=principal.user_id
+    )
     owners.take(session, principal, incident, TakenHow.ACCEPTED)
     receipt = deadlines.receive(
-        session, incident, target, how="forwarded", at=now, by_user_id=principal.user_id, from_level=level
+        session,
+        incident,
+        target,
+        how=ReceiptHow.FORWARDED,
+        at=now,
+        by_user_id=principal.user_id,
+        from_level=level,
     )
     if receipt is None:
         raise Conflict("The {level} already has this incident.", level=zh(levels.LABELS[target]))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from yingji.core import clock
 from yingji.core.i18n import N_, translate
 from yingji.incidents import levels, timeline
+from yingji.incidents.codes import DeadlineState
 from yingji.incidents.models import Incident, IncidentReceipt, IncidentReport, ReportingDeadline
 from yingji.jobs import queue
 from yingji.rules.grading import DeadlineSpec
@@ -54,7 +55,11 @@ def sync(
 ) -> list[ReportingDeadline]:
     """Make the rows match the obligations now in force: a new row (with its job) for each
     obligation not yet held, waive open rows no longer required. Returns the new rows."""
-    held = {(d.to_level, d.channel): d for d in deadlines_of(session, incident.id) if d.state != "waived"}
+    held = {
+        (d.to_level, d.channel): d
+        for d in deadlines_of(session, incident.id)
+        if d.state != DeadlineState.WAIVED
+    }
     wanted: dict[tuple[str, str], DeadlineSpec] = {}
     for spec in specs:
         if levels.code_at(incident.jurisdiction_code, spec.to) is not None:
@@ -72,15 +77,15 @@ def sync(
             due_at=spec.due_at,
             basis=spec.basis,
             grade=incident.grade,
-            state="open",
+            state=DeadlineState.OPEN,
             created_at=clock.now(),
             report_id=report.id,
         )
         session.add(row)
         new.append(row)
     for key, row in held.items():
-        if key not in wanted and row.state == "open":
-            row.state = "waived"
+        if key not in wanted and row.state == DeadlineState.OPEN:
+            row.state = DeadlineState.WAIVED
             row.note = zh(N_("No longer required at grade {grade}."), grade=incident.grade or "—")
     session.flush()
     for row in new:
@@ -138,12 +143,12 @@ def settle(session: Session, incident: Incident) -> list[ReportingDeadline]:
     changed = []
     for row in deadlines_of(session, incident.id):
         receipt = receipts.get(row.to_level)
-        if row.state != "open" or receipt is None:
+        if row.state != DeadlineState.OPEN or receipt is None:
             continue
         row.met_at = receipt.received_at
-        row.state = "met" if receipt.received_at <= row.due_at else "late"
+        row.state = DeadlineState.MET if receipt.received_at <= row.due_at else DeadlineState.LATE
         changed.append(row)
-        if row.state == "late":
+        if row.state == DeadlineState.LATE:
             timeline.record(
                 session,
                 incident,
@@ -154,7 +159,7 @@ def settle(session: Session, incident: Incident) -> list[ReportingDeadline]:
                     due=_local(row.due_at),
                     at=_local(receipt.received_at),
                 ),
-                {"deadline_id": row.id, "state": "late"},
+                {"deadline_id": row.id, "state": DeadlineState.LATE},
             )
     return changed
 
@@ -164,8 +169,8 @@ def mark_missed(session: Session, incident: Incident, learned_at: str, report: I
     to a level below it was never met by the levels below."""
     missed = []
     for row in deadlines_of(session, incident.id):
-        if row.state == "open" and not levels.above(row.to_level, learned_at):
-            row.state = "missed"
+        if row.state == DeadlineState.OPEN and not levels.above(row.to_level, learned_at):
+            row.state = DeadlineState.MISSED
             row.note = zh(
                 N_("Missed report (漏报): the {level} learned of it by itself (report #{seq})."),
                 level=level_name(learned_at),
@@ -182,7 +187,7 @@ def mark_missed(session: Session, incident: Incident, learned_at: str, report: I
                 levels="、".join(level_name(r.to_level) for r in missed),
                 level=level_name(learned_at),
             ),
-            {"deadline_ids": [r.id for r in missed], "state": "missed"},
+            {"deadline_ids": [r.id for r in missed], "state": DeadlineState.MISSED},
         )
     return missed
 
@@ -191,16 +196,16 @@ def skip_below(session: Session, incident: Incident, reached: str) -> None:
     """A first report that reached ``reached`` directly: the open deadlines below it are waived
     (skipping a level is allowed, 493号令 第十条)."""
     for row in deadlines_of(session, incident.id):
-        if row.state == "open" and levels.above(reached, row.to_level):
-            row.state = "waived"
+        if row.state == DeadlineState.OPEN and levels.above(reached, row.to_level):
+            row.state = DeadlineState.WAIVED
             row.note = zh(N_("The first report reached the {level} directly."), level=level_name(reached))
 
 
 def waive_all(session: Session, incident: Incident, note: str) -> None:
     """Waive every open deadline (the incident was merged into another)."""
     for row in deadlines_of(session, incident.id):
-        if row.state == "open":
-            row.state = "waived"
+        if row.state == DeadlineState.OPEN:
+            row.state = DeadlineState.WAIVED
             row.note = note
 
 

@@ -18,6 +18,7 @@ from yingji.core.i18n import N_
 from yingji.core.sql import unindexed
 from yingji.geo.travel import distance_m
 from yingji.incidents import deadlines, levels, status, timeline
+from yingji.incidents.codes import ReceiptHow, ReportKind, ReportSource
 from yingji.incidents.deadlines import zh
 from yingji.incidents.models import MEASURES, Incident, IncidentPhoto, IncidentReport
 from yingji.incidents.reports import apply_report, for_write, next_seq
@@ -129,7 +130,7 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
             IncidentReport(
                 incident_id=keep.id,
                 seq=seq,
-                kind="follow_up",
+                kind=ReportKind.FOLLOW_UP,
                 received_at=r.received_at,
                 from_level=r.from_level,
                 jurisdiction_code=r.jurisdiction_code,
@@ -137,7 +138,7 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
                 text=zh(N_("[Merged from {number}, report #{seq}]"), number=dup.number, seq=r.seq)
                 + (f" {r.text}" if r.text else ""),
                 grade_after=r.grade_after,
-                source="merged",
+                source=ReportSource.MERGED,
                 merged_from_report_id=r.id,
                 **r.figures(),
             )
@@ -147,7 +148,12 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
     for level, receipt in deadlines.receipts_of(session, dup.id).items():
         if levels.code_at(keep.jurisdiction_code, level) is not None:
             deadlines.receive(
-                session, keep, level, how="merged", at=receipt.received_at, by_user_id=receipt.by_user_id
+                session,
+                keep,
+                level,
+                how=ReceiptHow.MERGED,
+                at=receipt.received_at,
+                by_user_id=receipt.by_user_id,
             )
     kept_shas = set(session.scalars(select(IncidentPhoto.sha256).where(IncidentPhoto.incident_id == keep.id)))
     for photo in session.scalars(select(IncidentPhoto).where(IncidentPhoto.incident_id == dup.id)):
@@ -160,13 +166,13 @@ def merge(session: Session, principal: Principal, keep_id: int, duplicate_id: in
         summary = IncidentReport(
             incident_id=keep.id,
             seq=seq,
-            kind="follow_up",
+            kind=ReportKind.FOLLOW_UP,
             received_at=clock.now(),
             from_level=levels.level_of(principal.jurisdiction_code),
             jurisdiction_code=principal.jurisdiction_code or "",
             submitted_by_user_id=principal.user_id,
             text=zh(N_("Figures after merging {number}: the larger of the two reports."), number=dup.number),
-            source="merged",
+            source=ReportSource.MERGED,
             **combined,
         )
         session.add(summary)

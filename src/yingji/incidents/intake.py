@@ -20,6 +20,7 @@ from yingji.auth.scope import Principal, require, visible, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.incidents import levels, locate, owners
+from yingji.incidents.codes import ReportKind
 from yingji.incidents.models import MEASURES, Incident, IncidentNumberCounter, IncidentReport
 from yingji.incidents.reports import apply_report
 from yingji.incidents.schemas import IncidentIn
@@ -159,7 +160,7 @@ def create(
     report = IncidentReport(
         incident_id=incident.id,
         seq=1,
-        kind="first",
+        kind=ReportKind.FIRST,
         received_at=received,
         from_level=levels.level_of(principal.jurisdiction_code),
         jurisdiction_code=principal.jurisdiction_code or "",

@@ -10,6 +10,7 @@ from yingji.core import clock
 from yingji.core.i18n import N_
 from yingji.events import publish
 from yingji.incidents import notices, timeline
+from yingji.incidents.codes import DeadlineState
 from yingji.incidents.deadlines import DUE_JOB, level_name, lock_deadline, zh
 from yingji.incidents.models import ReportingDeadline
 from yingji.incidents.reports import lock
@@ -28,7 +29,12 @@ def deadline_due(session: Session, ctx: JobContext) -> None:
     incident = lock(session, incident_id)  # the incident first: the same lock order as reports
     deadline = lock_deadline(session, deadline_id)
     now = clock.now()
-    if incident is None or deadline is None or deadline.state != "open" or deadline.overdue_at is not None:
+    if (
+        incident is None
+        or deadline is None
+        or deadline.state != DeadlineState.OPEN
+        or deadline.overdue_at is not None
+    ):
         return
     if deadline.due_at > now:  # not due yet (the clock moved back in a test): nothing to do now
         return

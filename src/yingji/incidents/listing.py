@@ -16,6 +16,7 @@ from yingji.core.errors import ValidationFailed
 from yingji.core.pagecache import ScopedCache
 from yingji.core.sql import unindexed
 from yingji.incidents import duplicates, levels, owners, status
+from yingji.incidents.codes import DeadlineState, ReceiptHow, ReportKind
 from yingji.incidents.models import (
     Incident,
     IncidentReceipt,
@@ -221,13 +222,13 @@ def inbox(
     taken = {
         i for i, rows in owned.items() if any(o.holder_code == principal.jurisdiction_code for o in rows)
     }
-    have = {i for i, how in receipts.items() if how != "forwarded" or i in taken}
+    have = {i for i, how in receipts.items() if how != ReceiptHow.FORWARDED or i in taken}
     dups = {}
     if duplicate_options is not None:
         firsts = [
             r.incident
             for r in reports
-            if r.kind == "first" and r.incident.status != status.IncidentStatus.CLOSED
+            if r.kind == ReportKind.FIRST and r.incident.status != status.IncidentStatus.CLOSED
         ]
         dups = duplicates.among(session, principal, firsts, **duplicate_options)
     return [
@@ -249,7 +250,7 @@ def overdue(session: Session, principal: Principal, *, limit: int = 20) -> list[
         .join(ReportingDeadline.incident)
         .options(contains_eager(ReportingDeadline.incident).lazyload(Incident.reports))
         .where(
-            ReportingDeadline.state == "open",
+            ReportingDeadline.state == DeadlineState.OPEN,
             ReportingDeadline.due_at < clock.now(),
             in_scope(ReportingDeadline.jurisdiction_code, principal),
         )

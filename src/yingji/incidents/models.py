@@ -23,8 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
+from yingji.incidents.codes import DeadlineState, ReceiptHow, ReportKind, ReportSource
 from yingji.incidents.status import IncidentStatus
 
 # The figures every report carries (absent = 0); grading reads the ones its rule table names.
@@ -146,8 +147,8 @@ class IncidentReport(IdMixin, FiguresMixin, Audited, Base):
     __tablename__ = "incident_reports"
     __table_args__ = (
         UniqueConstraint("incident_id", "seq", name="incident_seq"),
-        CheckConstraint("kind IN ('first', 'follow_up', 'final', 'supplementary')", name="kind"),
-        CheckConstraint("source IN ('chain', 'own', 'merged')", name="source"),
+        CheckConstraint(one_of("kind", ReportKind), name="kind"),
+        CheckConstraint(one_of("source", ReportSource), name="source"),
         Index("ix_incident_reports_received", "received_at"),
     )
 
@@ -163,7 +164,7 @@ class IncidentReport(IdMixin, FiguresMixin, Audited, Base):
     text: Mapped[str | None] = mapped_column(Text)
     grade_after: Mapped[str | None] = mapped_column(String(3))
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
-    source: Mapped[str] = mapped_column(String(8), default="chain")
+    source: Mapped[str] = mapped_column(String(8), default=ReportSource.CHAIN)
     merged_from_report_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("incident_reports.id"))
 
     incident = relationship(Incident, back_populates="reports")
@@ -186,9 +187,6 @@ class TimelineEvent(IdMixin, Base):
     jurisdiction_code: Mapped[str] = mapped_column(CodeStr, index=True)
 
 
-DEADLINE_STATES = ("open", "met", "late", "missed", "waived")
-
-
 class ReportingDeadline(IdMixin, Audited, Base):
     """One reporting obligation: the incident must reach level ``to_level`` by ``due_at``.
 
@@ -198,7 +196,7 @@ class ReportingDeadline(IdMixin, Audited, Base):
 
     __tablename__ = "incident_deadlines"
     __table_args__ = (
-        CheckConstraint(f"state IN ({', '.join(repr(s) for s in DEADLINE_STATES)})", name="state"),
+        CheckConstraint(one_of("state", DeadlineState), name="state"),
         Index("ix_incident_deadlines_state_due", "state", "due_at"),
     )
 
@@ -212,7 +210,7 @@ class ReportingDeadline(IdMixin, Audited, Base):
     due_at: Mapped[datetime] = mapped_column()
     basis: Mapped[str] = mapped_column(Text)
     grade: Mapped[str | None] = mapped_column(String(3))  # the grade that required it
-    state: Mapped[str] = mapped_column(String(8), default="open")
+    state: Mapped[str] = mapped_column(String(8), default=DeadlineState.OPEN)
     met_at: Mapped[datetime | None] = mapped_column()
     overdue_at: Mapped[datetime | None] = mapped_column()
     note: Mapped[str | None] = mapped_column(Text)
@@ -222,9 +220,6 @@ class ReportingDeadline(IdMixin, Audited, Base):
     incident = relationship(Incident, lazy="raise")
 
 
-RECEIPT_HOWS = ("submitted", "chain", "own", "acknowledged", "forwarded", "merged")
-
-
 class IncidentReceipt(IdMixin, Audited, Base):
     """When a level received the incident: a user of that level submitted a report on it,
     acknowledged it (签收), or the level below forwarded it there (上报). One row per level."""
@@ -232,7 +227,7 @@ class IncidentReceipt(IdMixin, Audited, Base):
     __tablename__ = "incident_receipts"
     __table_args__ = (
         UniqueConstraint("incident_id", "level", name="uq_incident_receipts_incident_level"),
-        CheckConstraint(f"how IN ({', '.join(repr(s) for s in RECEIPT_HOWS)})", name="how"),
+        CheckConstraint(one_of("how", ReceiptHow), name="how"),
     )
 
     incident_id: Mapped[int] = mapped_column(BigId, ForeignKey("incidents.id", ondelete="CASCADE"))

@@ -6,6 +6,7 @@ from typing import Any
 
 from yingji.auth.scope import Principal, mask_phone
 from yingji.core import clock
+from yingji.incidents.codes import DeadlineState
 from yingji.incidents.models import (
     Incident,
     IncidentPhoto,
@@ -20,7 +21,7 @@ from yingji.ownership.models import Owned
 
 def deadline_clock(d: ReportingDeadline) -> str:
     """What a deadline's clock shows now: due, overdue, met, late, missed or waived."""
-    if d.state == "open":
+    if d.state == DeadlineState.OPEN:
         return "overdue" if d.due_at <= clock.now() else "due"
     return d.state
 

@@ -20,6 +20,7 @@ from yingji.core.i18n import N_
 from yingji.events import publish
 from yingji.incidents import deadlines, levels, notices, owners, timeline
 from yingji.incidents.assess import assess, rose
+from yingji.incidents.codes import DeadlineState, ReceiptHow, ReportKind, ReportSource
 from yingji.incidents.deadlines import level_name, zh
 from yingji.incidents.models import MEASURES, Incident, IncidentReport
 from yingji.incidents.schemas import ReportIn
@@ -55,7 +56,7 @@ def next_seq(session: Session, incident_id: int) -> int:
 
 def apply_report(session: Session, incident: Incident, report: IncidentReport) -> None:
     """Bring the incident in line with a new report (already added, figures filled in)."""
-    first = report.kind == "first"
+    first = report.kind == ReportKind.FIRST
     old_grade = incident.grade
     for name in MEASURES:
         setattr(incident, name, getattr(report, name))
@@ -68,11 +69,11 @@ def apply_report(session: Session, incident: Incident, report: IncidentReport) -
     deadlines.sync(session, incident, result.specs, report)
 
     sender = report.from_level or levels.level_of(report.jurisdiction_code)
-    if report.source == "own":
+    if report.source == ReportSource.OWN:
         deadlines.mark_missed(session, incident, sender, report)
     elif first:
         deadlines.skip_below(session, incident, sender)
-    how = "own" if report.source == "own" else "submitted"
+    how = ReceiptHow.OWN if report.source == ReportSource.OWN else ReceiptHow.SUBMITTED
     deadlines.receive(
         session,
         incident,
@@ -139,13 +140,17 @@ def _event(incident: Incident, report: IncidentReport) -> dict:
 
 def _involved(session: Session, incident: Incident, sender: str) -> list[str]:
     """Levels above the sender that must have the incident at its grade (met or not)."""
-    required = {d.to_level for d in deadlines.deadlines_of(session, incident.id) if d.state != "waived"}
+    required = {
+        d.to_level for d in deadlines.deadlines_of(session, incident.id) if d.state != DeadlineState.WAIVED
+    }
     return [lv for lv in levels.chain_above(incident.jurisdiction_code, sender) if lv in required]
 
 
 def _still_to_receive(session: Session, incident: Incident, sender: str) -> list[str]:
     """Levels above the sender with an open deadline: those that must still get the incident."""
-    open_levels = {d.to_level for d in deadlines.deadlines_of(session, incident.id) if d.state == "open"}
+    open_levels = {
+        d.to_level for d in deadlines.deadlines_of(session, incident.id) if d.state == DeadlineState.OPEN
+    }
     return [lv for lv in levels.chain_above(incident.jurisdiction_code, sender) if lv in open_levels]
 
 
@@ -159,7 +164,7 @@ def _kind_after_final(incident: Incident, requested: str) -> str:
             "The supplementary-report window (补报) of this incident closed on {date}.",
             date=clock.to_local(until).strftime("%Y-%m-%d %H:%M"),
         )
-    return "supplementary"
+    return ReportKind.SUPPLEMENTARY
 
 
 def add_report(
@@ -208,7 +213,7 @@ def add_report(
         if existing is None:
             raise
         return existing, False
-    if kind == "final":
+    if kind == ReportKind.FINAL:
         incident.final_report_at = now
         # 493号令 第十三条: the 补报 window runs from the day of the accident, not from the final report.
         incident.supplementary_until = grading.supplementary_deadline(incident.category, incident.occurred_at)

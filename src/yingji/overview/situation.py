@@ -15,6 +15,7 @@ from yingji.core.i18n import gettext
 from yingji.core.sql import unindexed
 from yingji.drills import marks
 from yingji.incidents import status as incident_status
+from yingji.incidents.codes import DeadlineState, ReportKind
 from yingji.incidents.listing import OPEN_STATUSES
 from yingji.incidents.models import Incident, IncidentReport, ReportingDeadline
 from yingji.overview import labels
@@ -94,7 +95,7 @@ def reports(session: Session, p: Principal, within: str | None) -> ReportsOut:
         .group_by(IncidentReport.kind)
     ).all()
     kinds = dict(rows)
-    first = kinds.get("first", 0)
+    first = kinds.get(ReportKind.FIRST, 0)
     total = sum(kinds.values())
     day = clock.to_local(clock.now()).date().isoformat()
     return ReportsOut(
@@ -108,8 +109,11 @@ def reports(session: Session, p: Principal, within: str | None) -> ReportsOut:
 def overdue(session: Session, p: Principal, within: str | None) -> OverdueOut:
     now = clock.now()
     since = now - RECENT
-    open_overdue = and_(ReportingDeadline.state == "open", ReportingDeadline.due_at < now)
-    recent_breach = and_(ReportingDeadline.state.in_(("late", "missed")), ReportingDeadline.due_at >= since)
+    open_overdue = and_(ReportingDeadline.state == DeadlineState.OPEN, ReportingDeadline.due_at < now)
+    recent_breach = and_(
+        ReportingDeadline.state.in_((DeadlineState.LATE, DeadlineState.MISSED)),
+        ReportingDeadline.due_at >= since,
+    )
     counts = dict(
         session.execute(
             select(ReportingDeadline.state, func.count())
@@ -133,9 +137,9 @@ def overdue(session: Session, p: Principal, within: str | None) -> OverdueOut:
         or 0
     )
     return OverdueOut(
-        deadlines_overdue=counts.get("open", 0),
-        late_30d=counts.get("late", 0),
-        missed_30d=counts.get("missed", 0),
+        deadlines_overdue=counts.get(DeadlineState.OPEN, 0),
+        late_30d=counts.get(DeadlineState.LATE, 0),
+        missed_30d=counts.get(DeadlineState.MISSED, 0),
         tasks_overdue=tasks,
         deadlines_link="/duty",
         tasks_link="/response/overdue",

@@ -25,6 +25,7 @@ from yingji.incidents import (
     status,
 )
 from yingji.incidents.api import duplicate_options
+from yingji.incidents.codes import ReceiptHow
 from yingji.ownership import lists
 from yingji.web.templating import render
 
@@ -125,7 +126,7 @@ def incident_page(incident_id: int, request: Request, principal: CurrentPrincipa
     # a level the incident was sent up to (上报) has not taken it in until one of its officers accepts it
     mine = receipts.get(my_level)
     pending_here = mine is None or (
-        mine.how == "forwarded" and not listing.taken_here(session, principal, incident.id)
+        mine.how == ReceiptHow.FORWARDED and not listing.taken_here(session, principal, incident.id)
     )
     ctx = _ctx(
         incident=incident,
