@@ -109,6 +109,15 @@ class TriggerState(StrEnum):
     DISMISSED = "dismissed"  # by hand, with the reason
 
 
+class ActionKind(StrEnum):
+    """What a plan's action makes when the plan is applied: a response task, a notice sent at once, or
+    an item to tick on the incident's checklist."""
+
+    TASK = "task"
+    NOTICE = "notice"
+    CHECK = "check"
+
+
 class ItemState(StrEnum):
     """An item of an activated plan's checklist (task, notice or check)."""
 

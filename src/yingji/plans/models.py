@@ -23,9 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType, UTCDateTime
-from yingji.plans.codes import ActionRole, PlanKind, PlanState
+from yingji.plans.codes import ActionKind, ActionRole, ItemState, PlanKind, PlanState
 
 _KINDS_SQL = ", ".join(repr(k.value) for k in PlanKind)
 _STATES_SQL = ", ".join(repr(s.value) for s in PlanState)
@@ -122,7 +122,7 @@ class PlanAction(IdMixin, Audited, Base):
     __table_args__ = (
         UniqueConstraint("plan_id", "level", "seq"),
         CheckConstraint(f"role IN ({_ROLES_SQL})", name="role"),
-        CheckConstraint("kind IN ('task', 'notice', 'check')", name="kind"),
+        CheckConstraint(one_of("kind", ActionKind), name="kind"),
         CheckConstraint("level BETWEEN 1 AND 4", name="level"),
     )
 
@@ -325,9 +325,9 @@ class ResponsePlanItem(IdMixin, TimestampMixin, Audited, Base):
 
     __tablename__ = "response_plan_items"
     __table_args__ = (
-        CheckConstraint("kind IN ('task', 'notice', 'check')", name="kind"),
+        CheckConstraint(one_of("kind", ActionKind), name="kind"),
         CheckConstraint(f"role IN ({_ROLES_SQL})", name="role"),
-        CheckConstraint("state IN ('open', 'done', 'sent', 'cancelled')", name="state"),
+        CheckConstraint(one_of("state", ItemState), name="state"),
         CheckConstraint("level BETWEEN 1 AND 4", name="level"),
         Index("ix_response_plan_items_incident_state", "incident_id", "state"),
     )

@@ -19,6 +19,14 @@ class TaskState(StrEnum):
 OPEN_TASK_STATES = (TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.IN_PROGRESS)
 
 
+class AssigneeKind(StrEnum):
+    """Who a task is for: a unit (its users), a rescue team (by name), or one person."""
+
+    UNIT = "unit"
+    TEAM = "team"
+    PERSON = "person"
+
+
 class LevelEnd(StrEnum):
     """How a response level (an activation) stopped being the current one."""
 

@@ -22,12 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yingji.core import clock
-from yingji.core.models import Audited, Base, IdMixin, TimestampMixin
+from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
-from yingji.response.codes import TaskState
+from yingji.response.codes import AssigneeKind, TaskState
 
 TASK_STATES = tuple(s.value for s in TaskState)
-ASSIGNEE_KINDS = ("unit", "team", "person")
 PRIORITIES = ("urgent", "high", "normal", "low")
 
 
@@ -191,7 +190,7 @@ class ResponseTask(IdMixin, TimestampMixin, Audited, Base):
     __table_args__ = (
         UniqueConstraint("incident_id", "seq"),
         CheckConstraint(f"state IN ({', '.join(repr(s) for s in TASK_STATES)})", name="state"),
-        CheckConstraint(f"assignee_kind IN ({', '.join(repr(s) for s in ASSIGNEE_KINDS)})", name="kind"),
+        CheckConstraint(one_of("assignee_kind", AssigneeKind), name="kind"),
         CheckConstraint(f"priority IN ({', '.join(repr(s) for s in PRIORITIES)})", name="priority"),
         Index("ix_response_tasks_state_due", "state", "due_at"),
         Index("ix_response_tasks_jurisdiction_state", "jurisdiction_code", "state"),

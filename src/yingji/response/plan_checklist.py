@@ -12,17 +12,21 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
+from yingji.incidents.status import IncidentStatus
+from yingji.plans.codes import ActionKind, ItemState
 from yingji.plans.models import ResponsePlanItem
+from yingji.response.codes import TaskState
 from yingji.response.common import actor_name, incident_for_read, record, zh
 from yingji.response.models import ResponseActivation, ResponseTask
-from yingji.response.tasks import OPEN
 
 
 def effective_state(item: ResponsePlanItem, task_state: str | None) -> str:
     """A task item's state is its task's: open while the task is, else done or cancelled."""
-    if item.kind != "task" or item.state == "cancelled" or task_state is None:
+    if item.kind != ActionKind.TASK or item.state == ItemState.CANCELLED or task_state is None:
         return item.state
-    return "open" if task_state in OPEN else task_state if task_state in ("done", "cancelled") else "open"
+    if task_state in (TaskState.DONE, TaskState.CANCELLED):
+        return task_state  # the same strings as the item's DONE and CANCELLED
+    return ItemState.OPEN
 
 
 def items_with_tasks(session: Session, incident_id: int) -> list[tuple[ResponsePlanItem, str | None]]:
@@ -96,11 +100,11 @@ def tick(session: Session, principal: Principal, item_id: int, done: bool, note:
         raise NotFound()
     incident = session.get(Incident, item.incident_id)
     writable(principal, item.jurisdiction_code, Perm.RESPONSE_COMMAND)
-    if item.kind != "check":
+    if item.kind != ActionKind.CHECK:
         raise Conflict("Only checklist items are ticked; a task moves through its own actions.")
-    if item.state == "cancelled":
+    if item.state == ItemState.CANCELLED:
         raise Conflict("The item was cancelled.")
-    if incident.status == "closed":
+    if incident.status == IncidentStatus.CLOSED:
         raise Conflict("The incident is closed.")
     target = "done" if done else "open"
     if item.state != target:

@@ -23,7 +23,7 @@ from yingji.jobs.models import Job
 from yingji.notify.inbox import users_with
 from yingji.notify.models import InboxMessage
 from yingji.org.models import Unit
-from yingji.plans.codes import ActionRole
+from yingji.plans.codes import ActionKind, ActionRole, ItemState
 from yingji.plans.digital import hq_unit
 from yingji.plans.models import Plan, PlanAction, ResponsePlanItem
 from yingji.response import escalation
@@ -68,7 +68,7 @@ def materialise(
     hq = hq_unit(session, plan)
     if hq is None and any(a.role == ActionRole.HQ for a in actions):
         raise Conflict("The plan names no HQ or lead unit for its HQ actions.")
-    if any(a.kind == "task" and not a.due_minutes for a in actions):
+    if any(a.kind == ActionKind.TASK and not a.due_minutes for a in actions):
         raise Conflict("A task of the plan has no time limit; complete the plan first.")
     unit_ids = {a.unit_id for a in actions if a.unit_id} | ({hq.id} if hq else set())
     names = dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
@@ -81,7 +81,7 @@ def materialise(
     )
     tasks: dict[int, ResponseTask] = {}
     for a in actions:
-        if a.kind != "task":
+        if a.kind != ActionKind.TASK:
             continue
         seq += 1
         tasks[a.id] = ResponseTask(
@@ -103,14 +103,14 @@ def materialise(
         )
     session.add_all(tasks.values())
     session.flush()
-    users = _unit_users(session, {target[a.id] for a in actions if a.kind != "check"})
+    users = _unit_users(session, {target[a.id] for a in actions if a.kind != ActionKind.CHECK})
     fallback: list[int] = []
-    if any(not users.get(target[a.id]) for a in actions if a.kind != "check"):
+    if any(not users.get(target[a.id]) for a in actions if a.kind != ActionKind.CHECK):
         fallback = users_with(session, issued_by, Perm.INCIDENT_MANAGE)
     items = []
     for sort, a in enumerate(actions):
         task = tasks.get(a.id)
-        to = (users.get(target[a.id]) or fallback) if a.kind != "check" else []
+        to = (users.get(target[a.id]) or fallback) if a.kind != ActionKind.CHECK else []
         due = task.due_at if task else (now + timedelta(minutes=a.due_minutes) if a.due_minutes else None)
         items.append(
             {
@@ -128,9 +128,9 @@ def materialise(
                 "resources": a.resources or [],
                 "task_id": task.id if task else None,
                 "due_at": due,
-                "state": "sent" if a.kind == "notice" else "open",
+                "state": ItemState.SENT if a.kind == ActionKind.NOTICE else ItemState.OPEN,
                 "recipients": len(to),
-                "done_at": now if a.kind == "notice" else None,
+                "done_at": now if a.kind == ActionKind.NOTICE else None,
                 "sort": sort,
                 "jurisdiction_code": incident.jurisdiction_code,
                 "created_at": now,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from yingji.auth.models import User
 from yingji.org.models import Position, Unit
+from yingji.response.codes import AssigneeKind
 from yingji.response.models import CommandPost, ResponseTask
 
 
@@ -54,9 +55,9 @@ def chiefs_of(session: Session, unit_id: int | None) -> list[int]:
 
 def assignee(session: Session, task: ResponseTask) -> Recipients:
     """The users who act on the task: the assigned person's, or those of the assigned unit's people."""
-    if task.assignee_kind == "person" and task.assignee_person_id:
+    if task.assignee_kind == AssigneeKind.PERSON and task.assignee_person_id:
         return Recipients(users_of_people(session, [task.assignee_person_id]), None, task.assignee_name)
-    if task.assignee_kind == "unit" and task.assignee_unit_id:
+    if task.assignee_kind == AssigneeKind.UNIT and task.assignee_unit_id:
         users = users_of_people(session, unit_people(session, task.assignee_unit_id))
         return Recipients(users, None if users else task.issued_by_code, task.assignee_name)
     return Recipients([], task.issued_by_code, task.assignee_name)
@@ -65,7 +66,7 @@ def assignee(session: Session, task: ResponseTask) -> Recipients:
 def superior(session: Session, task: ResponseTask) -> Recipients:
     """The assignee's superior (see the module docstring)."""
     people: list[int] = []
-    if task.assignee_kind == "person" and task.assignee_person_id:
+    if task.assignee_kind == AssigneeKind.PERSON and task.assignee_person_id:
         posts = session.execute(
             select(Position.unit_id, Position.role, Unit.parent_id)
             .join(Unit, Unit.id == Position.unit_id)
@@ -75,7 +76,7 @@ def superior(session: Session, task: ResponseTask) -> Recipients:
         for unit_id, role, parent_id in posts:
             people += chiefs_of(session, parent_id if role == "chief" else unit_id)
         people = [p for p in dict.fromkeys(people) if p != task.assignee_person_id]
-    elif task.assignee_kind == "unit" and task.assignee_unit_id:
+    elif task.assignee_kind == AssigneeKind.UNIT and task.assignee_unit_id:
         parent_id = session.scalar(select(Unit.parent_id).where(Unit.id == task.assignee_unit_id))
         people = chiefs_of(session, parent_id)
     users = users_of_people(session, people)
@@ -101,9 +102,9 @@ def may_handle(session: Session, task: ResponseTask, user_id: int | None) -> boo
     person_id = session.scalar(select(User.person_id).where(User.id == user_id))
     if person_id is None:
         return False
-    if task.assignee_kind == "person":
+    if task.assignee_kind == AssigneeKind.PERSON:
         return task.assignee_person_id == person_id
-    if task.assignee_kind == "unit" and task.assignee_unit_id:
+    if task.assignee_kind == AssigneeKind.UNIT and task.assignee_unit_id:
         return (
             session.scalar(
                 select(Position.id).where(

@@ -18,7 +18,7 @@ from yingji.core.pagination import Page, paginate
 from yingji.incidents.models import Incident
 from yingji.org.models import Person, Position, Unit
 from yingji.response import escalation, recipients
-from yingji.response.codes import OPEN_TASK_STATES
+from yingji.response.codes import OPEN_TASK_STATES, AssigneeKind
 from yingji.response.codes import TaskState as T
 from yingji.response.common import (
     actor_name,
@@ -60,10 +60,12 @@ def _local(value: datetime) -> str:
 
 def _assignee_name(session: Session, principal: Principal, data: TaskIn | DecisionTaskIn) -> str:
     """Check the assignee exists in the principal's scope and give its shown name."""
-    if data.assignee_kind == "team":
+    if data.assignee_kind == AssigneeKind.TEAM:
         return data.assignee_team or ""
     model, key = (
-        (Unit, data.assignee_unit_id) if data.assignee_kind == "unit" else (Person, data.assignee_person_id)
+        (Unit, data.assignee_unit_id)
+        if data.assignee_kind == AssigneeKind.UNIT
+        else (Person, data.assignee_person_id)
     )
     obj = session.get(model, key) if key else None
     if obj is None or not principal.covers(obj.jurisdiction_code):
@@ -106,9 +108,9 @@ def create(
         title=title or data.title,
         detail=detail if detail is not None else getattr(data, "detail", None),
         assignee_kind=data.assignee_kind,
-        assignee_unit_id=data.assignee_unit_id if data.assignee_kind == "unit" else None,
-        assignee_person_id=data.assignee_person_id if data.assignee_kind == "person" else None,
-        assignee_team=data.assignee_team if data.assignee_kind == "team" else None,
+        assignee_unit_id=data.assignee_unit_id if data.assignee_kind == AssigneeKind.UNIT else None,
+        assignee_person_id=data.assignee_person_id if data.assignee_kind == AssigneeKind.PERSON else None,
+        assignee_team=data.assignee_team if data.assignee_kind == AssigneeKind.TEAM else None,
         assignee_name=name,
         priority=data.priority,
         due_at=data.due_at,
