@@ -12,7 +12,7 @@ from yingji.core import clock
 from yingji.delivery import escalation, issuing, pushed, recipients, sending
 from yingji.delivery.codes import DeliveryState
 from yingji.delivery.models import Delivery, Dispatch
-from yingji.jobs.models import Job
+from yingji.jobs.models import ALIVE, Job
 from yingji.jobs.registry import JobContext, handler
 
 RECENT = timedelta(days=3)
@@ -55,7 +55,7 @@ def audit(session: Session, ctx: JobContext) -> None:
     live = {
         (p.get("dispatch_id"), p.get("channel"))
         for p in session.scalars(
-            select(Job.payload).where(Job.kind == issuing.SEND_JOB, Job.state.in_(("queued", "running")))
+            select(Job.payload).where(Job.kind == issuing.SEND_JOB, Job.state.in_(ALIVE))
         )
     }
     slot = int(clock.now().timestamp() // 300)

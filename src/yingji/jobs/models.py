@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core import clock
-from yingji.core.models import Base, IdMixin
+from yingji.core.models import Base, IdMixin, one_of
 from yingji.core.types import JSONType
 
-JOB_STATES = ("queued", "running", "done", "dead", "cancelled")
+
+class JobState(StrEnum):
+    """queued → running → done; a failed run goes back to queued (with backoff) or, out of attempts,
+    to dead; a queued job may be cancelled. SQL text that must match a partial index keeps the
+    literal ('queued', 'running'): a bound parameter would not prove the index applies."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+    CANCELLED = "cancelled"
+
+
+ALIVE = (JobState.QUEUED, JobState.RUNNING)
 
 
 class Job(IdMixin, Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(f"state IN ({', '.join(repr(s) for s in JOB_STATES)})", name="state"),
+        CheckConstraint(one_of("state", JobState), name="state"),
         # The auditor's scan: running rows by lease end.
         Index(
             "ix_jobs_running",
@@ -29,7 +43,7 @@ class Job(IdMixin, Base):
 
     kind: Mapped[str] = mapped_column(String(64), index=True)
     payload: Mapped[dict] = mapped_column(JSONType, default=dict)
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state: Mapped[str] = mapped_column(String(10), default=JobState.QUEUED)
     priority: Mapped[int] = mapped_column(SmallInteger, default=0)
     due_at: Mapped[datetime] = mapped_column(default=clock.now)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

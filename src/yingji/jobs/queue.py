@@ -32,7 +32,7 @@ from yingji.core import clock
 from yingji.core.redact import redact
 from yingji.core.types import UTCDateTime
 from yingji.jobs import pgpass, wakeup
-from yingji.jobs.models import Job
+from yingji.jobs.models import Job, JobState
 
 # Literals, not bound parameters: only then can either planner match the partial indexes
 # (ix_jobs_queued, ix_jobs_running), also in a prepared statement's generic plan.
@@ -75,7 +75,7 @@ def enqueue(
     values = {
         "kind": kind,
         "payload": payload or {},
-        "state": "queued",
+        "state": JobState.QUEUED,
         "priority": priority,
         "due_at": when,
         "attempts": 0,
@@ -132,7 +132,7 @@ def enqueue_many(
             {
                 "kind": kind,
                 "payload": payload or {},
-                "state": "queued",
+                "state": JobState.QUEUED,
                 "priority": priority,
                 "due_at": when,
                 "attempts": 0,
@@ -236,7 +236,7 @@ def _claim_statement(session, worker, limit, kinds, cap, now, token):
         update(Job)
         .where(Job.id.in_(due.scalar_subquery()), QUEUED)
         .values(
-            state="running",
+            state=JobState.RUNNING,
             lease_owner=worker,
             lease_token=token,
             lease_expires_at=_lease_ends(now, cap, kinds),
@@ -309,7 +309,7 @@ def _postgres(session: Session) -> bool:
 
 
 def _ours(job: Claimed):
-    return and_(Job.id == job.id, Job.lease_token == job.lease_token, Job.state == "running")
+    return and_(Job.id == job.id, Job.lease_token == job.lease_token, Job.state == JobState.RUNNING)
 
 
 def finish(session: Session, job: Claimed) -> bool:
@@ -318,7 +318,7 @@ def finish(session: Session, job: Claimed) -> bool:
     result = session.execute(
         update(Job)
         .where(_ours(job))
-        .values(state="done", finished_at=now, updated_at=now, lease_token=None, last_error=None)
+        .values(state=JobState.DONE, finished_at=now, updated_at=now, lease_token=None, last_error=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
@@ -377,7 +377,7 @@ def _finish_statement(session: Session, jobs: Sequence[Claimed]):
     return (
         update(Job)
         .where(RUNNING, ours)
-        .values(state="done", finished_at=now, updated_at=now, lease_token=None, last_error=None)
+        .values(state=JobState.DONE, finished_at=now, updated_at=now, lease_token=None, last_error=None)
         .returning(Job.id, *_no_flush_wait(session))
         .execution_options(synchronize_session=False)
     )
@@ -391,7 +391,7 @@ def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str
     now = clock.now()
     dead = job.attempts >= job.max_attempts
     values: dict[str, Any] = {
-        "state": "dead" if dead else "queued",
+        "state": JobState.DEAD if dead else JobState.QUEUED,
         "last_error": redact(error)[-4000:],  # a traceback may carry a webhook key
         "lease_owner": None,
         "lease_token": None,
@@ -449,7 +449,7 @@ def release_expired(session: Session) -> dict[str, int]:
         update(Job)
         .where(expired(Job.attempts >= Job.max_attempts))
         .values(
-            state="dead",
+            state=JobState.DEAD,
             finished_at=now,
             updated_at=now,
             lease_token=None,
@@ -461,7 +461,7 @@ def release_expired(session: Session) -> dict[str, int]:
         update(Job)
         .where(expired())
         .values(
-            state="queued",
+            state=JobState.QUEUED,
             due_at=now,
             updated_at=now,
             lease_owner=None,
@@ -478,8 +478,8 @@ def cancel(session: Session, job_id: int) -> bool:
     now = clock.now()
     result = session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.state == "queued")
-        .values(state="cancelled", finished_at=now, updated_at=now)
+        .where(Job.id == job_id, Job.state == JobState.QUEUED)
+        .values(state=JobState.CANCELLED, finished_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

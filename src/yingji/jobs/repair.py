@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
-from yingji.jobs.models import Job
+from yingji.jobs.models import ALIVE, Job
 
 BATCH = 1000  # the rest waits for the next round
 
@@ -38,7 +38,7 @@ def repair_steps(
     ).all()
     repaired = given_up = 0
     for step, job_state in rows:
-        if job_state in ("queued", "running"):
+        if job_state in ALIVE:
             continue  # alive, only late: the worker is behind
         if step.repairs >= max_repairs:
             give_up(step)

@@ -38,6 +38,7 @@ from yingji.core.db import Actor, Database
 from yingji.core.errors import DatabaseBusy
 from yingji.core.overload import REQUEST_WAIT
 from yingji.jobs import queue, registry, wakeup
+from yingji.jobs.models import JobState
 
 log = logging.getLogger("yingji.worker")
 LINGER_S = 30.0  # an idle heartbeat thread ends after this long without jobs
@@ -274,7 +275,7 @@ class Worker:
                     error,
                     timedelta(seconds=registry.backoff_seconds(spec, job.attempts)),
                 )
-            if state == "dead":
+            if state == JobState.DEAD:
                 log.error("job %s (%s) is dead after %d attempts", job.id, job.kind, job.attempts)
                 if spec.period is not None:
                     self._schedule_next(spec)  # a dead run must not end the schedule

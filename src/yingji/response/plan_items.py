@@ -19,7 +19,7 @@ from yingji.core.errors import Conflict
 from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
 from yingji.jobs import registry as job_registry
-from yingji.jobs.models import Job
+from yingji.jobs.models import Job, JobState
 from yingji.notify.inbox import users_with
 from yingji.notify.models import InboxMessage
 from yingji.org.models import Unit
@@ -207,7 +207,7 @@ def _freeze_escalation(session: Session, tasks: list[ResponseTask], policy: dict
         {
             "kind": escalation.STEP_JOB,
             "payload": {"step_id": step_id},
-            "state": "queued",
+            "state": JobState.QUEUED,
             "priority": 0,
             "due_at": due,
             "attempts": 0,

@@ -24,6 +24,7 @@ from yingji.core.errors import Conflict, NotFound
 from yingji.core.i18n import N_, gettext, translate
 from yingji.core.pagination import Page, paginate
 from yingji.jobs import queue
+from yingji.jobs.models import JobState
 from yingji.notify.channels import Message
 from yingji.notify.inbox import InboxChannel, notify_level
 from yingji.org import places
@@ -130,7 +131,7 @@ def reminder_jobs(task_id: int, due_on: date) -> list[dict]:
         {
             "kind": f"supplies.maintenance_{stage}",
             "payload": {"task_id": task_id},
-            "state": "queued",
+            "state": JobState.QUEUED,
             "priority": 0,
             "due_at": max(now, local_morning(day)),
             "attempts": 0,
