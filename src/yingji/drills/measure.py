@@ -28,7 +28,10 @@ from yingji.core.i18n import N_, translate
 from yingji.drills.exercise_codes import InjectKind, InjectState, Metric, Outcome
 from yingji.drills.models import Drill, DrillInject, DrillMeasurement
 from yingji.incidents import levels
+from yingji.incidents.codes import DeadlineState, ReportKind
 from yingji.incidents.models import IncidentReceipt, ReportingDeadline, TimelineEvent
+from yingji.incidents.status import IncidentStatus
+from yingji.response.codes import TaskState
 
 SETTING_OF = {
     Metric.RECEIVE: ("drill_receive_minutes", "YINGJI_DRILL_RECEIVE_MINUTES"),
@@ -118,9 +121,9 @@ def _incident(session: Session, inject: DrillInject, out: list[Measurement]) -> 
         (
             e.at
             for e in events
-            if (e.kind == "status" and (e.data or {}).get("to") == "verified")
+            if (e.kind == "status" and (e.data or {}).get("to") == IncidentStatus.VERIFIED)
             or e.kind == "grade"
-            or (e.kind == "report" and (e.data or {}).get("kind") not in (None, "first"))
+            or (e.kind == "report" and (e.data or {}).get("kind") not in (None, ReportKind.FIRST))
         ),
         None,
     )
@@ -129,10 +132,10 @@ def _incident(session: Session, inject: DrillInject, out: list[Measurement]) -> 
     # 首报: every reporting obligation the law put on the incident, against its due time.
     for d in session.scalars(
         select(ReportingDeadline)
-        .where(ReportingDeadline.incident_id == incident.id, ReportingDeadline.state != "waived")
+        .where(ReportingDeadline.incident_id == incident.id, ReportingDeadline.state != DeadlineState.WAIVED)
         .order_by(ReportingDeadline.due_at, ReportingDeadline.id)
     ):
-        done = d.met_at if d.state in ("met", "late") else None
+        done = d.met_at if d.state in (DeadlineState.MET, DeadlineState.LATE) else None
         limit = max(0, int((d.due_at - t0).total_seconds()))
         m(
             Metric.FIRST_REPORT,
@@ -157,7 +160,7 @@ def _incident(session: Session, inject: DrillInject, out: list[Measurement]) -> 
     for task in session.scalars(
         select(ResponseTask).where(ResponseTask.incident_id == incident.id).order_by(ResponseTask.seq)
     ):
-        if task.state == "cancelled" and task.acknowledged_at is None:
+        if task.state == TaskState.CANCELLED and task.acknowledged_at is None:
             continue
         limit = max(0, int((task.due_at - task.created_at).total_seconds()))
         basis = zh(N_("The task's time limit (plan action or commander)"))

@@ -15,6 +15,7 @@ from yingji.core import clock
 from yingji.core.clock import to_local
 from yingji.experts import consulting
 from yingji.incidents.models import Incident
+from yingji.incidents.status import IncidentStatus
 from yingji.org.codes import ancestors
 from yingji.org.models import Person, Position, Unit
 from yingji.response import (
@@ -113,10 +114,10 @@ def gather(session: Session, principal: Principal, incident_id: int, *, with_opt
     }
     ctx["plan_items"] = plan_checklist.checklist_rows(session, incident.id)
     ctx["plan_choices"] = []
-    if commands and with_options and incident.status != "closed":
+    if commands and with_options and incident.status != IncidentStatus.CLOSED:
         ctx["units"] = unit_options(session, principal, incident)
         ctx["people"] = person_options(session, principal, incident)
         ctx["experts"] = consulting.for_consultation(session, principal, incident)
-        if ctx["active"] is None and incident.status != "reported":  # plans to activate under
+        if ctx["active"] is None and incident.status != IncidentStatus.REPORTED:  # plans to activate under
             ctx["plan_choices"] = plan_run.choices(session, principal, incident)
     return ctx

@@ -21,10 +21,11 @@ from yingji.core.i18n import N_
 from yingji.incidents.models import Incident
 from yingji.org.codes import ancestors
 from yingji.plans import conditions
-from yingji.plans.codes import IN_FORCE, ActionRole
+from yingji.plans.codes import IN_FORCE, ActionRole, ItemState
 from yingji.plans.digital import hq_unit
 from yingji.plans.models import Plan, PlanAction, PlanLevel
 from yingji.response import plan_checklist, plan_items
+from yingji.response.codes import TaskState
 from yingji.response.common import LEVEL_NAMES, incident_for_read, record, zh
 from yingji.response.models import ResponseActivation
 from yingji.rules.overrides import tables_for
@@ -245,15 +246,15 @@ def change_level(
         key = key_of(
             item.role, item.unit_id if item.role == ActionRole.MEMBER else None, item.kind, item.title
         )
-        if state == "cancelled":
+        if state == ItemState.CANCELLED:
             continue
         if key in wanted_keys:
             present.add(key)
             continue
-        if state != "open":
+        if state != ItemState.OPEN:
             continue  # done, or a notice already sent: history stays
         if item.task_id is not None:
-            task_service.move(session, principal, item.task_id, "cancelled", why)
+            task_service.move(session, principal, item.task_id, TaskState.CANCELLED, why)
         item.state, item.cancelled_at, item.cancel_reason = "cancelled", now, why
         cancelled += 1
     missing = [a for a in wanted if key_of(a.role, a.unit_id, a.kind, a.title) not in present]
