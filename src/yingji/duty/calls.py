@@ -16,7 +16,7 @@ from yingji.core import clock
 from yingji.core.errors import Conflict, ValidationFailed
 from yingji.core.i18n import N_, translate
 from yingji.core.pagination import Page, paginate
-from yingji.duty.call_codes import CALL_MOVES, OUTCOME_LABELS, CallOutcome
+from yingji.duty.codes import CALL_MOVES, OUTCOME_LABELS, CallOutcome
 from yingji.duty.common import insert_once, who
 from yingji.duty.models import DutyCall
 from yingji.duty.schemas import CallIn, CallOutcomeIn

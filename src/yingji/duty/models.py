@@ -25,8 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from yingji.core import clock
 from yingji.core.models import Audited, Base, IdMixin, TimestampMixin, one_of
 from yingji.core.types import BigId, CodeStr, JSONType
-from yingji.duty.call_codes import CallOutcome
-from yingji.duty.codes import DutyRole, LeaveStatus, PeriodKind
+from yingji.duty.codes import CallOutcome, DutyRole, LeaveStatus, PeriodKind
 
 ROLES = tuple(DutyRole)  # 带班领导, 值班员, 备班
 _ROLE_CHECK = "role IN ('leader', 'officer', 'backup')"

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.duty import calls, handover, out, rosters
-from yingji.duty.call_codes import CallOutcome
+from yingji.duty.codes import CallOutcome
 from yingji.duty.schemas import (
     CallIn,
     CallOut,

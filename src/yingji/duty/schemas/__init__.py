@@ -13,8 +13,7 @@ from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.i18n import N_
 from yingji.core.text import Input
 from yingji.duty import rotation
-from yingji.duty.call_codes import CallOutcome
-from yingji.duty.codes import ReportKind
+from yingji.duty.codes import CallOutcome, ReportKind
 from yingji.duty.schemas.answers import (  # noqa: F401 (re-exported)
     AwayOut,
     BoardGapOut,

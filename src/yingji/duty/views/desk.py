@@ -18,7 +18,7 @@ from yingji.core import clock
 from yingji.core.deps import Db, DbSession
 from yingji.core.errors import NotFound, YingjiError
 from yingji.duty import calls, handover, leave, oncall, rosters
-from yingji.duty.call_codes import OUTCOME_LABELS, CallOutcome
+from yingji.duty.codes import OUTCOME_LABELS, CallOutcome
 from yingji.duty.common import LEAVE_STATUS_LABELS, ROLE_LABELS
 from yingji.duty.forms import (
     day_or_none,
