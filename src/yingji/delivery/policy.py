@@ -82,20 +82,6 @@ def choose(chain: list[str], own: dict, level: str) -> dict:
     return {"name": default["name"], "version": 0, "source": SOURCE, "steps": list(default["steps"])}
 
 
-def policy_for(session: Session, code: str, level: str) -> dict:
-    """The policy to freeze: the nearest jurisdiction's own (itself, then up), else the default."""
-    chain = chain_of(code)
-    rows = {
-        p.jurisdiction_code: p
-        for p in session.scalars(
-            select(WarningPolicy).where(
-                WarningPolicy.jurisdiction_code.in_(chain), WarningPolicy.level == level
-            )
-        )
-    }
-    return choose(chain, rows, level)
-
-
 def check_level(level: str) -> None:
     """A policy is set for one of the four warning levels only."""
     if level not in LEVELS:
@@ -122,6 +108,23 @@ def frozen_steps(policy: dict, published_at: datetime) -> list[tuple[int, str, d
         (seq, step["action"], published_at + timedelta(minutes=step["after_minutes"]))
         for seq, step in enumerate(policy.get("steps", []), start=1)
     ]
+
+
+# The database side (tests/delivery/test_escalation.py runs it against SQLite and PostgreSQL). mutmut
+# leaves it alone: it mutates the pure decisions above, with tests that need no database.
+# pragma: no mutate block
+def policy_for(session: Session, code: str, level: str) -> dict:
+    """The policy to freeze: the nearest jurisdiction's own (itself, then up), else the default."""
+    chain = chain_of(code)
+    rows = {
+        p.jurisdiction_code: p
+        for p in session.scalars(
+            select(WarningPolicy).where(
+                WarningPolicy.jurisdiction_code.in_(chain), WarningPolicy.level == level
+            )
+        )
+    }
+    return choose(chain, rows, level)
 
 
 def set_policy(
