@@ -6,15 +6,13 @@ them, and marks a step stalled after ``MAX_REPAIRS``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import Integer, String, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from yingji.auth import audit
 from yingji.core import clock
-from yingji.delivery import recipients
-from yingji.delivery.codes import DeliveryState, DispatchState, StepState, TaskState
+from yingji.delivery import recipients, steps
+from yingji.delivery.codes import DeliveryState, StepState
 from yingji.delivery.issuing import STEP_JOB, ensure_sender
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
 from yingji.jobs import queue, repair
@@ -22,8 +20,8 @@ from yingji.notify.inbox import notify_level
 from yingji.org.models import GridAssignment, GridCell, Person
 from yingji.residents.models import Resident
 
-AUDIT_GRACE = timedelta(minutes=5)
-MAX_REPAIRS = 3
+AUDIT_GRACE = steps.AUDIT_GRACE
+MAX_REPAIRS = steps.MAX_REPAIRS
 
 
 def _silent(dispatch_id: int):
@@ -109,16 +107,13 @@ def door_to_door(session: Session, dispatch: Dispatch) -> dict:
     if not cells:
         return {"tasks": 0}
     ids = [c.grid_cell_id for c in cells]
-    staff: dict[int, list[int]] = {}
-    for cell_id, person_id in session.execute(
+    staff = session.execute(
         select(GridAssignment.grid_cell_id, GridAssignment.person_id).where(
             GridAssignment.grid_cell_id.in_(ids)
         )
-    ):
-        staff.setdefault(cell_id, []).append(person_id)
+    ).all()
     codes = [c.cell_code for c in cells]
-    households, vulnerable = {}, {}
-    for code, n_households, n_vulnerable in session.execute(
+    counts = session.execute(
         select(
             Resident.jurisdiction_code,
             func.count(func.distinct(Resident.household)),
@@ -126,25 +121,9 @@ def door_to_door(session: Session, dispatch: Dispatch) -> dict:
         )
         .where(Resident.jurisdiction_code.in_(codes), Resident.active)
         .group_by(Resident.jurisdiction_code)
-    ):
-        households[code], vulnerable[code] = n_households, int(n_vulnerable or 0)
+    ).all()
     existing = set(session.scalars(select(DoorTask.grid_cell_id).where(DoorTask.dispatch_id == dispatch.id)))
-    now = clock.now()
-    rows = [
-        {
-            "dispatch_id": dispatch.id,
-            "grid_cell_id": c.grid_cell_id,
-            "jurisdiction_code": c.cell_code,
-            "assignee_ids": sorted(set(staff.get(c.grid_cell_id, []))),
-            "state": TaskState.OPEN.value,
-            "households_total": households.get(c.cell_code) or c.households or 0,
-            "vulnerable_total": vulnerable.get(c.cell_code, 0),
-            "created_at": now,
-            "updated_at": now,
-        }
-        for c in cells
-        if c.grid_cell_id not in existing
-    ]
+    rows = steps.door_rows(dispatch.id, cells, staff, counts, existing, clock.now())
     if rows:
         session.execute(insert(DoorTask), rows)
         audit.record_many(
@@ -153,7 +132,7 @@ def door_to_door(session: Session, dispatch: Dispatch) -> dict:
                 session,
                 "create",
                 "door_tasks",
-                [(f"{dispatch.id}:{r['grid_cell_id']}", r["jurisdiction_code"], None, r) for r in rows],
+                steps.door_audit_items(dispatch.id, rows),
                 note=f"door-to-door tasks of dispatch {dispatch.id}",
             ),
         )
@@ -172,19 +151,20 @@ def run_step(session: Session, step_id: int) -> str:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if step is None or step.state != StepState.PENDING:
-        return "skipped"
-    dispatch = session.scalar(
-        select(Dispatch)
-        .where(Dispatch.id == step.dispatch_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if dispatch is None or dispatch.state != DispatchState.ACTIVE:
+    dispatch = None
+    if step is not None and step.state == StepState.PENDING:
+        dispatch = session.scalar(
+            select(Dispatch)
+            .where(Dispatch.id == step.dispatch_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    verdict = steps.gate(step, dispatch, clock.now())
+    if verdict == StepState.CANCELLED:
         step.state = StepState.CANCELLED.value
         return step.state
-    if clock.now() < step.due_at:
-        return "early"
+    if verdict != steps.RUN:
+        return verdict
     result = ACTIONS[step.action](session, dispatch)
     session.execute(
         update(DispatchCell)
@@ -210,18 +190,10 @@ def audit_steps(session: Session) -> dict[str, int]:
 
     def give_up(step: EscalationStep) -> None:
         step.state = StepState.STALLED.value
-        notify_level(
-            session,
-            step.jurisdiction_code,
-            subject=f"预警督办步骤停滞：调度 {step.dispatch_id} 第 {step.seq} 步",
-            category="warning.escalation_stalled",
-            severity="urgent",
-            link=f"/delivery/dispatches/{step.dispatch_id}",
-            key=f"stalled:{step.id}",
-        )
+        notify_level(session, step.jurisdiction_code, **steps.stall_notice(step))
 
     def requeue(step: EscalationStep, _now) -> None:
-        key = f"{STEP_JOB}:{step.id}:r{step.repairs}"
+        key = steps.requeue_key(step)
         step.job_id = queue.enqueue(session, STEP_JOB, {"step_id": step.id}, dedupe_key=key, priority=5)
 
     repaired, stalled = repair.repair_steps(
@@ -240,7 +212,7 @@ def stalled(session: Session, code_filter) -> list[EscalationStep]:
                 (EscalationStep.state == StepState.STALLED)
                 | (
                     (EscalationStep.state == StepState.PENDING)
-                    & (EscalationStep.due_at < clock.now() - AUDIT_GRACE)
+                    & (EscalationStep.due_at < steps.late_before(clock.now()))
                 ),
             )
             .order_by(EscalationStep.due_at)

@@ -5,8 +5,6 @@ stopping a warning's dispatches when it is lifted, expires or is superseded."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import Integer, and_, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,7 +14,7 @@ from yingji.core import clock
 from yingji.delivery import content, recipients, targeting
 from yingji.delivery.codes import DeliveryState, DispatchState, StepState, TaskState
 from yingji.delivery.models import Delivery, Dispatch, DispatchCell, DoorTask, EscalationStep
-from yingji.delivery.policy import policy_for
+from yingji.delivery.policy import frozen_steps, policy_for
 from yingji.jobs import queue
 from yingji.org.codes import subtree_bounds
 from yingji.org.models import GridCell
@@ -143,8 +141,8 @@ def issue(session: Session, warning, event: str) -> Dispatch:
     if previous is not None:
         counts["copied"] = recipients.copy_from(session, dispatch.id, previous.id)
     dispatch.targeting = dispatch.targeting | {"staff": counts}
-    for seq, step in enumerate(policy.get("steps", []), start=1):
-        schedule_step(session, dispatch, seq, step["action"], now + timedelta(minutes=step["after_minutes"]))
+    for seq, action, due_at in frozen_steps(policy, now):
+        schedule_step(session, dispatch, seq, action, due_at)
     queue.enqueue(
         session,
         FANOUT_JOB,

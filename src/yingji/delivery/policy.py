@@ -15,6 +15,8 @@ A jurisdiction may set its own steps per level (``WarningPolicy`` rows, nearest 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -59,20 +61,17 @@ class PolicyIn(Input):
     steps: list[StepIn] = Field(max_length=10)
 
 
-def policy_for(session: Session, code: str, level: str) -> dict:
-    """The policy to freeze: the nearest jurisdiction's own (itself, then up), else the default."""
-    chain = [*ancestors(code), code] if code else []
-    rows = {
-        p.jurisdiction_code: p
-        for p in session.scalars(
-            select(WarningPolicy).where(
-                WarningPolicy.jurisdiction_code.in_(chain), WarningPolicy.level == level
-            )
-        )
-    }
+def chain_of(code: str) -> list[str]:
+    """The places whose own policy counts for ``code``, farthest first: its ancestors, then itself."""
+    return [*ancestors(code), code] if code else []
+
+
+def choose(chain: list[str], own: dict, level: str) -> dict:
+    """The policy to freeze from the places' own policies (``own``: jurisdiction code → row): the
+    nearest up the chain wins (the place itself first), else the level's default (none: no steps)."""
     for c in reversed(chain):
-        if c in rows:
-            p = rows[c]
+        if c in own:
+            p = own[c]
             return {
                 "name": p.name,
                 "version": p.version,
@@ -83,23 +82,65 @@ def policy_for(session: Session, code: str, level: str) -> dict:
     return {"name": default["name"], "version": 0, "source": SOURCE, "steps": list(default["steps"])}
 
 
+def check_level(level: str) -> None:
+    """A policy is set for one of the four warning levels only."""
+    if level not in LEVELS:
+        raise ValidationFailed(details=[{"field": "level", "message": "Unknown warning level."}])
+
+
+def ordered_steps(data: PolicyIn) -> list[dict]:
+    """The steps as stored and frozen: plain dicts in the order they fall due (ties keep their order)."""
+    return sorted((s.model_dump() for s in data.steps), key=lambda s: s["after_minutes"])
+
+
+def versioned(row: WarningPolicy | None, code: str, level: str, data: PolicyIn, steps: list[dict]):
+    """The first version of a place's policy for a level, or the next version of its row."""
+    if row is None:
+        return WarningPolicy(jurisdiction_code=code, level=level, name=data.name, version=1, steps=steps)
+    row.name, row.steps, row.version = data.name, steps, row.version + 1
+    return row
+
+
+def frozen_steps(policy: dict, published_at: datetime) -> list[tuple[int, str, datetime]]:
+    """(seq, action, due at) of each step of a frozen policy: numbered from 1 in the policy's order,
+    due its minutes after publication."""
+    return [
+        (seq, step["action"], published_at + timedelta(minutes=step["after_minutes"]))
+        for seq, step in enumerate(policy.get("steps", []), start=1)
+    ]
+
+
+# The database side (tests/delivery/test_escalation.py runs it against SQLite and PostgreSQL). mutmut
+# leaves it alone: it mutates the pure decisions above, with tests that need no database.
+# pragma: no mutate block
+def policy_for(session: Session, code: str, level: str) -> dict:
+    """The policy to freeze: the nearest jurisdiction's own (itself, then up), else the default."""
+    chain = chain_of(code)
+    rows = {
+        p.jurisdiction_code: p
+        for p in session.scalars(
+            select(WarningPolicy).where(
+                WarningPolicy.jurisdiction_code.in_(chain), WarningPolicy.level == level
+            )
+        )
+    }
+    return choose(chain, rows, level)
+
+
 def set_policy(
     session: Session, principal: Principal, code: str, level: str, data: PolicyIn
 ) -> WarningPolicy:
     """A jurisdiction's own policy for a level (a new version); running dispatches keep their copy."""
     writable(principal, code, Perm.RULES_MANAGE)
-    if level not in LEVELS:
-        raise ValidationFailed(details=[{"field": "level", "message": "Unknown warning level."}])
-    steps = sorted((s.model_dump() for s in data.steps), key=lambda s: s["after_minutes"])
+    check_level(level)
+    steps = ordered_steps(data)
     row = session.scalar(
         select(WarningPolicy)
         .where(WarningPolicy.jurisdiction_code == code, WarningPolicy.level == level)
         .with_for_update()
     )
+    saved = versioned(row, code, level, data, steps)
     if row is None:
-        row = WarningPolicy(jurisdiction_code=code, level=level, name=data.name, version=1, steps=steps)
-        session.add(row)
-    else:
-        row.name, row.steps, row.version = data.name, steps, row.version + 1
+        session.add(saved)
     session.flush()
-    return row
+    return saved
