@@ -127,7 +127,8 @@ def classify(unit: dict, classification: dict) -> str:
 
 def key_classes(classification: dict) -> set[str]:
     """The classes whose every unit goes into the yearly plan."""
-    return {c for c, spec in classification["classes"].items() if spec.get("key")}
+    # A class that is not an object is never key (check_classification reports it, not a crash).
+    return {c for c, spec in classification["classes"].items() if isinstance(spec, dict) and spec.get("key")}
 
 
 def sampled(year: int, enterprise_id: int, ratio: float) -> bool:
