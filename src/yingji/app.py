@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from yingji import __version__, domains
 from yingji.auth.security import SecurityEvents
 from yingji.config import Settings, load_settings
-from yingji.core import i18n, migrate
+from yingji.core import i18n, migrate, pagecache
 from yingji.core.db import Database, open_database
 from yingji.core.http import RequestContext, install_error_handlers
 from yingji.web.assets import FingerprintedStatic
@@ -59,6 +59,8 @@ def create_app(
         if not migrate.is_current(db.engine):
             raise SchemaOutOfDate("the database schema is not current: run `yingji migrate` first")
         _tune_gc()
+        # other processes' writes drop this process's shared page figures (PostgreSQL; TTL elsewhere)
+        following = pagecache.follow(settings.database_url) is not None
         worker = None
         if run_worker:
             from yingji.jobs.worker import start_background
@@ -67,6 +69,8 @@ def create_app(
         yield
         if worker is not None:
             worker.stop()
+        if following:
+            pagecache.unfollow(settings.database_url)
 
     app = FastAPI(
         title="应急 Yingji",

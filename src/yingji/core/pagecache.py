@@ -8,26 +8,40 @@ scope key (per-user parts — phone masking, "my items" — are applied after, a
 Invalidation, in process: each cache names the tables it is built from. Every ORM flush records
 the jurisdiction codes (old and new) of the rows it writes to those tables; at commit the entries
 whose scope overlaps one of them are dropped (a row without a jurisdiction code, or a bulk
-``update()``/``delete()``, drops them all). A rolled-back transaction drops nothing. Across
-processes (``yingji serve --workers N``) an entry lives at most ``seconds``: that TTL bounds how
-stale another process's copy can be.
+``update()``/``delete()``, drops them all). A rolled-back transaction drops nothing.
+
+Across processes (``yingji serve --workers N``, ``yingji worker``) on PostgreSQL: a commit that wrote
+to a cached table sends the same table → codes list with ``pg_notify`` in its own transaction
+(delivered only if it commits), and every process that serves pages follows the channel
+(``follow``, started by the app) and drops the same entries a moment later. A follower that loses its
+connection drops everything when it is back (it may have missed a notice). On SQLite, and as the
+backstop anywhere, an entry lives at most ``seconds``: that TTL bounds how stale another process's
+copy can be.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 T = TypeVar("T")
 _TOUCHED = "yingji.pagecache.touched"
 _ALL = None  # "every scope": a write whose place is unknown
 _CACHES: list[ScopedCache] = []
+CHANNEL = "yingji_pagecache"
+PROCESS = uuid.uuid4().hex  # a follower skips the notices of its own process (dropped at commit)
+MAX_NOTICE = 7000  # bytes; PostgreSQL's limit is 8000: a longer list says "everything"
+log = logging.getLogger(__name__)
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -135,11 +149,40 @@ def _record_bulk(state: ORMExecuteState) -> None:
             _note(state.session, table, _ALL)
 
 
-@event.listens_for(Session, "after_commit")
-def _invalidate_at_commit(session: Session) -> None:
-    touched: dict[str, set] | None = session.info.pop(_TOUCHED, None)
+@event.listens_for(Session, "before_commit")
+def _tell_other_processes(session: Session) -> None:
+    """On PostgreSQL, the tables and codes this transaction wrote (cached tables only) go to the other
+    processes by ``pg_notify``: sent with the commit, never for a rollback."""
+    if session.in_nested_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.flush()  # what is still pending is written now, so it is noted below
+    touched = _cached(session.info.get(_TOUCHED))
     if not touched:
         return
+    body = json.dumps(
+        {
+            "p": PROCESS,
+            "t": {
+                t: sorted(c or "" for c in codes) if _ALL not in codes else None
+                for t, codes in touched.items()
+            },
+        },
+        ensure_ascii=False,
+    )
+    if len(body.encode()) > MAX_NOTICE:
+        body = json.dumps({"p": PROCESS, "t": {t: None for t in touched}})
+    session.connection().execute(text("SELECT pg_notify(:c, :b)"), {"c": CHANNEL, "b": body})
+
+
+def _cached(touched: dict[str, set] | None) -> dict[str, set]:
+    """The part of ``touched`` some cache is built from."""
+    if not touched:
+        return {}
+    tables = frozenset().union(*(c.tables for c in _CACHES))
+    return {t: codes for t, codes in touched.items() if t in tables}
+
+
+def _drop(touched: dict[str, set]) -> None:
     for cache in _CACHES:
         codes: set = set()
         for table in cache.tables & touched.keys():
@@ -148,9 +191,85 @@ def _invalidate_at_commit(session: Session) -> None:
             cache.invalidate(codes)
 
 
+@event.listens_for(Session, "after_commit")
+def _invalidate_at_commit(session: Session) -> None:
+    touched: dict[str, set] | None = session.info.pop(_TOUCHED, None)
+    if touched:
+        _drop(touched)
+
+
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_on_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     # A rolled-back outer transaction wrote nothing. (A rolled-back savepoint leaves its codes noted:
     # that can only drop entries that did not need it, never keep a stale one.)
     if previous_transaction.parent is None:
         session.info.pop(_TOUCHED, None)
+
+
+def apply_notice(payload: str) -> None:
+    """Drop what another process's commit made stale (a notice from ``_tell_other_processes``)."""
+    try:
+        notice = json.loads(payload)
+        if notice.get("p") == PROCESS:
+            return
+        touched = {t: {_ALL} if codes is None else set(codes) for t, codes in notice["t"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        touched = {t: {_ALL} for c in _CACHES for t in c.tables}  # unreadable: assume the worst
+    _drop(touched)
+
+
+class Follower:
+    """One thread per process and database: LISTENs on ``CHANNEL`` and applies each notice."""
+
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url).set(drivername="postgresql")
+        self.dsn = url.render_as_string(hide_password=False)
+        self.stopping = threading.Event()
+        self.listening = threading.Event()  # set while a LISTEN connection is up (tests wait on it)
+        self.thread = threading.Thread(target=self._run, name="pagecache-follower", daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(self.dsn, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    for cache in _CACHES:  # notices may have been missed while not listening
+                        cache.clear()
+                    self.listening.set()
+                    while not self.stopping.is_set():
+                        for notice in conn.notifies(timeout=1.0):
+                            apply_notice(notice.payload)
+            except Exception as exc:
+                self.listening.clear()
+                log.warning("page-cache follower lost its connection (%s); reconnecting", type(exc).__name__)
+                self.stopping.wait(2.0)
+        self.listening.clear()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+
+
+_FOLLOWERS: dict[str, Follower] = {}
+_FOLLOW_LOCK = threading.Lock()
+
+
+def follow(database_url: str) -> Follower | None:
+    """Start this process's follower of ``database_url`` (PostgreSQL; None elsewhere), once."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        return None
+    with _FOLLOW_LOCK:
+        follower = _FOLLOWERS.get(database_url)
+        if follower is None or not follower.thread.is_alive():
+            follower = _FOLLOWERS[database_url] = Follower(database_url)
+            follower.thread.start()
+    return follower
+
+
+def unfollow(database_url: str) -> None:
+    with _FOLLOW_LOCK:
+        follower = _FOLLOWERS.pop(database_url, None)
+    if follower is not None:
+        follower.stop()
