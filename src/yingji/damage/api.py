@@ -54,7 +54,7 @@ from yingji.files import answers
 from yingji.files.openapi import EXPORT, STORED_FILE, XLSX_FILE
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 
 router = APIRouter(prefix="/api/v1", tags=["damage"])
 StateQ = Annotated[str | None, Query(pattern="^(open|stable|verified|closed)$")]
@@ -76,7 +76,7 @@ def list_officers(
         session, principal, within=query_code(within), post=post, q=q, page=page, size=size
     )
     items = officers.outs(session, principal, result.items)
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+    return page_of(result, items)
 
 
 @router.post("/damage/officers", response_model=OfficerOut, status_code=201)
@@ -105,11 +105,7 @@ async def import_officers(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "damage_officers", data, file.filename, {})
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "damage_officers", data, file.filename)
-    return JSONResponse({"kind": "damage_officers", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "damage_officers", data, file.filename)
 
 
 @router.get("/damage/officers/{officer_id}", response_model=OfficerOut)
@@ -149,12 +145,7 @@ def list_events(
     size: PageSize = 50,
 ) -> dict:
     result = processes.search(session, principal, state=state, page=page, size=size)
-    return {
-        "items": processes.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, processes.outs(session, result.items))
 
 
 @router.post("/damage/events", response_model=EventOut, status_code=201)

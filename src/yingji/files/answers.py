@@ -3,10 +3,9 @@ a file job (API: 202 with the job's URL; a page: to the job's page, which shows 
 
     return answers.export(request, session, db, principal, "risk_enterprises", {"within": code})
 
-    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "residents", data, file.filename)
+    return await answers.import_answer(request, session, principal, "residents", data, file.filename)
+
+(a page calls ``import_job`` and ``import_now`` itself, to show the result on the form).
 """
 
 from __future__ import annotations
@@ -132,6 +131,24 @@ async def import_now(
     note = f"file={filename!s:.100}"
     await run_in_threadpool(audit.record, session, "import", kind.entity, None, after=after, note=note)
     return result
+
+
+async def import_answer(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    kind_name: str,
+    data: bytes,
+    filename: str | None,
+    params: dict[str, Any] | None = None,
+) -> Response:
+    """An import route's answer: a file job (202) for a large upload, else the import done now as
+    ``{"kind": …, counts}``."""
+    job = await import_job(request, session, principal, kind_name, data, filename, params)
+    if job is not None:
+        return job_answer(request, job)
+    result = await import_now(request, session, principal, kind_name, data, filename, params)
+    return JSONResponse({"kind": kind_name, **result.as_dict()})
 
 
 def timed(request: Request, fn: Callable, *args) -> Any:

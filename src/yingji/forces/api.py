@@ -58,7 +58,7 @@ from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.geo.travel import model_for
 from yingji.org import places
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.org.schemas import ImportOut
 
 router = APIRouter(prefix="/api/v1", tags=["forces"])
@@ -106,12 +106,7 @@ def list_teams(
         size=size,
     )
     lead = teams.leaders(session, [t.id for t in result.items])
-    return {
-        "items": [team_out(t, principal, lead.get(t.id)) for t in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [team_out(t, principal, lead.get(t.id)) for t in result.items])
 
 
 @router.post("/forces/teams", status_code=201, response_model=TeamOut)

@@ -18,7 +18,7 @@ from yingji.core.deps import DbSession
 from yingji.core.i18n import current_locale
 from yingji.files.openapi import STORED_FILE
 from yingji.org.api import read_upload
-from yingji.org.params import query_code
+from yingji.org.params import page_of, query_code
 from yingji.readiness import board, codes, confirmations, evidence, meetings, scorecards
 from yingji.readiness.schemas import (
     CardOut,
@@ -214,12 +214,7 @@ def list_meetings(
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
     result = meetings.search(session, principal, within=query_code(within), year=year, page=page, size=size)
-    return {
-        "items": meetings.outs(session, principal, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, meetings.outs(session, principal, result.items))
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=201)

@@ -19,7 +19,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.files.openapi import STORED_FILE, XLSX_FILE
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.training import courses, coverage, exchange, labels, publicity, sessions
 from yingji.training.board import course_out, coverage_out, overdue_out, overdue_sheet, publicity_sheet
 from yingji.training.codes import SessionState
@@ -98,12 +98,7 @@ def list_sessions(
         page=page,
         size=size,
     )
-    return {
-        "items": sessions.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, sessions.outs(session, result.items))
 
 
 @router.post("/training/sessions", response_model=SessionOut, status_code=201)
@@ -129,7 +124,7 @@ def list_participants(
 ) -> dict:
     result = sessions.participants(session, principal, session_id, page, size)
     items = [sessions.participant_out(p, principal) for p in result.items]
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+    return page_of(result, items)
 
 
 def _signed(part, created: bool, principal) -> JSONResponse:
@@ -276,12 +271,7 @@ def list_events(
     result = publicity.search(
         session, principal, year=year, within=query_code(within), target=target, day=day, page=page, size=size
     )
-    return {
-        "items": publicity.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, publicity.outs(session, result.items))
 
 
 @router.post("/publicity/events", response_model=PublicityOut, status_code=201)
