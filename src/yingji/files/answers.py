@@ -141,14 +141,16 @@ async def import_answer(
     data: bytes,
     filename: str | None,
     params: dict[str, Any] | None = None,
+    *,
+    shown: str | None = None,
 ) -> Response:
     """An import route's answer: a file job (202) for a large upload, else the import done now as
-    ``{"kind": …, counts}``."""
+    ``{"kind": shown or kind_name, counts}``."""
     job = await import_job(request, session, principal, kind_name, data, filename, params)
     if job is not None:
         return job_answer(request, job)
     result = await import_now(request, session, principal, kind_name, data, filename, params)
-    return JSONResponse({"kind": kind_name, **result.as_dict()})
+    return JSONResponse({"kind": shown or kind_name, **result.as_dict()})
 
 
 def timed(request: Request, fn: Callable, *args) -> Any:

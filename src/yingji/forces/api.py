@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
@@ -315,22 +314,9 @@ async def import_sheet(
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, f"forces.{kind}", data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
+    return await answers.import_answer(
+        request, session, principal, f"forces.{kind}", data, file.filename, shown=kind
     )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        f"forces.{kind}",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
-    return JSONResponse({"kind": kind, **result.as_dict()})
 
 
 @router.get("/forces/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
