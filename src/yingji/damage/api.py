@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -241,9 +242,7 @@ def get_photo(photo_id: int, request: Request, principal: CurrentPrincipal, sess
         raise NotFound()
     reports.get(session, principal, photo.report_id)
     path = photos.file_of(photo, incident_photos.upload_dir_of(request.app.state.settings))
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)
 
 
 # -- figures ------------------------------------------------------------------------------------

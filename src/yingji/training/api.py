@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
+from yingji.auth import audit, uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -346,9 +346,7 @@ def get_photo(
     photo, path = publicity.photo_file(
         session, principal, event_id, photo_id, incident_photos.upload_dir_of(request.app.state.settings)
     )
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)
 
 
 @router.get("/publicity/stats", response_model=PublicityStatsOut)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
@@ -219,9 +220,7 @@ def get_clip(
     incident_id: int, clip_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     clip, path = clips.get_clip(session, principal, incident_id, clip_id, clips.dir_of(_settings(request)))
-    return FileResponse(
-        path, media_type=clip.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, clip.content_type)
 
 
 # -- 视频会商 ------------------------------------------------------------------------------------
