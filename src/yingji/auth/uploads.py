@@ -157,6 +157,8 @@ def kept_photo(root: Path, sha: str, content_type: str) -> Path:
     return kept(root, sha, ext)
 
 
-def served(path: Path, content_type: str) -> FileResponse:
-    """A kept file as the answer to the one who may see it (the browser keeps it a day, privately)."""
-    return FileResponse(path, media_type=content_type, headers={"Cache-Control": "private, max-age=86400"})
+def served(path: Path, content_type: str, max_age: int = 86400) -> FileResponse:
+    """A kept file as the answer to the one who may see it (the browser keeps it privately, a day
+    unless ``max_age`` says otherwise)."""
+    headers = {"Cache-Control": f"private, max-age={max_age}"}
+    return FileResponse(path, media_type=content_type, headers=headers)

@@ -55,8 +55,7 @@ from yingji.forces.schemas import (
 )
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.geo.travel import model_for
-from yingji.org import places
-from yingji.org.api import read_upload
+from yingji.org.api import export_within, read_upload
 from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.org.schemas import ImportOut
 
@@ -332,12 +331,7 @@ def export_sheet(
     file job: 202 with the job."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
-    code = query_code(within)
-    if code:
-        places.get(session, principal, code)
-    return answers.export(
-        request, session, db, principal, f"forces.{kind}", {"within": code}, jurisdiction_code=code
-    )
+    return export_within(request, session, db, principal, f"forces.{kind}", query_code(within))
 
 
 # -- the one map ----------------------------------------------------------------------------

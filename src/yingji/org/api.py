@@ -313,10 +313,15 @@ def export_sheet(
     written by a file job: 202 with the job."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
-    code = query_code(within, "code")
+    return export_within(request, session, db, principal, kind, query_code(within, "code"))
+
+
+def export_within(request: Request, session, db, principal, kind_name: str, code: str | None) -> Response:
+    """A register's export within a place one may see (404 for another), audited."""
     if code:
         places.get(session, principal, code)
-    return answers.export(request, session, db, principal, kind, {"within": code}, jurisdiction_code=code)
+    params = {"within": code}
+    return answers.export(request, session, db, principal, kind_name, params, jurisdiction_code=code)
 
 
 @router.get("/stats", response_model=StatsOut, response_model_exclude_unset=True)
