@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.aid import distribution, notices, photos, programmes, rebuild, recipients
@@ -42,6 +42,7 @@ from yingji.aid.schemas import (
     VerifyIn,
     VerifyOut,
 )
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
@@ -336,6 +337,4 @@ def case_photo_file(
     photo, path = photos.file_of(
         session, principal, case_id, photo_id, photo_store.upload_dir_of(request.app.state.settings)
     )
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)

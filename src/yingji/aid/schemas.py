@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from yingji.aid.codes import ProgrammeKind, ProgrammeState, RebuildMode, RebuildState
 from yingji.core import idempotency
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.org import codes
 
 NOTE = 2000
@@ -17,14 +17,10 @@ NOTE = 2000
 def _code(value: str | None) -> str | None:
     if value in (None, ""):
         return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 # -- programmes -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.assessment import evidence, exchange, results, schemes, scoring, vetoes
@@ -29,6 +29,7 @@ from yingji.assessment.schemas import (
     VetoOut,
     WithdrawIn,
 )
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -40,6 +41,14 @@ from yingji.org.params import url_code
 
 router = APIRouter(prefix="/api/v1/assessment", tags=["assessment"])
 Note = Annotated[str | None, Form(max_length=2000)]
+
+
+def _assessed(session, principal, scheme_id: int):
+    """The scheme, for its assessor's side only (the assessed units get a 404)."""
+    scheme = schemes.get(session, principal, scheme_id)
+    if not schemes.assessor_side(principal, scheme):
+        raise NotFound()
+    return scheme
 
 
 @router.get("/schemes", response_model=SchemePageOut)
@@ -123,9 +132,7 @@ def export_ranking(scheme_id: int, principal: CurrentPrincipal, session: DbSessi
 # -- hand scores ---------------------------------------------------------------------------------
 @router.get("/schemes/{scheme_id}/scores", response_model=list[HandScoreOut])
 def list_scores(scheme_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
-    scheme = schemes.get(session, principal, scheme_id)
-    if not schemes.assessor_side(principal, scheme):
-        raise NotFound()
+    scheme = _assessed(session, principal, scheme_id)
     return [scoring.out(r) for r in scoring.of_scheme(session, scheme.id)]
 
 
@@ -171,24 +178,20 @@ async def give_score_with_evidence(
 def score_evidence(
     scheme_id: int, score_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
-    scheme = schemes.get(session, principal, scheme_id)
+    scheme = _assessed(session, principal, scheme_id)
     row = session.get(AssessmentHandScore, score_id)
-    if row is None or row.scheme_id != scheme.id or not schemes.assessor_side(principal, scheme):
+    if row is None or row.scheme_id != scheme.id:
         raise NotFound()
     path = evidence.path_of(
         evidence.dir_of(request.app.state.settings), row.evidence_sha256, row.evidence_ext
     )
-    return FileResponse(
-        path, media_type=row.evidence_type, headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return uploads.served(path, row.evidence_type, max_age=3600)
 
 
 # -- vetoes --------------------------------------------------------------------------------------
 @router.get("/schemes/{scheme_id}/vetoes", response_model=list[VetoOut])
 def list_vetoes(scheme_id: int, principal: CurrentPrincipal, session: DbSession) -> list[dict]:
-    scheme = schemes.get(session, principal, scheme_id)
-    if not schemes.assessor_side(principal, scheme):
-        raise NotFound()
+    scheme = _assessed(session, principal, scheme_id)
     return vetoes.outs(session, scheme, vetoes.of_scheme(session, scheme.id))
 
 
@@ -245,14 +248,10 @@ def withdraw_veto(
 def veto_evidence(
     scheme_id: int, veto_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ):
-    scheme = schemes.get(session, principal, scheme_id)
-    if not schemes.assessor_side(principal, scheme):
-        raise NotFound()
+    _assessed(session, principal, scheme_id)  # 404 unless on the assessor's side
     veto = vetoes.get(session, principal, scheme_id, veto_id)
     path = vetoes.evidence_of(evidence.dir_of(request.app.state.settings), veto)
-    return FileResponse(
-        path, media_type=veto.evidence_type, headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return uploads.served(path, veto.evidence_type, max_age=3600)
 
 
 def _parse(schema, **values):

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yingji.assessment.codes import CauseKind, ResultsState, ScoreRule
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.org import codes
 
 NOTE = 2000
@@ -15,14 +15,10 @@ KEY = r"^[a-z][a-z0-9_]{0,39}$"
 
 
 def _code(value: str) -> str:
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 # -- the scheme's definition (validated as a whole: keys unique, points add up to the scale) ------

@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from PIL import Image
+from starlette.responses import FileResponse
 
 from yingji.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from yingji.core.i18n import N_
@@ -154,3 +155,10 @@ def kept_photo(root: Path, sha: str, content_type: str) -> Path:
     """The kept file of a photo row (any domain's), by its hash and media type; 404 when it is gone."""
     ext = next((e for mime, e in PHOTOS.values() if mime == content_type), None)
     return kept(root, sha, ext)
+
+
+def served(path: Path, content_type: str, max_age: int = 86400) -> FileResponse:
+    """A kept file as the answer to the one who may see it (the browser keeps it privately, a day
+    unless ``max_age`` says otherwise)."""
+    headers = {"Cache-Control": f"private, max-age={max_age}"}
+    return FileResponse(path, media_type=content_type, headers=headers)

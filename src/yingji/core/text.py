@@ -20,7 +20,7 @@ import re
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import JSON, String, event
 from sqlalchemy.orm import Mapper, Session
 
@@ -76,6 +76,13 @@ class Input(BaseModel):
     @classmethod
     def _clean_strings(cls, data: Any) -> Any:
         return clean_deep(data) if isinstance(data, dict) else data
+
+
+class StrictInput(Input):
+    """An input schema that strips its strings and refuses fields it does not know (most domains'
+    bodies and forms)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
 # -- the ORM guard -------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -54,7 +55,7 @@ from yingji.files import answers
 from yingji.files.openapi import EXPORT, STORED_FILE, XLSX_FILE
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 
 router = APIRouter(prefix="/api/v1", tags=["damage"])
 StateQ = Annotated[str | None, Query(pattern="^(open|stable|verified|closed)$")]
@@ -76,7 +77,7 @@ def list_officers(
         session, principal, within=query_code(within), post=post, q=q, page=page, size=size
     )
     items = officers.outs(session, principal, result.items)
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+    return page_of(result, items)
 
 
 @router.post("/damage/officers", response_model=OfficerOut, status_code=201)
@@ -105,11 +106,7 @@ async def import_officers(
     request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "damage_officers", data, file.filename, {})
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "damage_officers", data, file.filename)
-    return JSONResponse({"kind": "damage_officers", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "damage_officers", data, file.filename)
 
 
 @router.get("/damage/officers/{officer_id}", response_model=OfficerOut)
@@ -149,12 +146,7 @@ def list_events(
     size: PageSize = 50,
 ) -> dict:
     result = processes.search(session, principal, state=state, page=page, size=size)
-    return {
-        "items": processes.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, processes.outs(session, result.items))
 
 
 @router.post("/damage/events", response_model=EventOut, status_code=201)
@@ -250,9 +242,7 @@ def get_photo(photo_id: int, request: Request, principal: CurrentPrincipal, sess
         raise NotFound()
     reports.get(session, principal, photo.report_id)
     path = photos.file_of(photo, incident_photos.upload_dir_of(request.app.state.settings))
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)
 
 
 # -- figures ------------------------------------------------------------------------------------

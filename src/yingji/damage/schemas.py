@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yingji.core import idempotency
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.damage.codes import OfficerPost, ReportKind
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
@@ -16,14 +16,10 @@ from yingji.org.schemas import check_mobile
 def _place(value: str | None) -> str | None:
     if value is None:
         return None
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return division_codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 # -- officers -----------------------------------------------------------------------------------

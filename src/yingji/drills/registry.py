@@ -77,9 +77,7 @@ def search(
 ) -> Page[Drill]:
     """Drills in scope, newest day first, narrowed by place, year, state, form, 双盲 and title."""
     stmt = select(Drill).where(in_scope(Drill.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Drill.jurisdiction_code >= low, Drill.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Drill.jurisdiction_code, within)
     if year:
         stmt = stmt.where(Drill.year == year)
     if state:

@@ -47,9 +47,7 @@ def search(
     stmt = select(Leave).options(*LIGHT).where(in_scope(Leave.jurisdiction_code, principal))
     if status:
         stmt = stmt.where(Leave.status == status)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Leave.jurisdiction_code >= low, Leave.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Leave.jurisdiction_code, within)
     return paginate(session, stmt.order_by(Leave.starts_at.desc(), Leave.id.desc()), page, size)
 
 

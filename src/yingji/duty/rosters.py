@@ -31,9 +31,7 @@ def search(session: Session, principal: Principal, *, within: str | None = None)
         .options(*oncall.LIGHT)
         .where(in_scope(Roster.jurisdiction_code, principal))
     )
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Roster.jurisdiction_code >= low, Roster.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Roster.jurisdiction_code, within)
     return list(session.scalars(stmt.order_by(Roster.jurisdiction_code, Unit.sort, Unit.id)).unique())
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
@@ -24,7 +24,7 @@ from yingji.experts.schemas import (
 from yingji.files import answers
 from yingji.files.openapi import EXPORT
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.response.common import incident_for_read
 
 router = APIRouter(prefix="/api/v1", tags=["experts"])
@@ -61,12 +61,7 @@ def list_experts(
         page=page,
         size=size,
     )
-    return {
-        "items": registry.outs(session, principal, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, registry.outs(session, principal, result.items))
 
 
 @router.post("/experts", response_model=ExpertOut, status_code=201)
@@ -82,11 +77,7 @@ async def import_experts(
     """An .xlsx of experts (the export's layout): all rows or none (row-by-row errors). A large file
     runs as a file job (202)."""
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "experts", data, file.filename, {})
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "experts", data, file.filename)
-    return JSONResponse({"kind": "experts", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "experts", data, file.filename)
 
 
 @router.get("/experts/export", response_class=Response, responses=EXPORT, response_model=None)

@@ -17,10 +17,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _place(value: str) -> str:
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return division_codes.field_code(value)
 
 
 def _codes(table):

@@ -14,7 +14,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
 from yingji.experts import api as experts_api
 from yingji.experts import codes, consulting, exchange, registry
@@ -23,7 +23,6 @@ from yingji.experts.schemas import ExpertIn, ExpertPatch
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
-from yingji.web import forms
 from yingji.web.forms import errors_with_refusals as form_errors
 from yingji.web.forms import in_savepoint
 from yingji.web.templating import pages
@@ -219,17 +218,7 @@ def import_page(request: Request, principal: CurrentPrincipal):
 @router.post("/experts/import")
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "experts", data, file.filename, {})
-    if job is not None:
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await answers.import_now(request, session, principal, "experts", data, file.filename)
-    except ImportRejected as exc:
-        errors = forms.import_errors(exc)
-        ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
-        return _page(request, "experts/import.html", ctx, status_code=422)
-    return _page(
-        request,
-        "experts/import.html",
-        {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS},
+    cols = {"columns": exchange.COLUMNS}
+    return await answers.import_page(
+        request, session, principal, "experts", data, file.filename, _page, "experts/import.html", cols
     )

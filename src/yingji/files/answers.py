@@ -3,10 +3,9 @@ a file job (API: 202 with the job's URL; a page: to the job's page, which shows 
 
     return answers.export(request, session, db, principal, "risk_enterprises", {"within": code})
 
-    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "residents", data, file.filename)
+    return await answers.import_answer(request, session, principal, "residents", data, file.filename)
+
+and a page's import form: ``answers.import_page(…, page=page, template="residents/import.html")``.
 """
 
 from __future__ import annotations
@@ -25,10 +24,12 @@ from yingji.auth.downloads import audited_download
 from yingji.auth.scope import Principal
 from yingji.core import deadline
 from yingji.core.db import Database
+from yingji.core.errors import ImportRejected
 from yingji.core.i18n import current_locale
 from yingji.files import kinds, service
 from yingji.files.models import FileJob
 from yingji.org import sheets
+from yingji.web.forms import import_errors
 
 
 def wants_page(request: Request) -> bool:
@@ -132,6 +133,35 @@ async def import_now(
     note = f"file={filename!s:.100}"
     await run_in_threadpool(audit.record, session, "import", kind.entity, None, after=after, note=note)
     return result
+
+
+async def import_answer(
+    request: Request, session, principal, kind_name: str, data: bytes, filename, params=None, *, shown=None
+) -> Response:
+    """An import route's answer (``import_job``'s arguments): a file job (202) for a large upload,
+    else the import done now as ``{"kind": shown or kind_name, counts}``."""
+    job = await import_job(request, session, principal, kind_name, data, filename, params)
+    if job is not None:
+        return job_answer(request, job)
+    result = await import_now(request, session, principal, kind_name, data, filename, params)
+    return JSONResponse({"kind": shown or kind_name, **result.as_dict()})
+
+
+async def import_page(
+    request: Request, session, principal, kind_name, data, filename, page, template, ctx=None, params=None
+) -> Response:
+    """An import form's answer (``import_job``'s arguments): a large upload goes to its file job's
+    page (progress and result); a small one is imported now and ``page(request, template, …)`` (a
+    domain's page) shows its counts, or its rows' errors (422), with ``ctx``."""
+    job = await import_job(request, session, principal, kind_name, data, filename, params)
+    if job is not None:
+        return RedirectResponse(f"/files/{job.id}", status_code=303)
+    try:
+        result = await import_now(request, session, principal, kind_name, data, filename, params)
+    except ImportRejected as exc:
+        errors = import_errors(exc)
+        return page(request, template, {"result": None, "errors": errors} | (ctx or {}), status_code=422)
+    return page(request, template, {"result": result.as_dict(), "errors": []} | (ctx or {}))
 
 
 def timed(request: Request, fn: Callable, *args) -> Any:

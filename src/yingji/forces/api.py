@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
@@ -56,9 +55,8 @@ from yingji.forces.schemas import (
 )
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.geo.travel import model_for
-from yingji.org import places
-from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.api import export_within, read_upload
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.org.schemas import ImportOut
 
 router = APIRouter(prefix="/api/v1", tags=["forces"])
@@ -106,12 +104,7 @@ def list_teams(
         size=size,
     )
     lead = teams.leaders(session, [t.id for t in result.items])
-    return {
-        "items": [team_out(t, principal, lead.get(t.id)) for t in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [team_out(t, principal, lead.get(t.id)) for t in result.items])
 
 
 @router.post("/forces/teams", status_code=201, response_model=TeamOut)
@@ -320,22 +313,9 @@ async def import_sheet(
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, f"forces.{kind}", data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
+    return await answers.import_answer(
+        request, session, principal, f"forces.{kind}", data, file.filename, shown=kind
     )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        f"forces.{kind}",
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
-    return JSONResponse({"kind": kind, **result.as_dict()})
 
 
 @router.get("/forces/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
@@ -351,12 +331,7 @@ def export_sheet(
     file job: 202 with the job."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
-    code = query_code(within)
-    if code:
-        places.get(session, principal, code)
-    return answers.export(
-        request, session, db, principal, f"forces.{kind}", {"within": code}, jurisdiction_code=code
-    )
+    return export_within(request, session, db, principal, f"forces.{kind}", query_code(within))
 
 
 # -- the one map ----------------------------------------------------------------------------

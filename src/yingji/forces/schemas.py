@@ -15,10 +15,7 @@ from yingji.warnings.schemas import Stamp  # times as isoformat(), the JSON clie
 
 
 def _division(value: str) -> str:
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return division_codes.field_code(value)
 
 
 def _kind(value: str) -> str:

@@ -35,9 +35,7 @@ def search(
 ) -> Page[Team]:
     """Teams in scope, narrowed by place, kind or group, readiness, capability and name."""
     stmt = select(Team).where(in_scope(Team.jurisdiction_code, principal), Team.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Team.jurisdiction_code >= low, Team.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Team.jurisdiction_code, within)
     if kind:
         stmt = stmt.where(Team.kind == kind)
     if group:

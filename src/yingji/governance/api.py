@@ -9,13 +9,14 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
+from yingji.auth.uploads import served
 from yingji.core.deps import Db, DbSession
 from yingji.drills import records as uploads
 from yingji.files.openapi import STORED_FILE, XLSX_FILE
@@ -210,7 +211,7 @@ def evidence_file(
     evidence_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     e, path = reports.file_of(session, principal, evidence_id, reports.dir_of(request.app.state.settings))
-    return FileResponse(path, media_type=e.content_type, headers={"Cache-Control": "private, max-age=86400"})
+    return served(path, e.content_type)
 
 
 # -- supervision -----------------------------------------------------------------------------

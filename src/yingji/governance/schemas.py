@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yingji.core import idempotency
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.governance.codes import DeadlineKind, MeasureState, NoticeLevel, Period, SignRole, UnitRole
 from yingji.org import codes
 
@@ -15,14 +15,10 @@ TEXT = 20_000
 
 
 def _code(value: str) -> str:
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 # -- plans, tasks, measures ------------------------------------------------------------------

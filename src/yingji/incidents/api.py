@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, require
@@ -290,9 +291,7 @@ def get_photo(
     photo, path = photos.get(
         session, principal, incident_id, photo_id, photos.upload_dir_of(request.app.state.settings)
     )
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)
 
 
 # -- the map layer ------------------------------------------------------------------------------

@@ -23,12 +23,17 @@ def _link(incident: Incident) -> str:
     return f"/incidents/{incident.id}"
 
 
-def new_report(session: Session, incident: Incident, report: IncidentReport, to_levels: list[str]) -> None:
-    """Tell each level that must receive the incident about a new report on it."""
+def _places_at(incident: Incident, to_levels: list[str]):
+    """(level, code) of the incident's own place at each level it has one at."""
     for level in to_levels:
         code = levels.code_at(incident.jurisdiction_code, level)
-        if code is None:
-            continue
+        if code is not None:
+            yield level, code
+
+
+def new_report(session: Session, incident: Incident, report: IncidentReport, to_levels: list[str]) -> None:
+    """Tell each level that must receive the incident about a new report on it."""
+    for level, code in _places_at(incident, to_levels):
         notify_level(
             session,
             code,
@@ -50,10 +55,7 @@ def new_report(session: Session, incident: Incident, report: IncidentReport, to_
 
 def grade_rise(session: Session, incident: Incident, old: str | None, to_levels: list[str]) -> None:
     """Tell each newly required level that the incident's grade rose."""
-    for level in to_levels:
-        code = levels.code_at(incident.jurisdiction_code, level)
-        if code is None:
-            continue
+    for level, code in _places_at(incident, to_levels):
         notify_level(
             session,
             code,

@@ -37,9 +37,7 @@ def search(
     """Points in scope, by kind and place; ``overdue``: patrol missed; ``mine``: I am the monitor or
     work in the point's grid cell."""
     stmt = select(HazardPoint).where(in_scope(HazardPoint.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(HazardPoint.jurisdiction_code >= low, HazardPoint.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, HazardPoint.jurisdiction_code, within)
     if kind:
         stmt = stmt.where(HazardPoint.kind == kind)
     if overdue:

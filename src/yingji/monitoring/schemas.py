@@ -22,10 +22,7 @@ def _pattern(values: tuple[str, ...]) -> str:
 def _division(value: str | None) -> str | None:
     if not value:
         return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return codes.field_code(value)
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -37,9 +37,7 @@ def search(
 ) -> Page[Sensor]:
     """Sensors in scope, by kind, place, point, code or name."""
     stmt = select(Sensor).where(in_scope(Sensor.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Sensor.jurisdiction_code >= low, Sensor.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Sensor.jurisdiction_code, within)
     if kind:
         stmt = stmt.where(Sensor.kind == kind)
     if point_id is not None:

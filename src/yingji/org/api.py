@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
-from yingji.auth import audit
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.scope import mask_phone
 from yingji.core.deps import Db, DbSession
@@ -299,22 +297,7 @@ async def import_sheet(
     if kind not in exchange.IMPORTERS:
         raise NotFound()
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, kind, data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await run_in_threadpool(
-        answers.timed, request, exchange.IMPORTERS[kind], session, principal, data
-    )
-    await run_in_threadpool(
-        audit.record,
-        session,
-        "import",
-        kind,
-        None,
-        after=result.as_dict(),
-        note=f"file={file.filename!s:.100}",
-    )
-    return JSONResponse({"kind": kind, **result.as_dict()})
+    return await answers.import_answer(request, session, principal, kind, data, file.filename)
 
 
 @router.get("/export/{kind}", response_class=Response, responses=EXPORT, response_model=None)
@@ -330,10 +313,15 @@ def export_sheet(
     written by a file job: 202 with the job."""
     if kind not in exchange.EXPORTERS:
         raise NotFound()
-    code = query_code(within, "code")
+    return export_within(request, session, db, principal, kind, query_code(within, "code"))
+
+
+def export_within(request: Request, session, db, principal, kind_name: str, code: str | None) -> Response:
+    """A register's export within a place one may see (404 for another), audited."""
     if code:
         places.get(session, principal, code)
-    return answers.export(request, session, db, principal, kind, {"within": code}, jurisdiction_code=code)
+    params = {"within": code}
+    return answers.export(request, session, db, principal, kind_name, params, jurisdiction_code=code)
 
 
 @router.get("/stats", response_model=StatsOut, response_model_exclude_unset=True)

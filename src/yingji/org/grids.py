@@ -27,9 +27,7 @@ def search(
     size: int = 50,
 ) -> Page[GridCell]:
     stmt = select(GridCell).where(in_scope(GridCell.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(GridCell.jurisdiction_code >= low, GridCell.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, GridCell.jurisdiction_code, within)
     if level:
         stmt = stmt.where(GridCell.level == level)
     q = (q or "").strip()

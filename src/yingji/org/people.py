@@ -27,9 +27,7 @@ def search(
 ) -> Page[Person]:
     """People in scope, optionally under a place, matching a name, number or title."""
     stmt = select(Person).where(in_scope(Person.jurisdiction_code, principal), Person.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Person.jurisdiction_code >= low, Person.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Person.jurisdiction_code, within)
     q = (q or "").strip()
     if q:
         if q.isdigit():

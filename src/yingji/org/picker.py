@@ -39,9 +39,7 @@ class PickOption:
 
 def _in(stmt, session: Session, principal: Principal, within: str | None):
     stmt = stmt.where(in_scope(Person.jurisdiction_code, principal), Person.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Person.jurisdiction_code >= low, Person.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Person.jurisdiction_code, within)
     return stmt
 
 

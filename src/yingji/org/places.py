@@ -50,6 +50,15 @@ def within(session: Session, principal: Principal, code: str) -> tuple[str, str]
     return subtree_bounds(code)
 
 
+def narrow(session: Session, principal: Principal, stmt, column, code: str | None):
+    """``stmt`` narrowed to the subtree of ``code`` on ``column`` (a division code column); without a
+    code as it was. A place the principal cannot see is 404."""
+    if not code:
+        return stmt
+    low, high = within(session, principal, code)
+    return stmt.where(column >= low, column < high)
+
+
 def breadcrumbs(session: Session, principal: Principal, place: Jurisdiction) -> list[Jurisdiction]:
     """Ancestors the principal may see, top first, then the place itself."""
     codes = [c for c in ancestors(place.code) if principal.covers(c)]

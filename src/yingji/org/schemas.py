@@ -16,10 +16,7 @@ OFFICE_PHONE = re.compile(r"^[0-9\-+() ]{5,30}$")
 
 
 def _code(value: str) -> str:
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return codes.field_code(value)
 
 
 def check_mobile(value: str | None) -> str | None:

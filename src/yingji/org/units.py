@@ -53,9 +53,7 @@ def search(
     size: int = 50,
 ) -> Page[Unit]:
     stmt = select(Unit).where(in_scope(Unit.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Unit.jurisdiction_code >= low, Unit.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Unit.jurisdiction_code, within)
     if kind:
         stmt = stmt.where(Unit.kind == kind)
     if topic:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from yingji.auth.deps import CurrentPrincipal
@@ -22,7 +22,7 @@ from yingji.files.openapi import EXPORT, STORED_FILE, XLSX_FILE
 from yingji.geo.api import GEOJSON, Zoom
 from yingji.org import places, sheets
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.plans import (
     calendar,
     clocks,
@@ -118,12 +118,7 @@ def list_plans(
         size=size,
     )
     ref = registry.names(session, result.items)
-    return {
-        "items": [registry.to_out(p, ref) for p in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [registry.to_out(p, ref) for p in result.items])
 
 
 @router.post("/plans", response_model=PlanDetailOut, status_code=201)
@@ -146,11 +141,7 @@ async def import_plans(
 ) -> Response:
     """An existing plan list (.xlsx): all rows or none, keyed by the registry number."""
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "plans", data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "plans", data, file.filename)
-    return JSONResponse({"kind": "plans", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "plans", data, file.filename)
 
 
 @router.get("/plans/due", response_model=DueOut)
@@ -202,12 +193,7 @@ def incoming_filings(
     """Filings sent to bodies in one's jurisdiction (what one has to accept or return)."""
     result = filings.incoming(session, principal, state=state, page=page, size=size)
     titles = filings.titles(session, result.items)
-    return {
-        "items": [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [out.filing_out(f, titles.get(f.plan_id, "")) for f in result.items])
 
 
 @router.get("/plans/filings/export", response_class=Response, responses=EXPORT, response_model=None)

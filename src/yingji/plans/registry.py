@@ -49,9 +49,7 @@ def search(
 ) -> Page[Plan]:
     """Plans in scope, narrowed by place, kind, state, event category, name/code, overdue clocks."""
     stmt = select(Plan).where(in_scope(Plan.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Plan.jurisdiction_code >= low, Plan.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Plan.jurisdiction_code, within)
     if kind:
         stmt = stmt.where(Plan.kind == kind)
     if state == "in_force":

@@ -18,7 +18,7 @@ from yingji.core.deps import DbSession
 from yingji.core.i18n import current_locale
 from yingji.files.openapi import STORED_FILE
 from yingji.org.api import read_upload
-from yingji.org.params import query_code
+from yingji.org.params import page_of, query_code
 from yingji.readiness import board, codes, confirmations, evidence, meetings, scorecards
 from yingji.readiness.schemas import (
     CardOut,
@@ -166,19 +166,14 @@ def withdraw(confirmation_id: int, principal: CurrentPrincipal, session: DbSessi
     return confirmations.out(confirmations.withdraw(session, principal, confirmation_id))
 
 
-@router.post("/confirmations/{confirmation_id}/evidence", response_model=EvidenceOut, status_code=201)
-async def confirmation_evidence(
-    confirmation_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
-) -> dict:
-    """A photo or a PDF / Word / Excel document (multipart ``file``) as the confirmation's evidence."""
+async def _evidence(request: Request, file: UploadFile, add, *args) -> dict:
+    """An upload kept as evidence by ``add(*args, data, filename, root=, max_bytes=)``."""
     data = await read_upload(request, file)
     settings = request.app.state.settings
 
     def work():
-        row = confirmations.add_evidence(
-            session,
-            principal,
-            confirmation_id,
+        row = add(
+            *args,
             data,
             file.filename,
             root=evidence.dir_of(settings),
@@ -187,6 +182,14 @@ async def confirmation_evidence(
         return evidence.out(row)
 
     return await run_in_threadpool(work)
+
+
+@router.post("/confirmations/{confirmation_id}/evidence", response_model=EvidenceOut, status_code=201)
+async def confirmation_evidence(
+    confirmation_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
+) -> dict:
+    """A photo or a PDF / Word / Excel document (multipart ``file``) as the confirmation's evidence."""
+    return await _evidence(request, file, confirmations.add_evidence, session, principal, confirmation_id)
 
 
 @router.get("/evidence/{evidence_id}", response_class=Response, responses=STORED_FILE, response_model=None)
@@ -214,12 +217,7 @@ def list_meetings(
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
     result = meetings.search(session, principal, within=query_code(within), year=year, page=page, size=size)
-    return {
-        "items": meetings.outs(session, principal, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, meetings.outs(session, principal, result.items))
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=201)
@@ -249,19 +247,4 @@ async def meeting_evidence(
     meeting_id: int, request: Request, file: UploadFile, principal: CurrentPrincipal, session: DbSession
 ) -> dict:
     """A photo or a PDF / Word / Excel document (multipart ``file``) of the meeting (minutes, sign-in)."""
-    data = await read_upload(request, file)
-    settings = request.app.state.settings
-
-    def work():
-        row = meetings.add_evidence(
-            session,
-            principal,
-            meeting_id,
-            data,
-            file.filename,
-            root=evidence.dir_of(settings),
-            max_bytes=evidence.max_bytes_of(settings),
-        )
-        return evidence.out(row)
-
-    return await run_in_threadpool(work)
+    return await _evidence(request, file, meetings.add_evidence, session, principal, meeting_id)

@@ -98,9 +98,7 @@ def search(
     from yingji.org import places
 
     stmt = select(Meeting).where(in_scope(Meeting.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Meeting.jurisdiction_code >= low, Meeting.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Meeting.jurisdiction_code, within)
     if year:
         stmt = stmt.where(Meeting.year == year)
     return paginate(session, stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc()), page, size)

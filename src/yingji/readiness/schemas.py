@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from yingji.core import idempotency
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.org import codes as division_codes
 
 
 def _place(value: str) -> str:
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return division_codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 # -- scorecards ---------------------------------------------------------------------------------

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
 from yingji.files.openapi import EXPORT, IMPORT_JOB
 from yingji.org.api import read_upload
-from yingji.org.params import query_code
+from yingji.org.params import page_of, query_code
 from yingji.org.schemas import ImportOut
 from yingji.residents import registry
 from yingji.residents.schemas import ResidentIn, ResidentOut, ResidentPage, ResidentPatch
@@ -34,12 +34,7 @@ def list_residents(
         session, principal, q=q, within=query_code(within), vulnerable=vulnerable, page=page, size=size
     )
     names = registry.place_names(session, result.items)
-    return {
-        "items": [registry.to_out(r, principal, names).model_dump() for r in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [registry.to_out(r, principal, names).model_dump() for r in result.items])
 
 
 @router.post("/residents", response_model=ResidentOut, status_code=201)
@@ -53,11 +48,7 @@ async def import_residents(
 ) -> Response:
     """An .xlsx of residents: all rows or none. A large file is imported by a file job (202)."""
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "residents", data, file.filename)
-    return JSONResponse({"kind": "residents", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "residents", data, file.filename)
 
 
 @router.get("/residents/export", response_class=Response, responses=EXPORT, response_model=None)

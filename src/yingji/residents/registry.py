@@ -32,9 +32,7 @@ def search(
     """Residents in scope, optionally under a place, by name, number or household."""
     require(principal, Perm.RESIDENTS_MANAGE)
     stmt = select(Resident).where(in_scope(Resident.jurisdiction_code, principal), Resident.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Resident.jurisdiction_code >= low, Resident.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Resident.jurisdiction_code, within)
     if vulnerable:
         stmt = stmt.where(Resident.vulnerability > 0)
     q = (q or "").strip()

@@ -12,10 +12,7 @@ from yingji.org.schemas import check_mobile
 
 
 def _place(value: str) -> str:
-    try:
-        code = codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    code = codes.field_code(value)
     if len(code) not in (12, 15):
         raise ValueError("a village or village-group code is required")
     return code

@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected
 from yingji.core.i18n import N_
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.residents import exchange, registry
-from yingji.web import forms, nav
+from yingji.web import nav
 from yingji.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -58,14 +56,7 @@ def import_page(request: Request, principal: CurrentPrincipal):
 @router.post("/residents/import")
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "residents", data, file.filename)
-    if job is not None:  # a large file: its job's page shows the progress and the result
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await answers.import_now(request, session, principal, "residents", data, file.filename)
-    except ImportRejected as exc:
-        errors = forms.import_errors(exc)
-        ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
-        return render(request, "residents/import.html", ctx, status_code=422)
-    ctx = {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
-    return render(request, "residents/import.html", ctx)
+    cols = {"columns": exchange.COLUMNS}
+    return await answers.import_page(
+        request, session, principal, "residents", data, file.filename, render, "residents/import.html", cols
+    )

@@ -49,9 +49,7 @@ def search(
         stmt = stmt.where(RiskPoint.enterprise_id == enterprise_id)
     if public_only:
         stmt = stmt.where(RiskPoint.enterprise_id.is_(None))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(RiskPoint.jurisdiction_code >= low, RiskPoint.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, RiskPoint.jurisdiction_code, within)
     if level:
         stmt = stmt.where(RiskPoint.level == level)
     return paginate(session, stmt.order_by(RiskPoint.risk_rank.desc(), RiskPoint.id), page, size)

@@ -65,9 +65,7 @@ def table(
         .where(in_scope(Danger.jurisdiction_code, principal), Danger.found_month.in_(months))
         .group_by(town, Danger.found_month)
     )
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Danger.jurisdiction_code >= low, Danger.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Danger.jurisdiction_code, within)
     raw = session.execute(stmt).all()
     codes = {r[0] for r in raw}
     names = dict(

@@ -192,9 +192,7 @@ def ledger_query(
 ) -> Select:
     """The ledger (台账): dangers in scope, newest first, with the filters of the page."""
     stmt = select(Danger).where(in_scope(Danger.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Danger.jurisdiction_code >= low, Danger.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Danger.jurisdiction_code, within)
     if status:
         stmt = stmt.where(Danger.status == status)
     if open_only:

@@ -34,9 +34,7 @@ def search(
 ) -> Page[Enterprise]:
     """Enterprises in scope, narrowed by place, industry, class, risk level, hazardous chemicals."""
     stmt = select(Enterprise).where(in_scope(Enterprise.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Enterprise.jurisdiction_code >= low, Enterprise.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Enterprise.jurisdiction_code, within)
     if industry:
         stmt = stmt.where(Enterprise.industry == industry)
     if enforcement_class:

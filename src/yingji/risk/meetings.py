@@ -163,9 +163,7 @@ def search(
     stmt = select(Meeting).where(in_scope(Meeting.jurisdiction_code, principal))
     if month:
         stmt = stmt.where(Meeting.month == month)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Meeting.jurisdiction_code >= low, Meeting.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Meeting.jurisdiction_code, within)
     return paginate(session, stmt.order_by(Meeting.month.desc(), Meeting.jurisdiction_code), page, 50)
 
 

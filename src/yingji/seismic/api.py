@@ -18,7 +18,7 @@ from yingji.core.i18n import current_locale
 from yingji.files.openapi import XLSX_FILE
 from yingji.incidents import photos as photo_store
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.seismic import exchange, registry, reports
 from yingji.seismic.codes import ReportKind, SeismicRole
 from yingji.seismic.schemas import (
@@ -55,7 +55,7 @@ def list_members(
         session, principal, role=role, within=query_code(within), q=q, current=current, page=page, size=size
     )
     items = registry.outs(session, principal, result.items)
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+    return page_of(result, items)
 
 
 @router.post("/members", response_model=MemberOut, status_code=201)
@@ -114,12 +114,7 @@ def list_reports(
     principal: CurrentPrincipal, session: DbSession, kind: KindQ = None, page: PageNo = 1, size: PageSize = 50
 ) -> dict:
     result = reports.search(session, principal, kind=kind, page=page, size=size)
-    return {
-        "items": reports.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, reports.outs(session, result.items))
 
 
 @router.post("/reports", response_model=ReportOut, status_code=201)

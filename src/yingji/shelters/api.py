@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 
 from yingji.auth.deps import CurrentPrincipal
@@ -21,7 +20,7 @@ from yingji.files import answers
 from yingji.files.openapi import EXPORT
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.shelters import checkin, history, maplayer, nearest, registry, standards, status
 from yingji.shelters.codes import ShelterClass, ShelterLevel, ShelterStatus
 from yingji.shelters.schemas import (
@@ -82,12 +81,7 @@ def list_shelters(
         page=page,
         size=size,
     )
-    return {
-        "items": registry.outs(session, principal, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, registry.outs(session, principal, result.items))
 
 
 @router.post("/shelters", response_model=ShelterOut, status_code=201)
@@ -102,11 +96,7 @@ async def import_shelters(
 ) -> Response:
     """An .xlsx of shelters (the export's layout): all rows or none. A large file runs as a job (202)."""
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "shelters", data, file.filename, {})
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "shelters", data, file.filename)
-    return JSONResponse({"kind": "shelters", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "shelters", data, file.filename)
 
 
 @router.get("/shelters/export", response_class=Response, responses=EXPORT, response_model=None)

@@ -40,9 +40,7 @@ def search(
 ) -> Page[Shelter]:
     """Shelters in the principal's scope, narrowed by place, level, class, status and words."""
     stmt = select(Shelter).where(in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Shelter.jurisdiction_code >= low, Shelter.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Shelter.jurisdiction_code, within)
     if level:
         stmt = stmt.where(Shelter.level == level)
     if shelter_class:

@@ -212,13 +212,9 @@ def issue(
     request_id: int | None = None,
 ) -> Result:
     """Goods leave a store for use (rescue, relief, drill, loan, scrap)."""
-    fp = fingerprint(data)
-    facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
-    if facts.earlier is not None:
+    fp, facts, store = _leaving(session, principal, data, dispatch)
+    if store is None:
         return _replayed(session, facts.earlier, fp)
-    store = posting.require_store(facts)
-    warehouses.check_move(session, principal, store, dispatch=dispatch)
-    _check_incident(session, principal, data.incident_id)
     values = _values(data, "issue", store, fp, reason=data.reason, incident_id=data.incident_id)
     return _out(session, store, facts, data.lines, values | {"request_id": request_id}, "issue")
 
@@ -232,13 +228,9 @@ def transfer(
     request_id: int | None = None,
 ) -> Result:
     """Goods leave a store for another store; they are in transit until the destination confirms."""
-    fp = fingerprint(data)
-    facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
-    if facts.earlier is not None:
+    fp, facts, store = _leaving(session, principal, data, dispatch)
+    if store is None:
         return _replayed(session, facts.earlier, fp)
-    store = posting.require_store(facts)
-    warehouses.check_move(session, principal, store, dispatch=dispatch)
-    _check_incident(session, principal, data.incident_id)
     destination = visible(principal, session.get(Warehouse, data.to_warehouse_id))
     if destination.id == store.id or not destination.active:
         raise ValidationFailed(
@@ -257,6 +249,19 @@ def transfer(
         request_id=request_id,
     )
     return _out(session, store, facts, data.lines, values, "transfer_out")
+
+
+def _leaving(session: Session, principal: Principal, data: IssueIn | TransferIn, dispatch: bool) -> tuple:
+    """What an issue and a transfer check first: (fingerprint, facts, the store that goods leave),
+    the store None when the key was posted before (a replay)."""
+    fp = fingerprint(data)
+    facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
+    if facts.earlier is not None:
+        return fp, facts, None
+    store = posting.require_store(facts)
+    warehouses.check_move(session, principal, store, dispatch=dispatch)
+    _check_incident(session, principal, data.incident_id)
+    return fp, facts, store
 
 
 def _check_incident(session: Session, principal: Principal, incident_id: int | None) -> None:

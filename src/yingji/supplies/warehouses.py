@@ -43,9 +43,7 @@ def search(
 ) -> Page[Warehouse]:
     """Stores in scope, optionally under a place, of a level, or smaller than their level's minimum."""
     stmt = select(Warehouse).where(in_scope(Warehouse.jurisdiction_code, principal), Warehouse.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Warehouse.jurisdiction_code >= low, Warehouse.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Warehouse.jurisdiction_code, within)
     if level:
         stmt = stmt.where(Warehouse.level == level)
     q = (q or "").strip()

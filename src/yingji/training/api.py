@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from yingji.auth import audit
+from yingji.auth import audit, uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.downloads import audited_download
 from yingji.auth.roles import Perm
@@ -19,7 +19,7 @@ from yingji.core.deps import Db, DbSession
 from yingji.files.openapi import STORED_FILE, XLSX_FILE
 from yingji.incidents import photos as incident_photos
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.training import courses, coverage, exchange, labels, publicity, sessions
 from yingji.training.board import course_out, coverage_out, overdue_out, overdue_sheet, publicity_sheet
 from yingji.training.codes import SessionState
@@ -98,12 +98,7 @@ def list_sessions(
         page=page,
         size=size,
     )
-    return {
-        "items": sessions.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, sessions.outs(session, result.items))
 
 
 @router.post("/training/sessions", response_model=SessionOut, status_code=201)
@@ -129,7 +124,7 @@ def list_participants(
 ) -> dict:
     result = sessions.participants(session, principal, session_id, page, size)
     items = [sessions.participant_out(p, principal) for p in result.items]
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+    return page_of(result, items)
 
 
 def _signed(part, created: bool, principal) -> JSONResponse:
@@ -276,12 +271,7 @@ def list_events(
     result = publicity.search(
         session, principal, year=year, within=query_code(within), target=target, day=day, page=page, size=size
     )
-    return {
-        "items": publicity.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, publicity.outs(session, result.items))
 
 
 @router.post("/publicity/events", response_model=PublicityOut, status_code=201)
@@ -356,9 +346,7 @@ def get_photo(
     photo, path = publicity.photo_file(
         session, principal, event_id, photo_id, incident_photos.upload_dir_of(request.app.state.settings)
     )
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)
 
 
 @router.get("/publicity/stats", response_model=PublicityStatsOut)

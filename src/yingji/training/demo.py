@@ -123,6 +123,53 @@ class _Writer:
         return n
 
 
+def _towns(session, low: str, high: str) -> list:
+    """The towns (code, name) between two bounds of the code tree."""
+    return session.execute(
+        select(Jurisdiction.code, Jurisdiction.name)
+        .where(Jurisdiction.level == "town", Jurisdiction.code >= low, Jurisdiction.code < high)
+        .order_by(Jurisdiction.code)
+    ).all()
+
+
+def _staff(session, units: tuple, low: str, high: str) -> list:
+    """The people (id, name, home code, unit name) holding a position in the units ``units`` pick
+    between two bounds of the code tree, once each."""
+    return session.execute(
+        select(
+            Position.person_id,
+            func.min(Person.name),
+            func.min(Unit.jurisdiction_code),
+            func.min(Unit.name),
+        )
+        .join(Unit, Unit.id == Position.unit_id)
+        .join(Person, Person.id == Position.person_id)
+        .where(*units, Unit.jurisdiction_code >= low, Unit.jurisdiction_code < high)
+        .group_by(Position.person_id)
+        .order_by(Position.person_id)
+    ).all()
+
+
+def _add_staff(w, s, role: Role, staff: list, *, skip: int, failing: int | None = None) -> None:
+    """The staff into a class, but for every SKIP_EVERY-th (``skip`` on) left out; with ``failing``,
+    every 25th (from ``failing`` on) did not pass."""
+    for i, (pid, name, home, unit) in enumerate(staff):
+        if i % SKIP_EVERY == skip:
+            continue
+        failed = failing is not None and i % 25 == failing
+        w.add(
+            s,
+            kind="person",
+            role=role.value,
+            ref=f"p:{pid}",
+            home=home,
+            name=name,
+            person_id=pid,
+            unit_name=unit,
+            result=Result.FAILED.value if failed else Result.PASSED.value,
+        )
+
+
 def _training(session, top: str, today: date, now) -> int:
     courses = []
     for title, mode, hours, topics, audience in COURSES:
@@ -213,36 +260,11 @@ def _training(session, top: str, today: date, now) -> int:
             organiser=f"{cname}应急管理局",
             teacher="县应急管理局",
         )
-        staff = session.execute(
-            select(
-                Position.person_id,
-                func.min(Person.name),
-                func.min(Unit.jurisdiction_code),
-                func.min(Unit.name),
-            )
-            .join(Unit, Unit.id == Position.unit_id)
-            .join(Person, Person.id == Position.person_id)
-            .where(
-                Unit.kind.in_(obligations.STAFF_UNIT_KINDS[Role.TOWN_STAFF][0]),
-                func.length(Unit.jurisdiction_code) == 9,
-                Unit.jurisdiction_code >= c_low,
-                Unit.jurisdiction_code < c_high,
-            )
-            .group_by(Position.person_id)
-            .order_by(Position.person_id)
-        ).all()
-        for i, (pid, name, home, unit) in enumerate(staff):
-            if i % SKIP_EVERY != 1:
-                w.add(
-                    s_town,
-                    kind="person",
-                    role=Role.TOWN_STAFF.value,
-                    ref=f"p:{pid}",
-                    home=home,
-                    name=name,
-                    person_id=pid,
-                    unit_name=unit,
-                )
+        town_units = (
+            Unit.kind.in_(obligations.STAFF_UNIT_KINDS[Role.TOWN_STAFF][0]),
+            func.length(Unit.jurisdiction_code) == 9,
+        )
+        _add_staff(w, s_town, Role.TOWN_STAFF, _staff(session, town_units, c_low, c_high), skip=1)
         # rescue teams: everyone, online (seed 000: 应急队伍人员培训的全覆盖)
         s_team = w.session_row(
             team_c,
@@ -273,11 +295,7 @@ def _training(session, top: str, today: date, now) -> int:
                 unit_name=team,
             )
         # village staff and officers, one online class per town
-        towns = session.execute(
-            select(Jurisdiction.code, Jurisdiction.name)
-            .where(Jurisdiction.level == "town", Jurisdiction.code >= c_low, Jurisdiction.code < c_high)
-            .order_by(Jurisdiction.code)
-        ).all()
+        towns = _towns(session, c_low, c_high)
         for ti, (town, tname) in enumerate(towns):
             t_low, t_high = subtree_bounds(town)
             s_v = w.session_row(
@@ -289,36 +307,8 @@ def _training(session, top: str, today: date, now) -> int:
                 organiser=f"{tname}应急管理办公室",
                 teacher=f"{cname}应急管理局",
             )
-            vstaff = session.execute(
-                select(
-                    Position.person_id,
-                    func.min(Person.name),
-                    func.min(Unit.jurisdiction_code),
-                    func.min(Unit.name),
-                )
-                .join(Unit, Unit.id == Position.unit_id)
-                .join(Person, Person.id == Position.person_id)
-                .where(
-                    Unit.kind == "service_station",
-                    Unit.jurisdiction_code >= t_low,
-                    Unit.jurisdiction_code < t_high,
-                )
-                .group_by(Position.person_id)
-                .order_by(Position.person_id)
-            ).all()
-            for i, (pid, name, home, unit) in enumerate(vstaff):
-                if i % SKIP_EVERY != 2:
-                    w.add(
-                        s_v,
-                        kind="person",
-                        role=Role.VILLAGE_STAFF.value,
-                        ref=f"p:{pid}",
-                        home=home,
-                        name=name,
-                        person_id=pid,
-                        unit_name=unit,
-                        result=Result.FAILED.value if i % 25 == 7 else Result.PASSED.value,
-                    )
+            vstaff = _staff(session, (Unit.kind == "service_station",), t_low, t_high)
+            _add_staff(w, s_v, Role.VILLAGE_STAFF, vstaff, skip=2, failing=7)
             officers = session.execute(
                 select(
                     DisasterOfficer.id,
@@ -370,11 +360,7 @@ def _publicity(session, top: str, today: date) -> int:
     cal = load("publicity_calendar.json")
     five = [t["code"] for t in cal["targets"] if t["set"] == "five"]
     low, high = subtree_bounds(top)
-    towns = session.execute(
-        select(Jurisdiction.code, Jurisdiction.name)
-        .where(Jurisdiction.level == "town", Jurisdiction.code >= low, Jurisdiction.code < high)
-        .order_by(Jurisdiction.code)
-    ).all()
+    towns = _towns(session, low, high)
     rows, now = [], clock.now()
     for ti, (town, tname) in enumerate(towns):
         for di, d in enumerate(cal["days"]):

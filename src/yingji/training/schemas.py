@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from yingji.core import idempotency
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.org import codes as division_codes
 from yingji.org.schemas import check_mobile
 from yingji.training.codes import CourseMode, ParticipantKind, Result, Role, SessionState
@@ -18,14 +18,10 @@ KEY_CHARS = r"^[A-Za-z0-9_-]+$"  # the training pages' keys: no dots or colons
 def _place(value: str | None) -> str | None:
     if value is None:
         return None
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return division_codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 # -- courses ------------------------------------------------------------------------------------

@@ -49,9 +49,7 @@ def search(
     size: int = 50,
 ) -> Page[TrainingSession]:
     stmt = select(TrainingSession).where(in_scope(TrainingSession.jurisdiction_code, principal))
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(TrainingSession.jurisdiction_code >= low, TrainingSession.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, TrainingSession.jurisdiction_code, within)
     if year:
         stmt = stmt.where(
             TrainingSession.starts_on >= date(year, 1, 1), TrainingSession.starts_on <= date(year, 12, 31)

@@ -126,6 +126,14 @@ async def session_create(request: Request, principal: CurrentPrincipal, session:
     return RedirectResponse(f"/training/sessions/{row.id}", status_code=303)
 
 
+def _refused(request, session, principal, session_id: int, exc: Exception, status_code: int):
+    """The class's page again with a refused form's messages (a 403/404 goes up to the error page)."""
+    if not refused(exc):
+        raise exc
+    ctx = _session_ctx(session, principal, session_id, error_texts(exc))
+    return page(request, "training/session.html", ctx, status_code)
+
+
 def _session_ctx(session, principal, session_id, errors=(), result=None, import_errors=()):
     row = sessions.get(session, principal, session_id)
     parts = sessions.participants(session, principal, session_id, 1, 200)
@@ -170,14 +178,7 @@ async def participant_add(session_id: int, request: Request, principal: CurrentP
         data = ParticipantIn(**_filled(values))
         await run_in_threadpool(in_savepoint, session, sessions.sign_in, session, principal, session_id, data)
     except (ValidationError, YingjiError) as exc:
-        if not refused(exc):
-            raise
-        return page(
-            request,
-            "training/session.html",
-            _session_ctx(session, principal, session_id, error_texts(exc)),
-            422,
-        )
+        return _refused(request, session, principal, session_id, exc, 422)
     return RedirectResponse(f"/training/sessions/{session_id}", status_code=303)
 
 
@@ -197,14 +198,7 @@ async def participant_assess(
                 in_savepoint, session, sessions.assess, session, principal, session_id, participant_id, data
             )
     except (ValidationError, YingjiError) as exc:
-        if not refused(exc):
-            raise
-        return page(
-            request,
-            "training/session.html",
-            _session_ctx(session, principal, session_id, error_texts(exc)),
-            422,
-        )
+        return _refused(request, session, principal, session_id, exc, 422)
     return RedirectResponse(f"/training/sessions/{session_id}#p{participant_id}", status_code=303)
 
 
@@ -216,14 +210,7 @@ async def session_move(session_id: int, request: Request, principal: CurrentPrin
             in_savepoint, session, sessions.move, session, principal, session_id, SessionState(to)
         )
     except (ValueError, YingjiError) as exc:
-        if not refused(exc):
-            raise
-        return page(
-            request,
-            "training/session.html",
-            _session_ctx(session, principal, session_id, error_texts(exc)),
-            409,
-        )
+        return _refused(request, session, principal, session_id, exc, 409)
     return RedirectResponse(f"/training/sessions/{session_id}", status_code=303)
 
 

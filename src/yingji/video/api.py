@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core import caching
 from yingji.core.deps import Db, DbSession
@@ -19,7 +20,7 @@ from yingji.files.openapi import EXPORT, STORED_FILE
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.incidents import listing
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 from yingji.video import clips, codes, conference, maplayer, nearest, registry
 from yingji.video.schemas import (
     CameraIn,
@@ -61,12 +62,7 @@ def list_cameras(
     )
     names = registry.place_names(session, result.items)
     settings = _settings(request)
-    return {
-        "items": [registry.to_out(c, settings, names) for c in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [registry.to_out(c, settings, names) for c in result.items])
 
 
 @router.post("/video/cameras", response_model=CameraOut, status_code=201)
@@ -83,11 +79,7 @@ async def import_cameras(
     """An .xlsx of cameras: all rows or none (row-by-row errors). A large file runs as a file job (202)."""
     data = await read_upload(request, file)
     params = import_params(request)
-    job = await answers.import_job(request, session, principal, "cameras", data, file.filename, params)
-    if job is not None:
-        return answers.job_answer(request, job)
-    result = await answers.import_now(request, session, principal, "cameras", data, file.filename, params)
-    return JSONResponse({"kind": "cameras", **result.as_dict()})
+    return await answers.import_answer(request, session, principal, "cameras", data, file.filename, params)
 
 
 def import_params(request: Request) -> dict:
@@ -228,9 +220,7 @@ def get_clip(
     incident_id: int, clip_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
 ) -> Response:
     clip, path = clips.get_clip(session, principal, incident_id, clip_id, clips.dir_of(_settings(request)))
-    return FileResponse(
-        path, media_type=clip.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, clip.content_type)
 
 
 # -- 视频会商 ------------------------------------------------------------------------------------

@@ -35,9 +35,7 @@ def search(
 ) -> Page[Camera]:
     """Active cameras in scope, narrowed by place, kind, status and name or device ID."""
     stmt = select(Camera).where(in_scope(Camera.jurisdiction_code, principal), Camera.active)
-    if within:
-        low, high = places.within(session, principal, within)
-        stmt = stmt.where(Camera.jurisdiction_code >= low, Camera.jurisdiction_code < high)
+    stmt = places.narrow(session, principal, stmt, Camera.jurisdiction_code, within)
     if kind:
         stmt = stmt.where(Camera.kind == kind)
     if status:

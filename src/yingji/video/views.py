@@ -14,7 +14,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_
 from yingji.files import answers
 from yingji.incidents import listing
@@ -23,7 +23,7 @@ from yingji.org.params import url_code
 from yingji.video import api as video_api
 from yingji.video import clips, codes, conference, exchange, registry
 from yingji.video.schemas import CameraIn, CameraPatch
-from yingji.web import forms, nav
+from yingji.web import nav
 from yingji.web.forms import errors_with_refusals as form_errors
 from yingji.web.forms import in_savepoint
 from yingji.web.templating import env, pages
@@ -160,17 +160,9 @@ def import_page(request: Request, principal: CurrentPrincipal):
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     data = await read_upload(request, file)
     params = video_api.import_params(request)
-    job = await answers.import_job(request, session, principal, "cameras", data, file.filename, params)
-    if job is not None:
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await answers.import_now(request, session, principal, "cameras", data, file.filename, params)
-    except ImportRejected as exc:
-        errors = forms.import_errors(exc)
-        ctx = {"result": None, "errors": errors, "columns": exchange.COLUMNS}
-        return _page(request, "video/import.html", ctx, status_code=422)
-    return _page(
-        request, "video/import.html", {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS}
+    cols = {"columns": exchange.COLUMNS}
+    return await answers.import_page(
+        request, session, principal, "cameras", data, file.filename, _page, "video/import.html", cols, params
     )
 
 

@@ -13,14 +13,13 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.damage import officer_sheets, officers
 from yingji.damage.schemas import OfficerIn, TrainingIn
 from yingji.damage.views.common import error_texts, page, refused
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
-from yingji.web import forms
 from yingji.web.forms import in_savepoint
 
 router = APIRouter()
@@ -111,19 +110,9 @@ def import_page(request: Request, principal: CurrentPrincipal):
 @router.post("/damage/officers/import")
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "damage_officers", data, file.filename, {})
-    if job is not None:
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await answers.import_now(request, session, principal, "damage_officers", data, file.filename)
-    except ImportRejected as exc:
-        errors = forms.import_errors(exc)
-        ctx = {"result": None, "errors": errors, "columns": officer_sheets.COLUMNS}
-        return page(request, "damage/import.html", ctx, status_code=422)
-    return page(
-        request,
-        "damage/import.html",
-        {"result": result.as_dict(), "errors": [], "columns": officer_sheets.COLUMNS},
+    cols = {"columns": officer_sheets.COLUMNS}
+    return await answers.import_page(
+        request, session, principal, "damage_officers", data, file.filename, page, "damage/import.html", cols
     )
 
 

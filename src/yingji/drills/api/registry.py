@@ -36,7 +36,7 @@ from yingji.drills.schemas import (
 )
 from yingji.files.openapi import STORED_FILE
 from yingji.org.api import read_upload
-from yingji.org.params import PageNo, PageSize, query_code
+from yingji.org.params import PageNo, PageSize, page_of, query_code
 
 router = APIRouter()
 
@@ -76,12 +76,7 @@ def list_drills(
         size=size,
     )
     ctx = registry.context(session, result.items)
-    return {
-        "items": [registry.to_out(d, principal, ctx) for d in result.items],
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, [registry.to_out(d, principal, ctx) for d in result.items])
 
 
 @router.post("/drills", response_model=DrillOut, status_code=201)

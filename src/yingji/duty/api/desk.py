@@ -25,7 +25,7 @@ from yingji.duty.schemas import (
     HandoverPageOut,
     ItemClose,
 )
-from yingji.org.params import PageNo, PageSize
+from yingji.org.params import PageNo, PageSize, page_of
 
 router = APIRouter()
 
@@ -95,7 +95,7 @@ def list_calls(
     f = calls.CallFilters(outcome, date_from, date_to, q, mine)
     result = calls.search(session, principal, f, page, size)
     items = calls.outs(session, principal, result.items)
-    return {"items": items, "total": result.total, "page": result.page, "size": result.size}
+    return page_of(result, items)
 
 
 @router.post("/calls", response_model=CallOut, status_code=201, responses={200: {"model": CallOut}})

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from yingji.core import idempotency
 from yingji.core.clock import LOCAL_TZ, to_utc
 from yingji.core.i18n import N_
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.duty import rotation
 from yingji.duty.codes import CallOutcome, ReportKind
 from yingji.duty.schemas.answers import (  # noqa: F401 (re-exported)
@@ -98,8 +98,7 @@ def division(value: str | None) -> str | None:
         raise ValueError(N_("Not a division code.")) from None
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 class RosterIn(_In):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import DbSession
 from yingji.files.openapi import STORED_FILE
@@ -135,6 +136,4 @@ def patrol_photo(photo_id: int, request: Request, principal: CurrentPrincipal, s
     row, path = patrols.photo(
         session, principal, photo_id, incident_photos.upload_dir_of(request.app.state.settings)
     )
-    return FileResponse(
-        path, media_type=row.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, row.content_type)

@@ -6,22 +6,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.org import codes as division_codes
 from yingji.plans.codes import PlanKind
 
 
 def _place(value: str) -> str:
-    try:
-        return division_codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return division_codes.field_code(value)
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 class PlanMemberIn(_In):

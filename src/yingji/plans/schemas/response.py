@@ -9,23 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from yingji.core.text import Input
+from yingji.incidents.models import MEASURES
 from yingji.plans.codes import ActionRole
 
-FIGURE_NAMES = (
-    "deaths",
-    "missing",
-    "serious_injuries",
-    "injuries",
-    "trapped",
-    "direct_loss_cny",
-    "relocated",
-    "affected",
-    "needing_aid",
-    "collapsed_rooms",
-    "collapsed_households",
-    "threatened_people",
-    "potential_loss_cny",
-)
+FIGURE_NAMES = MEASURES  # a condition names a figure that every incident report carries
 Grade = Literal["I", "II", "III", "IV"]
 GradingKind = Literal[
     "production_safety", "geological_damage", "geological_threat", "natural_disaster_relief"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -152,98 +152,57 @@ def response_editor(plan_id: int, request: Request, principal: CurrentPrincipal,
     return _editor(request, session, principal, plan_id)
 
 
-async def _edit(request: Request, session, principal, plan_id: int, build, service) -> object:
-    """Validate a form with ``build(form)`` and run ``service(data)`` in a savepoint; back to the editor."""
-    form = await request.form()
-    try:
-        data = build(form)
-        await run_in_threadpool(in_savepoint, session, service, data)
-    except (ValidationError, YingjiError) as exc:
-        if isinstance(exc, YingjiError) and exc.status_code in (401, 403, 404):
-            raise
-        errors = form_errors(exc)
-        status = 409 if isinstance(exc, YingjiError) and exc.status_code == 409 else 422
-        return await run_in_threadpool(_editor, request, session, principal, plan_id, errors, status)
-    return RedirectResponse(f"/plans/{plan_id}/response/edit", status_code=303)
+class _Editor:
+    """A form posted to the editor: validated, run in a savepoint, then back to the editor."""
+
+    def __init__(self, plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
+        self.plan_id, self.request, self.principal, self.session = plan_id, request, principal, session
+
+    async def run(self, build, service, *args) -> object:
+        """``service(session, principal, plan_id, *args, data)`` with ``data = build(form)`` (without
+        ``data`` when ``build`` is None: a delete reads nothing)."""
+        session, principal, plan_id = self.session, self.principal, self.plan_id
+        form = await self.request.form()
+        try:
+            data = () if build is None else (build(form),)
+            await run_in_threadpool(in_savepoint, session, service, session, principal, plan_id, *args, *data)
+        except (ValidationError, YingjiError) as exc:
+            if isinstance(exc, YingjiError) and exc.status_code in (401, 403, 404):
+                raise
+            errors = form_errors(exc)
+            status = 409 if isinstance(exc, YingjiError) and exc.status_code == 409 else 422
+            return await run_in_threadpool(_editor, self.request, session, principal, plan_id, errors, status)
+        return RedirectResponse(f"/plans/{plan_id}/response/edit", status_code=303)
+
+
+Editor = Annotated[_Editor, Depends()]
 
 
 @router.post("/plans/{plan_id}/response/levels/{level}")
-async def level_form(
-    plan_id: int, level: LevelNo, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    return await _edit(
-        request,
-        session,
-        principal,
-        plan_id,
-        forms.level_in,
-        lambda data: digital.set_level(session, principal, plan_id, level, data),
-    )
+async def level_form(level: LevelNo, editor: Editor):
+    return await editor.run(forms.level_in, digital.set_level, level)
 
 
 @router.post("/plans/{plan_id}/response/levels/{level}/delete")
-async def level_delete_form(
-    plan_id: int, level: LevelNo, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    return await _edit(
-        request,
-        session,
-        principal,
-        plan_id,
-        lambda form: None,
-        lambda _data: digital.delete_level(session, principal, plan_id, level),
-    )
+async def level_delete_form(level: LevelNo, editor: Editor):
+    return await editor.run(None, digital.delete_level, level)
 
 
 @router.post("/plans/{plan_id}/response/levels/{level}/actions")
-async def action_add_form(
-    plan_id: int, level: LevelNo, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    return await _edit(
-        request,
-        session,
-        principal,
-        plan_id,
-        forms.action_in,
-        lambda data: digital.add_action(session, principal, plan_id, level, data),
-    )
+async def action_add_form(level: LevelNo, editor: Editor):
+    return await editor.run(forms.action_in, digital.add_action, level)
 
 
 @router.post("/plans/{plan_id}/response/actions/{action_id}")
-async def action_edit_form(
-    plan_id: int, action_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    return await _edit(
-        request,
-        session,
-        principal,
-        plan_id,
-        forms.action_patch,
-        lambda data: digital.update_action(session, principal, plan_id, action_id, data),
-    )
+async def action_edit_form(action_id: int, editor: Editor):
+    return await editor.run(forms.action_patch, digital.update_action, action_id)
 
 
 @router.post("/plans/{plan_id}/response/actions/{action_id}/delete")
-async def action_delete_form(
-    plan_id: int, action_id: int, request: Request, principal: CurrentPrincipal, session: DbSession
-):
-    return await _edit(
-        request,
-        session,
-        principal,
-        plan_id,
-        lambda form: None,
-        lambda _data: digital.delete_action(session, principal, plan_id, action_id),
-    )
+async def action_delete_form(action_id: int, editor: Editor):
+    return await editor.run(None, digital.delete_action, action_id)
 
 
 @router.post("/plans/{plan_id}/response/from-rules")
-async def from_rules_form(plan_id: int, request: Request, principal: CurrentPrincipal, session: DbSession):
-    return await _edit(
-        request,
-        session,
-        principal,
-        plan_id,
-        forms.from_rules_in,
-        lambda data: digital.levels_from_rules(session, principal, plan_id, data),
-    )
+async def from_rules_form(editor: Editor):
+    return await editor.run(forms.from_rules_in, digital.levels_from_rules)

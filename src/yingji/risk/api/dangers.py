@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.core.deps import Db, DbSession
 from yingji.files import answers
@@ -139,6 +140,4 @@ def photo_file(
 ):
     """A danger's photo, to those who can see the danger."""
     photo, path = photos.get(session, principal, danger_id, photo_id, request.app.state.settings)
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)

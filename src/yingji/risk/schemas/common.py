@@ -25,10 +25,7 @@ def division(value: str | None) -> str | None:
     """A division code in its significant form (either form accepted)."""
     if value in (None, ""):
         return None
-    try:
-        return codes.normalise(value)
-    except ValueError:
-        raise ValueError("not a division code") from None
+    return codes.field_code(value)
 
 
 def phone(value: str | None) -> str | None:

@@ -14,7 +14,7 @@ from yingji.auth.downloads import audited_download
 from yingji.core.deps import Db, DbSession
 from yingji.core.i18n import current_locale
 from yingji.files.openapi import XLSX_FILE
-from yingji.org.params import PageNo, PageSize
+from yingji.org.params import PageNo, PageSize, page_of
 from yingji.risk.tipoffs import handling, owners, rewards, stats
 from yingji.risk.tipoffs.codes import RewardState, TipoffKind, TipoffState
 from yingji.risk.tipoffs.schemas import (
@@ -57,12 +57,7 @@ def list_tipoffs(
         page=page,
         size=size,
     )
-    return {
-        "items": handling.outs(session, result.items),
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-    }
+    return page_of(result, handling.outs(session, result.items))
 
 
 @router.get("/tipoffs/stats", response_model=StatsOut)

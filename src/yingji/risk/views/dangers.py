@@ -7,10 +7,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from yingji.auth import uploads
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
@@ -165,9 +166,7 @@ def danger_photo_file(
 ):
     """A danger's photo, to those who can see the danger."""
     photo, path = photos.get(session, principal, danger_id, photo_id, request.app.state.settings)
-    return FileResponse(
-        path, media_type=photo.content_type, headers={"Cache-Control": "private, max-age=86400"}
-    )
+    return uploads.served(path, photo.content_type)
 
 
 # -- the phone page: report a hidden danger -------------------------------------------------

@@ -13,7 +13,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.files import answers
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
@@ -27,7 +27,6 @@ from yingji.risk import (
 )
 from yingji.risk.schemas import EnterpriseIn, EnterprisePatch
 from yingji.risk.views.common import form_dict, page, pick, refuse_or_errors
-from yingji.web import forms
 from yingji.web.forms import in_savepoint
 
 router = APIRouter(include_in_schema=False)
@@ -129,17 +128,9 @@ def import_page(request: Request, principal: CurrentPrincipal):
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     """Import the register from an .xlsx (all rows or none)."""
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "risk_enterprises", data, file.filename)
-    if job is not None:  # a large file: its job's page shows the progress and the result
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await answers.import_now(
-            request, session, principal, "risk_enterprises", data, file.filename
-        )
-    except ImportRejected as exc:
-        errors = forms.import_errors(exc)
-        return page(request, "risk/import.html", {"result": None, "errors": errors}, status_code=422)
-    return page(request, "risk/import.html", {"result": result.as_dict(), "errors": []})
+    return await answers.import_page(
+        request, session, principal, "risk_enterprises", data, file.filename, page, "risk/import.html"
+    )
 
 
 @router.get("/risk/enterprises/{enterprise_id}")

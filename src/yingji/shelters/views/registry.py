@@ -15,7 +15,7 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.auth.scope import require
 from yingji.core.deps import DbSession
-from yingji.core.errors import ImportRejected, YingjiError
+from yingji.core.errors import YingjiError
 from yingji.core.i18n import gettext
 from yingji.files import answers
 from yingji.org.api import read_upload
@@ -24,7 +24,6 @@ from yingji.shelters import api as shelters_api
 from yingji.shelters import checkin, exchange, nearest, registry, status
 from yingji.shelters.schemas import ShelterIn, ShelterPatch
 from yingji.shelters.views.common import message, page, shown
-from yingji.web import forms
 from yingji.web.forms import errors_with_refusals as form_errors
 from yingji.web.forms import in_savepoint
 
@@ -281,21 +280,7 @@ def import_page(request: Request, principal: CurrentPrincipal):
 @router.post("/shelters/import")
 async def import_upload(request: Request, principal: CurrentPrincipal, session: DbSession, file: UploadFile):
     data = await read_upload(request, file)
-    job = await answers.import_job(request, session, principal, "shelters", data, file.filename, {})
-    if job is not None:
-        return RedirectResponse(f"/files/{job.id}", status_code=303)
-    try:
-        result = await answers.import_now(request, session, principal, "shelters", data, file.filename)
-    except ImportRejected as exc:
-        errors = forms.import_errors(exc)
-        return page(
-            request,
-            "shelters/import.html",
-            {"result": None, "errors": errors, "columns": exchange.COLUMNS},
-            422,
-        )
-    return page(
-        request,
-        "shelters/import.html",
-        {"result": result.as_dict(), "errors": [], "columns": exchange.COLUMNS},
+    cols = {"columns": exchange.COLUMNS}
+    return await answers.import_page(
+        request, session, principal, "shelters", data, file.filename, page, "shelters/import.html", cols
     )

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core import idempotency
-from yingji.core.text import Input
+from yingji.core.text import StrictInput
 from yingji.org import codes
 from yingji.supplies.models import COUNT_REASONS, STORE_LEVELS
 from yingji.supplies.schemas.dispatch import (  # noqa: F401  (what the optimiser answers, importable from here)
@@ -35,8 +35,7 @@ def _code(value: str | None) -> str | None:
         raise ValueError("not a division code") from None
 
 
-class _In(Input):
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+_In = StrictInput
 
 
 class WarehouseIn(_In):
