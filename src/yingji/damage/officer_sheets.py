@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -19,7 +19,17 @@ from yingji.damage import officers
 from yingji.damage.models import DisasterOfficer
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    count_of,
+    in_subtree,
+    place_code,
+    planned,
+    update,
+)
 from yingji.org.models import Jurisdiction
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read
@@ -100,47 +110,32 @@ def import_officers(session: Session, principal: Principal, data: bytes, **param
     """Apply an officers' sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.DAMAGE_REPORT)
     errors = RowErrors()
-    plan: list[dict] = []
-    seen: dict[tuple, int] = {}
-    for rownum, r in paced(read(data, COLUMNS)):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = (values["jurisdiction_code"], values["mobile"] or values["name"])
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same officer is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
+    repeats = Repeats(errors, column(COLUMNS, "name"), N_("The same officer is already on row {other}."))
+    plan = planned(
+        read(data, COLUMNS),
+        errors,
+        COLUMNS,
+        lambda rownum, r: _row(session, principal, errors, rownum, r),
+        lambda v: (v["jurisdiction_code"], v["mobile"] or v["name"]),
+        repeats,
+    )
     errors.raise_if_any()
     existing: dict[tuple, DisasterOfficer] = {}
-    for place in sorted({p["jurisdiction_code"] for p in plan}):
+    for place in sorted({p["jurisdiction_code"] for _, p in plan}):
         for o in session.scalars(select(DisasterOfficer).where(DisasterOfficer.jurisdiction_code == place)):
             existing.setdefault((o.jurisdiction_code, o.mobile or o.name), o)
             existing.setdefault((o.jurisdiction_code, o.name), o)
     result = ImportResult()
-    for values in paced(plan):
+    for _, values in paced(plan):
         key = (values["jurisdiction_code"], values["mobile"] or values["name"])
         officer = existing.get(key) or existing.get((values["jurisdiction_code"], values["name"]))
         if officer is None:
             session.add(DisasterOfficer(**values, active=True))
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if v is not None and getattr(officer, k) != v}
-        if not officer.active:
-            changed["active"] = True
-        for k, v in changed.items():
-            setattr(officer, k, v)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        # an empty cell leaves what the register holds
+        given = {k: v for k, v in values.items() if v is not None}
+        result.tally(update(officer, given | {"active": True}))
     session.flush()
     return result
 
@@ -152,14 +147,12 @@ def _query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == DisasterOfficer.jurisdiction_code)
         .where(in_scope(DisasterOfficer.jurisdiction_code, principal), DisasterOfficer.active)
     )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(DisasterOfficer.jurisdiction_code >= low, DisasterOfficer.jurisdiction_code < high)
+    stmt = in_subtree(stmt, DisasterOfficer.jurisdiction_code, within)
     return stmt.order_by(DisasterOfficer.jurisdiction_code, DisasterOfficer.post, DisasterOfficer.id)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_query(principal, within).subquery()))
+    return count_of(session, _query(principal, within))
 
 
 def officer_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -22,10 +22,20 @@ from yingji.experts.codes import Availability, FieldKind
 from yingji.experts.models import Expert
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    count_of,
+    in_subtree,
+    place_code,
+    planned,
+    update,
+)
 from yingji.org.models import Jurisdiction
 from yingji.org.schemas import OFFICE_PHONE, check_mobile
-from yingji.org.sheets import Column, read, write
+from yingji.org.sheets import Column, read
 
 COLUMNS = [
     Column("code", "编号", "Number", False, 20),
@@ -164,30 +174,17 @@ def _chunks(items: list, n: int = 500):
 def import_experts(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply an expert sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.EXPERTS_MANAGE)
-    rows = read(data, COLUMNS)
     errors = RowErrors()
-    plan: list[dict] = []
-    rownums: list[int] = []
-    seen: dict[str, int] = {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = values["code"] or f"{values['jurisdiction_code']}:{values['mobile'] or values['name']}"
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same expert is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
-        rownums.append(rownum)
+    repeats = Repeats(errors, column(COLUMNS, "name"), N_("The same expert is already on row {other}."))
+    rows = planned(
+        read(data, COLUMNS),
+        errors,
+        COLUMNS,
+        lambda rownum, r: _row(session, principal, errors, rownum, r),
+        lambda v: v["code"] or f"{v['jurisdiction_code']}:{v['mobile'] or v['name']}",
+        repeats,
+    )
+    rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
     for i, e in existing.items():  # an expert kept outside the importer's area cannot be changed by a sheet
         if not principal.covers(e.jurisdiction_code):
@@ -212,19 +209,14 @@ def import_experts(session: Session, principal: Principal, data: bytes, **params
             result.created += 1
             continue
         values["code"] = expert.code
-        changed = {k: v for k, v in values.items() if getattr(expert, k) != v}
-        if not expert.active:
-            changed["active"] = True
+        changed = update(expert, values | {"active": True})
         fields_changed = sorted(expert.codes_of(FieldKind.DISCIPLINE)) != sorted(disciplines) or sorted(
             expert.codes_of(FieldKind.CATEGORY)
         ) != sorted(categories)
-        for k, v in changed.items():
-            setattr(expert, k, v)
         if fields_changed:
             registry.set_fields(expert, FieldKind.DISCIPLINE, disciplines)
             registry.set_fields(expert, FieldKind.CATEGORY, categories)
-        result.updated += bool(changed or fields_changed)
-        result.unchanged += not (changed or fields_changed)
+        result.tally(changed or fields_changed)
     session.flush()
     return result
 
@@ -236,14 +228,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Expert.jurisdiction_code)
         .where(registry.seen_by(principal), Expert.active)
     )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Expert.jurisdiction_code >= low, Expert.jurisdiction_code < high)
+    stmt = in_subtree(stmt, Expert.jurisdiction_code, within)
     return stmt.order_by(Expert.jurisdiction_code, Expert.code).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return count_of(session, _export_query(principal, within))
 
 
 def _names(table, values: list[str]) -> str:
@@ -274,12 +264,6 @@ def expert_rows(session: Session, principal: Principal, within: str | None = Non
             "availability": codes.EXCEL_AVAILABILITY[Availability(e.availability)],
             "note": e.note,
         }
-
-
-def export_experts(
-    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
-) -> bytes:
-    return write(SHEET_TITLE, COLUMNS, expert_rows(session, principal, within), locale)
 
 
 kinds.register(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -18,7 +18,17 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    count_of,
+    number_in,
+    place_code,
+    planned,
+    update,
+)
 from yingji.org.models import GridCell
 from yingji.org.sheets import Column, read
 from yingji.risk import creditcode, enterprises, tables
@@ -63,17 +73,6 @@ def _flag(value: str) -> bool | None:
     return YES.get(value.upper(), NO.get(value.upper()))
 
 
-def _number(value: str, low: float, high: float) -> float | bool | None:
-    """None when empty, the number when in range, False when not a number in range."""
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return False
-    return number if low <= number <= high else False
-
-
 def _row(
     session, principal, errors: RowErrors, rownum: int, r: dict, lookups: dict, cells: dict
 ) -> dict | None:
@@ -103,9 +102,9 @@ def _row(
     if r["major_hazard_grade"] and grade is None:
         errors.add(rownum, c["major_hazard_grade"], r["major_hazard_grade"], "Write 一级 to 四级.")
     numbers = {
-        "employees": _number(r["employees"], 0, 1_000_000),
-        "lon": _number(r["lon"], -180, 180),
-        "lat": _number(r["lat"], -90, 90),
+        "employees": number_in(r["employees"], 0, 1_000_000),
+        "lon": number_in(r["lon"], -180, 180),
+        "lat": number_in(r["lat"], -90, 90),
     }
     for key, value in numbers.items():
         if value is False:
@@ -168,24 +167,17 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
         g.code: g
         for g in session.scalars(select(GridCell).where(GridCell.code.in_({r["grid_code"] for _, r in rows})))
     }
-    plan, seen = [], {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r, lookups, cells)
-        if values is None:
-            continue
-        if values["credit_code"] in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "credit_code"),
-                r["credit_code"],
-                "The same credit code is already on row {other}.",
-                other=seen[values["credit_code"]],
-            )
-            continue
-        seen[values["credit_code"]] = rownum
-        plan.append((rownum, values))
+    repeats = Repeats(
+        errors, column(COLUMNS, "credit_code"), N_("The same credit code is already on row {other}.")
+    )
+    plan = planned(
+        rows,
+        errors,
+        COLUMNS,
+        lambda rownum, r: _row(session, principal, errors, rownum, r, lookups, cells),
+        lambda v: v["credit_code"],
+        repeats,
+    )
     existing = {
         e.credit_code: e
         for e in session.scalars(
@@ -216,15 +208,12 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
             session.add(enterprise)
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if getattr(enterprise, k) != v}
-        if chosen and (enterprise.enforcement_class != chosen or not enterprise.class_fixed):
-            changed["enforcement_class"], changed["class_fixed"] = chosen, True
-        for key, value in changed.items():
-            setattr(enterprise, key, value)
+        if chosen:
+            values |= {"enforcement_class": chosen, "class_fixed": True}
+        changed = update(enterprise, values)
         if changed:
             enterprises.classify(session, enterprise)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(changed)
     session.flush()
     return result
 
@@ -270,7 +259,7 @@ EXPORTED = [
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many enterprises the export would hold."""
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return count_of(session, _export_query(principal, within))
 
 
 def export_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

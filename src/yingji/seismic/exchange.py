@@ -6,15 +6,23 @@ export is the same sheet (it imports back), phones masked for roles without ``co
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
+from yingji.core.i18n import N_
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    iso_date,
+    place_code,
+    planned,
+    update,
+)
 from yingji.org.models import Jurisdiction, Person
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read, write
@@ -46,14 +54,6 @@ COLUMNS = [
     Column("note", "备注", "Note", False, 20),
 ]
 SHEET_TITLE = "防震减灾助理员与灾情速报员名册"
-
-
-def _date(text: str) -> date | None:
-    text = (text or "").strip().replace("/", "-").replace(".", "-")[:10]
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _float(text: str, limit: float):
@@ -110,7 +110,7 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         if r[key] and coords[key] is None:
             errors.add(rownum, col(key), r[key], "Not a coordinate.")
             ok = False
-    start, end = _date(r["active_from"]), _date(r["active_to"]) if r["active_to"] else None
+    start, end = iso_date(r["active_from"]), iso_date(r["active_to"]) if r["active_to"] else None
     if start is None:
         errors.add(rownum, col("active_from"), r["active_from"], "Not a date (YYYY-MM-DD).")
         ok = False
@@ -145,28 +145,16 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
     """Apply a registry sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.TRAINING_MANAGE)
     require(principal, Perm.IMPORT)
-    rows = read(data, COLUMNS)
     errors = RowErrors()
-    plan: list[dict] = []
-    seen: dict[tuple, int] = {}
-    for rownum, r in rows:
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = (values["mobile"], values["role"], values["jurisdiction_code"])
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "mobile"),
-                r["mobile"],
-                "The same member is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
+    repeats = Repeats(errors, column(COLUMNS, "mobile"), N_("The same member is already on row {other}."))
+    plan = planned(
+        read(data, COLUMNS),
+        errors,
+        COLUMNS,
+        lambda rownum, r: _row(session, principal, errors, rownum, r),
+        lambda v: (v["mobile"], v["role"], v["jurisdiction_code"]),
+        repeats,
+    )
     errors.raise_if_any()
     result = ImportResult()
     fields = (
@@ -179,7 +167,7 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
         "active_to",
         "note",
     )
-    for values in plan:
+    for _, values in plan:
         person = registry.person_for(session, values["name"], values["mobile"], values["jurisdiction_code"])
         member = session.scalar(
             select(SeismicMember).where(
@@ -200,11 +188,7 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
             )
             result.created += 1
             continue
-        changed = {k: values[k] for k in fields if getattr(member, k) != values[k]}
-        for k, v in changed.items():
-            setattr(member, k, v)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(update(member, {k: values[k] for k in fields}))
     session.flush()
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -19,10 +19,19 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    count_of,
+    in_subtree,
+    place_code,
+    planned,
+)
 from yingji.org.models import Jurisdiction
 from yingji.org.schemas import check_mobile
-from yingji.org.sheets import Column, read, write
+from yingji.org.sheets import Column, read
 from yingji.shelters import labels, registry
 from yingji.shelters.codes import ShelterStatus
 from yingji.shelters.models import Shelter, ShelterManager
@@ -188,28 +197,17 @@ def _existing(session: Session, plan: list[dict]) -> dict[int, Shelter]:
 def import_shelters(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply a shelter sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.SHELTERS_MANAGE)
-    rows = read(data, COLUMNS)
     errors = RowErrors()
-    plan, rownums, seen = [], [], {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = values["code"] or f"{values['jurisdiction_code']}:{values['name']}"
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same shelter is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
-        rownums.append(rownum)
+    repeats = Repeats(errors, column(COLUMNS, "name"), N_("The same shelter is already on row {other}."))
+    rows = planned(
+        read(data, COLUMNS),
+        errors,
+        COLUMNS,
+        lambda rownum, r: _row(session, principal, errors, rownum, r),
+        lambda v: v["code"] or f"{v['jurisdiction_code']}:{v['name']}",
+        repeats,
+    )
+    rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
     for i, s in existing.items():
         if not principal.covers(s.jurisdiction_code):
@@ -265,8 +263,7 @@ def import_shelters(session: Session, principal: Principal, data: bytes, **param
         if manager and (primary is None or (primary.name, primary.mobile) != (manager.name, manager.mobile)):
             registry.set_managers(session, shelter, [manager])
             changed["managers"] = True
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(changed)
     session.flush()
     return result
 
@@ -282,14 +279,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Shelter.jurisdiction_code)
         .where(in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
     )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Shelter.jurisdiction_code >= low, Shelter.jurisdiction_code < high)
+    stmt = in_subtree(stmt, Shelter.jurisdiction_code, within)
     return stmt.order_by(Shelter.jurisdiction_code, Shelter.code).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return count_of(session, _export_query(principal, within))
 
 
 def shelter_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
@@ -326,12 +321,6 @@ def shelter_rows(session: Session, principal: Principal, within: str | None = No
             "occupancy": s.occupancy,
             "note": s.note,
         }
-
-
-def export_shelters(
-    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
-) -> bytes:
-    return write(SHEET_TITLE, COLUMNS, shelter_rows(session, principal, within), locale)
 
 
 kinds.register(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -16,9 +16,20 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    count_of,
+    in_subtree,
+    number_in,
+    place_code,
+    planned,
+    update,
+)
 from yingji.org.models import Jurisdiction
-from yingji.org.sheets import Column, read, write
+from yingji.org.sheets import Column, read
 from yingji.video import codes
 from yingji.video.models import Camera
 from yingji.video.schemas import STREAM_SCHEMES, _url
@@ -45,17 +56,6 @@ FIELDS += ("hls_url", "flv_url", "webrtc_url", "note")
 MAX_EXPORT = 200_000
 
 
-def _number(value: str, low: float, high: float) -> float | bool | None:
-    """A coordinate, None when empty, False when not a number in range."""
-    if not value:
-        return None
-    try:
-        x = float(value)
-    except ValueError:
-        return False
-    return x if low <= x <= high else False
-
-
 def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
     """The checked values of one sheet row, or None (its errors added)."""
     col = lambda key: column(COLUMNS, key)  # noqa: E731
@@ -80,7 +80,7 @@ def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
     problem = codes.check_device_id(device_id, code, rules, known)
     if problem:
         errors.add(rownum, col("device_id"), r["device_id"], problem)
-    lon, lat = _number(r["lon"], 73, 136), _number(r["lat"], 3, 54)
+    lon, lat = number_in(r["lon"], 73, 136), number_in(r["lat"], 3, 54)
     if lon is False or lat is False or (lon is None) != (lat is None):
         errors.add(
             rownum,
@@ -131,7 +131,6 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
     rules = codes.IdRules(
         tuple(params.get("categories") or codes.DEFAULT_CATEGORIES), params.get("centre_covers", True)
     )
-    rows = read(data, COLUMNS)
     known_cache: dict[str, bool] = {}
 
     def known(code: str) -> bool:
@@ -140,35 +139,26 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
         return known_cache[code]
 
     errors = RowErrors()
-    plan: list[dict] = []
-    seen: dict[str, int] = {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r, rules, known)
-        if values is None:
-            continue
-        if values["device_id"] in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "device_id"),
-                r["device_id"],
-                "The same device is already on row {other}.",
-                other=seen[values["device_id"]],
-            )
-            continue
-        seen[values["device_id"]] = rownum
-        plan.append(values)
+    repeats = Repeats(errors, column(COLUMNS, "device_id"), N_("The same device is already on row {other}."))
+    rows = planned(
+        read(data, COLUMNS),
+        errors,
+        COLUMNS,
+        lambda rownum, r: _row(session, principal, errors, rownum, r, rules, known),
+        lambda v: v["device_id"],
+        repeats,
+    )
+    plan = [v for _, v in rows]
     existing: dict[str, Camera] = {}
     ids = [p["device_id"] for p in plan]
     for i in range(0, len(ids), 500):
         for cam in session.scalars(select(Camera).where(Camera.device_id.in_(ids[i : i + 500]))):
             existing[cam.device_id] = cam
-    for values in plan:  # a device kept outside the importer's area cannot be moved by a sheet
+    for rownum, values in rows:  # a device kept outside the importer's area cannot be moved by a sheet
         cam = existing.get(values["device_id"])
         if cam is not None and not principal.covers(cam.jurisdiction_code):
             errors.add(
-                seen[values["device_id"]],
+                rownum,
                 column(COLUMNS, "device_id"),
                 values["device_id"],
                 "The device ID {device_id} is already registered.",
@@ -193,13 +183,7 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
             session.add(Camera(**values, active=True))
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if getattr(cam, k) != v}
-        if not cam.active:
-            changed["active"] = True
-        for k, v in changed.items():
-            setattr(cam, k, v)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(update(cam, values | {"active": True}))
     session.flush()
     return result
 
@@ -211,14 +195,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Camera.jurisdiction_code)
         .where(in_scope(Camera.jurisdiction_code, principal), Camera.active)
     )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Camera.jurisdiction_code >= low, Camera.jurisdiction_code < high)
+    stmt = in_subtree(stmt, Camera.jurisdiction_code, within)
     return stmt.order_by(Camera.jurisdiction_code, Camera.id).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return count_of(session, _export_query(principal, within))
 
 
 def camera_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
@@ -241,12 +223,6 @@ def camera_rows(session: Session, principal: Principal, within: str | None = Non
             "webrtc_url": cam.webrtc_url,
             "note": cam.note,
         }
-
-
-def export_cameras(
-    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
-) -> bytes:
-    return write(SHEET_TITLE, COLUMNS, camera_rows(session, principal, within), locale)
 
 
 kinds.register(
