@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -19,9 +19,19 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    RowErrors,
+    column,
+    count_of,
+    in_subtree,
+    iso_date,
+    place_code,
+    required_present,
+    update,
+)
 from yingji.org.models import Jurisdiction, Unit
-from yingji.org.sheets import Column, write
+from yingji.org.sheets import Column
 from yingji.org.sheets import read as read_sheet
 from yingji.plans import clocks
 from yingji.plans.codes import IN_FORCE, PlanKind, PlanState, VersionStatus
@@ -64,11 +74,11 @@ FIELDS = (
 def _date(errors, rownum, col, value: str) -> date | bool | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value[:10].replace("/", "-").replace(".", "-"))
-    except ValueError:
+    found = iso_date(value)
+    if found is None:
         errors.add(rownum, col, value, "Write dates as YYYY-MM-DD.")
         return False
+    return found
 
 
 def _row(session, principal, errors, rownum, r, cats_by_word, codes_seen) -> dict | None:
@@ -251,11 +261,7 @@ def import_plans(session: Session, principal: Principal, data: bytes, **params) 
             continue
         if p.lead_unit_id in v["lead_units"]:
             fields["lead_unit_id"] = p.lead_unit_id
-        changed = {k: x for k, x in fields.items() if getattr(p, k) != x}
-        for k, x in changed.items():
-            setattr(p, k, x)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(update(p, fields))
     session.flush()
     by_code = parents | {p.code: p for p, _ in created} | existing
     for p, v in created:
@@ -301,14 +307,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Plan.jurisdiction_code)
         .where(in_scope(Plan.jurisdiction_code, principal))
     )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Plan.jurisdiction_code >= low, Plan.jurisdiction_code < high)
+    stmt = in_subtree(stmt, Plan.jurisdiction_code, within)
     return stmt.order_by(Plan.jurisdiction_code, Plan.kind, Plan.id).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return count_of(session, _export_query(principal, within))
 
 
 def plan_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
@@ -339,10 +343,6 @@ def plan_rows(session: Session, principal: Principal, within: str | None = None)
             "parent_code": parents.get(p.parent_id),
             "note": p.note,
         }
-
-
-def export_plans(session: Session, principal: Principal, within: str | None, locale: str = "zh_CN") -> bytes:
-    return write(SHEET_TITLE, COLUMNS, plan_rows(session, principal, within), locale)
 
 
 kinds.register(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.audit import actor_of
@@ -12,7 +12,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core import clock
 from yingji.core.deadline import paced
-from yingji.core.i18n import translate
+from yingji.core.i18n import N_, translate
 from yingji.forces import codes
 from yingji.forces.exchange.common import (
     GRADE_WORDS,
@@ -25,7 +25,16 @@ from yingji.forces.exchange.common import (
 )
 from yingji.forces.models import ReadinessChange, Team
 from yingji.org.codes import division_code_12
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange.common import (
+    ImportResult,
+    Repeats,
+    RowErrors,
+    column,
+    count_of,
+    place_code,
+    required_present,
+    update,
+)
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import read
 
@@ -98,20 +107,10 @@ def import_teams(session: Session, principal: Principal, data: bytes) -> ImportR
     rows = read(data, TEAMS)
     errors = RowErrors()
     plan: list[tuple[int, dict]] = []
-    seen: dict[str, int] = {}
+    repeats = Repeats(errors, column(TEAMS, "code"), N_("The same code is already on row {other}."))
     for rownum, r in paced(rows):
-        if not required_present(errors, rownum, TEAMS, r):
+        if not required_present(errors, rownum, TEAMS, r) or repeats.seen(rownum, r["code"], r["code"]):
             continue
-        if r["code"] in seen:
-            errors.add(
-                rownum,
-                column(TEAMS, "code"),
-                r["code"],
-                "The same code is already on row {other}.",
-                other=seen[r["code"]],
-            )
-            continue
-        seen[r["code"]] = rownum
         values = _row_values(session, principal, errors, rownum, r)
         if values is not None:
             plan.append((rownum, values))
@@ -167,11 +166,7 @@ def _apply(session: Session, plan: list[tuple[int, dict]], existing: dict[str, T
         for key in ("lon", "lat"):
             if values[key] is None:
                 values.pop(key)
-        changed = {k: v for k, v in values.items() if getattr(team, k) != v}
-        for key, value in changed.items():
-            setattr(team, key, value)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(update(team, values))
     session.flush()
     return result
 
@@ -185,7 +180,7 @@ def _teams_query(principal: Principal, within: str | None):
 
 
 def count_teams(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_teams_query(principal, within).subquery()))
+    return count_of(session, _teams_query(principal, within))
 
 
 def export_teams(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

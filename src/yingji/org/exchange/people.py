@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -17,9 +17,11 @@ from yingji.org.exchange.common import (
     ImportResult,
     RowErrors,
     column,
+    count_of,
     label_lookup,
     place_code,
     required_present,
+    update,
 )
 from yingji.org.models import Jurisdiction, Person, Position, Unit
 from yingji.org.schemas import check_mobile
@@ -178,14 +180,9 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
             result.created += 1
             _add_posts(session, person, posts.get(key, ()))
             continue
-        changed = {k: v for k, v in values.items() if getattr(person, k) != v}
-        for k, v in changed.items():
-            setattr(person, k, v)
-        if not person.active:
-            person.active, changed["active"] = True, True
+        changed = update(person, values | {"active": True})
         posts_changed = _add_posts(session, person, posts.get(key, ()))
-        result.updated += bool(changed) or posts_changed
-        result.unchanged += not changed and not posts_changed
+        result.tally(changed or posts_changed)
     session.flush()
     return result
 
@@ -260,7 +257,7 @@ PERSON_COLUMNS = [
 
 def count_people(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many people the export holds (a person with several posts has a row for each)."""
-    return session.scalar(select(func.count()).select_from(_people_query(principal, within).subquery()))
+    return count_of(session, _people_query(principal, within))
 
 
 def export_people(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
