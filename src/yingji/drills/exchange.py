@@ -17,7 +17,7 @@ from yingji.core.i18n import N_
 from yingji.drills import compliance, labels, registry
 from yingji.drills.models import Drill
 from yingji.files import kinds
-from yingji.org.exchange.common import count_of, in_subtree
+from yingji.org.exchange import common
 from yingji.org.sheets import Column
 
 DRILL_COLUMNS = [
@@ -56,7 +56,7 @@ MAX_EXPORT = 100_000
 def _query(principal: Principal, within: str | None, year: int | None):
     require(principal, Perm.EXPORT)
     stmt = select(Drill).where(in_scope(Drill.jurisdiction_code, principal))
-    stmt = in_subtree(stmt, Drill.jurisdiction_code, within)
+    stmt = common.in_subtree(stmt, Drill.jurisdiction_code, within)
     if year:
         stmt = stmt.where(Drill.year == year)
     if not registry.insider(principal):
@@ -67,7 +67,7 @@ def _query(principal: Principal, within: str | None, year: int | None):
 def count_drills(
     session: Session, principal: Principal, within: str | None = None, year: int | None = None
 ) -> int:
-    return count_of(session, _query(principal, within, year))
+    return common.count_of(session, _query(principal, within, year))
 
 
 def drill_rows(

@@ -28,14 +28,8 @@ from yingji.duty.oncall import Shift
 from yingji.duty.routine import DaySummary
 from yingji.duty.schemas import RotationIn
 from yingji.files import kinds
-from yingji.org.exchange.common import (
-    ImportResult,
-    RowErrors,
-    column,
-    label_lookup,
-    mobile_or_none,
-    written_date,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, label_lookup, mobile_or_none
 from yingji.org.models import Person
 from yingji.org.names import PlaceIndex
 from yingji.org.sheets import Column, read, write
@@ -110,7 +104,7 @@ def _check_row(rownum: int, r: dict, errors: RowErrors, roles: dict, people: dic
     if r["name"] and r["name"] != person.name:
         errors.add(rownum, column(ROSTER, "name"), r["name"], "The name does not match this mobile number.")
         return None
-    starts_on = written_date(r["starts_on"])
+    starts_on = common.written_date(r["starts_on"])
     if starts_on is None:
         errors.add(rownum, column(ROSTER, "starts_on"), r["starts_on"], "Not a date (YYYY-MM-DD).")
         return None

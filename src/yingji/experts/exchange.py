@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,19 +23,10 @@ from yingji.experts.codes import Availability, FieldKind
 from yingji.experts.models import Expert
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    in_subtree,
-    place_code,
-    planned,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import Jurisdiction
-from yingji.org.schemas import OFFICE_PHONE, check_mobile
+from yingji.org.schemas import OFFICE_PHONE
 from yingji.org.sheets import Column, read
 
 COLUMNS = [
@@ -77,25 +69,14 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
     """The checked values of one sheet row, or None (its errors added)."""
     col = lambda key: column(COLUMNS, key)  # noqa: E731
     ok = True
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.EXPERTS_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.EXPERTS_MANAGE)
     disciplines = _list(errors, rownum, "disciplines", r["disciplines"], codes.disciplines())
     categories = _list(errors, rownum, "categories", r["categories"], codes.categories())
     if disciplines == []:
         errors.add(rownum, col("disciplines"), r["disciplines"], "A value is required.")
         ok = False
-    try:
-        mobile = check_mobile(r["mobile"] or None)
-    except ValueError:
-        errors.add(rownum, col("mobile"), r["mobile"], "Not a mobile number.")
-        ok, mobile = False, None
+    good, mobile = common.mobile_cell(errors, rownum, col("mobile"), r["mobile"])
+    ok = ok and good
     office = r["office_phone"] or None
     if office and not OFFICE_PHONE.match(office):
         errors.add(rownum, col("office_phone"), office, "Not a phone number.")
@@ -117,10 +98,8 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         )
         ok = False
     limits = {"code": 40, "name": 60, "title": 60, "position": 60, "unit_name": 120, "email": 120}
-    for key, limit in limits.items():
-        if len(r[key] or "") > limit:
-            errors.add(rownum, col(key), r[key][:40], "Too long.")
-            ok = False
+    if common.too_long(errors, rownum, COLUMNS, r, limits):
+        ok = False
     if r["code"] and not re.fullmatch(r"[A-Za-z0-9_\-]+", r["code"]):
         errors.add(rownum, col("code"), r["code"], "Letters, digits, - and _ only.")
         ok = False
@@ -171,19 +150,18 @@ def _chunks(items: list, n: int = 500):
         yield items[i : i + n]
 
 
+def _key(v: dict) -> str:
+    """The expert a row names: its number, else its place and mobile (or name)."""
+    return v["code"] or f"{v['jurisdiction_code']}:{v['mobile'] or v['name']}"
+
+
 def import_experts(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply an expert sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.EXPERTS_MANAGE)
     errors = RowErrors()
-    repeats = Repeats(errors, column(COLUMNS, "name"), N_("The same expert is already on row {other}."))
-    rows = planned(
-        read(data, COLUMNS),
-        errors,
-        COLUMNS,
-        lambda rownum, r: _row(session, principal, errors, rownum, r),
-        lambda v: v["code"] or f"{v['jurisdiction_code']}:{v['mobile'] or v['name']}",
-        repeats,
-    )
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same expert is already on row {other}."))
+    check = partial(_row, session, principal, errors)
+    rows = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
     rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
     for i, e in existing.items():  # an expert kept outside the importer's area cannot be changed by a sheet
@@ -209,7 +187,7 @@ def import_experts(session: Session, principal: Principal, data: bytes, **params
             result.created += 1
             continue
         values["code"] = expert.code
-        changed = update(expert, values | {"active": True})
+        changed = common.update(expert, values | {"active": True})
         fields_changed = sorted(expert.codes_of(FieldKind.DISCIPLINE)) != sorted(disciplines) or sorted(
             expert.codes_of(FieldKind.CATEGORY)
         ) != sorted(categories)
@@ -228,12 +206,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Expert.jurisdiction_code)
         .where(registry.seen_by(principal), Expert.active)
     )
-    stmt = in_subtree(stmt, Expert.jurisdiction_code, within)
+    stmt = common.in_subtree(stmt, Expert.jurisdiction_code, within)
     return stmt.order_by(Expert.jurisdiction_code, Expert.code).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _export_query(principal, within))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def _names(table, values: list[str]) -> str:

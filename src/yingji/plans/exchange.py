@@ -19,17 +19,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    RowErrors,
-    column,
-    count_of,
-    in_subtree,
-    iso_date,
-    place_code,
-    required_present,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
 from yingji.org.models import Jurisdiction, Unit
 from yingji.org.sheets import Column
 from yingji.org.sheets import read as read_sheet
@@ -74,7 +65,7 @@ FIELDS = (
 def _date(errors, rownum, col, value: str) -> date | bool | None:
     if not value:
         return None
-    found = iso_date(value)
+    found = common.iso_date(value)
     if found is None:
         errors.add(rownum, col, value, "Write dates as YYYY-MM-DD.")
         return False
@@ -84,15 +75,7 @@ def _date(errors, rownum, col, value: str) -> date | bool | None:
 def _row(session, principal, errors, rownum, r, cats_by_word, codes_seen) -> dict | None:
     col = lambda key: column(COLUMNS, key)  # noqa: E731
     ok = True
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.PLANS_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.PLANS_MANAGE)
     kind = KIND_WORDS.get(r["kind"]) or (PlanKind(r["kind"]) if r["kind"] in set(PlanKind) else None)
     if kind is None:
         errors.add(
@@ -261,7 +244,7 @@ def import_plans(session: Session, principal: Principal, data: bytes, **params) 
             continue
         if p.lead_unit_id in v["lead_units"]:
             fields["lead_unit_id"] = p.lead_unit_id
-        result.tally(update(p, fields))
+        result.tally(common.update(p, fields))
     session.flush()
     by_code = parents | {p.code: p for p, _ in created} | existing
     for p, v in created:
@@ -307,12 +290,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Plan.jurisdiction_code)
         .where(in_scope(Plan.jurisdiction_code, principal))
     )
-    stmt = in_subtree(stmt, Plan.jurisdiction_code, within)
+    stmt = common.in_subtree(stmt, Plan.jurisdiction_code, within)
     return stmt.order_by(Plan.jurisdiction_code, Plan.kind, Plan.id).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _export_query(principal, within))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def plan_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -13,7 +13,7 @@ from yingji.auth.scope import Principal, in_scope, require
 from yingji.core.i18n import N_
 from yingji.core.pagination import Page, paginate
 from yingji.files import kinds
-from yingji.org.exchange.common import count_of
+from yingji.org.exchange import common
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column
 from yingji.plans import clocks
@@ -124,7 +124,7 @@ def _ledger_query(principal: Principal):
 
 
 def ledger_count(session: Session, principal: Principal) -> int:
-    return count_of(session, _ledger_query(principal))
+    return common.count_of(session, _ledger_query(principal))
 
 
 def ledger_rows(session: Session, principal: Principal) -> Iterator[dict]:

@@ -17,18 +17,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    in_subtree,
-    mobile_or_none,
-    place_code,
-    required_present,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, mobile_or_none, required_present
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, read, write
 from yingji.residents import idnumber
@@ -110,19 +100,11 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
     rows = read(data, COLUMNS)
     errors = RowErrors()
     plan = []
-    repeats = Repeats(errors, column(COLUMNS, "name"), N_("The same person is already on row {other}."))
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same person is already on row {other}."))
     for rownum, r in paced(rows):
         if not required_present(errors, rownum, COLUMNS, r):
             continue
-        code = place_code(
-            session,
-            principal,
-            errors,
-            rownum,
-            column(COLUMNS, "jurisdiction_code"),
-            r["jurisdiction_code"],
-            Perm.RESIDENTS_MANAGE,
-        )
+        code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.RESIDENTS_MANAGE)
         if code is None:
             continue
         if len(code) not in (12, 15):
@@ -187,7 +169,7 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
             session.add(resident)
             result.created += 1
             continue
-        changed = update(resident, values | {"active": True})
+        changed = common.update(resident, values | {"active": True})
         resident.refresh_vulnerability()
         result.tally(changed)
     session.flush()
@@ -202,7 +184,7 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Resident.jurisdiction_code)
         .where(in_scope(Resident.jurisdiction_code, principal), Resident.active)
     )
-    stmt = in_subtree(stmt, Resident.jurisdiction_code, within)
+    stmt = common.in_subtree(stmt, Resident.jurisdiction_code, within)
     return stmt.order_by(Resident.jurisdiction_code, Resident.household, Resident.id).limit(MAX_EXPORT)
 
 
@@ -215,7 +197,7 @@ EXPORTED = [
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many residents the export would hold."""
-    return count_of(session, _export_query(principal, within))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def resident_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -8,6 +8,7 @@ Re-importing the same file changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,17 +19,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    number_in,
-    place_code,
-    planned,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import GridCell
 from yingji.org.sheets import Column, read
 from yingji.risk import creditcode, enterprises, tables
@@ -102,9 +94,9 @@ def _row(
     if r["major_hazard_grade"] and grade is None:
         errors.add(rownum, c["major_hazard_grade"], r["major_hazard_grade"], "Write 一级 to 四级.")
     numbers = {
-        "employees": number_in(r["employees"], 0, 1_000_000),
-        "lon": number_in(r["lon"], -180, 180),
-        "lat": number_in(r["lat"], -90, 90),
+        "employees": common.number_in(r["employees"], 0, 1_000_000),
+        "lon": common.number_in(r["lon"], -180, 180),
+        "lat": common.number_in(r["lat"], -90, 90),
     }
     for key, value in numbers.items():
         if value is False:
@@ -117,9 +109,7 @@ def _row(
             errors.add(rownum, c[key], r[key], "Not a phone number.")
     if r["enforcement_class"] and r["enforcement_class"].upper()[:1] not in "ABCD":
         errors.add(rownum, c["enforcement_class"], r["enforcement_class"], "Write A, B, C or D.")
-    code = place_code(
-        session, principal, errors, rownum, c["jurisdiction_code"], r["jurisdiction_code"], Perm.RISK_MANAGE
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.RISK_MANAGE)
     cell_id = None
     if code and r["grid_code"]:
         cell = cells.get(r["grid_code"])
@@ -167,17 +157,11 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
         g.code: g
         for g in session.scalars(select(GridCell).where(GridCell.code.in_({r["grid_code"] for _, r in rows})))
     }
-    repeats = Repeats(
-        errors, column(COLUMNS, "credit_code"), N_("The same credit code is already on row {other}.")
+    repeats = common.Repeats(
+        errors, COLUMNS, "credit_code", N_("The same credit code is already on row {other}.")
     )
-    plan = planned(
-        rows,
-        errors,
-        COLUMNS,
-        lambda rownum, r: _row(session, principal, errors, rownum, r, lookups, cells),
-        lambda v: v["credit_code"],
-        repeats,
-    )
+    check = partial(_row, session, principal, errors, lookups=lookups, cells=cells)
+    plan = common.planned(rows, COLUMNS, check, lambda v: v["credit_code"], repeats)
     existing = {
         e.credit_code: e
         for e in session.scalars(
@@ -210,7 +194,7 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
             continue
         if chosen:
             values |= {"enforcement_class": chosen, "class_fixed": True}
-        changed = update(enterprise, values)
+        changed = common.update(enterprise, values)
         if changed:
             enterprises.classify(session, enterprise)
         result.tally(changed)
@@ -259,7 +243,7 @@ EXPORTED = [
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many enterprises the export would hold."""
-    return count_of(session, _export_query(principal, within))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def export_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

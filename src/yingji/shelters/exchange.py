@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,16 +20,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    in_subtree,
-    place_code,
-    planned,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import Jurisdiction
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read
@@ -95,15 +88,7 @@ def _word(errors, rownum, key, value, words: dict, message: str):
 
 def _row(session, principal, errors, rownum, r) -> dict | None:
     bad = []
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        column(COLUMNS, "jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.SHELTERS_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.SHELTERS_MANAGE)
     level = _word(
         errors, rownum, "level", r["level"], labels.LEVEL_WORDS, "Write 县级, 乡镇级 or 村级 (or 省级, 市级)."
     )
@@ -153,10 +138,8 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         except ValueError:
             errors.add(rownum, column(COLUMNS, "manager_mobile"), r["manager_mobile"], "Not a mobile number.")
             bad.append("manager")
-    for key, limit in {"code": 40, "name": 120, "address": 200, "managing_unit": 120, "manager": 60}.items():
-        if len(r[key] or "") > limit:
-            errors.add(rownum, column(COLUMNS, key), r[key][:40], "Too long.")
-            bad.append(key)
+    limits = {"code": 40, "name": 120, "address": 200, "managing_unit": 120, "manager": 60}
+    bad += common.too_long(errors, rownum, COLUMNS, r, limits)
     if r["code"] and not re.fullmatch(r"[A-Za-z0-9_\-]+", r["code"]):
         errors.add(rownum, column(COLUMNS, "code"), r["code"], "Letters, digits, - and _ only.")
         bad.append("code")
@@ -194,19 +177,18 @@ def _existing(session: Session, plan: list[dict]) -> dict[int, Shelter]:
     return out
 
 
+def _key(v: dict) -> str:
+    """The shelter a row names: its number, else its place and name."""
+    return v["code"] or f"{v['jurisdiction_code']}:{v['name']}"
+
+
 def import_shelters(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply a shelter sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.SHELTERS_MANAGE)
     errors = RowErrors()
-    repeats = Repeats(errors, column(COLUMNS, "name"), N_("The same shelter is already on row {other}."))
-    rows = planned(
-        read(data, COLUMNS),
-        errors,
-        COLUMNS,
-        lambda rownum, r: _row(session, principal, errors, rownum, r),
-        lambda v: v["code"] or f"{v['jurisdiction_code']}:{v['name']}",
-        repeats,
-    )
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same shelter is already on row {other}."))
+    check = partial(_row, session, principal, errors)
+    rows = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
     rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
     for i, s in existing.items():
@@ -279,12 +261,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Shelter.jurisdiction_code)
         .where(in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
     )
-    stmt = in_subtree(stmt, Shelter.jurisdiction_code, within)
+    stmt = common.in_subtree(stmt, Shelter.jurisdiction_code, within)
     return stmt.order_by(Shelter.jurisdiction_code, Shelter.code).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _export_query(principal, within))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def shelter_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

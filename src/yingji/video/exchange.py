@@ -6,6 +6,7 @@ device ID, so importing the same file again changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,18 +17,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    in_subtree,
-    number_in,
-    place_code,
-    planned,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, read
 from yingji.video import codes
@@ -59,15 +50,7 @@ MAX_EXPORT = 200_000
 def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
     """The checked values of one sheet row, or None (its errors added)."""
     col = lambda key: column(COLUMNS, key)  # noqa: E731
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.VIDEO_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.VIDEO_MANAGE)
     kind = codes.KIND_WORDS.get(r["kind"]) or (r["kind"] if r["kind"] in set(codes.CameraKind) else None)
     if kind is None:
         errors.add(rownum, col("kind"), r["kind"], "Write 天网, 雪亮, 智慧乡村, 村级视频室, 单兵 or 无人机.")
@@ -80,7 +63,7 @@ def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
     problem = codes.check_device_id(device_id, code, rules, known)
     if problem:
         errors.add(rownum, col("device_id"), r["device_id"], problem)
-    lon, lat = number_in(r["lon"], 73, 136), number_in(r["lat"], 3, 54)
+    lon, lat = common.number_in(r["lon"], 73, 136), common.number_in(r["lat"], 3, 54)
     if lon is False or lat is False or (lon is None) != (lat is None):
         errors.add(
             rownum,
@@ -94,11 +77,7 @@ def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
             urls[key] = _url(key)(r[key] or None)
         except ValueError:
             errors.add(rownum, col(key), r[key], "Not a stream address.")
-    long_text = [
-        k for k in ("name", "owner_unit", "address") if len(r[k] or "") > (120 if k != "address" else 200)
-    ]
-    for key in long_text:
-        errors.add(rownum, col(key), r[key][:40], "Too long.")
+    long_text = common.too_long(errors, rownum, COLUMNS, r, {"name": 120, "owner_unit": 120, "address": 200})
     if (
         code is None
         or kind is None
@@ -139,15 +118,9 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
         return known_cache[code]
 
     errors = RowErrors()
-    repeats = Repeats(errors, column(COLUMNS, "device_id"), N_("The same device is already on row {other}."))
-    rows = planned(
-        read(data, COLUMNS),
-        errors,
-        COLUMNS,
-        lambda rownum, r: _row(session, principal, errors, rownum, r, rules, known),
-        lambda v: v["device_id"],
-        repeats,
-    )
+    repeats = common.Repeats(errors, COLUMNS, "device_id", N_("The same device is already on row {other}."))
+    check = partial(_row, session, principal, errors, rules=rules, known=known)
+    rows = common.planned(read(data, COLUMNS), COLUMNS, check, lambda v: v["device_id"], repeats)
     plan = [v for _, v in rows]
     existing: dict[str, Camera] = {}
     ids = [p["device_id"] for p in plan]
@@ -183,7 +156,7 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
             session.add(Camera(**values, active=True))
             result.created += 1
             continue
-        result.tally(update(cam, values | {"active": True}))
+        result.tally(common.update(cam, values | {"active": True}))
     session.flush()
     return result
 
@@ -195,12 +168,12 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Camera.jurisdiction_code)
         .where(in_scope(Camera.jurisdiction_code, principal), Camera.active)
     )
-    stmt = in_subtree(stmt, Camera.jurisdiction_code, within)
+    stmt = common.in_subtree(stmt, Camera.jurisdiction_code, within)
     return stmt.order_by(Camera.jurisdiction_code, Camera.id).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _export_query(principal, within))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def camera_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -7,7 +7,7 @@ from datetime import date
 
 from yingji.core.i18n import translate
 from yingji.forces import codes
-from yingji.org.exchange.common import written_date
+from yingji.org.exchange import common
 from yingji.org.sheets import Column
 
 TEAMS = [
@@ -74,7 +74,7 @@ def word(table: dict[str, str], value: str) -> str | None:
 
 def parse_date(value: str) -> date:
     """2027-05-01, 2027/5/1, 2027年5月1日 or an Excel date; raises ValueError when unreadable."""
-    found = written_date(value)
+    found = common.written_date(value)
     if found is None:
         raise ValueError(value)
     return found

@@ -25,15 +25,8 @@ from yingji.forces.exchange.common import (
 )
 from yingji.forces.members import recount
 from yingji.forces.models import MemberCertificate, Team, TeamMember
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    required_present,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import read
 
@@ -86,8 +79,8 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
     errors = RowErrors()
     team_codes = {r["team_code"] for _, r in rows if r["team_code"]}
     teams = {t.code: t for t in session.scalars(select(Team).where(Team.code.in_(team_codes)))}
-    repeats = Repeats(
-        errors, column(MEMBERS, "mobile"), N_("The same mobile number is already on row {other}.")
+    repeats = common.Repeats(
+        errors, MEMBERS, "mobile", N_("The same mobile number is already on row {other}.")
     )
     leaders: dict[str, int] = {}
     plan: list[tuple[int, Team, dict]] = []
@@ -139,7 +132,7 @@ def _apply(session: Session, plan: list[tuple[int, Team, dict]]) -> ImportResult
             session.add(member)
             result.created += 1
         else:
-            changed = update(member, values)
+            changed = common.update(member, values)
             if _cert_set((c.name, c.expires_on) for c in member.certificates) != _cert_set(certs):
                 member.certificates = [_cert(team, n, d) for n, d in certs]
                 changed["certificates"] = True
@@ -179,7 +172,7 @@ def _members_query(principal: Principal, within: str | None):
 
 def count_members(session: Session, principal: Principal, within: str | None = None) -> int:
     stmt = _members_query(principal, within).with_only_columns(TeamMember.id)
-    return count_of(session, stmt)
+    return common.count_of(session, stmt)
 
 
 def export_members(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -25,16 +25,8 @@ from yingji.forces.exchange.common import (
 )
 from yingji.forces.models import ReadinessChange, Team
 from yingji.org.codes import division_code_12
-from yingji.org.exchange.common import (
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    place_code,
-    required_present,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import read
 
@@ -65,20 +57,10 @@ def _row_values(session, principal, errors: RowErrors, rownum: int, r: dict) -> 
     kind = word(KIND_WORDS, r["kind"])
     if kind is None:
         errors.add(rownum, column(TEAMS, "kind"), r["kind"], "Unknown team kind.")
-    place = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        column(TEAMS, "jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.FORCES_MANAGE,
-    )
+    place = common.row_place(session, principal, errors, rownum, TEAMS, r, Perm.FORCES_MANAGE)
     values: dict = {"code": code, "kind": kind, "jurisdiction_code": place}
-    for key, limit in TEXT_LIMITS.items():
-        if len(r[key]) > limit:
-            errors.add(rownum, column(TEAMS, key), r[key][:40], "Too long.")
-        values[key] = r[key] or None
+    common.too_long(errors, rownum, TEAMS, r, TEXT_LIMITS)
+    values |= {key: r[key] or None for key in TEXT_LIMITS}
     values["name"] = r["name"]
     values["lon"] = _number(errors, rownum, "lon", r["lon"], 70, 140)
     values["lat"] = _number(errors, rownum, "lat", r["lat"], 0, 60)
@@ -107,7 +89,7 @@ def import_teams(session: Session, principal: Principal, data: bytes) -> ImportR
     rows = read(data, TEAMS)
     errors = RowErrors()
     plan: list[tuple[int, dict]] = []
-    repeats = Repeats(errors, column(TEAMS, "code"), N_("The same code is already on row {other}."))
+    repeats = common.Repeats(errors, TEAMS, "code", N_("The same code is already on row {other}."))
     for rownum, r in paced(rows):
         if not required_present(errors, rownum, TEAMS, r) or repeats.seen(rownum, r["code"], r["code"]):
             continue
@@ -166,7 +148,7 @@ def _apply(session: Session, plan: list[tuple[int, dict]], existing: dict[str, T
         for key in ("lon", "lat"):
             if values[key] is None:
                 values.pop(key)
-        result.tally(update(team, values))
+        result.tally(common.update(team, values))
     session.flush()
     return result
 
@@ -180,7 +162,7 @@ def _teams_query(principal: Principal, within: str | None):
 
 
 def count_teams(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _teams_query(principal, within))
+    return common.count_of(session, _teams_query(principal, within))
 
 
 def export_teams(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -74,10 +74,10 @@ class RowErrors:
 
 class Repeats:
     """Rows of a sheet that name again what an earlier row named (the same key): each one refused
-    with ``message`` at ``column``, naming the first row (``{other}``)."""
+    with ``message`` at the column ``key``, naming the first row (``{other}``)."""
 
-    def __init__(self, errors: RowErrors, column: Column, message: str) -> None:
-        self.errors, self.column, self.message = errors, column, message
+    def __init__(self, errors: RowErrors, columns: list[Column], key: str, message: str) -> None:
+        self.errors, self.column, self.message = errors, column(columns, key), message
         self.first: dict[Hashable, int] = {}
 
     def seen(self, rownum: int, key: Hashable, value: str) -> bool:
@@ -91,7 +91,6 @@ class Repeats:
 
 def planned(
     rows: Iterable[tuple[int, dict]],
-    errors: RowErrors,
     columns: list[Column],
     check: Callable[[int, dict], dict | None],
     key: Callable[[dict], Hashable],
@@ -102,7 +101,7 @@ def planned(
     (``key(values)`` the same; the error shows the row's own cell of ``repeats.column``)."""
     plan = []
     for rownum, r in paced(rows):
-        if not required_present(errors, rownum, columns, r):
+        if not required_present(repeats.errors, rownum, columns, r):
             continue
         values = check(rownum, r)
         if values is None or repeats.seen(rownum, key(values), r[repeats.column.key]):
@@ -196,6 +195,30 @@ def place_code(session, principal: Principal, errors, row, column, value, perm) 
         errors.add(row, column, value, "This is outside your jurisdiction.")
         return None
     return code
+
+
+def row_place(session, principal: Principal, errors, row, columns: list[Column], r: dict, perm) -> str | None:
+    """The division a row names in its 所属区划代码 cell (``place_code``)."""
+    at = column(columns, "jurisdiction_code")
+    return place_code(session, principal, errors, row, at, r["jurisdiction_code"], perm)
+
+
+def mobile_cell(errors, row, column: Column, value: str) -> tuple[bool, str | None]:
+    """(ok, the mobile number or None when empty) of a cell; not ok (its error added) when it is
+    not a mobile number."""
+    try:
+        return True, check_mobile(value or None)
+    except ValueError:
+        errors.add(row, column, value, "Not a mobile number.")
+        return False, None
+
+
+def too_long(errors, row, columns: list[Column], r: dict, limits: dict[str, int]) -> list[str]:
+    """The cells longer than their limit (``{key: characters}``), an error added for each."""
+    long = [key for key, limit in limits.items() if len(r[key] or "") > limit]
+    for key in long:
+        errors.add(row, column(columns, key), r[key][:40], "Too long.")
+    return long
 
 
 def mobile_or_none(value: str) -> str | None:

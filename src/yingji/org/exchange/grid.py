@@ -12,14 +12,13 @@ from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.org.codes import GridRole
+from yingji.org.exchange import common
 from yingji.org.exchange.common import (
     GRID,
     GRID_ROLE_WORDS,
     ImportResult,
-    Repeats,
     RowErrors,
     column,
-    count_of,
     mobile_or_none,
     required_present,
 )
@@ -39,7 +38,7 @@ def import_grid(session: Session, principal: Principal, data: bytes) -> ImportRe
     mobiles = {m for _, r in rows if (m := mobile_or_none(r["mobile"]))}
     people = {p.mobile: p for p in session.scalars(select(Person).where(Person.mobile.in_(mobiles)))}
     plan = []
-    repeats = Repeats(errors, column(GRID, "mobile"), N_("The same assignment is already on row {other}."))
+    repeats = common.Repeats(errors, GRID, "mobile", N_("The same assignment is already on row {other}."))
     for rownum, r in paced(rows):
         if not required_present(errors, rownum, GRID, r):
             continue
@@ -119,7 +118,7 @@ def _grid_query(principal: Principal, within: str | None):
 
 
 def count_grid(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _grid_query(principal, within))
+    return common.count_of(session, _grid_query(principal, within))
 
 
 def export_grid(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -11,17 +11,15 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core.deadline import paced
 from yingji.org import codes
+from yingji.org.exchange import common
 from yingji.org.exchange.common import (
     GENDER_WORDS,
     PEOPLE,
     ImportResult,
     RowErrors,
     column,
-    count_of,
     label_lookup,
-    place_code,
     required_present,
-    update,
 )
 from yingji.org.models import Jurisdiction, Person, Position, Unit
 from yingji.org.schemas import check_mobile
@@ -77,15 +75,7 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
         if len(r["name"]) > 60:
             errors.add(rownum, column(PEOPLE, "name"), r["name"], "Too long.")
             continue
-        code = place_code(
-            session,
-            principal,
-            errors,
-            rownum,
-            column(PEOPLE, "jurisdiction_code"),
-            r["jurisdiction_code"],
-            Perm.PEOPLE_WRITE,
-        )
+        code = common.row_place(session, principal, errors, rownum, PEOPLE, r, Perm.PEOPLE_WRITE)
         if code is None:
             continue
         key: PersonKey = mobile or (r["name"], code)
@@ -180,7 +170,7 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
             result.created += 1
             _add_posts(session, person, posts.get(key, ()))
             continue
-        changed = update(person, values | {"active": True})
+        changed = common.update(person, values | {"active": True})
         posts_changed = _add_posts(session, person, posts.get(key, ()))
         result.tally(changed or posts_changed)
     session.flush()
@@ -257,7 +247,7 @@ PERSON_COLUMNS = [
 
 def count_people(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many people the export holds (a person with several posts has a row for each)."""
-    return count_of(session, _people_query(principal, within))
+    return common.count_of(session, _people_query(principal, within))
 
 
 def export_people(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -12,18 +12,8 @@ from yingji.auth.scope import Principal, in_scope, require
 from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.org import codes, topics
-from yingji.org.exchange.common import (
-    UNITS,
-    ImportResult,
-    Repeats,
-    RowErrors,
-    column,
-    count_of,
-    label_lookup,
-    place_code,
-    required_present,
-    update,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import UNITS, ImportResult, RowErrors, column, label_lookup, required_present
 from yingji.org.models import Responsibility, Unit
 from yingji.org.sheets import read
 from yingji.org.units import UNIT_KINDS, _set_responsibilities
@@ -43,7 +33,7 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
         c
         for c in session.scalars(select(Unit.code).where(Unit.code.in_({r["parent_code"] for _, r in rows})))
     }
-    repeats = Repeats(errors, column(UNITS, "code"), N_("The same code is already on row {other}."))
+    repeats = common.Repeats(errors, UNITS, "code", N_("The same code is already on row {other}."))
     plan = []
     for rownum, r in paced(rows):
         if not required_present(errors, rownum, UNITS, r) or repeats.seen(rownum, r["code"], r["code"]):
@@ -61,15 +51,7 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
         if r["parent_code"] and r["parent_code"] not in parents_known | in_file:
             errors.add(rownum, column(UNITS, "parent_code"), r["parent_code"], "Unknown unit code.")
             continue
-        code = place_code(
-            session,
-            principal,
-            errors,
-            rownum,
-            column(UNITS, "jurisdiction_code"),
-            r["jurisdiction_code"],
-            Perm.ORG_WRITE,
-        )
+        code = common.row_place(session, principal, errors, rownum, UNITS, r, Perm.ORG_WRITE)
         if code is None:
             continue
         unit = existing.get(r["code"])
@@ -99,7 +81,7 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
             result.created += 1
             changed = True
         else:
-            changed = update(unit, values)
+            changed = common.update(unit, values)
         lines = [x.strip() for x in r["responsibilities"].replace("；", "\n").splitlines() if x.strip()]
         if lines and lines != [x.text for x in unit.responsibilities]:
             _set_responsibilities(session, unit, lines)
@@ -143,7 +125,7 @@ def _units_query(principal: Principal, within: str | None):
 
 
 def count_units(session: Session, principal: Principal, within: str | None = None) -> int:
-    return count_of(session, _units_query(principal, within))
+    return common.count_of(session, _units_query(principal, within))
 
 
 def export_units(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
