@@ -22,7 +22,6 @@ from yingji.files import kinds
 from yingji.org import codes as division_codes
 from yingji.org.exchange import common
 from yingji.org.exchange.common import ImportResult, RowErrors, column
-from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, read
 
 COLUMNS = [
@@ -120,12 +119,12 @@ def import_officers(session: Session, principal: Principal, data: bytes, **param
 
 def _query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(DisasterOfficer, Jurisdiction.name)
-        .join(Jurisdiction, Jurisdiction.code == DisasterOfficer.jurisdiction_code)
-        .where(in_scope(DisasterOfficer.jurisdiction_code, principal), DisasterOfficer.active)
+    stmt = common.placed(
+        DisasterOfficer,
+        within,
+        in_scope(DisasterOfficer.jurisdiction_code, principal),
+        DisasterOfficer.active,
     )
-    stmt = common.in_subtree(stmt, DisasterOfficer.jurisdiction_code, within)
     return stmt.order_by(DisasterOfficer.jurisdiction_code, DisasterOfficer.post, DisasterOfficer.id)
 
 

@@ -25,7 +25,6 @@ from yingji.files import kinds
 from yingji.org import codes as division_codes
 from yingji.org.exchange import common
 from yingji.org.exchange.common import ImportResult, RowErrors, column
-from yingji.org.models import Jurisdiction
 from yingji.org.schemas import OFFICE_PHONE
 from yingji.org.sheets import Column, read
 
@@ -201,12 +200,7 @@ def import_experts(session: Session, principal: Principal, data: bytes, **params
 
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Expert, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Expert.jurisdiction_code)
-        .where(registry.seen_by(principal), Expert.active)
-    )
-    stmt = common.in_subtree(stmt, Expert.jurisdiction_code, within)
+    stmt = common.placed(Expert, within, registry.seen_by(principal), Expert.active)
     return stmt.order_by(Expert.jurisdiction_code, Expert.code).limit(MAX_EXPORT)
 
 

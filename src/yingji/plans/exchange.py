@@ -21,7 +21,7 @@ from yingji.files import kinds
 from yingji.org import codes as division_codes
 from yingji.org.exchange import common
 from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
-from yingji.org.models import Jurisdiction, Unit
+from yingji.org.models import Unit
 from yingji.org.sheets import Column
 from yingji.org.sheets import read as read_sheet
 from yingji.plans import clocks
@@ -285,12 +285,7 @@ def _start(session: Session, p: Plan, v: dict) -> None:
 # -- export ---------------------------------------------------------------------------------------
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Plan, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Plan.jurisdiction_code)
-        .where(in_scope(Plan.jurisdiction_code, principal))
-    )
-    stmt = common.in_subtree(stmt, Plan.jurisdiction_code, within)
+    stmt = common.placed(Plan, within, in_scope(Plan.jurisdiction_code, principal))
     return stmt.order_by(Plan.jurisdiction_code, Plan.kind, Plan.id).limit(MAX_EXPORT)
 
 

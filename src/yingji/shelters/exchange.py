@@ -22,7 +22,6 @@ from yingji.files import kinds
 from yingji.org import codes as division_codes
 from yingji.org.exchange import common
 from yingji.org.exchange.common import ImportResult, RowErrors, column
-from yingji.org.models import Jurisdiction
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read
 from yingji.shelters import labels, registry
@@ -256,12 +255,7 @@ def values_capacity_too_low(values: dict, shelter: Shelter) -> bool:
 
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Shelter, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Shelter.jurisdiction_code)
-        .where(in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
-    )
-    stmt = common.in_subtree(stmt, Shelter.jurisdiction_code, within)
+    stmt = common.placed(Shelter, within, in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
     return stmt.order_by(Shelter.jurisdiction_code, Shelter.code).limit(MAX_EXPORT)
 
 

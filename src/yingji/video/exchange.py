@@ -163,12 +163,7 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
 
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Camera, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Camera.jurisdiction_code)
-        .where(in_scope(Camera.jurisdiction_code, principal), Camera.active)
-    )
-    stmt = common.in_subtree(stmt, Camera.jurisdiction_code, within)
+    stmt = common.placed(Camera, within, in_scope(Camera.jurisdiction_code, principal), Camera.active)
     return stmt.order_by(Camera.jurisdiction_code, Camera.id).limit(MAX_EXPORT)
 
 

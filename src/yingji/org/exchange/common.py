@@ -161,6 +161,17 @@ def in_subtree(stmt, code_column, within: str | None):
     return stmt.where(code_column >= low, code_column < high)
 
 
+def placed(model, within: str | None, *where):
+    """The rows of a register below ``within`` that ``where`` lets through (whom they are shown
+    to), each with its division's name (``place``)."""
+    stmt = (
+        select(model, Jurisdiction.name.label("place"))
+        .join(Jurisdiction, Jurisdiction.code == model.jurisdiction_code)
+        .where(*where)
+    )
+    return in_subtree(stmt, model.jurisdiction_code, within)
+
+
 def count_of(session: Session, stmt) -> int:
     """How many rows ``stmt`` selects (an export's size before it is written)."""
     return session.scalar(select(func.count()).select_from(stmt.subquery()))
