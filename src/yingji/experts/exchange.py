@@ -163,15 +163,9 @@ def import_experts(session: Session, principal: Principal, data: bytes, **params
     rows = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
     rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
-    for i, e in existing.items():  # an expert kept outside the importer's area cannot be changed by a sheet
-        if not principal.covers(e.jurisdiction_code):
-            errors.add(
-                rownums[i],
-                column(COLUMNS, "code"),
-                e.code,
-                "The expert number {code} is already registered.",
-                code=e.code,
-            )
+    held = ((rownums[i], e.code, e) for i, e in existing.items())
+    at, message = column(COLUMNS, "code"), N_("The expert number {code} is already registered.")
+    common.refuse_held(errors, principal, at, message, held)
     errors.raise_if_any()
     result = ImportResult()
     for i, values in enumerate(paced(plan)):

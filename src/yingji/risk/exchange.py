@@ -168,16 +168,9 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
             select(Enterprise).where(Enterprise.credit_code.in_([v["credit_code"] for _, v in plan]))
         )
     }
-    for rownum, values in plan:
-        known = existing.get(values["credit_code"])
-        if known is not None and not principal.covers(known.jurisdiction_code):
-            errors.add(
-                rownum,
-                column(COLUMNS, "credit_code"),
-                values["credit_code"],
-                "The credit code {code} is already registered.",
-                code=values["credit_code"],
-            )
+    held = ((rownum, v["credit_code"], existing.get(v["credit_code"])) for rownum, v in plan)
+    at, message = column(COLUMNS, "credit_code"), N_("The credit code {code} is already registered.")
+    common.refuse_held(errors, principal, at, message, held)
     errors.raise_if_any()
     result = ImportResult()
     for _rownum, values in paced(plan):

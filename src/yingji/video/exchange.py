@@ -127,16 +127,9 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
     for i in range(0, len(ids), 500):
         for cam in session.scalars(select(Camera).where(Camera.device_id.in_(ids[i : i + 500]))):
             existing[cam.device_id] = cam
-    for rownum, values in rows:  # a device kept outside the importer's area cannot be moved by a sheet
-        cam = existing.get(values["device_id"])
-        if cam is not None and not principal.covers(cam.jurisdiction_code):
-            errors.add(
-                rownum,
-                column(COLUMNS, "device_id"),
-                values["device_id"],
-                "The device ID {device_id} is already registered.",
-                device_id=values["device_id"],
-            )
+    held = ((rownum, v["device_id"], existing.get(v["device_id"])) for rownum, v in rows)
+    at, message = column(COLUMNS, "device_id"), N_("The device ID {device_id} is already registered.")
+    common.refuse_held(errors, principal, at, message, held, name="device_id")
     errors.raise_if_any()
     result = ImportResult()
     places = {

@@ -99,16 +99,9 @@ def import_teams(session: Session, principal: Principal, data: bytes) -> ImportR
     existing = {
         t.code: t for t in session.scalars(select(Team).where(Team.code.in_([v["code"] for _, v in plan])))
     }
-    for rownum, values in plan:
-        team = existing.get(values["code"])
-        if team is not None and not principal.covers(team.jurisdiction_code):
-            errors.add(
-                rownum,
-                column(TEAMS, "code"),
-                values["code"],
-                "The team code {code} is already taken.",
-                code=values["code"],
-            )
+    held = ((rownum, v["code"], existing.get(v["code"])) for rownum, v in plan)
+    at, message = column(TEAMS, "code"), N_("The team code {code} is already taken.")
+    common.refuse_held(errors, principal, at, message, held)
     errors.raise_if_any()
     return _apply(session, plan, existing)
 

@@ -110,6 +110,15 @@ def planned(
     return plan
 
 
+def refuse_held(errors: RowErrors, principal: Principal, at: Column, message: str, rows, name="code") -> None:
+    """The rows whose key (number, code, device ID) a record outside the importer's area holds: a
+    sheet may not change it. ``rows``: (row number, key, the record holding it or None); ``message``
+    names the key as ``{name}``."""
+    for rownum, key, held in rows:
+        if held is not None and not principal.covers(held.jurisdiction_code):
+            errors.add(rownum, at, key, message, **{name: key})
+
+
 def update(obj, values: dict) -> dict:
     """Set on ``obj`` the values that differ from its own; those values (empty: nothing changed)."""
     changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
