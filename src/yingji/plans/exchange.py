@@ -50,16 +50,8 @@ COLUMNS = [
 ]
 SHEET_TITLE = "应急预案台账"
 MAX_EXPORT = 200_000
-FIELDS = (
-    "title",
-    "kind",
-    "jurisdiction_code",
-    "issuer",
-    "lead_unit_id",
-    "event_categories",
-    "note",
-    "parent_id",
-)
+# What a row sets on a plan (its parent is set once every plan of the file exists).
+FIELDS = ("title", "kind", "jurisdiction_code", "issuer", "lead_unit_id", "event_categories", "note")
 
 
 def _date(errors, rownum, col, value: str) -> date | bool | None:
@@ -218,18 +210,7 @@ def import_plans(session: Session, principal: Principal, data: bytes, **params) 
     created: list[tuple[Plan, dict]] = []
     for _, v in paced(plan):
         p = existing.get(v["code"])
-        fields = {
-            k: v[k]
-            for k in (
-                "title",
-                "kind",
-                "jurisdiction_code",
-                "issuer",
-                "lead_unit_id",
-                "event_categories",
-                "note",
-            )
-        }
+        fields = {k: v[k] for k in FIELDS}
         if p is None:
             p = Plan(code=v["code"], **fields, state=v["state"], version_no=1, doc_number=v["doc_number"])
             p.issued_on, p.published_on, p.filed_on, p.evaluated_on = (
