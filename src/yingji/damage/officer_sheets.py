@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -19,9 +20,8 @@ from yingji.damage import officers
 from yingji.damage.models import DisasterOfficer
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
-from yingji.org.models import Jurisdiction
-from yingji.org.schemas import check_mobile
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.sheets import Column, read
 
 COLUMNS = [
@@ -42,15 +42,7 @@ POST_WORDS = {"A": "A", "B": "B", "A岗": "A", "B岗": "B", "a": "A", "b": "B"}
 
 def _row(session, principal, errors, rownum, r) -> dict | None:
     col = lambda key: column(COLUMNS, key)  # noqa: E731
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.DAMAGE_REPORT,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.DAMAGE_REPORT)
     ok = code is not None
     if code is not None and division_codes.level_of(code) not in officers.OFFICER_LEVELS:
         errors.add(
@@ -64,11 +56,8 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
     if post is None:
         errors.add(rownum, col("post"), r["post"], "Write A or B.")
         ok = False
-    try:
-        mobile = check_mobile(r["mobile"] or None)
-    except ValueError:
-        errors.add(rownum, col("mobile"), r["mobile"], "Not a mobile number.")
-        ok, mobile = False, None
+    good, mobile = common.mobile_cell(errors, rownum, col("mobile"), r["mobile"])
+    ok = ok and good
     since = None
     if r["since"]:
         try:
@@ -76,10 +65,9 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         except ValueError:
             errors.add(rownum, col("since"), r["since"], "Write a date as YYYY-MM-DD.")
             ok = False
-    for key, limit in {"name": 60, "position": 60, "backup_phone": 30, "beidou_id": 40}.items():
-        if len(r[key] or "") > limit:
-            errors.add(rownum, col(key), r[key][:40], "Too long.")
-            ok = False
+    limits = {"name": 60, "position": 60, "backup_phone": 30, "beidou_id": 40}
+    if common.too_long(errors, rownum, COLUMNS, r, limits):
+        ok = False
     if not ok:
         return None
     return {
@@ -96,70 +84,52 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
     }
 
 
+def _key(v: dict) -> tuple:
+    """An officer is one person (mobile, else name) in one place."""
+    return (v["jurisdiction_code"], v["mobile"] or v["name"])
+
+
 def import_officers(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply an officers' sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.DAMAGE_REPORT)
     errors = RowErrors()
-    plan: list[dict] = []
-    seen: dict[tuple, int] = {}
-    for rownum, r in paced(read(data, COLUMNS)):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = (values["jurisdiction_code"], values["mobile"] or values["name"])
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same officer is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same officer is already on row {other}."))
+    check = partial(_row, session, principal, errors)
+    plan = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
     errors.raise_if_any()
     existing: dict[tuple, DisasterOfficer] = {}
-    for place in sorted({p["jurisdiction_code"] for p in plan}):
+    for place in sorted({p["jurisdiction_code"] for _, p in plan}):
         for o in session.scalars(select(DisasterOfficer).where(DisasterOfficer.jurisdiction_code == place)):
             existing.setdefault((o.jurisdiction_code, o.mobile or o.name), o)
             existing.setdefault((o.jurisdiction_code, o.name), o)
     result = ImportResult()
-    for values in paced(plan):
+    for _, values in paced(plan):
         key = (values["jurisdiction_code"], values["mobile"] or values["name"])
         officer = existing.get(key) or existing.get((values["jurisdiction_code"], values["name"]))
         if officer is None:
             session.add(DisasterOfficer(**values, active=True))
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if v is not None and getattr(officer, k) != v}
-        if not officer.active:
-            changed["active"] = True
-        for k, v in changed.items():
-            setattr(officer, k, v)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        # an empty cell leaves what the register holds
+        given = {k: v for k, v in values.items() if v is not None}
+        result.tally(common.update(officer, given | {"active": True}))
     session.flush()
     return result
 
 
 def _query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(DisasterOfficer, Jurisdiction.name)
-        .join(Jurisdiction, Jurisdiction.code == DisasterOfficer.jurisdiction_code)
-        .where(in_scope(DisasterOfficer.jurisdiction_code, principal), DisasterOfficer.active)
+    stmt = common.placed(
+        DisasterOfficer,
+        within,
+        in_scope(DisasterOfficer.jurisdiction_code, principal),
+        DisasterOfficer.active,
     )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(DisasterOfficer.jurisdiction_code >= low, DisasterOfficer.jurisdiction_code < high)
     return stmt.order_by(DisasterOfficer.jurisdiction_code, DisasterOfficer.post, DisasterOfficer.id)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_query(principal, within).subquery()))
+    return common.count_of(session, _query(principal, within))
 
 
 def officer_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

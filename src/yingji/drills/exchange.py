@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -17,7 +17,7 @@ from yingji.core.i18n import N_
 from yingji.drills import compliance, labels, registry
 from yingji.drills.models import Drill
 from yingji.files import kinds
-from yingji.org import codes as division_codes
+from yingji.org.exchange import common
 from yingji.org.sheets import Column
 
 DRILL_COLUMNS = [
@@ -56,9 +56,7 @@ MAX_EXPORT = 100_000
 def _query(principal: Principal, within: str | None, year: int | None):
     require(principal, Perm.EXPORT)
     stmt = select(Drill).where(in_scope(Drill.jurisdiction_code, principal))
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Drill.jurisdiction_code >= low, Drill.jurisdiction_code < high)
+    stmt = common.in_subtree(stmt, Drill.jurisdiction_code, within)
     if year:
         stmt = stmt.where(Drill.year == year)
     if not registry.insider(principal):
@@ -69,7 +67,7 @@ def _query(principal: Principal, within: str | None, year: int | None):
 def count_drills(
     session: Session, principal: Principal, within: str | None = None, year: int | None = None
 ) -> int:
-    return session.scalar(select(func.count()).select_from(_query(principal, within, year).subquery()))
+    return common.count_of(session, _query(principal, within, year))
 
 
 def drill_rows(

@@ -9,7 +9,6 @@ date it names, that rotation — in one transaction, each change audited.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +28,7 @@ from yingji.duty.oncall import Shift
 from yingji.duty.routine import DaySummary
 from yingji.duty.schemas import RotationIn
 from yingji.files import kinds
+from yingji.org.exchange import common
 from yingji.org.exchange.common import ImportResult, RowErrors, column, label_lookup, mobile_or_none
 from yingji.org.models import Person
 from yingji.org.names import PlaceIndex
@@ -65,18 +65,6 @@ SUMMARY = [
     Column("summary", "内容", "Content", False, 50),
 ]
 WEEKDAYS_ZH = "一二三四五六日"
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
-
-
-def parse_date(text: str) -> date | None:
-    """2026-11-24, 2026/11/24 or 2026年11月24日 → a date (None if none)."""
-    m = _DATE.match(text.strip())
-    if not m:
-        return None
-    try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
 
 
 def _small_int(text: str, low: int, high: int) -> int | None:
@@ -116,7 +104,7 @@ def _check_row(rownum: int, r: dict, errors: RowErrors, roles: dict, people: dic
     if r["name"] and r["name"] != person.name:
         errors.add(rownum, column(ROSTER, "name"), r["name"], "The name does not match this mobile number.")
         return None
-    starts_on = parse_date(r["starts_on"])
+    starts_on = common.written_date(r["starts_on"])
     if starts_on is None:
         errors.add(rownum, column(ROSTER, "starts_on"), r["starts_on"], "Not a date (YYYY-MM-DD).")
         return None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -22,10 +23,10 @@ from yingji.experts.codes import Availability, FieldKind
 from yingji.experts.models import Expert
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
-from yingji.org.models import Jurisdiction
-from yingji.org.schemas import OFFICE_PHONE, check_mobile
-from yingji.org.sheets import Column, read, write
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
+from yingji.org.schemas import OFFICE_PHONE
+from yingji.org.sheets import Column, read
 
 COLUMNS = [
     Column("code", "编号", "Number", False, 20),
@@ -67,25 +68,14 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
     """The checked values of one sheet row, or None (its errors added)."""
     col = lambda key: column(COLUMNS, key)  # noqa: E731
     ok = True
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.EXPERTS_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.EXPERTS_MANAGE)
     disciplines = _list(errors, rownum, "disciplines", r["disciplines"], codes.disciplines())
     categories = _list(errors, rownum, "categories", r["categories"], codes.categories())
     if disciplines == []:
         errors.add(rownum, col("disciplines"), r["disciplines"], "A value is required.")
         ok = False
-    try:
-        mobile = check_mobile(r["mobile"] or None)
-    except ValueError:
-        errors.add(rownum, col("mobile"), r["mobile"], "Not a mobile number.")
-        ok, mobile = False, None
+    good, mobile = common.mobile_cell(errors, rownum, col("mobile"), r["mobile"])
+    ok = ok and good
     office = r["office_phone"] or None
     if office and not OFFICE_PHONE.match(office):
         errors.add(rownum, col("office_phone"), office, "Not a phone number.")
@@ -107,10 +97,8 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         )
         ok = False
     limits = {"code": 40, "name": 60, "title": 60, "position": 60, "unit_name": 120, "email": 120}
-    for key, limit in limits.items():
-        if len(r[key] or "") > limit:
-            errors.add(rownum, col(key), r[key][:40], "Too long.")
-            ok = False
+    if common.too_long(errors, rownum, COLUMNS, r, limits):
+        ok = False
     if r["code"] and not re.fullmatch(r"[A-Za-z0-9_\-]+", r["code"]):
         errors.add(rownum, col("code"), r["code"], "Letters, digits, - and _ only.")
         ok = False
@@ -161,43 +149,23 @@ def _chunks(items: list, n: int = 500):
         yield items[i : i + n]
 
 
+def _key(v: dict) -> str:
+    """The expert a row names: its number, else its place and mobile (or name)."""
+    return v["code"] or f"{v['jurisdiction_code']}:{v['mobile'] or v['name']}"
+
+
 def import_experts(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply an expert sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.EXPERTS_MANAGE)
-    rows = read(data, COLUMNS)
     errors = RowErrors()
-    plan: list[dict] = []
-    rownums: list[int] = []
-    seen: dict[str, int] = {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = values["code"] or f"{values['jurisdiction_code']}:{values['mobile'] or values['name']}"
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same expert is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
-        rownums.append(rownum)
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same expert is already on row {other}."))
+    check = partial(_row, session, principal, errors)
+    rows = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
+    rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
-    for i, e in existing.items():  # an expert kept outside the importer's area cannot be changed by a sheet
-        if not principal.covers(e.jurisdiction_code):
-            errors.add(
-                rownums[i],
-                column(COLUMNS, "code"),
-                e.code,
-                "The expert number {code} is already registered.",
-                code=e.code,
-            )
+    held = ((rownums[i], e.code, e) for i, e in existing.items())
+    at, message = column(COLUMNS, "code"), N_("The expert number {code} is already registered.")
+    common.refuse_held(errors, principal, at, message, held)
     errors.raise_if_any()
     result = ImportResult()
     for i, values in enumerate(paced(plan)):
@@ -212,38 +180,26 @@ def import_experts(session: Session, principal: Principal, data: bytes, **params
             result.created += 1
             continue
         values["code"] = expert.code
-        changed = {k: v for k, v in values.items() if getattr(expert, k) != v}
-        if not expert.active:
-            changed["active"] = True
+        changed = common.update(expert, values | {"active": True})
         fields_changed = sorted(expert.codes_of(FieldKind.DISCIPLINE)) != sorted(disciplines) or sorted(
             expert.codes_of(FieldKind.CATEGORY)
         ) != sorted(categories)
-        for k, v in changed.items():
-            setattr(expert, k, v)
         if fields_changed:
             registry.set_fields(expert, FieldKind.DISCIPLINE, disciplines)
             registry.set_fields(expert, FieldKind.CATEGORY, categories)
-        result.updated += bool(changed or fields_changed)
-        result.unchanged += not (changed or fields_changed)
+        result.tally(changed or fields_changed)
     session.flush()
     return result
 
 
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Expert, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Expert.jurisdiction_code)
-        .where(registry.seen_by(principal), Expert.active)
-    )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Expert.jurisdiction_code >= low, Expert.jurisdiction_code < high)
+    stmt = common.placed(Expert, within, registry.seen_by(principal), Expert.active)
     return stmt.order_by(Expert.jurisdiction_code, Expert.code).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def _names(table, values: list[str]) -> str:
@@ -274,12 +230,6 @@ def expert_rows(session: Session, principal: Principal, within: str | None = Non
             "availability": codes.EXCEL_AVAILABILITY[Availability(e.availability)],
             "note": e.note,
         }
-
-
-def export_experts(
-    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
-) -> bytes:
-    return write(SHEET_TITLE, COLUMNS, expert_rows(session, principal, within), locale)
 
 
 kinds.register(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -19,9 +19,10 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
-from yingji.org.models import Jurisdiction, Unit
-from yingji.org.sheets import Column, write
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
+from yingji.org.models import Unit
+from yingji.org.sheets import Column
 from yingji.org.sheets import read as read_sheet
 from yingji.plans import clocks
 from yingji.plans.codes import IN_FORCE, PlanKind, PlanState, VersionStatus
@@ -49,40 +50,24 @@ COLUMNS = [
 ]
 SHEET_TITLE = "应急预案台账"
 MAX_EXPORT = 200_000
-FIELDS = (
-    "title",
-    "kind",
-    "jurisdiction_code",
-    "issuer",
-    "lead_unit_id",
-    "event_categories",
-    "note",
-    "parent_id",
-)
+# What a row sets on a plan (its parent is set once every plan of the file exists).
+FIELDS = ("title", "kind", "jurisdiction_code", "issuer", "lead_unit_id", "event_categories", "note")
 
 
 def _date(errors, rownum, col, value: str) -> date | bool | None:
     if not value:
         return None
-    try:
-        return date.fromisoformat(value[:10].replace("/", "-").replace(".", "-"))
-    except ValueError:
+    found = common.iso_date(value)
+    if found is None:
         errors.add(rownum, col, value, "Write dates as YYYY-MM-DD.")
         return False
+    return found
 
 
 def _row(session, principal, errors, rownum, r, cats_by_word, codes_seen) -> dict | None:
     col = lambda key: column(COLUMNS, key)  # noqa: E731
     ok = True
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.PLANS_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.PLANS_MANAGE)
     kind = KIND_WORDS.get(r["kind"]) or (PlanKind(r["kind"]) if r["kind"] in set(PlanKind) else None)
     if kind is None:
         errors.add(
@@ -225,18 +210,7 @@ def import_plans(session: Session, principal: Principal, data: bytes, **params) 
     created: list[tuple[Plan, dict]] = []
     for _, v in paced(plan):
         p = existing.get(v["code"])
-        fields = {
-            k: v[k]
-            for k in (
-                "title",
-                "kind",
-                "jurisdiction_code",
-                "issuer",
-                "lead_unit_id",
-                "event_categories",
-                "note",
-            )
-        }
+        fields = {k: v[k] for k in FIELDS}
         if p is None:
             p = Plan(code=v["code"], **fields, state=v["state"], version_no=1, doc_number=v["doc_number"])
             p.issued_on, p.published_on, p.filed_on, p.evaluated_on = (
@@ -251,11 +225,7 @@ def import_plans(session: Session, principal: Principal, data: bytes, **params) 
             continue
         if p.lead_unit_id in v["lead_units"]:
             fields["lead_unit_id"] = p.lead_unit_id
-        changed = {k: x for k, x in fields.items() if getattr(p, k) != x}
-        for k, x in changed.items():
-            setattr(p, k, x)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(common.update(p, fields))
     session.flush()
     by_code = parents | {p.code: p for p, _ in created} | existing
     for p, v in created:
@@ -296,19 +266,12 @@ def _start(session: Session, p: Plan, v: dict) -> None:
 # -- export ---------------------------------------------------------------------------------------
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Plan, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Plan.jurisdiction_code)
-        .where(in_scope(Plan.jurisdiction_code, principal))
-    )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Plan.jurisdiction_code >= low, Plan.jurisdiction_code < high)
+    stmt = common.placed(Plan, within, in_scope(Plan.jurisdiction_code, principal))
     return stmt.order_by(Plan.jurisdiction_code, Plan.kind, Plan.id).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def plan_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
@@ -339,10 +302,6 @@ def plan_rows(session: Session, principal: Principal, within: str | None = None)
             "parent_code": parents.get(p.parent_id),
             "note": p.note,
         }
-
-
-def export_plans(session: Session, principal: Principal, within: str | None, locale: str = "zh_CN") -> bytes:
-    return write(SHEET_TITLE, COLUMNS, plan_rows(session, principal, within), locale)
 
 
 kinds.register(

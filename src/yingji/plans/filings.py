@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -13,6 +13,7 @@ from yingji.auth.scope import Principal, in_scope, require
 from yingji.core.i18n import N_
 from yingji.core.pagination import Page, paginate
 from yingji.files import kinds
+from yingji.org.exchange import common
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column
 from yingji.plans import clocks
@@ -123,7 +124,7 @@ def _ledger_query(principal: Principal):
 
 
 def ledger_count(session: Session, principal: Principal) -> int:
-    return session.scalar(select(func.count()).select_from(_ledger_query(principal).subquery()))
+    return common.count_of(session, _ledger_query(principal))
 
 
 def ledger_rows(session: Session, principal: Principal) -> Iterator[dict]:

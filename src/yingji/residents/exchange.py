@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -17,14 +17,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes
-from yingji.org.exchange.common import (
-    ImportResult,
-    RowErrors,
-    column,
-    mobile_or_none,
-    place_code,
-    required_present,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, mobile_or_none, required_present
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import Column, read, write
 from yingji.residents import idnumber
@@ -106,19 +100,11 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
     rows = read(data, COLUMNS)
     errors = RowErrors()
     plan = []
-    seen: dict[tuple[str, str, str], int] = {}
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same person is already on row {other}."))
     for rownum, r in paced(rows):
         if not required_present(errors, rownum, COLUMNS, r):
             continue
-        code = place_code(
-            session,
-            principal,
-            errors,
-            rownum,
-            column(COLUMNS, "jurisdiction_code"),
-            r["jurisdiction_code"],
-            Perm.RESIDENTS_MANAGE,
-        )
+        code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.RESIDENTS_MANAGE)
         if code is None:
             continue
         if len(code) not in (12, 15):
@@ -157,16 +143,8 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
         # Households are often numbered per village group: 001 of group 3 and 001 of group 6 are two
         # households, so the place as written (group, or village when the group is unknown) is in the key.
         key = (code, r["household"], r["name"])
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same person is already on row {other}.",
-                other=seen[key],
-            )
+        if repeats.seen(rownum, key, r["name"]):
             continue
-        seen[key] = rownum
         plan.append(
             (key, code, mobile, r, flags | ({"id_hash": ident[0], "id_tail": ident[1]} if ident else {}))
         )
@@ -191,14 +169,9 @@ def import_residents(session: Session, principal: Principal, data: bytes) -> Imp
             session.add(resident)
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if getattr(resident, k) != v}
-        if not resident.active:
-            changed["active"] = True
-        for k, v in changed.items():
-            setattr(resident, k, v)
+        changed = common.update(resident, values | {"active": True})
         resident.refresh_vulnerability()
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(changed)
     session.flush()
     return result
 
@@ -211,9 +184,7 @@ def _export_query(principal: Principal, within: str | None):
         .join(Jurisdiction, Jurisdiction.code == Resident.jurisdiction_code)
         .where(in_scope(Resident.jurisdiction_code, principal), Resident.active)
     )
-    if within:
-        low, high = codes.subtree_bounds(within)
-        stmt = stmt.where(Resident.jurisdiction_code >= low, Resident.jurisdiction_code < high)
+    stmt = common.in_subtree(stmt, Resident.jurisdiction_code, within)
     return stmt.order_by(Resident.jurisdiction_code, Resident.household, Resident.id).limit(MAX_EXPORT)
 
 
@@ -226,7 +197,7 @@ EXPORTED = [
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many residents the export would hold."""
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def resident_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

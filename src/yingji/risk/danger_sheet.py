@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -14,6 +13,7 @@ from yingji.core.clock import to_local
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import names as place_names
+from yingji.org.exchange import common
 from yingji.org.sheets import Column
 from yingji.risk import dangers, labels, tables
 
@@ -49,7 +49,7 @@ def _query(session: Session, principal: Principal, filters: dict):
 
 def count(session: Session, principal: Principal, **filters) -> int:
     """How many rows the ledger under ``filters`` has (at most 100,000)."""
-    return session.scalar(select(func.count()).select_from(_query(session, principal, filters).subquery()))
+    return common.count_of(session, _query(session, principal, filters))
 
 
 def rows(session: Session, principal: Principal, **filters) -> Iterator[dict]:

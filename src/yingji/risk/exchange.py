@@ -8,8 +8,9 @@ Re-importing the same file changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -18,7 +19,8 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import GridCell
 from yingji.org.sheets import Column, read
 from yingji.risk import creditcode, enterprises, tables
@@ -63,17 +65,6 @@ def _flag(value: str) -> bool | None:
     return YES.get(value.upper(), NO.get(value.upper()))
 
 
-def _number(value: str, low: float, high: float) -> float | bool | None:
-    """None when empty, the number when in range, False when not a number in range."""
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return False
-    return number if low <= number <= high else False
-
-
 def _row(
     session, principal, errors: RowErrors, rownum: int, r: dict, lookups: dict, cells: dict
 ) -> dict | None:
@@ -103,9 +94,9 @@ def _row(
     if r["major_hazard_grade"] and grade is None:
         errors.add(rownum, c["major_hazard_grade"], r["major_hazard_grade"], "Write 一级 to 四级.")
     numbers = {
-        "employees": _number(r["employees"], 0, 1_000_000),
-        "lon": _number(r["lon"], -180, 180),
-        "lat": _number(r["lat"], -90, 90),
+        "employees": common.number_in(r["employees"], 0, 1_000_000),
+        "lon": common.number_in(r["lon"], -180, 180),
+        "lat": common.number_in(r["lat"], -90, 90),
     }
     for key, value in numbers.items():
         if value is False:
@@ -118,9 +109,7 @@ def _row(
             errors.add(rownum, c[key], r[key], "Not a phone number.")
     if r["enforcement_class"] and r["enforcement_class"].upper()[:1] not in "ABCD":
         errors.add(rownum, c["enforcement_class"], r["enforcement_class"], "Write A, B, C or D.")
-    code = place_code(
-        session, principal, errors, rownum, c["jurisdiction_code"], r["jurisdiction_code"], Perm.RISK_MANAGE
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.RISK_MANAGE)
     cell_id = None
     if code and r["grid_code"]:
         cell = cells.get(r["grid_code"])
@@ -168,40 +157,20 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
         g.code: g
         for g in session.scalars(select(GridCell).where(GridCell.code.in_({r["grid_code"] for _, r in rows})))
     }
-    plan, seen = [], {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r, lookups, cells)
-        if values is None:
-            continue
-        if values["credit_code"] in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "credit_code"),
-                r["credit_code"],
-                "The same credit code is already on row {other}.",
-                other=seen[values["credit_code"]],
-            )
-            continue
-        seen[values["credit_code"]] = rownum
-        plan.append((rownum, values))
+    repeats = common.Repeats(
+        errors, COLUMNS, "credit_code", N_("The same credit code is already on row {other}.")
+    )
+    check = partial(_row, session, principal, errors, lookups=lookups, cells=cells)
+    plan = common.planned(rows, COLUMNS, check, lambda v: v["credit_code"], repeats)
     existing = {
         e.credit_code: e
         for e in session.scalars(
             select(Enterprise).where(Enterprise.credit_code.in_([v["credit_code"] for _, v in plan]))
         )
     }
-    for rownum, values in plan:
-        known = existing.get(values["credit_code"])
-        if known is not None and not principal.covers(known.jurisdiction_code):
-            errors.add(
-                rownum,
-                column(COLUMNS, "credit_code"),
-                values["credit_code"],
-                "The credit code {code} is already registered.",
-                code=values["credit_code"],
-            )
+    held = ((rownum, v["credit_code"], existing.get(v["credit_code"])) for rownum, v in plan)
+    at, message = column(COLUMNS, "credit_code"), N_("The credit code {code} is already registered.")
+    common.refuse_held(errors, principal, at, message, held)
     errors.raise_if_any()
     result = ImportResult()
     for _rownum, values in paced(plan):
@@ -216,15 +185,12 @@ def import_enterprises(session: Session, principal: Principal, data: bytes) -> I
             session.add(enterprise)
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if getattr(enterprise, k) != v}
-        if chosen and (enterprise.enforcement_class != chosen or not enterprise.class_fixed):
-            changed["enforcement_class"], changed["class_fixed"] = chosen, True
-        for key, value in changed.items():
-            setattr(enterprise, key, value)
+        if chosen:
+            values |= {"enforcement_class": chosen, "class_fixed": True}
+        changed = common.update(enterprise, values)
         if changed:
             enterprises.classify(session, enterprise)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(changed)
     session.flush()
     return result
 
@@ -270,7 +236,7 @@ EXPORTED = [
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many enterprises the export would hold."""
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def export_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

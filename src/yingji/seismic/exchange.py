@@ -6,17 +6,18 @@ export is the same sheet (it imports back), phones masked for roles without ``co
 
 from __future__ import annotations
 
-from datetime import date
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
+from yingji.core.i18n import N_
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import Jurisdiction, Person
-from yingji.org.schemas import check_mobile
 from yingji.org.sheets import Column, read, write
 from yingji.seismic import registry
 from yingji.seismic.codes import (
@@ -48,14 +49,6 @@ COLUMNS = [
 SHEET_TITLE = "防震减灾助理员与灾情速报员名册"
 
 
-def _date(text: str) -> date | None:
-    text = (text or "").strip().replace("/", "-").replace(".", "-")[:10]
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 def _float(text: str, limit: float):
     try:
         value = float(text)
@@ -71,26 +64,15 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
     if role is None:
         errors.add(rownum, col("role"), r["role"], "Write 助理员, 宏观测报员 or 灾情速报员.")
         ok = False
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.TRAINING_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.TRAINING_MANAGE)
     if code and role:
         level = session.scalar(select(Jurisdiction.level).where(Jurisdiction.code == code))
         if level not in ROLE_LEVELS[role]:
             message = "An earthquake assistant serves a town; observers and reporters a town or village."
             errors.add(rownum, col("jurisdiction_code"), r["jurisdiction_code"], message)
             ok = False
-    try:
-        mobile = check_mobile(r["mobile"] or None)
-    except ValueError:
-        errors.add(rownum, col("mobile"), r["mobile"], "Not a mobile number.")
-        ok, mobile = False, None
+    good, mobile = common.mobile_cell(errors, rownum, col("mobile"), r["mobile"])
+    ok = ok and good
     point = None
     if r["point_type"]:
         point = POINT_WORDS.get(r["point_type"]) or (
@@ -110,7 +92,10 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         if r[key] and coords[key] is None:
             errors.add(rownum, col(key), r[key], "Not a coordinate.")
             ok = False
-    start, end = _date(r["active_from"]), _date(r["active_to"]) if r["active_to"] else None
+    start, end = (
+        common.iso_date(r["active_from"]),
+        common.iso_date(r["active_to"]) if r["active_to"] else None,
+    )
     if start is None:
         errors.add(rownum, col("active_from"), r["active_from"], "Not a date (YYYY-MM-DD).")
         ok = False
@@ -141,32 +126,19 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
     }
 
 
+def _key(v: dict) -> tuple:
+    """A member is one role of one person (mobile) in one place."""
+    return (v["mobile"], v["role"], v["jurisdiction_code"])
+
+
 def import_members(session: Session, principal: Principal, data: bytes) -> ImportResult:
     """Apply a registry sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.TRAINING_MANAGE)
     require(principal, Perm.IMPORT)
-    rows = read(data, COLUMNS)
     errors = RowErrors()
-    plan: list[dict] = []
-    seen: dict[tuple, int] = {}
-    for rownum, r in rows:
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = (values["mobile"], values["role"], values["jurisdiction_code"])
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "mobile"),
-                r["mobile"],
-                "The same member is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
+    repeats = common.Repeats(errors, COLUMNS, "mobile", N_("The same member is already on row {other}."))
+    check = partial(_row, session, principal, errors)
+    plan = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
     errors.raise_if_any()
     result = ImportResult()
     fields = (
@@ -179,7 +151,7 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
         "active_to",
         "note",
     )
-    for values in plan:
+    for _, values in plan:
         person = registry.person_for(session, values["name"], values["mobile"], values["jurisdiction_code"])
         member = session.scalar(
             select(SeismicMember).where(
@@ -200,11 +172,7 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
             )
             result.created += 1
             continue
-        changed = {k: values[k] for k in fields if getattr(member, k) != values[k]}
-        for k, v in changed.items():
-            setattr(member, k, v)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(common.update(member, {k: values[k] for k in fields}))
     session.flush()
     return result
 

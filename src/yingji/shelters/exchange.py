@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -19,10 +20,10 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
-from yingji.org.models import Jurisdiction
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.schemas import check_mobile
-from yingji.org.sheets import Column, read, write
+from yingji.org.sheets import Column, read
 from yingji.shelters import labels, registry
 from yingji.shelters.codes import ShelterStatus
 from yingji.shelters.models import Shelter, ShelterManager
@@ -86,15 +87,7 @@ def _word(errors, rownum, key, value, words: dict, message: str):
 
 def _row(session, principal, errors, rownum, r) -> dict | None:
     bad = []
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        column(COLUMNS, "jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.SHELTERS_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.SHELTERS_MANAGE)
     level = _word(
         errors, rownum, "level", r["level"], labels.LEVEL_WORDS, "Write 县级, 乡镇级 or 村级 (or 省级, 市级)."
     )
@@ -144,10 +137,8 @@ def _row(session, principal, errors, rownum, r) -> dict | None:
         except ValueError:
             errors.add(rownum, column(COLUMNS, "manager_mobile"), r["manager_mobile"], "Not a mobile number.")
             bad.append("manager")
-    for key, limit in {"code": 40, "name": 120, "address": 200, "managing_unit": 120, "manager": 60}.items():
-        if len(r[key] or "") > limit:
-            errors.add(rownum, column(COLUMNS, key), r[key][:40], "Too long.")
-            bad.append(key)
+    limits = {"code": 40, "name": 120, "address": 200, "managing_unit": 120, "manager": 60}
+    bad += common.too_long(errors, rownum, COLUMNS, r, limits)
     if r["code"] and not re.fullmatch(r"[A-Za-z0-9_\-]+", r["code"]):
         errors.add(rownum, column(COLUMNS, "code"), r["code"], "Letters, digits, - and _ only.")
         bad.append("code")
@@ -185,31 +176,19 @@ def _existing(session: Session, plan: list[dict]) -> dict[int, Shelter]:
     return out
 
 
+def _key(v: dict) -> str:
+    """The shelter a row names: its number, else its place and name."""
+    return v["code"] or f"{v['jurisdiction_code']}:{v['name']}"
+
+
 def import_shelters(session: Session, principal: Principal, data: bytes, **params) -> ImportResult:
     """Apply a shelter sheet in the caller's transaction (all rows or none)."""
     require(principal, Perm.SHELTERS_MANAGE)
-    rows = read(data, COLUMNS)
     errors = RowErrors()
-    plan, rownums, seen = [], [], {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r)
-        if values is None:
-            continue
-        key = values["code"] or f"{values['jurisdiction_code']}:{values['name']}"
-        if key in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "name"),
-                r["name"],
-                "The same shelter is already on row {other}.",
-                other=seen[key],
-            )
-            continue
-        seen[key] = rownum
-        plan.append(values)
-        rownums.append(rownum)
+    repeats = common.Repeats(errors, COLUMNS, "name", N_("The same shelter is already on row {other}."))
+    check = partial(_row, session, principal, errors)
+    rows = common.planned(read(data, COLUMNS), COLUMNS, check, _key, repeats)
+    rownums, plan = [n for n, _ in rows], [v for _, v in rows]
     existing = _existing(session, plan)
     for i, s in existing.items():
         if not principal.covers(s.jurisdiction_code):
@@ -265,8 +244,7 @@ def import_shelters(session: Session, principal: Principal, data: bytes, **param
         if manager and (primary is None or (primary.name, primary.mobile) != (manager.name, manager.mobile)):
             registry.set_managers(session, shelter, [manager])
             changed["managers"] = True
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(changed)
     session.flush()
     return result
 
@@ -277,19 +255,12 @@ def values_capacity_too_low(values: dict, shelter: Shelter) -> bool:
 
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Shelter, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Shelter.jurisdiction_code)
-        .where(in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
-    )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Shelter.jurisdiction_code >= low, Shelter.jurisdiction_code < high)
+    stmt = common.placed(Shelter, within, in_scope(Shelter.jurisdiction_code, principal), Shelter.active)
     return stmt.order_by(Shelter.jurisdiction_code, Shelter.code).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def shelter_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
@@ -326,12 +297,6 @@ def shelter_rows(session: Session, principal: Principal, within: str | None = No
             "occupancy": s.occupancy,
             "note": s.note,
         }
-
-
-def export_shelters(
-    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
-) -> bytes:
-    return write(SHEET_TITLE, COLUMNS, shelter_rows(session, principal, within), locale)
 
 
 kinds.register(

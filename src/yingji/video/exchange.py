@@ -6,8 +6,9 @@ device ID, so importing the same file again changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
@@ -16,9 +17,10 @@ from yingji.core.deadline import paced
 from yingji.core.i18n import N_
 from yingji.files import kinds
 from yingji.org import codes as division_codes
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column
 from yingji.org.models import Jurisdiction
-from yingji.org.sheets import Column, read, write
+from yingji.org.sheets import Column, read
 from yingji.video import codes
 from yingji.video.models import Camera
 from yingji.video.schemas import STREAM_SCHEMES, _url
@@ -45,29 +47,10 @@ FIELDS += ("hls_url", "flv_url", "webrtc_url", "note")
 MAX_EXPORT = 200_000
 
 
-def _number(value: str, low: float, high: float) -> float | bool | None:
-    """A coordinate, None when empty, False when not a number in range."""
-    if not value:
-        return None
-    try:
-        x = float(value)
-    except ValueError:
-        return False
-    return x if low <= x <= high else False
-
-
 def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
     """The checked values of one sheet row, or None (its errors added)."""
     col = lambda key: column(COLUMNS, key)  # noqa: E731
-    code = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        col("jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.VIDEO_MANAGE,
-    )
+    code = common.row_place(session, principal, errors, rownum, COLUMNS, r, Perm.VIDEO_MANAGE)
     kind = codes.KIND_WORDS.get(r["kind"]) or (r["kind"] if r["kind"] in set(codes.CameraKind) else None)
     if kind is None:
         errors.add(rownum, col("kind"), r["kind"], "Write 天网, 雪亮, 智慧乡村, 村级视频室, 单兵 or 无人机.")
@@ -80,7 +63,7 @@ def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
     problem = codes.check_device_id(device_id, code, rules, known)
     if problem:
         errors.add(rownum, col("device_id"), r["device_id"], problem)
-    lon, lat = _number(r["lon"], 73, 136), _number(r["lat"], 3, 54)
+    lon, lat = common.number_in(r["lon"], 73, 136), common.number_in(r["lat"], 3, 54)
     if lon is False or lat is False or (lon is None) != (lat is None):
         errors.add(
             rownum,
@@ -94,11 +77,7 @@ def _row(session, principal, errors, rownum, r, rules, known) -> dict | None:
             urls[key] = _url(key)(r[key] or None)
         except ValueError:
             errors.add(rownum, col(key), r[key], "Not a stream address.")
-    long_text = [
-        k for k in ("name", "owner_unit", "address") if len(r[k] or "") > (120 if k != "address" else 200)
-    ]
-    for key in long_text:
-        errors.add(rownum, col(key), r[key][:40], "Too long.")
+    long_text = common.too_long(errors, rownum, COLUMNS, r, {"name": 120, "owner_unit": 120, "address": 200})
     if (
         code is None
         or kind is None
@@ -131,7 +110,6 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
     rules = codes.IdRules(
         tuple(params.get("categories") or codes.DEFAULT_CATEGORIES), params.get("centre_covers", True)
     )
-    rows = read(data, COLUMNS)
     known_cache: dict[str, bool] = {}
 
     def known(code: str) -> bool:
@@ -140,40 +118,18 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
         return known_cache[code]
 
     errors = RowErrors()
-    plan: list[dict] = []
-    seen: dict[str, int] = {}
-    for rownum, r in paced(rows):
-        if not required_present(errors, rownum, COLUMNS, r):
-            continue
-        values = _row(session, principal, errors, rownum, r, rules, known)
-        if values is None:
-            continue
-        if values["device_id"] in seen:
-            errors.add(
-                rownum,
-                column(COLUMNS, "device_id"),
-                r["device_id"],
-                "The same device is already on row {other}.",
-                other=seen[values["device_id"]],
-            )
-            continue
-        seen[values["device_id"]] = rownum
-        plan.append(values)
+    repeats = common.Repeats(errors, COLUMNS, "device_id", N_("The same device is already on row {other}."))
+    check = partial(_row, session, principal, errors, rules=rules, known=known)
+    rows = common.planned(read(data, COLUMNS), COLUMNS, check, lambda v: v["device_id"], repeats)
+    plan = [v for _, v in rows]
     existing: dict[str, Camera] = {}
     ids = [p["device_id"] for p in plan]
     for i in range(0, len(ids), 500):
         for cam in session.scalars(select(Camera).where(Camera.device_id.in_(ids[i : i + 500]))):
             existing[cam.device_id] = cam
-    for values in plan:  # a device kept outside the importer's area cannot be moved by a sheet
-        cam = existing.get(values["device_id"])
-        if cam is not None and not principal.covers(cam.jurisdiction_code):
-            errors.add(
-                seen[values["device_id"]],
-                column(COLUMNS, "device_id"),
-                values["device_id"],
-                "The device ID {device_id} is already registered.",
-                device_id=values["device_id"],
-            )
+    held = ((rownum, v["device_id"], existing.get(v["device_id"])) for rownum, v in rows)
+    at, message = column(COLUMNS, "device_id"), N_("The device ID {device_id} is already registered.")
+    common.refuse_held(errors, principal, at, message, held, name="device_id")
     errors.raise_if_any()
     result = ImportResult()
     places = {
@@ -193,32 +149,19 @@ def import_cameras(session: Session, principal: Principal, data: bytes, **params
             session.add(Camera(**values, active=True))
             result.created += 1
             continue
-        changed = {k: v for k, v in values.items() if getattr(cam, k) != v}
-        if not cam.active:
-            changed["active"] = True
-        for k, v in changed.items():
-            setattr(cam, k, v)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(common.update(cam, values | {"active": True}))
     session.flush()
     return result
 
 
 def _export_query(principal: Principal, within: str | None):
     require(principal, Perm.EXPORT)
-    stmt = (
-        select(Camera, Jurisdiction.name.label("place"))
-        .join(Jurisdiction, Jurisdiction.code == Camera.jurisdiction_code)
-        .where(in_scope(Camera.jurisdiction_code, principal), Camera.active)
-    )
-    if within:
-        low, high = division_codes.subtree_bounds(within)
-        stmt = stmt.where(Camera.jurisdiction_code >= low, Camera.jurisdiction_code < high)
+    stmt = common.placed(Camera, within, in_scope(Camera.jurisdiction_code, principal), Camera.active)
     return stmt.order_by(Camera.jurisdiction_code, Camera.id).limit(MAX_EXPORT)
 
 
 def count_rows(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_export_query(principal, within).subquery()))
+    return common.count_of(session, _export_query(principal, within))
 
 
 def camera_rows(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
@@ -241,12 +184,6 @@ def camera_rows(session: Session, principal: Principal, within: str | None = Non
             "webrtc_url": cam.webrtc_url,
             "note": cam.note,
         }
-
-
-def export_cameras(
-    session: Session, principal: Principal, within: str | None, locale: str = "zh_CN"
-) -> bytes:
-    return write(SHEET_TITLE, COLUMNS, camera_rows(session, principal, within), locale)
 
 
 kinds.register(

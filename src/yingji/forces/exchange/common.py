@@ -7,6 +7,7 @@ from datetime import date
 
 from yingji.core.i18n import translate
 from yingji.forces import codes
+from yingji.org.exchange import common
 from yingji.org.sheets import Column
 
 TEAMS = [
@@ -47,7 +48,6 @@ KINDS = {"teams": TEAMS, "members": MEMBERS}
 GENDER_WORDS = {"男": "M", "女": "F", "M": "M", "F": "F", "": None}
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 _CERT = re.compile(r"^(.*?)(?:[:：]\s*(.*))?$")
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
 def lookup(table: dict[str, str]) -> dict[str, str]:
@@ -72,12 +72,12 @@ def word(table: dict[str, str], value: str) -> str | None:
     return table.get(value.strip()) or table.get(value.strip().lower())
 
 
-def parse_date(value: str) -> date | None:
+def parse_date(value: str) -> date:
     """2027-05-01, 2027/5/1, 2027年5月1日 or an Excel date; raises ValueError when unreadable."""
-    m = _DATE.match(value.strip())
-    if not m:
+    found = common.written_date(value)
+    if found is None:
         raise ValueError(value)
-    return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return found
 
 
 def parse_capabilities(value: str) -> tuple[list[str], list[str]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core.deadline import paced
-from yingji.core.i18n import translate
+from yingji.core.i18n import N_, translate
 from yingji.forces import codes
 from yingji.forces.access import is_team_leader
 from yingji.forces.exchange.common import (
@@ -25,6 +25,7 @@ from yingji.forces.exchange.common import (
 )
 from yingji.forces.members import recount
 from yingji.forces.models import MemberCertificate, Team, TeamMember
+from yingji.org.exchange import common
 from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
 from yingji.org.schemas import check_mobile
 from yingji.org.sheets import read
@@ -78,7 +79,9 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
     errors = RowErrors()
     team_codes = {r["team_code"] for _, r in rows if r["team_code"]}
     teams = {t.code: t for t in session.scalars(select(Team).where(Team.code.in_(team_codes)))}
-    seen: dict[tuple[str, str], int] = {}
+    repeats = common.Repeats(
+        errors, MEMBERS, "mobile", N_("The same mobile number is already on row {other}.")
+    )
     leaders: dict[str, int] = {}
     plan: list[tuple[int, Team, dict]] = []
     for rownum, r in paced(rows):
@@ -91,17 +94,8 @@ def import_members(session: Session, principal: Principal, data: bytes) -> Impor
         values = _member_values(errors, rownum, r)
         if values is None:
             continue
-        key = (team.code, values["mobile"])
-        if key in seen:
-            errors.add(
-                rownum,
-                column(MEMBERS, "mobile"),
-                r["mobile"],
-                "The same mobile number is already on row {other}.",
-                other=seen[key],
-            )
+        if repeats.seen(rownum, (team.code, values["mobile"]), r["mobile"]):
             continue
-        seen[key] = rownum
         if values["role"] == "leader":
             if team.code in leaders:
                 errors.add(
@@ -138,15 +132,11 @@ def _apply(session: Session, plan: list[tuple[int, Team, dict]]) -> ImportResult
             session.add(member)
             result.created += 1
         else:
-            changed = {k: v for k, v in values.items() if getattr(member, k) != v}
+            changed = common.update(member, values)
             if _cert_set((c.name, c.expires_on) for c in member.certificates) != _cert_set(certs):
                 member.certificates = [_cert(team, n, d) for n, d in certs]
                 changed["certificates"] = True
-            for key, value in changed.items():
-                if key != "certificates":
-                    setattr(member, key, value)
-            result.updated += bool(changed)
-            result.unchanged += not changed
+            result.tally(changed)
         if values["role"] == "leader":
             for other in existing.values():
                 if other.team_id == team.id and other.role == "leader" and other is not member:
@@ -182,7 +172,7 @@ def _members_query(principal: Principal, within: str | None):
 
 def count_members(session: Session, principal: Principal, within: str | None = None) -> int:
     stmt = _members_query(principal, within).with_only_columns(TeamMember.id)
-    return session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return common.count_of(session, stmt)
 
 
 def export_members(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

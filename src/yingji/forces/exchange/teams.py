@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.audit import actor_of
@@ -12,7 +12,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core import clock
 from yingji.core.deadline import paced
-from yingji.core.i18n import translate
+from yingji.core.i18n import N_, translate
 from yingji.forces import codes
 from yingji.forces.exchange.common import (
     GRADE_WORDS,
@@ -25,7 +25,8 @@ from yingji.forces.exchange.common import (
 )
 from yingji.forces.models import ReadinessChange, Team
 from yingji.org.codes import division_code_12
-from yingji.org.exchange.common import ImportResult, RowErrors, column, place_code, required_present
+from yingji.org.exchange import common
+from yingji.org.exchange.common import ImportResult, RowErrors, column, required_present
 from yingji.org.models import Jurisdiction
 from yingji.org.sheets import read
 
@@ -56,20 +57,10 @@ def _row_values(session, principal, errors: RowErrors, rownum: int, r: dict) -> 
     kind = word(KIND_WORDS, r["kind"])
     if kind is None:
         errors.add(rownum, column(TEAMS, "kind"), r["kind"], "Unknown team kind.")
-    place = place_code(
-        session,
-        principal,
-        errors,
-        rownum,
-        column(TEAMS, "jurisdiction_code"),
-        r["jurisdiction_code"],
-        Perm.FORCES_MANAGE,
-    )
+    place = common.row_place(session, principal, errors, rownum, TEAMS, r, Perm.FORCES_MANAGE)
     values: dict = {"code": code, "kind": kind, "jurisdiction_code": place}
-    for key, limit in TEXT_LIMITS.items():
-        if len(r[key]) > limit:
-            errors.add(rownum, column(TEAMS, key), r[key][:40], "Too long.")
-        values[key] = r[key] or None
+    common.too_long(errors, rownum, TEAMS, r, TEXT_LIMITS)
+    values |= {key: r[key] or None for key in TEXT_LIMITS}
     values["name"] = r["name"]
     values["lon"] = _number(errors, rownum, "lon", r["lon"], 70, 140)
     values["lat"] = _number(errors, rownum, "lat", r["lat"], 0, 60)
@@ -98,36 +89,19 @@ def import_teams(session: Session, principal: Principal, data: bytes) -> ImportR
     rows = read(data, TEAMS)
     errors = RowErrors()
     plan: list[tuple[int, dict]] = []
-    seen: dict[str, int] = {}
+    repeats = common.Repeats(errors, TEAMS, "code", N_("The same code is already on row {other}."))
     for rownum, r in paced(rows):
-        if not required_present(errors, rownum, TEAMS, r):
+        if not required_present(errors, rownum, TEAMS, r) or repeats.seen(rownum, r["code"], r["code"]):
             continue
-        if r["code"] in seen:
-            errors.add(
-                rownum,
-                column(TEAMS, "code"),
-                r["code"],
-                "The same code is already on row {other}.",
-                other=seen[r["code"]],
-            )
-            continue
-        seen[r["code"]] = rownum
         values = _row_values(session, principal, errors, rownum, r)
         if values is not None:
             plan.append((rownum, values))
     existing = {
         t.code: t for t in session.scalars(select(Team).where(Team.code.in_([v["code"] for _, v in plan])))
     }
-    for rownum, values in plan:
-        team = existing.get(values["code"])
-        if team is not None and not principal.covers(team.jurisdiction_code):
-            errors.add(
-                rownum,
-                column(TEAMS, "code"),
-                values["code"],
-                "The team code {code} is already taken.",
-                code=values["code"],
-            )
+    held = ((rownum, v["code"], existing.get(v["code"])) for rownum, v in plan)
+    at, message = column(TEAMS, "code"), N_("The team code {code} is already taken.")
+    common.refuse_held(errors, principal, at, message, held)
     errors.raise_if_any()
     return _apply(session, plan, existing)
 
@@ -167,11 +141,7 @@ def _apply(session: Session, plan: list[tuple[int, dict]], existing: dict[str, T
         for key in ("lon", "lat"):
             if values[key] is None:
                 values.pop(key)
-        changed = {k: v for k, v in values.items() if getattr(team, k) != v}
-        for key, value in changed.items():
-            setattr(team, key, value)
-        result.updated += bool(changed)
-        result.unchanged += not changed
+        result.tally(common.update(team, values))
     session.flush()
     return result
 
@@ -185,7 +155,7 @@ def _teams_query(principal: Principal, within: str | None):
 
 
 def count_teams(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_teams_query(principal, within).subquery()))
+    return common.count_of(session, _teams_query(principal, within))
 
 
 def export_teams(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

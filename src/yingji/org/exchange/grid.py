@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core.deadline import paced
+from yingji.core.i18n import N_
 from yingji.org.codes import GridRole
+from yingji.org.exchange import common
 from yingji.org.exchange.common import (
     GRID,
     GRID_ROLE_WORDS,
@@ -35,7 +37,8 @@ def import_grid(session: Session, principal: Principal, data: bytes) -> ImportRe
     }
     mobiles = {m for _, r in rows if (m := mobile_or_none(r["mobile"]))}
     people = {p.mobile: p for p in session.scalars(select(Person).where(Person.mobile.in_(mobiles)))}
-    plan, seen = [], {}
+    plan = []
+    repeats = common.Repeats(errors, GRID, "mobile", N_("The same assignment is already on row {other}."))
     for rownum, r in paced(rows):
         if not required_present(errors, rownum, GRID, r):
             continue
@@ -60,17 +63,8 @@ def import_grid(session: Session, principal: Principal, data: bytes) -> ImportRe
         if role is None:
             errors.add(rownum, column(GRID, "role"), r["role"], "Write 网格长 or 网格员.")
             continue
-        key = (cell.id, person.id, role)
-        if key in seen:
-            errors.add(
-                rownum,
-                column(GRID, "mobile"),
-                r["mobile"],
-                "The same assignment is already on row {other}.",
-                other=seen[key],
-            )
+        if repeats.seen(rownum, (cell.id, person.id, role), r["mobile"]):
             continue
-        seen[key] = rownum
         plan.append((cell, person, role, r["duties"] or None))
     errors.raise_if_any()
     result = ImportResult()
@@ -124,7 +118,7 @@ def _grid_query(principal: Principal, within: str | None):
 
 
 def count_grid(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_grid_query(principal, within).subquery()))
+    return common.count_of(session, _grid_query(principal, within))
 
 
 def export_grid(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, mask_phone, require
 from yingji.core.deadline import paced
 from yingji.org import codes
+from yingji.org.exchange import common
 from yingji.org.exchange.common import (
     GENDER_WORDS,
     PEOPLE,
@@ -18,7 +19,6 @@ from yingji.org.exchange.common import (
     RowErrors,
     column,
     label_lookup,
-    place_code,
     required_present,
 )
 from yingji.org.models import Jurisdiction, Person, Position, Unit
@@ -75,15 +75,7 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
         if len(r["name"]) > 60:
             errors.add(rownum, column(PEOPLE, "name"), r["name"], "Too long.")
             continue
-        code = place_code(
-            session,
-            principal,
-            errors,
-            rownum,
-            column(PEOPLE, "jurisdiction_code"),
-            r["jurisdiction_code"],
-            Perm.PEOPLE_WRITE,
-        )
+        code = common.row_place(session, principal, errors, rownum, PEOPLE, r, Perm.PEOPLE_WRITE)
         if code is None:
             continue
         key: PersonKey = mobile or (r["name"], code)
@@ -178,14 +170,9 @@ def import_people(session: Session, principal: Principal, data: bytes) -> Import
             result.created += 1
             _add_posts(session, person, posts.get(key, ()))
             continue
-        changed = {k: v for k, v in values.items() if getattr(person, k) != v}
-        for k, v in changed.items():
-            setattr(person, k, v)
-        if not person.active:
-            person.active, changed["active"] = True, True
+        changed = common.update(person, values | {"active": True})
         posts_changed = _add_posts(session, person, posts.get(key, ()))
-        result.updated += bool(changed) or posts_changed
-        result.unchanged += not changed and not posts_changed
+        result.tally(changed or posts_changed)
     session.flush()
     return result
 
@@ -260,7 +247,7 @@ PERSON_COLUMNS = [
 
 def count_people(session: Session, principal: Principal, within: str | None = None) -> int:
     """How many people the export holds (a person with several posts has a row for each)."""
-    return session.scalar(select(func.count()).select_from(_people_query(principal, within).subquery()))
+    return common.count_of(session, _people_query(principal, within))
 
 
 def export_people(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from yingji.auth.roles import Perm
 from yingji.auth.scope import Principal, in_scope, require
 from yingji.core.deadline import paced
+from yingji.core.i18n import N_
 from yingji.org import codes, topics
-from yingji.org.exchange.common import (
-    UNITS,
-    ImportResult,
-    RowErrors,
-    column,
-    label_lookup,
-    place_code,
-    required_present,
-)
+from yingji.org.exchange import common
+from yingji.org.exchange.common import UNITS, ImportResult, RowErrors, column, label_lookup, required_present
 from yingji.org.models import Responsibility, Unit
 from yingji.org.sheets import read
 from yingji.org.units import UNIT_KINDS, _set_responsibilities
@@ -39,21 +33,11 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
         c
         for c in session.scalars(select(Unit.code).where(Unit.code.in_({r["parent_code"] for _, r in rows})))
     }
-    seen: dict[str, int] = {}
+    repeats = common.Repeats(errors, UNITS, "code", N_("The same code is already on row {other}."))
     plan = []
     for rownum, r in paced(rows):
-        if not required_present(errors, rownum, UNITS, r):
+        if not required_present(errors, rownum, UNITS, r) or repeats.seen(rownum, r["code"], r["code"]):
             continue
-        if r["code"] in seen:
-            errors.add(
-                rownum,
-                column(UNITS, "code"),
-                r["code"],
-                "The same code is already on row {other}.",
-                other=seen[r["code"]],
-            )
-            continue
-        seen[r["code"]] = rownum
         kind = kinds.get(r["kind"])
         if kind is None:
             errors.add(rownum, column(UNITS, "kind"), r["kind"], "Unknown unit kind.")
@@ -67,15 +51,7 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
         if r["parent_code"] and r["parent_code"] not in parents_known | in_file:
             errors.add(rownum, column(UNITS, "parent_code"), r["parent_code"], "Unknown unit code.")
             continue
-        code = place_code(
-            session,
-            principal,
-            errors,
-            rownum,
-            column(UNITS, "jurisdiction_code"),
-            r["jurisdiction_code"],
-            Perm.ORG_WRITE,
-        )
+        code = common.row_place(session, principal, errors, rownum, UNITS, r, Perm.ORG_WRITE)
         if code is None:
             continue
         unit = existing.get(r["code"])
@@ -105,16 +81,13 @@ def import_units(session: Session, principal: Principal, data: bytes) -> ImportR
             result.created += 1
             changed = True
         else:
-            changed = {k: v for k, v in values.items() if getattr(unit, k) != v}
-            for k, v in changed.items():
-                setattr(unit, k, v)
+            changed = common.update(unit, values)
         lines = [x.strip() for x in r["responsibilities"].replace("；", "\n").splitlines() if x.strip()]
         if lines and lines != [x.text for x in unit.responsibilities]:
             _set_responsibilities(session, unit, lines)
             changed = True
         if unit.id in {u.id for u in existing.values()}:
-            result.updated += bool(changed)
-            result.unchanged += not changed
+            result.tally(changed)
     session.flush()
     for r, *_ in plan:  # parents after all units exist, so a file may list children first
         if r["parent_code"]:
@@ -152,7 +125,7 @@ def _units_query(principal: Principal, within: str | None):
 
 
 def count_units(session: Session, principal: Principal, within: str | None = None) -> int:
-    return session.scalar(select(func.count()).select_from(_units_query(principal, within).subquery()))
+    return common.count_of(session, _units_query(principal, within))
 
 
 def export_units(session: Session, principal: Principal, within: str | None = None) -> Iterator[dict]:
