@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.core import clock
 from yingji.core.i18n import N_
 from yingji.org.codes import subtree_bounds
+from yingji.risk.danger_models import DangerStatus
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ def risk_dangers(session: Session, scope: str, units: list[str], win: Window) ->
     deadline_end = win.last  # deadlines up to the window's last day
     rows = session.execute(
         select(u, D.deadline, done_at)
-        .where(_in(D.jurisdiction_code, scope), D.status != "dismissed")
+        .where(_in(D.jurisdiction_code, scope), D.status != DangerStatus.DISMISSED)
         .where(D.deadline >= win.first, D.deadline <= deadline_end)
     ).all()
     out = {code: {"due": 0, "on_time": 0, "overdue": 0} for code in units}

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from yingji.auth.models import User
 from yingji.delivery.codes import DeliveryState
 from yingji.delivery.models import ChannelEndpoint, Delivery, DispatchCell
+from yingji.monitoring.models import PointStatus
 from yingji.notify.adapters import TARGET_KINDS
 from yingji.org.models import GridAssignment, GridCell, Person, Position, Unit
 from yingji.residents.models import Resident
@@ -209,7 +210,7 @@ def hazard_monitors(session: Session, dispatch_id: int) -> int:
     (the monitoring domain's ``hazard_points``)."""
     from yingji.monitoring.models import HazardPoint
 
-    in_area = (HazardPoint.status == "active") & (
+    in_area = (HazardPoint.status == PointStatus.ACTIVE) & (
         HazardPoint.grid_cell_id.in_(
             select(DispatchCell.grid_cell_id).where(DispatchCell.dispatch_id == dispatch_id)
         )

@@ -40,7 +40,7 @@ from yingji.drills import sandbox
 from yingji.jobs import queue
 from yingji.notify import adapters
 from yingji.notify.adapter_base import ChannelUnavailable
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 from yingji.notify.inbox import InboxChannel
 from yingji.org.codes import ancestors
 from yingji.warnings.hooks import WarningEvent
@@ -373,7 +373,7 @@ def _run_targets(
         try:
             receipts = adapters.build(channel, endpoint.config).send(session, [message])
         except ChannelUnavailable as exc:
-            receipts = [Receipt(message.key, "queued", channel, str(exc)[:200])]
+            receipts = [Receipt(message.key, ReceiptState.QUEUED, channel, str(exc)[:200])]
         total.add(record(session, [row], receipts))
         pushed.coverage_changed(session, dispatch.id)
         checkpoint()

@@ -32,13 +32,13 @@ from yingji.core import clock
 from yingji.core.i18n import gettext
 from yingji.drills import labels
 from yingji.drills.models import Drill, DrillPlan
-from yingji.monitoring.models import HazardPoint
+from yingji.monitoring.models import HazardPoint, PointStatus
 from yingji.org import codes as division_codes
 from yingji.org import places
 from yingji.org.models import Jurisdiction
 from yingji.plans.codes import IN_FORCE
 from yingji.plans.models import Plan
-from yingji.risk.models import Enterprise
+from yingji.risk.models import Enterprise, EnterpriseStatus
 from yingji.rules import load, tables
 from yingji.rules.models import RuleOverride
 
@@ -176,7 +176,7 @@ def compute(session: Session, scope_code: str, as_of: date | None = None) -> lis
         session.scalars(
             select(HazardPoint.jurisdiction_code)
             .where(HazardPoint.jurisdiction_code >= low, HazardPoint.jurisdiction_code < high)
-            .where(HazardPoint.status == "active")
+            .where(HazardPoint.status == PointStatus.ACTIVE)
             .group_by(HazardPoint.jurisdiction_code)
             .having(func.count() >= threshold)
         )
@@ -217,7 +217,7 @@ def compute(session: Session, scope_code: str, as_of: date | None = None) -> lis
         ).where(
             Enterprise.jurisdiction_code >= low,
             Enterprise.jurisdiction_code < high,
-            Enterprise.status == "active",
+            Enterprise.status == EnterpriseStatus.ACTIVE,
         )
     ).all()
     ent_drills = session.execute(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.i18n import N_, translate
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 
 DETAIL = N_("Drill sandbox: not sent to any real channel")
 TAG = N_("[Drill] ")
@@ -56,7 +56,7 @@ class SandboxChannel:
             ],
         )
         detail = translate(DETAIL, "zh_CN")
-        return [Receipt(m.key, "sent", self.channel, detail) for m in batch]
+        return [Receipt(m.key, ReceiptState.SENT, self.channel, detail) for m in batch]
 
 
 def messages(session: Session, drill_id: int, limit: int = 200) -> list:

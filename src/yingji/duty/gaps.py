@@ -18,6 +18,7 @@ from yingji.duty import oncall, rotation
 from yingji.duty.common import ROLE_LABELS
 from yingji.duty.models import Roster
 from yingji.notify import inbox
+from yingji.notify.channels import ReceiptState
 
 
 @dataclass(frozen=True)
@@ -91,5 +92,5 @@ def warn(session: Session, gaps: list[Gap]) -> int:
             key=g.key,
             perm=Perm.DUTY_MANAGE,
         )
-        sent += sum(1 for r in receipts if r.state == "delivered")
+        sent += sum(1 for r in receipts if r.state == ReceiptState.DELIVERED)
     return sent

@@ -27,7 +27,7 @@ from yingji.evacuation.schemas import (
     ThreatOut,
     ThreatsIn,
 )
-from yingji.monitoring.models import HazardPoint
+from yingji.monitoring.models import HazardPoint, PointStatus
 from yingji.org import codes as division_codes
 from yingji.org.models import Jurisdiction
 from yingji.residents.models import Resident
@@ -144,7 +144,7 @@ def refresh_from_groups(session: Session, kinds: tuple[str, ...] = ("geological"
     has_list = select(HazardThreat.hazard_point_id)
     points = select(hp.id, hp.jurisdiction_code).where(
         hp.kind.in_(kinds),
-        hp.status == "active",
+        hp.status == PointStatus.ACTIVE,
         hp.id.not_in(has_list),
         func.length(hp.jurisdiction_code) == 15,
     )

@@ -15,6 +15,7 @@ from yingji.auth.scope import Principal, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.delivery import field as delivery_field
+from yingji.delivery.codes import TaskState
 from yingji.delivery.models import DoorTask
 from yingji.field.models import DoorVisit
 from yingji.field.schemas import VisitIn
@@ -69,7 +70,7 @@ def record(session: Session, principal: Principal, data: VisitIn) -> tuple[DoorV
     if task is None or not principal.covers(task.jurisdiction_code):
         raise NotFound()
     writable(principal, task.jurisdiction_code, Perm.WARNING_ACK)
-    if task.state == "cancelled":
+    if task.state == TaskState.CANCELLED:
         raise Conflict("This door-to-door task was cancelled: the warning was lifted.")
     now = clock.now()
     at = data.visited_at or now

@@ -19,6 +19,7 @@ from yingji.forces.models import Team, TeamDispatch
 from yingji.forces.schemas import DispatchIn
 from yingji.geo.travel import model_for
 from yingji.incidents.models import Incident
+from yingji.incidents.status import IncidentStatus
 from yingji.incidents.timeline import record
 from yingji.org.models import Jurisdiction
 
@@ -119,7 +120,7 @@ def commit(session: Session, principal: Principal, incident_id: int, data: Dispa
     """Send the chosen teams: each must still be on call. Idempotent by the client key."""
     require(principal, Perm.DISPATCH)
     incident = incident_for(session, principal, incident_id)
-    if incident.status == "closed":
+    if incident.status == IncidentStatus.CLOSED:
         raise Conflict("The incident is closed.")
     team_ids = sorted(set(data.team_ids))
     teams = list(

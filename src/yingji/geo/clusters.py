@@ -21,6 +21,8 @@ from sqlalchemy import Integer, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.monitoring.models import PointStatus
+from yingji.risk.models import EnterpriseStatus
 
 CELL_PX = 64  # a cluster stands for the points of a ~64-pixel square
 # The grid of a whole jurisdiction is kept a short while per (layer, scope, zoom): a pan then costs
@@ -60,7 +62,7 @@ MAJOR = 4  # risk/tables.py: major 4 … low 1
 def _hazards():
     from yingji.monitoring.models import HazardPoint
 
-    return [(HazardPoint, HazardPoint.lon, HazardPoint.lat, [HazardPoint.status == "active"])]
+    return [(HazardPoint, HazardPoint.lon, HazardPoint.lat, [HazardPoint.status == PointStatus.ACTIVE])]
 
 
 def _risk():
@@ -71,7 +73,7 @@ def _risk():
             Enterprise,
             Enterprise.lon,
             Enterprise.lat,
-            [Enterprise.status != "closed"],
+            [Enterprise.status != EnterpriseStatus.CLOSED],
             Enterprise.risk_rank >= MAJOR,
         ),
         (

@@ -18,7 +18,7 @@ from yingji.core.i18n import N_, translate
 from yingji.monitoring import catalog, labels
 from yingji.monitoring.alarms import event
 from yingji.monitoring.models import OPEN_STATES, Alarm, HazardPoint, Sensor
-from yingji.notify.channels import Message
+from yingji.notify.channels import Message, ReceiptState
 from yingji.notify.inbox import InboxChannel, users_with
 from yingji.org.models import GridAssignment
 
@@ -108,7 +108,7 @@ def notify(session: Session, alarm: Alarm, sensor: Sensor, point: HazardPoint | 
         for uid in dict.fromkeys(users)
     ]
     receipts = InboxChannel().send(session, batch) if batch else []
-    return sum(1 for r in receipts if r.state == "delivered")
+    return sum(1 for r in receipts if r.state == ReceiptState.DELIVERED)
 
 
 def draft_warning(session: Session, alarm: Alarm, sensor: Sensor, point: HazardPoint | None) -> int:

@@ -16,7 +16,7 @@ from yingji.core import clock
 from yingji.core.i18n import N_, translate
 from yingji.monitoring import catalog
 from yingji.monitoring.models import HazardPoint, PointStatus
-from yingji.notify.channels import Message
+from yingji.notify.channels import Message, ReceiptState
 from yingji.notify.inbox import InboxChannel, notify_level
 
 LOOK_BACK = timedelta(days=2)  # points that fell overdue in this window are announced (once)
@@ -66,7 +66,11 @@ def missed(session: Session, now: datetime | None = None) -> dict[str, int]:
                         key=f"patrol-missed:{r.id}:{r.patrol_due_at:%Y%m%d%H%M}:{uid}",
                     )
                 )
-    delivered = sum(1 for x in InboxChannel().send(session, batch) if x.state == "delivered") if batch else 0
+    delivered = (
+        sum(1 for x in InboxChannel().send(session, batch) if x.state == ReceiptState.DELIVERED)
+        if batch
+        else 0
+    )
     towns = Counter(r.jurisdiction_code[:9] for r in rows if len(r.jurisdiction_code) >= 9)
     day = clock.to_local(now).strftime("%Y%m%d")
     for town, n in sorted(towns.items()):

@@ -25,7 +25,7 @@ from yingji.notify.adapter_base import (
     post_json,
     secret,
 )
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 
 
 class BroadcastConfig(AdapterConfig):
@@ -68,17 +68,21 @@ class BroadcastChannel:
                 try:
                     reply = post_json(client, str(c.url), body, headers)
                 except ChannelRefused as exc:
-                    receipts.append(Receipt(m.key, "failed", self.name, str(exc)[:200]))
+                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, str(exc)[:200]))
                     continue
                 except ChannelUnavailable as exc:
                     if i == 0:
                         raise
-                    return receipts + [Receipt(x.key, "queued", self.name, str(exc)[:200]) for x in batch[i:]]
+                    return receipts + [
+                        Receipt(x.key, ReceiptState.QUEUED, self.name, str(exc)[:200]) for x in batch[i:]
+                    ]
                 code = reply.get("code", -1) if isinstance(reply, dict) else -1
                 if code == 0:
-                    receipts.append(Receipt(m.key, "sent", self.name, str(reply.get("task_id") or "")[:200]))
+                    receipts.append(
+                        Receipt(m.key, ReceiptState.SENT, self.name, str(reply.get("task_id") or "")[:200])
+                    )
                 elif reply.get("duplicate"):
-                    receipts.append(Receipt(m.key, "duplicate", self.name))
+                    receipts.append(Receipt(m.key, ReceiptState.DUPLICATE, self.name))
                 else:
-                    receipts.append(Receipt(m.key, "failed", self.name, f"controller code {code}"))
+                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, f"controller code {code}"))
         return receipts

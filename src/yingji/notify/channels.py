@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -31,10 +32,22 @@ class Message:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+class ReceiptState(StrEnum):
+    """What a channel says of one message: handed on (``SENT``), in the person's hands
+    (``DELIVERED``), to be tried again (``QUEUED``), given up (``FAILED``), or already sent under its
+    key (``DUPLICATE``)."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
 @dataclass(frozen=True)
 class Receipt:
     key: str | None
-    state: str  # queued, sent, delivered, failed, duplicate
+    state: str  # a ReceiptState
     channel: str
     detail: str | None = None  # stored and shown on pages: masked here, whoever made it
 

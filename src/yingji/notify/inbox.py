@@ -13,7 +13,7 @@ from yingji.auth.scope import Principal
 from yingji.core import clock
 from yingji.core.pagination import Page, paginate
 from yingji.notify import channels
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 from yingji.notify.models import InboxMessage
 
 
@@ -28,7 +28,7 @@ class InboxChannel:
         receipts = []
         for m in batch:
             if m.recipient_user_id is None:
-                receipts.append(Receipt(m.key, "failed", self.name, "no recipient"))
+                receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, "no recipient"))
                 continue
             stmt = (
                 insert(InboxMessage)
@@ -48,7 +48,9 @@ class InboxChannel:
                 .returning(InboxMessage.id)
             )
             new_id = session.execute(stmt).scalar()
-            receipts.append(Receipt(m.key, "delivered" if new_id else "duplicate", self.name))
+            receipts.append(
+                Receipt(m.key, ReceiptState.DELIVERED if new_id else ReceiptState.DUPLICATE, self.name)
+            )
         return receipts
 
 

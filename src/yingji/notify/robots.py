@@ -31,7 +31,7 @@ from yingji.notify.adapter_base import (
     post_json,
     secret,
 )
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 
 # "Sending too fast" answers: the message was not taken, so the job retries later.
 THROTTLED_CODES = {45009, 130101}
@@ -125,22 +125,26 @@ class _RobotChannel:
                 try:
                     reply = post_json(client, self._url(), self._body(m), {"X-Idempotency-Key": m.key or ""})
                 except ChannelRefused as exc:
-                    receipts.append(Receipt(m.key, "failed", self.name, str(exc)[:200]))
+                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, str(exc)[:200]))
                     continue
                 except ChannelUnavailable as exc:
                     if i == 0:
                         raise
                     # Part of the batch is out: leave the rest queued for a later attempt.
-                    return receipts + [Receipt(x.key, "queued", self.name, str(exc)[:200]) for x in batch[i:]]
+                    return receipts + [
+                        Receipt(x.key, ReceiptState.QUEUED, self.name, str(exc)[:200]) for x in batch[i:]
+                    ]
                 code = reply.get("errcode", -1) if isinstance(reply, dict) else -1
                 if code in THROTTLED_CODES:
                     detail = f"throttled (errcode {code})"
-                    return receipts + [Receipt(x.key, "queued", self.name, detail) for x in batch[i:]]
+                    return receipts + [
+                        Receipt(x.key, ReceiptState.QUEUED, self.name, detail) for x in batch[i:]
+                    ]
                 if code == 0:
-                    receipts.append(Receipt(m.key, "delivered", self.name))
+                    receipts.append(Receipt(m.key, ReceiptState.DELIVERED, self.name))
                 else:
                     detail = f"errcode {code}: {reply.get('errmsg', '') if isinstance(reply, dict) else ''}"
-                    receipts.append(Receipt(m.key, "failed", self.name, redact(detail)[:200]))
+                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, redact(detail)[:200]))
         return receipts
 
 

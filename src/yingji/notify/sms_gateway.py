@@ -26,7 +26,7 @@ from pydantic import Field, HttpUrl, SecretStr, StringConstraints, field_validat
 from sqlalchemy.orm import Session
 
 from yingji.notify.adapter_base import AdapterConfig, ChannelRefused, http_client, post_json, secret
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 
 DEFAULT_BODY = {"sign": "${sign}", "messages": "$messages"}
 DEFAULT_MESSAGE = {"to": "${phone}", "content": "${text}", "id": "${key}"}
@@ -106,7 +106,7 @@ class SmsGatewayChannel:
             try:
                 reply = post_json(client, str(c.url), body, headers)
             except ChannelRefused as exc:
-                return [Receipt(m.key, "failed", self.name, str(exc)[:200]) for m in part]
+                return [Receipt(m.key, ReceiptState.FAILED, self.name, str(exc)[:200]) for m in part]
             results = reply.get(c.results_field) if isinstance(reply, dict) else None
             for r in results or []:
                 if isinstance(r, dict):
@@ -114,13 +114,13 @@ class SmsGatewayChannel:
         out = []
         for m in part:
             if not m.address:
-                out.append(Receipt(m.key, "failed", self.name, "no phone number"))
+                out.append(Receipt(m.key, ReceiptState.FAILED, self.name, "no phone number"))
                 continue
             status = answers.get(m.key or "", "accepted" if not answers else "missing")
             if status in c.duplicate_values:
-                out.append(Receipt(m.key, "duplicate", self.name))
+                out.append(Receipt(m.key, ReceiptState.DUPLICATE, self.name))
             elif status in c.accepted_values:
-                out.append(Receipt(m.key, "sent", self.name))
+                out.append(Receipt(m.key, ReceiptState.SENT, self.name))
             else:
-                out.append(Receipt(m.key, "failed", self.name, f"gateway: {status}"[:200]))
+                out.append(Receipt(m.key, ReceiptState.FAILED, self.name, f"gateway: {status}"[:200]))
         return out

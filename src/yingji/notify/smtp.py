@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core.redact import redact
 from yingji.notify.adapter_base import AdapterConfig, ChannelUnavailable, secret
-from yingji.notify.channels import Message, Receipt
+from yingji.notify.channels import Message, Receipt, ReceiptState
 
 
 class SmtpConfig(AdapterConfig):
@@ -77,7 +77,7 @@ class SmtpChannel:
         try:
             for m in batch:
                 if not m.address or "@" not in m.address:
-                    receipts.append(Receipt(m.key, "failed", self.name, "no e-mail address"))
+                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, "no e-mail address"))
                     continue
                 try:
                     refused = server.send_message(build_mail(self.config, m))
@@ -88,15 +88,20 @@ class SmtpChannel:
                         raise ChannelUnavailable(f"smtp: {type(exc).__name__}: {exc}") from None
                     left = batch[len(receipts) :]
                     return receipts + [
-                        Receipt(x.key, "queued", self.name, redact(f"smtp: {exc}")[:200]) for x in left
+                        Receipt(x.key, ReceiptState.QUEUED, self.name, redact(f"smtp: {exc}")[:200])
+                        for x in left
                     ]
                 except smtplib.SMTPException as exc:
-                    receipts.append(Receipt(m.key, "failed", self.name, redact(f"smtp: {exc}")[:200]))
+                    receipts.append(
+                        Receipt(m.key, ReceiptState.FAILED, self.name, redact(f"smtp: {exc}")[:200])
+                    )
                     continue
                 if refused:
-                    receipts.append(Receipt(m.key, "failed", self.name, redact(f"refused: {refused}")[:200]))
+                    receipts.append(
+                        Receipt(m.key, ReceiptState.FAILED, self.name, redact(f"refused: {refused}")[:200])
+                    )
                 else:
-                    receipts.append(Receipt(m.key, "sent", self.name))
+                    receipts.append(Receipt(m.key, ReceiptState.SENT, self.name))
         finally:
             try:
                 server.quit()

@@ -16,6 +16,7 @@ from yingji.core.i18n import N_, translate
 from yingji.incidents import status as incident_status
 from yingji.incidents import timeline
 from yingji.incidents.models import Incident
+from yingji.incidents.status import IncidentStatus
 
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
@@ -53,7 +54,7 @@ def lock_incident(session: Session, incident_id: int) -> Incident | None:
 
 def require_open(incident: Incident) -> None:
     """Closed incidents are final: a new development is a new report."""
-    if incident.status == "closed":
+    if incident.status == IncidentStatus.CLOSED:
         raise Conflict("The incident is closed.")
 
 

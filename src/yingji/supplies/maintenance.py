@@ -25,7 +25,7 @@ from yingji.core.i18n import N_, gettext, translate
 from yingji.core.pagination import Page, paginate
 from yingji.jobs import queue
 from yingji.jobs.models import JobState
-from yingji.notify.channels import Message
+from yingji.notify.channels import Message, ReceiptState
 from yingji.notify.inbox import InboxChannel, notify_level
 from yingji.org import places
 from yingji.org.codes import ancestors
@@ -255,7 +255,7 @@ def tell_keepers(
         )
         for u in users
     ]
-    return sum(r.state == "delivered" for r in InboxChannel().send(session, batch))
+    return sum(r.state == ReceiptState.DELIVERED for r in InboxChannel().send(session, batch))
 
 
 def _tell_officials(session: Session, warehouse: Warehouse, severity: str, category: str) -> int:
@@ -273,7 +273,7 @@ def _tell_officials(session: Session, warehouse: Warehouse, severity: str, categ
             perm=Perm.SUPPLIES_MANAGE,
         )
         if receipts:
-            return sum(r.state == "delivered" for r in receipts)
+            return sum(r.state == ReceiptState.DELIVERED for r in receipts)
     return 0
 
 

@@ -27,7 +27,7 @@ from yingji.core import clock
 from yingji.core.i18n import gettext
 from yingji.damage.models import DisasterOfficer, OfficerTraining
 from yingji.org.models import Person, Position, Unit
-from yingji.risk.models import Enterprise
+from yingji.risk.models import Enterprise, EnterpriseStatus
 from yingji.rules import load
 from yingji.training.codes import Result, Role
 from yingji.training.models import TrainingParticipant as P
@@ -191,7 +191,7 @@ def obliged(session: Session, role: str, year: int, bounds: tuple[str, str] | No
             )
             .where(
                 _bounds(
-                    and_(named.is_not(None), named != "", Enterprise.status == "active"),
+                    and_(named.is_not(None), named != "", Enterprise.status == EnterpriseStatus.ACTIVE),
                     Enterprise.jurisdiction_code,
                     bounds,
                 )

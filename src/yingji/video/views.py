@@ -18,6 +18,7 @@ from yingji.core.errors import YingjiError
 from yingji.core.i18n import N_
 from yingji.files import answers
 from yingji.incidents import listing
+from yingji.incidents.status import IncidentStatus
 from yingji.org.api import read_upload
 from yingji.org.params import url_code
 from yingji.video import api as video_api
@@ -178,7 +179,7 @@ def incident_panel(incident_id: int, request: Request, principal: CurrentPrincip
         "clips": clips.clips_of(session, incident.id),
         "can_record": principal.can(Perm.INCIDENT_REPORT)
         and principal.covers(incident.jurisdiction_code)
-        and incident.status != "closed",
+        and incident.status != IncidentStatus.CLOSED,
         "max_mb": clips.max_bytes_of(settings) // (1024 * 1024),
     }
     return _page(request, "video/_incident_panel.html", ctx)

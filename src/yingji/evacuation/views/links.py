@@ -15,6 +15,7 @@ from yingji.core.errors import NotFound
 from yingji.evacuation import board
 from yingji.evacuation.codes import OrderSource
 from yingji.evacuation.views.common import page
+from yingji.incidents.status import IncidentStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,7 +36,7 @@ def _live(session, principal, source: str, source_id: int) -> bool:
         return alarms.get(session, principal, source_id).state in OPEN_STATES
     from yingji.incidents import listing
 
-    return listing.get(session, principal, source_id).status != "closed"
+    return listing.get(session, principal, source_id).status != IncidentStatus.CLOSED
 
 
 @router.get("/evacuation/panel/{source}/{source_id:int}")
