@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.i18n import N_
+from yingji.incidents.codes import DeadlineState
 from yingji.org.codes import subtree_bounds
 from yingji.risk.danger_models import DangerStatus
 
@@ -98,7 +99,7 @@ def incident_deadlines(session: Session, scope: str, units: list[str], win: Wind
     rows = session.execute(
         select(u, D.state, func.count())
         .where(_in(D.jurisdiction_code, scope), D.due_at >= win.start_utc, D.due_at < win.end_utc)
-        .where(D.state.in_(("met", "late", "missed")))
+        .where(D.state.in_((DeadlineState.MET, DeadlineState.LATE, DeadlineState.MISSED)))
         .group_by(u, D.state)
     ).all()
     out = {code: {"met": 0, "late": 0, "missed": 0} for code in units}

@@ -25,6 +25,7 @@ from yingji.auth.scope import Principal, writable
 from yingji.core import clock
 from yingji.core.errors import Conflict, NotFound, ValidationFailed
 from yingji.core.i18n import N_
+from yingji.incidents.codes import DeadlineState
 from yingji.incidents.models import Incident, ReportingDeadline
 from yingji.org.codes import subtree_bounds
 from yingji.risk.danger_models import Danger
@@ -86,7 +87,7 @@ def found(session: Session, scheme: AssessmentScheme) -> list[dict]:
                 .where(
                     ReportingDeadline.jurisdiction_code >= low,
                     ReportingDeadline.jurisdiction_code < high,
-                    ReportingDeadline.state.in_(("late", "missed")),
+                    ReportingDeadline.state.in_((DeadlineState.LATE, DeadlineState.MISSED)),
                     ReportingDeadline.due_at >= start,
                     ReportingDeadline.due_at < end,
                     Incident.drill_id.is_(None),
@@ -104,7 +105,7 @@ def found(session: Session, scheme: AssessmentScheme) -> list[dict]:
                 if inc.id in seen:
                     continue
                 seen.add(inc.id)
-                word = "迟报" if state == "late" else "漏报"
+                word = "迟报" if state == DeadlineState.LATE else "漏报"
                 out.append(
                     _entry(
                         item,
