@@ -138,7 +138,7 @@ def test_bad_road_files_are_refused_with_a_reason(doc, reason):
 
 
 def test_the_loaded_network_of_a_database_is_used_and_forgotten(databases):
-    from yingji.forces import roads
+    from yingji.geo import roads
 
     db = databases.make("travel")
     system = Principal.system()

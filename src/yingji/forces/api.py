@@ -25,7 +25,6 @@ from yingji.forces import (
     maplayer,
     members,
     readiness,
-    roads,
     team_dispatch,
     teams,
 )
@@ -53,6 +52,7 @@ from yingji.forces.schemas import (
     TeamRecommendationsOut,
     TeamsDispatchedOut,
 )
+from yingji.geo import roads
 from yingji.geo.api import GEOJSON, parse_bbox
 from yingji.geo.travel import model_for
 from yingji.org.api import export_within, read_upload

@@ -37,7 +37,7 @@ def forces() -> None:
 @click.option("--as", "username", default=None, help="Act as this user (default: the system).")
 def load_roads(path: Path, username: str | None) -> None:
     """Load GeoJSON road lines (LineString / MultiLineString; properties speed_kmh, oneway)."""
-    from yingji.forces import roads
+    from yingji.geo import roads
 
     db = _db()
     principal = _principal(db, username)
@@ -49,7 +49,7 @@ def load_roads(path: Path, username: str | None) -> None:
 @forces.command("clear-roads")
 def clear_roads() -> None:
     """Forget the loaded road networks (travel times go back to the straight-line estimate)."""
-    from yingji.forces import roads
+    from yingji.geo import roads
 
     db = _db()
     principal = _principal(db, None)

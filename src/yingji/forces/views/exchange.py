@@ -16,8 +16,9 @@ from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, NotFound, ValidationFailed, YingjiError
 from yingji.core.i18n import gettext
 from yingji.files import answers
-from yingji.forces import exchange, roads
+from yingji.forces import exchange
 from yingji.forces.views.common import page
+from yingji.geo import roads
 from yingji.org.api import read_upload
 from yingji.web import forms
 from yingji.web.forms import in_savepoint
