@@ -13,12 +13,14 @@ server echoing one back is masked too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from yingji.core.redact import redact, register
+from yingji.notify.channels import Receipt, ReceiptState
 
 SECRET_MASK = "********"
 
@@ -92,3 +94,39 @@ def post_json(client: httpx.Client, url: str, body: Any, headers: dict[str, str]
 
 class ChannelRefused(_MaskedError):
     """The channel refused the request itself (4xx): retrying the same request will not help."""
+
+
+class Later(Exception):
+    """Raised by a ``post_each`` judge: the gateway said "not now" (throttled); this message and the
+    rest of the batch stay queued with ``detail``."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def post_each(name: str, batch: list, post: Callable[[Any], Any], judge: Callable[[Any, Any], Any]) -> list:
+    """One POST per message of ``batch`` (``post(m)`` → the JSON reply) and its receipt
+    (``judge(m, reply)``). A refused request fails only its message; an unreachable gateway fails the
+    call when nothing went out yet (the job retries), else leaves the rest queued for a later attempt
+    (part of the batch is out), as a ``Later`` from the judge does."""
+
+    def queued(rest: list, detail: str) -> list:
+        return [Receipt(x.key, ReceiptState.QUEUED, name, detail) for x in rest]
+
+    receipts: list = []
+    for i, m in enumerate(batch):
+        try:
+            reply = post(m)
+        except ChannelRefused as exc:
+            receipts.append(Receipt(m.key, ReceiptState.FAILED, name, str(exc)[:200]))
+            continue
+        except ChannelUnavailable as exc:
+            if i == 0:
+                raise
+            return receipts + queued(batch[i:], str(exc)[:200])
+        try:
+            receipts.append(judge(m, reply))
+        except Later as later:
+            return receipts + queued(batch[i:], later.detail)
+    return receipts

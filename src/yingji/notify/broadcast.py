@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 
 from yingji.notify.adapter_base import (
     AdapterConfig,
-    ChannelRefused,
-    ChannelUnavailable,
     http_client,
+    post_each,
     post_json,
     secret,
 )
@@ -54,35 +53,26 @@ class BroadcastChannel:
     def send(self, session: Session | None, batch: list[Message]) -> list[Receipt]:
         c = self.config
         headers = {"Authorization": f"Bearer {secret(c.token)}"} if c.token else {}
-        receipts: list[Receipt] = []
+
+        def body(m: Message) -> dict:
+            return {
+                "id": m.key,
+                "terminals": list(m.data.get("terminals") or c.terminals),
+                "text": tts_text(m),
+                "tts": {"voice": c.voice, "speed": 0, "repeat": c.repeat},
+                "priority": "emergency",
+                "volume": c.volume,
+            }
+
+        def judge(m: Message, reply) -> Receipt:
+            code = reply.get("code", -1) if isinstance(reply, dict) else -1
+            if code == 0:
+                return Receipt(m.key, ReceiptState.SENT, self.name, str(reply.get("task_id") or "")[:200])
+            if reply.get("duplicate"):
+                return Receipt(m.key, ReceiptState.DUPLICATE, self.name)
+            return Receipt(m.key, ReceiptState.FAILED, self.name, f"controller code {code}")
+
         with http_client(c) as client:
-            for i, m in enumerate(batch):
-                body = {
-                    "id": m.key,
-                    "terminals": list(m.data.get("terminals") or c.terminals),
-                    "text": tts_text(m),
-                    "tts": {"voice": c.voice, "speed": 0, "repeat": c.repeat},
-                    "priority": "emergency",
-                    "volume": c.volume,
-                }
-                try:
-                    reply = post_json(client, str(c.url), body, headers)
-                except ChannelRefused as exc:
-                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, str(exc)[:200]))
-                    continue
-                except ChannelUnavailable as exc:
-                    if i == 0:
-                        raise
-                    return receipts + [
-                        Receipt(x.key, ReceiptState.QUEUED, self.name, str(exc)[:200]) for x in batch[i:]
-                    ]
-                code = reply.get("code", -1) if isinstance(reply, dict) else -1
-                if code == 0:
-                    receipts.append(
-                        Receipt(m.key, ReceiptState.SENT, self.name, str(reply.get("task_id") or "")[:200])
-                    )
-                elif reply.get("duplicate"):
-                    receipts.append(Receipt(m.key, ReceiptState.DUPLICATE, self.name))
-                else:
-                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, f"controller code {code}"))
-        return receipts
+            return post_each(
+                self.name, batch, lambda m: post_json(client, str(c.url), body(m), headers), judge
+            )

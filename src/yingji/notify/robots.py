@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from yingji.core.redact import redact
 from yingji.notify.adapter_base import (
     AdapterConfig,
-    ChannelRefused,
-    ChannelUnavailable,
+    Later,
     http_client,
+    post_each,
     post_json,
     secret,
 )
@@ -119,33 +119,22 @@ class _RobotChannel:
 
     def send(self, session: Session | None, batch: list[Message]) -> list[Receipt]:
         """One POST per message; errcode 0 means the group has it."""
-        receipts = []
+
+        def judge(m: Message, reply) -> Receipt:
+            code = reply.get("errcode", -1) if isinstance(reply, dict) else -1
+            if code in THROTTLED_CODES:
+                raise Later(f"throttled (errcode {code})")
+            if code == 0:
+                return Receipt(m.key, ReceiptState.DELIVERED, self.name)
+            detail = f"errcode {code}: {reply.get('errmsg', '') if isinstance(reply, dict) else ''}"
+            return Receipt(m.key, ReceiptState.FAILED, self.name, redact(detail)[:200])
+
         with http_client(self.config) as client:
-            for i, m in enumerate(batch):
-                try:
-                    reply = post_json(client, self._url(), self._body(m), {"X-Idempotency-Key": m.key or ""})
-                except ChannelRefused as exc:
-                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, str(exc)[:200]))
-                    continue
-                except ChannelUnavailable as exc:
-                    if i == 0:
-                        raise
-                    # Part of the batch is out: leave the rest queued for a later attempt.
-                    return receipts + [
-                        Receipt(x.key, ReceiptState.QUEUED, self.name, str(exc)[:200]) for x in batch[i:]
-                    ]
-                code = reply.get("errcode", -1) if isinstance(reply, dict) else -1
-                if code in THROTTLED_CODES:
-                    detail = f"throttled (errcode {code})"
-                    return receipts + [
-                        Receipt(x.key, ReceiptState.QUEUED, self.name, detail) for x in batch[i:]
-                    ]
-                if code == 0:
-                    receipts.append(Receipt(m.key, ReceiptState.DELIVERED, self.name))
-                else:
-                    detail = f"errcode {code}: {reply.get('errmsg', '') if isinstance(reply, dict) else ''}"
-                    receipts.append(Receipt(m.key, ReceiptState.FAILED, self.name, redact(detail)[:200]))
-        return receipts
+
+            def post(m: Message):
+                return post_json(client, self._url(), self._body(m), {"X-Idempotency-Key": m.key or ""})
+
+            return post_each(self.name, batch, post, judge)
 
 
 class WeComRobotChannel(_RobotChannel):
