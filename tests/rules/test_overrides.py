@@ -227,6 +227,11 @@ def test_versions_take_effect_from_their_date(rules_env, clock):
             },
             "kinds.natural_disaster_relief.grades.IV.thresholds.injured",
         ),
+        # a grade that is not an object: refused as the wrong shape, not a crash of the check
+        (
+            {"data": {"kinds": {"natural_disaster_relief": {"grades": {"IV": 5}}}}},
+            "kinds.natural_disaster_relief.grades.IV",
+        ),
         ({"data": {}}, "data"),
         ({"data": []}, "data"),
         ({"valid_from": "2026-11-24T08:00:00"}, "valid_from"),

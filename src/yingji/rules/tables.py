@@ -144,7 +144,11 @@ def _validate_grading(tbl: dict) -> list[dict]:
         if kind not in KINDS:
             problems.append(_problem(where, N_("Unknown kind.")))
             continue
-        if not isinstance(spec.get("settings", {}), dict) or not isinstance(spec.get("grades"), dict):
+        if (
+            not isinstance(spec, dict)
+            or not isinstance(spec.get("settings", {}), dict)
+            or not isinstance(spec.get("grades"), dict)
+        ):
             problems.append(_problem(where, N_("This part of the rule table has the wrong shape.")))
             continue
         for key, value in spec.get("settings", {}).items():
@@ -155,7 +159,7 @@ def _validate_grading(tbl: dict) -> list[dict]:
             row = spec["grades"].get(grade)
             if row is None:
                 continue
-            thresholds = row.get("thresholds", {})
+            thresholds = row.get("thresholds", {}) if isinstance(row, dict) else None
             if not isinstance(thresholds, dict):
                 problems.append(
                     _problem(
@@ -195,10 +199,11 @@ def _step_problems(field: str, step: Any, known: set[str]) -> list[dict]:
         problems.append(_problem(f"{field}.channel", N_("Unknown reporting channel.")))
     if not _is_count(step.get("minutes")):
         problems.append(_problem(f"{field}.minutes", msg.WHOLE_NUMBER))
-    if step.get("after", "received") != "received" and step.get("after") not in known:
+    after = step.get("after", "received")
+    if after != "received" and (not isinstance(after, str) or after not in known):
         problems.append(_problem(f"{field}.after", N_("Unknown reporting step.")))
     grades = step.get("grades")
-    if grades is not None and (not isinstance(grades, list) or not set(grades) <= set(GRADES)):
+    if grades is not None and (not isinstance(grades, list) or not all(g in GRADES for g in grades)):
         problems.append(_problem(f"{field}.grades", N_("Unknown grade.")))
     when = step.get("when", {})
     if not isinstance(when, dict) or not all(m in MEASURES and _is_count(v) for m, v in when.items()):
@@ -212,7 +217,11 @@ def _chain_cycles(steps: dict) -> list[str]:
         seen, current = set(), start
         while current in steps and current not in seen:
             seen.add(current)
-            current = steps[current].get("after", "received")
+            step = steps[current]
+            after = step.get("after") if isinstance(step, dict) else None
+            # "received" is the receipt itself, never a step of that name; a malformed step is
+            # reported on its own
+            current = after if isinstance(after, str) and after != "received" else None
         if current in seen:
             cyclic.append(start)
     return cyclic
@@ -224,8 +233,12 @@ def _validate_obligations(tbl: dict) -> list[dict]:
     common = tbl.get("common_steps", {})
     if not isinstance(obligations, dict) or not isinstance(common, dict):
         return [_problem("obligations", N_("This part of the rule table has the wrong shape."))]
-    for key, target in tbl.get("kind_obligations", {}).items():
-        if key not in KINDS or target not in obligations:
+    links = tbl.get("kind_obligations", {})
+    if not isinstance(links, dict):
+        problems.append(_problem("kind_obligations", N_("This part of the rule table has the wrong shape.")))
+        links = {}
+    for key, target in links.items():
+        if key not in KINDS or not isinstance(target, str) or target not in obligations:
             problems.append(_problem(f"kind_obligations.{key}", N_("Unknown kind.")))
     for name, spec in obligations.items():
         steps = spec.get("steps", {}) if isinstance(spec, dict) else None
@@ -255,7 +268,10 @@ def _validate_drill_frequency(tbl: dict) -> list[dict]:
     """Each subject: a whole number of months (1–120), an optional drill scope, or disabled."""
     problems: list[dict] = []
     known = load("drill_frequency.json")["subjects"]
-    for key, row in (tbl.get("subjects") or {}).items():
+    subjects = tbl.get("subjects") or {}
+    if not isinstance(subjects, dict):
+        return [_problem("subjects", N_("This part of the rule table has the wrong shape."))]
+    for key, row in subjects.items():
         where = f"subjects.{key}"
         if key not in known:
             problems.append(_problem(where, N_("This rule table has no such entry.")))
@@ -292,7 +308,11 @@ def _validate_disaster_reporting(tbl: dict) -> list[dict]:
     """Each limit of damage reporting: minutes or days a whole number, ``at`` a time HH:MM."""
     problems: list[dict] = []
     known = load("disaster_reporting.json")["limits"]
-    for key, row in (tbl.get("limits") or {}).items():
+    limits = tbl.get("limits") or {}
+    if not isinstance(limits, dict):
+        problems.append(_problem("limits", N_("This part of the rule table has the wrong shape.")))
+        limits = {}
+    for key, row in limits.items():
         where = f"limits.{key}"
         if key not in known:
             problems.append(_problem(where, N_("This rule table has no such entry.")))
@@ -302,7 +322,11 @@ def _validate_disaster_reporting(tbl: dict) -> list[dict]:
             problems.append(_problem(where, msg.WHOLE_NUMBER))
         elif "at" in row and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(row["at"])):
             problems.append(_problem(f"{where}.at", N_("Give a time of day as HH:MM.")))
-    every = (tbl.get("settings") or {}).get("continued_every_days", 1)
+    settings = tbl.get("settings") or {}
+    if not isinstance(settings, dict):
+        problems.append(_problem("settings", N_("This part of the rule table has the wrong shape.")))
+        return problems
+    every = settings.get("continued_every_days", 1)
     if not _is_count(every) or not 1 <= every <= 31:
         problems.append(_problem("settings.continued_every_days", msg.WHOLE_NUMBER))
     return problems
