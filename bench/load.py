@@ -131,13 +131,16 @@ def serve(url: str, var_dir: Path, workers: int) -> tuple[subprocess.Popen, str]
     cmd = [str(Path(sys.executable).with_name("yingji")), "serve", "--port", str(port), "--no-worker"]
     if workers > 1:
         cmd += ["--workers", str(workers)]
+    # The server's log goes to a file: a pipe nobody reads fills up and blocks the server's writes.
+    log_path = var_dir / "serve.log"
     proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("wb"), start_new_session=True
     )
+    proc.log_path = log_path  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if proc.poll() is not None:
-            raise SystemExit(f"yingji serve exited: {proc.stderr.read().decode()[-2000:]}")
+            raise SystemExit(f"yingji serve exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                 return proc, base
@@ -177,7 +180,11 @@ async def _load(base: str, path: str, users: int, seconds: float, sessions: list
             cookies = sessions[i % len(sessions)]
             while time.perf_counter() < deadline:
                 t = time.perf_counter()
-                r = await client.get(path, cookies=cookies)
+                try:
+                    r = await client.get(path, cookies=cookies)
+                except httpx.TransportError:  # a connection the server dropped: an error, not the end
+                    errors += 1
+                    continue
                 ms = (time.perf_counter() - t) * 1000
                 if r.status_code == 200:
                     latencies.append(ms)
@@ -232,6 +239,10 @@ def main() -> None:
                     print(f"{name:<10} {users:>3} users  {r}", flush=True)
         finally:
             stop(proc)
+            kept = Path(tempfile.gettempdir()) / "yingji-load-serve.log"
+            kept.write_bytes(proc.log_path.read_bytes())
+            text_ = kept.read_text(errors="replace")
+            print(f"server log: {kept} ({text_.count('ERROR')} ERROR, {text_.count('WARNING')} WARNING)")
     top = str(max(steps))
     figure = results.get("duty", {}).get(top, {}).get("rps")
     baseline = results["healthz"][top]["rps"]
