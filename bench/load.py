@@ -119,7 +119,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(url: str, var_dir: Path, workers: int) -> tuple[subprocess.Popen, str]:
+def serve(url: str, var_dir: Path, workers: int) -> tuple[subprocess.Popen, str, Path]:
     port = _free_port()
     env = {
         **os.environ,
@@ -136,14 +136,13 @@ def serve(url: str, var_dir: Path, workers: int) -> tuple[subprocess.Popen, str]
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("wb"), start_new_session=True
     )
-    proc.log_path = log_path  # type: ignore[attr-defined]
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         if proc.poll() is not None:
             raise SystemExit(f"yingji serve exited: {log_path.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return proc, base
+                return proc, base, log_path
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
@@ -228,7 +227,7 @@ def main() -> None:
         var_dir = Path(tmp)
         url = prepare(args, var_dir)
         workers = args.workers if args.database_url else 1
-        proc, base = serve(url, var_dir, workers)
+        proc, base, log_path = serve(url, var_dir, workers)
         try:
             sessions = [login(base, "prov_duty") for _ in range(SESSIONS)]
             results: dict[str, dict[str, dict]] = {}
@@ -240,7 +239,7 @@ def main() -> None:
         finally:
             stop(proc)
             kept = Path(tempfile.gettempdir()) / "yingji-load-serve.log"
-            kept.write_bytes(proc.log_path.read_bytes())
+            kept.write_bytes(log_path.read_bytes())
             text_ = kept.read_text(errors="replace")
             print(f"server log: {kept} ({text_.count('ERROR')} ERROR, {text_.count('WARNING')} WARNING)")
     top = str(max(steps))

@@ -38,6 +38,7 @@ T = TypeVar("T")
 _TOUCHED = "yingji.pagecache.touched"
 _ALL = None  # "every scope": a write whose place is unknown
 _CACHES: list[ScopedCache] = []
+_TABLES: set[str] = set()  # every cache's tables: what a commit tells the other processes about
 CHANNEL = "yingji_pagecache"
 PROCESS = uuid.uuid4().hex  # a follower skips the notices of its own process (dropped at commit)
 MAX_NOTICE = 7000  # bytes; PostgreSQL's limit is 8000: a longer list says "everything"
@@ -62,6 +63,7 @@ class ScopedCache:
         self.building: dict[tuple[str, Hashable], threading.Lock] = {}
         self.generation = 0  # bumped by every invalidation: a build that raced one is not kept
         _CACHES.append(self)
+        _TABLES.update(self.tables)
 
     def get(self, scope: str, key: Hashable = None) -> object | None:
         with self.lock:
@@ -178,8 +180,7 @@ def _cached(touched: dict[str, set] | None) -> dict[str, set]:
     """The part of ``touched`` some cache is built from."""
     if not touched:
         return {}
-    tables = frozenset().union(*(c.tables for c in _CACHES))
-    return {t: codes for t, codes in touched.items() if t in tables}
+    return {t: codes for t, codes in touched.items() if t in _TABLES}
 
 
 def _drop(touched: dict[str, set]) -> None:
@@ -214,7 +215,7 @@ def apply_notice(payload: str) -> None:
             return
         touched = {t: {_ALL} if codes is None else set(codes) for t, codes in notice["t"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
-        touched = {t: {_ALL} for c in _CACHES for t in c.tables}  # unreadable: assume the worst
+        touched = {t: {_ALL} for t in _TABLES}  # unreadable: assume the worst
     _drop(touched)
 
 

@@ -2,7 +2,7 @@
 dispatch when it was issued; each is a row and a job due at its time. The job re-checks under row
 locks and does nothing once the dispatch has stopped (lifted, expired, superseded); every action
 touches only the cells still silent. An auditor finds steps whose job vanished or died and repairs
-them, and marks a step stalled after ``MAX_REPAIRS``."""
+them, and marks a step stalled after ``steps.MAX_REPAIRS``."""
 
 from __future__ import annotations
 
@@ -19,9 +19,6 @@ from yingji.jobs import queue, repair
 from yingji.notify.inbox import notify_level
 from yingji.org.models import GridAssignment, GridCell, Person
 from yingji.residents.models import Resident
-
-AUDIT_GRACE = steps.AUDIT_GRACE
-MAX_REPAIRS = steps.MAX_REPAIRS
 
 
 def _silent(dispatch_id: int):
@@ -186,7 +183,7 @@ def run_step(session: Session, step_id: int) -> str:
 
 def audit_steps(session: Session) -> dict[str, int]:
     """The auditor: pending steps past due whose job is gone, dead or cancelled are re-queued; after
-    ``MAX_REPAIRS`` a step is marked stalled and the dispatch's jurisdiction is told."""
+    ``steps.MAX_REPAIRS`` a step is marked stalled and the dispatch's jurisdiction is told."""
 
     def give_up(step: EscalationStep) -> None:
         step.state = StepState.STALLED.value
@@ -197,7 +194,12 @@ def audit_steps(session: Session) -> dict[str, int]:
         step.job_id = queue.enqueue(session, STEP_JOB, {"step_id": step.id}, dedupe_key=key, priority=5)
 
     repaired, stalled = repair.repair_steps(
-        session, EscalationStep, grace=AUDIT_GRACE, max_repairs=MAX_REPAIRS, requeue=requeue, give_up=give_up
+        session,
+        EscalationStep,
+        grace=steps.AUDIT_GRACE,
+        max_repairs=steps.MAX_REPAIRS,
+        requeue=requeue,
+        give_up=give_up,
     )
     return {"repaired": repaired, "stalled": stalled}
 
