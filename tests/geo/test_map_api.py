@@ -4,6 +4,7 @@ the warnings layer scoped by area."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from datetime import timedelta
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from tests.monitoring.conftest import feed, make_point, make_rule, make_sensor
 from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock as clock_module
+from yingji.core.db import Actor
 from yingji.geo import simplify
 from yingji.incidents.models import Incident
 from yingji.monitoring.models import HazardPoint
@@ -150,6 +152,39 @@ def test_boundaries_carry_an_etag_and_answer_304(api):
         "/api/v1/map/features", params={"level": "county", "zoom": 13}, headers={"If-None-Match": etag}
     )
     assert finer.status_code == 200 and finer.headers["etag"] != etag
+
+
+def _wire(client, params: dict, **headers: str):
+    """A map layer's response and its body as sent (not decoded)."""
+    with client.stream("GET", "/api/v1/map/features", params=params, headers=headers) as r:
+        return r, b"".join(r.iter_raw())
+
+
+def test_a_layer_is_shared_compressed_once_and_dropped_when_a_division_changes(city, api):
+    c = api("duty")
+    params = {"level": "town", "bbox": WHOLE, "zoom": 9}
+    plain, body = _wire(c, params, **{"Accept-Encoding": "identity"})
+    packed, wire = _wire(c, params, **{"Accept-Encoding": "gzip"})
+    assert plain.headers.get("content-encoding") is None and packed.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(wire) == body and len(wire) < len(body) / 3
+    assert "Accept-Encoding" in packed.headers["vary"]
+    # each encoding has its own tag; either one names the same content
+    assert packed.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    for tag in (plain.headers["etag"], packed.headers["etag"]):
+        again = c.get("/api/v1/map/features", params=params, headers={"If-None-Match": tag})
+        assert again.status_code == 304
+    # a renamed town is in the next answer (the shared copy is dropped at the commit)
+    with city.db.writing(Actor.system("tests")) as session:
+        town = session.get(Jurisdiction, city.town_a)
+        old, town.name = town.name, town.name + "（改）"
+    try:
+        names = {
+            f["properties"]["name"] for f in c.get("/api/v1/map/features", params=params).json()["features"]
+        }
+        assert old + "（改）" in names and old not in names
+    finally:
+        with city.db.writing(Actor.system("tests")) as session:
+            session.get(Jurisdiction, city.town_a).name = old
 
 
 def test_live_layers_revalidate_and_change_their_etag(city, api, clock):

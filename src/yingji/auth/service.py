@@ -169,11 +169,16 @@ def open_session(
 def resolve_session(session: Session, token: str | None) -> tuple[User, UserSession] | None:
     if not token:
         return None
-    row = session.get(UserSession, _sha256(token))
-    if row is None or row.expires_at <= clock.now():
+    # one round trip for both rows: this runs before every page
+    found = session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == _sha256(token))
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if row.expires_at <= clock.now() or not user.active:
         return None
     return user, row
 

@@ -167,6 +167,8 @@ def is_saturation(exc: BaseException) -> bool:
         return True
     if not isinstance(exc, sa_exc.OperationalError):
         return False
+    if exc.connection_invalidated:  # the server went away (restart, killed backend): the pool has
+        return True  # dropped the connection and the next try gets a new one
     orig = exc.orig
     text = str(orig).lower()
     if isinstance(orig, sqlite3.Error):

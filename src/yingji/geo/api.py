@@ -81,14 +81,8 @@ def map_features(
 ) -> Response:
     """Divisions of one level as GeoJSON, simplified for the zoom band of ``zoom`` (as stored when
     absent); at most 4,000 (header ``X-Truncated`` says if cut). Cacheable for an hour."""
-    body, count, truncated = layers.features(session, principal, level, parse_bbox(bbox), zoom)
-    return caching.cached(
-        request,
-        body,
-        kind=caching.STATIC,
-        media_type=caching.GEOJSON,
-        headers=_counted(count, truncated),
-    )
+    shared, count, truncated = layers.shared_features(session, principal, level, parse_bbox(bbox), zoom)
+    return shared.response(request, kind=caching.STATIC, headers=_counted(count, truncated))
 
 
 @router.get("/points", response_model=LabelsOut)

@@ -11,10 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope
+from yingji.core import caching
+from yingji.core.compress import Shared
+from yingji.core.pagecache import ScopedCache
 from yingji.geo.simplify import band_of, simplified
 from yingji.org.models import Jurisdiction
 
 MAX_FEATURES = 4000
+# A level's shapes in a box are the same for every user of one jurisdiction (a city's duty room
+# opens the same first view): built and compressed once, dropped at the commit of any division
+# write (in this process, and on PostgreSQL in the others; SHAPES_SECONDS at most elsewhere).
+SHAPES_SECONDS = 300.0
+shapes = ScopedCache("geo.features", {"jurisdictions"}, SHAPES_SECONDS, entries=64)
 LEVEL_ZOOM = {"county": 0, "town": 9, "village": 11, "group": 13}
 
 
@@ -65,6 +73,24 @@ def features(
         parts.append(f'{{"type":"Feature","id":"{code}","geometry":{shape},"properties":{props}}}')
     body = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     return body, len(parts), truncated
+
+
+def shared_features(
+    session: Session,
+    principal: Principal,
+    level: str,
+    bbox: tuple[float, float, float, float] | None,
+    zoom: float | None = None,
+) -> tuple[Shared, int, bool]:
+    """``features`` as a body shared by the users of the principal's jurisdiction."""
+
+    def build() -> tuple[Shared, int, bool]:
+        body, count, truncated = features(session, principal, level, bbox, zoom)
+        return Shared(body, caching.GEOJSON), count, truncated
+
+    # the database in the key: a test process opens several with the same division codes
+    key = (str(session.get_bind().url), level, bbox, band_of(zoom))
+    return shapes.get_or_build(principal.jurisdiction_code or "", build, key=key)
 
 
 def _r(x: float | None) -> float | None:

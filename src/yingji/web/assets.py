@@ -15,7 +15,6 @@ Content-Encoding alone.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 from functools import cache
@@ -28,6 +27,8 @@ from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
+
+from yingji.core.compress import accepted, encode
 
 STATIC_DIR = Path(str(files("yingji.web") / "static"))
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -70,33 +71,12 @@ def current_digest(full_path: str, st: os.stat_result) -> str:
     return digest
 
 
-def _encode(data: bytes, encoding: str) -> bytes:
-    if encoding == "br":
-        import brotli
-
-        return brotli.compress(data, quality=9)
-    if encoding == "zstd":
-        import zstandard
-
-        return zstandard.ZstdCompressor(level=12).compress(data)
-    return gzip.compress(data, compresslevel=9, mtime=0)
+def _best(data: bytes, encoding: str) -> bytes:
+    return encode(data, encoding, best=True)
 
 
 # (path, content hash, encoding) → compressed bytes
 _compressed: dict[tuple[str, str, str], bytes] = {}
-
-
-def _accepted(scope: Scope) -> list[str]:
-    """Encodings the client accepts (q > 0), in our order of preference (smallest first)."""
-    header = Headers(scope=scope).get("accept-encoding", "")
-    accepted = set()
-    for item in header.split(","):
-        coding, _, params = item.partition(";")
-        q = params.strip().removeprefix("q=")
-        if params and q.replace(".", "", 1).isdigit() and float(q) == 0:
-            continue
-        accepted.add(coding.strip().lower())
-    return [e for e in ("br", "zstd", "gzip") if e in accepted]
 
 
 class _Pending(Response):
@@ -122,7 +102,7 @@ class FingerprintedStatic(StaticFiles):
         if body is None:
             full_path, _, encoding = response.key
             raw = await anyio.to_thread.run_sync(Path(full_path).read_bytes)
-            body = _compressed[response.key] = await anyio.to_thread.run_sync(_encode, raw, encoding)
+            body = _compressed[response.key] = await anyio.to_thread.run_sync(_best, raw, encoding)
         headers = {k: v for k, v in response.headers.items() if k != "content-length"}
         return Response(body, headers=headers)
 
@@ -136,7 +116,7 @@ class FingerprintedStatic(StaticFiles):
         response = FileResponse(full_path, status_code=status_code, stat_result=stat_result)
         response.headers["cache-control"] = IMMUTABLE if asked == digest else REVALIDATE
         encodings = (
-            _accepted(scope)
+            accepted(request_headers)
             if self.compress
             and Path(full_path).suffix in COMPRESSIBLE
             and stat_result.st_size >= MIN_COMPRESS
