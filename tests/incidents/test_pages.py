@@ -150,3 +150,26 @@ def test_the_inbox_points_out_possible_duplicates(city, api, browser_client):
     items = browser_client("town").get("/incidents/inbox/items").text
     block = items[items.index("重复提示乙") :]
     assert "dup-note" in block[: block.index("</li>")]
+
+
+def test_the_list_rows_are_shared_per_jurisdiction_and_follow_every_write(city, api, browser_client):
+    """The list's rows are kept per jurisdiction and query (listing.pages): a report, a receipt and a
+    change of grade show at once, and a user of another place never gets another's rows."""
+    county, town_b = browser_client("county"), browser_client("town_b")
+    params = {"q": "共享列表"}
+    assert "共享列表测试" not in county.get("/incidents", params=params).text  # kept, empty
+    assert "共享列表测试" not in town_b.get("/incidents", params=params).text
+    incident = first_report(api("gridworker"), city.db, city.group_a, title="共享列表测试").json()
+    row = county.get("/incidents", params=params).text
+    assert "共享列表测试" in row and "owner-name" not in row
+    assert "共享列表测试" not in town_b.get("/incidents", params=params).text  # another town: never
+    county.form(f"/incidents/{incident['id']}/acknowledge", {"next": "/incidents"}, follow_redirects=False)
+    taken = county.get("/incidents", params=params).text
+    assert "owner-name" in taken  # the receipt made the county's officer its owner (首接)
+    r = county.form(
+        f"/incidents/{incident['id']}/report",
+        {"kind": "follow_up", "text": "伤亡增加", "deaths": "3", "idempotency_key": key()},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert re.search(r'<td class="num">3</td>', county.get("/incidents", params=params).text)

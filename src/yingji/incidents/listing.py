@@ -38,6 +38,11 @@ MAP_LIMIT = 2000
 # touches the scope, and kept COUNT_SECONDS at most (how far another worker process may lag).
 COUNT_SECONDS = 20.0
 counts = ScopedCache("incidents.count", {"incidents"}, COUNT_SECONDS, entries=1024)
+# A list page's rows as rendered (the template was two thirds of the page's work), shared the same
+# way: by the users of one jurisdiction asking the same query in the same language. Built from the
+# incidents, their owners (首接) and the place names.
+PAGE_TABLES = {"incidents", "owned_items", "jurisdictions"}
+pages = ScopedCache("incidents.pages", PAGE_TABLES, COUNT_SECONDS, entries=256)
 
 
 @dataclass

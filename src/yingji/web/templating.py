@@ -154,6 +154,16 @@ env.globals.update(
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, _page_context(request, context), status_code=status_code)
+
+
+def fragment(request: Request, name: str, context: dict[str, Any] | None = None) -> Markup:
+    """A template rendered to HTML with a page's context: a part of a page that a page cache keeps
+    (``core.pagecache``) and the page then places with ``{{ part }}``."""
+    return Markup(env.get_template(name).render(_page_context(request, context)))
+
+
+def _page_context(request: Request, context: dict[str, Any] | None) -> dict[str, Any]:
     principal = getattr(request.state, "principal", None)
     sections = nav.for_principal(principal)
     ctx = {
@@ -173,7 +183,7 @@ def render(
         ),
     }
     ctx.update(context or {})
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return ctx
 
 
 def pages(base: dict[str, Any], fresh: Callable[[], dict[str, Any]] | None = None):

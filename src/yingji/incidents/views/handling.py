@@ -8,11 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 
 from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, ValidationFailed
+from yingji.core.i18n import current_locale
 from yingji.incidents import (
     chain,
     deadlines,
@@ -27,7 +29,7 @@ from yingji.incidents import (
 from yingji.incidents.api import duplicate_options
 from yingji.incidents.codes import ReceiptHow
 from yingji.ownership import lists
-from yingji.web.templating import render
+from yingji.web.templating import fragment, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,10 +73,16 @@ def list_page(
         q or None,
         drill=drill or None,
     )
-    page = listing.search(session, principal, f, after=after, size=50)
+
+    def rows() -> Markup:
+        page = listing.search(session, principal, f, after=after, size=50)
+        owners = listing.shown_owners(session, principal, page.items)
+        return fragment(request, "incidents/_list_rows.html", _ctx(page=page, owners=owners))
+
+    # the rows depend on the reader's jurisdiction only (scope, the owner shown, place paths)
+    key = (str(session.get_bind().url), current_locale(), request.url.query)
     ctx = _ctx(
-        page=page,
-        owners=listing.shown_owners(session, principal, page.items),
+        rows=listing.pages.get_or_build(principal.jurisdiction_code or "", rows, key=key),
         f=f,
         raw={"date_from": date_from or "", "date_to": date_to or ""},
         statuses=status.STATUSES,
