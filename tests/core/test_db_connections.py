@@ -18,7 +18,8 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="the pool's ping: PostgreSQL 
 
 
 def _kill(db, pid: int) -> None:
-    dsn = make_url(db.settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    url = make_url(db.settings.database_url).set(drivername="postgresql")
+    dsn = url.render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
 
@@ -40,8 +41,7 @@ def test_a_connection_lost_while_idle_is_replaced_and_one_lost_in_use_is_a_503(d
     monkeypatch.setattr(db_module, "PING_IDLE_S", 3600.0)  # no ping: a hot connection is trusted
     pid = _pid(db)
     _kill(db, pid)
-    with pytest.raises(OperationalError) as lost:
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+    with pytest.raises(OperationalError) as lost, db.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
     assert lost.value.connection_invalidated and is_saturation(lost.value)  # → 503 with Retry-After
     assert _pid(db) != pid

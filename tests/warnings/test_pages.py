@@ -112,3 +112,23 @@ def test_list_and_import_pages(browser_client, api, city):
         files={"file": ("bad.cap", b"<alert xmlns='urn:x'/>", "application/xml")},
     )
     assert r.status_code == 422 and "urn:x" in r.text
+
+
+def test_the_list_in_force_is_shared_and_drops_a_warning_when_it_expires(browser_client, api, city, clock):
+    """The list's rows are kept per jurisdiction and query (views/lists.pages): a publication shows at
+    once, a user of another town never sees another's rows, and a warning in force leaves the list
+    when it expires, though no write dropped the kept rows."""
+    duty, town_b = browser_client("duty"), browser_client("town_b")
+    params = {"view": "current", "q": "共享清单"}
+    assert "共享清单过期" not in duty.get("/warnings", params=params).text  # kept
+    publish_blue(
+        api("duty"),
+        city.village_a,
+        event="共享清单过期",
+        headline="共享清单过期测试",
+        expires=(clock.now() + timedelta(minutes=5)).isoformat(),
+    )
+    assert "共享清单过期测试" in duty.get("/warnings", params=params).text
+    assert "共享清单过期测试" not in town_b.get("/warnings", params=params).text
+    clock.freeze(clock.now() + timedelta(minutes=6))  # expired; no job ran, nothing was written
+    assert "共享清单过期测试" not in duty.get("/warnings", params=params).text

@@ -28,11 +28,14 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from yingji.core import clock
 
 T = TypeVar("T")
 _TOUCHED = "yingji.pagecache.touched"
@@ -59,7 +62,8 @@ class ScopedCache:
         self.seconds = seconds
         self.entries = entries
         self.lock = threading.Lock()
-        self.items: OrderedDict[tuple[str, Hashable], tuple[float, object]] = OrderedDict()
+        # (scope, key) → (monotonic deadline, platform time it is stale at or None, value)
+        self.items: OrderedDict[tuple[str, Hashable], tuple[float, datetime | None, object]] = OrderedDict()
         self.building: dict[tuple[str, Hashable], threading.Lock] = {}
         self.generation = 0  # bumped by every invalidation: a build that raced one is not kept
         _CACHES.append(self)
@@ -68,23 +72,31 @@ class ScopedCache:
     def get(self, scope: str, key: Hashable = None) -> object | None:
         with self.lock:
             hit = self.items.get((scope, key))
-            if hit is None or hit[0] < time.monotonic():
+            if hit is None or hit[0] < time.monotonic() or (hit[1] is not None and hit[1] <= clock.now()):
                 return None
-            return hit[1]
+            return hit[2]
 
     def put(self, scope: str, key: Hashable, value: object) -> None:
         with self.lock:
             self._store(scope, key, value)
 
-    def _store(self, scope: str, key: Hashable, value: object) -> None:
-        self.items[(scope, key)] = (time.monotonic() + self.seconds, value)
+    def _store(self, scope: str, key: Hashable, value: object, until: datetime | None = None) -> None:
+        self.items[(scope, key)] = (time.monotonic() + self.seconds, until, value)
         self.items.move_to_end((scope, key))
         while len(self.items) > self.entries:
             self.items.popitem(last=False)
 
-    def get_or_build(self, scope: str, build: Callable[[], T], key: Hashable = None) -> T:
+    def get_or_build(
+        self,
+        scope: str,
+        build: Callable[[], T],
+        key: Hashable = None,
+        until: Callable[[T], datetime | None] | None = None,
+    ) -> T:
         """The cached value, else built — once: fifty users asking at the same moment wait for the
-        first one's build instead of running fifty (each request thread builds in its own session)."""
+        first one's build instead of running fifty (each request thread builds in its own session).
+        ``until(value)``: the platform time when a value that changes with time alone (a warning in
+        force expires, no write drops it) is stale, if it is before ``seconds`` are up."""
         value = self.get(scope, key)
         if value is not None:
             return value  # type: ignore[return-value]
@@ -100,7 +112,7 @@ class ScopedCache:
                 with self.lock:
                     # Kept unless a write committed while building (it may not be in the value).
                     if self.generation == generation:
-                        self._store(scope, key, value)
+                        self._store(scope, key, value, until(value) if until else None)
             finally:
                 with self.lock:
                     self.building.pop((scope, key), None)

@@ -36,6 +36,10 @@ class Page(Generic[T]):
 def paginate(session: Session, stmt: Select, page: int = 1, size: int = 50) -> Page:
     page = max(1, page)
     size = min(max(1, size), MAX_PAGE_SIZE)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.limit(size).offset((page - 1) * size)).unique())
+    offset = (page - 1) * size
+    items = list(session.scalars(stmt.limit(size).offset(offset)).unique())
+    if 0 < len(items) < size or (page == 1 and not items):
+        total = offset + len(items)  # the last page: the count is known without counting
+    else:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     return Page(items=items, total=total, page=page, size=size)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, or_, select
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.auth.scope import Principal, in_scope, visible
@@ -61,6 +63,18 @@ def list_warnings(
             or_(Warning.headline.ilike(like), Warning.event.ilike(like), Warning.identifier.ilike(like))
         )
     return paginate(session, stmt, page, size)
+
+
+def next_expiry(session: Session, principal: Principal) -> datetime | None:
+    """When the first warning in force in scope expires: the list of those in force changes then,
+    without a write."""
+    return session.scalar(
+        select(func.min(Warning.expires)).where(
+            in_scope(Warning.jurisdiction_code, principal),
+            Warning.status == S.PUBLISHED,
+            Warning.expires > clock.now(),
+        )
+    )
 
 
 def area_codes(session: Session, warnings) -> dict[int, list[str]]:
