@@ -81,7 +81,8 @@ def optional_principal(
     return principal
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
+    # async: no I/O here, and a sync dependency costs a hop to a worker thread and back
     if principal is None:
         raise Unauthenticated()
     return principal
