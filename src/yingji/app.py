@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from yingji import __version__, domains
 from yingji.auth.security import SecurityEvents
 from yingji.config import Settings, load_settings
-from yingji.core import i18n, migrate, pagecache
+from yingji.core import i18n, migrate, pagecache, routing
 from yingji.core.db import Database, open_database
 from yingji.core.http import RequestContext, install_error_handlers
 from yingji.web.assets import FingerprintedStatic
@@ -101,4 +101,5 @@ def create_app(
     app.mount("/static", static, name="static")
     for name in ROUTER_MODULES:
         app.include_router(importlib.import_module(name).router)
+    routing.index(app)  # a request tries only the routers that serve its path's start
     return app
