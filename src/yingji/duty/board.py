@@ -4,7 +4,7 @@ scope — one call for the page and the API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from yingji.auth.scope import Principal, in_scope
 from yingji.core import clock
 from yingji.core.pagecache import ScopedCache
 from yingji.duty import gaps, leave, oncall, routine
+from yingji.duty.codes import ReportStatus
 from yingji.duty.models import Leave, Roster
 from yingji.org.codes import CHILD_LEVEL, LEVEL_LENGTH, level_of, subtree_bounds
 from yingji.org.models import Unit
@@ -49,6 +50,9 @@ class Board:
     reports: routine.DaySummary
     away: list[Leave]
     gaps: list[gaps.Gap]
+    # computed with the board (shared), not per request: a province has 1,600 reporting places
+    late: list[routine.ReporterDay] = field(default_factory=list)  # missing or late, worst first
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _levels(code: str) -> tuple[int, int]:
@@ -117,12 +121,16 @@ def compute(session: Session, principal: Principal, at: datetime | None = None) 
     code = principal.jurisdiction_code
     low, high = subtree_bounds(code) if code else ("", "\uffff")
     day = routine.today(at)
+    reports = routine.summarise(session, routine.reporters(session, low, high), day, at=at)
+    late = [r for r in reports.rows if r.status in (ReportStatus.MISSING, ReportStatus.LATE)]
     return Board(
         day=day,
         at=at,
         own=[by_roster[r.id] for r in own if r.id in by_roster],
         below=[by_roster[r.id] for r in below if r.id in by_roster],
-        reports=routine.summarise(session, routine.reporters(session, low, high), day, at=at),
+        reports=reports,
         away=leave.away_on(session, principal, at),
         gaps=gaps.find(session, own + below, at=at),
+        late=routine.attention_first(late),
+        counts=reports.counts(),
     )

@@ -25,9 +25,7 @@ from yingji.duty import (
     oncall,
     rosters,
     rotation,
-    routine,
 )
-from yingji.duty.codes import ReportStatus
 from yingji.duty.common import ROLE_LABELS
 from yingji.duty.forms import (
     day_or_none,
@@ -69,11 +67,8 @@ def _in_savepoint(session, fn, *args):
 def board_page(request: Request, principal: CurrentPrincipal, session: DbSession):
     """The duty board: the first page a duty officer opens."""
     b = board.build(session, principal)
-    late = routine.attention_first(
-        [r for r in b.reports.rows if r.status in (ReportStatus.MISSING, ReportStatus.LATE)]
-    )
     mine = owner_lists.mine(session, principal)  # 首接负责制: what the officer at the board owns now
-    return render(request, "duty/board.html", _ctx(b=b, late=late[:60], late_total=len(late), mine=mine))
+    return render(request, "duty/board.html", _ctx(b=b, late=b.late[:60], late_total=len(b.late), mine=mine))
 
 
 # -- rosters --------------------------------------------------------------------------------
