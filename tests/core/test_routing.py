@@ -54,8 +54,13 @@ def test_every_path_goes_to_the_router_fastapi_would_choose(app):
         assert _first_full(router, router._candidates(path), method, path) == expected, (method, path)
 
 
-def test_misses_are_fastapis(browser_client):
+def test_requests_take_the_indexed_lookup_and_misses_are_fastapis(app, browser_client, monkeypatch):
+    asked = []
+    candidates = IndexedRouter._candidates
+    monkeypatch.setattr(
+        IndexedRouter, "_candidates", lambda self, path: asked.append(path) or candidates(self, path)
+    )
     client = browser_client("duty")
+    assert client.get("/warnings").status_code == 200 and "/warnings" in asked
     assert client.get("/no/such/page").status_code == 404
     assert client.get("/api/v1/map/features", params={"level": "nowhere"}).status_code == 422
-    assert client.get("/warnings").status_code == 200

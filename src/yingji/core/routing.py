@@ -87,5 +87,10 @@ class IndexedRouter(APIRouter):
 
 def index(app: FastAPI) -> None:
     """Give the app's router the indexed lookup (after its routers are included)."""
-    if Included is not None and type(app.router) is APIRouter:
-        app.router.__class__ = IndexedRouter
+    router = app.router
+    # The router calls the ``app`` it was made with (bound then): only a router without middleware
+    # of its own, whose entry point is that plain method, can be switched.
+    if Included is None or type(router) is not APIRouter or router.middleware_stack != router.app:
+        return
+    router.__class__ = IndexedRouter
+    router.middleware_stack = router.app
