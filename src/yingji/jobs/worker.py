@@ -41,8 +41,9 @@ from yingji.jobs.models import JobState
 
 log = logging.getLogger("yingji.worker")
 # PostgreSQL: jobs claimed ahead per runner, at most PREFETCH_MAX in all. A claim's round trip costs
-# as much as running a few dozen no-op jobs, so it must bring that many (bench.queue: drain 4.5k jobs/s
-# at 1 per runner, 8k at 4, 11k at 8); a dead worker's claimed-ahead jobs wait for lease + audit.
+# as much as running a few dozen no-op jobs, so it must bring that many (our drain alone, 20,000 no-op
+# jobs, 4 runners: ~4.5k jobs/s at 1 per runner, ~8k at 4, ~11k at 8); a dead worker's claimed-ahead
+# jobs wait for lease + audit.
 PREFETCH_PER_RUNNER = 4
 PREFETCH_MAX = 32
 HOLD_S = 1.0  # a runner keeps its connection between jobs this close together
