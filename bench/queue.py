@@ -46,7 +46,7 @@ from sqlalchemy.engine import make_url
 from bench.common import fresh_database, report
 from bench.queue_jobs import KIND
 from yingji.core.db import Actor, Database
-from yingji.jobs import queue
+from yingji.jobs import explain, queue
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -254,7 +254,7 @@ def show_claim_plan(db: Database) -> None:
         conn.execute(text("ANALYZE jobs"))
         conn.commit()
     with db.writing(Actor.system("bench")) as session:
-        plan = queue.explain_claim(session, 4)
+        plan = explain.claim_plan(session, 4)
     print("claim plan on the full queue:\n  " + "\n  ".join(plan))
     if any("Sort" in line for line in plan) or not any("ix_jobs_queued" in line for line in plan):
         raise SystemExit("the claim does not read ix_jobs_queued without a sort")

@@ -16,7 +16,7 @@ from tests.conftest import PG_URL
 from tests.jobs import handlers
 from tests.jobs.conftest import T0, add, get
 from yingji.core.db import Actor
-from yingji.jobs import queue
+from yingji.jobs import explain, queue
 from yingji.jobs.models import Job
 from yingji.jobs.worker import Worker
 
@@ -140,7 +140,7 @@ def test_the_claim_reads_the_partial_index_without_sorting(db, frozen):
             session.execute(text("SET LOCAL enable_seqscan = off"))
             session.execute(text("SET LOCAL enable_sort = off"))
             session.execute(text("SET LOCAL enable_bitmapscan = off"))
-        plan = queue.explain_claim(session, 10)
+        plan = explain.claim_plan(session, 10)
     assert any("ix_jobs_queued" in line for line in plan), plan
     assert not any("Sort" in line or "TEMP B-TREE" in line for line in plan), plan
 

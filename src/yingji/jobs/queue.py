@@ -4,14 +4,15 @@ Enqueueing is one ``INSERT`` in the caller's transaction, for one job or many (`
 one statement for the lot; on PostgreSQL the rows travel as arrays through ``unnest``). A job due
 now wakes idle workers when the transaction commits (``wakeup``: NOTIFY on PostgreSQL).
 
-A worker claims jobs only as it starts them: one per free runner (``claim_many`` takes several in
-one statement when several runners are free), each leased for its kind's ``lease_s`` (at most the
-configured ``YINGJI_JOB_LEASE_S``): a job never waits under another job's lease, and a dead worker
-holds at most the jobs it was running. Claiming reads the first due rows of the partial index
-``ix_jobs_queued`` (queued rows only, in claim order: priority, due time, id), so it never sorts;
-on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so any number of workers share the queue without
-running a job twice; on SQLite the write transaction is ``BEGIN IMMEDIATE``, so claims are
-serialised. The auditor (``release_expired``) requeues running jobs whose lease ran out.
+A worker claims several jobs in one statement (``claim_many``), each leased for its kind's
+``lease_s`` (at most the configured ``YINGJI_JOB_LEASE_S``); those it claimed ahead wait for a runner
+under a lease its heartbeat renews, and go back with ``hand_back`` when it stops, so a dead worker
+holds at most the jobs it was running and those it had claimed ahead. Claiming reads the first due
+rows of the partial index ``ix_jobs_queued`` (queued rows only, in claim order: priority, due time,
+id), so it never sorts (``explain.claim_plan``); on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so any
+number of workers share the queue without running a job twice; on SQLite the write transaction is
+``BEGIN IMMEDIATE``, so claims are serialised. The auditor (``release_expired``) requeues running
+jobs whose lease ran out.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, case, event, func, literal, literal_column, or_, select, text, update
+from sqlalchemy import Update, and_, case, func, literal, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -205,8 +206,8 @@ def claim_many(
     max_lease_s: float | None = None,
 ) -> list[Claimed]:
     """Take up to ``limit`` due jobs in one statement, in claim order, each leased from now for its
-    own kind's ``lease_s`` (at most ``max_lease_s``). The caller starts every one at once: a claimed
-    job's lease runs from the claim, and a job claimed but left waiting would hold its lease idle."""
+    own kind's ``lease_s`` (at most ``max_lease_s``). A claimed job's lease runs from the claim: the
+    caller renews it until it starts the job, or hands it back (``hand_back``)."""
     from yingji.jobs import registry
 
     if limit < 1:
@@ -266,24 +267,6 @@ def _no_flush_wait(session: Session) -> tuple:
     if not _postgres(session):
         return ()
     return (func.set_config("synchronous_commit", "off", True).label("no_flush_wait"),)
-
-
-def explain_claim(session: Session, limit: int = 10, *, kinds: list[str] | None = None) -> list[str]:
-    """The database's plan for the claim statement, as text lines (``EXPLAIN`` on PostgreSQL,
-    ``EXPLAIN QUERY PLAN`` on SQLite); nothing is claimed. For tests and the queue bench."""
-    prefix = "EXPLAIN " if _postgres(session) else "EXPLAIN QUERY PLAN "
-    conn = session.connection()
-
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        return prefix + statement, parameters
-
-    event.listen(conn, "before_cursor_execute", explain, retval=True)
-    try:
-        stmt = _claim_statement(session, "explain", limit, kinds, 1.0, clock.now(), "explain")
-        rows = conn.execute(stmt).all()
-    finally:
-        event.remove(conn, "before_cursor_execute", explain)
-    return [str(row[-1]) for row in rows]
 
 
 def _lease_ends(now: datetime, cap: float, kinds: Iterable[str] | None):
@@ -368,19 +351,45 @@ def finish_and_claim(
     return finished, claimed
 
 
-def _finish_statement(session: Session, jobs: Sequence[Claimed]):
+def _held(jobs: Sequence[Claimed]):
+    """Running rows of ``jobs`` still under our lease (one IN list per claim's token)."""
     by_token: dict[str, list[int]] = {}
     for job in jobs:
         by_token.setdefault(job.lease_token, []).append(job.id)
-    ours = or_(*(and_(Job.lease_token == t, Job.id.in_(ids)) for t, ids in by_token.items()))
+    return and_(RUNNING, or_(*(and_(Job.lease_token == t, Job.id.in_(ids)) for t, ids in by_token.items())))
+
+
+def _finish_statement(session: Session, jobs: Sequence[Claimed]):
     now = clock.now()
     return (
         update(Job)
-        .where(RUNNING, ours)
+        .where(_held(jobs))
         .values(state=JobState.DONE, finished_at=now, updated_at=now, lease_token=None, last_error=None)
         .returning(Job.id, *_no_flush_wait(session))
         .execution_options(synchronize_session=False)
     )
+
+
+def hand_back(session: Session, jobs: Sequence[Claimed]) -> set[int]:
+    """Return claimed jobs that were never started to the queue, in one statement: queued again
+    with their due time and attempts as before the claim, so they run next (here or elsewhere)
+    without waiting for the auditor. Only jobs we still hold; returns the ids handed back."""
+    if not jobs:
+        return set()
+    back = {"state": JobState.QUEUED, "lease_owner": None, "lease_token": None, "lease_expires_at": None}
+    stmt = (
+        update(Job)
+        .where(_held(jobs))
+        .values(attempts=Job.attempts - 1, updated_at=clock.now(), **back)
+        .returning(Job.id)
+        .execution_options(synchronize_session=False)
+    )
+    if _postgres(session):
+        stmt = stmt.returning(func.pg_notify(wakeup.CHANNEL, ""))  # other workers' idle ends
+    handed = {r.id for r in session.execute(stmt).all()}
+    if handed:
+        wakeup.job_due(session)
+    return handed
 
 
 def fail(session: Session, job: Claimed, error: str, retry_in: timedelta) -> str:

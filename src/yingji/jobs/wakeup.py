@@ -29,11 +29,23 @@ class Signal:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self.generation = 0
+        self._listeners: list = []  # also called on notify (a worker pool's loop)
 
     def notify(self) -> None:
         with self._cond:
             self.generation += 1
             self._cond.notify_all()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+    def subscribe(self, listener) -> None:
+        with self._cond:
+            self._listeners.append(listener)
+
+    def unsubscribe(self, listener) -> None:
+        with self._cond:
+            self._listeners.remove(listener)
 
     def wait(self, seen: int, timeout: float) -> bool:
         """Wait up to ``timeout`` unless notified since ``seen`` (a ``generation`` read before the

@@ -1,14 +1,16 @@
-"""The worker: claims due jobs as it starts them, runs their handlers under a renewed lease
-(heartbeat, checkpoints), retries with backoff, audits expired leases.
+"""The worker: claims due jobs, runs their handlers under a renewed lease (heartbeat,
+checkpoints), retries with backoff, audits expired leases.
 
-A worker has ``concurrency`` runner threads (one by default) and a claim loop: it waits for free
-runners, claims one job per free runner in one statement, and hands each to its runner at once (a
-job is never claimed to wait in line). A job whose handler wrote nothing is marked done by the
-loop's next pass, in the claim's statement (``queue.finish_and_claim``). When nothing is due the loop sleeps
-until a job is enqueued (``wakeup``: in process, and by LISTEN/NOTIFY on PostgreSQL) or
-``idle_sleep_s`` passes. One heartbeat thread renews the leases of all the jobs it runs.
-``run_once``/``run_until_idle`` (tests, ``yingji worker --once``) run jobs one by one in the
-calling thread.
+A worker has ``concurrency`` runner threads (one by default) and a claim loop. The loop claims in
+one statement up to one job per runner plus ``prefetch`` more (PostgreSQL; none ahead on SQLite,
+where claims serialise anyway); the runners take them in claim order from a local queue
+(``ahead.Ahead``), whose leases the heartbeat renews until they start; on stop the ones not
+started go back to the queue at once (``queue.hand_back``). A job whose handler wrote nothing is
+marked done by the loop's next pass, in the claim's statement (``queue.finish_and_claim``). When
+nothing is due the loop sleeps until a job is enqueued (``wakeup``: in process, and by LISTEN/NOTIFY
+on PostgreSQL) or ``idle_sleep_s`` passes. One heartbeat thread renews the leases of all the jobs it
+holds. ``run_once``/``run_until_idle`` (tests, ``yingji worker --once``) run jobs one by one in the
+calling thread, each claimed as it starts.
 
 Run as ``yingji worker`` (any number of processes on PostgreSQL) or as the one in-process
 thread that ``yingji serve`` starts on SQLite. ``YINGJI_JOB_LEASE_S`` (the longest lease) and
@@ -17,11 +19,8 @@ thread that ``yingji serve`` starts on SQLite. ``YINGJI_JOB_LEASE_S`` (the longe
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import os
-import queue as stdqueue
 import socket
 import threading
 import time
@@ -30,18 +29,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from yingji.core import clock
 from yingji.core.db import Actor, Database
-from yingji.core.errors import DatabaseBusy
-from yingji.core.overload import REQUEST_WAIT
 from yingji.jobs import queue, registry, wakeup
+from yingji.jobs.ahead import Ahead
+from yingji.jobs.heartbeat import Heartbeats
 from yingji.jobs.models import JobState
 
 log = logging.getLogger("yingji.worker")
-LINGER_S = 30.0  # an idle heartbeat thread ends after this long without jobs
+# PostgreSQL: jobs claimed ahead per runner, at most PREFETCH_MAX in all. A claim's round trip costs
+# as much as running a few dozen no-op jobs, so it must bring that many (our drain alone, 20,000 no-op
+# jobs, 4 runners: ~4.5k jobs/s at 1 per runner, ~8k at 4, ~11k at 8); a dead worker's claimed-ahead
+# jobs wait for lease + audit.
+PREFETCH_PER_RUNNER = 4
+PREFETCH_MAX = 32
 HOLD_S = 1.0  # a runner keeps its connection between jobs this close together
 
 
@@ -57,9 +61,15 @@ class Worker:
         audit_every_s: float | None = None,
         lease_s: float | None = None,
         concurrency: int = 1,
+        prefetch: int | None = None,
     ) -> None:
         self.db = db
         self.concurrency = max(1, concurrency)
+        if prefetch is None:
+            ahead = min(PREFETCH_PER_RUNNER * self.concurrency, PREFETCH_MAX)
+            prefetch = ahead if db.kind == "postgresql" else 0
+        self.prefetch = max(0, prefetch)
+        self.ahead: Ahead | None = None
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 10000}"
         self.kinds = kinds
         self.batch = batch
@@ -72,7 +82,7 @@ class Worker:
         self._last_audit = 0.0
         self.processed = 0
         self._count_lock = threading.Lock()
-        self.heartbeats = _Heartbeats(db)
+        self.heartbeats = Heartbeats(db)
         self._local = threading.local()  # each thread's held connection
         registry.load_all()
 
@@ -115,97 +125,93 @@ class Worker:
         self.heartbeats.close()
         log.info("worker %s stopped after %d jobs", self.name, self.processed)
 
-    def _idle(self, seen: int) -> None:
-        """Nothing due: wait for an enqueue (or a stop), at most ``idle_sleep_s``."""
-        deadline = time.monotonic() + self.idle_sleep_s
-        while not self.stopping.is_set():
-            left = deadline - time.monotonic()
-            # Short slices, so a stop is seen promptly without a second signal to wait on.
-            if left <= 0 or wakeup.LOCAL.wait(seen, min(left, 0.25)):
-                return
-
     def _run_pool(self) -> None:
-        """Runner threads fed by this loop: it claims one job per free runner, several in one
-        statement when several are free, and hands each to its runner at once."""
-        free: stdqueue.SimpleQueue[stdqueue.SimpleQueue] = stdqueue.SimpleQueue()
-        # Jobs whose handlers wrote nothing: marked done together by the loop's next pass (a runner
-        # puts its job here before it reports free, so that pass sees it).
-        ran: stdqueue.SimpleQueue[queue.Claimed] = stdqueue.SimpleQueue()
+        """Runner threads taking claimed jobs from ``self.ahead`` themselves, and this loop: it
+        claims when the waiting jobs run low (up to ``prefetch`` beyond one per runner), marks done in
+        the same statement the jobs run since its last pass that wrote nothing, and at the end hands
+        back what no runner started."""
+        ahead = self.ahead = Ahead(self.concurrency, self.prefetch)
+        self.heartbeats.watcher = ahead
+        wakeup.LOCAL.subscribe(ahead.poke)
 
-        def runner(inbox: stdqueue.SimpleQueue) -> None:
-            while (job := inbox.get()) is not None:
+        def runner() -> None:
+            while (job := ahead.take()) is not None:
+                nothing = False
                 try:
-                    self._run(job, ran)
+                    nothing = self._run(job, pooled=True)
                 except Exception:  # the database may be restarting: the lease brings it back
                     log.exception("job %s (%s): its outcome was not recorded", job.id, job.kind)
+                    self.heartbeats.remove(job)
                     self._release()
-                free.put(inbox)
+                ahead.finished(job if nothing else None)
             self._release()
 
-        inboxes = [stdqueue.SimpleQueue() for _ in range(self.concurrency)]
         threads = [
-            threading.Thread(target=runner, args=(box,), name=f"{self.name}/{i}", daemon=True)
-            for i, box in enumerate(inboxes)
+            threading.Thread(target=runner, name=f"{self.name}/{i}", daemon=True)
+            for i in range(self.concurrency)
         ]
-        for box, thread in zip(inboxes, threads, strict=True):
-            thread.start()
-            free.put(box)
-        while not self.stopping.is_set():
-            try:
-                slots = [free.get(timeout=0.25)]
-            except stdqueue.Empty:  # every runner busy: audit meanwhile
-                try:
-                    self._maybe_audit()
-                except Exception:
-                    log.exception("worker audit failed")
-                continue
-            while True:  # every runner free right now
-                try:
-                    slots.append(free.get_nowait())
-                except stdqueue.Empty:
-                    break
-            seen = wakeup.LOCAL.generation
-            jobs: list[queue.Claimed] = []
-            done = _take_all(ran)
-            try:
-                self._maybe_audit()
-                if not self.stopping.is_set():
-                    # the jobs run since the last pass are marked done with this claim
-                    with self._writing(Actor.system("worker"), autocommit=True) as session:
-                        finished, jobs = queue.finish_and_claim(
-                            session, done, self.name, len(slots), kinds=self.kinds, max_lease_s=self.lease_s
-                        )
-                    self._count_finished(done, finished)
-                    done = []
-            except Exception:  # the database may be restarting; keep the worker alive
-                log.exception("worker pass failed")
-            for job in done:  # not recorded: the next pass tries again
-                ran.put(job)
-            for job, slot in zip(jobs, slots, strict=False):
-                slot.put(job)
-            for slot in slots[len(jobs) :]:
-                free.put(slot)
-            if len(jobs) < len(slots):
-                self._idle(seen)
-        for box in inboxes:  # each runner finishes its job, then stops
-            box.put(None)
         for thread in threads:
-            thread.join()
+            thread.start()
         try:
-            self._finish_ran(ran)
-        except Exception:  # their leases run out and they run again
-            log.exception("recording finished jobs failed")
-        self._release()
+            while not self.stopping.is_set():
+                ahead.wait_for_pass(0.25)
+                if not self.stopping.is_set():
+                    self._claim_pass(ahead)
+        finally:
+            wakeup.LOCAL.unsubscribe(ahead.poke)
+            unstarted = ahead.close()  # each runner finishes its job, then stops
+            self._hand_back(unstarted + ahead.take_stale())
+            for thread in threads:
+                thread.join()
+            try:
+                self._finish_ran(ahead.take_ran())
+            except Exception:  # their leases run out and they run again
+                log.exception("recording finished jobs failed")
+            self._release()
 
-    def _finish_ran(self, ran: stdqueue.SimpleQueue) -> None:
+    def _claim_pass(self, ahead: Ahead) -> None:
+        self._hand_back(ahead.take_stale())
+        done, room = ahead.take_ran(), ahead.room()
+        jobs: list[queue.Claimed] = []
+        try:
+            self._maybe_audit()
+            since = time.monotonic()
+            # the jobs run since the last pass are marked done with this claim
+            with self._writing(Actor.system("worker"), autocommit=True) as session:
+                finished, jobs = queue.finish_and_claim(
+                    session, done, self.name, room, kinds=self.kinds, max_lease_s=self.lease_s
+                )
+            self._count_finished(done, finished)
+            done = []
+        except Exception:  # the database may be restarting; keep the worker alive
+            log.exception("worker pass failed")
+        ahead.put_back_ran(done)  # not recorded: the next pass tries again
+        if jobs:
+            self.heartbeats.add_many(jobs, since)
+            ahead.add(jobs, since)
+        if len(jobs) < room:
+            ahead.idle(self.idle_sleep_s)
+
+    def _hand_back(self, jobs: list[queue.Claimed]) -> None:
+        """Claimed jobs no runner will start go back to the queue at once (a lost lease changes nothing)."""
+        if not jobs:
+            return
+        self.heartbeats.remove_many(jobs)
+        try:
+            with self._writing(Actor.system("worker")) as session:
+                queue.hand_back(session, jobs)
+        except Exception:  # their leases run out and the auditor requeues them
+            log.exception("handing back %d unstarted jobs failed", len(jobs))
+
+    def _finish_ran(self, done: list[queue.Claimed]) -> None:
         """Mark done, in one statement, the jobs the runners ran that wrote nothing."""
-        done = _take_all(ran)
         if done:
             with self._writing(Actor.system("worker"), autocommit=True) as session:
                 finished = queue.finish_many(session, done)
             self._count_finished(done, finished)
 
     def _count_finished(self, done: list[queue.Claimed], finished: set[int]) -> None:
+        self.heartbeats.remove_many(done)  # renewed until their `done` was written
         with self._count_lock:
             self.processed += len(finished)
         for job in done:
@@ -214,20 +220,25 @@ class Worker:
 
     def stop(self) -> None:
         self.stopping.set()
+        if self.ahead is not None:
+            self.ahead.poke()
 
     # -- internals ------------------------------------------------------------------------
-    def _run(self, job: queue.Claimed, ran: stdqueue.SimpleQueue | None = None) -> None:
-        """Run a job's handler; its completion is written in the handler's transaction, or, when the
-        handler wrote nothing and ``ran`` is given, handed to ``ran`` to be written in a batch."""
+    def _run(self, job: queue.Claimed, *, pooled: bool = False) -> bool:
+        """Run a job's handler; its completion is written in the handler's transaction. ``pooled``
+        (a job of the pool, already under the heartbeat): when the handler wrote nothing, returns
+        True and leaves its completion to the claim loop (batched), the heartbeat renewing it till then."""
         spec = registry.get(job.kind)
         if spec is None:
+            self.heartbeats.remove(job)
             with self.db.writing(Actor.system("worker")) as session:
                 queue.fail(session, job, f"no handler for kind {job.kind!r}", timedelta(hours=1))
-            return
+            return False
         lease = timedelta(seconds=job.lease_s)
-        beating = self.heartbeats.add(job, lease)
+        if not pooled:
+            self.heartbeats.add(job)
         error: str | None = None
-        lost = False
+        lost = nothing = False
         try:
             with self._session() as session:
                 session.info["actor"] = Actor.system(f"job:{job.kind}")
@@ -241,8 +252,8 @@ class Worker:
                 )
                 try:
                     spec.fn(session, ctx)
-                    if ran is not None and _wrote_nothing(session):
-                        ran.put(job)  # nothing to commit with it: marked done in a batch
+                    if pooled and _wrote_nothing(session):
+                        nothing = True  # nothing to commit with it: marked done in a batch
                     elif queue.finish(session, job):
                         session.commit()
                         with self._count_lock:
@@ -259,13 +270,14 @@ class Worker:
                     if isinstance(exc, DBAPIError):
                         self._release()
         finally:
-            self.heartbeats.remove(beating)
+            if not nothing:
+                self.heartbeats.remove(job)
         if lost:
             # Another worker has the job now; it does what this one rolled back.
             log.warning(
                 "job %s (%s) lost its lease; work since its last checkpoint rolled back", job.id, job.kind
             )
-            return
+            return False
         if error is not None:
             log.warning("job %s (%s) failed on attempt %d\n%s", job.id, job.kind, job.attempts, error)
             with self.db.writing(Actor.system("worker")) as session:
@@ -281,6 +293,7 @@ class Worker:
                     self._schedule_next(spec)  # a dead run must not end the schedule
         elif spec.period is not None:
             self._schedule_next(spec)
+        return nothing
 
     def _session(self, *, autocommit: bool = False) -> Session:
         """A write session on this thread's held connection. Jobs back to back (within ``HOLD_S``)
@@ -360,15 +373,6 @@ def _positive(*values) -> float:
     return value
 
 
-def _take_all(q: stdqueue.SimpleQueue) -> list:
-    items = []
-    while True:
-        try:
-            items.append(q.get_nowait())
-        except stdqueue.Empty:
-            return items
-
-
 def _wrote_nothing(session: Session) -> bool:
     """The handler left no transaction open and nothing pending (a checkpoint committed whatever
     came before it)."""
@@ -382,108 +386,6 @@ def _checkpoint(session: Session, job: queue.Claimed, lease: timedelta) -> None:
         session.rollback()
         raise registry.LeaseLost(f"job {job.id} is no longer leased to this worker")
     session.commit()
-
-
-class _Heartbeats:
-    """Renews the lease of every job a worker runs, every third of it, from its own connection, so
-    a job may run for any length of time and only a dead (or cut-off) worker loses it. One thread
-    for the worker (started with its first job), not one per job: a short job costs a heap entry.
-
-    It never waits long for a lock. On PostgreSQL a job row locked by a transaction (the job's own
-    checkpoint or completion) is skipped. On SQLite the job's transaction holds the database's
-    write lock from its first statement to its commit; while it does, no other worker can take the
-    job either, so a beat that cannot get the lock within a moment is simply skipped.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._cond = threading.Condition()
-        self._due: list[tuple[float, int, queue.Claimed, timedelta]] = []  # (next beat, seq, job, lease)
-        self._live: set[int] = set()
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-        self._closed = False
-
-    def add(self, job: queue.Claimed, lease: timedelta) -> int:
-        seq = next(self._seq)
-        with self._cond:
-            self._live.add(seq)
-            heapq.heappush(self._due, (time.monotonic() + lease.total_seconds() / 3, seq, job, lease))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
-                self._thread.start()
-            elif self._due[0][1] == seq:
-                self._cond.notify()  # the new job beats first
-        return seq
-
-    def remove(self, seq: int) -> None:
-        with self._cond:
-            self._live.discard(seq)  # its heap entry is dropped when it comes up
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify()
-
-    def _beat(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    if self._closed:
-                        return
-                    while self._due and self._due[0][1] not in self._live:
-                        heapq.heappop(self._due)
-                    if not self._due:
-                        # Idle a while, then end: a worker with no jobs keeps no thread.
-                        if not self._cond.wait(LINGER_S) and not self._due:
-                            self._thread = None
-                            return
-                        continue
-                    wait = self._due[0][0] - time.monotonic()
-                    if wait <= 0:
-                        _, seq, job, lease = heapq.heappop(self._due)
-                        break
-                    self._cond.wait(wait)
-            self._renew(job, lease)
-            with self._cond:
-                if seq in self._live:
-                    heapq.heappush(self._due, (time.monotonic() + lease.total_seconds() / 3, seq, job, lease))
-
-    def _renew(self, job: queue.Claimed, lease: timedelta) -> None:
-        try:
-            if self.db.kind == "sqlite":
-                self._renew_sqlite(job, lease)
-            else:
-                with self.db.writing(Actor.system("worker")) as session:
-                    queue.extend_lease(session, job, lease, skip_locked=True)
-        except OperationalError as exc:
-            if "locked" in str(exc):
-                log.debug("lease heartbeat of job %s skipped: the database is locked", job.id)
-            else:
-                log.warning("lease heartbeat failed for job %s: %s", job.id, exc)
-        except Exception:
-            log.exception("lease heartbeat failed for job %s", job.id)
-
-    def _renew_sqlite(self, job: queue.Claimed, lease: timedelta) -> None:
-        wait_s = min(lease.total_seconds() / 6, 1.0)
-        # The process's write gate (core.overload) is waited on as briefly as the database lock.
-        token = REQUEST_WAIT.set(wait_s)
-        try:
-            with self.db.engine.connect() as conn:
-                # The pragmas go through the driver connection (autocommit): no BEGIN, no waiting.
-                raw = conn.connection.dbapi_connection
-                previous = raw.execute("PRAGMA busy_timeout").fetchone()[0]
-                raw.execute(f"PRAGMA busy_timeout = {int(wait_s * 1000)}")
-                try:
-                    conn.execution_options(sqlite_begin="IMMEDIATE")
-                    conn.execute(queue.renewal(job, lease))
-                    conn.commit()
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout = {int(previous)}")
-        except DatabaseBusy:
-            log.debug("lease heartbeat of job %s skipped: a write is in progress", job.id)
-        finally:
-            REQUEST_WAIT.reset(token)
 
 
 def start_background(db: Database) -> Worker:
