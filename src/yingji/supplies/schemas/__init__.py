@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core import idempotency
-from yingji.core.text import StrictInput
+from yingji.core.text import StrictInput, clean_deep, is_clean
 from yingji.org import codes
 from yingji.supplies.models import COUNT_REASONS, STORE_LEVELS
 from yingji.supplies.schemas.dispatch import (  # noqa: F401  (what the optimiser answers, importable from here)
@@ -36,6 +36,34 @@ def _code(value: str | None) -> str | None:
 
 
 _In = StrictInput
+
+
+def _clean_level(data: Any, nested: tuple[str, ...] = ()) -> Any:
+    """``clean_deep`` of an input dict, the same object back when it is clean, checked one level
+    deep: the fields in ``nested`` hold models that clean their own input. Anything else (a text to
+    clean, a container where a value was expected) goes through ``clean_deep`` as before."""
+    if not isinstance(data, dict):
+        return data
+    for k, v in data.items():
+        if type(k) is not str or not is_clean(k):
+            return clean_deep(data)
+        t = type(v)
+        if t is str:
+            if not is_clean(v):
+                return clean_deep(data)
+        elif (t is list or t is dict or t is tuple) and k not in nested:
+            return clean_deep(data)
+    return data
+
+
+class _Flat(_In):
+    """A flat input (a document's line): its strings checked without walking a tree (the hot
+    path of every stock movement)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        return _clean_level(data)
 
 
 class WarehouseIn(_In):
@@ -81,7 +109,7 @@ class ItemIn(_In):
     spec: str | None = Field(default=None, max_length=200)
 
 
-class ReceiptLine(_In):
+class ReceiptLine(_Flat):
     item_code: str = Field(min_length=1, max_length=20)
     qty: int = Field(gt=0, le=10_000_000)
     batch_no: str | None = Field(default=None, max_length=40)
@@ -93,7 +121,7 @@ class ReceiptLine(_In):
     _owner = field_validator("owner_code")(_code)
 
 
-class OutLine(_In):
+class OutLine(_Flat):
     """A line taking stock out: from one batch, or first-expiring-first-out when no batch is named."""
 
     item_code: str = Field(min_length=1, max_length=20)
@@ -101,7 +129,7 @@ class OutLine(_In):
     batch_id: int | None = None
 
 
-class CountLine(_In):
+class CountLine(_Flat):
     """A stock-count line: what is on the shelf (``counted``) or the change (``delta``), and why."""
 
     item_code: str = Field(min_length=1, max_length=20)
@@ -121,6 +149,11 @@ class _Doc(_In):
     client_key: str = idempotency.client_key(required=True, max_length=80)
     warehouse_id: int
     note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_strings(cls, data: Any) -> Any:
+        return _clean_level(data, ("lines",))  # each line cleans itself
 
 
 class ReceiptIn(_Doc):
