@@ -127,9 +127,9 @@ def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, 
 # -- receipt ----------------------------------------------------------------------------------
 def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
     """Goods come into a store (purchase, donation, allocation, return)."""
-    fp = fingerprint(data)
     codes = [line.item_code for line in data.lines]
     facts = _facts(session, data.client_key, data.warehouse_id, codes, stock=False)
+    fp = fingerprint(data)
     if facts.earlier is not None:
         return _replayed(session, facts.earlier, fp)
     store = posting.require_store(facts)
@@ -260,8 +260,8 @@ def transfer(
 def _leaving(session: Session, principal: Principal, data: IssueIn | TransferIn, dispatch: bool) -> tuple:
     """What an issue and a transfer check first: (fingerprint, facts, the store that goods leave),
     the store None when the key was posted before (a replay)."""
-    fp = fingerprint(data)
     facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
+    fp = fingerprint(data)
     if facts.earlier is not None:
         return fp, facts, None
     store = posting.require_store(facts)

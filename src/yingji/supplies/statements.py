@@ -276,7 +276,7 @@ def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | 
     doc = dict(row)
     doc["created_at"] = stamp  # the row's only times
     doc["completed_at"] = when(row["completed_at"])
-    doc_id = _one(_SEQ_DOC.run(cur, pg, doc))
+    doc_id = _new_id(cur, pg, _SEQ_DOC, doc)
     if doc_id is None:  # a concurrent twin (PostgreSQL): nothing written
         return None
     # balances in batch order, each movement with the balance right after it; the stock was read in
@@ -285,7 +285,8 @@ def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | 
     moving = sorted((x for x in lines if x.delta), key=_batch_order)
     after: dict[int, int] = {}
     for x in moving:
-        args = {"delta": x.delta, "now": stamp, "wid": wid, "batch": x.batch_id, "item": x.item_id, "jur": jur}
+        args = {"delta": x.delta, "now": stamp, "wid": wid, "batch": x.batch_id, "item": x.item_id}
+        args["jur"] = jur
         qty = _one((_SEQ_TAKE if x.delta < 0 else _SEQ_PUT).run(cur, pg, args))
         if qty is None:
             raise Stale()
@@ -303,7 +304,7 @@ def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | 
             "reason": x.reason,
             "jur": jur,
         }
-        line_ids[x.line_no] = _one(_SEQ_LINE.run(cur, pg, args))
+        line_ids[x.line_no] = _new_id(cur, pg, _SEQ_LINE, args)
     actor, actor_id = row["created_by"], row["created_by_id"]
     for x in moving:
         args = {
@@ -339,6 +340,16 @@ def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | 
 
 def _batch_order(x: Line) -> tuple[int, int]:
     return x.batch_id, x.line_no
+
+
+def _new_id(cur, pg: bool, stmt: Sql, args: dict) -> int | None:
+    """The id of the row an ``INSERT … RETURNING id`` made, None when it made none. SQLite tells it
+    without the statement's second step (``lastrowid``): one step fewer that lets the GIL go while
+    this thread holds the write lock."""
+    if pg:
+        return _one(stmt.run(cur, pg, args))
+    cur.execute(stmt.sqlite.removesuffix(" RETURNING id"), args)
+    return cur.lastrowid if cur.rowcount == 1 else None
 
 
 def _one(cur):
