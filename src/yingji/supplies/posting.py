@@ -88,8 +88,7 @@ LEFT JOIN supply_warehouses AS w ON w.id = :wid
 LEFT JOIN supply_items AS i ON i.code {codes}
 LEFT JOIN supply_balances AS b ON :stock AND b.warehouse_id = w.id AND b.item_id = i.id
 LEFT JOIN supply_batches AS bt ON bt.id = b.batch_id
-ORDER BY b.batch_id
-"""
+"""  # no ORDER BY: the stock is sorted below (first-expiring first), which is the order that counts
 READ_PG = Sql(_READ.replace("{codes}", "= ANY(:codes)"))
 
 
@@ -125,8 +124,13 @@ def read(session: Session, key: str, warehouse_id: int, codes: list[str], *, sto
                     expires = date.fromisoformat(expires)
                 facts.stock[i_id].append((b_id, b_qty, expires))
     for batches in facts.stock.values():
-        batches.sort(key=lambda b: (b[2] is None, b[2] or date.max, b[0]))
+        if len(batches) > 1:
+            batches.sort(key=_expiry_order)
     return facts
+
+
+def _expiry_order(b: tuple[int, int, date | None]) -> tuple:
+    return b[2] is None, b[2] or date.max, b[0]
 
 
 @dataclass

@@ -51,8 +51,9 @@ def _clean_level(data: Any, nested: tuple[str, ...] = ()) -> Any:
         if t is str:
             if not is_clean(v):
                 return clean_deep(data)
-        elif (t is list or t is dict or t is tuple) and k not in nested:
-            return clean_deep(data)
+        elif t is list or t is dict or t is tuple:
+            if k not in nested or t is not list or not all(isinstance(e, dict | BaseModel) for e in v):
+                return clean_deep(data)
     return data
 
 
