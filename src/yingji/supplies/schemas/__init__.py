@@ -8,9 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yingji.core import idempotency
-from yingji.core.text import StrictInput, clean_deep, is_clean
+from yingji.core.text import StrictInput
 from yingji.org import codes
 from yingji.supplies.models import COUNT_REASONS, STORE_LEVELS
+from yingji.supplies.schemas.cleaning import DocumentInput, FlatInput
 from yingji.supplies.schemas.dispatch import (  # noqa: F401  (what the optimiser answers, importable from here)
     AllocationOut,
     AllocationPlanOut,
@@ -36,35 +37,6 @@ def _code(value: str | None) -> str | None:
 
 
 _In = StrictInput
-
-
-def _clean_level(data: Any, nested: tuple[str, ...] = ()) -> Any:
-    """``clean_deep`` of an input dict, the same object back when it is clean, checked one level
-    deep: the fields in ``nested`` hold models that clean their own input. Anything else (a text to
-    clean, a container where a value was expected) goes through ``clean_deep`` as before."""
-    if not isinstance(data, dict):
-        return data
-    for k, v in data.items():
-        if type(k) is not str or not is_clean(k):
-            return clean_deep(data)
-        t = type(v)
-        if t is str:
-            if not is_clean(v):
-                return clean_deep(data)
-        elif t is list or t is dict or t is tuple:
-            if k not in nested or t is not list or not all(isinstance(e, dict | BaseModel) for e in v):
-                return clean_deep(data)
-    return data
-
-
-class _Flat(_In):
-    """A flat input (a document's line): its strings checked without walking a tree (the hot
-    path of every stock movement)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _clean_strings(cls, data: Any) -> Any:
-        return _clean_level(data)
 
 
 class WarehouseIn(_In):
@@ -110,7 +82,7 @@ class ItemIn(_In):
     spec: str | None = Field(default=None, max_length=200)
 
 
-class ReceiptLine(_Flat):
+class ReceiptLine(FlatInput):
     item_code: str = Field(min_length=1, max_length=20)
     qty: int = Field(gt=0, le=10_000_000)
     batch_no: str | None = Field(default=None, max_length=40)
@@ -122,7 +94,7 @@ class ReceiptLine(_Flat):
     _owner = field_validator("owner_code")(_code)
 
 
-class OutLine(_Flat):
+class OutLine(FlatInput):
     """A line taking stock out: from one batch, or first-expiring-first-out when no batch is named."""
 
     item_code: str = Field(min_length=1, max_length=20)
@@ -130,7 +102,7 @@ class OutLine(_Flat):
     batch_id: int | None = None
 
 
-class CountLine(_Flat):
+class CountLine(FlatInput):
     """A stock-count line: what is on the shelf (``counted``) or the change (``delta``), and why."""
 
     item_code: str = Field(min_length=1, max_length=20)
@@ -146,15 +118,10 @@ class CountLine(_Flat):
         return self
 
 
-class _Doc(_In):
+class _Doc(DocumentInput):
     client_key: str = idempotency.client_key(required=True, max_length=80)
     warehouse_id: int
     note: str | None = Field(default=None, max_length=2000)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _clean_strings(cls, data: Any) -> Any:
-        return _clean_level(data, ("lines",))  # each line cleans itself
 
 
 class ReceiptIn(_Doc):
