@@ -95,9 +95,13 @@ def one(db: Database, store: int, n: int, run: int) -> int:
 
 
 def service_run(db: Database, store: int, ops: int, threads: int, run: int) -> float:
+    def worker(part: list[int]) -> None:
+        for n in part:
+            one(db, store, n, run)
+
     started = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda n: one(db, store, n, run), range(ops)))
+    with ThreadPoolExecutor(threads) as pool:  # as the raw side: one task per thread, not per movement
+        list(pool.map(worker, [list(range(ops))[i::threads] for i in range(threads)]))
     return time.perf_counter() - started
 
 

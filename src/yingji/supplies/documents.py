@@ -56,10 +56,16 @@ class Result:
         return self._document
 
 
+_FP_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # json.dumps(…) made one per call
+_NO_KEY = frozenset({"client_key"})
+
+
 def fingerprint(data: BaseModel, **extra) -> str:
     """A hash of a request without its client key: tells a true retry from a reused key."""
-    body = data.model_dump(mode="json", exclude={"client_key"}) | extra
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    body = data.model_dump(mode="json", exclude=_NO_KEY)
+    if extra:
+        body |= extra
+    return hashlib.sha256(_FP_JSON(body).encode()).hexdigest()
 
 
 def replay(session: Session, model, client_key: str, fp: str):
@@ -93,7 +99,7 @@ def _replayed(session: Session, earlier: tuple[int, str], fp: str) -> Result:
 def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, locked: bool) -> Result:
     """Write the document; a concurrent twin with the same key that won hands back its document.
     ``Stale`` (only on PostgreSQL without locks) goes back to the caller, which plans again."""
-    pg = session.get_bind().dialect.name == "postgresql"
+    pg = posting.is_pg(session)
     touched = [x.batch_id for x in lines if x.delta]
     if pg and len(touched) > 1 and not locked:
         # more than one balance: lock them in batch order first (no two documents wait in a cycle)
@@ -121,9 +127,9 @@ def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, 
 # -- receipt ----------------------------------------------------------------------------------
 def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
     """Goods come into a store (purchase, donation, allocation, return)."""
-    fp = fingerprint(data)
     codes = [line.item_code for line in data.lines]
     facts = _facts(session, data.client_key, data.warehouse_id, codes, stock=False)
+    fp = fingerprint(data)
     if facts.earlier is not None:
         return _replayed(session, facts.earlier, fp)
     store = posting.require_store(facts)
@@ -254,8 +260,8 @@ def transfer(
 def _leaving(session: Session, principal: Principal, data: IssueIn | TransferIn, dispatch: bool) -> tuple:
     """What an issue and a transfer check first: (fingerprint, facts, the store that goods leave),
     the store None when the key was posted before (a replay)."""
-    fp = fingerprint(data)
     facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
+    fp = fingerprint(data)
     if facts.earlier is not None:
         return fp, facts, None
     store = posting.require_store(facts)
@@ -278,7 +284,7 @@ def _out(session, store, facts, lines, values, kind) -> Result:
     # More than one balance to take from (PostgreSQL): plan again under their locks, taken in batch
     # order, so every guard holds and no document waits for another in a cycle. A single balance
     # needs no lock first: its guarded UPDATE either takes the stock or changes nothing.
-    locked = len(plan) > 1 and session.get_bind().dialect.name == "postgresql"
+    locked = len(plan) > 1 and posting.is_pg(session)
     if locked:
         plan = _locked_plan(session, store, facts, lines)
     try:

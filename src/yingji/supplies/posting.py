@@ -41,6 +41,7 @@ from yingji.supplies.statements import (
     Sql,
     Stale,  # noqa: F401  (callers catch posting.Stale)
     cursor,
+    is_pg,
     write_pg,
     write_seq,
 )
@@ -87,8 +88,7 @@ LEFT JOIN supply_warehouses AS w ON w.id = :wid
 LEFT JOIN supply_items AS i ON i.code {codes}
 LEFT JOIN supply_balances AS b ON :stock AND b.warehouse_id = w.id AND b.item_id = i.id
 LEFT JOIN supply_batches AS bt ON bt.id = b.batch_id
-ORDER BY b.batch_id
-"""
+"""  # no ORDER BY: the stock is sorted below (first-expiring first), which is the order that counts
 READ_PG = Sql(_READ.replace("{codes}", "= ANY(:codes)"))
 
 
@@ -124,8 +124,13 @@ def read(session: Session, key: str, warehouse_id: int, codes: list[str], *, sto
                     expires = date.fromisoformat(expires)
                 facts.stock[i_id].append((b_id, b_qty, expires))
     for batches in facts.stock.values():
-        batches.sort(key=lambda b: (b[2] is None, b[2] or date.max, b[0]))
+        if len(batches) > 1:
+            batches.sort(key=_expiry_order)
     return facts
+
+
+def _expiry_order(b: tuple[int, int, date | None]) -> tuple:
+    return b[2] is None, b[2] or date.max, b[0]
 
 
 @dataclass
@@ -140,14 +145,16 @@ class Posted:
 
 def document_values(session: Session, values: dict) -> tuple[dict, datetime]:
     """The document's row (every column of ``supply_documents`` but the id) with who and when."""
-    actor = actor_of(session)
-    now = clock.now()
-    row = {c: values.get(c) for c in DOC_COLUMNS} | {
-        "created_by": actor.name,
-        "created_by_id": actor.user_id,
-        "created_at": now,
-        "completed_at": now if values["status"] == "done" else None,
-    }
+    return _row(values, actor_of(session), clock.now())
+
+
+def _row(values: dict, actor, now: datetime) -> tuple[dict, datetime]:
+    get = values.get
+    row = {c: get(c) for c in DOC_COLUMNS}
+    row["created_by"] = actor.name
+    row["created_by_id"] = actor.user_id
+    row["created_at"] = now
+    row["completed_at"] = now if values["status"] == "done" else None
     # what the flush guard does for ORM rows (inputs arrive cleaned; callers compose some texts)
     for key in ("note", "counterparty"):
         if row[key] is not None:
@@ -157,15 +164,19 @@ def document_values(session: Session, values: dict) -> tuple[dict, datetime]:
 
 def _snapshot(row: dict) -> dict:
     """The audit listener's create snapshot of a new document (``auth.audit.snapshot``)."""
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+    out = dict(row)
+    for key in ("created_at", "completed_at"):  # the row's only times
+        if out[key] is not None:
+            out[key] = out[key].isoformat()
+    return out
 
 
 def write(session: Session, values: dict, lines: list[Line], move_kind: str) -> Posted | None:
     """Post the document: its row, lines, balance changes, movements and audit row. Returns the new
     document, or None when a concurrent request with the same key made it first (nothing was
     written). Raises ``Stale`` when a decrement's guard failed (nothing was written)."""
-    row, now = document_values(session, values)
     actor = actor_of(session)
+    row, now = _row(values, actor, clock.now())
     audit = {
         "at": clock.now(),
         "actor_id": actor.user_id,
@@ -175,12 +186,14 @@ def write(session: Session, values: dict, lines: list[Line], move_kind: str) -> 
         "ip": actor.ip,
         "request_id": actor.request_id,
     }
-    pg = session.get_bind().dialect.name == "postgresql"
-    batches = [x.batch_id for x in lines if x.delta]
-    if pg and len(set(batches)) == len(batches):
-        done = write_pg(session, row, now, lines, move_kind, audit)
-    else:  # SQLite, or a batch changed twice by one document (PostgreSQL, under the caller's lock)
-        done = write_seq(session, row, now, lines, move_kind, audit, pg)
+    if is_pg(session):
+        batches = [x.batch_id for x in lines if x.delta]
+        if len(set(batches)) == len(batches):
+            done = write_pg(session, row, now, lines, move_kind, audit)
+        else:  # a batch changed twice by one document, under the caller's lock
+            done = write_seq(session, row, now, lines, move_kind, audit, True)
+    else:
+        done = write_seq(session, row, now, lines, move_kind, audit, False)
     return None if done is None else Posted(done[0], row, lines, done[1])
 
 
@@ -216,7 +229,7 @@ def as_document(session: Session, posted: Posted) -> Document:
 
 def lock(session: Session, warehouse_id: int, batch_ids: list[int]) -> None:
     """Lock the balances a document will change, in batch order (PostgreSQL; SQLite has one writer)."""
-    if batch_ids and session.get_bind().dialect.name == "postgresql":
+    if batch_ids and is_pg(session):
         cur, pg = cursor(session)
         _PG_LOCK.run(cur, pg, {"wid": warehouse_id, "batches": sorted(set(batch_ids))}).fetchall()
         cur.close()

@@ -36,6 +36,15 @@ def cursor(session: Session) -> tuple[object, bool]:
     return conn.connection.dbapi_connection.cursor(), conn.dialect.name == "postgresql"
 
 
+def is_pg(session: Session) -> bool:
+    """Whether the session talks to PostgreSQL (its engine or, for a job, its connection)."""
+    return (session.bind or session.get_bind()).dialect.name == "postgresql"
+
+
+# one encoder for every post (``json.dumps`` with options builds a new one at each call)
+to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 @dataclass(frozen=True)
 class Line:
     """One line of a document to post; ``delta`` (signed, store side) moves stock unless 0."""
@@ -181,7 +190,7 @@ def write_pg(session, row, now, lines, move_kind, audit) -> int | None:
         "a_actor_id": audit["actor_id"],
         "a_actor": audit["actor"],
         "a_jur": audit["jur"],
-        "a_after": json.dumps(audit["after"], ensure_ascii=False),
+        "a_after": to_json(audit["after"]),
         "a_ip": audit["ip"],
         "a_request_id": audit["request_id"],
     }
@@ -243,12 +252,12 @@ _SEQ_MOVE = Sql(
     f"INSERT INTO supply_movements ({MOVE_COLUMNS}) VALUES (:now, :doc, :line, :wid, :batch, :item, :kind,"
     " :delta, :after, :jur, :actor, :actor_id)"
 )
-_SEQ_AUDIT = {
-    json_cast: Sql(
+_SEQ_AUDIT = {  # by "is PostgreSQL"
+    pg: Sql(
         f"INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (:at, :actor_id, :actor, 'create',"
         f" 'supply_documents', :id, :jur, NULL, {json_cast}, :ip, :request_id, NULL)"
     )
-    for json_cast in (":after", "CAST(:after AS jsonb)")
+    for pg, json_cast in ((False, ":after"), (True, "CAST(:after AS jsonb)"))
 }
 
 
@@ -264,79 +273,83 @@ def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | 
     when = _naive if pg else _sqlite_time
     stamp = when(now)
     wid, jur = row["warehouse_id"], row["jurisdiction_code"]
-    doc_id = _one(_SEQ_DOC.run(cur, pg, {k: when(v) for k, v in row.items()}))
+    doc = dict(row)
+    doc["created_at"] = stamp  # the row's only times
+    doc["completed_at"] = when(row["completed_at"])
+    doc_id = _new_id(cur, pg, _SEQ_DOC, doc)
     if doc_id is None:  # a concurrent twin (PostgreSQL): nothing written
         return None
     # balances in batch order, each movement with the balance right after it; the stock was read in
     # this transaction under SQLite's one write lock (or PostgreSQL's row locks): a guard that fails
     # means the plan was wrong, and the caller's transaction rolls back
+    moving = sorted((x for x in lines if x.delta), key=_batch_order)
     after: dict[int, int] = {}
-    for x in sorted((x for x in lines if x.delta), key=lambda x: (x.batch_id, x.line_no)):
-        args = {
-            "delta": x.delta,
-            "now": stamp,
-            "wid": wid,
-            "batch": x.batch_id,
-            "item": x.item_id,
-            "jur": jur,
-        }
+    for x in moving:
+        args = {"delta": x.delta, "now": stamp, "wid": wid, "batch": x.batch_id, "item": x.item_id}
+        args["jur"] = jur
         qty = _one((_SEQ_TAKE if x.delta < 0 else _SEQ_PUT).run(cur, pg, args))
         if qty is None:
             raise Stale()
         after[x.line_no] = qty
     line_ids = {}
     for x in lines:
-        line_ids[x.line_no] = _one(
-            _SEQ_LINE.run(
-                cur,
-                pg,
-                {
-                    "doc": doc_id,
-                    "line_no": x.line_no,
-                    "item": x.item_id,
-                    "batch": x.batch_id,
-                    "qty": x.qty,
-                    "delta": x.delta,
-                    "counted": x.counted,
-                    "reason": x.reason,
-                    "jur": jur,
-                },
-            )
-        )
-    for x in sorted((x for x in lines if x.delta), key=lambda x: (x.batch_id, x.line_no)):
-        _SEQ_MOVE.run(
-            cur,
-            pg,
-            {
-                "now": stamp,
-                "doc": doc_id,
-                "line": line_ids[x.line_no],
-                "wid": wid,
-                "batch": x.batch_id,
-                "item": x.item_id,
-                "kind": move_kind,
-                "delta": x.delta,
-                "after": after[x.line_no],
-                "jur": jur,
-                "actor": row["created_by"],
-                "actor_id": row["created_by_id"],
-            },
-        )
-    _SEQ_AUDIT["CAST(:after AS jsonb)" if pg else ":after"].run(
-        cur,
-        pg,
-        {
-            "at": when(audit["at"]),
-            "actor_id": audit["actor_id"],
-            "actor": audit["actor"],
-            "id": str(doc_id),
-            "jur": audit["jur"],
-            "after": json.dumps(audit["after"] | {"id": doc_id}, ensure_ascii=False),
-            "ip": audit["ip"],
-            "request_id": audit["request_id"],
-        },
-    )
+        args = {
+            "doc": doc_id,
+            "line_no": x.line_no,
+            "item": x.item_id,
+            "batch": x.batch_id,
+            "qty": x.qty,
+            "delta": x.delta,
+            "counted": x.counted,
+            "reason": x.reason,
+            "jur": jur,
+        }
+        line_ids[x.line_no] = _new_id(cur, pg, _SEQ_LINE, args)
+    actor, actor_id = row["created_by"], row["created_by_id"]
+    for x in moving:
+        args = {
+            "now": stamp,
+            "doc": doc_id,
+            "line": line_ids[x.line_no],
+            "wid": wid,
+            "batch": x.batch_id,
+            "item": x.item_id,
+            "kind": move_kind,
+            "delta": x.delta,
+            "after": after[x.line_no],
+            "jur": jur,
+            "actor": actor,
+            "actor_id": actor_id,
+        }
+        _SEQ_MOVE.run(cur, pg, args)
+    after_doc = audit["after"]
+    after_doc["id"] = doc_id  # the listener's snapshot has the id (the caller's dict is ours)
+    args = {
+        "at": when(audit["at"]),
+        "actor_id": audit["actor_id"],
+        "actor": audit["actor"],
+        "id": str(doc_id),
+        "jur": audit["jur"],
+        "after": to_json(after_doc),
+        "ip": audit["ip"],
+        "request_id": audit["request_id"],
+    }
+    _SEQ_AUDIT[pg].run(cur, pg, args)
     return doc_id, [line_ids[x.line_no] for x in lines]
+
+
+def _batch_order(x: Line) -> tuple[int, int]:
+    return x.batch_id, x.line_no
+
+
+def _new_id(cur, pg: bool, stmt: Sql, args: dict) -> int | None:
+    """The id of the row an ``INSERT … RETURNING id`` made, None when it made none. SQLite tells it
+    without the statement's second step (``lastrowid``): one step fewer that lets the GIL go while
+    this thread holds the write lock."""
+    if pg:
+        return _one(stmt.run(cur, pg, args))
+    cur.execute(stmt.sqlite.removesuffix(" RETURNING id"), args)
+    return cur.lastrowid if cur.rowcount == 1 else None
 
 
 def _one(cur):

@@ -11,6 +11,7 @@ from yingji.core import idempotency
 from yingji.core.text import StrictInput
 from yingji.org import codes
 from yingji.supplies.models import COUNT_REASONS, STORE_LEVELS
+from yingji.supplies.schemas.cleaning import DocumentInput, FlatInput
 from yingji.supplies.schemas.dispatch import (  # noqa: F401  (what the optimiser answers, importable from here)
     AllocationOut,
     AllocationPlanOut,
@@ -81,7 +82,7 @@ class ItemIn(_In):
     spec: str | None = Field(default=None, max_length=200)
 
 
-class ReceiptLine(_In):
+class ReceiptLine(FlatInput):
     item_code: str = Field(min_length=1, max_length=20)
     qty: int = Field(gt=0, le=10_000_000)
     batch_no: str | None = Field(default=None, max_length=40)
@@ -93,7 +94,7 @@ class ReceiptLine(_In):
     _owner = field_validator("owner_code")(_code)
 
 
-class OutLine(_In):
+class OutLine(FlatInput):
     """A line taking stock out: from one batch, or first-expiring-first-out when no batch is named."""
 
     item_code: str = Field(min_length=1, max_length=20)
@@ -101,7 +102,7 @@ class OutLine(_In):
     batch_id: int | None = None
 
 
-class CountLine(_In):
+class CountLine(FlatInput):
     """A stock-count line: what is on the shelf (``counted``) or the change (``delta``), and why."""
 
     item_code: str = Field(min_length=1, max_length=20)
@@ -117,7 +118,7 @@ class CountLine(_In):
         return self
 
 
-class _Doc(_In):
+class _Doc(DocumentInput):
     client_key: str = idempotency.client_key(required=True, max_length=80)
     warehouse_id: int
     note: str | None = Field(default=None, max_length=2000)
