@@ -81,12 +81,14 @@ def sensors_by_code(session: Session, codes: list[str]) -> dict[str, SensorRow]:
         part = codes[i : i + CHUNK]
         cur = raw.cursor()
         try:
-            cur.execute(
+            query = (
                 "SELECT id, code, kind, jurisdiction_code, valid_min, valid_max, active, hazard_point_id "
                 "FROM sensors WHERE code "
-                + ("= ANY(%s::text[])" if postgres else "IN (" + ", ".join(["?"] * len(part)) + ")"),
-                [store_pg.array_of(part, quote=True)] if postgres else part,
             )
+            if postgres:  # not prepared: a generic plan tests each row against the array one by one
+                cur.execute(query + "= ANY(%s::text[])", [store_pg.array_of(part, quote=True)], prepare=False)
+            else:
+                cur.execute(query + "IN (" + ", ".join(["?"] * len(part)) + ")", part)
             rows = cur.fetchall()
         finally:
             cur.close()
