@@ -143,8 +143,10 @@ def _select_states(session: Session, ids: list[int]) -> dict[int, State]:
                 rows = cur.fetchall()
             finally:
                 cur.close()
-        last = _us_column([r[1] for r in rows])
-        rolled = _us_column([r[5] for r in rows])
+        if postgres:  # already epoch µs
+            last, rolled = [r[1] for r in rows], [r[5] for r in rows]
+        else:
+            last, rolled = _us_column([r[1] for r in rows]), _us_column([r[5] for r in rows])
         rings = rings_from([r[4] for r in rows])
         for row, at_us, rolled_us, ring in zip(rows, last, rolled, rings, strict=True):
             out[row[0]] = State(

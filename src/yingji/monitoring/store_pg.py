@@ -6,12 +6,14 @@ round trips and little Python per row (issue 17: ≥ 100,000 readings/s through 
 - sensor states are written back by one ``UPDATE … FROM unnest(…)`` instead of one ``UPDATE`` per
   sensor; the arrays travel as array literals (psycopg adapts a list element by element in Python)
   and the rings as one ``bytea`` sliced on the server (a ``bytea[]`` of 2,000 rings costs ~50 ms);
-- states are read in binary (the rings arrive as bytes, not hex).
+- states are read in binary (the rings arrive as bytes, not hex; times as epoch µs, no datetimes).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01, the origin of PostgreSQL's binary timestamps
 COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
@@ -65,9 +67,20 @@ SELECT_STATES = (
 )
 
 
+class _MicrosLoader(Loader):
+    """A binary ``timestamp`` as epoch microseconds (no datetime made, none converted back)."""
+
+    format = Format.BINARY
+
+    def load(self, data) -> int:
+        return int.from_bytes(data, "big", signed=True) + PG_EPOCH_US
+
+
 def select_states(raw, ids: list[int]) -> list[tuple]:
-    """State rows of ``ids`` locked in id order (binary: the rings arrive as bytes, undecoded)."""
+    """State rows of ``ids`` locked in id order (binary: the rings arrive as bytes, undecoded; the
+    times as epoch microseconds)."""
     with raw.cursor(binary=True) as cur:
+        cur.adapters.register_loader("timestamp", _MicrosLoader)
         cur.execute(SELECT_STATES, [array_of(ids)])
         return cur.fetchall()
 
