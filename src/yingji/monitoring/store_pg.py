@@ -56,8 +56,10 @@ def array_of(values: list, quote: bool = False) -> str:
     backslash escapes, so any code a client sent stays one element."""
     if quote:
         items = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-    else:
+    elif None in values:
         items = ("NULL" if v is None else repr(v) for v in values)
+    else:
+        items = map(repr, values)
     return "{" + ",".join(items) + "}"
 
 
@@ -108,12 +110,13 @@ def update_states(
     now: str,
 ) -> None:
     """Write the states back in one statement. Times are the naive UTC text ``store.db_text`` makes
-    (or None); a ring is bytes or None."""
-    at, lengths, pos = [], [], 0
-    for ring in rings:
-        at.append(None if ring is None else pos)
-        lengths.append(None if ring is None else len(ring))
-        pos += 0 if ring is None else len(ring)
+    (or None); a ring is a float array (stored as float32, ``State.ring_bytes``) or None."""
+    present = [r for r in rings if r is not None]
+    lengths = [None if r is None else r.size * 4 for r in rings]
+    at, pos = [], 0
+    for n in lengths:  # where each ring starts in the one bytea of them all
+        at.append(None if n is None else pos)
+        pos += n or 0
     params = {
         "sid": array_of(sids),
         "last_at": _times(last_at),
@@ -123,7 +126,7 @@ def update_states(
         "ring_len": array_of(lengths),
         "added": array_of(added),
         "rolled": _times(rolled),
-        "rings": b"".join(r for r in rings if r is not None),
+        "rings": np.concatenate(present).astype("<f4").tobytes() if present else b"",
         "now": now,
     }
     with raw.cursor() as cur:
