@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, any_, bindparam, case, func, select, update
+from sqlalchemy import BigInteger, Text, any_, bindparam, case, cast, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from yingji.jobs import queue
 from yingji.monitoring.evaluate import Decisions, RuleBook
 from yingji.monitoring.models import OPEN_STATES, Alarm, AlarmEvent, AlarmState
 from yingji.monitoring.store import SensorRow, dt_of
+from yingji.monitoring.store_pg import array_of
 
 LEVEL_ORDER = case(
     {"red": 4, "orange": 3, "yellow": 2, "blue": 1},
@@ -38,8 +39,9 @@ def open_for(session: Session, sensor_ids: list[int]) -> dict[tuple[int, str], t
     """Open alarms of these sensors: (sensor id, rule key) → (alarm id, peak)."""
     if not sensor_ids:
         return {}
-    if session.get_bind().dialect.name == "postgresql":  # one array parameter, not thousands
-        among = Alarm.sensor_id == any_(bindparam("ids", sensor_ids, type_=ARRAY(BigInteger)))
+    if session.get_bind().dialect.name == "postgresql":  # one array literal, not thousands of parameters
+        ids = bindparam("ids", array_of(sensor_ids), type_=Text)
+        among = Alarm.sensor_id == any_(cast(ids, ARRAY(BigInteger)))
     else:
         among = Alarm.sensor_id.in_(sensor_ids)
     rows = session.execute(

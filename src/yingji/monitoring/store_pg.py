@@ -6,12 +6,14 @@ round trips and little Python per row (issue 17: ≥ 100,000 readings/s through 
 - sensor states are written back by one ``UPDATE … FROM unnest(…)`` instead of one ``UPDATE`` per
   sensor; the arrays travel as array literals (psycopg adapts a list element by element in Python)
   and the rings as one ``bytea`` sliced on the server (a ``bytea[]`` of 2,000 rings costs ~50 ms);
-- states are read in binary (the rings arrive as bytes, not hex).
+- states are read in binary (the rings arrive as bytes, not hex; times as epoch µs, no datetimes).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01, the origin of PostgreSQL's binary timestamps
 COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
@@ -54,8 +56,10 @@ def array_of(values: list, quote: bool = False) -> str:
     backslash escapes, so any code a client sent stays one element."""
     if quote:
         items = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
-    else:
+    elif None in values:
         items = ("NULL" if v is None else repr(v) for v in values)
+    else:
+        items = map(repr, values)
     return "{" + ",".join(items) + "}"
 
 
@@ -65,9 +69,20 @@ SELECT_STATES = (
 )
 
 
+class _MicrosLoader(Loader):
+    """A binary ``timestamp`` as epoch microseconds (no datetime made, none converted back)."""
+
+    format = Format.BINARY
+
+    def load(self, data) -> int:
+        return int.from_bytes(data, "big", signed=True) + PG_EPOCH_US
+
+
 def select_states(raw, ids: list[int]) -> list[tuple]:
-    """State rows of ``ids`` locked in id order (binary: the rings arrive as bytes, undecoded)."""
+    """State rows of ``ids`` locked in id order (binary: the rings arrive as bytes, undecoded; the
+    times as epoch microseconds)."""
     with raw.cursor(binary=True) as cur:
+        cur.adapters.register_loader("timestamp", _MicrosLoader)
         cur.execute(SELECT_STATES, [array_of(ids)])
         return cur.fetchall()
 
@@ -95,12 +110,13 @@ def update_states(
     now: str,
 ) -> None:
     """Write the states back in one statement. Times are the naive UTC text ``store.db_text`` makes
-    (or None); a ring is bytes or None."""
-    at, lengths, pos = [], [], 0
-    for ring in rings:
-        at.append(None if ring is None else pos)
-        lengths.append(None if ring is None else len(ring))
-        pos += 0 if ring is None else len(ring)
+    (or None); a ring is a float array (stored as float32, ``State.ring_bytes``) or None."""
+    present = [r for r in rings if r is not None]
+    lengths = [None if r is None else r.size * 4 for r in rings]
+    at, pos = [], 0
+    for n in lengths:  # where each ring starts in the one bytea of them all
+        at.append(None if n is None else pos)
+        pos += n or 0
     params = {
         "sid": array_of(sids),
         "last_at": _times(last_at),
@@ -110,7 +126,7 @@ def update_states(
         "ring_len": array_of(lengths),
         "added": array_of(added),
         "rolled": _times(rolled),
-        "rings": b"".join(r for r in rings if r is not None),
+        "rings": np.concatenate(present).astype("<f4").tobytes() if present else b"",
         "now": now,
     }
     with raw.cursor() as cur:

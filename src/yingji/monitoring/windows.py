@@ -220,15 +220,19 @@ def sums(batch: Batch, states: list[State], rain: np.ndarray) -> dict[str, Metri
         if step >= RING:
             continue
         group = np.flatnonzero(shift == step)
-        old = np.stack([states[i].ring for i in rows[group].tolist()])
-        ring[group, : RING - step] = old[:, step:]
+        old = np.concatenate([states[i].ring for i in rows[group].tolist()]).reshape(group.size, RING)
+        if group.size == m:
+            ring[:, : RING - step] = old[:, step:]
+        else:
+            ring[group, : RING - step] = old[:, step:]
     pos = RING - 1 - (head[k] - b)
     inside = pos >= 0
     np.add.at(ring.reshape(-1), k[inside] * RING + pos[inside], v[inside])
     first = np.minimum.reduceat(np.where(inside, pos, RING - 1), starts)
     newest = np.maximum.reduceat(t, starts)
-    cs = np.zeros((m, RING + 1))
-    cs[:, 1:] = np.cumsum(ring, axis=1)
+    cs = np.empty((m, RING + 1))
+    cs[:, 0] = 0.0
+    np.cumsum(ring, axis=1, out=cs[:, 1:])
     ends = np.arange(int(first.min()), RING)  # only window ends some sensor's batch touched
     touched = ends[None, :] >= first[:, None]
     every = np.arange(m)
@@ -243,8 +247,8 @@ def sums(batch: Batch, states: list[State], rain: np.ndarray) -> dict[str, Metri
         metric.lo_at[rows] = np.minimum((head - (RING - 1 - j_lo) + 1) * BUCKET_US - 1, newest)
         metric.current[rows] = np.round(cs[:, RING] - cs[:, RING - w], DECIMALS)
         metric.valid[rows] = True
-    for j, i in enumerate(rows.tolist()):
-        states[i].ring, states[i].head = ring[j], int(head[j])
+    for state, row, h in zip([states[i] for i in rows.tolist()], ring, head.tolist(), strict=True):
+        state.ring, state.head = row, h
     return out
 
 
