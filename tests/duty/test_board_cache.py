@@ -71,3 +71,17 @@ def test_the_same_jurisdiction_shares_one_board(city, clock):
         again = board.build(session, one)
         fresh = board.build(session, one, at=local(2036, 9, 19, 9, 0))
     assert again is first and fresh is not first
+
+
+def test_the_rendered_board_is_shared_by_phone_rights(browser_client, clock):
+    """The board's rendered parts (duty.board.parts) are kept per phone rights: a reader without
+    them never gets the numbers a duty officer of the same place was shown."""
+    import re
+
+    clock.freeze(local(2036, 9, 20, 9, 0))
+    full = browser_client("duty").get("/duty").text  # the city's duty officer: full numbers
+    masked = browser_client("viewer").get("/duty").text  # the same city, a read-only user
+    numbers = set(re.findall(r'href="tel:(1\d{10})"', full))
+    assert numbers, "the city board shows duty phones"
+    assert not numbers & set(re.findall(r'href="tel:([\d*]+)"', masked))
+    assert re.search(r'href="tel:\d{3}\*{4}\d{4}"', masked)

@@ -39,6 +39,9 @@ BOARD_TABLES = {
     "jurisdictions",
 }
 cache = ScopedCache("duty.board", BOARD_TABLES, BOARD_SECONDS)
+# The board as rendered (all but "my items"): per board (its time of computing), phone rights and
+# language; dropped with the board.
+parts = ScopedCache("duty.board.parts", BOARD_TABLES, BOARD_SECONDS)
 
 
 @dataclass

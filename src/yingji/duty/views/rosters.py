@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +17,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import in_scope
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import gettext
+from yingji.core.i18n import current_locale, gettext
 from yingji.duty import (
     board,
     exchange,
@@ -45,7 +46,7 @@ from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
 from yingji.org.params import url_code
 from yingji.ownership import lists as owner_lists
-from yingji.web.templating import render
+from yingji.web.templating import fragment, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,7 +69,15 @@ def board_page(request: Request, principal: CurrentPrincipal, session: DbSession
     """The duty board: the first page a duty officer opens."""
     b = board.build(session, principal)
     mine = owner_lists.mine(session, principal)  # 首接负责制: what the officer at the board owns now
-    return render(request, "duty/board.html", _ctx(b=b, late=b.late[:60], late_total=len(b.late), mine=mine))
+
+    def rendered() -> dict[str, Markup]:
+        ctx = _ctx(b=b, late=b.late[:60], late_total=len(b.late))
+        return {part: fragment(request, f"duty/_board_{part}.html", ctx) for part in ("main", "side")}
+
+    # phone numbers are masked for roles without the right: the rendered board differs by it
+    key = (str(session.get_bind().url), b.at, principal.can(Perm.CONTACT_PHONE), current_locale())
+    shown = board.parts.get_or_build(principal.jurisdiction_code or "", rendered, key=key)
+    return render(request, "duty/board.html", _ctx(b=b, parts=shown, mine=mine))
 
 
 # -- rosters --------------------------------------------------------------------------------
