@@ -1,6 +1,6 @@
 """Fixed SQL text for PostgreSQL's busiest queue statements. A worker's pass as one statement: mark
 done the jobs it ran that wrote nothing, and claim the next ones (``queue.finish_and_claim``); and
-``enqueue_many``'s insert of a batch through ``unnest``.
+``enqueue``'s insert of one job and ``enqueue_many``'s of a batch through ``unnest``.
 
 The same rows and guards as ``queue.finish_many`` and ``queue.claim_many(ahead=True)`` (done only under our
 lease; claims from ``ix_jobs_queued`` in claim order, ``FOR UPDATE SKIP LOCKED``, each leased for its
@@ -107,3 +107,26 @@ def insert_many(session, kind, payloads, keys, when, now, priority, attempts_max
     }
     stmt = _UNNEST_NOTIFY if due_now else _UNNEST_PLAIN
     return list(session.execute(stmt, params).scalars())
+
+
+_ONE = """
+    INSERT INTO jobs (kind, payload, state, priority, due_at, attempts, max_attempts, dedupe_key,
+                      created_at, updated_at)
+    VALUES (%(kind)s, %(payload)s::jsonb, 'queued', %(priority)s, %(due_at)s, 0, %(max_attempts)s,
+            %(dedupe_key)s, %(created_at)s, %(updated_at)s)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id
+"""
+# Due now: the NOTIFY rides on the insert (no extra round trip), sent at commit, none if no row.
+_ONE_NOTIFY = f"WITH ins AS ({_ONE}) SELECT id, pg_notify('{CHANNEL}', '') FROM ins"
+
+
+def insert_one(session, values: dict, due_now: bool) -> int | None:
+    """One job's row (``values`` as for the ORM), in the session's transaction; its id, or None
+    when its dedupe key was taken."""
+    to_db = UTCDateTime().process_bind_param
+    params = dict(values, payload=json.dumps(values["payload"], ensure_ascii=False))
+    for column in ("due_at", "created_at", "updated_at"):
+        params[column] = to_db(values[column], None)
+    stmt = _ONE_NOTIFY if due_now else _ONE
+    return session.connection().exec_driver_sql(stmt, params).scalar()

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Update, and_, case, func, literal, literal_column, null, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -87,15 +86,15 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    postgres = _postgres(session)
-    ins = pg_insert(Job) if postgres else sqlite_insert(Job)
-    if dedupe_key is not None:
-        ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    stmt = ins.values(**values).returning(Job.id)
     due_now = when <= now
-    if due_now and postgres:
-        stmt = wakeup.notifying(stmt)  # the NOTIFY rides on the insert: no extra round trip
-    job_id = session.execute(stmt).scalar()
+    if _postgres(session):
+        # Fixed SQL text on the session's connection: no statement to build and key per job.
+        job_id = pgpass.insert_one(session, values, due_now)
+    else:
+        ins = sqlite_insert(Job)
+        if dedupe_key is not None:
+            ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        job_id = session.execute(ins.values(**values).returning(Job.id)).scalar()
     if job_id is not None and due_now:
         wakeup.job_due(session)
     return job_id
