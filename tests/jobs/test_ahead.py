@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from tests.jobs import handlers
 from tests.jobs.conftest import add, get
+from yingji.core import clock
 from yingji.core.db import Actor
 from yingji.jobs import heartbeat, queue
 from yingji.jobs.models import Job
@@ -172,3 +174,58 @@ def test_a_job_claimed_ahead_whose_lease_is_in_doubt_goes_back_instead_of_runnin
     assert blocked["ran"] == [waiting]
     assert row(db, waiting) == ("done", 1, True, False)
     assert row(db, first) == ("done", 1, True, False)
+
+
+def test_a_dead_workers_job_claimed_ahead_on_its_last_attempt_is_queued_again_not_dead(
+    db, blocked, monkeypatch
+):
+    """A claim counts an attempt; one on the last attempt that the worker never started must not
+    cost the job its life: the auditor gives the attempt back and another worker runs it."""
+    first = add(db, "tests.hook", {"hook": "block"}, priority=1)
+    last = add(db, "tests.hook", {"hook": "note"}, max_attempts=1)
+    worker = Worker(db, kinds=["tests.hook"], concurrency=1, prefetch=2, idle_sleep_s=0.05, audit_every_s=600)
+    # It dies holding the job: no hand-back at its end, no heartbeat meanwhile.
+    monkeypatch.setattr(worker, "_hand_back", lambda jobs: None)
+    thread = start(worker)
+    try:
+        assert blocked["started"].wait(WAIT_S)
+        wait_until(lambda: any(j.id == last for j in list(worker.ahead._waiting)), "the claim ahead")
+        worker.heartbeats.close()
+        assert row(db, last) == ("running", 1, False, False)
+        assert get(db, last).lease_owner is None  # not started
+        assert get(db, first).lease_owner == worker.name
+        worker.stop()
+        wait_until(lambda: worker.ahead.closed, "the worker to stop taking jobs")
+    finally:
+        blocked["release"].set()
+        stop(worker, thread)
+    assert blocked["ran"] == []
+    assert get(db, last).state == "running"  # nobody knows yet
+    with db.writing(SYSTEM) as session:  # its lease runs out
+        session.execute(
+            update(Job).where(Job.id == last).values(lease_expires_at=clock.now() - timedelta(seconds=1))
+        )
+        assert queue.release_expired(session) == {"requeued": 1, "dead": 0}
+    assert row(db, last) == ("queued", 0, True, True)
+    assert Worker(db, kinds=["tests.hook"]).run_until_idle() == 1
+    assert blocked["ran"] == [last]
+    assert row(db, last) == ("done", 1, True, False)
+
+
+def test_a_job_on_its_last_attempt_that_started_dies_with_its_worker(db, blocked):
+    """Its start is recorded before it runs: a job that kills its worker still ends dead."""
+    job_id = add(db, "tests.hook", {"hook": "block"}, max_attempts=1)
+    worker = Worker(db, kinds=["tests.hook"], concurrency=1, prefetch=2, idle_sleep_s=0.05, audit_every_s=600)
+    thread = start(worker)
+    try:
+        assert blocked["started"].wait(WAIT_S)
+        assert get(db, job_id).lease_owner == worker.name
+        with db.writing(SYSTEM) as session:  # as if its worker died: its lease runs out
+            past = clock.now() - timedelta(seconds=1)
+            session.execute(update(Job).where(Job.id == job_id).values(lease_expires_at=past))
+            assert queue.release_expired(session) == {"requeued": 0, "dead": 1}
+    finally:
+        blocked["release"].set()
+        stop(worker, thread)
+    assert (get(db, job_id).state, get(db, job_id).attempts) == ("dead", 1)
+    assert worker.processed == 0

@@ -7,7 +7,10 @@ now wakes idle workers when the transaction commits (``wakeup``: NOTIFY on Postg
 A worker claims several jobs in one statement (``claim_many``), each leased for its kind's
 ``lease_s`` (at most the configured ``YINGJI_JOB_LEASE_S``); those it claimed ahead wait for a runner
 under a lease its heartbeat renews, and go back with ``hand_back`` when it stops, so a dead worker
-holds at most the jobs it was running and those it had claimed ahead. Claiming reads the first due
+holds at most the jobs it was running and those it had claimed ahead. A claim counts an attempt;
+one on the job's last attempt made by a worker's pool leaves the row without ``lease_owner`` until
+a runner records its start (``record_start``), so that the auditor gives the attempt back to a
+job that a dead worker claimed but never started instead of marking it dead. Claiming reads the first due
 rows of the partial index ``ix_jobs_queued`` (queued rows only, in claim order: priority, due time,
 id), so it never sorts (``explain.claim_plan``); on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so any
 number of workers share the queue without running a job twice; on SQLite the write transaction is
@@ -17,15 +20,13 @@ jobs whose lease ran out.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Update, and_, case, func, literal, literal_column, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Update, and_, case, func, literal, literal_column, null, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -85,15 +86,15 @@ def enqueue(
         "created_at": now,
         "updated_at": now,
     }
-    postgres = _postgres(session)
-    ins = pg_insert(Job) if postgres else sqlite_insert(Job)
-    if dedupe_key is not None:
-        ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    stmt = ins.values(**values).returning(Job.id)
     due_now = when <= now
-    if due_now and postgres:
-        stmt = wakeup.notifying(stmt)  # the NOTIFY rides on the insert: no extra round trip
-    job_id = session.execute(stmt).scalar()
+    if _postgres(session):
+        # Fixed SQL text on the session's connection: no statement to build and key per job.
+        job_id = pgpass.insert_one(session, values, due_now)
+    else:
+        ins = sqlite_insert(Job)
+        if dedupe_key is not None:
+            ins = ins.on_conflict_do_nothing(index_elements=["dedupe_key"])
+        job_id = session.execute(ins.values(**values).returning(Job.id)).scalar()
     if job_id is not None and due_now:
         wakeup.job_due(session)
     return job_id
@@ -127,7 +128,8 @@ def enqueue_many(
     attempts_max = max_attempts or (spec.max_attempts if spec else 5)
     keys = list(dedupe_keys) if dedupe_keys is not None else [None] * len(payloads)
     if _postgres(session):
-        ids = _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max, when <= now)
+        due_now = when <= now
+        ids = pgpass.insert_many(session, kind, payloads, keys, when, now, priority, attempts_max, due_now)
     else:
         rows = [
             {
@@ -152,38 +154,6 @@ def enqueue_many(
     return ids
 
 
-_UNNEST = """
-    INSERT INTO jobs (kind, payload, state, priority, due_at, attempts, max_attempts, dedupe_key,
-                      created_at, updated_at)
-    SELECT :kind, u.payload::jsonb, 'queued', :priority, :due_at, 0, :max_attempts, u.dedupe_key,
-           :now, :now
-    FROM unnest(CAST(:payloads AS text[]), CAST(:keys AS text[])) WITH ORDINALITY
-         AS u(payload, dedupe_key, n)
-    ORDER BY u.n
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id
-"""
-_UNNEST_PLAIN = text(_UNNEST)
-# Due now: the same insert, and one NOTIFY (PostgreSQL folds the repeats of a transaction).
-_UNNEST_NOTIFY = text(f"WITH ins AS ({_UNNEST}) SELECT id, pg_notify('{wakeup.CHANNEL}', '') FROM ins")
-
-
-def _insert_unnest(session, kind, payloads, keys, when, now, priority, attempts_max, due_now) -> list[int]:
-    """PostgreSQL: two arrays and a few scalars, whatever the number of rows; no per-row SQL."""
-    to_db = UTCDateTime().process_bind_param
-    params = {
-        "kind": kind,
-        "priority": priority,
-        "due_at": to_db(when, None),
-        "max_attempts": attempts_max,
-        "now": to_db(now, None),
-        "payloads": [json.dumps(p or {}, ensure_ascii=False) for p in payloads],
-        "keys": keys,
-    }
-    stmt = _UNNEST_NOTIFY if due_now else _UNNEST_PLAIN
-    return list(session.execute(stmt, params).scalars())
-
-
 def claim(
     session: Session,
     worker: str,
@@ -204,10 +174,13 @@ def claim_many(
     *,
     kinds: list[str] | None = None,
     max_lease_s: float | None = None,
+    ahead: bool = False,
 ) -> list[Claimed]:
     """Take up to ``limit`` due jobs in one statement, in claim order, each leased from now for its
     own kind's ``lease_s`` (at most ``max_lease_s``). A claimed job's lease runs from the claim: the
-    caller renews it until it starts the job, or hands it back (``hand_back``)."""
+    caller renews it until it starts the job, or hands it back (``hand_back``). ``ahead``: the
+    caller may not start them at once; a job on its last attempt is then claimed without
+    ``lease_owner`` and must be started with ``record_start``."""
     from yingji.jobs import registry
 
     if limit < 1:
@@ -215,7 +188,7 @@ def claim_many(
     now = clock.now()
     cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
     token = secrets.token_hex(16)  # one per claim; (id, token) is what a worker holds
-    stmt = _claim_statement(session, worker, limit, kinds, cap, now, token)
+    stmt = _claim_statement(session, worker, limit, kinds, cap, now, token, ahead=ahead)
     rows = session.execute(stmt).all()
     rows.sort(key=lambda r: (-r.priority, r.due_at, r.id))  # RETURNING has no order
     return [
@@ -224,7 +197,7 @@ def claim_many(
     ]
 
 
-def _claim_statement(session, worker, limit, kinds, cap, now, token):
+def _claim_statement(session, worker, limit, kinds, cap, now, token, *, ahead=False):
     due = select(Job.id).where(QUEUED, Job.due_at <= now)
     if kinds:
         due = due.where(Job.kind.in_(kinds))
@@ -238,7 +211,7 @@ def _claim_statement(session, worker, limit, kinds, cap, now, token):
         .where(Job.id.in_(due.scalar_subquery()), QUEUED)
         .values(
             state=JobState.RUNNING,
-            lease_owner=worker,
+            lease_owner=_owner(worker, ahead),
             lease_token=token,
             lease_expires_at=_lease_ends(now, cap, kinds),
             attempts=Job.attempts + 1,
@@ -256,6 +229,11 @@ def _claim_statement(session, worker, limit, kinds, cap, now, token):
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def _owner(worker: str, ahead: bool):
+    """None for a job claimed ahead on its last attempt, until its start (``record_start``)."""
+    return case((Job.attempts + 1 >= Job.max_attempts, null()), else_=worker) if ahead else worker
 
 
 def _no_flush_wait(session: Session) -> tuple:
@@ -325,13 +303,13 @@ def finish_and_claim(
     kinds: list[str] | None = None,
     max_lease_s: float | None = None,
 ) -> tuple[set[int], list[Claimed]]:
-    """``finish_many(done)`` then ``claim_many(limit)``: a worker's pass. On PostgreSQL in ONE
-    statement (two data-modifying CTEs: the rows they change are disjoint, running and queued)."""
+    """``finish_many(done)`` then ``claim_many(limit, ahead=True)``: a worker's pass. On PostgreSQL
+    in ONE statement (two data-modifying CTEs: the rows they change are disjoint, running and queued)."""
     from yingji.jobs import registry
 
     if limit < 1 or not _postgres(session):
         return finish_many(session, done), claim_many(
-            session, worker, limit, kinds=kinds, max_lease_s=max_lease_s
+            session, worker, limit, kinds=kinds, max_lease_s=max_lease_s, ahead=True
         )
     cap = registry.DEFAULT_LEASE_S if max_lease_s is None else max_lease_s
     token = secrets.token_hex(16)
@@ -368,6 +346,19 @@ def _finish_statement(session: Session, jobs: Sequence[Claimed]):
         .returning(Job.id, *_no_flush_wait(session))
         .execution_options(synchronize_session=False)
     )
+
+
+def last_attempt(job: Claimed) -> bool:
+    """Claimed on its last attempt: when claimed ahead, its start must be recorded (``record_start``)."""
+    return job.attempts >= job.max_attempts
+
+
+def record_start(session: Session, job: Claimed, worker: str) -> bool:
+    """A runner is about to start a job claimed ahead on its last attempt: from now on a lease that
+    runs out means it ran (the auditor marks it dead), no longer that it was only held. Committed
+    before the handler runs; False (do not start it) when the lease is no longer ours."""
+    stmt = update(Job).where(_ours(job)).values(lease_owner=worker)
+    return session.execute(stmt.execution_options(synchronize_session=False)).rowcount == 1
 
 
 def hand_back(session: Session, jobs: Sequence[Claimed]) -> set[int]:
@@ -441,7 +432,8 @@ def extend_lease(session: Session, job: Claimed, lease: timedelta, *, skip_locke
 
 def release_expired(session: Session) -> dict[str, int]:
     """The auditor: jobs whose worker vanished (lease expired) go back to the queue, due now, or to
-    dead when they have used up their attempts.
+    dead when they have used up their attempts. A job claimed ahead on its last attempt and never
+    started (no ``lease_owner``, see ``record_start``) gets that attempt back and is queued again.
 
     On PostgreSQL a row locked by a live transaction (a job committing a checkpoint) is skipped,
     not waited for: its worker is alive, and the auditor never hangs on a stuck connection."""
@@ -454,9 +446,10 @@ def release_expired(session: Session) -> dict[str, int]:
         ids = select(Job.id).where(stale, *where).with_for_update(skip_locked=True)
         return Job.id.in_(ids.scalar_subquery())
 
+    unstarted = and_(Job.lease_owner.is_(None), Job.attempts >= Job.max_attempts)
     dead = session.execute(
         update(Job)
-        .where(expired(Job.attempts >= Job.max_attempts))
+        .where(expired(Job.attempts >= Job.max_attempts, Job.lease_owner.is_not(None)))
         .values(
             state=JobState.DEAD,
             finished_at=now,
@@ -471,6 +464,7 @@ def release_expired(session: Session) -> dict[str, int]:
         .where(expired())
         .values(
             state=JobState.QUEUED,
+            attempts=case((unstarted, Job.attempts - 1), else_=Job.attempts),
             due_at=now,
             updated_at=now,
             lease_owner=None,

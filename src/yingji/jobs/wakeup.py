@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -56,13 +56,6 @@ class Signal:
 
 # One per process: enqueues wake the process's own workers, the listeners wake them for others.
 LOCAL = Signal()
-
-
-def notifying(insert):
-    """PostgreSQL: ``insert … RETURNING id`` wrapped so that it also sends the NOTIFY (sent when
-    the transaction commits, once however many rows; none when nothing was inserted)."""
-    ins = insert.cte("enqueued")
-    return select(ins.c.id, func.pg_notify(CHANNEL, ""))
 
 
 def job_due(session: Session) -> None:

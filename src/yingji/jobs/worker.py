@@ -138,6 +138,9 @@ class Worker:
             while (job := ahead.take()) is not None:
                 nothing = False
                 try:
+                    if queue.last_attempt(job) and not self._record_start(job):
+                        ahead.finished(None)
+                        continue
                     nothing = self._run(job, pooled=True)
                 except Exception:  # the database may be restarting: the lease brings it back
                     log.exception("job %s (%s): its outcome was not recorded", job.id, job.kind)
@@ -191,6 +194,16 @@ class Worker:
             ahead.add(jobs, since)
         if len(jobs) < room:
             ahead.idle(self.idle_sleep_s)
+
+    def _record_start(self, job: queue.Claimed) -> bool:
+        """A job claimed ahead on its last attempt: its start is committed before it runs (else a
+        dead worker's unstarted one would go dead). False: its lease is lost, it is not started."""
+        with self._writing(Actor.system("worker")) as session:
+            started = queue.record_start(session, job, self.name)
+        if not started:
+            self.heartbeats.remove(job)
+            log.warning("job %s (%s) lost its lease before it started", job.id, job.kind)
+        return started
 
     def _hand_back(self, jobs: list[queue.Claimed]) -> None:
         """Claimed jobs no runner will start go back to the queue at once (a lost lease changes nothing)."""
