@@ -136,9 +136,9 @@ def _post(
 # -- receipt ----------------------------------------------------------------------------------
 def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
     """Goods come into a store (purchase, donation, allocation, return)."""
+    fp = fingerprint(data)  # before the read: the write lock is taken there
     codes = [line.item_code for line in data.lines]
     facts = _facts(session, data.client_key, data.warehouse_id, codes, stock=False)
-    fp = fingerprint(data)
     if facts.earlier is not None:
         return _replayed(session, facts.earlier, fp)
     store = posting.require_store(facts)
@@ -271,8 +271,8 @@ def transfer(
 def _leaving(session: Session, principal: Principal, data: IssueIn | TransferIn, dispatch: bool) -> tuple:
     """What an issue and a transfer check first: (fingerprint, facts, the store that goods leave),
     the store None when the key was posted before (a replay)."""
+    fp = fingerprint(data)  # before the read: the write lock is taken there
     facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
-    fp = fingerprint(data)
     if facts.earlier is not None:
         return fp, facts, None
     store = posting.require_store(facts)
