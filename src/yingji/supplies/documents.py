@@ -96,16 +96,25 @@ def _replayed(session: Session, earlier: tuple[int, str], fp: str) -> Result:
     return Result(session.get(Document, doc_id), True)
 
 
-def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, locked: bool) -> Result:
+def _post(
+    session: Session,
+    values: dict,
+    lines: list[posting.Line],
+    kind: str,
+    locked: bool,
+    facts: posting.Facts,
+    held: dict[int, int] | None = None,
+) -> Result:
     """Write the document; a concurrent twin with the same key that won hands back its document.
-    ``Stale`` (only on PostgreSQL without locks) goes back to the caller, which plans again."""
-    pg = posting.is_pg(session)
+    ``Stale`` (only on PostgreSQL without locks) goes back to the caller, which plans again.
+    ``held``: see ``posting.write``."""
+    pg = facts.pg
     touched = [x.batch_id for x in lines if x.delta]
     if pg and len(touched) > 1 and not locked:
         # more than one balance: lock them in batch order first (no two documents wait in a cycle)
         posting.lock(session, values["warehouse_id"], touched)
     try:
-        posted = posting.write(session, values, lines, kind)
+        posted = posting.write(session, values, lines, kind, facts, None if pg else held)
     except posting.Stale:
         # nothing was written: a request with the same key made its document first, or (PostgreSQL,
         # not locked) the stock changed since it was read and the caller plans again under the lock
@@ -127,9 +136,9 @@ def _post(session: Session, values: dict, lines: list[posting.Line], kind: str, 
 # -- receipt ----------------------------------------------------------------------------------
 def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
     """Goods come into a store (purchase, donation, allocation, return)."""
+    fp = fingerprint(data)  # before the read: the write lock is taken there
     codes = [line.item_code for line in data.lines]
     facts = _facts(session, data.client_key, data.warehouse_id, codes, stock=False)
-    fp = fingerprint(data)
     if facts.earlier is not None:
         return _replayed(session, facts.earlier, fp)
     store = posting.require_store(facts)
@@ -146,13 +155,15 @@ def receive(session: Session, principal: Principal, data: ReceiptIn) -> Result:
             batch_no=line.batch_no,
             expires_on=line.expires_on or _shelf_life_end(item, line.produced_on),
             produced_on=line.produced_on,
+            via=(facts.cur, facts.pg),
         )
         lines.append(posting.Line(no, item.id, batch_id, line.qty, line.qty))
     values = _values(data, "receipt", store, fp, reason=data.reason)
     # receipts only add: no guard can fail, so the balances are locked (in batch order) only when
     # there are several of them
-    posting.lock(session, store.id, [x.batch_id for x in lines] if len(lines) > 1 else [])
-    return _post(session, values, lines, "receipt", locked=True)
+    if len(lines) > 1:
+        posting.lock(session, store.id, [x.batch_id for x in lines])
+    return _post(session, values, lines, "receipt", True, facts)
 
 
 def _shelf_life_end(item, produced_on: date | None) -> date | None:
@@ -260,8 +271,8 @@ def transfer(
 def _leaving(session: Session, principal: Principal, data: IssueIn | TransferIn, dispatch: bool) -> tuple:
     """What an issue and a transfer check first: (fingerprint, facts, the store that goods leave),
     the store None when the key was posted before (a replay)."""
+    fp = fingerprint(data)  # before the read: the write lock is taken there
     facts = _facts(session, data.client_key, data.warehouse_id, [x.item_code for x in data.lines], stock=True)
-    fp = fingerprint(data)
     if facts.earlier is not None:
         return fp, facts, None
     store = posting.require_store(facts)
@@ -284,14 +295,15 @@ def _out(session, store, facts, lines, values, kind) -> Result:
     # More than one balance to take from (PostgreSQL): plan again under their locks, taken in batch
     # order, so every guard holds and no document waits for another in a cycle. A single balance
     # needs no lock first: its guarded UPDATE either takes the stock or changes nothing.
-    locked = len(plan) > 1 and posting.is_pg(session)
+    locked = len(plan) > 1 and facts.pg
     if locked:
         plan = _locked_plan(session, store, facts, lines)
+    held = None if facts.pg else {b: q for rows in facts.stock.values() for b, q, _ in rows}
     try:
-        return _post(session, values, _out_lines(plan), kind, locked=locked)
+        return _post(session, values, _out_lines(plan), kind, locked, facts, held)
     except posting.Stale:
         plan = _locked_plan(session, store, facts, lines)
-        return _post(session, values, _out_lines(plan), kind, locked=True)
+        return _post(session, values, _out_lines(plan), kind, True, facts)
 
 
 def _locked_plan(session, store, facts, lines) -> list[tuple]:
@@ -353,7 +365,7 @@ def count(session: Session, principal: Principal, data: CountIn) -> Result:
     values = _values(data, "count", store, fp)
     touched = [x.batch_id for x in doc_lines if x.delta]
     posting.lock(session, store.id, touched)  # a batch found new since the read above
-    return _post(session, values, doc_lines, "count", locked=True)
+    return _post(session, values, doc_lines, "count", True, facts, held)
 
 
 def _split_count(session, warehouse, item, scope, held, delta, named) -> list[tuple[int, int]]:

@@ -44,13 +44,14 @@ def batch_for(
     expires_on: date | None = None,
     produced_on: date | None = None,
     owner_name: str | None = None,
+    via: tuple | None = None,
 ) -> int:
     """The id of the batch (item, number, owner), created if new. Without a number, batches are told
     apart by expiry date, so receipts of the same item and expiry share one. (The bare driver: every
-    receipt line asks, see ``supplies.posting``.)"""
+    receipt line asks, see ``supplies.posting``; ``via``: the post's (cursor, is PostgreSQL).)"""
     number = batch_no or (f"E{expires_on:%Y%m%d}" if expires_on else DEFAULT_BATCH)
     key = {"item": item.id, "no": number, "owner": owner_code}
-    cur, pg = cursor(session)
+    cur, pg = via or cursor(session)
     try:
         found = _FIND_BATCH.run(cur, pg, key).fetchone()
         if found is not None:
@@ -71,7 +72,8 @@ def batch_for(
         _NEW_BATCH.run(cur, pg, new)
         return _FIND_BATCH.run(cur, pg, key).fetchone()[0]
     finally:
-        cur.close()
+        if via is None:
+            cur.close()
 
 
 _FIND_BATCH = Sql(

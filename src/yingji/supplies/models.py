@@ -127,6 +127,8 @@ class Balance(IdMixin, Base):
         UniqueConstraint("warehouse_id", "batch_id", name="uq_supply_balances_warehouse_batch"),
         CheckConstraint("qty >= 0", name="not_negative"),
         Index("ix_supply_balances_item_jurisdiction", "item_id", "jurisdiction_code"),
+        # a post reads one store's balances of its items (not every store's balances of them)
+        Index("ix_supply_balances_warehouse_item", "warehouse_id", "item_id"),
     )
 
     warehouse_id: Mapped[int] = mapped_column(BigId, ForeignKey("supply_warehouses.id"))

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -47,8 +48,7 @@ from yingji.supplies.statements import (
 )
 
 
-@dataclass(frozen=True)
-class Store:
+class Store(NamedTuple):
     """What a post needs of a store (duck-types ``Warehouse`` for ``warehouses.check_move``)."""
 
     id: int
@@ -57,8 +57,7 @@ class Store:
     active: bool
 
 
-@dataclass(frozen=True)
-class ItemRow:
+class ItemRow(NamedTuple):
     id: int
     code: str
     name: str
@@ -68,12 +67,15 @@ class ItemRow:
 
 @dataclass
 class Facts:
-    """Everything one read returns."""
+    """Everything one read returns, and the driver cursor it was read with (the post writes with it:
+    one look-up of the session's connection per post)."""
 
     earlier: tuple[int, str] | None  # (document id, fingerprint) of the client key, if used
     store: Store | None
     items: dict[str, ItemRow]
     stock: dict[int, list[tuple[int, int, date | None]]] = field(default_factory=dict)
+    cur: object = None
+    pg: bool = False
 
 
 _READ = """
@@ -93,37 +95,38 @@ READ_PG = Sql(_READ.replace("{codes}", "= ANY(:codes)"))
 
 
 @lru_cache(maxsize=16)
-def _read_sqlite(n: int) -> Sql:
-    return Sql(_READ.replace("{codes}", "IN (" + ", ".join(f":c{i}" for i in range(n)) + ")"))
+def _read_sqlite(n: int) -> str:
+    """SQLite's read for ``n`` codes, with positional marks (key, store, codes…, stock)."""
+    sql = _READ.replace("{codes}", "IN (" + ", ".join(["?"] * n) + ")")
+    return sql.replace(":key", "?").replace(":wid", "?").replace(":stock", "?")
 
 
 def read(session: Session, key: str, warehouse_id: int, codes: list[str], *, stock: bool) -> Facts:
     """The key's earlier document, the store, the items and (``stock``) their balances, in one read."""
-    cur, pg = cursor(session)
     codes = list(dict.fromkeys(codes))
-    params = {"key": key, "wid": warehouse_id, "stock": stock}
+    cur, pg = cursor(session)
     if pg:
-        rows = READ_PG.run(cur, pg, params | {"codes": codes}).fetchall()
+        rows = READ_PG.run(cur, pg, {"key": key, "wid": warehouse_id, "stock": stock, "codes": codes})
     else:
-        rows = _read_sqlite(len(codes)).run(cur, pg, params | {f"c{i}": c for i, c in enumerate(codes)})
-        rows = rows.fetchall()
-    cur.close()
-    facts = Facts(None, None, {})
+        rows = cur.execute(_read_sqlite(len(codes)), (key, warehouse_id, *codes, stock))
+    rows = rows.fetchall()
+    facts = Facts(None, None, {}, cur=cur, pg=pg)
+    items, all_stock = facts.items, facts.stock
     for doc_id, doc_fp, w_id, w_name, w_jur, w_active, i_id, i_code, i_name, i_active, i_life, *b in rows:
         if doc_id is not None:
             facts.earlier = (doc_id, doc_fp)
         if w_id is not None and facts.store is None:
             facts.store = Store(w_id, w_name, w_jur, bool(w_active))
         if i_id is not None:
-            if i_code not in facts.items:
-                facts.items[i_code] = ItemRow(i_id, i_code, i_name, bool(i_active), i_life)
-                facts.stock[i_id] = []
+            if i_code not in items:
+                items[i_code] = ItemRow(i_id, i_code, i_name, bool(i_active), i_life)
+                all_stock[i_id] = []
             b_id, b_qty, expires = b
             if b_id is not None:
                 if isinstance(expires, str):  # SQLite hands dates back as text in a raw statement
                     expires = date.fromisoformat(expires)
-                facts.stock[i_id].append((b_id, b_qty, expires))
-    for batches in facts.stock.values():
+                all_stock[i_id].append((b_id, b_qty, expires))
+    for batches in all_stock.values():
         if len(batches) > 1:
             batches.sort(key=_expiry_order)
     return facts
@@ -143,12 +146,7 @@ class Posted:
     line_ids: list[int]
 
 
-def document_values(session: Session, values: dict) -> tuple[dict, datetime]:
-    """The document's row (every column of ``supply_documents`` but the id) with who and when."""
-    return _row(values, actor_of(session), clock.now())
-
-
-def _row(values: dict, actor, now: datetime) -> tuple[dict, datetime]:
+def _row(values: dict, actor, now: datetime) -> dict:
     get = values.get
     row = {c: get(c) for c in DOC_COLUMNS}
     row["created_by"] = actor.name
@@ -159,7 +157,7 @@ def _row(values: dict, actor, now: datetime) -> tuple[dict, datetime]:
     for key in ("note", "counterparty"):
         if row[key] is not None:
             row[key] = clean(row[key])
-    return row, now
+    return row
 
 
 def _snapshot(row: dict) -> dict:
@@ -171,14 +169,26 @@ def _snapshot(row: dict) -> dict:
     return out
 
 
-def write(session: Session, values: dict, lines: list[Line], move_kind: str) -> Posted | None:
+def write(
+    session: Session,
+    values: dict,
+    lines: list[Line],
+    move_kind: str,
+    facts: Facts | None = None,
+    held: dict[int, int] | None = None,
+) -> Posted | None:
     """Post the document: its row, lines, balance changes, movements and audit row. Returns the new
     document, or None when a concurrent request with the same key made it first (nothing was
-    written). Raises ``Stale`` when a decrement's guard failed (nothing was written)."""
+    written). Raises ``Stale`` when a decrement's guard failed (nothing was written).
+
+    ``facts``: the read of this post (its cursor is written with). ``held`` (SQLite): batch → qty of
+    the batches taken from, as read in this transaction; SQLite's one writer (a write after a stale
+    read fails) makes each balance after the change known without reading it back."""
     actor = actor_of(session)
-    row, now = _row(values, actor, clock.now())
+    now = clock.now()
+    row = _row(values, actor, now)
     audit = {
-        "at": clock.now(),
+        "at": now,
         "actor_id": actor.user_id,
         "actor": actor.name,
         "jur": row["jurisdiction_code"],
@@ -186,14 +196,15 @@ def write(session: Session, values: dict, lines: list[Line], move_kind: str) -> 
         "ip": actor.ip,
         "request_id": actor.request_id,
     }
-    if is_pg(session):
+    cur, pg = (facts.cur, facts.pg) if facts is not None else cursor(session)
+    if pg:
         batches = [x.batch_id for x in lines if x.delta]
         if len(set(batches)) == len(batches):
-            done = write_pg(session, row, now, lines, move_kind, audit)
+            done = write_pg(cur, row, now, lines, move_kind, audit)
         else:  # a batch changed twice by one document, under the caller's lock
-            done = write_seq(session, row, now, lines, move_kind, audit, True)
+            done = write_seq(cur, True, row, now, lines, move_kind, audit, None)
     else:
-        done = write_seq(session, row, now, lines, move_kind, audit, False)
+        done = write_seq(cur, False, row, now, lines, move_kind, audit, held)
     return None if done is None else Posted(done[0], row, lines, done[1])
 
 

@@ -172,7 +172,7 @@ def _sqlite_time(value):
     return _naive(value).isoformat(" ", "microseconds") if isinstance(value, datetime) else value
 
 
-def write_pg(session, row, now, lines, move_kind, audit) -> int | None:
+def write_pg(cur, row, now, lines, move_kind, audit) -> tuple[int, list[int]]:
     # the set-based UPDATE pairs each balance with one line: one movement per batch here
     touches = [x for x in lines if x.delta]
     params = {k: _naive(v) for k, v in row.items()} | {
@@ -194,11 +194,7 @@ def write_pg(session, row, now, lines, move_kind, audit) -> int | None:
         "a_ip": audit["ip"],
         "a_request_id": audit["request_id"],
     }
-    cur, _pg = cursor(session)
-    try:
-        doc_id, _ok, line_ids = post_in_savepoint(cur, PG_POST.pg, params)
-    finally:
-        cur.close()
+    doc_id, _ok, line_ids = post_in_savepoint(cur, PG_POST.pg, params)
     return doc_id, list(line_ids)
 
 
@@ -231,110 +227,95 @@ def post_in_savepoint(cur, sql: str, params) -> tuple:
 
 
 # -- a few statements (SQLite; PostgreSQL when one document changes a batch twice) -----------
-_SEQ_DOC = Sql(
-    f"INSERT INTO supply_documents ({', '.join(DOC_COLUMNS)}) VALUES "
-    f"({', '.join(':' + c for c in DOC_COLUMNS)}) ON CONFLICT (client_key) DO NOTHING RETURNING id"
+# positional marks (SQLite's ``?``, psycopg's ``%s``) and tuples: no dict per statement
+def _marks(sql: str) -> dict[bool, str]:
+    return {False: sql, True: sql.replace("?", "%s")}
+
+
+_SEQ_DOC = _marks(
+    f"INSERT INTO supply_documents ({', '.join(DOC_COLUMNS)}) VALUES ({', '.join(['?'] * len(DOC_COLUMNS))})"
+    " ON CONFLICT (client_key) DO NOTHING"
 )
-_SEQ_TAKE = Sql(
-    "UPDATE supply_balances SET qty = qty + :delta, updated_at = :now"
-    " WHERE warehouse_id = :wid AND batch_id = :batch AND qty + :delta >= 0 RETURNING qty"
+_SEQ_TAKE = _marks(
+    "UPDATE supply_balances SET qty = qty + ?, updated_at = ?"
+    " WHERE warehouse_id = ? AND batch_id = ? AND qty + ? >= 0"
 )
-_SEQ_PUT = Sql(
+_SEQ_PUT = _marks(
     "INSERT INTO supply_balances (warehouse_id, batch_id, item_id, qty, jurisdiction_code, updated_at)"
-    " VALUES (:wid, :batch, :item, :delta, :jur, :now) ON CONFLICT (warehouse_id, batch_id)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (warehouse_id, batch_id)"
     " DO UPDATE SET qty = supply_balances.qty + excluded.qty, updated_at = excluded.updated_at RETURNING qty"
 )
-_SEQ_LINE = Sql(
-    f"INSERT INTO supply_document_lines ({LINE_COLUMNS}) VALUES (:doc, :line_no, :item, :batch, :qty,"
-    " :delta, :counted, :reason, 0, 0, :jur) RETURNING id"
+_SEQ_LINE = _marks(
+    f"INSERT INTO supply_document_lines ({LINE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?)"
 )
-_SEQ_MOVE = Sql(
-    f"INSERT INTO supply_movements ({MOVE_COLUMNS}) VALUES (:now, :doc, :line, :wid, :batch, :item, :kind,"
-    " :delta, :after, :jur, :actor, :actor_id)"
+_SEQ_MOVE = _marks(f"INSERT INTO supply_movements ({MOVE_COLUMNS}) VALUES ({', '.join(['?'] * 12)})")
+_SEQ_AUDIT = _marks(
+    f"INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (?, ?, ?, 'create', 'supply_documents', ?, ?, NULL,"
+    " ?, ?, ?, NULL)"
 )
-_SEQ_AUDIT = {  # by "is PostgreSQL"
-    pg: Sql(
-        f"INSERT INTO audit_log ({AUDIT_COLUMNS}) VALUES (:at, :actor_id, :actor, 'create',"
-        f" 'supply_documents', :id, :jur, NULL, {json_cast}, :ip, :request_id, NULL)"
-    )
-    for pg, json_cast in ((False, ":after"), (True, "CAST(:after AS jsonb)"))
-}
+_SEQ_AUDIT[True] = _SEQ_AUDIT[True].replace("NULL, %s,", "NULL, CAST(%s AS jsonb),")
 
 
-def write_seq(session, row, now, lines, move_kind, audit, pg: bool) -> tuple[int, list[int]] | None:
-    cur, pg = cursor(session)
-    try:
-        return _seq(cur, pg, row, now, lines, move_kind, audit)
-    finally:
-        cur.close()
-
-
-def _seq(cur, pg, row, now, lines, move_kind, audit) -> tuple[int, list[int]] | None:
+def write_seq(cur, pg: bool, row, now, lines, move_kind, audit, held) -> tuple[int, list[int]] | None:
+    """``held``: batch → qty read in this transaction (SQLite) for the balances taken from, so a
+    take needs no ``RETURNING`` (one driver step fewer under the write lock); None: read it back."""
     when = _naive if pg else _sqlite_time
     stamp = when(now)
     wid, jur = row["warehouse_id"], row["jurisdiction_code"]
-    doc = dict(row)
-    doc["created_at"] = stamp  # the row's only times
-    doc["completed_at"] = when(row["completed_at"])
-    doc_id = _new_id(cur, pg, _SEQ_DOC, doc)
+    doc = [row[c] for c in DOC_COLUMNS]
+    doc[-2] = stamp  # created_at, completed_at: the row's only times
+    doc[-1] = None if row["completed_at"] is None else when(row["completed_at"])
+    doc_id = _new_id(cur, pg, _SEQ_DOC[pg], doc)
     if doc_id is None:  # a concurrent twin (PostgreSQL): nothing written
         return None
     # balances in batch order, each movement with the balance right after it; the stock was read in
     # this transaction under SQLite's one write lock (or PostgreSQL's row locks): a guard that fails
     # means the plan was wrong, and the caller's transaction rolls back
-    moving = sorted((x for x in lines if x.delta), key=_batch_order)
+    moving = sorted((x for x in lines if x.delta), key=_batch_order) if len(lines) > 1 else lines
     after: dict[int, int] = {}
     for x in moving:
-        args = {"delta": x.delta, "now": stamp, "wid": wid, "batch": x.batch_id, "item": x.item_id}
-        args["jur"] = jur
-        qty = _one((_SEQ_TAKE if x.delta < 0 else _SEQ_PUT).run(cur, pg, args))
-        if qty is None:
-            raise Stale()
+        delta, batch = x.delta, x.batch_id
+        if not delta:
+            continue
+        if delta < 0:
+            if held is not None and batch in held:
+                cur.execute(_SEQ_TAKE[pg], (delta, stamp, wid, batch, delta))
+                qty = held[batch] + delta if cur.rowcount == 1 else None
+            else:
+                cur.execute(_SEQ_TAKE[pg] + " RETURNING qty", (delta, stamp, wid, batch, delta))
+                qty = _one(cur)
+            if qty is None:
+                raise Stale()
+        else:
+            qty = _one(cur.execute(_SEQ_PUT[pg], (wid, batch, x.item_id, delta, jur, stamp)))
+        if held is not None:
+            held[batch] = qty
         after[x.line_no] = qty
     line_ids = {}
+    line_sql = _SEQ_LINE[pg]
     for x in lines:
-        args = {
-            "doc": doc_id,
-            "line_no": x.line_no,
-            "item": x.item_id,
-            "batch": x.batch_id,
-            "qty": x.qty,
-            "delta": x.delta,
-            "counted": x.counted,
-            "reason": x.reason,
-            "jur": jur,
-        }
-        line_ids[x.line_no] = _new_id(cur, pg, _SEQ_LINE, args)
+        args = (doc_id, x.line_no, x.item_id, x.batch_id, x.qty, x.delta, x.counted, x.reason, jur)
+        line_ids[x.line_no] = _new_id(cur, pg, line_sql, args)
     actor, actor_id = row["created_by"], row["created_by_id"]
+    move_sql = _SEQ_MOVE[pg]
     for x in moving:
-        args = {
-            "now": stamp,
-            "doc": doc_id,
-            "line": line_ids[x.line_no],
-            "wid": wid,
-            "batch": x.batch_id,
-            "item": x.item_id,
-            "kind": move_kind,
-            "delta": x.delta,
-            "after": after[x.line_no],
-            "jur": jur,
-            "actor": actor,
-            "actor_id": actor_id,
-        }
-        _SEQ_MOVE.run(cur, pg, args)
+        if x.delta:
+            line_id = line_ids[x.line_no]
+            args = (stamp, doc_id, line_id, wid, x.batch_id, x.item_id, move_kind, x.delta)
+            cur.execute(move_sql, (*args, after[x.line_no], jur, actor, actor_id))
     after_doc = audit["after"]
     after_doc["id"] = doc_id  # the listener's snapshot has the id (the caller's dict is ours)
-    args = {
-        "at": when(audit["at"]),
-        "actor_id": audit["actor_id"],
-        "actor": audit["actor"],
-        "id": str(doc_id),
-        "jur": audit["jur"],
-        "after": to_json(after_doc),
-        "ip": audit["ip"],
-        "request_id": audit["request_id"],
-    }
-    _SEQ_AUDIT[pg].run(cur, pg, args)
+    args = (
+        stamp if audit["at"] is now else when(audit["at"]),
+        audit["actor_id"],
+        audit["actor"],
+        str(doc_id),
+        audit["jur"],
+        to_json(after_doc),
+        audit["ip"],
+        audit["request_id"],
+    )
+    cur.execute(_SEQ_AUDIT[pg], args)
     return doc_id, [line_ids[x.line_no] for x in lines]
 
 
@@ -342,13 +323,13 @@ def _batch_order(x: Line) -> tuple[int, int]:
     return x.batch_id, x.line_no
 
 
-def _new_id(cur, pg: bool, stmt: Sql, args: dict) -> int | None:
-    """The id of the row an ``INSERT … RETURNING id`` made, None when it made none. SQLite tells it
-    without the statement's second step (``lastrowid``): one step fewer that lets the GIL go while
-    this thread holds the write lock."""
+def _new_id(cur, pg: bool, sql: str, args) -> int | None:
+    """The id of the row an ``INSERT`` made, None when it made none. SQLite tells it without a
+    ``RETURNING`` row's second step (``lastrowid``): one step fewer that lets the GIL go while this
+    thread holds the write lock."""
     if pg:
-        return _one(stmt.run(cur, pg, args))
-    cur.execute(stmt.sqlite.removesuffix(" RETURNING id"), args)
+        return _one(cur.execute(sql + " RETURNING id", args))
+    cur.execute(sql, args)
     return cur.lastrowid if cur.rowcount == 1 else None
 
 
