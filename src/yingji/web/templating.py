@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from importlib.resources import files
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Request
@@ -20,12 +20,14 @@ from yingji.auth.roles import ROLE_LABELS_MSGID, Perm
 from yingji.auth.scope import mask_phone
 from yingji.core import i18n, idempotency
 from yingji.core.clock import to_local
+from yingji.core.pagecache import ScopedCache
 from yingji.geo import catalog as map_catalog
 from yingji.org import names
 from yingji.org.codes import division_code_12
 from yingji.web import nav
 from yingji.web.assets import static_url
 
+T = TypeVar("T")
 templates = Jinja2Templates(directory=str(files("yingji.web") / "templates"))
 env = templates.env
 env.add_extension("jinja2.ext.i18n")
@@ -161,6 +163,14 @@ def fragment(request: Request, name: str, context: dict[str, Any] | None = None)
     """A template rendered to HTML with a page's context: a part of a page that a page cache keeps
     (``core.pagecache``) and the page then places with ``{{ part }}``."""
     return Markup(env.get_template(name).render(_page_context(request, context)))
+
+
+def kept(cache: ScopedCache, request: Request, build: Callable[[], T], *key: Hashable, until=None) -> T:
+    """A part of a page the readers of one jurisdiction share (``cache``), built once per language
+    and ``key``. The database is in the key: a test process opens several with the same codes."""
+    session, principal = request.state.session, request.state.principal
+    full = (str(session.get_bind().url), i18n.current_locale(), *key)
+    return cache.get_or_build(principal.jurisdiction_code or "", build, key=full, until=until)
 
 
 def _page_context(request: Request, context: dict[str, Any] | None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from yingji.auth.roles import Perm
 from yingji.auth.scope import in_scope
 from yingji.core.deps import DbSession
 from yingji.core.errors import ImportRejected, YingjiError
-from yingji.core.i18n import current_locale, gettext
+from yingji.core.i18n import gettext
 from yingji.duty import (
     board,
     exchange,
@@ -46,7 +46,7 @@ from yingji.org.api import read_upload
 from yingji.org.models import Person, Unit
 from yingji.org.params import url_code
 from yingji.ownership import lists as owner_lists
-from yingji.web.templating import fragment, render
+from yingji.web.templating import fragment, kept, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,8 +75,7 @@ def board_page(request: Request, principal: CurrentPrincipal, session: DbSession
         return {part: fragment(request, f"duty/_board_{part}.html", ctx) for part in ("main", "side")}
 
     # phone numbers are masked for roles without the right: the rendered board differs by it
-    key = (str(session.get_bind().url), b.at, principal.can(Perm.CONTACT_PHONE), current_locale())
-    shown = board.parts.get_or_build(principal.jurisdiction_code or "", rendered, key=key)
+    shown = kept(board.parts, request, rendered, b.at, principal.can(Perm.CONTACT_PHONE))
     return render(request, "duty/board.html", _ctx(b=b, parts=shown, mine=mine))
 
 

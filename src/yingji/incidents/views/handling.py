@@ -14,7 +14,6 @@ from yingji.auth.deps import CurrentPrincipal
 from yingji.auth.roles import Perm
 from yingji.core.deps import DbSession
 from yingji.core.errors import NotFound, ValidationFailed
-from yingji.core.i18n import current_locale
 from yingji.incidents import (
     chain,
     deadlines,
@@ -29,7 +28,7 @@ from yingji.incidents import (
 from yingji.incidents.api import duplicate_options
 from yingji.incidents.codes import ReceiptHow
 from yingji.ownership import lists
-from yingji.web.templating import fragment, render
+from yingji.web.templating import fragment, kept, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,9 +79,8 @@ def list_page(
         return fragment(request, "incidents/_list_rows.html", _ctx(page=page, owners=owners))
 
     # the rows depend on the reader's jurisdiction only (scope, the owner shown, place paths)
-    key = (str(session.get_bind().url), current_locale(), request.url.query)
     ctx = _ctx(
-        rows=listing.pages.get_or_build(principal.jurisdiction_code or "", rows, key=key),
+        rows=kept(listing.pages, request, rows, request.url.query),
         f=f,
         raw={"date_from": date_from or "", "date_to": date_to or ""},
         statuses=status.STATUSES,

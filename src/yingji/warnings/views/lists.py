@@ -13,7 +13,7 @@ from yingji.core.deps import DbSession
 from yingji.core.i18n import N_, current_locale
 from yingji.core.pagecache import ScopedCache
 from yingji.warnings import lifecycle, queries, values, versions
-from yingji.web.templating import fragment, render
+from yingji.web.templating import fragment, kept, render
 
 router = APIRouter(include_in_schema=False)
 # A list's rows as rendered, shared by the users of one jurisdiction asking the same query in the same
@@ -62,7 +62,6 @@ def list_page(
         html = fragment(request, "warnings/_list_rows.html", {"page": found, "areas": areas, **common()})
         return html, queries.next_expiry(session, principal) if view == "current" else None
 
-    key = (str(session.get_bind().url), current_locale(), request.url.query)
-    html, _ = pages.get_or_build(principal.jurisdiction_code or "", rows, key=key, until=lambda v: v[1])
+    html, _ = kept(pages, request, rows, request.url.query, until=lambda v: v[1])
     ctx = {"rows": html, "view": view, "level": level or "", "q": q, "VIEW_LABELS": VIEW_LABELS, **common()}
     return render(request, "warnings/list.html", ctx)
